@@ -1,0 +1,85 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { NetworkForm } from "@/components/networks/network-form";
+import { SavedToast } from "@/components/shell/saved-toast";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { ConfirmDelete } from "@/components/ui/confirm-delete";
+import { PageHeader } from "@/components/ui/page-header";
+import { hasRole } from "@/lib/auth/roles";
+import { requireActor } from "@/lib/auth/session";
+import { getNetwork } from "@/lib/data/networks";
+import { AppError } from "@/lib/errors";
+import { deleteNetworkAction, updateNetworkAction } from "../actions";
+
+type Params = Promise<{ name: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: `Network ${decodeURIComponent((await params).name)}` };
+}
+
+export default async function NetworkPage({ params }: { params: Params }) {
+  const actor = await requireActor();
+  const name = decodeURIComponent((await params).name);
+  const network = await getNetwork(actor, name).catch((e) => {
+    if (e instanceof AppError && e.status === 404) notFound();
+    throw e;
+  });
+  const canEdit = hasRole(actor.role, "operator");
+  const rows: [string, string][] = [
+    ["Subnet", network.subnet],
+    ["Gateway", network.gateway],
+    ["DNS servers", network.dns.join(", ")],
+    ["Domain", network.domain ?? "—"],
+    ["Boot server", network.bootServer],
+    ["Report URL", network.reportUrl],
+    ["Hosts", String(network.hostCount)],
+  ];
+  return (
+    <div className="space-y-6">
+      <SavedToast message={`Saved network ${network.name}`} />
+      <PageHeader
+        title={`Network ${network.name}`}
+        description={network.notes || undefined}
+        breadcrumbs={[{ label: "Networks", href: "/networks" }, { label: network.name }]}
+        actions={
+          canEdit && (
+            <ConfirmDelete
+              action={deleteNetworkAction}
+              what={`network ${network.name}`}
+              hidden={{ current: network.name }}
+              redirectTo="/networks"
+              description={
+                network.hostCount > 0
+                  ? `${network.hostCount} host(s) still use this network: the console will refuse until they are moved.`
+                  : "The network's DHCP configuration is removed at the next publication. This cannot be undone."
+              }
+            />
+          )
+        }
+      />
+      {canEdit ? (
+        <Card>
+          <CardHeader>
+            <CardTitle>Settings</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <NetworkForm key={network.revision} action={updateNetworkAction} network={network} submitLabel="Save changes" />
+          </CardContent>
+        </Card>
+      ) : (
+        <Card>
+          <CardContent className="pt-6">
+            <dl className="grid gap-x-6 gap-y-3 sm:grid-cols-[10rem_1fr]">
+              {rows.map(([k, v]) => (
+                <div key={k} className="contents">
+                  <dt className="text-sm text-slate-500">{k}</dt>
+                  <dd className="font-mono text-sm">{v}</dd>
+                </div>
+              ))}
+            </dl>
+          </CardContent>
+        </Card>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { formAction } from "@/lib/actions";
+import { createNetwork, deleteNetwork, updateNetwork } from "@/lib/data/networks";
+import { networkInput, networkUpdate } from "@/lib/validation/network";
+
+const current = z.object({ current: z.string().min(1) });
+
+export const createNetworkAction = formAction({ role: "operator", schema: networkInput }, async (actor, input) => {
+  const row = await createNetwork(actor, input);
+  revalidatePath("/networks");
+  redirect(`/networks/${encodeURIComponent(row!.name)}?saved=1`);
+});
+
+export const updateNetworkAction = formAction(
+  { role: "operator", schema: z.intersection(networkUpdate, current) },
+  async (actor, { current: name, ...input }) => {
+    const row = await updateNetwork(actor, name, input);
+    revalidatePath("/networks");
+    if (row!.name !== name) redirect(`/networks/${encodeURIComponent(row!.name)}?saved=1`);
+    revalidatePath(`/networks/${encodeURIComponent(name)}`);
+    return { message: `Saved network ${row!.name}` };
+  },
+);
+
+export const deleteNetworkAction = formAction({ role: "operator", schema: current }, async (actor, { current: name }) => {
+  await deleteNetwork(actor, name);
+  revalidatePath("/networks");
+  return { message: `Deleted network ${name}` };
+});

@@ -1,0 +1,69 @@
+"use client";
+
+import { useActionState, useEffect } from "react";
+import { toast } from "sonner";
+import type { ActionState } from "@/lib/action-state";
+import { Field, fieldProps } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { Input } from "@/components/ui/input";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { Textarea } from "@/components/ui/textarea";
+
+export interface NetworkFormValues {
+  name: string;
+  subnet: string;
+  gateway: string;
+  dns: string[];
+  domain: string | null;
+  bootServer: string;
+  reportUrl: string;
+  notes: string;
+  revision: number;
+}
+
+interface Props {
+  action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+  network?: NetworkFormValues;
+  submitLabel: string;
+}
+
+export function NetworkForm({ action, network, submitLabel }: Props) {
+  const [state, formAction] = useActionState(action, null);
+  const err = state?.ok === false ? state.fieldErrors : undefined;
+  const v = state?.ok === false ? state.values : undefined;
+  const initial = (key: keyof NetworkFormValues, fallback = "") => {
+    if (v && key in v) return v[key];
+    const value = network?.[key];
+    return Array.isArray(value) ? value.join(", ") : value == null ? fallback : String(value);
+  };
+  useEffect(() => {
+    if (state?.ok && state.message) toast.success(state.message);
+  }, [state]);
+
+  const field = (name: keyof NetworkFormValues, label: string, props: { hint?: string; placeholder?: string; required?: boolean } = {}) => (
+    <Field label={label} name={name} error={err?.[name]} hint={props.hint} required={props.required}>
+      <Input {...fieldProps(name, err?.[name], !!props.hint)} defaultValue={initial(name)} placeholder={props.placeholder} />
+    </Field>
+  );
+
+  return (
+    <form action={formAction} className="space-y-5" noValidate>
+      {network && <input type="hidden" name="current" value={network.name} />}
+      {network && <input type="hidden" name="revision" value={network.revision} />}
+      <div className="grid gap-5 md:grid-cols-2">
+        {field("name", "Name", { placeholder: "lab", hint: "Letters, digits, '.', '_' and '-'.", required: true })}
+        {field("subnet", "Subnet", { placeholder: "10.0.0.0/24", hint: "CIDR; host bits zero.", required: true })}
+        {field("gateway", "Gateway", { placeholder: "10.0.0.1", required: true })}
+        {field("dns", "DNS servers", { placeholder: "10.0.0.1, 10.0.0.2", hint: "One or more IPv4 addresses, comma-separated.", required: true })}
+        {field("domain", "Domain", { placeholder: "lab.example.org", hint: "Optional: the DNS domain handed out by DHCP." })}
+        {field("bootServer", "Boot server", { placeholder: "10.0.0.1", hint: "next-server (TFTP) and HTTP boot server.", required: true })}
+        {field("reportUrl", "Report URL", { placeholder: "http://10.0.0.1:3000", hint: "Where booting clients send their boot reports.", required: true })}
+      </div>
+      <Field label="Notes" name="notes" error={err?.notes}>
+        <Textarea {...fieldProps("notes", err?.notes)} rows={3} defaultValue={initial("notes")} />
+      </Field>
+      <FormMessage state={state?.ok ? null : state} />
+      <SubmitButton pendingText="Saving…">{submitLabel}</SubmitButton>
+    </form>
+  );
+}

@@ -1,0 +1,89 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useState, type ReactNode } from "react";
+import { HardDrive, LogOut, Menu, X } from "lucide-react";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/lib/utils";
+import { NAV, isActive } from "./nav";
+
+interface Props {
+  user: { name: string; role: string };
+  signOut: () => Promise<void>;
+  children: ReactNode;
+}
+
+export function AppShell({ user, signOut, children }: Props) {
+  const pathname = usePathname();
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="min-h-screen lg:grid lg:grid-cols-[15rem_1fr]">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        Skip to content
+      </a>
+      <aside
+        className={cn(
+          "fixed inset-y-0 left-0 z-40 w-60 border-r border-slate-200 bg-white transition-transform lg:static lg:translate-x-0",
+          open ? "translate-x-0" : "-translate-x-full",
+        )}
+      >
+        <div className="flex h-14 items-center justify-between gap-2 border-b border-slate-200 px-4">
+          <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+            <HardDrive className="h-5 w-5 text-blue-600" aria-hidden />
+            AFSBoot
+          </Link>
+          <Button variant="ghost" size="icon" className="lg:hidden" onClick={() => setOpen(false)} aria-label="Close navigation">
+            <X className="h-4 w-4" />
+          </Button>
+        </div>
+        <nav aria-label="Main" className="space-y-0.5 p-2">
+          {NAV.map((item) => {
+            const active = isActive(pathname, item.href);
+            return (
+              <Link
+                key={item.href}
+                href={item.href}
+                onClick={() => setOpen(false)}
+                aria-current={active ? "page" : undefined}
+                className={cn(
+                  "flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium focus-visible:ring-2 focus-visible:ring-blue-500",
+                  active ? "bg-blue-50 text-blue-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900",
+                )}
+              >
+                <item.icon className="h-4 w-4" aria-hidden />
+                {item.label}
+              </Link>
+            );
+          })}
+        </nav>
+      </aside>
+      {open && <div className="fixed inset-0 z-30 bg-slate-900/30 lg:hidden" onClick={() => setOpen(false)} aria-hidden />}
+      <div className="flex min-w-0 flex-col">
+        <header className="sticky top-0 z-20 flex h-14 items-center gap-3 border-b border-slate-200 bg-white/90 px-4 backdrop-blur">
+          <Button variant="ghost" size="icon" className="lg:hidden" onClick={() => setOpen(true)} aria-label="Open navigation">
+            <Menu className="h-4 w-4" />
+          </Button>
+          <div className="ml-auto flex items-center gap-3 text-sm">
+            <span className="text-slate-700" data-testid="current-user">
+              {user.name}
+            </span>
+            <Badge variant="secondary" data-testid="current-role">
+              {user.role}
+            </Badge>
+            <form action={signOut}>
+              <Button type="submit" variant="ghost" size="sm">
+                <LogOut className="mr-1.5 h-4 w-4" aria-hidden />
+                Sign out
+              </Button>
+            </form>
+          </div>
+        </header>
+        <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6 lg:px-8">
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+import type { ReactNode } from "react";
+import { cn } from "@/lib/utils";
+import { Label } from "@/components/ui/label";
+
+export type FieldProps = {
+  label: ReactNode;
+  /** Used as the control's id and name; the hint and error ids derive from it. */
+  name: string;
+  error?: string;
+  hint?: ReactNode;
+  required?: boolean;
+  className?: string;
+  children: ReactNode;
+};
+
+/** Label + control + hint + error. Pair the control with `fieldProps(name, error, !!hint)`. */
+export function Field({ label, name, error, hint, children, required, className }: FieldProps) {
+  return (
+    <div data-slot="field" className={cn("space-y-1.5", className)}>
+      <Label htmlFor={name}>
+        {label}
+        {required && (
+          <span aria-hidden="true" className="ml-0.5 text-red-600">
+            *
+          </span>
+        )}
+      </Label>
+      {children}
+      {hint && (
+        <p id={`${name}-hint`} className="text-xs text-slate-600">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${name}-error`} className="text-sm text-red-600">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Props wiring a control to its Field: id, name, aria-invalid and aria-describedby. */
+export function fieldProps(name: string, error?: string, hint?: boolean) {
+  const describedBy = [hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean).join(" ");
+  return {
+    id: name,
+    name,
+    "aria-invalid": error ? (true as const) : undefined,
+    "aria-describedby": describedBy || undefined,
+  };
+}

@@ -1,0 +1,42 @@
+import { Option } from "commander";
+import readline from "node:readline";
+
+/** Reads a secret: hidden prompt (twice) on a terminal, else the first line of stdin. */
+export async function readSecret(prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
+  }
+  const ask = (q: string) =>
+    new Promise<string>((resolve) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+      const out = rl as unknown as { _writeToOutput: (s: string) => void };
+      let muted = false;
+      out._writeToOutput = (s: string) => {
+        if (!muted) process.stderr.write(s);
+      };
+      rl.question(q, (answer) => {
+        rl.close();
+        process.stderr.write("\n");
+        resolve(answer);
+      });
+      muted = true;
+    });
+  const first = await ask(prompt);
+  const second = await ask("Repeat: ");
+  if (first !== second) throw new CliError("The two entries do not match");
+  return first;
+}
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export const roleOption = () =>
+  new Option("--role <role>", "admin | operator | viewer").choices(["admin", "operator", "viewer"]).makeOptionMandatory();

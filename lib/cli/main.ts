@@ -1,0 +1,49 @@
+import fs from "node:fs";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { Command, CommanderError } from "commander";
+import { AppError } from "@/lib/errors";
+import { env } from "@/lib/env";
+import { registerUserCommands } from "./users";
+import { CliError } from "./io";
+
+// `npx afsboot <command>`: the CLI contract is in DESIGN.md. It acts on DATABASE_URL directly
+// (the embedded SQLite file by default), as the admin who has shell access to the server.
+
+function ensureDatabase() {
+  const url = env().DATABASE_URL;
+  if (!url.startsWith("file:")) return;
+  const file = path.resolve(url.slice("file:".length).replace(/\?.*$/, ""));
+  if (fs.existsSync(file)) return;
+  // fresh clone: create the embedded database exactly as the console's start does
+  const root = process.env.AFSBOOT_ROOT ?? process.cwd();
+  execFileSync(process.execPath, [path.join(root, "scripts/migrate.mjs"), "deploy", "--quiet"], { stdio: "inherit" });
+}
+
+const program = new Command()
+  .name("afsboot")
+  .description("AFSBoot console command line (acts on DATABASE_URL; default: the embedded SQLite file ./data/afsboot.db)")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerUserCommands(program);
+
+async function main() {
+  try {
+    const args = process.argv.slice(2);
+    if (args.length > 0 && !["-h", "--help", "help", "-V", "--version"].includes(args[0]!)) ensureDatabase();
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) process.exit(e.exitCode);
+    if (e instanceof CliError || e instanceof AppError) {
+      console.error(`afsboot: ${e.message}`);
+      if (e instanceof AppError && e.fields) for (const [k, v] of Object.entries(e.fields)) console.error(`  ${k}: ${v}`);
+      process.exit(e instanceof CliError ? e.exitCode : 1);
+    }
+    console.error(`afsboot: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
+
+void main();

@@ -1,0 +1,106 @@
+import "server-only";
+import { db } from "@/lib/db";
+import type { Actor } from "@/lib/auth/roles";
+import { conflict, fromDbError, notFound } from "@/lib/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { CellInput, CellUpdate } from "@/lib/validation/cell";
+import { recordAudit } from "./audit";
+import { authorize, pageArgs } from "./authorize";
+
+const LABELS = { name: "cell name" };
+const include = {
+  servers: { orderBy: { position: "asc" } },
+  _count: { select: { hosts: true } },
+} satisfies Prisma.CellInclude;
+
+type Row = Prisma.CellGetPayload<{ include: typeof include }>;
+
+function toView(row: Row) {
+  const { _count, servers, ...rest } = row;
+  return { ...rest, servers: servers.map(({ name, ip }) => ({ name, ip })), hostCount: _count.hosts };
+}
+
+export type CellView = ReturnType<typeof toView>;
+
+function snapshot(v: CellView | Omit<CellView, "id" | "hostCount" | "revision" | "createdAt" | "updatedAt">) {
+  const { name, client, bootRoot, cacheMemcache, cacheBlocks, servers, notes } = v;
+  return { name, client, bootRoot, cacheMemcache, cacheBlocks, servers, notes };
+}
+
+export interface CellQuery {
+  q?: string;
+  page?: number;
+}
+
+export async function listCells(actor: Actor, query: CellQuery = {}) {
+  authorize(actor, "viewer");
+  const { page, skip, take } = pageArgs(query.page);
+  const q = query.q?.trim();
+  const where: Prisma.CellWhereInput = q
+    ? { OR: [{ name: { contains: q } }, { bootRoot: { contains: q } }, { servers: { some: { OR: [{ name: { contains: q } }, { ip: { startsWith: q } }] } } }] }
+    : {};
+  const [items, total] = await db.$transaction([
+    db.cell.findMany({ where, orderBy: { name: "asc" }, skip, take, include }),
+    db.cell.count({ where }),
+  ]);
+  return { items: items.map(toView), total, page, pageSize: take };
+}
+
+export async function getCell(actor: Actor, name: string) {
+  authorize(actor, "viewer");
+  const row = await db.cell.findUnique({ where: { name }, include });
+  if (!row) throw notFound(`Cell ${name}`);
+  return toView(row);
+}
+
+function serverRows(servers: CellInput["servers"]) {
+  return servers.map((s, position) => ({ position, name: s.name, ip: s.ip }));
+}
+
+export async function createCell(actor: Actor, input: CellInput) {
+  authorize(actor, "operator");
+  const { servers, ...data } = input;
+  try {
+    return await db.$transaction(async (tx) => {
+      const row = await tx.cell.create({ data: { ...data, servers: { create: serverRows(servers) } }, include });
+      const view = toView(row);
+      await recordAudit(tx, actor, "cell.create", { type: "cell", id: row.id, name: row.name }, undefined, snapshot(view));
+      return view;
+    });
+  } catch (e) {
+    fromDbError(e, LABELS);
+  }
+}
+
+export async function updateCell(actor: Actor, name: string, input: CellUpdate) {
+  authorize(actor, "operator");
+  const { revision, servers, ...data } = input;
+  try {
+    return await db.$transaction(async (tx) => {
+      const before = await tx.cell.findUnique({ where: { name }, include });
+      if (!before) throw notFound(`Cell ${name}`);
+      const { count } = await tx.cell.updateMany({ where: { id: before.id, revision }, data: { ...data, revision: { increment: 1 } } });
+      if (count === 0) throw conflict("This cell was changed by someone else since you opened it: reload and apply your change again");
+      await tx.cellServer.deleteMany({ where: { cellId: before.id } });
+      await tx.cellServer.createMany({ data: serverRows(servers).map((s) => ({ ...s, cellId: before.id })) });
+      const after = toView(await tx.cell.findUniqueOrThrow({ where: { id: before.id }, include }));
+      await recordAudit(tx, actor, "cell.update", { type: "cell", id: before.id, name: after.name }, snapshot(toView(before)), snapshot(after));
+      return after;
+    });
+  } catch (e) {
+    fromDbError(e, LABELS);
+  }
+}
+
+export async function deleteCell(actor: Actor, name: string) {
+  authorize(actor, "operator");
+  await db.$transaction(async (tx) => {
+    const before = await tx.cell.findUnique({ where: { name }, include });
+    if (!before) throw notFound(`Cell ${name}`);
+    if (before._count.hosts > 0) {
+      throw conflict(`Cell ${name} is still used by ${before._count.hosts} host(s): move them to another cell first`);
+    }
+    await tx.cell.delete({ where: { id: before.id } });
+    await recordAudit(tx, actor, "cell.delete", { type: "cell", id: before.id, name }, snapshot(toView(before)), undefined);
+  });
+}

@@ -1,0 +1,98 @@
+import "server-only";
+import { db } from "@/lib/db";
+import type { Actor } from "@/lib/auth/roles";
+import { conflict, fromDbError, notFound } from "@/lib/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { NetworkInput, NetworkUpdate } from "@/lib/validation/network";
+import { recordAudit } from "./audit";
+import { authorize, pageArgs } from "./authorize";
+
+const LABELS = { name: "network name" };
+
+export interface NetworkQuery {
+  q?: string;
+  page?: number;
+}
+
+export async function listNetworks(actor: Actor, query: NetworkQuery = {}) {
+  authorize(actor, "viewer");
+  const { page, skip, take } = pageArgs(query.page);
+  const q = query.q?.trim();
+  const where: Prisma.NetworkWhereInput = q
+    ? { OR: [{ name: { contains: q } }, { subnet: { startsWith: q } }, { domain: { contains: q } }] }
+    : {};
+  const [items, total] = await db.$transaction([
+    db.network.findMany({ where, orderBy: { name: "asc" }, skip, take, include: { _count: { select: { hosts: true } } } }),
+    db.network.count({ where }),
+  ]);
+  return { items: items.map(toView), total, page, pageSize: take };
+}
+
+export async function getNetwork(actor: Actor, name: string) {
+  authorize(actor, "viewer");
+  const row = await db.network.findUnique({ where: { name }, include: { _count: { select: { hosts: true } } } });
+  if (!row) throw notFound(`Network ${name}`);
+  return toView(row);
+}
+
+type Row = Prisma.NetworkGetPayload<{ include: { _count: { select: { hosts: true } } } }>;
+
+function toView(row: Row) {
+  const { _count, ...rest } = row;
+  return { ...rest, dns: (row.dns as string[]) ?? [], hostCount: _count.hosts };
+}
+
+export type NetworkView = ReturnType<typeof toView>;
+
+function snapshot(v: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; reportUrl: string; notes: string }) {
+  const { name, subnet, gateway, dns, domain, bootServer, reportUrl, notes } = v;
+  return { name, subnet, gateway, dns, domain, bootServer, reportUrl, notes };
+}
+
+export async function createNetwork(actor: Actor, input: NetworkInput) {
+  authorize(actor, "operator");
+  try {
+    return await db.$transaction(async (tx) => {
+      const row = await tx.network.create({ data: { ...input } });
+      await recordAudit(tx, actor, "network.create", { type: "network", id: row.id, name: row.name }, undefined, snapshot(row));
+      return row;
+    });
+  } catch (e) {
+    fromDbError(e, LABELS);
+  }
+}
+
+export async function updateNetwork(actor: Actor, name: string, input: NetworkUpdate) {
+  authorize(actor, "operator");
+  const { revision, ...data } = input;
+  try {
+    return await db.$transaction(async (tx) => {
+      const before = await tx.network.findUnique({ where: { name } });
+      if (!before) throw notFound(`Network ${name}`);
+      // optimistic concurrency: only the revision the editor saw may be overwritten
+      const { count } = await tx.network.updateMany({
+        where: { id: before.id, revision },
+        data: { ...data, revision: { increment: 1 } },
+      });
+      if (count === 0) throw conflict("This network was changed by someone else since you opened it: reload and apply your change again");
+      const after = await tx.network.findUniqueOrThrow({ where: { id: before.id } });
+      await recordAudit(tx, actor, "network.update", { type: "network", id: after.id, name: after.name }, snapshot(before), snapshot(after));
+      return after;
+    });
+  } catch (e) {
+    fromDbError(e, LABELS);
+  }
+}
+
+export async function deleteNetwork(actor: Actor, name: string) {
+  authorize(actor, "operator");
+  await db.$transaction(async (tx) => {
+    const before = await tx.network.findUnique({ where: { name }, include: { _count: { select: { hosts: true } } } });
+    if (!before) throw notFound(`Network ${name}`);
+    if (before._count.hosts > 0) {
+      throw conflict(`Network ${name} still has ${before._count.hosts} host(s): move or delete them first`);
+    }
+    await tx.network.delete({ where: { id: before.id } });
+    await recordAudit(tx, actor, "network.delete", { type: "network", id: before.id, name }, snapshot(before), undefined);
+  });
+}

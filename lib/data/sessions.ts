@@ -1,0 +1,34 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { randomSecret, sha256Hex } from "@/lib/auth/secrets";
+import type { Actor } from "@/lib/auth/roles";
+
+// Session rows: the cookie carries a random secret, the row id is its sha256.
+
+export async function createSession(userId: string, meta: { ip?: string | null; userAgent?: string | null }) {
+  const secret = randomSecret();
+  const expiresAt = new Date(Date.now() + env().AFSBOOT_SESSION_HOURS * 3600_000);
+  await db.session.create({
+    data: { id: sha256Hex(secret), userId, expiresAt, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null },
+  });
+  // opportunistic cleanup keeps the table small without a scheduler
+  await db.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  return { secret, expiresAt };
+}
+
+/** The actor behind a session cookie, or null when unknown, expired or the user is disabled. */
+export async function actorFromSession(secret: string): Promise<Actor | null> {
+  if (!secret || secret.length > 100) return null;
+  const id = sha256Hex(secret);
+  const session = await db.session.findUnique({ where: { id }, include: { user: true } });
+  if (!session || session.expiresAt <= new Date() || session.user.disabled) return null;
+  if (Date.now() - session.lastSeenAt.getTime() > 60_000) {
+    await db.session.update({ where: { id }, data: { lastSeenAt: new Date() } }).catch(() => undefined);
+  }
+  return { type: "user", id: session.user.id, name: session.user.username, role: session.user.role };
+}
+
+export async function deleteSession(secret: string): Promise<void> {
+  await db.session.deleteMany({ where: { id: sha256Hex(secret) } });
+}

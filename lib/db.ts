@@ -1,0 +1,24 @@
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@/lib/generated/prisma/client";
+import { PrismaClient as PgPrismaClient } from "@/lib/generated/prisma-pg/client";
+import { env } from "@/lib/env";
+
+// The one Prisma client. SQLite (embedded, default) or PostgreSQL, chosen by DATABASE_URL.
+// Both generated clients come from the same models, so the SQLite client's type serves for both.
+
+export type Db = PrismaClient;
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+function create(): Db {
+  const url = env().DATABASE_URL;
+  if (url.startsWith("file:")) {
+    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url, timeout: 10_000 }) });
+  }
+  return new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+}
+
+const globalForDb = globalThis as unknown as { afsbootDb?: Db };
+
+export const db: Db = globalForDb.afsbootDb ?? create();
+if (process.env.NODE_ENV !== "production") globalForDb.afsbootDb = db;

@@ -1,0 +1,55 @@
+import type { FieldErrors } from "@/lib/validation/common";
+
+// Expected failures of the data layer. Server actions turn them into form state, API routes into
+// the one JSON error shape; anything else is unexpected and reaches an error boundary.
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields?: FieldErrors,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export const unauthorized = (message = "Sign in first") => new AppError(401, "unauthorized", message);
+export const forbidden = (message = "Your role does not allow this") => new AppError(403, "forbidden", message);
+export const notFound = (what: string) => new AppError(404, "not_found", `${what} does not exist`);
+export const conflict = (message: string, fields?: FieldErrors) => new AppError(409, "conflict", message, fields);
+export const invalid = (message: string, fields?: FieldErrors) => new AppError(422, "invalid", message, fields);
+
+interface PrismaKnownError {
+  code: string;
+  meta?: { target?: unknown; modelName?: string; driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } };
+}
+
+function isPrismaKnown(e: unknown): e is PrismaKnownError {
+  return typeof e === "object" && e !== null && "code" in e && typeof (e as { code: unknown }).code === "string" && /^P\d{4}$/.test((e as { code: string }).code);
+}
+
+/** Fields named in a unique-constraint violation, across the SQLite and PostgreSQL adapters. */
+function uniqueFields(e: PrismaKnownError): string[] {
+  const t = e.meta?.target;
+  if (Array.isArray(t)) return t.map(String);
+  if (typeof t === "string") return [t];
+  return e.meta?.driverAdapterError?.cause?.constraint?.fields?.map((f) => f.replace(/"/g, "")) ?? [];
+}
+
+/** Maps database errors that bad input can cause to AppErrors; rethrows everything else. */
+export function fromDbError(e: unknown, labels: Record<string, string> = {}): never {
+  if (e instanceof AppError) throw e;
+  if (isPrismaKnown(e)) {
+    if (e.code === "P2002") {
+      const fields = uniqueFields(e);
+      const field = fields[fields.length - 1] ?? "";
+      const label = labels[field] ?? field ?? "value";
+      throw conflict(`That ${label || "value"} is already taken`, field ? { [field]: `This ${label} is already taken` } : undefined);
+    }
+    if (e.code === "P2025") throw new AppError(404, "not_found", "The record no longer exists");
+    if (e.code === "P2003") throw conflict("It is still in use by other records");
+  }
+  throw e;
+}

@@ -1,0 +1,73 @@
+import { z } from "zod";
+import { isIpv4 } from "@/lib/net/ipv4";
+import { isDnsName } from "@/lib/net/names";
+
+// Building blocks shared by the entity schemas (forms, server actions, API routes and the CLI).
+
+export const ROLES = ["admin", "operator", "viewer"] as const;
+export type RoleName = (typeof ROLES)[number];
+export const roleSchema = z.enum(ROLES, { error: "choose admin, operator or viewer" });
+
+/** Trimmed, required, bounded text. */
+export const text = (label: string, max = 200) =>
+  z
+    .string({ error: `${label} is required` })
+    .trim()
+    .min(1, `${label} is required`)
+    .max(max, `${label} must be at most ${max} characters`);
+
+export const optionalText = (label: string, max = 2000) =>
+  z
+    .string()
+    .trim()
+    .max(max, `${label} must be at most ${max} characters`)
+    .optional()
+    .transform((v) => v ?? "");
+
+export const ipv4 = (label: string) =>
+  text(label, 15).refine(isIpv4, { message: `${label} must be an IPv4 address like 10.0.0.1` });
+
+export const dnsName = (label: string) =>
+  text(label, 253)
+    .transform((v) => v.toLowerCase())
+    .refine((v) => isDnsName(v), {
+      message: `${label} must be a DNS-style name like example.org (letters, digits, '-', dot-separated)`,
+    });
+
+/** A short identifier: network names, release names, token names. */
+export const slug = (label: string, max = 63) =>
+  text(label, max).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+    message: `${label} may use letters, digits, '.', '_' and '-', starting with a letter or digit`,
+  });
+
+/** Optimistic concurrency: the revision the editor saw. */
+export const revision = z.coerce.number({ error: "revision is missing" }).int().positive();
+
+/** Comma-, space- or newline-separated list in a form, or an array from JSON. */
+export function list<T extends z.ZodTypeAny>(item: T) {
+  return z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(/[\s,]+/)
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
+    z.array(item),
+  );
+}
+
+/** Checkbox in a form ("on" / absent) or a boolean from JSON. */
+export const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
+
+export type FieldErrors = Record<string, string>;
+
+/** First message per field path ("servers.0.ip"); "" for errors about the whole input. */
+export function fieldErrors(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join(".");
+    out[key] ??= issue.message;
+  }
+  return out;
+}
