@@ -62,12 +62,17 @@ export const checkbox = z.preprocess((v) => v === true || v === "on" || v === "t
 
 export type FieldErrors = Record<string, string>;
 
-/** First message per field path ("servers.0.ip"); "" for errors about the whole input. */
+/**
+ * First message per field path ("servers.0.ip"); "" for errors about the whole input. An error
+ * in an item of a plain list ("dns.1") is also reported on the list ("dns"), the field a form shows.
+ */
 export function fieldErrors(error: z.ZodError): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of error.issues) {
     const key = issue.path.map(String).join(".");
     out[key] ??= issue.message;
+    const last = issue.path[issue.path.length - 1];
+    if (typeof last === "number") out[issue.path.slice(0, -1).map(String).join(".")] ??= `item ${last + 1}: ${issue.message}`;
   }
   return out;
 }

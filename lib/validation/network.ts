@@ -22,7 +22,7 @@ export const networkInput = z
     gateway: ipv4("Gateway"),
     dns: list(ipv4("DNS server"))
       .pipe(z.array(z.string()).min(1, "at least one DNS server is required").max(8, "at most 8 DNS servers")),
-    domain: z.preprocess((v) => (v === "" ? undefined : v), dnsName("Domain").optional()),
+    domain: z.preprocess((v) => (v === "" || v === null ? undefined : v), dnsName("Domain").optional()),
     bootServer: ipv4("Boot server"),
     reportUrl: httpUrl("Report URL"),
     notes: optionalText("Notes"),

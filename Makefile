@@ -1,0 +1,26 @@
+# The two commands of the README, and a few conveniences for development.
+.PHONY: start test dev build lint typecheck check-db clean
+
+start: ## install, migrate, build if needed, serve on http://127.0.0.1:3000
+	bash scripts/start.sh
+
+test: ## the whole test suite (what CI runs)
+	bash scripts/test.sh
+
+dev: ## development server with hot reload
+	bash scripts/ensure-deps.sh && node scripts/migrate.mjs deploy && npx next dev -H 127.0.0.1
+
+build:
+	bash scripts/ensure-deps.sh && npx next build
+
+lint:
+	npx eslint --max-warnings=0 .
+
+typecheck:
+	npx tsc --noEmit
+
+check-db:
+	node scripts/migrate.mjs check
+
+clean: ## remove build output and installed packages (keeps ./data)
+	rm -rf .next node_modules lib/generated test-results playwright-report e2e/.tmp

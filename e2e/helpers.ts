@@ -1,0 +1,112 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+// Shared by the specs: where things live, who the test users are, small UI journeys.
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const TMP = path.join(ROOT, "e2e/.tmp");
+/** The database the webServer created (see playwright.config.ts); the CLI acts on it. */
+export const DATABASE_URL = "file:./e2e/.tmp/e2e.db";
+
+export type Role = "admin" | "operator" | "viewer";
+export const USERS: Record<Role, { username: string; password: string }> = {
+  admin: { username: "e2e-admin", password: "admin-password-e2e" },
+  operator: { username: "e2e-operator", password: "operator-password-e2e" },
+  viewer: { username: "e2e-viewer", password: "viewer-password-e2e" },
+};
+/** Signed-in browser state per role, written by setup.spec.ts. */
+export const storageState = (role: Role) => path.join(TMP, `${role}.json`);
+
+let counter = 0;
+/** A short token unique to this test run and call, for names that must not collide. */
+export function uid(): string {
+  counter += 1;
+  return `${Date.now().toString(36).slice(-5)}${Math.random().toString(36).slice(2, 5)}${counter}`;
+}
+
+/** Runs the afsboot CLI (bin/afsboot.mjs, what `npx afsboot` runs) against the e2e database. */
+export function afsboot(args: string[], input?: string): string {
+  return execFileSync(process.execPath, [path.join(ROOT, "bin/afsboot.mjs"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL, AFSBOOT_DATA_DIR: "./e2e/.tmp" },
+    input: input ?? "",
+    encoding: "utf8",
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+}
+
+export async function signIn(page: Page, username: string, password: string) {
+  await page.goto("/login");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export interface NetworkData {
+  name: string;
+  subnet: string;
+  gateway: string;
+  dns: string;
+  domain?: string;
+  bootServer: string;
+  reportUrl: string;
+  notes?: string;
+}
+
+/** Valid, unique network data (its own /24 in 10.x.y.0). */
+export function networkData(prefix = "net"): NetworkData {
+  const x = 1 + Math.floor(Math.random() * 250);
+  const y = 1 + Math.floor(Math.random() * 250);
+  return {
+    name: `${prefix}-${uid()}`,
+    subnet: `10.${x}.${y}.0/24`,
+    gateway: `10.${x}.${y}.1`,
+    dns: `10.${x}.${y}.2, 10.${x}.${y}.3`,
+    domain: "lab.example.org",
+    bootServer: `10.${x}.${y}.4`,
+    reportUrl: `http://10.${x}.${y}.4:3000`,
+    notes: "created by e2e",
+  };
+}
+
+export async function fillNetworkForm(page: Page, n: Partial<NetworkData>) {
+  const fields: [keyof NetworkData, string][] = [
+    ["name", "Name"],
+    ["subnet", "Subnet"],
+    ["gateway", "Gateway"],
+    ["dns", "DNS servers"],
+    ["domain", "Domain"],
+    ["bootServer", "Boot server"],
+    ["reportUrl", "Report URL"],
+    ["notes", "Notes"],
+  ];
+  for (const [key, label] of fields) {
+    const value = n[key];
+    if (value !== undefined) await page.getByLabel(label, { exact: true }).fill(value);
+  }
+}
+
+/** Creates a network through the UI (as the signed-in operator/admin) and lands on its page. */
+export async function createNetworkViaUi(page: Page, n: NetworkData) {
+  await page.goto("/networks/new");
+  await fillNetworkForm(page, n);
+  await page.getByRole("button", { name: "Create network" }).click();
+  await expect(page).toHaveURL(new RegExp(`/networks/${n.name}(\\?|$)`));
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Network ${n.name}`);
+}
+
+/** HTTP status of GET /api/v1/<kind>/<name> with the context's session (200 exists, 404 not). */
+export async function apiStatus(request: APIRequestContext, kind: "networks" | "cells", name: string): Promise<number> {
+  const res = await request.get(`/api/v1/${kind}/${encodeURIComponent(name)}`);
+  return res.status();
+}
+
+/** Names in GET /api/v1/<kind>?q=… */
+export async function apiNames(request: APIRequestContext, kind: "networks" | "cells", q: string): Promise<string[]> {
+  const res = await request.get(`/api/v1/${kind}?q=${encodeURIComponent(q)}`);
+  expect(res.status()).toBe(200);
+  const body = (await res.json()) as { items: { name: string }[] };
+  return body.items.map((i) => i.name);
+}

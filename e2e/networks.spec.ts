@@ -1,0 +1,95 @@
+import { expect, test } from "@playwright/test";
+import { apiNames, apiStatus, createNetworkViaUi, fillNetworkForm, networkData, storageState } from "./helpers";
+
+test.use({ storageState: storageState("operator") });
+
+test("create, edit and delete a network (delete asks first)", async ({ page }) => {
+  const n = networkData();
+  await createNetworkViaUi(page, n);
+  await expect(page.getByText(`Saved network ${n.name}`)).toBeVisible();
+
+  // listed
+  await page.goto("/networks");
+  const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: n.name, exact: true }) });
+  await expect(row).toContainText(n.subnet);
+  await expect(row).toContainText(n.gateway);
+
+  // edit: gateway, DNS and notes
+  await row.getByRole("link", { name: n.name, exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Network ${n.name}`);
+  await expect(page.getByLabel("Gateway")).toHaveValue(n.gateway);
+  const newGateway = n.gateway.replace(/\.1$/, ".254");
+  await fillNetworkForm(page, { gateway: newGateway, dns: "192.0.2.53", notes: "edited by e2e" });
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText(`Saved network ${n.name}`)).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("Gateway")).toHaveValue(newGateway);
+  await expect(page.getByLabel("DNS servers")).toHaveValue("192.0.2.53");
+  await expect(page.getByLabel("Notes")).toHaveValue("edited by e2e");
+  const saved = await (await page.request.get(`/api/v1/networks/${n.name}`)).json();
+  expect(saved).toMatchObject({ name: n.name, gateway: newGateway, dns: ["192.0.2.53"], notes: "edited by e2e", revision: 2 });
+
+  // delete: the dialog asks; Cancel keeps the network
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog.getByRole("heading", { name: `Delete network ${n.name}?` })).toBeVisible();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  expect(await apiStatus(page.request, "networks", n.name)).toBe(200);
+
+  // confirm
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await dialog.getByRole("button", { name: "Delete", exact: true }).click();
+  await expect(page).toHaveURL(/\/networks$/);
+  await expect(page.getByText(`Deleted network ${n.name}`)).toBeVisible();
+  await expect(page.getByRole("link", { name: n.name, exact: true })).toHaveCount(0);
+  expect(await apiStatus(page.request, "networks", n.name)).toBe(404);
+
+  // and the audit log has the three changes
+  await page.goto(`/audit?q=${n.name}`);
+  for (const action of ["network.create", "network.update", "network.delete"]) {
+    await expect(page.getByRole("cell", { name: action, exact: true })).toHaveCount(1);
+  }
+});
+
+test("a gateway outside the subnet is refused next to the field, and nothing is saved", async ({ page }) => {
+  const n = networkData();
+  const outside = "192.0.2.1"; // TEST-NET-1: never inside the 10.x.y.0/24 of networkData()
+  await page.goto("/networks/new");
+  await fillNetworkForm(page, { ...n, gateway: outside });
+  await page.getByRole("button", { name: "Create network" }).click();
+
+  const error = page.locator("#gateway-error");
+  await expect(error).toHaveText(`Gateway ${outside} lies outside ${n.subnet}`);
+  // shown under the Gateway field, wired to it for assistive technology
+  await expect(page.getByLabel("Gateway")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Gateway")).toHaveAttribute("aria-describedby", /gateway-error/);
+  await expect(page.getByText("Please correct the highlighted fields")).toBeVisible();
+  // the form keeps what was typed
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue(n.name);
+  await expect(page.getByLabel("Gateway")).toHaveValue(outside);
+  await expect(page).toHaveURL(/\/networks\/new$/);
+
+  expect(await apiStatus(page.request, "networks", n.name)).toBe(404);
+  expect(await apiNames(page.request, "networks", n.name)).toEqual([]);
+  await page.goto("/audit?q=" + n.name);
+  await expect(page.getByText(`Nothing matches “${n.name}”`)).toBeVisible();
+});
+
+test("a duplicate network name is refused next to the Name field; the first one is unchanged", async ({ page }) => {
+  const first = networkData("dup");
+  await createNetworkViaUi(page, first);
+
+  const second = { ...networkData(), name: first.name, notes: "the impostor" };
+  await page.goto("/networks/new");
+  await fillNetworkForm(page, second);
+  await page.getByRole("button", { name: "Create network" }).click();
+  await expect(page.locator("#name-error")).toHaveText(/(This|That) network name is already taken/);
+  await expect(page.getByLabel("Name", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(page).toHaveURL(/\/networks\/new$/);
+
+  // exactly one network by that name, still the first one's settings
+  expect(await apiNames(page.request, "networks", first.name)).toEqual([first.name]);
+  const stored = await (await page.request.get(`/api/v1/networks/${first.name}`)).json();
+  expect(stored).toMatchObject({ subnet: first.subnet, gateway: first.gateway, notes: first.notes, revision: 1 });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { sha256Hex } from "@/lib/auth/secrets";
+import { admin, operator } from "@/lib/testing/actors";
+import { actorFromApiToken, createApiToken, revokeApiToken } from "./api-tokens";
+import { actorFromSession, createSession, deleteSession } from "./sessions";
+import { authenticate, createFirstAdmin, createUser, deleteUser, needsSetup, setUserRole } from "./users";
+
+// One file, one database: these run in order and build on each other.
+describe("users, sessions and tokens", () => {
+  it("first admin: only while no user exists", async () => {
+    expect(await needsSetup()).toBe(true);
+    const first = await createFirstAdmin({ username: "root", password: "a-long-password" });
+    expect(first.role).toBe("admin");
+    expect(await needsSetup()).toBe(false);
+    await expect(createFirstAdmin({ username: "second", password: "a-long-password" })).rejects.toMatchObject({ status: 409 });
+    expect(await db.user.count()).toBe(1);
+    const stored = await db.user.findUniqueOrThrow({ where: { username: "root" } });
+    expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
+  });
+
+  it("authenticate: right password, wrong password, unknown user; each audited", async () => {
+    expect(await authenticate("root", "a-long-password")).toMatchObject({ username: "root", role: "admin" });
+    expect(await authenticate("root", "wrong")).toBeNull();
+    expect(await authenticate("nobody", "wrong")).toBeNull();
+    expect(await db.auditEntry.count({ where: { action: "user.login_failed" } })).toBe(2);
+  });
+
+  it("admins manage users; others may not; the last admin stays", async () => {
+    await createUser(admin, { username: "olga", password: "a-long-password", role: "operator" });
+    await expect(createUser(operator, { username: "eve", password: "a-long-password", role: "admin" })).rejects.toMatchObject({ status: 403 });
+    await expect(createUser(admin, { username: "olga", password: "a-long-password", role: "viewer" })).rejects.toMatchObject({ status: 409 });
+    await expect(setUserRole(admin, "root", "viewer")).rejects.toMatchObject({ status: 422 });
+    await setUserRole(admin, "olga", "admin");
+    await setUserRole(admin, "root", "operator");
+    await expect(deleteUser(admin, "olga")).rejects.toMatchObject({ message: expect.stringContaining("last active admin") });
+    await setUserRole(admin, "root", "admin");
+    await deleteUser(admin, "olga");
+    expect(await db.user.count({ where: { username: "olga" } })).toBe(0);
+  });
+
+  it("sessions: stored hashed, expire, end", async () => {
+    const user = await db.user.findUniqueOrThrow({ where: { username: "root" } });
+    const { secret } = await createSession(user.id, { ip: "127.0.0.1", userAgent: "test" });
+    expect(await db.session.count({ where: { id: secret } })).toBe(0);
+    expect(await db.session.count({ where: { id: sha256Hex(secret) } })).toBe(1);
+    expect(await actorFromSession(secret)).toMatchObject({ type: "user", name: "root", role: "admin" });
+    expect(await actorFromSession("forged")).toBeNull();
+    await db.session.update({ where: { id: sha256Hex(secret) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await actorFromSession(secret)).toBeNull();
+    const again = await createSession(user.id, {});
+    await deleteSession(again.secret);
+    expect(await actorFromSession(again.secret)).toBeNull();
+  });
+
+  it("API tokens: stored hashed, authenticate, revoke", async () => {
+    const created = await createApiToken(admin, { name: "ci", role: "viewer" });
+    const row = await db.apiToken.findUniqueOrThrow({ where: { name: "ci" } });
+    expect(row.tokenHash).toBe(sha256Hex(created!.token));
+    expect(JSON.stringify(row)).not.toContain(created!.token);
+    expect(await actorFromApiToken(created!.token)).toMatchObject({ type: "token", role: "viewer" });
+    expect((await db.apiToken.findUniqueOrThrow({ where: { name: "ci" } })).lastUsedAt).not.toBeNull();
+    expect(await actorFromApiToken(created!.token.slice(0, -1) + "x")).toBeNull();
+    await expect(createApiToken(operator, { name: "x", role: "admin" })).rejects.toMatchObject({ status: 403 });
+    await revokeApiToken(admin, row.id);
+    expect(await actorFromApiToken(created!.token)).toBeNull();
+    const audit = await db.auditEntry.findMany({ where: { targetType: "api-token" } });
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["token.create", "token.revoke"]));
+    expect(JSON.stringify(audit)).not.toContain(created!.token);
+  });
+});

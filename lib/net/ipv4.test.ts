@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { cidrContains, formatIpv4, ipv4Key, isIpv4, parseCidr, parseIpv4, usableRange } from "./ipv4";
+
+describe("parseIpv4", () => {
+  it.each([
+    ["0.0.0.0", 0],
+    ["10.0.0.1", 167772161],
+    ["255.255.255.255", 4294967295],
+  ])("parses %s", (text, n) => expect(parseIpv4(text)).toBe(n));
+
+  it.each(["", "10.0.0", "10.0.0.0.1", "256.0.0.1", "01.2.3.4", "1.2.3.-1", "a.b.c.d", " 10.0.0.1", "10.0.0.1/24", "1e1.0.0.1"])(
+    "rejects %j",
+    (text) => expect(isIpv4(text)).toBe(false),
+  );
+
+  it("round-trips every address", () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (n) => parseIpv4(formatIpv4(n)) === n));
+  });
+});
+
+describe("ipv4Key", () => {
+  it("sorts like the numeric address", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), (a, b) => {
+        const ka = ipv4Key(formatIpv4(a));
+        const kb = ipv4Key(formatIpv4(b));
+        return Math.sign(a - b) === Math.sign(ka < kb ? -1 : ka > kb ? 1 : 0);
+      }),
+    );
+  });
+  it("pads octets", () => expect(ipv4Key("10.0.0.11")).toBe("010.000.000.011"));
+});
+
+describe("parseCidr", () => {
+  it("parses a block and its range", () => {
+    const r = parseCidr("10.0.0.0/24");
+    expect(r.ok && r.cidr).toMatchObject({ prefix: 24, first: parseIpv4("10.0.0.0"), last: parseIpv4("10.0.0.255") });
+  });
+  it("refuses host bits and suggests the network", () => {
+    const r = parseCidr("10.0.0.5/24");
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toContain("10.0.0.0/24");
+  });
+  it.each(["10.0.0.0", "10.0.0.0/33", "10.0.0/24", "x/24", "10.0.0.0/-1"])("rejects %j", (t) => expect(parseCidr(t).ok).toBe(false));
+  it("contains and usable range", () => {
+    const r = parseCidr("192.168.1.0/30");
+    if (!r.ok) throw new Error("parse");
+    expect(cidrContains(r.cidr, parseIpv4("192.168.1.3")!)).toBe(true);
+    expect(cidrContains(r.cidr, parseIpv4("192.168.1.4")!)).toBe(false);
+    expect(usableRange(r.cidr)).toEqual({ first: parseIpv4("192.168.1.1"), last: parseIpv4("192.168.1.2") });
+  });
+});

@@ -1,0 +1,16 @@
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import { assertLocalTestDatabase } from "./guard";
+
+// Runs before each test file, before the file imports lib/db: a private copy of the migrated
+// template database, and a private data directory (server secret).
+const template = process.env.AFSBOOT_TEST_TEMPLATE;
+const dir = process.env.AFSBOOT_TEST_DIR;
+if (!template || !dir) throw new Error("global-setup did not prepare the template database");
+assertLocalTestDatabase(process.env.DATABASE_URL);
+const id = crypto.randomBytes(6).toString("hex");
+const file = path.join(dir, `${id}.db`);
+fs.copyFileSync(template, file);
+process.env.DATABASE_URL = `file:${file}`;
+process.env.AFSBOOT_DATA_DIR = path.join(dir, id);

@@ -1,0 +1,53 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// End-to-end suite: a production build (`npx next build`, run beforehand: the webServer never
+// builds) served on 127.0.0.1:3210 against a fresh SQLite database in e2e/.tmp.
+// Browsers cannot be downloaded here: Debian's chromium is used (apt-get install -y chromium).
+
+const PORT = 3210;
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+const DATABASE_URL = "file:./e2e/.tmp/e2e.db";
+const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = "1";
+
+export default defineConfig({
+  testDir: "./e2e",
+  outputDir: "./test-results",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  use: {
+    baseURL: BASE_URL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    },
+  },
+  projects: [
+    // first-run setup, the other users and their signed-in states (e2e/.tmp/*.json)
+    { name: "setup", testMatch: /setup\.spec\.ts$/, use: { ...devices["Desktop Chrome"] } },
+    {
+      name: "chromium",
+      testIgnore: /setup\.spec\.ts$/,
+      dependencies: ["setup"],
+      use: { ...devices["Desktop Chrome"] },
+    },
+  ],
+  webServer: {
+    // fresh database every run; serves the existing production build (never builds)
+    command: `rm -rf e2e/.tmp && node scripts/migrate.mjs deploy --quiet && npx next start -H 127.0.0.1 -p ${PORT}`,
+    url: `${BASE_URL}/api/health`,
+    env: { DATABASE_URL, AFSBOOT_DATA_DIR: "./e2e/.tmp", NEXT_TELEMETRY_DISABLED: "1" },
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "ignore",
+    stderr: "pipe",
+  },
+});

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what the console needs, only when it is missing or stale:
+#   npm packages (npm ci when package-lock.json changed since the last install), and with --test
+#   the Debian packages the test suite drives (chromium for Playwright).
+# Safe to run again and again; the start and test commands call it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[[ "${1:-}" == "--test" ]] && want_test=1
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if (( node_major < 20 )); then
+  echo "AFSBoot needs Node.js 20.19 or newer (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+apt_missing=()
+if (( want_test )); then
+  command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium)
+fi
+if (( ${#apt_missing[@]} )); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "Missing Debian packages: ${apt_missing[*]} (run: sudo apt-get install -y ${apt_missing[*]})" >&2
+    exit 1
+  fi
+  echo "==> apt-get install ${apt_missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
+fi
+
+# Playwright drives Debian's chromium; it must not try to download browsers of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+stamp=node_modules/.afsboot-lock-sha256
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$lock_sum" ]]; then
+  echo "==> npm ci"
+  npm ci --no-audit --no-fund
+  echo "$lock_sum" > "$stamp"
+fi

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite, as CI runs it on a fresh clone.
+#   install → typecheck → lint → migration drift check → unit + integration (Vitest)
+#   → production build → end-to-end (Playwright in Debian's chromium against `next start`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Tests create and delete data freely: never against anything but local SQLite files.
+if [[ -n "${DATABASE_URL:-}" && "${DATABASE_URL}" != file:* ]]; then
+  echo "Refusing to run the test suite against a non-local database (DATABASE_URL is not a file: URL)." >&2
+  exit 1
+fi
+unset DATABASE_URL
+export NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+step() { echo; echo "==> $*"; }
+t0=$SECONDS
+
+step "dependencies"
+bash scripts/ensure-deps.sh --test
+
+step "typecheck (tsc --noEmit)"
+npx tsc --noEmit
+
+step "lint (eslint)"
+npx eslint --max-warnings=0 .
+
+step "migrations match schema.prisma (db:check)"
+node scripts/migrate.mjs check
+
+step "unit and integration tests (vitest)"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
+
+step "production build (next build)"
+npx next build
+
+step "end-to-end tests (playwright)"
+PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
+
+# One closing line for both runners.
+node -e '
+  const fs = require("fs");
+  const v = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+  const p = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+  const passed = v.numPassedTests + (p.stats.expected ?? 0);
+  const failed = v.numFailedTests + (p.stats.unexpected ?? 0) + (p.stats.flaky ?? 0);
+  const skipped = v.numPendingTests + v.numTodoTests + (p.stats.skipped ?? 0);
+  console.log(`\nvitest: ${v.numPassedTests} passed; playwright: ${p.stats.expected} passed`);
+  console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$results/vitest.json" "$results/playwright.json"
+echo "total time: $((SECONDS - t0)) s"
