@@ -71,6 +71,14 @@ export function networkData(prefix = "net"): NetworkData {
   };
 }
 
+/**
+ * A text field by its accessible name. (getByLabel(…, { exact: true }) would not match a required
+ * field: its <label> also holds an aria-hidden "*", which the accessible name leaves out.)
+ */
+export function field(page: Page, label: string) {
+  return page.getByRole("textbox", { name: label, exact: true });
+}
+
 export async function fillNetworkForm(page: Page, n: Partial<NetworkData>) {
   const fields: [keyof NetworkData, string][] = [
     ["name", "Name"],
@@ -84,7 +92,7 @@ export async function fillNetworkForm(page: Page, n: Partial<NetworkData>) {
   ];
   for (const [key, label] of fields) {
     const value = n[key];
-    if (value !== undefined) await page.getByLabel(label, { exact: true }).fill(value);
+    if (value !== undefined) await field(page, label).fill(value);
   }
 }
 

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { apiNames, apiStatus, createNetworkViaUi, fillNetworkForm, networkData, storageState } from "./helpers";
+import { apiNames, field, apiStatus, createNetworkViaUi, fillNetworkForm, networkData, storageState } from "./helpers";
 
 test.use({ storageState: storageState("operator") });
 
@@ -17,15 +17,15 @@ test("create, edit and delete a network (delete asks first)", async ({ page }) =
   // edit: gateway, DNS and notes
   await row.getByRole("link", { name: n.name, exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Network ${n.name}`);
-  await expect(page.getByLabel("Gateway")).toHaveValue(n.gateway);
+  await expect(field(page, "Gateway")).toHaveValue(n.gateway);
   const newGateway = n.gateway.replace(/\.1$/, ".254");
   await fillNetworkForm(page, { gateway: newGateway, dns: "192.0.2.53", notes: "edited by e2e" });
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText(`Saved network ${n.name}`)).toBeVisible();
   await page.reload();
-  await expect(page.getByLabel("Gateway")).toHaveValue(newGateway);
-  await expect(page.getByLabel("DNS servers")).toHaveValue("192.0.2.53");
-  await expect(page.getByLabel("Notes")).toHaveValue("edited by e2e");
+  await expect(field(page, "Gateway")).toHaveValue(newGateway);
+  await expect(field(page, "DNS servers")).toHaveValue("192.0.2.53");
+  await expect(field(page, "Notes")).toHaveValue("edited by e2e");
   const saved = await (await page.request.get(`/api/v1/networks/${n.name}`)).json();
   expect(saved).toMatchObject({ name: n.name, gateway: newGateway, dns: ["192.0.2.53"], notes: "edited by e2e", revision: 2 });
 
@@ -59,15 +59,18 @@ test("a gateway outside the subnet is refused next to the field, and nothing is 
   await fillNetworkForm(page, { ...n, gateway: outside });
   await page.getByRole("button", { name: "Create network" }).click();
 
-  const error = page.locator("#gateway-error");
-  await expect(error).toHaveText(`Gateway ${outside} lies outside ${n.subnet}`);
+  const message = `Gateway ${outside} lies outside ${n.subnet}`;
+  // under the Gateway field (in its own field block), not only in a summary
+  const gatewayBlock = page.locator('[data-slot="field"]').filter({ has: field(page, "Gateway") });
+  await expect(gatewayBlock.getByText(message)).toBeVisible();
+  await expect(page.locator("#gateway-error")).toHaveText(message);
   // shown under the Gateway field, wired to it for assistive technology
-  await expect(page.getByLabel("Gateway")).toHaveAttribute("aria-invalid", "true");
-  await expect(page.getByLabel("Gateway")).toHaveAttribute("aria-describedby", /gateway-error/);
+  await expect(field(page, "Gateway")).toHaveAttribute("aria-invalid", "true");
+  await expect(field(page, "Gateway")).toHaveAttribute("aria-describedby", /gateway-error/);
   await expect(page.getByText("Please correct the highlighted fields")).toBeVisible();
   // the form keeps what was typed
-  await expect(page.getByLabel("Name", { exact: true })).toHaveValue(n.name);
-  await expect(page.getByLabel("Gateway")).toHaveValue(outside);
+  await expect(field(page, "Name")).toHaveValue(n.name);
+  await expect(field(page, "Gateway")).toHaveValue(outside);
   await expect(page).toHaveURL(/\/networks\/new$/);
 
   expect(await apiStatus(page.request, "networks", n.name)).toBe(404);
@@ -84,8 +87,10 @@ test("a duplicate network name is refused next to the Name field; the first one 
   await page.goto("/networks/new");
   await fillNetworkForm(page, second);
   await page.getByRole("button", { name: "Create network" }).click();
+  const nameBlock = page.locator('[data-slot="field"]').filter({ has: field(page, "Name") });
+  await expect(nameBlock.getByText(/(This|That) network name is already taken/)).toBeVisible();
   await expect(page.locator("#name-error")).toHaveText(/(This|That) network name is already taken/);
-  await expect(page.getByLabel("Name", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(field(page, "Name")).toHaveAttribute("aria-invalid", "true");
   await expect(page).toHaveURL(/\/networks\/new$/);
 
   // exactly one network by that name, still the first one's settings

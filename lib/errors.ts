@@ -23,7 +23,11 @@ export const invalid = (message: string, fields?: FieldErrors) => new AppError(4
 
 interface PrismaKnownError {
   code: string;
-  meta?: { target?: unknown; modelName?: string; driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } };
+  meta?: {
+    target?: unknown;
+    modelName?: string;
+    driverAdapterError?: { cause?: { constraint?: { fields?: string[]; index?: string } } };
+  };
 }
 
 function isPrismaKnown(e: unknown): e is PrismaKnownError {
@@ -35,7 +39,11 @@ function uniqueFields(e: PrismaKnownError): string[] {
   const t = e.meta?.target;
   if (Array.isArray(t)) return t.map(String);
   if (typeof t === "string") return [t];
-  return e.meta?.driverAdapterError?.cause?.constraint?.fields?.map((f) => f.replace(/"/g, "")) ?? [];
+  const constraint = e.meta?.driverAdapterError?.cause?.constraint;
+  if (constraint?.fields) return constraint.fields.map((f) => f.replace(/"/g, ""));
+  // PostgreSQL names the index: "Network_name_key", "CellServer_cellId_ip_key"
+  const m = constraint?.index && /^[A-Za-z]+_(.+)_key$/.exec(constraint.index);
+  return m ? m[1]!.split("_") : [];
 }
 
 /** Maps database errors that bad input can cause to AppErrors; rethrows everything else. */
@@ -52,4 +60,14 @@ export function fromDbError(e: unknown, labels: Record<string, string> = {}): ne
     if (e.code === "P2003") throw conflict("It is still in use by other records");
   }
   throw e;
+}
+
+/** For pages: a missing record becomes Next's 404 page; other failures pass through. */
+export async function orNotFound<T>(p: Promise<T>, onMissing: () => never): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof AppError && e.status === 404) onMissing();
+    throw e;
+  }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the console needs, only when it is missing or stale:
 #   npm packages (npm ci when package-lock.json changed since the last install), and with --test
-#   the Debian packages the test suite drives (chromium for Playwright).
+#   the Debian packages the test suite drives (chromium for Playwright, postgresql for the
+#   PostgreSQL run of the integration tests; its default cluster is left stopped).
 # Safe to run again and again; the start and test commands call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ fi
 apt_missing=()
 if (( want_test )); then
   command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_missing+=(postgresql)
 fi
 if (( ${#apt_missing[@]} )); then
   if [[ $(id -u) -ne 0 ]]; then
@@ -26,7 +28,12 @@ if (( ${#apt_missing[@]} )); then
   fi
   echo "==> apt-get install ${apt_missing[*]}"
   apt-get update -qq
+  # policy-rc.d 101: packages must not start services (postgresql's default cluster) on install
+  policy=/usr/sbin/policy-rc.d
+  had_policy=0; [[ -e $policy ]] && had_policy=1
+  (( had_policy )) || { printf '#!/bin/sh\nexit 101\n' > $policy; chmod +x $policy; }
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
+  (( had_policy )) || rm -f $policy
 fi
 
 # Playwright drives Debian's chromium; it must not try to download browsers of its own.

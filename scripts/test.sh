@@ -33,21 +33,24 @@ node scripts/migrate.mjs check
 step "unit and integration tests (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
 
+step "integration tests on PostgreSQL (throwaway local cluster)"
+bash scripts/test-postgres.sh --reporter=default --reporter=json --outputFile.json="$results/vitest-pg.json"
+
 step "production build (next build)"
 npx next build
 
 step "end-to-end tests (playwright)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
 
-# One closing line for both runners.
+# One closing line for all runs.
 node -e '
   const fs = require("fs");
-  const v = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-  const p = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-  const passed = v.numPassedTests + (p.stats.expected ?? 0);
-  const failed = v.numFailedTests + (p.stats.unexpected ?? 0) + (p.stats.flaky ?? 0);
-  const skipped = v.numPendingTests + v.numTodoTests + (p.stats.skipped ?? 0);
-  console.log(`\nvitest: ${v.numPassedTests} passed; playwright: ${p.stats.expected} passed`);
+  const read = (f) => JSON.parse(fs.readFileSync(f, "utf8"));
+  const [v, vpg, p] = [read(process.argv[1]), read(process.argv[2]), read(process.argv[3])];
+  const passed = v.numPassedTests + vpg.numPassedTests + (p.stats.expected ?? 0);
+  const failed = v.numFailedTests + vpg.numFailedTests + (p.stats.unexpected ?? 0) + (p.stats.flaky ?? 0);
+  const skipped = v.numPendingTests + vpg.numPendingTests + (p.stats.skipped ?? 0);
+  console.log(`\nvitest (SQLite): ${v.numPassedTests} passed; vitest (PostgreSQL): ${vpg.numPassedTests} passed; playwright: ${p.stats.expected} passed`);
   console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
-' "$results/vitest.json" "$results/playwright.json"
+' "$results/vitest.json" "$results/vitest-pg.json" "$results/playwright.json"
 echo "total time: $((SECONDS - t0)) s"

@@ -6,7 +6,7 @@ import type { ActionState } from "@/lib/action-state";
 import { Field, fieldProps } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Input } from "@/components/ui/input";
-import { NativeSelect } from "@/components/ui/native-select";
+import { RoleSelect } from "./role-select";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Button } from "@/components/ui/button";
 
@@ -28,11 +28,7 @@ export function CreateTokenForm({ action }: { action: (prev: ActionState<Created
           <Input {...fieldProps("name", err?.name, true)} autoComplete="off" defaultValue={v?.name} />
         </Field>
         <Field label="Role" name="role" error={err?.role}>
-          <NativeSelect {...fieldProps("role", err?.role)} defaultValue={v?.role ?? "viewer"}>
-            <option value="viewer">viewer</option>
-            <option value="operator">operator</option>
-            <option value="admin">admin</option>
-          </NativeSelect>
+          <RoleSelect {...fieldProps("role", err?.role)} defaultValue={v?.role ?? "viewer"} />
         </Field>
         <SubmitButton className="md:mt-6" pendingText="Creating…">
           Create token

@@ -6,7 +6,7 @@ import type { ActionState } from "@/lib/action-state";
 import { Field, fieldProps } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Input } from "@/components/ui/input";
-import { NativeSelect } from "@/components/ui/native-select";
+import { RoleSelect } from "./role-select";
 import { SubmitButton } from "@/components/ui/submit-button";
 
 type Action = (prev: ActionState, form: FormData) => Promise<ActionState>;
@@ -31,11 +31,7 @@ export function AddUserForm({ action }: { action: Action }) {
         <Input {...fieldProps("password", err?.password, true)} type="password" autoComplete="new-password" />
       </Field>
       <Field label="Role" name="role" error={err?.role}>
-        <NativeSelect {...fieldProps("role", err?.role)} defaultValue={v?.role ?? "viewer"}>
-          <option value="viewer">viewer</option>
-          <option value="operator">operator</option>
-          <option value="admin">admin</option>
-        </NativeSelect>
+        <RoleSelect {...fieldProps("role", err?.role)} defaultValue={v?.role ?? "viewer"} />
       </Field>
       <SubmitButton className="md:mt-6" pendingText="Adding…">
         Add user
@@ -56,11 +52,7 @@ export function RoleForm({ action, username, role }: { action: Action; username:
   return (
     <form action={formAction} className="flex items-center gap-2">
       <input type="hidden" name="username" value={username} />
-      <NativeSelect name="role" defaultValue={role} aria-label={`Role of ${username}`} containerClassName="w-32">
-        <option value="viewer">viewer</option>
-        <option value="operator">operator</option>
-        <option value="admin">admin</option>
-      </NativeSelect>
+      <RoleSelect name="role" defaultValue={role} aria-label={`Role of ${username}`} containerClassName="w-32" />
       <SubmitButton variant="outline" size="sm" pendingText="…">
         Change
       </SubmitButton>

@@ -21,6 +21,8 @@ export type ConfirmDeleteProps = {
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
   /** What is deleted, e.g. "network lab": the dialog asks "Delete network lab?". */
   what: string;
+  /** The destructive verb: "Delete" (default), "Revoke", … used in the title and the button. */
+  verb?: string;
   description?: ReactNode;
   /** Hidden inputs sent with the form (typically the id). */
   hidden?: Record<string, string>;
@@ -37,7 +39,8 @@ export function ConfirmDelete({
   what,
   description,
   hidden,
-  triggerLabel = "Delete",
+  verb = "Delete",
+  triggerLabel = verb,
   disabled,
   redirectTo,
   size = "sm",
@@ -50,7 +53,7 @@ export function ConfirmDelete({
     const result = await action(prev, form);
     if (result?.ok) {
       setOpen(false);
-      toast.success(result.message ?? "Deleted");
+      toast.success(result.message ?? "Done");
       if (redirectTo) router.push(redirectTo);
     }
     return result;
@@ -74,7 +77,9 @@ export function ConfirmDelete({
       <AlertDialogContent>
         <form action={formAction} className="grid gap-4">
           <AlertDialogHeader>
-            <AlertDialogTitle>Delete {what}?</AlertDialogTitle>
+            <AlertDialogTitle>
+              {verb} {what}?
+            </AlertDialogTitle>
             <AlertDialogDescription>
               {description ?? `This permanently deletes the ${what}. It cannot be undone.`}
             </AlertDialogDescription>
@@ -92,7 +97,7 @@ export function ConfirmDelete({
               Cancel
             </AlertDialogCancel>
             <Button type="submit" variant="destructive" disabled={pending}>
-              {pending ? "Deleting…" : "Delete"}
+              {pending ? `${verb}…` : verb}
             </Button>
           </AlertDialogFooter>
         </form>

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { randomSecret, sha256Hex } from "@/lib/auth/secrets";
 import type { Actor } from "@/lib/auth/roles";
+import { recordAudit } from "./audit";
 
 // Session rows: the cookie carries a random secret, the row id is its sha256.
 
@@ -29,6 +30,13 @@ export async function actorFromSession(secret: string): Promise<Actor | null> {
   return { type: "user", id: session.user.id, name: session.user.username, role: session.user.role };
 }
 
+/** Signs out: the session row goes; a known user's sign-out is audited. */
 export async function deleteSession(secret: string): Promise<void> {
-  await db.session.deleteMany({ where: { id: sha256Hex(secret) } });
+  await db.$transaction(async (tx) => {
+    const session = await tx.session.findUnique({ where: { id: sha256Hex(secret) }, include: { user: true } });
+    if (!session) return;
+    await tx.session.delete({ where: { id: session.id } });
+    const { user } = session;
+    await recordAudit(tx, { type: "user", id: user.id, name: user.username, role: user.role }, "user.logout", { type: "user", id: user.id, name: user.username });
+  });
 }

@@ -1,25 +1,47 @@
 import { execFileSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { assertLocalTestDatabase } from "./guard";
 
-// Once per run: a template database with the real migrations applied. Each test file copies it
-// (db-per-file.ts), so files never share state and never touch ./data.
-export default function setup() {
+// Once per run: a template database with the real migrations applied. Each test file gets a copy
+// of it (db-per-file.ts), so files never share state and never touch ./data. SQLite by default;
+// PostgreSQL when AFSBOOT_TEST_PG_URL names a local server (scripts/test-postgres.sh).
+
+function migrate(url: string) {
+  execFileSync(process.execPath, ["scripts/migrate.mjs", "deploy", "--quiet"], { env: { ...process.env, DATABASE_URL: url }, stdio: "inherit" });
+}
+
+export default async function setup() {
   assertLocalTestDatabase(process.env.DATABASE_URL);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-test-"));
+  process.env.AFSBOOT_TEST_DIR = dir;
+  const pgUrl = process.env.AFSBOOT_TEST_PG_URL;
+  if (pgUrl) {
+    const template = `afsboot_test_tpl_${crypto.randomBytes(4).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${template}"`);
+    const url = new URL(pgUrl);
+    url.pathname = `/${template}`;
+    migrate(url.toString());
+    process.env.AFSBOOT_TEST_TEMPLATE = template;
+    return async () => {
+      const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'afsboot_test_%'`);
+      for (const r of rows) await admin.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+      await admin.end();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+  }
   const template = path.join(dir, "template.db");
-  execFileSync(process.execPath, ["scripts/migrate.mjs", "deploy", "--quiet"], {
-    env: { ...process.env, DATABASE_URL: `file:${template}` },
-    stdio: "inherit",
-  });
+  migrate(`file:${template}`);
   // fold the WAL into the main file so a plain copy of it is complete
   const sqlite = new Database(template);
   sqlite.pragma("wal_checkpoint(TRUNCATE)");
   sqlite.close();
   process.env.AFSBOOT_TEST_TEMPLATE = template;
-  process.env.AFSBOOT_TEST_DIR = dir;
   return () => fs.rmSync(dir, { recursive: true, force: true });
 }

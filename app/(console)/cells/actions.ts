@@ -20,9 +20,10 @@ export const updateCellAction = formAction(
   async (actor, { current: name, ...input }) => {
     const row = await updateCell(actor, name, input);
     revalidatePath("/cells");
-    if (row!.name !== name) redirect(`/cells/${encodeURIComponent(row!.name)}?saved=1`);
     revalidatePath(`/cells/${encodeURIComponent(name)}`);
-    return { message: `Saved cell ${row!.name}` };
+    // Confirmed by the page's SavedToast (?saved=1), not by a returned message: the page keys the
+    // form by revision, so the saved form remounts and a toast fired from its state never showed.
+    redirect(`/cells/${encodeURIComponent(row!.name)}?saved=1`);
   },
 );
 

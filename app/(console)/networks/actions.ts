@@ -20,9 +20,10 @@ export const updateNetworkAction = formAction(
   async (actor, { current: name, ...input }) => {
     const row = await updateNetwork(actor, name, input);
     revalidatePath("/networks");
-    if (row!.name !== name) redirect(`/networks/${encodeURIComponent(row!.name)}?saved=1`);
     revalidatePath(`/networks/${encodeURIComponent(name)}`);
-    return { message: `Saved network ${row!.name}` };
+    // Confirmed by the page's SavedToast (?saved=1), not by a returned message: the page keys the
+    // form by revision, so the saved form remounts and a toast fired from its state never showed.
+    redirect(`/networks/${encodeURIComponent(row!.name)}?saved=1`);
   },
 );
 

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { CellForm } from "@/components/cells/cell-form";
+import { DetailList } from "@/components/shell/detail-list";
 import { SavedToast } from "@/components/shell/saved-toast";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
@@ -8,7 +9,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { hasRole } from "@/lib/auth/roles";
 import { requireActor } from "@/lib/auth/session";
 import { getCell } from "@/lib/data/cells";
-import { AppError } from "@/lib/errors";
+import { orNotFound } from "@/lib/errors";
 import { deleteCellAction, updateCellAction } from "../actions";
 
 type Params = Promise<{ name: string }>;
@@ -20,10 +21,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 export default async function CellPage({ params }: { params: Params }) {
   const actor = await requireActor();
   const name = decodeURIComponent((await params).name);
-  const cell = await getCell(actor, name).catch((e) => {
-    if (e instanceof AppError && e.status === 404) notFound();
-    throw e;
-  });
+  const cell = await orNotFound(getCell(actor, name), notFound);
   const canEdit = hasRole(actor.role, "operator");
   const rows: [string, string][] = [
     ["AFS client", cell.client === "kafs" ? "kAFS (in-kernel)" : "OpenAFS (afsd)"],
@@ -65,18 +63,7 @@ export default async function CellPage({ params }: { params: Params }) {
           </CardContent>
         </Card>
       ) : (
-        <Card>
-          <CardContent className="pt-6">
-            <dl className="grid gap-x-6 gap-y-3 sm:grid-cols-[10rem_1fr]">
-              {rows.map(([k, v]) => (
-                <div key={k} className="contents">
-                  <dt className="text-sm text-slate-500">{k}</dt>
-                  <dd className="font-mono text-sm">{v}</dd>
-                </div>
-              ))}
-            </dl>
-          </CardContent>
-        </Card>
+        <DetailList rows={rows} />
       )}
     </div>
   );

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { NetworkForm } from "@/components/networks/network-form";
+import { DetailList } from "@/components/shell/detail-list";
 import { SavedToast } from "@/components/shell/saved-toast";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
@@ -8,7 +9,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { hasRole } from "@/lib/auth/roles";
 import { requireActor } from "@/lib/auth/session";
 import { getNetwork } from "@/lib/data/networks";
-import { AppError } from "@/lib/errors";
+import { orNotFound } from "@/lib/errors";
 import { deleteNetworkAction, updateNetworkAction } from "../actions";
 
 type Params = Promise<{ name: string }>;
@@ -20,10 +21,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 export default async function NetworkPage({ params }: { params: Params }) {
   const actor = await requireActor();
   const name = decodeURIComponent((await params).name);
-  const network = await getNetwork(actor, name).catch((e) => {
-    if (e instanceof AppError && e.status === 404) notFound();
-    throw e;
-  });
+  const network = await orNotFound(getNetwork(actor, name), notFound);
   const canEdit = hasRole(actor.role, "operator");
   const rows: [string, string][] = [
     ["Subnet", network.subnet],
@@ -67,18 +65,7 @@ export default async function NetworkPage({ params }: { params: Params }) {
           </CardContent>
         </Card>
       ) : (
-        <Card>
-          <CardContent className="pt-6">
-            <dl className="grid gap-x-6 gap-y-3 sm:grid-cols-[10rem_1fr]">
-              {rows.map(([k, v]) => (
-                <div key={k} className="contents">
-                  <dt className="text-sm text-slate-500">{k}</dt>
-                  <dd className="font-mono text-sm">{v}</dd>
-                </div>
-              ))}
-            </dl>
-          </CardContent>
-        </Card>
+        <DetailList rows={rows} />
       )}
     </div>
   );
