@@ -36,7 +36,10 @@ describe("cellInput", () => {
     expect(dup["servers.1.ip"]).toMatch(/listed twice/);
   });
   it.each([
-    ["bootRoot", "/srv/boot", "AFS path"],
+    ["bootRoot", "/srv/boot", "under /afs/"],
+    ["bootRoot", "/afs/x.org/../etc", "'..'"],
+    ["bootRoot", "/afs/x.org/my boot", "whitespace"],
+    ["bootRoot", "/afs/x.org/\"boot", "quotes"],
     ["client", "arla", "kafs or openafs"],
     ["cacheBlocks", "lots", "number"],
     ["cacheBlocks", "100", "at least 1024"],

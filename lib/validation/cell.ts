@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { checkbox, dnsName, ipv4, optionalText, revision, text } from "./common";
+import { checkbox, dnsName, ipv4, optionalText, revision } from "./common";
+import { afsPath } from "./paths";
 
 export const AFS_CLIENTS = ["kafs", "openafs"] as const;
 
-const afsPath = text("Boot root", 300).regex(/^\/afs\/[^\s]+$/, {
-  message: "Boot root must be an absolute AFS path like /afs/example.org/boot",
-});
 
 export const cellServer = z.object({
   name: dnsName("Server name"),
@@ -16,7 +14,7 @@ export const cellInput = z
   .object({
     name: dnsName("Cell name"),
     client: z.enum(AFS_CLIENTS, { error: "choose kafs or openafs" }),
-    bootRoot: afsPath,
+    bootRoot: afsPath("Boot root"),
     cacheMemcache: checkbox,
     cacheBlocks: z.coerce
       .number({ error: "Cache blocks must be a number" })

@@ -1,0 +1,234 @@
+import "server-only";
+import { db, type Tx } from "@/lib/db";
+import type { Actor } from "@/lib/auth/roles";
+import { conflict, fromDbError, invalid, notFound } from "@/lib/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { ReleaseInput, VersionInput } from "@/lib/validation/release";
+import { recordAudit } from "./audit";
+import { authorize, pageArgs } from "./authorize";
+
+// Release trees and their versions. A version is a draft until activated; an active version is
+// immutable (a new build is a new version); a version pinned by hosts cannot be retired.
+
+const LABELS = { name: "release name", version: "version" };
+
+export interface ReleaseQuery {
+  q?: string;
+  page?: number;
+}
+
+export async function listReleases(actor: Actor, query: ReleaseQuery = {}) {
+  authorize(actor, "viewer");
+  const { page, skip, take } = pageArgs(query.page);
+  const q = query.q?.trim();
+  const where: Prisma.ReleaseWhereInput = q ? { OR: [{ name: { contains: q } }, { tree: { contains: q } }] } : {};
+  const [items, total] = await db.$transaction([
+    db.release.findMany({
+      where,
+      orderBy: { name: "asc" },
+      skip,
+      take,
+      include: { versions: { orderBy: { createdAt: "asc" }, select: { version: true, status: true } }, _count: { select: { hosts: true } } },
+    }),
+    db.release.count({ where }),
+  ]);
+  return {
+    items: items.map(({ _count, versions, ...r }) => ({ ...r, hostCount: _count.hosts, versions, latestActive: latestActive(versions) })),
+    total,
+    page,
+    pageSize: take,
+  };
+}
+
+/** The version "latest of tree" means: the most recently activated active version. */
+export function latestActive<V extends { status: string; version: string; activatedAt?: Date | null }>(versions: V[]): V | null {
+  const active = versions.filter((v) => v.status === "active");
+  if (active.length === 0) return null;
+  return active.reduce((a, b) => ((b.activatedAt?.getTime() ?? 0) >= (a.activatedAt?.getTime() ?? 0) ? b : a));
+}
+
+function versionView(v: Prisma.ReleaseVersionGetPayload<object>) {
+  return { ...v, modules: v.modules as string[], readonly: v.readonly as string[], writable: v.writable as string[] };
+}
+export type VersionView = ReturnType<typeof versionView>;
+
+/** A release with its versions, and per version: hosts assigned to it and hosts that last booted it. */
+export async function getRelease(actor: Actor, name: string) {
+  authorize(actor, "viewer");
+  const release = await db.release.findUnique({ where: { name }, include: { versions: { orderBy: { createdAt: "asc" } } } });
+  if (!release) throw notFound(`Release ${name}`);
+  const versions = release.versions.map(versionView);
+  const latest = latestActive(versions);
+  const [pinned, floating, booted] = await db.$transaction([
+    db.host.groupBy({ by: ["pinnedVersionId"], where: { releaseId: release.id, pinnedVersionId: { not: null } }, _count: { _all: true }, orderBy: { pinnedVersionId: "asc" } }),
+    db.host.count({ where: { releaseId: release.id, pinnedVersionId: null } }),
+    db.boot.groupBy({ by: ["releaseVersion"], where: { lastOf: { releaseId: release.id } }, _count: { _all: true }, orderBy: { releaseVersion: "asc" } }),
+  ]);
+  const pinnedBy = new Map(pinned.map((p) => [p.pinnedVersionId, (p._count as { _all: number })._all]));
+  const bootedBy = new Map(booted.map((b) => [b.releaseVersion, (b._count as { _all: number })._all]));
+  return {
+    ...release,
+    versions: versions.map((v) => ({
+      ...v,
+      pinnedHosts: pinnedBy.get(v.id) ?? 0,
+      assignedHosts: (pinnedBy.get(v.id) ?? 0) + (latest?.id === v.id ? floating : 0),
+      runningHosts: bootedBy.get(v.version) ?? 0,
+      isLatest: latest?.id === v.id,
+    })),
+    floatingHosts: floating,
+    hostCount: floating + [...pinnedBy.values()].reduce((a, b) => a + b, 0),
+  };
+}
+export type ReleaseView = Awaited<ReturnType<typeof getRelease>>;
+
+const releaseSnapshot = (r: { name: string; tree: string; imagesDir: string | null; notes: string }) => ({ name: r.name, tree: r.tree, imagesDir: r.imagesDir, notes: r.notes });
+const versionSnapshot = (v: { version: string; status: string; kernel: string; baseInitrd: string; modules: unknown; readonly: unknown; writable: unknown; tmpfsSize: string; notes: string }) => ({
+  version: v.version,
+  status: v.status,
+  kernel: v.kernel,
+  baseInitrd: v.baseInitrd,
+  modules: v.modules,
+  readonly: v.readonly,
+  writable: v.writable,
+  tmpfsSize: v.tmpfsSize,
+  notes: v.notes,
+});
+
+export async function createRelease(actor: Actor, input: ReleaseInput) {
+  authorize(actor, "operator");
+  try {
+    return await db.$transaction(async (tx) => {
+      const row = await tx.release.create({ data: { ...input, imagesDir: input.imagesDir ?? null } });
+      await recordAudit(tx, actor, "release.create", { type: "release", id: row.id, name: row.name }, undefined, releaseSnapshot(row));
+      return row;
+    });
+  } catch (e) {
+    fromDbError(e, LABELS);
+  }
+}
+
+export async function updateRelease(actor: Actor, name: string, input: ReleaseInput & { revision: number }) {
+  authorize(actor, "operator");
+  const { revision, ...data } = input;
+  try {
+    return await db.$transaction(async (tx) => {
+      const before = await tx.release.findUnique({ where: { name } });
+      if (!before) throw notFound(`Release ${name}`);
+      const { count } = await tx.release.updateMany({ where: { id: before.id, revision }, data: { ...data, imagesDir: data.imagesDir ?? null, revision: { increment: 1 } } });
+      if (count === 0) throw conflict("This release was changed by someone else since you opened it: reload and apply your change again");
+      const after = await tx.release.findUniqueOrThrow({ where: { id: before.id } });
+      await recordAudit(tx, actor, "release.update", { type: "release", id: after.id, name: after.name }, releaseSnapshot(before), releaseSnapshot(after));
+      return after;
+    });
+  } catch (e) {
+    fromDbError(e, LABELS);
+  }
+}
+
+export async function deleteRelease(actor: Actor, name: string) {
+  authorize(actor, "operator");
+  await db.$transaction(async (tx) => {
+    const before = await tx.release.findUnique({ where: { name }, include: { _count: { select: { hosts: true } } } });
+    if (!before) throw notFound(`Release ${name}`);
+    if (before._count.hosts > 0) throw conflict(`Release ${name} is assigned to ${before._count.hosts} host(s): assign them another release first`);
+    await tx.releaseVersion.deleteMany({ where: { releaseId: before.id } });
+    await tx.release.delete({ where: { id: before.id } });
+    await recordAudit(tx, actor, "release.delete", { type: "release", id: before.id, name }, releaseSnapshot(before), undefined);
+  });
+}
+
+async function findVersion(tx: Tx, releaseName: string, version: string) {
+  const v = await tx.releaseVersion.findFirst({ where: { version, release: { name: releaseName } }, include: { release: true } });
+  if (!v) throw notFound(`Version ${releaseName}@${version}`);
+  return v;
+}
+
+const versionData = (input: VersionInput) => ({
+  version: input.version,
+  kernel: input.kernel,
+  baseInitrd: input.baseInitrd,
+  modules: input.modules,
+  readonly: input.readonly,
+  writable: input.writable,
+  tmpfsSize: input.tmpfsSize,
+  notes: input.notes,
+});
+
+/** A new draft version; `status: "active"` activates it at once (the fleet file does that). */
+export async function createVersion(actor: Actor, releaseName: string, input: VersionInput, opts: { activate?: boolean } = {}) {
+  authorize(actor, "operator");
+  try {
+    return await db.$transaction(async (tx) => {
+      const release = await tx.release.findUnique({ where: { name: releaseName } });
+      if (!release) throw notFound(`Release ${releaseName}`);
+      const row = await tx.releaseVersion.create({
+        data: { ...versionData(input), releaseId: release.id, ...(opts.activate ? { status: "active", activatedAt: new Date() } : {}) },
+      });
+      await recordAudit(tx, actor, "version.create", { type: "release-version", id: row.id, name: `${releaseName}@${row.version}` }, undefined, versionSnapshot(row));
+      return versionView(row);
+    });
+  } catch (e) {
+    fromDbError(e, LABELS);
+  }
+}
+
+/** Edits a draft. Active and retired versions are immutable. */
+export async function updateVersion(actor: Actor, releaseName: string, version: string, input: VersionInput & { revision: number }) {
+  authorize(actor, "operator");
+  const { revision, ...data } = input;
+  try {
+    return await db.$transaction(async (tx) => {
+      const before = await findVersion(tx, releaseName, version);
+      if (before.status !== "draft") {
+        throw conflict(`Version ${releaseName}@${version} is ${before.status} and cannot change: make a new version from it instead`);
+      }
+      const { count } = await tx.releaseVersion.updateMany({ where: { id: before.id, revision }, data: { ...versionData(data), revision: { increment: 1 } } });
+      if (count === 0) throw conflict("This version was changed by someone else since you opened it: reload and apply your change again");
+      const after = await tx.releaseVersion.findUniqueOrThrow({ where: { id: before.id } });
+      await recordAudit(tx, actor, "version.update", { type: "release-version", id: after.id, name: `${releaseName}@${after.version}` }, versionSnapshot(before), versionSnapshot(after));
+      return versionView(after);
+    });
+  } catch (e) {
+    fromDbError(e, LABELS);
+  }
+}
+
+/** Copies a version into a new draft ("new version from this one"). */
+export async function copyVersion(actor: Actor, releaseName: string, version: string, newVersion: string) {
+  authorize(actor, "operator");
+  const source = await findVersion(db, releaseName, version);
+  return createVersion(actor, releaseName, {
+    ...versionView(source),
+    version: newVersion,
+    notes: source.notes,
+  });
+}
+
+export async function setVersionStatus(actor: Actor, releaseName: string, version: string, status: "active" | "retired") {
+  authorize(actor, "operator");
+  return db.$transaction(async (tx) => {
+    const before = await findVersion(tx, releaseName, version);
+    if (before.status === status) return versionView(before);
+    if (status === "active" && before.status === "retired") throw invalid(`Version ${releaseName}@${version} is retired: make a new version from it instead`);
+    if (status === "retired") {
+      const pinned = await tx.host.count({ where: { pinnedVersionId: before.id } });
+      if (pinned > 0) throw conflict(`Version ${releaseName}@${version} is pinned by ${pinned} host(s): assign them another version first`);
+    }
+    const after = await tx.releaseVersion.update({
+      where: { id: before.id },
+      data: status === "active" ? { status, activatedAt: new Date() } : { status, retiredAt: new Date() },
+    });
+    await recordAudit(tx, actor, status === "active" ? "version.activate" : "version.retire", { type: "release-version", id: after.id, name: `${releaseName}@${version}` }, versionSnapshot(before), versionSnapshot(after));
+    return versionView(after);
+  });
+}
+
+export async function deleteVersion(actor: Actor, releaseName: string, version: string) {
+  authorize(actor, "operator");
+  await db.$transaction(async (tx) => {
+    const before = await findVersion(tx, releaseName, version);
+    if (before.status !== "draft") throw conflict(`Version ${releaseName}@${version} is ${before.status}: only drafts can be deleted (retire it instead)`);
+    await tx.releaseVersion.delete({ where: { id: before.id } });
+    await recordAudit(tx, actor, "version.delete", { type: "release-version", id: before.id, name: `${releaseName}@${version}` }, versionSnapshot(before), undefined);
+  });
+}
