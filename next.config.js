@@ -6,6 +6,10 @@ const nextConfig = {
   serverExternalPackages: ["@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "better-sqlite3", "@node-rs/argon2"],
   poweredByHeader: false,
   typedRoutes: false,
+  experimental: {
+    // bulk CSV enrollment: 10,000 rows are about 0.6 MB; larger bodies are refused before parsing
+    serverActions: { bodySizeLimit: "6mb" },
+  },
   async headers() {
     return [
       {

@@ -1,0 +1,103 @@
+import "server-only";
+import { db } from "@/lib/db";
+import type { Actor } from "@/lib/auth/roles";
+import { invalid, notFound } from "@/lib/errors";
+import type { LineProblem } from "@/lib/inventory/host-csv";
+import type { HostInput, ReleaseRef } from "@/lib/validation/host";
+import { authorize } from "./authorize";
+import { loadContext, resolveHosts } from "./host-resolve";
+import { hostSnapshot, insertHosts, writeAuditMany } from "./host-rows";
+import { hostInclude, hostView, inputFromView, problemsError } from "./hosts";
+
+// Enrolling many hosts (CSV, ranges) and actions on many selected hosts. All-or-nothing: one
+// transaction, and a batch with any problem saves nothing.
+
+const BULK_TX = { timeout: 120_000, maxWait: 10_000 };
+const FIELD_NAMES: Record<string, string> = { name: "hostname" };
+
+/** Database checks of a parsed batch (duplicates, clashes, unknown cells and releases) by line. */
+export async function checkEnrollment(actor: Actor, rows: { line: number; input: HostInput }[]): Promise<LineProblem[]> {
+  authorize(actor, "operator");
+  const { problems } = resolveHosts(await loadContext(db), rows.map((r) => r.input));
+  return problems.map((p) => ({
+    line: rows[p.row]!.line,
+    field: FIELD_NAMES[p.field] ?? p.field,
+    message: p.message.replace(/\(also row (\d+)\)/, (_, n) => `(also line ${rows[Number(n) - 1]!.line})`),
+  }));
+}
+
+/** Enrolls every row or none. Returns the created hosts. */
+export async function enrollHosts(actor: Actor, inputs: HostInput[]) {
+  authorize(actor, "operator");
+  if (inputs.length === 0) throw invalid("Nothing to enroll");
+  return db.$transaction(async (tx) => {
+    const { problems, resolved } = resolveHosts(await loadContext(tx), inputs);
+    if (problems.length) throw problemsError(problems, inputs.length === 1);
+    return insertHosts(tx, actor, resolved);
+  }, BULK_TX);
+}
+
+async function loadSelected(names: string[]) {
+  const unique = [...new Set(names)];
+  if (unique.length === 0) throw invalid("Select at least one host");
+  const rows = await db.host.findMany({ where: { name: { in: unique } }, include: hostInclude });
+  if (rows.length !== unique.length) {
+    const found = new Set(rows.map((r) => r.name));
+    throw notFound(`Host ${unique.find((n) => !found.has(n))}`);
+  }
+  return rows.map(hostView);
+}
+
+/**
+ * Applies `change` to each selected host's settings and saves them all, through the same checks
+ * as a single edit. The hosts' revisions are bumped, so editors with stale forms are refused.
+ */
+async function changeMany(actor: Actor, names: string[], action: string, change: (h: HostInput) => HostInput) {
+  authorize(actor, "operator");
+  const hosts = await loadSelected(names);
+  return db.$transaction(async (tx) => {
+    const befores = hosts.map(inputFromView);
+    const afters = befores.map((b) => change({ ...b, tags: [...b.tags] }));
+    const { problems, resolved } = resolveHosts(await loadContext(tx), afters, hosts.map((h) => h.name));
+    if (problems.length) throw problemsError(problems.map((p) => ({ ...p, field: `${hosts[p.row]!.name}.${p.field}` })), true);
+    for (let i = 0; i < hosts.length; i++) {
+      const r = resolved[i]!;
+      await tx.host.update({
+        where: { id: hosts[i]!.id },
+        data: { cellId: r.cellId, releaseId: r.releaseId, pinnedVersionId: r.pinnedVersionId, revision: { increment: 1 } },
+      });
+    }
+    const tagChanges = hosts.map((h, i) => ({ id: h.id, before: befores[i]!.tags, after: afters[i]!.tags })).filter((t) => t.before.join() !== t.after.join());
+    if (tagChanges.length) {
+      await tx.hostTag.deleteMany({ where: { hostId: { in: tagChanges.map((t) => t.id) } } });
+      await tx.hostTag.createMany({ data: tagChanges.flatMap((t) => t.after.map((tag) => ({ hostId: t.id, tag }))) });
+    }
+    await writeAuditMany(tx, actor, hosts.map((h, i) => ({ action, hostId: h.id, name: h.name, before: hostSnapshot(befores[i]!), after: hostSnapshot(afters[i]!) })));
+    return { count: hosts.length };
+  }, BULK_TX);
+}
+
+export function assignRelease(actor: Actor, names: string[], release: ReleaseRef) {
+  return changeMany(actor, names, "host.assign", (h) => ({ ...h, release }));
+}
+
+export function changeCell(actor: Actor, names: string[], cell: string) {
+  return changeMany(actor, names, "host.cell", (h) => ({ ...h, cell }));
+}
+
+export function changeTags(actor: Actor, names: string[], add: string[], remove: string[]) {
+  const drop = new Set(remove);
+  return changeMany(actor, names, "host.tags", (h) => ({ ...h, tags: [...new Set([...h.tags.filter((t) => !drop.has(t)), ...add])].sort() }));
+}
+
+export async function deleteHosts(actor: Actor, names: string[]) {
+  authorize(actor, "operator");
+  const hosts = await loadSelected(names);
+  return db.$transaction(async (tx) => {
+    const ids = hosts.map((h) => h.id);
+    await tx.host.updateMany({ where: { id: { in: ids } }, data: { lastBootId: null } });
+    await tx.host.deleteMany({ where: { id: { in: ids } } });
+    await writeAuditMany(tx, actor, hosts.map((h) => ({ action: "host.delete", hostId: h.id, name: h.name, before: hostSnapshot(inputFromView(h)), after: undefined })));
+    return { count: hosts.length };
+  }, BULK_TX);
+}

@@ -1,0 +1,111 @@
+import "server-only";
+import type { Tx } from "@/lib/db";
+import { cidrContains, ipv4Key, parseCidr, parseIpv4, type Cidr } from "@/lib/net/ipv4";
+import type { HostInput } from "@/lib/validation/host";
+
+// Checks a batch of validated host inputs against the database and against each other, and
+// resolves names to ids. Used by every way of enrolling or changing hosts (form, CSV, ranges,
+// fleet file, API), so all of them refuse the same things with the same words.
+
+export interface RowProblem {
+  row: number; // index in the batch
+  field: string;
+  message: string;
+}
+
+export interface ResolvedHost {
+  input: HostInput;
+  networkId: string;
+  cellId: string;
+  releaseId: string;
+  pinnedVersionId: string | null;
+  ipKey: string;
+}
+
+export interface Context {
+  networks: { id: string; name: string; cidr: Cidr; gateway: number; bootServer: string }[];
+  cells: Map<string, string>;
+  releases: Map<string, { id: string; versions: Map<string, { id: string; status: string }> }>;
+  /** existing hosts by name, mac and ip → host name */
+  byName: Map<string, { id: string }>;
+  byMac: Map<string, string>;
+  byIp: Map<string, string>;
+}
+
+export async function loadContext(tx: Tx): Promise<Context> {
+  const [networks, cells, releases, hosts] = await Promise.all([
+    tx.network.findMany({ select: { id: true, name: true, subnet: true, gateway: true, bootServer: true } }),
+    tx.cell.findMany({ select: { id: true, name: true } }),
+    tx.release.findMany({ select: { id: true, name: true, versions: { select: { id: true, version: true, status: true } } } }),
+    tx.host.findMany({ select: { id: true, name: true, mac: true, ip: true } }),
+  ]);
+  return {
+    networks: networks.flatMap((n) => {
+      const c = parseCidr(n.subnet);
+      return c.ok ? [{ id: n.id, name: n.name, cidr: c.cidr, gateway: parseIpv4(n.gateway)!, bootServer: n.bootServer }] : [];
+    }),
+    cells: new Map(cells.map((c) => [c.name, c.id])),
+    releases: new Map(releases.map((r) => [r.name, { id: r.id, versions: new Map(r.versions.map((v) => [v.version, { id: v.id, status: v.status }])) }])),
+    byName: new Map(hosts.map((h) => [h.name, { id: h.id }])),
+    byMac: new Map(hosts.map((h) => [h.mac, h.name])),
+    byIp: new Map(hosts.map((h) => [h.ip, h.name])),
+  };
+}
+
+/** The network an address belongs to, or why it cannot be a host's address. */
+export function networkFor(ctx: Context, ip: string): { id: string } | { problem: string } {
+  const n = parseIpv4(ip)!;
+  const net = ctx.networks.find((x) => cidrContains(x.cidr, n));
+  if (!net) return { problem: `IP ${ip} lies outside every network: add the network first` };
+  if (net.cidr.prefix < 31 && (n === net.cidr.first || n === net.cidr.last)) {
+    return { problem: `IP ${ip} is the ${n === net.cidr.first ? "network" : "broadcast"} address of ${net.name}` };
+  }
+  if (n === net.gateway) return { problem: `IP ${ip} is the gateway of network ${net.name}` };
+  if (ip === net.bootServer) return { problem: `IP ${ip} is the boot server of network ${net.name}` };
+  return { id: net.id };
+}
+
+/**
+ * Resolves a batch. `replacing` names hosts that this batch updates (by their current name): their
+ * own name, MAC and IP do not count as taken.
+ */
+export function resolveHosts(ctx: Context, inputs: HostInput[], replacing: (string | null)[] = []) {
+  const problems: RowProblem[] = [];
+  const resolved: ResolvedHost[] = [];
+  const seen = { name: new Map<string, number>(), mac: new Map<string, number>(), ip: new Map<string, number>() };
+  inputs.forEach((input, row) => {
+    const own = replacing[row] ?? null;
+    const bad = (field: string, message: string) => problems.push({ row, field, message });
+    const before = problems.length;
+    for (const field of ["name", "mac", "ip"] as const) {
+      const value = input[field];
+      const first = seen[field].get(value);
+      if (first !== undefined) bad(field, `${field === "name" ? "Hostname" : field.toUpperCase()} ${value} appears twice in this batch (also row ${first + 1})`);
+      else seen[field].set(value, row);
+    }
+    const takenName = ctx.byName.has(input.name) && input.name !== own;
+    if (takenName) bad("name", `Hostname ${input.name} is already used by another host`);
+    const macOwner = ctx.byMac.get(input.mac);
+    if (macOwner !== undefined && macOwner !== own) bad("mac", `MAC ${input.mac} is already used by host ${macOwner}`);
+    const ipOwner = ctx.byIp.get(input.ip);
+    if (ipOwner !== undefined && ipOwner !== own) bad("ip", `IP ${input.ip} is already used by host ${ipOwner}`);
+    const net = networkFor(ctx, input.ip);
+    if ("problem" in net) bad("ip", net.problem);
+    const cellId = ctx.cells.get(input.cell);
+    if (!cellId) bad("cell", `Cell ${input.cell} does not exist`);
+    const release = ctx.releases.get(input.release.release);
+    let pinnedVersionId: string | null = null;
+    if (!release) bad("release", `Release ${input.release.release} does not exist`);
+    else if (input.release.version !== null) {
+      const v = release.versions.get(input.release.version);
+      if (!v) bad("release", `Version ${input.release.release}@${input.release.version} does not exist`);
+      else if (v.status === "retired") bad("release", `Version ${input.release.release}@${input.release.version} is retired`);
+      else if (v.status === "draft") bad("release", `Version ${input.release.release}@${input.release.version} is a draft: activate it first`);
+      else pinnedVersionId = v.id;
+    }
+    if (problems.length === before && cellId && release && !("problem" in net)) {
+      resolved.push({ input, networkId: net.id, cellId, releaseId: release.id, pinnedVersionId, ipKey: ipv4Key(input.ip) });
+    }
+  });
+  return { problems, resolved };
+}

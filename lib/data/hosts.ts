@@ -1,0 +1,209 @@
+import "server-only";
+import { db } from "@/lib/db";
+import type { Actor } from "@/lib/auth/roles";
+import { conflict, invalid, notFound } from "@/lib/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { formatIpv4, parseCidr, parseIpv4, usableRange } from "@/lib/net/ipv4";
+import type { HostInput, HostUpdate } from "@/lib/validation/host";
+import { recordAudit } from "./audit";
+import { authorize, pageArgs } from "./authorize";
+import { loadContext, resolveHosts, type RowProblem } from "./host-resolve";
+import { hostData, hostSnapshot, insertHosts } from "./host-rows";
+import { latestActive } from "./releases";
+
+export const hostInclude = {
+  network: { select: { name: true } },
+  cell: { select: { name: true } },
+  release: { select: { name: true, versions: { select: { id: true, version: true, status: true, activatedAt: true } } } },
+  pinnedVersion: { select: { version: true } },
+  tags: { select: { tag: true }, orderBy: { tag: "asc" } },
+  lastBoot: { select: { state: true, currentStage: true, startedAt: true, releaseVersion: true, initrdSha256: true, message: true } },
+} satisfies Prisma.HostInclude;
+
+type HostRow = Prisma.HostGetPayload<{ include: typeof hostInclude }>;
+
+/** A host as pages and the API show it, with what it should run and what it last ran. */
+export function hostView(h: HostRow) {
+  const latest = latestActive(h.release.versions);
+  const assignedVersion = h.pinnedVersion?.version ?? latest?.version ?? null;
+  const bootedVersion = h.lastBoot?.releaseVersion ?? null;
+  return {
+    id: h.id,
+    name: h.name,
+    mac: h.mac,
+    ip: h.ip,
+    network: h.network.name,
+    cell: h.cell.name,
+    release: h.release.name,
+    pinnedVersion: h.pinnedVersion?.version ?? null,
+    releaseRef: h.pinnedVersion ? `${h.release.name}@${h.pinnedVersion.version}` : h.release.name,
+    assignedVersion,
+    bootedVersion,
+    rebootPending: h.lastBoot !== null && assignedVersion !== null && bootedVersion !== assignedVersion,
+    bootState: h.lastBoot?.state ?? "never",
+    lastBoot: h.lastBoot,
+    tags: h.tags.map((t) => t.tag),
+    cacheBlocks: h.cacheBlocks,
+    tmpfsSize: h.tmpfsSize,
+    kernelArgs: h.kernelArgs,
+    nicModule: h.nicModule,
+    notes: h.notes,
+    tokenGeneration: h.tokenGeneration,
+    revision: h.revision,
+    createdAt: h.createdAt,
+    updatedAt: h.updatedAt,
+  };
+}
+export type HostView = ReturnType<typeof hostView>;
+
+export const HOST_SORTS = ["name", "ip", "mac", "cell", "release", "updated"] as const;
+export type HostSort = (typeof HOST_SORTS)[number];
+export const BOOT_STATES = ["up", "booting", "failed", "stalled", "never"] as const;
+
+export interface HostQuery {
+  q?: string;
+  cell?: string;
+  release?: string;
+  network?: string;
+  tag?: string;
+  state?: (typeof BOOT_STATES)[number];
+  sort?: HostSort;
+  dir?: "asc" | "desc";
+  page?: number;
+  pageSize?: number;
+}
+
+export function hostWhere(query: HostQuery): Prisma.HostWhereInput {
+  const q = query.q?.trim().toLowerCase();
+  const and: Prisma.HostWhereInput[] = [];
+  if (q) {
+    const macish = q.replace(/[-.]/g, ":");
+    and.push({ OR: [{ name: { startsWith: q } }, { mac: { startsWith: macish } }, { ip: { startsWith: q } }] });
+  }
+  if (query.cell) and.push({ cell: { name: query.cell } });
+  if (query.release) and.push({ release: { name: query.release } });
+  if (query.network) and.push({ network: { name: query.network } });
+  if (query.tag) and.push({ tags: { some: { tag: query.tag } } });
+  if (query.state === "never") and.push({ lastBootId: null });
+  else if (query.state) and.push({ lastBoot: { state: query.state } });
+  return and.length ? { AND: and } : {};
+}
+
+function hostOrder(sort: HostSort = "name", dir: "asc" | "desc" = "asc"): Prisma.HostOrderByWithRelationInput[] {
+  const by: Record<HostSort, Prisma.HostOrderByWithRelationInput> = {
+    name: { name: dir },
+    ip: { ipKey: dir },
+    mac: { mac: dir },
+    cell: { cell: { name: dir } },
+    release: { release: { name: dir } },
+    updated: { updatedAt: dir },
+  };
+  return [by[sort], { name: "asc" }];
+}
+
+export async function listHosts(actor: Actor, query: HostQuery = {}) {
+  authorize(actor, "viewer");
+  const size = Math.min(Math.max(query.pageSize ?? 50, 1), 500);
+  const { page, skip, take } = pageArgs(query.page, size);
+  const where = hostWhere(query);
+  const [items, total] = await db.$transaction([
+    db.host.findMany({ where, orderBy: hostOrder(query.sort, query.dir), skip, take, include: hostInclude }),
+    db.host.count({ where }),
+  ]);
+  return { items: items.map(hostView), total, page, pageSize: take };
+}
+
+/** Names of all hosts matching a query: "select all N matching" for bulk actions. */
+export async function hostNamesMatching(actor: Actor, query: HostQuery) {
+  authorize(actor, "viewer");
+  return (await db.host.findMany({ where: hostWhere(query), select: { name: true }, orderBy: { name: "asc" } })).map((h) => h.name);
+}
+
+export async function getHost(actor: Actor, name: string) {
+  authorize(actor, "viewer");
+  const row = await db.host.findUnique({ where: { name }, include: hostInclude });
+  if (!row) throw notFound(`Host ${name}`);
+  return hostView(row);
+}
+
+export async function hostAudit(actor: Actor, hostId: string, take = 50) {
+  authorize(actor, "viewer");
+  return db.auditEntry.findMany({ where: { targetType: "host", targetId: hostId }, orderBy: [{ at: "desc" }, { id: "desc" }], take });
+}
+
+/** Refused rows become one 422 naming every problem, keyed "field" (one host) or "row.field". */
+export function problemsError(problems: RowProblem[], single: boolean) {
+  const fields = Object.fromEntries(problems.map((p) => [single ? p.field : `${p.row}.${p.field}`, p.message]));
+  return invalid(single ? problems[0]!.message : `${problems.length} problem(s) in the batch; nothing was saved`, fields);
+}
+
+export async function createHost(actor: Actor, input: HostInput) {
+  authorize(actor, "operator");
+  return db.$transaction(async (tx) => {
+    const { problems, resolved } = resolveHosts(await loadContext(tx), [input]);
+    if (problems.length) throw problemsError(problems, true);
+    const [created] = await insertHosts(tx, actor, resolved);
+    return created!;
+  });
+}
+
+export function inputFromView(h: HostView): HostInput {
+  return {
+    name: h.name,
+    mac: h.mac,
+    ip: h.ip,
+    cell: h.cell,
+    release: { release: h.release, version: h.pinnedVersion },
+    tags: h.tags,
+    cacheBlocks: h.cacheBlocks ?? undefined,
+    tmpfsSize: h.tmpfsSize ?? undefined,
+    kernelArgs: h.kernelArgs ?? undefined,
+    nicModule: h.nicModule ?? undefined,
+    notes: h.notes,
+  };
+}
+
+export async function updateHost(actor: Actor, name: string, input: HostUpdate) {
+  authorize(actor, "operator");
+  const { revision, ...data } = input;
+  return db.$transaction(async (tx) => {
+    const row = await tx.host.findUnique({ where: { name }, include: hostInclude });
+    if (!row) throw notFound(`Host ${name}`);
+    if (row.revision !== revision) throw conflict(`Host ${name} was changed by someone else since you opened it: reload and apply your change again`);
+    const { problems, resolved } = resolveHosts(await loadContext(tx), [data], [name]);
+    if (problems.length) throw problemsError(problems, true);
+    const { count } = await tx.host.updateMany({ where: { id: row.id, revision }, data: { ...hostData(resolved[0]!), revision: { increment: 1 } } });
+    if (count === 0) throw conflict(`Host ${name} was changed by someone else since you opened it: reload and apply your change again`);
+    await tx.hostTag.deleteMany({ where: { hostId: row.id } });
+    if (data.tags.length) await tx.hostTag.createMany({ data: data.tags.map((tag) => ({ hostId: row.id, tag })) });
+    await recordAudit(tx, actor, "host.update", { type: "host", id: row.id, name: data.name }, hostSnapshot(inputFromView(hostView(row))), hostSnapshot(data));
+    return { id: row.id, name: data.name };
+  });
+}
+
+export async function deleteHost(actor: Actor, name: string) {
+  authorize(actor, "operator");
+  await db.$transaction(async (tx) => {
+    const row = await tx.host.findUnique({ where: { name }, include: hostInclude });
+    if (!row) throw notFound(`Host ${name}`);
+    await tx.host.update({ where: { id: row.id }, data: { lastBootId: null } });
+    await tx.host.delete({ where: { id: row.id } });
+    await recordAudit(tx, actor, "host.delete", { type: "host", id: row.id, name }, hostSnapshot(inputFromView(hostView(row))), undefined);
+  });
+}
+
+/** The first usable address of a network that no host, gateway or boot server uses. */
+export async function nextFreeIp(actor: Actor, networkName: string, after?: string): Promise<string | null> {
+  authorize(actor, "viewer");
+  const net = await db.network.findUnique({ where: { name: networkName } });
+  if (!net) throw notFound(`Network ${networkName}`);
+  const parsed = parseCidr(net.subnet);
+  if (!parsed.ok) return null;
+  const { first, last } = usableRange(parsed.cidr);
+  const used = new Set((await db.host.findMany({ where: { networkId: net.id }, select: { ip: true } })).map((h) => parseIpv4(h.ip)));
+  used.add(parseIpv4(net.gateway));
+  used.add(parseIpv4(net.bootServer));
+  const start = after ? Math.max(first, (parseIpv4(after) ?? first - 1) + 1) : first;
+  for (let n = start; n <= last; n++) if (!used.has(n)) return formatIpv4(n);
+  return null;
+}

@@ -1,0 +1,64 @@
+import { hostInput, type HostInput } from "@/lib/validation/host";
+import { parseCsv } from "./csv";
+
+// Bulk enrollment files: header `hostname,mac,ip,cell,release[,tags]` (tags separated by spaces
+// or ';' inside the field). Every row is validated; problems carry the file's line number.
+
+export const CSV_HEADER = ["hostname", "mac", "ip", "cell", "release"] as const;
+export const MAX_CSV_BYTES = 5 * 1024 * 1024; // 10,000 rows are about 0.6 MB
+export const MAX_CSV_ROWS = 50_000;
+
+export interface LineProblem {
+  line: number;
+  field: string;
+  message: string;
+}
+
+export interface CsvHosts {
+  rows: { line: number; input: HostInput }[];
+  problems: LineProblem[];
+  total: number;
+}
+
+const FIELD_OF: Record<string, string> = { name: "hostname", mac: "mac", ip: "ip", cell: "cell", release: "release", tags: "tags" };
+
+export function parseHostCsv(text: string): CsvHosts {
+  if (text.length > MAX_CSV_BYTES) {
+    return { rows: [], problems: [{ line: 0, field: "file", message: `The file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB: split it` }], total: 0 };
+  }
+  const parsed = parseCsv(text);
+  if (!parsed.ok) return { rows: [], problems: [{ line: parsed.line, field: "file", message: parsed.reason }], total: 0 };
+  const [head, ...records] = parsed.records;
+  if (!head) return { rows: [], problems: [{ line: 1, field: "file", message: "The file is empty" }], total: 0 };
+  const header = head.fields.map((f) => f.trim().toLowerCase());
+  const expected = [...CSV_HEADER].join(",");
+  const okHeader = header.length >= 5 && header.length <= 6 && CSV_HEADER.every((h, i) => header[i] === h) && (header.length === 5 || header[5] === "tags");
+  if (!okHeader) {
+    return { rows: [], problems: [{ line: head.line, field: "header", message: `The first line must be "${expected}" or "${expected},tags" (found "${head.fields.join(",").slice(0, 120)}")` }], total: 0 };
+  }
+  if (records.length > MAX_CSV_ROWS) {
+    return { rows: [], problems: [{ line: 0, field: "file", message: `At most ${MAX_CSV_ROWS} rows per file (found ${records.length})` }], total: records.length };
+  }
+  const rows: CsvHosts["rows"] = [];
+  const problems: LineProblem[] = [];
+  for (const r of records) {
+    if (r.fields.length !== header.length) {
+      problems.push({ line: r.line, field: "row", message: `Expected ${header.length} fields, found ${r.fields.length}` });
+      continue;
+    }
+    const [name, mac, ip, cell, release, tags] = r.fields;
+    const result = hostInput.safeParse({ name, mac, ip, cell, release, tags: (tags ?? "").replace(/;/g, " ") });
+    if (!result.success) {
+      const seen = new Set<string>();
+      for (const issue of result.error.issues) {
+        const field = FIELD_OF[String(issue.path[0])] ?? String(issue.path[0]);
+        if (seen.has(field)) continue;
+        seen.add(field);
+        problems.push({ line: r.line, field, message: issue.message });
+      }
+      continue;
+    }
+    rows.push({ line: r.line, input: result.data });
+  }
+  return { rows, problems, total: records.length };
+}
