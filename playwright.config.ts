@@ -1,12 +1,13 @@
 import { defineConfig, devices } from "@playwright/test";
+import { E2E_DATABASE_URL, E2E_DIR, E2E_PORT } from "./e2e/run-env";
 
 // End-to-end suite: a production build (`npx next build`, run beforehand: the webServer never
-// builds) served on 127.0.0.1:3210 against a fresh SQLite database in e2e/.tmp.
+// builds) served on 127.0.0.1:<E2E_PORT> against a fresh SQLite database in e2e/.tmp/<port>.
 // Browsers cannot be downloaded here: Debian's chromium is used (apt-get install -y chromium).
 
-const PORT = 3210;
+const PORT = E2E_PORT;
 const BASE_URL = `http://127.0.0.1:${PORT}`;
-const DATABASE_URL = "file:./e2e/.tmp/e2e.db";
+const DATABASE_URL = E2E_DATABASE_URL;
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = "1";
@@ -31,7 +32,7 @@ export default defineConfig({
     },
   },
   projects: [
-    // first-run setup, the other users and their signed-in states (e2e/.tmp/*.json)
+    // first-run setup, the other users and their signed-in states (e2e/.tmp/<port>/*.json)
     { name: "setup", testMatch: /setup\.spec\.ts$/, use: { ...devices["Desktop Chrome"] } },
     {
       name: "chromium",
@@ -42,9 +43,9 @@ export default defineConfig({
   ],
   webServer: {
     // fresh database every run; serves the existing production build (never builds)
-    command: `rm -rf e2e/.tmp && node scripts/migrate.mjs deploy --quiet && npx next start -H 127.0.0.1 -p ${PORT}`,
+    command: `rm -rf ${E2E_DIR} && node scripts/migrate.mjs deploy --quiet && npx next start -H 127.0.0.1 -p ${PORT}`,
     url: `${BASE_URL}/api/health`,
-    env: { DATABASE_URL, AFSBOOT_DATA_DIR: "./e2e/.tmp", NEXT_TELEMETRY_DISABLED: "1" },
+    env: { DATABASE_URL, AFSBOOT_DATA_DIR: `./${E2E_DIR}`, NEXT_TELEMETRY_DISABLED: "1" },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "ignore",

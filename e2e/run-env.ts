@@ -1,0 +1,9 @@
+// Where this Playwright run lives. Each run gets its own port and its own folder
+// (e2e/.tmp/<port>/: database, server secret, signed-in states), so two runs on one machine
+// (two developers, or a developer and CI) never share or delete each other's state.
+// The first evaluation (Playwright's main process) picks the port; workers inherit it.
+process.env.E2E_PORT ??= String(3210 + (process.pid % 700));
+
+export const E2E_PORT = Number(process.env.E2E_PORT);
+export const E2E_DIR = `e2e/.tmp/${E2E_PORT}`;
+export const E2E_DATABASE_URL = `file:./${E2E_DIR}/e2e.db`;
