@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { Command, CommanderError } from "commander";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
+import { registerFleetCommands } from "./fleet";
 import { registerUserCommands } from "./users";
 import { CliError } from "./io";
 
@@ -26,6 +27,7 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
+registerFleetCommands(program);
 registerUserCommands(program);
 
 async function main() {

@@ -1,0 +1,58 @@
+import fs from "node:fs";
+import type { Command } from "commander";
+import { stringify } from "yaml";
+import { cliActor } from "@/lib/auth/roles";
+import { applyFleet, type Change } from "@/lib/data/fleet-apply";
+import { exportFleet } from "@/lib/data/fleet-export";
+import { AppError } from "@/lib/errors";
+import { formatProblem, parseFleet } from "@/lib/fleet/parse";
+import { CliError } from "./io";
+
+const SIGN: Record<Change["op"], string> = { create: "+", update: "~", delete: "-", keep: "=" };
+
+export function formatChanges(changes: Change[]): string {
+  const lines = changes.map((c) => `${SIGN[c.op]} ${c.kind} ${c.name}${c.detail ? ` (${c.detail})` : ""}`);
+  const count = (op: Change["op"]) => changes.filter((c) => c.op === op).length;
+  const real = count("create") + count("update") + count("delete");
+  lines.push(real === 0 ? "No changes." : `${count("create")} created, ${count("update")} updated, ${count("delete")} deleted.`);
+  if (count("keep")) lines.push(`${count("keep")} not in the file and kept (use --prune to delete them).`);
+  return lines.join("\n");
+}
+
+export function registerFleetCommands(program: Command) {
+  program
+    .command("apply")
+    .description("make the database match a fleet file (YAML or JSON), all or nothing; prints what changed")
+    .argument("<file>", "fleet file, or - for stdin")
+    .option("--prune", "delete what the file does not list (never without it)")
+    .option("--dry-run", "print what would change, change nothing")
+    .action(async (file: string, opts: { prune?: boolean; dryRun?: boolean }) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(file === "-" ? 0 : file, "utf8");
+      } catch (e) {
+        throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      const parsed = parseFleet(text);
+      if (!parsed.ok) throw new CliError(`${file}: ${parsed.problems.length} problem(s), nothing changed:\n${parsed.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
+      try {
+        const changes = await applyFleet(cliActor(), parsed.fleet, opts);
+        console.log((opts.dryRun ? "Dry run: nothing was changed.\n" : "") + formatChanges(changes));
+      } catch (e) {
+        if (e instanceof AppError && e.fields) {
+          throw new CliError(`${file}: ${e.message}\n${Object.entries(e.fields).map(([k, v]) => `  ${k}: ${v}`).join("\n")}`);
+        }
+        throw e;
+      }
+    });
+
+  const exp = program.command("export").description("print generated files or the fleet");
+  exp
+    .command("fleet")
+    .description("print the inventory as a fleet file (YAML; --json for JSON)")
+    .option("--json", "JSON instead of YAML")
+    .action(async (opts: { json?: boolean }) => {
+      const fleet = await exportFleet(cliActor());
+      process.stdout.write(opts.json ? JSON.stringify(fleet, null, 2) + "\n" : stringify(fleet, { lineWidth: 0 }));
+    });
+}

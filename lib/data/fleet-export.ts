@@ -1,0 +1,106 @@
+import "server-only";
+import type { Tx } from "@/lib/db";
+import { db } from "@/lib/db";
+import type { Actor } from "@/lib/auth/roles";
+import { authorize } from "./authorize";
+import { hostSnapshot } from "./host-rows";
+import { hostInclude, hostView, inputFromView } from "./hosts";
+
+// The database as a fleet file (DESIGN.md): `afsboot export fleet`. Deterministic order and only
+// non-default optional keys, so the output diffs cleanly in git and export → apply is a no-op.
+
+export interface CanonState {
+  networks: Map<string, ReturnType<typeof canonNetwork>>;
+  cells: Map<string, ReturnType<typeof canonCell>>;
+  releases: Map<string, ReturnType<typeof canonRelease> & { versions: Map<string, ReturnType<typeof canonVersion> & { status: string; pinned: number }> }>;
+  hosts: Map<string, ReturnType<typeof hostSnapshot>>;
+}
+
+export const canonNetwork = (n: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; reportUrl: string; notes: string }) => ({
+  name: n.name,
+  subnet: n.subnet,
+  gateway: n.gateway,
+  dns: n.dns as string[],
+  domain: n.domain ?? null,
+  bootServer: n.bootServer,
+  reportUrl: n.reportUrl,
+  notes: n.notes ?? "",
+});
+
+export const canonCell = (c: { name: string; client: string; bootRoot: string; cacheMemcache: boolean; cacheBlocks: number; notes: string; servers: { name: string; ip: string }[] }) => ({
+  name: c.name,
+  client: c.client,
+  servers: c.servers.map((s) => ({ name: s.name, ip: s.ip })),
+  bootRoot: c.bootRoot,
+  cacheMemcache: c.cacheMemcache,
+  cacheBlocks: c.cacheBlocks,
+  notes: c.notes ?? "",
+});
+
+export const canonRelease = (r: { name: string; tree: string; imagesDir?: string | null; notes?: string }) => ({ name: r.name, tree: r.tree, imagesDir: r.imagesDir ?? null, notes: r.notes ?? "" });
+
+export const canonVersion = (v: { version: string; kernel: string; baseInitrd: string; modules: unknown; readonly: unknown; writable: unknown; tmpfsSize: string; notes: string }) => ({
+  version: v.version,
+  kernel: v.kernel,
+  baseInitrd: v.baseInitrd,
+  modules: v.modules as string[],
+  readonly: v.readonly as string[],
+  writable: v.writable as string[],
+  tmpfsSize: v.tmpfsSize,
+  notes: v.notes ?? "",
+});
+
+export async function loadCanonState(tx: Tx): Promise<CanonState> {
+  const [networks, cells, releases, hosts] = await Promise.all([
+    tx.network.findMany({ orderBy: { name: "asc" } }),
+    tx.cell.findMany({ orderBy: { name: "asc" }, include: { servers: { orderBy: { position: "asc" } } } }),
+    tx.release.findMany({ orderBy: { name: "asc" }, include: { versions: { orderBy: { createdAt: "asc" }, include: { _count: { select: { pinnedBy: true } } } } } }),
+    tx.host.findMany({ orderBy: { name: "asc" }, include: hostInclude }),
+  ]);
+  return {
+    networks: new Map(networks.map((n) => [n.name, canonNetwork(n)])),
+    cells: new Map(cells.map((c) => [c.name, canonCell(c)])),
+    releases: new Map(
+      releases.map((r) => [
+        r.name,
+        { ...canonRelease(r), versions: new Map(r.versions.map((v) => [v.version, { ...canonVersion(v), status: v.status, pinned: v._count.pinnedBy }])) },
+      ]),
+    ),
+    hosts: new Map(hosts.map((h) => [h.name, hostSnapshot(inputFromView(hostView(h)))])),
+  };
+}
+
+const omitEmpty = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0)));
+
+/** The fleet file object, keys in the documented order. */
+export async function exportFleet(actor: Actor) {
+  authorize(actor, "viewer");
+  const s = await loadCanonState(db);
+  return {
+    networks: [...s.networks.values()].map((n) => omitEmpty({ ...n })),
+    cells: [...s.cells.values()].map((c) =>
+      omitEmpty({ name: c.name, client: c.client, servers: c.servers, bootRoot: c.bootRoot, cache: { memcache: c.cacheMemcache, blocks: c.cacheBlocks }, notes: c.notes }),
+    ),
+    releases: [...s.releases.values()].map((r) =>
+      omitEmpty({
+        name: r.name,
+        tree: r.tree,
+        imagesDir: r.imagesDir,
+        notes: r.notes,
+        versions: [...r.versions.values()].map((v) => ({
+          version: v.version,
+          ...(v.status === "active" ? {} : { status: v.status }),
+          kernel: v.kernel,
+          baseInitrd: v.baseInitrd,
+          modules: v.modules,
+          readonly: v.readonly,
+          writable: v.writable,
+          tmpfsSize: v.tmpfsSize,
+          ...(v.notes ? { notes: v.notes } : {}),
+        })),
+      }),
+    ),
+    hosts: [...s.hosts.values()].map((h) => omitEmpty({ ...h })),
+  };
+}

@@ -1,0 +1,119 @@
+import { z } from "zod";
+import { networkInput } from "@/lib/validation/network";
+import { cellServer } from "@/lib/validation/cell";
+import { afsPath, absolutePath } from "@/lib/validation/paths";
+import { dnsName, slug } from "@/lib/validation/common";
+import { versionInput } from "@/lib/validation/release";
+import { hostInput } from "@/lib/validation/host";
+
+// The fleet file (DESIGN.md, "Fleet file"): the declarative form of the inventory, kept in git by
+// admins. Keys are exactly the documented ones; unknown keys are errors (a typo must not be
+// silently ignored). Field rules are the same zod schemas the forms and the API use.
+
+const strict = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
+
+export const fleetNetwork = strict({
+  name: z.string(),
+  subnet: z.string(),
+  gateway: z.string(),
+  dns: z.array(z.string()),
+  domain: z.string().optional(),
+  bootServer: z.string(),
+  reportUrl: z.string(),
+  notes: z.string().optional(),
+}).transform((v, ctx) => {
+  const r = networkInput.safeParse(v);
+  if (!r.success) {
+    r.error.issues.forEach((i) => ctx.addIssue({ code: "custom", path: i.path, message: i.message }));
+    return z.NEVER;
+  }
+  return r.data;
+});
+
+export const fleetCell = strict({
+  name: dnsName("Cell name"),
+  client: z.enum(["kafs", "openafs"], { error: "client must be kafs or openafs" }),
+  servers: z.array(strict({ name: z.string(), ip: z.string() }).pipe(cellServer)).min(1, "at least one database server is required"),
+  bootRoot: afsPath("bootRoot"),
+  cache: strict({
+    memcache: z.boolean({ error: "cache.memcache must be true or false" }),
+    blocks: z.number({ error: "cache.blocks must be a number" }).int().min(1024).max(67108864),
+  }).optional(),
+  notes: z.string().max(2000).optional(),
+});
+
+const fleetVersion = strict({
+  version: z.union([z.string(), z.number()]).transform(String),
+  status: z.enum(["draft", "active", "retired"]).optional(),
+  kernel: z.string(),
+  baseInitrd: z.string(),
+  modules: z.array(z.string()).optional(),
+  readonly: z.array(z.string()),
+  writable: z.array(z.string()).optional(),
+  tmpfsSize: z.string().optional(),
+  notes: z.string().optional(),
+}).transform((v, ctx) => {
+  const r = versionInput.safeParse({ ...v, modules: v.modules ?? [], writable: v.writable ?? [] });
+  if (!r.success) {
+    r.error.issues.forEach((i) => ctx.addIssue({ code: "custom", path: i.path, message: i.message }));
+    return z.NEVER;
+  }
+  return { ...r.data, status: v.status ?? "active" };
+});
+
+export const fleetRelease = strict({
+  name: slug("Release name"),
+  tree: afsPath("tree"),
+  imagesDir: absolutePath("imagesDir").optional(),
+  notes: z.string().max(2000).optional(),
+  versions: z.array(fleetVersion).optional(),
+});
+
+export const fleetHost = strict({
+  name: z.string(),
+  mac: z.string(),
+  ip: z.string(),
+  cell: z.string(),
+  release: z.string(),
+  tags: z.array(z.string()).optional(),
+  cacheBlocks: z.number().int().optional(),
+  tmpfsSize: z.string().optional(),
+  kernelArgs: z.string().optional(),
+  nicModule: z.string().optional(),
+  notes: z.string().optional(),
+}).transform((v, ctx) => {
+  const r = hostInput.safeParse(v);
+  if (!r.success) {
+    r.error.issues.forEach((i) => ctx.addIssue({ code: "custom", path: i.path, message: i.message }));
+    return z.NEVER;
+  }
+  return r.data;
+});
+
+function uniqueBy<T>(items: T[], key: (t: T) => string, what: string, ctx: z.RefinementCtx, path: (string | number)[]) {
+  const seen = new Map<string, number>();
+  items.forEach((it, i) => {
+    const k = key(it);
+    if (seen.has(k)) ctx.addIssue({ code: "custom", path: [...path, i], message: `${what} ${k} is listed twice (also item ${seen.get(k)! + 1})` });
+    else seen.set(k, i);
+  });
+}
+
+export const fleetFile = strict({
+  networks: z.array(fleetNetwork).optional(),
+  cells: z.array(fleetCell).optional(),
+  releases: z.array(fleetRelease).optional(),
+  hosts: z.array(fleetHost).optional(),
+}).superRefine((f, ctx) => {
+  uniqueBy(f.networks ?? [], (n) => n.name, "network", ctx, ["networks"]);
+  uniqueBy(f.cells ?? [], (c) => c.name, "cell", ctx, ["cells"]);
+  uniqueBy(f.releases ?? [], (r) => r.name, "release", ctx, ["releases"]);
+  (f.releases ?? []).forEach((r, i) => uniqueBy(r.versions ?? [], (v) => v.version, `version of ${r.name}:`, ctx, ["releases", i, "versions"]));
+});
+
+export type FleetFile = z.output<typeof fleetFile>;
+export type FleetNetwork = z.output<typeof fleetNetwork>;
+export type FleetCell = z.output<typeof fleetCell>;
+export type FleetRelease = z.output<typeof fleetRelease>;
+export type FleetVersion = z.output<typeof fleetVersion>;
+export type FleetHost = z.output<typeof fleetHost>;
