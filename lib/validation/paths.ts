@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { text } from "./common";
 
 // Paths end up in generated shell scripts and configs: only plain, safe characters.
@@ -54,4 +53,3 @@ export const relativePath = (label: string) =>
       else if (v === "." || v.split("/").includes(".")) ctx.addIssue({ code: "custom", message: `${label} must not contain '.' segments` });
     });
 
-export const _pathProblem = pathProblem;
