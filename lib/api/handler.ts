@@ -49,8 +49,9 @@ async function readJson(req: NextRequest): Promise<unknown> {
   const length = Number(req.headers.get("content-length") ?? "0");
   if (length > MAX_BODY) throw new AppError(413, "too_large", `The body is larger than ${MAX_BODY} bytes`);
   const type = req.headers.get("content-type") ?? "";
-  if (!type.includes("application/json")) throw new AppError(415, "unsupported_media_type", "Send the body as application/json");
   const textBody = await req.text();
+  if (textBody.trim() === "" && !type) return undefined;
+  if (!type.includes("application/json")) throw new AppError(415, "unsupported_media_type", "Send the body as application/json");
   if (textBody.length > MAX_BODY) throw new AppError(413, "too_large", `The body is larger than ${MAX_BODY} bytes`);
   try {
     return JSON.parse(textBody);
@@ -104,6 +105,7 @@ export function apiRoute<B extends z.ZodTypeAny = z.ZodUndefined, Q extends z.Zo
       if (result === undefined) return new NextResponse(null, { status: 204 });
       return NextResponse.json(result);
     } catch (e) {
+      if (e instanceof z.ZodError) return jsonError(422, "invalid", "The request has invalid fields", zodFields(e));
       if (e instanceof AppError) {
         const fields = e.fields ? Object.entries(e.fields).map(([path, message]) => ({ path, message })) : undefined;
         return jsonError(e.status, e.code, e.message, fields);

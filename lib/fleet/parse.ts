@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parseDocument } from "yaml";
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 import { fleetFile, type FleetFile } from "./schema";
 
 // Reads a fleet file (YAML, or JSON, which YAML 1.2 reads too) and validates it. Every problem
@@ -43,6 +43,12 @@ export function parseFleet(text: string): FleetParse {
     problems: parsed.error.issues.map((issue) => {
       const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
       let node: unknown = doc.getIn(path, true);
+      if (issue.code === "unrecognized_keys") {
+        // point at the key itself, not its value
+        const parent = doc.getIn(issue.path, true);
+        const pair = isMap(parent) ? parent.items.find((it) => isScalar(it.key) && it.key.value === issue.keys[0]) : undefined;
+        if (pair && isNode(pair.key)) node = pair.key;
+      }
       for (let i = path.length; !isNode(node) && i > 0; i--) node = doc.getIn(path.slice(0, i - 1), true);
       const range = isNode(node) ? node.range : undefined;
       const pos = range ? lineCounter.linePos(range[0]) : undefined;

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { parseFleet } from "@/lib/fleet/parse";
+import { admin, operator, viewer } from "@/lib/testing/actors";
+import { applyFleet } from "./fleet-apply";
+import { exportFleet } from "./fleet-export";
+
+const FILE = `
+networks:
+  - name: lab
+    subnet: 10.0.0.0/24
+    gateway: 10.0.0.1
+    dns: [10.0.0.1]
+    domain: lab.example.org
+    bootServer: 10.0.0.1
+    reportUrl: http://10.0.0.1:3000
+cells:
+  - name: example.org
+    client: kafs
+    servers: [{ name: afsdb1.example.org, ip: 10.0.0.5 }]
+    bootRoot: /afs/example.org/boot
+    cache: { memcache: true, blocks: 65536 }
+releases:
+  - name: rh-7.3
+    tree: /afs/example.org/boot/RH/7.3
+    versions:
+      - version: "1"
+        kernel: vmlinuz-2.4.20-20.7
+        baseInitrd: initrd-2.4.20-20.7.img
+        modules: [e1000]
+        readonly: [bin, lib, opt, sbin, usr, var/lib/rpm]
+        writable: [etc, dev, var]
+        tmpfsSize: 90M
+hosts:
+  - name: node001
+    mac: 52:54:00:12:34:56
+    ip: 10.0.0.11
+    cell: example.org
+    release: rh-7.3
+    tags: [render]
+  - name: node002
+    mac: 52-54-00-12-34-57
+    ip: 10.0.0.12
+    cell: example.org
+    release: rh-7.3@1
+`;
+
+const parse = (text: string) => {
+  const r = parseFleet(text);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.fleet;
+};
+const ops = (changes: { op: string; kind: string; name: string }[]) => changes.map((c) => `${c.op} ${c.kind} ${c.name}`);
+
+describe("fleet file", () => {
+  it("apply creates everything, re-apply changes nothing, export → apply is a no-op", async () => {
+    expect(ops(await applyFleet(operator, parse(FILE)))).toEqual([
+      "create network lab",
+      "create cell example.org",
+      "create release rh-7.3",
+      "create version rh-7.3@1",
+      "create host node001",
+      "create host node002",
+    ]);
+    expect(await applyFleet(operator, parse(FILE))).toEqual([]);
+    const exported = stringify(await exportFleet(viewer));
+    expect(exported).toContain("mac: 52:54:00:12:34:57"); // normalised
+    const auditBefore = await db.auditEntry.count();
+    expect(await applyFleet(operator, parse(exported))).toEqual([]);
+    expect(await db.auditEntry.count()).toBe(auditBefore);
+    expect(stringify(await exportFleet(viewer))).toBe(exported);
+  });
+
+  it("updates what differs, keeps what the file omits unless --prune", async () => {
+    const changed = FILE.replace("tags: [render]", "tags: [render, gpu]").replace(/  - name: node002[\s\S]*$/, "");
+    expect(ops(await applyFleet(operator, parse(changed)))).toEqual(["update host node001", "keep host node002"]);
+    expect(ops(await applyFleet(operator, parse(changed), { prune: true, dryRun: true }))).toEqual(["delete host node002"]);
+    expect(await db.host.count({ where: { name: "node002" } })).toBe(1);
+    expect(ops(await applyFleet(operator, parse(changed), { prune: true }))).toEqual(["delete host node002"]);
+    expect(await db.host.count({ where: { name: "node002" } })).toBe(0);
+  });
+
+  it("refuses changing an active version and bad references, all or nothing", async () => {
+    const bad = FILE.replace("tmpfsSize: 90M", "tmpfsSize: 2G").replace("ip: 10.0.0.12", "ip: 10.0.5.12").replace("tags: [render]", "tags: [changed]");
+    try {
+      await applyFleet(operator, parse(bad));
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(AppError);
+      expect((e as AppError).fields).toMatchObject({
+        "releases[0].versions[0]": expect.stringContaining("active and immutable"),
+        "hosts[1].ip": expect.stringContaining("outside every network"),
+      });
+    }
+    expect((await db.hostTag.findMany({ where: { host: { name: "node001" } } })).map((t) => t.tag).sort()).toEqual(["gpu", "render"]);
+  });
+
+  it("prune refuses to delete what hosts still use", async () => {
+    await expect(applyFleet(admin, parse("hosts: []\nnetworks: []\n"), { prune: true, dryRun: true })).resolves.toBeDefined();
+    await expect(applyFleet(viewer, parse(FILE))).rejects.toMatchObject({ status: 403 });
+  });
+
+  it("parse errors carry line, column and path", () => {
+    const syntax = parseFleet("hosts:\n  - name: a\n    mac: [x\n");
+    expect(syntax.ok).toBe(false);
+    expect(!syntax.ok && syntax.problems[0]).toMatchObject({ line: expect.any(Number), message: expect.stringContaining("YAML syntax error") });
+    const unknown = parseFleet("hosts:\n  - name: a\n    mac: 52:54:00:12:34:56\n    ip: 10.0.0.1\n    cell: x.org\n    release: r\n    colour: red\n");
+    expect(!unknown.ok && unknown.problems).toEqual([{ path: "hosts[0].colour", line: 7, col: 5, message: 'unknown key "colour"' }]);
+    const types = parseFleet("cells:\n  - name: x.org\n    client: arla\n    servers: []\n    bootRoot: /srv\n");
+    expect(!types.ok && types.problems.map((p) => p.path)).toEqual(["cells[0].client", "cells[0].servers", "cells[0].bootRoot"]);
+    expect(parseFleet("- a\n- b\n").ok).toBe(false);
+    const json = parseFleet('{"networks": [], "hosts": []}');
+    expect(json.ok).toBe(true);
+  });
+});
