@@ -6,6 +6,7 @@ import type { LineProblem } from "@/lib/inventory/host-csv";
 import type { HostInput, ReleaseRef } from "@/lib/validation/host";
 import { authorize } from "./authorize";
 import { loadContext, resolveHosts } from "./host-resolve";
+import { insertMany } from "./bulk-insert";
 import { hostSnapshot, insertHosts, writeAuditMany } from "./host-rows";
 import { hostInclude, hostView, inputFromView, problemsError } from "./hosts";
 
@@ -60,17 +61,26 @@ async function changeMany(actor: Actor, names: string[], action: string, change:
     const afters = befores.map((b) => change({ ...b, tags: [...b.tags] }));
     const { problems, resolved } = resolveHosts(await loadContext(tx), afters, hosts.map((h) => h.name));
     if (problems.length) throw problemsError(problems.map((p) => ({ ...p, field: `${hosts[p.row]!.name}.${p.field}` })), true);
-    for (let i = 0; i < hosts.length; i++) {
-      const r = resolved[i]!;
-      await tx.host.update({
-        where: { id: hosts[i]!.id },
-        data: { cellId: r.cellId, releaseId: r.releaseId, pinnedVersionId: r.pinnedVersionId, revision: { increment: 1 } },
-      });
+    // one UPDATE per distinct result (a bulk action gives every host the same cell/release)
+    const groups = new Map<string, { data: { cellId: string; releaseId: string; pinnedVersionId: string | null }; ids: string[] }>();
+    resolved.forEach((r, i) => {
+      const data = { cellId: r.cellId, releaseId: r.releaseId, pinnedVersionId: r.pinnedVersionId };
+      const key = JSON.stringify(data);
+      const g = groups.get(key) ?? { data, ids: [] };
+      g.ids.push(hosts[i]!.id);
+      groups.set(key, g);
+    });
+    for (const { data, ids } of groups.values()) {
+      for (let i = 0; i < ids.length; i += 500) {
+        await tx.host.updateMany({ where: { id: { in: ids.slice(i, i + 500) } }, data: { ...data, revision: { increment: 1 } } });
+      }
     }
     const tagChanges = hosts.map((h, i) => ({ id: h.id, before: befores[i]!.tags, after: afters[i]!.tags })).filter((t) => t.before.join() !== t.after.join());
     if (tagChanges.length) {
-      await tx.hostTag.deleteMany({ where: { hostId: { in: tagChanges.map((t) => t.id) } } });
-      await tx.hostTag.createMany({ data: tagChanges.flatMap((t) => t.after.map((tag) => ({ hostId: t.id, tag }))) });
+      for (let i = 0; i < tagChanges.length; i += 500) {
+        await tx.hostTag.deleteMany({ where: { hostId: { in: tagChanges.slice(i, i + 500).map((t) => t.id) } } });
+      }
+      await insertMany(tx, "HostTag", tagChanges.flatMap((t) => t.after.map((tag) => ({ hostId: t.id, tag }))));
     }
     await writeAuditMany(tx, actor, hosts.map((h, i) => ({ action, hostId: h.id, name: h.name, before: hostSnapshot(befores[i]!), after: hostSnapshot(afters[i]!) })));
     return { count: hosts.length };
@@ -95,8 +105,11 @@ export async function deleteHosts(actor: Actor, names: string[]) {
   const hosts = await loadSelected(names);
   return db.$transaction(async (tx) => {
     const ids = hosts.map((h) => h.id);
-    await tx.host.updateMany({ where: { id: { in: ids } }, data: { lastBootId: null } });
-    await tx.host.deleteMany({ where: { id: { in: ids } } });
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      await tx.host.updateMany({ where: { id: { in: chunk } }, data: { lastBootId: null } });
+      await tx.host.deleteMany({ where: { id: { in: chunk } } });
+    }
     await writeAuditMany(tx, actor, hosts.map((h) => ({ action: "host.delete", hostId: h.id, name: h.name, before: hostSnapshot(inputFromView(h)), after: undefined })));
     return { count: hosts.length };
   }, BULK_TX);

@@ -1,8 +1,7 @@
 import "server-only";
-import crypto from "node:crypto";
 import type { Tx } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { insertMany, newId } from "./bulk-insert";
 import type { ResolvedHost } from "./host-resolve";
 
 // Writing resolved hosts, many at a time (createMany), with their tags and one audit entry each.
@@ -43,28 +42,39 @@ export function hostSnapshot(i: ResolvedHost["input"]) {
   };
 }
 
-function auditRow(actor: Actor, action: string, hostId: string, name: string, before: unknown, after: unknown): Prisma.AuditEntryCreateManyInput {
-  const json = (v: unknown) => (v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue));
-  return { actorType: actor.type, actorId: actor.id, actorName: actor.name, action, targetType: "host", targetId: hostId, targetName: name, before: json(before), after: json(after) };
-}
-
-const CHUNK = 500;
-async function inChunks<T>(rows: T[], write: (chunk: T[]) => Promise<unknown>) {
-  for (let i = 0; i < rows.length; i += CHUNK) await write(rows.slice(i, i + CHUNK));
+function auditRow(actor: Actor, action: string, hostId: string, name: string, before: unknown, after: unknown, at: Date) {
+  return {
+    id: newId("a"),
+    at,
+    actorType: actor.type,
+    actorId: actor.id,
+    actorName: actor.name,
+    action,
+    targetType: "host",
+    targetId: hostId,
+    targetName: name,
+    before: before === undefined ? null : before,
+    after: after === undefined ? null : after,
+  };
 }
 
 export async function insertHosts(tx: Tx, actor: Actor, rows: ResolvedHost[], action = "host.create") {
   const now = new Date();
-  const withIds = rows.map((r) => ({ id: `h${crypto.randomBytes(12).toString("hex")}`, r }));
-  await inChunks(withIds, (c) => tx.host.createMany({ data: c.map(({ id, r }) => ({ id, ...hostData(r), createdAt: now, updatedAt: now })) }));
-  const tags = withIds.flatMap(({ id, r }) => r.input.tags.map((tag) => ({ hostId: id, tag })));
-  await inChunks(tags, (c) => tx.hostTag.createMany({ data: c }));
-  await inChunks(withIds, (c) => tx.auditEntry.createMany({ data: c.map(({ id, r }) => auditRow(actor, action, id, r.input.name, undefined, hostSnapshot(r.input))) }));
+  const withIds = rows.map((r) => ({ id: newId("h"), r }));
+  await insertMany(
+    tx,
+    "Host",
+    withIds.map(({ id, r }) => ({ id, ...hostData(r), tokenGeneration: 1, revision: 1, createdAt: now, updatedAt: now })),
+  );
+  await insertMany(tx, "HostTag", withIds.flatMap(({ id, r }) => r.input.tags.map((tag) => ({ hostId: id, tag }))));
+  await insertMany(tx, "AuditEntry", withIds.map(({ id, r }) => auditRow(actor, action, id, r.input.name, undefined, hostSnapshot(r.input), now)));
   // enrolled MACs are no longer unknown
-  await inChunks(rows, (c) => tx.discoveredHost.deleteMany({ where: { mac: { in: c.map((r) => r.input.mac) } } }));
+  const macs = rows.map((r) => r.input.mac);
+  for (let i = 0; i < macs.length; i += 500) await tx.discoveredHost.deleteMany({ where: { mac: { in: macs.slice(i, i + 500) } } });
   return withIds.map(({ id, r }) => ({ id, name: r.input.name }));
 }
 
 export async function writeAuditMany(tx: Tx, actor: Actor, entries: { action: string; hostId: string; name: string; before: unknown; after: unknown }[]) {
-  await inChunks(entries, (c) => tx.auditEntry.createMany({ data: c.map((e) => auditRow(actor, e.action, e.hostId, e.name, e.before, e.after)) }));
+  const now = new Date();
+  await insertMany(tx, "AuditEntry", entries.map((e) => auditRow(actor, e.action, e.hostId, e.name, e.before, e.after, now)));
 }
