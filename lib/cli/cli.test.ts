@@ -8,7 +8,7 @@ const bin = path.resolve("bin/afsboot.mjs");
 const run = (args: string[], input = "") =>
   spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", env: { ...process.env }, timeout: 30_000 });
 
-describe("afsboot CLI", () => {
+describe("afsboot CLI", { timeout: 120_000 }, () => {
   it("--help lists the commands", () => {
     const r = run(["--help"]);
     expect(r.status).toBe(0);

@@ -31,10 +31,12 @@ export const mac = z
 export const tag = text("Tag", 40).regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "Tags use lower-case letters, digits, '.', '_' and '-'" });
 export const tags = list(tag).pipe(z.array(z.string()).max(32, "at most 32 tags")).transform((t) => [...new Set(t)].sort());
 
+const releaseName = slug("Release");
+
 /** "rh-7.3" (latest active version of the tree) or "rh-7.3@1" (pinned). */
 export const releaseRef = text("Release", 100).transform((v, ctx) => {
   const [name, version, extra] = v.split("@");
-  const n = slug("Release").safeParse(name);
+  const n = releaseName.safeParse(name);
   const ver = version === undefined ? null : versionLabel.safeParse(version);
   if (extra !== undefined || !n.success || (ver && !ver.success)) {
     ctx.addIssue({ code: "custom", message: "Release must be a tree name like rh-7.3, or rh-7.3@1 to pin a version" });

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+// `afsboot apply` / `afsboot export fleet`: the contract scripts and admins' git repos rely on.
+const bin = path.resolve("bin/afsboot.mjs");
+const run = (args: string[], input = "") => spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", timeout: 60_000 });
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-fleet-"));
+const write = (name: string, text: string) => {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, text);
+  return f;
+};
+
+const FLEET = `networks:
+  - { name: lab, subnet: 10.0.0.0/24, gateway: 10.0.0.1, dns: [10.0.0.1], bootServer: 10.0.0.1, reportUrl: "http://10.0.0.1:3000" }
+cells:
+  - name: example.org
+    client: kafs
+    servers: [{ name: afsdb1.example.org, ip: 10.0.0.5 }]
+    bootRoot: /afs/example.org/boot
+    cache: { memcache: true, blocks: 65536 }
+releases:
+  - name: rh-7.3
+    tree: /afs/example.org/boot/RH/7.3
+    versions:
+      - { version: "1", kernel: vmlinuz, baseInitrd: initrd.img, modules: [e1000], readonly: [usr], writable: [etc], tmpfsSize: 90M }
+hosts:
+  - { name: node001, mac: "52:54:00:12:34:56", ip: 10.0.0.11, cell: example.org, release: rh-7.3, tags: [render] }
+`;
+
+// each CLI run starts node + tsx (about a second; more on a loaded machine)
+describe("afsboot apply / export fleet", { timeout: 180_000 }, () => {
+  it("applies, prints what changed, and is idempotent; export → apply is a no-op", () => {
+    const first = run(["apply", write("fleet.yaml", FLEET)]);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toBe(["+ network lab", "+ cell example.org", "+ release rh-7.3", "+ version rh-7.3@1 (active)", "+ host node001", "5 created, 0 updated, 0 deleted.", ""].join("\n"));
+    expect(run(["apply", path.join(dir, "fleet.yaml")]).stdout.trim()).toBe("No changes.");
+    const exported = run(["export", "fleet"]);
+    expect(exported.status).toBe(0);
+    const again = run(["apply", write("export.yaml", exported.stdout)]);
+    expect(again.stdout.trim()).toBe("No changes.");
+    const json = run(["export", "fleet", "--json"]);
+    expect(run(["apply", "-"], json.stdout).stdout.trim()).toBe("No changes.");
+  });
+
+  it("refuses a bad file with line and column, exit 1, nothing changed", () => {
+    const r = run(["apply", write("bad.yaml", FLEET.replace("tags: [render]", "tags: [render], colour: red").replace("ip: 10.0.0.11", "ip: 10.0.0.311"))]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/line 15, column \d+, hosts\[0\]\.ip: IP must be an IPv4 address/);
+    expect(r.stderr).toMatch(/hosts\[0\]\.colour: unknown key "colour"/);
+    const syntax = run(["apply", write("syntax.yaml", "hosts:\n  - name: [\n")]);
+    expect(syntax.status).toBe(1);
+    expect(syntax.stderr).toMatch(/line \d+, column \d+: YAML syntax error/);
+    expect(run(["apply", path.join(dir, "missing.yaml")]).stderr).toMatch(/cannot read/);
+    expect(run(["export", "fleet"]).stdout).toContain("tags:\n      - render");
+  });
+
+  it("removals need --prune; --dry-run changes nothing", () => {
+    const noHosts = write("nohosts.yaml", FLEET.replace(/hosts:\n.*\n$/, ""));
+    expect(run(["apply", noHosts]).stdout).toContain("= host node001 (not in the file; --prune deletes it)");
+    expect(run(["apply", "--prune", "--dry-run", noHosts]).stdout).toContain("Dry run: nothing was changed.\n- host node001");
+    expect(run(["export", "fleet"]).stdout).toContain("node001");
+    expect(run(["apply", "--prune", noHosts]).stdout).toContain("- host node001");
+    expect(run(["export", "fleet"]).stdout).not.toContain("node001");
+  });
+});
