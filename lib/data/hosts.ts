@@ -192,7 +192,7 @@ export async function deleteHost(actor: Actor, name: string) {
   });
 }
 
-/** The first usable address of a network that no host, gateway or boot server uses. */
+/** The first usable address of a network that no host, the gateway, the boot server or a DNS server uses. */
 export async function nextFreeIp(actor: Actor, networkName: string, after?: string): Promise<string | null> {
   authorize(actor, "viewer");
   const net = await db.network.findUnique({ where: { name: networkName } });
@@ -203,6 +203,7 @@ export async function nextFreeIp(actor: Actor, networkName: string, after?: stri
   const used = new Set((await db.host.findMany({ where: { networkId: net.id }, select: { ip: true } })).map((h) => parseIpv4(h.ip)));
   used.add(parseIpv4(net.gateway));
   used.add(parseIpv4(net.bootServer));
+  for (const dns of net.dns as string[]) used.add(parseIpv4(dns));
   const start = after ? Math.max(first, (parseIpv4(after) ?? first - 1) + 1) : first;
   for (let n = start; n <= last; n++) if (!used.has(n)) return formatIpv4(n);
   return null;

@@ -1,0 +1,87 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { HostForm, type HostFormValues } from "@/components/hosts/host-form";
+import { HostPlaceholders, HostStatus } from "@/components/hosts/host-status";
+import { AuditTable } from "@/components/shell/audit-table";
+import { DetailList } from "@/components/shell/detail-list";
+import { SavedToast } from "@/components/shell/saved-toast";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { ConfirmDelete } from "@/components/ui/confirm-delete";
+import { PageHeader } from "@/components/ui/page-header";
+import { hasRole } from "@/lib/auth/roles";
+import { requireActor } from "@/lib/auth/session";
+import { hostChoices } from "@/lib/data/host-queries";
+import { getHost, hostAudit } from "@/lib/data/hosts";
+import { orNotFound } from "@/lib/errors";
+import { deleteHostAction, updateHostAction } from "../actions";
+
+type Params = Promise<{ name: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: `Host ${decodeURIComponent((await params).name)}` };
+}
+
+export default async function HostPage({ params }: { params: Params }) {
+  const actor = await requireActor();
+  const name = decodeURIComponent((await params).name);
+  const host = await orNotFound(getHost(actor, name), notFound);
+  const canEdit = hasRole(actor.role, "operator");
+  const [audit, choices] = await Promise.all([hostAudit(actor, host.id), canEdit ? hostChoices(actor) : null]);
+  const { mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, notes, revision } = host;
+  const values: HostFormValues = { name: host.name, mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, notes, revision };
+  const rows: [string, string][] = [
+    ["Hostname", host.name],
+    ["MAC address", host.mac],
+    ["IP address", host.ip],
+    ["Network", host.network],
+    ["Cell", host.cell],
+    ["Release", host.pinnedVersion ? `${host.releaseRef} (pinned)` : `${host.release} (latest)`],
+    ["Tags", host.tags.join(" ") || "—"],
+    ["Cache blocks", host.cacheBlocks == null ? "cell default" : String(host.cacheBlocks)],
+    ["tmpfs size", host.tmpfsSize ?? "release default"],
+    ["Extra kernel arguments", host.kernelArgs ?? "—"],
+    ["NIC module", host.nicModule ?? "—"],
+    ["Notes", host.notes || "—"],
+  ];
+  return (
+    <div className="space-y-6">
+      <SavedToast message={`Saved host ${host.name}`} />
+      <PageHeader
+        title={`Host ${host.name}`}
+        description={`${host.mac} · ${host.ip} · network ${host.network}`}
+        breadcrumbs={[{ label: "Hosts", href: "/hosts" }, { label: host.name }]}
+        actions={
+          canEdit && (
+            <ConfirmDelete
+              action={deleteHostAction}
+              what={`host ${host.name}`}
+              hidden={{ current: host.name }}
+              redirectTo="/hosts"
+              description="The host's DHCP and PXE entries are removed at the next publication; its boot history is deleted. This cannot be undone."
+            />
+          )
+        }
+      />
+      <HostStatus host={host} />
+      {canEdit && choices ? (
+        <Card>
+          <CardHeader>
+            <CardTitle>Settings</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <HostForm key={host.revision} action={updateHostAction} choices={choices} host={values} submitLabel="Save changes" />
+          </CardContent>
+        </Card>
+      ) : (
+        <DetailList rows={rows} />
+      )}
+      <HostPlaceholders />
+      <Card>
+        <CardHeader>
+          <CardTitle>Audit trail</CardTitle>
+        </CardHeader>
+        <CardContent>{audit.length ? <AuditTable entries={audit} /> : <p className="text-sm text-slate-600">No recorded changes.</p>}</CardContent>
+      </Card>
+    </div>
+  );
+}

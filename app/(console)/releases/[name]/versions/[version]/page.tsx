@@ -1,0 +1,106 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { Lock } from "lucide-react";
+import { VersionActions } from "@/components/releases/version-actions";
+import { suggestNextLabel, VersionStatusBadge } from "@/components/releases/version-status";
+import { VersionForm } from "@/components/releases/version-form";
+import { DetailList } from "@/components/shell/detail-list";
+import { SavedToast } from "@/components/shell/saved-toast";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { hasRole } from "@/lib/auth/roles";
+import { requireActor } from "@/lib/auth/session";
+import { getRelease } from "@/lib/data/releases";
+import { orNotFound } from "@/lib/errors";
+import { activateVersionAction, copyVersionAction, deleteVersionAction, retireVersionAction, updateVersionAction } from "../../../actions";
+
+type Params = Promise<{ name: string; version: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const p = await params;
+  return { title: `Version ${decodeURIComponent(p.name)}@${decodeURIComponent(p.version)}` };
+}
+
+const versionActions = { activate: activateVersionAction, retire: retireVersionAction, remove: deleteVersionAction, copy: copyVersionAction };
+
+const fmt = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")} UTC` : "—");
+
+export default async function VersionPage({ params }: { params: Params }) {
+  const actor = await requireActor();
+  const p = await params;
+  const name = decodeURIComponent(p.name);
+  const release = await orNotFound(getRelease(actor, name), notFound);
+  const v = release.versions.find((x) => x.version === decodeURIComponent(p.version));
+  if (!v) notFound();
+  const canEdit = hasRole(actor.role, "operator");
+  const ref = `${release.name}@${v.version}`;
+  const releaseHref = `/releases/${encodeURIComponent(release.name)}`;
+  const imagesDir = release.imagesDir ?? `${release.tree}/boot`;
+  const labels = release.versions.map((x) => x.version);
+  const rows: [string, string][] = [
+    ["Status", v.isLatest ? `${v.status} (latest)` : v.status],
+    ["Kernel", `${v.kernel} (in ${imagesDir})`],
+    ["Base initrd", v.baseInitrd],
+    ["Modules", v.modules.join(", ") || "—"],
+    ["Read-only directories", v.readonly.join(", ")],
+    ["Writable directories", v.writable.join(", ") || "—"],
+    ["tmpfs size", v.tmpfsSize],
+    ["Notes", v.notes || "—"],
+    ["Hosts", `${v.assignedHosts} assigned, ${v.pinnedHosts} pinned, ${v.runningHosts} running it (last boot)`],
+    ["Activated", fmt(v.activatedAt)],
+    ...(v.retiredAt ? [["Retired", fmt(v.retiredAt)] as [string, string]] : []),
+  ];
+  return (
+    <div className="space-y-6">
+      <SavedToast message={`Saved version ${ref}`} />
+      <PageHeader
+        title={`Version ${ref}`}
+        description={<VersionStatusBadge status={v.status} isLatest={v.isLatest} />}
+        breadcrumbs={[{ label: "Releases", href: "/releases" }, { label: release.name, href: releaseHref }, { label: v.version }]}
+        actions={
+          canEdit && (
+            <VersionActions
+              actions={versionActions}
+              releaseName={release.name}
+              version={v}
+              suggested={suggestNextLabel(labels, labels[labels.length - 1])}
+              showEdit={false}
+              afterDelete={releaseHref}
+              size="default"
+            />
+          )
+        }
+      />
+      {v.status !== "draft" && (
+        <div role="note" className="flex items-start gap-2 rounded-md border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700">
+          <Lock className="mt-0.5 size-4 shrink-0 text-slate-500" aria-hidden />
+          <p>
+            {v.status === "active"
+              ? `Version ${ref} is active and immutable: hosts boot exactly what was activated. To change anything, make a new version from this one, edit the draft and activate it.`
+              : `Version ${ref} is retired and immutable: it is no longer offered to hosts. To boot something like it again, make a new version from this one.`}
+          </p>
+        </div>
+      )}
+      {canEdit && v.status === "draft" ? (
+        <Card>
+          <CardHeader>
+            <CardTitle>Draft settings</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <VersionForm
+              key={v.revision}
+              action={updateVersionAction}
+              releaseName={release.name}
+              tree={release.tree}
+              imagesDir={imagesDir}
+              version={v}
+              submitLabel="Save changes"
+            />
+          </CardContent>
+        </Card>
+      ) : (
+        <DetailList rows={rows} />
+      )}
+    </div>
+  );
+}

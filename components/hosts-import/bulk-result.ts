@@ -1,0 +1,88 @@
+import type { LineProblem } from "@/lib/inventory/host-csv";
+import type { HostInput } from "@/lib/validation/host";
+
+// What the bulk-enrollment server actions (CSV import, ranges) send back to the browser. Pure and
+// shared by server and client: counts, a capped list of problems and the first rows to create.
+
+export type { LineProblem };
+
+/** At most this many problems travel to the browser; the counts are always complete. */
+export const MAX_PROBLEMS_SHOWN = 500;
+/** How many of the rows that will be created the preview shows. */
+export const SAMPLE_ROWS = 10;
+
+export interface PreviewRow {
+  line: number;
+  name: string;
+  mac: string;
+  ip: string;
+  cell: string;
+  release: string;
+  tags: string[];
+}
+
+export interface BulkPreview {
+  stage: "preview";
+  /** Data rows in the input (header excluded). */
+  total: number;
+  /** Rows without any problem: what would be created once the others are fixed. */
+  valid: number;
+  /** Distinct lines with at least one problem (line 0 and header problems count as one). */
+  problemLines: number;
+  problemCount: number;
+  /** Sorted by line, capped at MAX_PROBLEMS_SHOWN. */
+  problems: LineProblem[];
+  sample: PreviewRow[];
+  serverMs: number;
+}
+
+export interface BulkEnrolled {
+  stage: "enrolled";
+  created: number;
+  first: string | null;
+  last: string | null;
+  serverMs: number;
+}
+
+/** Result of a bulk action: `error` is a sentence for the whole attempt (nothing was saved). */
+export type BulkResult = { ok: true; result: BulkPreview | BulkEnrolled } | { ok: false; error: string; preview?: BulkPreview };
+
+export function previewRow(line: number, input: HostInput): PreviewRow {
+  const release = input.release.version ? `${input.release.release}@${input.release.version}` : input.release.release;
+  return { line, name: input.name, mac: input.mac, ip: input.ip, cell: input.cell, release, tags: input.tags };
+}
+
+/** Counts and sample of a checked batch: `rows` parsed fine, `problems` from parsing and checks. */
+export function summarize(total: number, rows: { line: number; input: HostInput }[], problems: LineProblem[], serverMs: number, sampleSize = SAMPLE_ROWS): BulkPreview {
+  const sorted = [...problems].sort((a, b) => a.line - b.line);
+  const bad = new Set(sorted.map((p) => p.line));
+  const valid = rows.filter((r) => !bad.has(r.line));
+  return {
+    stage: "preview",
+    total,
+    valid: valid.length,
+    problemLines: bad.size,
+    problemCount: sorted.length,
+    problems: sorted.slice(0, MAX_PROBLEMS_SHOWN),
+    sample: valid.slice(0, sampleSize).map((r) => previewRow(r.line, r.input)),
+    serverMs,
+  };
+}
+
+/**
+ * enrollHosts refuses a batch with fields keyed "row.field" (row = index in the batch) when
+ * something changed between the check and the commit: back to line numbers.
+ */
+export function problemsFromFields(fields: Record<string, string> | undefined, lines: number[]): LineProblem[] {
+  return Object.entries(fields ?? {}).map(([key, message]) => {
+    const m = /^(\d+)\.(.+)$/.exec(key);
+    const line = m ? (lines[Number(m[1])] ?? 0) : 0;
+    const field = m ? (m[2] === "name" ? "hostname" : m[2]!) : key || "batch";
+    return { line, field, message };
+  });
+}
+
+const count = new Intl.NumberFormat("en-US");
+export const fmt = (n: number) => count.format(n);
+export const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

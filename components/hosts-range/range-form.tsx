@@ -1,0 +1,181 @@
+"use client";
+
+import { useMemo, useState, type FormEvent } from "react";
+import Link from "next/link";
+import { CircleAlert, CircleCheck, FileSearch, Upload } from "lucide-react";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Field, fieldProps } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Textarea } from "@/components/ui/textarea";
+import { plural, seconds, type BulkEnrolled } from "@/components/hosts-import/bulk-result";
+import { WorkProgress, endStep, startStep, type Step } from "@/components/hosts-import/work-progress";
+import { expandHostRange, ipSequence, splitList } from "@/lib/inventory/range";
+import { RangePreview } from "./range-preview";
+import type { RangeFormValues, RangePreview as Preview, RangeResult } from "./range-result";
+
+type Action = (input: RangeFormValues) => Promise<RangeResult>;
+const EMPTY: RangeFormValues = { pattern: "", startIp: "", macs: "", cell: "", release: "", tags: "" };
+
+async function call(action: Action, values: RangeFormValues): Promise<RangeResult> {
+  try {
+    return await action(values);
+  } catch {
+    return { ok: false, error: "The server did not answer (the connection may have dropped). Nothing was saved." };
+  }
+}
+
+/** What the pattern, starting IP and MAC list give, as the admin types. */
+function useCounts(v: RangeFormValues) {
+  return useMemo(() => {
+    const names = v.pattern.trim() ? expandHostRange(v.pattern) : null;
+    const macs = splitList(v.macs).length;
+    const count = names?.ok ? names.names.length : 0;
+    const ips = count && v.startIp.trim() ? ipSequence(v.startIp.trim(), count) : null;
+    return {
+      names: names?.ok ? `${plural(count, "hostname")}: ${names.names[0]}${count > 1 ? ` … ${names.names[count - 1]}` : ""}` : null,
+      ips: ips?.ok ? `${ips.ips[0]}${count > 1 ? ` … ${ips.ips[count - 1]}` : ""}` : null,
+      macs,
+      count,
+      mismatch: count > 0 && macs > 0 && macs !== count,
+    };
+  }, [v.pattern, v.macs, v.startIp]);
+}
+
+export function RangeForm({ previewAction, enrollAction, cells, releases }: { previewAction: Action; enrollAction: Action; cells: string[]; releases: string[] }) {
+  const [values, setValues] = useState<RangeFormValues>(EMPTY);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<{ of: RangeFormValues; result: Preview } | null>(null);
+  const [enrolled, setEnrolled] = useState<BulkEnrolled | null>(null);
+  const [steps, setSteps] = useState<Step[]>([]);
+  const [busy, setBusy] = useState(false);
+  const counts = useCounts(values);
+  const current = preview && preview.of === values ? preview.result : null;
+  const canEnroll = !!current && current.problemCount === 0 && current.valid > 0 && !busy && !enrolled;
+
+  const set = (key: keyof RangeFormValues) => (e: { currentTarget: { value: string } }) => {
+    const value = e.currentTarget.value;
+    setValues((v) => ({ ...v, [key]: value }));
+    setEnrolled(null);
+  };
+
+  function show(res: RangeResult, key: string) {
+    setErrors(res.ok ? {} : (res.fieldErrors ?? {}));
+    setError(res.ok ? null : res.error);
+    const result = res.ok ? res.result : res.preview;
+    if (result?.stage === "preview") setPreview({ of: values, result });
+    const label = key === "check" && result?.stage === "preview" ? `Checked ${plural(result.total, "host")}` : undefined;
+    setSteps((s) => endStep(s, key, res.ok ? "done" : "failed", label));
+  }
+
+  async function onPreview(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setPreview(null);
+    setSteps([...startStep([], "check", `Checking ${plural(counts.count, "host")}`), { key: "save", label: `Saving ${plural(counts.count, "host")}`, status: "pending" }]);
+    show(await call(previewAction, values), "check");
+    setBusy(false);
+  }
+
+  async function onEnroll() {
+    setBusy(true);
+    setSteps((s) => startStep(s, "save", `Saving ${plural(current?.valid ?? counts.count, "host")}`));
+    const res = await call(enrollAction, values);
+    show(res, "save");
+    if (res.ok && res.result.stage === "enrolled") {
+      setEnrolled(res.result);
+      toast.success(`Enrolled ${plural(res.result.created, "host")}`);
+    }
+    setBusy(false);
+  }
+
+  const text = (name: keyof RangeFormValues, label: string, opts: { hint?: string; placeholder?: string; list?: string } = {}) => (
+    <Field label={label} name={name} error={errors[name]} hint={opts.hint} required={name !== "tags"}>
+      <Input {...fieldProps(name, errors[name], !!opts.hint)} value={values[name]} onChange={set(name)} placeholder={opts.placeholder} list={opts.list} disabled={busy} autoComplete="off" />
+    </Field>
+  );
+
+  return (
+    <div className="space-y-6">
+      <Card>
+        <CardHeader>
+          <CardTitle>Range</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <form onSubmit={onPreview} className="space-y-5" noValidate>
+            <div className="grid gap-5 md:grid-cols-2">
+              {text("pattern", "Hostname pattern", { placeholder: "node[001-120]", hint: counts.names ?? "A prefix, [first-last] and an optional suffix; zero padding follows the first number." })}
+              {text("startIp", "Starting IP", { placeholder: "10.0.0.11", hint: counts.ips ? `Addresses ${counts.ips}` : "Each next host gets the next address." })}
+              {text("cell", "Cell", { placeholder: "example.org", list: "range-cells" })}
+              {text("release", "Release", { placeholder: "rh-7.3 or rh-7.3@1", list: "range-releases", hint: "A tree (its latest active version) or tree@version to pin one." })}
+            </div>
+            <Field
+              label="MAC addresses"
+              name="macs"
+              required
+              error={errors.macs}
+              hint={`One per hostname, in order: one per line or comma separated. ${counts.macs ? `${plural(counts.macs, "MAC")} pasted${counts.count ? ` for ${plural(counts.count, "hostname")}` : ""}.` : ""}`}
+            >
+              <Textarea {...fieldProps("macs", errors.macs, true)} value={values.macs} onChange={set("macs")} rows={6} spellCheck={false} className="font-mono text-xs" placeholder={"52:54:00:12:34:01\n52:54:00:12:34:02"} disabled={busy} />
+            </Field>
+            {counts.mismatch && (
+              <p className="text-sm text-amber-800" data-testid="mac-count-warning">
+                {counts.macs < counts.count ? `${plural(counts.count - counts.macs, "MAC")} missing` : `${plural(counts.macs - counts.count, "MAC")} too many`}: the count must match the {plural(counts.count, "hostname")}.
+              </p>
+            )}
+            {text("tags", "Tags", { placeholder: "render gpu", hint: "Optional; separated by spaces or commas." })}
+            <datalist id="range-cells">{cells.map((c) => <option key={c} value={c} />)}</datalist>
+            <datalist id="range-releases">{releases.map((r) => <option key={r} value={r} />)}</datalist>
+            <div className="flex flex-wrap items-center gap-3">
+              <Button type="submit" variant="outline" disabled={busy}>
+                <FileSearch className="size-4" aria-hidden />
+                Preview
+              </Button>
+              <Button type="button" onClick={onEnroll} disabled={!canEnroll}>
+                <Upload className="size-4" aria-hidden />
+                {current && current.valid > 0 ? `Enroll ${plural(current.valid, "host")}` : "Enroll hosts"}
+              </Button>
+              <span className="text-xs text-slate-600">
+                {enrolled ? "" : !current ? "Preview first: nothing is saved until you enroll." : current.problemCount ? "Fix every problem and preview again." : "All hosts or none."}
+              </span>
+            </div>
+            <WorkProgress steps={steps} />
+            {error && (
+              <div role="alert" data-testid="bulk-error" className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+                <CircleAlert className="mt-0.5 size-4 shrink-0 text-red-600" aria-hidden />
+                <p>{error}</p>
+              </div>
+            )}
+          </form>
+        </CardContent>
+      </Card>
+      {enrolled ? (
+        <Card>
+          <CardContent className="space-y-3 pt-5" role="status">
+            <p className="flex items-center gap-2 font-medium text-green-800">
+              <CircleCheck className="size-5 text-green-600" aria-hidden />
+              Enrolled {plural(enrolled.created, "host")}
+              {enrolled.first && enrolled.last && enrolled.created > 1 ? ` (${enrolled.first} … ${enrolled.last})` : ""} in {seconds(enrolled.serverMs)}.
+            </p>
+            <Button asChild>
+              <Link href="/hosts">Go to hosts</Link>
+            </Button>
+          </CardContent>
+        </Card>
+      ) : (
+        current && (
+          <Card>
+            <CardHeader>
+              <CardTitle>Preview</CardTitle>
+            </CardHeader>
+            <CardContent>
+              <RangePreview preview={current} cell={values.cell} release={values.release} />
+            </CardContent>
+          </Card>
+        )
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+"use client";
+
+import { useActionState, useRef, useState } from "react";
+import type { ActionState } from "@/lib/action-state";
+import type { HostChoices } from "@/lib/data/host-queries";
+import { Button } from "@/components/ui/button";
+import { Field, fieldProps } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { Input } from "@/components/ui/input";
+import { NativeSelect } from "@/components/ui/native-select";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { Textarea } from "@/components/ui/textarea";
+import { ReleaseOptions } from "./release-options";
+
+export interface HostFormValues {
+  name: string;
+  mac: string;
+  ip: string;
+  network: string;
+  cell: string;
+  releaseRef: string;
+  tags: string[];
+  cacheBlocks: number | null;
+  tmpfsSize: string | null;
+  kernelArgs: string | null;
+  nicModule: string | null;
+  notes: string;
+  revision: number;
+}
+
+interface Props {
+  action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+  choices: HostChoices;
+  host?: HostFormValues;
+  /** Prefilled MAC of a new host (from the Unknown hosts page). */
+  mac?: string;
+  submitLabel: string;
+}
+
+const OVERRIDES = ["cacheBlocks", "tmpfsSize", "kernelArgs", "nicModule"] as const;
+
+async function fetchNextFree(network: string): Promise<string | null> {
+  const res = await fetch(`/api/v1/networks/${encodeURIComponent(network)}/next-free-ip`, { cache: "no-store" });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return ((await res.json()) as { ip: string | null }).ip;
+}
+
+export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
+  const [state, formAction] = useActionState(action, null);
+  const err = state?.ok === false ? state.fieldErrors : undefined;
+  const v = state?.ok === false ? state.values : undefined;
+  const initial = (key: keyof HostFormValues | "release", fallback = ""): string => {
+    if (v && key in v) return v[key] ?? "";
+    if (key === "release") return host?.releaseRef ?? fallback;
+    const value = host?.[key];
+    return Array.isArray(value) ? value.join(" ") : value == null ? fallback : String(value);
+  };
+  const ipRef = useRef<HTMLInputElement>(null);
+  const [network, setNetwork] = useState(() => initial("network", choices.networks.length === 1 ? choices.networks[0]!.name : ""));
+  const [nextFree, setNextFree] = useState<{ network: string; text: string } | null>(null);
+  const overridesOpen = OVERRIDES.some((k) => !!initial(k) || !!err?.[k]);
+
+  async function fillNextFree(name: string, onlyIfEmpty: boolean) {
+    if (!name) return;
+    try {
+      const ip = await fetchNextFree(name);
+      if (ip && ipRef.current && (!onlyIfEmpty || !ipRef.current.value)) ipRef.current.value = ip;
+      setNextFree({ network: name, text: ip ? `Next free address in ${name}: ${ip}` : `Network ${name} has no free address left` });
+    } catch {
+      setNextFree({ network: name, text: `Could not look up a free address in ${name}` });
+    }
+  }
+
+  const text = (name: keyof HostFormValues, label: string, props: { hint?: string; placeholder?: string; required?: boolean; fallback?: string } = {}) => (
+    <Field label={label} name={name} error={err?.[name]} hint={props.hint} required={props.required}>
+      <Input {...fieldProps(name, err?.[name], !!props.hint)} defaultValue={initial(name, props.fallback)} placeholder={props.placeholder} autoComplete="off" spellCheck={false} />
+    </Field>
+  );
+
+  return (
+    <form action={formAction} className="space-y-5" noValidate>
+      {host && <input type="hidden" name="current" value={host.name} />}
+      {host && <input type="hidden" name="revision" value={host.revision} />}
+      <div className="grid gap-5 md:grid-cols-2">
+        {text("name", "Hostname", { placeholder: "node001", hint: "Letters, digits and '-'; dots for a fully qualified name.", required: true })}
+        {text("mac", "MAC address", { placeholder: "52:54:00:12:34:56", hint: "aa:bb:cc:dd:ee:ff, AA-BB-…, aabb.ccdd.eeff or aabbccddeeff.", required: true, fallback: mac })}
+        <Field label="Network" name="network" hint="Only helps to pick an address: the network is the one the IP lies in.">
+          <NativeSelect
+            {...fieldProps("network", undefined, true)}
+            value={network}
+            onChange={(e) => {
+              setNetwork(e.target.value);
+              void fillNextFree(e.target.value, true);
+            }}
+          >
+            <option value="">Choose a network…</option>
+            {choices.networks.map((n) => (
+              <option key={n.name} value={n.name}>
+                {n.name} ({n.subnet})
+              </option>
+            ))}
+          </NativeSelect>
+        </Field>
+        <Field label="IP address" name="ip" error={err?.ip} hint="A fixed IPv4 address inside one of the networks." required>
+          <div className="flex gap-2">
+            <Input ref={ipRef} {...fieldProps("ip", err?.ip, true)} defaultValue={initial("ip")} placeholder="10.0.0.11" autoComplete="off" />
+            <Button type="button" variant="outline" disabled={!network} onClick={() => void fillNextFree(network, false)}>
+              Use next free address
+            </Button>
+          </div>
+          {nextFree && nextFree.network === network && (
+            <p role="status" className="text-xs text-slate-600">
+              {nextFree.text}
+            </p>
+          )}
+        </Field>
+        <Field label="Cell" name="cell" error={err?.cell} hint="The AFS cell the host's root comes from." required>
+          <NativeSelect {...fieldProps("cell", err?.cell, true)} defaultValue={initial("cell", choices.cells.length === 1 ? choices.cells[0] : "")}>
+            <option value="">Choose a cell…</option>
+            {initial("cell") && !choices.cells.includes(initial("cell")) && <option value={initial("cell")}>{initial("cell")}</option>}
+            {choices.cells.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </NativeSelect>
+        </Field>
+        <Field label="Release" name="release" error={err?.release} hint="A tree follows its latest active version; a pinned version stays until changed." required>
+          <NativeSelect {...fieldProps("release", err?.release, true)} defaultValue={initial("release", choices.releases.length === 1 ? choices.releases[0]!.name : "")}>
+            <option value="">Choose a release…</option>
+            <ReleaseOptions releases={choices.releases} current={initial("release")} />
+          </NativeSelect>
+        </Field>
+        {text("tags", "Tags", { placeholder: "render gpu", hint: "Space- or comma-separated; lower-case letters, digits, '.', '_', '-'." })}
+      </div>
+      <details open={overridesOpen} className="rounded-md border border-slate-200 p-4 [&[open]>summary]:mb-4">
+        <summary className="cursor-pointer text-sm font-medium text-slate-800">Overrides</summary>
+        <div className="grid gap-5 md:grid-cols-2">
+          {text("cacheBlocks", "Cache blocks", { placeholder: "65536", hint: "AFS cache size in 1 KiB blocks; empty: the cell's default." })}
+          {text("tmpfsSize", "tmpfs size", { placeholder: "256M", hint: "Size of the tmpfs root; empty: the release version's." })}
+          {text("kernelArgs", "Extra kernel arguments", { placeholder: "console=ttyS0,115200", hint: "Appended to the kernel command line." })}
+          {text("nicModule", "NIC module", { placeholder: "e1000", hint: "Network driver the initrd loads first." })}
+        </div>
+      </details>
+      <Field label="Notes" name="notes" error={err?.notes}>
+        <Textarea {...fieldProps("notes", err?.notes)} rows={3} defaultValue={initial("notes")} />
+      </Field>
+      <FormMessage state={state?.ok ? null : state} />
+      <SubmitButton pendingText="Saving…">{submitLabel}</SubmitButton>
+    </form>
+  );
+}

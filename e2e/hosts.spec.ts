@@ -1,0 +1,287 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { expect, request, test, type Page } from "@playwright/test";
+import { DATABASE_URL, ROOT, TMP, afsboot, field, networkData, storageState, uid } from "./helpers";
+
+// Hosts: enrollment, refusals at the field, bulk actions, reboot pending, concurrent edits,
+// read-only viewers, and a table view that lives in the URL.
+
+test.use({ storageState: storageState("operator") });
+// each journey also runs the data-layer fixture script (tsx start-up) once or twice
+test.describe.configure({ timeout: 60_000 });
+
+/** Runs e2e/hosts-fixtures.ts (the data layer, through tsx) against the e2e database. */
+function fixture(...args: string[]) {
+  execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(ROOT, "e2e/hosts-fixtures.ts"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL, AFSBOOT_DATA_DIR: TMP, TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+const hex = () => Math.floor(Math.random() * 256).toString(16).padStart(2, "0");
+/** A random unicast, locally administered MAC (02:…). */
+const randomMac = () => ["02", hex(), hex(), hex(), hex(), hex()].join(":");
+
+interface Fleet {
+  network: string;
+  base: string; // "10.x.y"
+  cell: string;
+  release: string; // versions "1" and "2", "2" latest
+}
+let fleet: Fleet;
+
+test.beforeAll(async () => {
+  const token = afsboot(["token", "create", `hosts-e2e-${uid()}`, "--role", "operator"]).trim();
+  const baseURL = `http://127.0.0.1:${process.env.E2E_PORT ?? 3210}`;
+  const api = await request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const n = networkData("hosts");
+  const res = await api.post("/api/v1/networks", { data: { ...n, dns: n.dns.split(/[\s,]+/) } });
+  expect(res.status()).toBe(201);
+  const cell = `hosts-${uid()}.example.org`;
+  const cellRes = await api.post("/api/v1/cells", {
+    data: { name: cell, client: "kafs", bootRoot: `/afs/${cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${cell}`, ip: "192.0.2.31" }] },
+  });
+  expect(cellRes.status()).toBe(201);
+  await api.dispose();
+  const release = `rel-${uid()}`;
+  fixture("release", release, "1", "2");
+  fleet = { network: n.name, base: n.subnet.replace(/\.0\/24$/, ""), cell, release };
+});
+
+/** Enrolls hosts directly (fast); `first` is the last octet of the first address. */
+function seedHosts(prefix: string, count: number, first: number, extra: Record<string, unknown> = {}) {
+  const hosts = Array.from({ length: count }, (_, i) => ({
+    name: `${prefix}-${String(i + 1).padStart(2, "0")}`,
+    mac: randomMac(),
+    ip: `${fleet.base}.${first + i}`,
+    cell: fleet.cell,
+    release: fleet.release,
+    ...extra,
+  }));
+  fixture("hosts", JSON.stringify(hosts));
+  return hosts;
+}
+
+async function fillHostForm(page: Page, h: { name: string; mac: string; ip?: string }) {
+  await field(page, "Hostname").fill(h.name);
+  await field(page, "MAC address").fill(h.mac);
+  await page.getByRole("combobox", { name: "Network", exact: true }).selectOption(fleet.network);
+  if (h.ip) await field(page, "IP address").fill(h.ip);
+  await page.getByRole("combobox", { name: "Cell", exact: true }).selectOption(fleet.cell);
+  await page.getByRole("combobox", { name: "Release", exact: true }).selectOption(fleet.release);
+}
+
+const hostLinks = (page: Page) => page.locator("table tbody").getByRole("link");
+
+test("enroll one host: the MAC is normalised, the network offers the next free address", async ({ page }) => {
+  const name = `enr-${uid()}`;
+  const hexes = Array.from({ length: 5 }, hex);
+  const typed = ["02", ...hexes].join("-").toUpperCase();
+  await page.goto("/hosts/new");
+  await fillHostForm(page, { name, mac: typed });
+  await expect(field(page, "IP address")).toHaveValue(new RegExp(`^${fleet.base.replace(/\./g, "\\.")}\\.\\d+$`));
+  await expect(page.getByText(/Next free address in /)).toBeVisible();
+  await field(page, "Tags").fill("render, gpu");
+  await page.getByText("Overrides").click();
+  await field(page, "NIC module").fill("e1000");
+  await page.getByRole("button", { name: "Enroll host" }).click();
+
+  await expect(page).toHaveURL(new RegExp(`/hosts/${name}$`));
+  await expect(page.getByText(`Saved host ${name}`)).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Host ${name}`);
+  await expect(field(page, "MAC address")).toHaveValue(["02", ...hexes].join(":"));
+  await expect(field(page, "Tags")).toHaveValue("gpu render");
+  await expect(page.getByTestId("assigned-version")).toContainText(`${fleet.release}@2`);
+  await expect(page.getByTestId("booted-version")).toHaveText("never booted");
+  await expect(page.getByRole("heading", { name: "Boot history" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "host.create", exact: true })).toBeVisible();
+
+  // ?mac= prefills the form (the Unknown hosts page links here)
+  await page.goto("/hosts/new?mac=52:54:00:aa:bb:cc");
+  await expect(field(page, "MAC address")).toHaveValue("52:54:00:aa:bb:cc");
+});
+
+test("invalid MAC, IP outside every network and duplicate MAC are refused at the field; nothing is saved", async ({ page }) => {
+  const [existing] = seedHosts(`dup-${uid()}`, 1, 200);
+  const name = `bad-${uid()}`;
+  const cases: [{ mac: string; ip: string }, string, RegExp][] = [
+    [{ mac: "zz:zz:zz:zz:zz:zz", ip: `${fleet.base}.201` }, "mac", /is not a MAC address/],
+    [{ mac: randomMac(), ip: "192.0.2.77" }, "ip", /IP 192\.0\.2\.77 lies outside every network/],
+    [{ mac: existing!.mac.toUpperCase(), ip: `${fleet.base}.202` }, "mac", new RegExp(`MAC ${existing!.mac} is already used by host ${existing!.name}`)],
+  ];
+  for (const [input, key, message] of cases) {
+    await page.goto("/hosts/new");
+    await fillHostForm(page, { name, ...input });
+    await page.getByRole("button", { name: "Enroll host" }).click();
+    await expect(page.locator(`#${key}-error`)).toHaveText(message);
+    await expect(page.locator(`#${key}`)).toHaveAttribute("aria-invalid", "true");
+    await expect(page).toHaveURL(/\/hosts\/new$/);
+    await expect(field(page, "Hostname")).toHaveValue(name); // the form keeps what was typed
+  }
+  await page.goto(`/hosts?q=${name}`);
+  await expect(page.getByText("No host matches")).toBeVisible();
+  await page.goto(`/hosts/${name}`);
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+});
+
+test("bulk: assign a pinned release to selected hosts, tag all matching across pages, delete after confirming", async ({ page }) => {
+  const prefix = `blk-${uid()}`;
+  const tag = `t${uid()}`;
+  seedHosts(prefix, 30, 10, { tags: [tag] });
+
+  await page.goto(`/hosts?tag=${tag}&size=25`);
+  await expect(hostLinks(page)).toHaveCount(25);
+  await page.getByLabel(`Select ${prefix}-01`).check();
+  await page.getByLabel(`Select ${prefix}-02`).check();
+  const bar = page.getByRole("region", { name: "Bulk actions" });
+  await expect(bar.getByTestId("selection-count")).toHaveText("2 hosts selected");
+  await bar.getByLabel("Release to assign").selectOption(`${fleet.release}@1`);
+  await bar.getByRole("button", { name: "Assign release" }).click();
+  await expect(page.getByText(`Assigned ${fleet.release}@1 to 2 hosts`)).toBeVisible();
+  const row = (n: number) => page.getByRole("row").filter({ has: page.getByRole("link", { name: `${prefix}-${String(n).padStart(2, "0")}`, exact: true }) });
+  await expect(row(1)).toContainText(`${fleet.release}@1`);
+  await expect(row(2)).toContainText(`${fleet.release}@1`);
+  await expect(row(3)).not.toContainText(`${fleet.release}@1`);
+  await expect(bar).toBeHidden(); // the selection is cleared after an action
+
+  // select the page, then all 30 matching (5 are on page 2)
+  await page.getByLabel("Select all hosts on this page").check();
+  await expect(bar.getByTestId("selection-count")).toHaveText("25 hosts selected");
+  await bar.getByRole("button", { name: "Select all 30 matching" }).click();
+  await expect(bar.getByTestId("selection-count")).toHaveText("30 hosts selected (25 on this page)");
+  await bar.getByLabel("Tags to add or remove").fill("bulk-e2e");
+  await bar.getByRole("button", { name: "Add tags" }).click();
+  await expect(page.getByText(`Added bulk-e2e to 30 hosts`)).toBeVisible();
+  await page.goto(`/hosts?tag=${tag}&size=25&page=2`);
+  await expect(hostLinks(page)).toHaveCount(5);
+  await expect(row(30)).toContainText("bulk-e2e");
+
+  // a refused bulk action says why and changes nothing
+  await page.getByLabel(`Select ${prefix}-30`).check();
+  await bar.getByLabel("Tags to add or remove").fill("Not A Tag");
+  await bar.getByRole("button", { name: "Add tags" }).click();
+  await expect(page.getByText(/Tags use lower-case letters/).first()).toBeVisible();
+  await expect(bar.getByTestId("selection-count")).toHaveText("1 host selected");
+
+  // delete: the dialog names the count; Cancel keeps them
+  await page.goto(`/hosts?tag=${tag}&size=25`);
+  await page.getByLabel("Select all hosts on this page").check();
+  await bar.getByRole("button", { name: "Select all 30 matching" }).click();
+  await bar.getByRole("button", { name: "Delete…" }).click();
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog.getByRole("heading", { name: "Delete 30 hosts?" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(hostLinks(page)).toHaveCount(25);
+  await bar.getByRole("button", { name: "Delete…" }).click();
+  await dialog.getByRole("button", { name: "Delete 30 hosts" }).click();
+  await expect(page.getByText("Deleted 30 hosts")).toBeVisible();
+  await expect(page.getByText("No host matches")).toBeVisible();
+});
+
+test("a host whose last boot ran another version shows reboot pending", async ({ page }) => {
+  const [stale, current] = seedHosts(`rbt-${uid()}`, 2, 100);
+  fixture("boot", stale!.name, "1");
+  fixture("boot", current!.name, "2");
+
+  await page.goto(`/hosts/${stale!.name}`);
+  await expect(page.getByTestId("assigned-version")).toContainText(`${fleet.release}@2`);
+  await expect(page.getByTestId("booted-version")).toHaveText(`${fleet.release}@1`);
+  await expect(page.getByTestId("reboot-pending")).toBeVisible();
+  await expect(page.getByTestId("boot-state")).toHaveText("up");
+
+  await page.goto(`/hosts/${current!.name}`);
+  await expect(page.getByTestId("booted-version")).toHaveText(`${fleet.release}@2`);
+  await expect(page.getByTestId("reboot-pending")).toHaveCount(0);
+
+  await page.goto(`/hosts?q=${stale!.name.slice(0, -3)}`);
+  const row = (n: string) => page.getByRole("row").filter({ has: page.getByRole("link", { name: n, exact: true }) });
+  await expect(row(stale!.name).getByTestId("reboot-pending")).toBeVisible();
+  await expect(row(current!.name).getByTestId("reboot-pending")).toHaveCount(0);
+});
+
+test("concurrent edit: the second save of the same host is refused with 'changed by someone else'", async ({ page, context }) => {
+  const [h] = seedHosts(`cc-${uid()}`, 1, 150);
+  const other = await context.newPage();
+  await page.goto(`/hosts/${h!.name}`);
+  await other.goto(`/hosts/${h!.name}`);
+
+  await field(page, "Notes").fill("first editor");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText(`Saved host ${h!.name}`)).toBeVisible();
+
+  await field(other, "Notes").fill("second editor");
+  await other.getByRole("button", { name: "Save changes" }).click();
+  await expect(other.getByText(/changed by someone else/)).toBeVisible();
+
+  await page.reload();
+  await expect(field(page, "Notes")).toHaveValue("first editor");
+  await other.close();
+});
+
+test.describe("viewer", () => {
+  test.use({ storageState: storageState("viewer") });
+
+  test("sees hosts read-only: no enroll links, checkboxes, bulk actions, form or delete", async ({ page }) => {
+    const [h] = seedHosts(`vw-${uid()}`, 1, 160);
+    await page.goto(`/hosts?q=${h!.name}`);
+    await expect(page.getByRole("link", { name: h!.name, exact: true })).toBeVisible();
+    for (const label of ["Enroll host", "Import CSV", "Add range", "Unknown hosts"]) await expect(page.getByRole("link", { name: label })).toHaveCount(0);
+    await expect(page.getByRole("checkbox")).toHaveCount(0);
+
+    await page.getByRole("link", { name: h!.name, exact: true }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Host ${h!.name}`);
+    const main = page.getByRole("main");
+    await expect(main.getByText(h!.mac, { exact: true })).toBeVisible();
+    await expect(main.getByRole("button", { name: "Delete" })).toHaveCount(0);
+    await expect(main.getByRole("button", { name: "Save changes" })).toHaveCount(0);
+    await expect(main.getByRole("textbox")).toHaveCount(0);
+
+    await page.goto("/hosts/new");
+    await expect(page).toHaveURL(/\/forbidden$/);
+  });
+});
+
+test("search, filters, sort and page live in the URL", async ({ page }) => {
+  const prefix = `url-${uid()}`;
+  seedHosts(prefix, 30, 40);
+  await page.goto("/hosts");
+  await page.getByRole("searchbox", { name: "Search hosts" }).fill(prefix);
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${prefix}`));
+  await page.getByRole("combobox", { name: "Per page", exact: true }).selectOption("25");
+  await expect(page).toHaveURL(/size=25/);
+  await expect(hostLinks(page)).toHaveCount(25);
+  await expect(hostLinks(page).first()).toHaveText(`${prefix}-01`);
+
+  await page.getByRole("link", { name: "Next" }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect(hostLinks(page)).toHaveCount(5);
+
+  // a filter goes back to page 1
+  await page.getByRole("combobox", { name: "Cell", exact: true }).selectOption(fleet.cell);
+  await expect(page).toHaveURL(new RegExp(`cell=${fleet.cell.replace(/\./g, "\\.")}`));
+  expect(new URL(page.url()).searchParams.get("page")).toBeNull();
+
+  // sort by hostname, descending (the first click on the current sort column flips it)
+  await page.getByRole("link", { name: "Hostname" }).click();
+  await expect(page).toHaveURL(/sort=name&dir=desc|dir=desc.*sort=name/);
+  await expect(hostLinks(page).first()).toHaveText(`${prefix}-30`);
+
+  // the whole view comes back from the URL alone
+  const url = page.url();
+  const fresh = await page.context().newPage();
+  await fresh.goto(url);
+  await expect(fresh.getByRole("searchbox", { name: "Search hosts" })).toHaveValue(prefix);
+  await expect(fresh.getByRole("combobox", { name: "Cell", exact: true })).toHaveValue(fleet.cell);
+  await expect(fresh.getByRole("combobox", { name: "Per page", exact: true })).toHaveValue("25");
+  await expect(hostLinks(fresh).first()).toHaveText(`${prefix}-30`);
+  await expect(fresh.getByRole("columnheader", { name: "Hostname" })).toHaveAttribute("aria-sort", "descending");
+  await fresh.close();
+
+  await page.goto(`/hosts?q=${prefix}&state=never&sort=ip&dir=asc`);
+  await expect(hostLinks(page).first()).toHaveText(`${prefix}-01`);
+  await page.goto(`/hosts?q=${prefix}&state=up`);
+  await expect(page.getByText("No host matches")).toBeVisible();
+});
