@@ -82,7 +82,7 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
       {host && <input type="hidden" name="current" value={host.name} />}
       {host && <input type="hidden" name="revision" value={host.revision} />}
       <div className="grid gap-5 md:grid-cols-2">
-        {text("name", "Hostname", { placeholder: "node001", hint: "Letters, digits and '-'; dots for a fully qualified name.", required: true })}
+        {text("name", "Hostname", { placeholder: "node001", hint: "Lower-case letters, digits and '-' (the domain comes from the network).", required: true })}
         {text("mac", "MAC address", { placeholder: "52:54:00:12:34:56", hint: "aa:bb:cc:dd:ee:ff, AA-BB-…, aabb.ccdd.eeff or aabbccddeeff.", required: true, fallback: mac })}
         <Field label="Network" name="network" hint="Only helps to pick an address: the network is the one the IP lies in.">
           <NativeSelect

@@ -54,14 +54,14 @@ export function VersionsTable({ release, actions }: Props) {
             <TableCell>
               <VersionStatusBadge status={v.status} isLatest={v.isLatest} />
             </TableCell>
-            <TableCell className="whitespace-nowrap font-mono text-xs">{v.kernel}</TableCell>
-            <TableCell className="whitespace-nowrap font-mono text-xs">{v.baseInitrd}</TableCell>
+            <TableCell className="break-all font-mono text-xs">{v.kernel}</TableCell>
+            <TableCell className="break-all font-mono text-xs">{v.baseInitrd}</TableCell>
             <TableCell className="font-mono text-xs">{v.tmpfsSize}</TableCell>
             <TableCell className="text-right tabular-nums">{num(v.assignedHosts)}</TableCell>
             <TableCell className="text-right tabular-nums">{num(v.pinnedHosts)}</TableCell>
             <TableCell className="text-right tabular-nums">{num(v.runningHosts)}</TableCell>
             {actions && (
-              <TableCell>
+              <TableCell className="min-w-60">
                 <VersionActions
                   actions={actions}
                   releaseName={release.name}
