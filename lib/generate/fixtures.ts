@@ -1,0 +1,44 @@
+import type { FleetSnapshot } from "./snapshot";
+
+// A varied fleet for golden-file and validator tests: two networks, both AFS client kinds,
+// pinned and floating versions, overrides, odd but valid values.
+export const FIXTURE: FleetSnapshot = {
+  networks: [
+    { name: "lab", subnet: "10.0.0.0/24", gateway: "10.0.0.1", dns: ["10.0.0.1", "10.0.0.2"], domain: "lab.example.org", bootServer: "10.0.0.1", reportUrl: "http://10.0.0.1:3000" },
+    { name: "render", subnet: "172.16.0.0/22", gateway: "172.16.3.254", dns: ["172.16.0.53"], domain: null, bootServer: "172.16.0.10", reportUrl: "https://afsboot.example.org" },
+  ],
+  cells: [
+    { name: "example.org", client: "kafs", servers: [{ name: "afsdb1.example.org", ip: "10.0.0.5" }, { name: "afsdb2.example.org", ip: "10.0.0.6" }], bootRoot: "/afs/example.org/boot", cacheMemcache: true, cacheBlocks: 65536 },
+    { name: "grand.central.org", client: "openafs", servers: [{ name: "db.grand.central.org", ip: "172.16.0.20" }], bootRoot: "/afs/grand.central.org/boot", cacheMemcache: true, cacheBlocks: 131072 },
+  ],
+  versions: [
+    {
+      release: "deb-12",
+      version: "3",
+      tree: "/afs/example.org/boot/debian/12",
+      kernel: { name: "vmlinuz-6.1.0-28-amd64", sha256: "a".repeat(64), size: 8_000_000 },
+      baseInitrd: { name: "modules-6.1.0-28.cpio.gz", sha256: "b".repeat(64), size: 2_000_000 },
+      modules: ["virtio_pci", "virtio_net", "e1000"],
+      readonly: ["bin", "lib", "lib64", "sbin", "usr", "opt"],
+      writable: ["etc", "var", "root"],
+      tmpfsSize: "512M",
+    },
+    {
+      release: "rh-7.3",
+      version: "1",
+      tree: "/afs/grand.central.org/boot/RH/7.3",
+      kernel: { name: "vmlinuz-2.4.20-20.7", sha256: "c".repeat(64), size: 1_000_000 },
+      baseInitrd: { name: "initrd-2.4.20-20.7.img", sha256: "d".repeat(64), size: 500_000 },
+      modules: ["e1000"],
+      readonly: ["bin", "lib", "opt", "sbin", "usr", "var/lib/rpm"],
+      writable: ["etc", "dev", "var"],
+      tmpfsSize: "90M",
+    },
+  ],
+  hosts: [
+    { name: "node001", mac: "52:54:00:12:34:56", ip: "10.0.0.11", network: "lab", cell: "example.org", release: "deb-12", version: "3", tags: ["render"], cacheBlocks: null, tmpfsSize: null, kernelArgs: null, nicModule: null, reportToken: "tok-node001-AbC_d9" },
+    { name: "node002", mac: "52:54:00:12:34:57", ip: "10.0.0.12", network: "lab", cell: "example.org", release: "deb-12", version: "3", tags: [], cacheBlocks: 32768, tmpfsSize: "1G", kernelArgs: "console=ttyS0,115200 loglevel=7", nicModule: "e1000e", reportToken: "tok-node002-xyz" },
+    { name: "r-01", mac: "02:00:ac:10:00:65", ip: "172.16.0.101", network: "render", cell: "grand.central.org", release: "rh-7.3", version: "1", tags: ["gpu", "render"], cacheBlocks: null, tmpfsSize: null, kernelArgs: null, nicModule: null, reportToken: "tok-r01" },
+    { name: "r-02", mac: "02:00:ac:10:00:66", ip: "172.16.2.7", network: "render", cell: "example.org", release: "deb-12", version: "3", tags: [], cacheBlocks: null, tmpfsSize: "50%", kernelArgs: "quiet", nicModule: null, reportToken: "tok-r02" },
+  ],
+};

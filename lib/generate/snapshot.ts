@@ -1,0 +1,88 @@
+// The input of every generator: a consistent, fully resolved picture of the fleet, loaded by the
+// publish layer (lib/publish) in one read. Generators are pure functions of it (no I/O, no clock,
+// no randomness): the same snapshot gives the same bytes. Everything that needs I/O or secrets is
+// resolved before: host report tokens, the sha256 and size of kernels and base initrds, the
+// busybox binary's bytes.
+
+export interface SnapNetwork {
+  name: string;
+  subnet: string; // 10.0.0.0/24
+  gateway: string;
+  dns: string[];
+  domain: string | null;
+  bootServer: string; // next-server (TFTP) and HTTP server of the export directory
+  reportUrl: string; // base URL of the console for boot reports, e.g. http://10.0.0.1:3000
+}
+
+export interface SnapCell {
+  name: string;
+  client: "kafs" | "openafs";
+  servers: { name: string; ip: string }[];
+  bootRoot: string;
+  cacheMemcache: boolean;
+  cacheBlocks: number;
+}
+
+/** A file served to booting clients, addressed by its content. */
+export interface SnapImage {
+  name: string; // file name as the version names it (vmlinuz-6.1.0-28-amd64)
+  sha256: string;
+  size: number;
+}
+
+export interface SnapVersion {
+  release: string;
+  version: string;
+  tree: string; // /afs/example.org/boot/RH/7.3
+  kernel: SnapImage;
+  baseInitrd: SnapImage;
+  modules: string[];
+  readonly: string[];
+  writable: string[];
+  tmpfsSize: string;
+}
+
+export interface SnapHost {
+  name: string;
+  mac: string; // aa:bb:cc:dd:ee:ff
+  ip: string;
+  network: string;
+  cell: string;
+  release: string;
+  version: string; // resolved: pinned, or the latest active version of the tree
+  tags: string[];
+  cacheBlocks: number | null;
+  tmpfsSize: string | null;
+  kernelArgs: string | null;
+  nicModule: string | null;
+  /** HMAC-derived report token (lib/auth/host-token.ts); it travels in the host's PXE config. */
+  reportToken: string;
+}
+
+export interface FleetSnapshot {
+  networks: SnapNetwork[]; // sorted by name
+  cells: SnapCell[]; // sorted by name
+  versions: SnapVersion[]; // active versions (and pinned ones), sorted by release, version
+  hosts: SnapHost[]; // sorted by name; only hosts whose version resolved
+}
+
+/** Where generated and copied files live in the export directory (see docs/export-layout.md). */
+export const LAYOUT = {
+  dhcpd: (network: string) => `dhcp/dhcpd-${network}.conf`,
+  kea: (network: string) => `dhcp/kea-dhcp4-${network}.json`,
+  dnsmasqConf: (network: string) => `dhcp/dnsmasq-${network}.conf`,
+  dnsmasqHosts: (network: string) => `dhcp/dnsmasq-${network}.hosts`,
+  pxelinux: (mac: string) => `pxelinux.cfg/01-${mac.replace(/:/g, "-")}`,
+  pxelinuxDefault: "pxelinux.cfg/default",
+  ipxe: (mac: string) => `ipxe/01-${mac.replace(/:/g, "-")}.ipxe`,
+  ipxeBoot: "boot.ipxe",
+  ipxeDefault: "ipxe/default.ipxe",
+  image: (img: SnapImage) => `images/${img.sha256}/${img.name}`,
+  overlay: (release: string, version: string, cell: string, sha256: string) => `overlays/${release}-${version}-${cell}-${sha256.slice(0, 16)}.cpio.gz`,
+} as const;
+
+/** Boot firmware files expected at the export root (copied from the ipxe/syslinux packages). */
+export const BOOT_LOADERS = { bios: "undionly.kpxe", efi64: "snponly.efi", pxelinux: "pxelinux.0" } as const;
+
+/** The HTTP base a network's clients fetch boot files from: the export directory served at "/". */
+export const httpBase = (n: SnapNetwork) => `http://${n.bootServer}/`;
