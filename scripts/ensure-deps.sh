@@ -2,7 +2,8 @@
 # Installs what the console needs, only when it is missing or stale:
 #   npm packages (npm ci when package-lock.json changed since the last install), and with --test
 #   the Debian packages the test suite drives (chromium for Playwright, postgresql for the
-#   PostgreSQL run of the integration tests; its default cluster is left stopped).
+#   PostgreSQL run of the integration tests, the DHCP daemons that validate generated configs,
+#   shellcheck, cpio and busybox-static for the initrd; no service is started by the install).
 # Safe to run again and again; the start and test commands call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,13 @@ apt_missing=()
 if (( want_test )); then
   command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_missing+=(postgresql)
+  # the real DHCP daemons validate generated configs; shellcheck and cpio check generated initrds
+  [[ -x /usr/sbin/dhcpd ]] || apt_missing+=(isc-dhcp-server)
+  [[ -x /usr/sbin/kea-dhcp4 ]] || apt_missing+=(kea-dhcp4-server)
+  [[ -x /usr/sbin/dnsmasq ]] || apt_missing+=(dnsmasq-base)
+  command -v shellcheck >/dev/null 2>&1 || apt_missing+=(shellcheck)
+  command -v cpio >/dev/null 2>&1 || apt_missing+=(cpio)
+  [[ -x /bin/busybox ]] || apt_missing+=(busybox-static)
 fi
 if (( ${#apt_missing[@]} )); then
   if [[ $(id -u) -ne 0 ]]; then

@@ -46,6 +46,7 @@ describe("networkInput", () => {
     ["bootServer", "boot", "IPv4"],
     ["reportUrl", "ftp://x", "http://"],
     ["reportUrl", "http://user:pw@x", "http://"],
+    ["reportUrl", "http://10.0.0.1:3000/?a=b&c", "no query"],
     ["domain", "not a domain", "DNS-style"],
     ["notes", "n".repeat(2001), "at most 2000"],
   ])("refuses a bad %s (%#)", (field, value, message) => {

@@ -7,12 +7,13 @@ const httpUrl = (label: string) =>
     (v) => {
       try {
         const u = new URL(v);
-        return (u.protocol === "http:" || u.protocol === "https:") && !u.username && !u.password;
+        // it travels on kernel command lines and in shell scripts: plain characters only
+        return (u.protocol === "http:" || u.protocol === "https:") && !u.username && !u.password && /^[A-Za-z0-9._:\/-]+$/.test(v);
       } catch {
         return false;
       }
     },
-    { message: `${label} must be an http:// or https:// URL like http://10.0.0.1:3000` },
+    { message: `${label} must be an http:// or https:// URL like http://10.0.0.1:3000 (no query, no credentials)` },
   );
 
 export const networkInput = z

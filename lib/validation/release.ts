@@ -19,6 +19,10 @@ export const moduleName = text("Module", 64).regex(/^[A-Za-z0-9_-]+$/, { message
 export const tmpfsSize = (label: string) =>
   text(label, 16).regex(/^(\d{1,9}[kKmMgG]?|([1-9]\d?|100)%)$/, { message: `${label} must be like 256M, 2G or 50%` });
 
+/** Kernel and initrd names end up in pxelinux INITRD lists (comma-separated) and URLs. */
+const imageFile = (label: string) =>
+  relativePath(label).refine((v) => /^[A-Za-z0-9._+@=\/-]+$/.test(v), { message: `${label} may use letters, digits and . _ + @ = / - (no , % or :)` });
+
 export const versionLabel = text("Version", 32).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
   message: "Version may use letters, digits, '.', '_' and '-', starting with a letter or digit",
 });
@@ -31,8 +35,8 @@ const dirList = (label: string) =>
 export const versionInput = z
   .object({
     version: versionLabel,
-    kernel: relativePath("Kernel"),
-    baseInitrd: relativePath("Base initrd"),
+    kernel: imageFile("Kernel"),
+    baseInitrd: imageFile("Base initrd"),
     modules: list(moduleName).pipe(z.array(z.string()).max(64, "at most 64 modules")),
     readonly: dirList("Read-only directories").pipe(z.array(z.string()).min(1, "at least one read-only directory")),
     writable: dirList("Writable directories"),
