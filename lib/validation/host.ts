@@ -48,12 +48,12 @@ export type ReleaseRef = z.output<typeof releaseRef>;
 
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
 
-const RESERVED_ARGS = /(^|\s)(afsboot\.(root|report|token|host|overlay|release|nic|cache|tmpfs|discover)|initrd|BOOT_IMAGE)=/;
+const RESERVED_ARGS = /(^|\s)(afsboot\.(root|report|token|host|overlay|release|nic|cache|tmpfs|discover)|initrd|BOOT_IMAGE|BOOTIF)=/;
 
 /** Kernel arguments land in PXE configs: printable, no quotes, no shell or config metacharacters. */
 export const kernelArgs = text("Kernel arguments", 500)
   .regex(/^[A-Za-z0-9 ._,:=\/+@%-]+$/, { message: "Kernel arguments may use letters, digits, spaces and . _ , : = / + @ % -" })
-  .refine((v) => !RESERVED_ARGS.test(v), { message: "Kernel arguments must not set afsboot.*, initrd= or BOOT_IMAGE=: the console sets those" });
+  .refine((v) => !RESERVED_ARGS.test(v), { message: "Kernel arguments must not set afsboot.*, initrd=, BOOT_IMAGE= or BOOTIF=: the console sets those" });
 
 export const hostInput = z.object({
   name: hostname,

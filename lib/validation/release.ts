@@ -17,7 +17,7 @@ export const moduleName = text("Module", 64).regex(/^[A-Za-z0-9_-]+$/, { message
 
 /** tmpfs size as mount(8) takes it: 90M, 2G, 524288k, or 50% of RAM. */
 export const tmpfsSize = (label: string) =>
-  text(label, 16).regex(/^(\d{1,9}[kKmMgG]?|([1-9]\d?|100)%)$/, { message: `${label} must be like 256M, 2G or 50%` });
+  text(label, 16).regex(/^([1-9]\d{0,8}[kKmMgG]?|([1-9]\d?|100)%)$/, { message: `${label} must be like 256M, 2G or 50%` });
 
 /** Kernel and initrd names end up in pxelinux INITRD lists (comma-separated) and URLs. */
 const imageFile = (label: string) =>

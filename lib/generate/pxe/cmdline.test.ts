@@ -27,7 +27,7 @@ describe("kernelCmdline", () => {
   it("puts fixed args, the afsboot.* contract and the host's extra args in a fixed order", () => {
     expect(kernelCmdline(FIXTURE, host("node002"), SHA)).toBe(
       "console=tty0 panic=60 afsboot.root=afs:example.org:/afs/example.org/boot/debian/12 afsboot.report=http://10.0.0.1:3000 " +
-        `afsboot.token=tok-node002-xyz afsboot.host=node002 afsboot.overlay=${SHA} afsboot.release=deb-12@3 ` +
+        `afsboot.token=tok-node002-xyz afsboot.host=node002 afsboot.overlay=${SHA} afsboot.release=deb-12@3 BOOTIF=01-52-54-00-12-34-57 ` +
         "afsboot.nic=e1000e afsboot.cache=32768 afsboot.tmpfs=1G console=ttyS0,115200 loglevel=7",
     );
     // no overrides: no optional keys at all
@@ -99,7 +99,7 @@ describe("kernelCmdline properties", () => {
         expect(afsboot.get("afsboot.cache")).toBe(v.cacheBlocks === null ? undefined : String(v.cacheBlocks));
         expect(afsboot.get("afsboot.tmpfs")).toBe(v.tmpfsSize ?? undefined);
         expect(afsboot.size).toBe(6 + [v.nicModule, v.cacheBlocks, v.tmpfsSize].filter((x) => x !== null).length);
-        expect(rest).toEqual([...FIXED_ARGS, ...v.extra]);
+        expect(rest).toEqual([...FIXED_ARGS, `BOOTIF=01-${h.mac.replace(/:/g, "-")}`, ...v.extra]);
       }),
       { numRuns: 300 },
     );

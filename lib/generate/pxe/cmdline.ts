@@ -24,7 +24,7 @@ export const FIXED_ARGS = ["console=tty0", "panic=60"] as const;
 
 /** Keys this generator or the boot loaders set: a host's extra arguments may not repeat them. */
 const RESERVED = new Set(
-  ["root", "report", "token", "host", "overlay", "release", "nic", "cache", "tmpfs", "discover"].map((k) => `afsboot.${k}`).concat(["initrd", "BOOT_IMAGE"]),
+  ["root", "report", "token", "host", "overlay", "release", "nic", "cache", "tmpfs", "discover"].map((k) => `afsboot.${k}`).concat(["initrd", "BOOT_IMAGE", "BOOTIF"]),
 );
 
 export class PxeGenerateError extends Error {
@@ -109,6 +109,8 @@ export function kernelCmdline(snap: FleetSnapshot, host: SnapHost, overlaySha256
     arg(what, "afsboot.host", host.name),
     arg(what, "afsboot.overlay", overlaySha256),
     arg(what, "afsboot.release", `${version.release}@${version.version}`),
+    // which NIC to bring up in /init (the one the host is enrolled with), as pxelinux's IPAPPEND 2 spells it
+    arg(what, "BOOTIF", `01-${host.mac.replace(/:/g, "-")}`),
   ];
   if (host.nicModule !== null) args.push(arg(what, "afsboot.nic", host.nicModule));
   if (host.cacheBlocks !== null) {
