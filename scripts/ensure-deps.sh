@@ -28,6 +28,7 @@ if (( want_test )); then
   command -v shellcheck >/dev/null 2>&1 || apt_missing+=(shellcheck)
   command -v cpio >/dev/null 2>&1 || apt_missing+=(cpio)
   [[ -x /bin/busybox ]] || apt_missing+=(busybox-static)
+  command -v ip >/dev/null 2>&1 || apt_missing+=(iproute2)
 fi
 if (( ${#apt_missing[@]} )); then
   if [[ $(id -u) -ne 0 ]]; then

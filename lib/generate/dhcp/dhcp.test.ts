@@ -1,0 +1,197 @@
+import fs from "node:fs";
+import path from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatIpv4, parseIpv4 } from "../../net/ipv4";
+import { FIXTURE } from "../fixtures";
+import type { FleetSnapshot } from "../snapshot";
+import { arbFleet } from "./arbitraries.test";
+import { DhcpGenerateError, dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "./index";
+
+const GOLDEN = path.join(import.meta.dirname, "__golden__");
+const OPTS = { exportDir: "/srv/afsboot" };
+
+function listFiles(dir: string, prefix = ""): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+}
+
+describe("golden files", () => {
+  it("match the files generated from FIXTURE (UPDATE_GOLDEN=1 rewrites them)", () => {
+    const files = dhcpFiles(FIXTURE, OPTS);
+    if (process.env.UPDATE_GOLDEN === "1") {
+      fs.rmSync(GOLDEN, { recursive: true, force: true });
+      for (const f of files) {
+        fs.mkdirSync(path.dirname(path.join(GOLDEN, f.path)), { recursive: true });
+        fs.writeFileSync(path.join(GOLDEN, f.path), f.content);
+      }
+    }
+    expect(listFiles(GOLDEN).sort()).toEqual(files.map((f) => f.path).sort());
+    for (const f of files) expect(f.content, f.path).toBe(fs.readFileSync(path.join(GOLDEN, f.path), "utf8"));
+  });
+
+  it("cover both networks in all four forms", () => {
+    expect(dhcpFiles(FIXTURE, OPTS).map((f) => f.path)).toEqual([
+      "dhcp/dhcpd-lab.conf",
+      "dhcp/kea-dhcp4-lab.json",
+      "dhcp/dnsmasq-lab.conf",
+      "dhcp/dnsmasq-lab.hosts",
+      "dhcp/dhcpd-render.conf",
+      "dhcp/kea-dhcp4-render.json",
+      "dhcp/dnsmasq-render.conf",
+      "dhcp/dnsmasq-render.hosts",
+    ]);
+  });
+});
+
+describe("determinism", () => {
+  it("gives the same bytes twice, and whatever the order of the snapshot's lists", () => {
+    const reversed: FleetSnapshot = { ...FIXTURE, networks: [...FIXTURE.networks].reverse(), hosts: [...FIXTURE.hosts].reverse(), versions: [...FIXTURE.versions].reverse() };
+    const a = dhcpFiles(FIXTURE, OPTS);
+    expect(dhcpFiles(structuredClone(FIXTURE), OPTS)).toEqual(a);
+    expect(dhcpFiles(reversed, OPTS)).toEqual(a);
+  });
+});
+
+describe("what a host gets", () => {
+  it("no pool anywhere, a root path per host, no domain option where the network has none", () => {
+    const all = dhcpFiles(FIXTURE, OPTS).map((f) => f.content).join("\n");
+    expect(all).not.toMatch(/^\s*range\s|"pools"|dhcp-range=(?!.*,static,)/m);
+    expect(generateDhcpd(FIXTURE, "render")).toContain('option root-path "afs:grand.central.org:/afs/grand.central.org/boot/RH/7.3";');
+    expect(generateDhcpd(FIXTURE, "render")).not.toContain("domain-name ");
+    expect(generateDnsmasqConf(FIXTURE, "render")).not.toContain("domain-name");
+    expect(JSON.parse(generateKea(FIXTURE, "render")).Dhcp4.subnet4[0]["option-data"].map((o: { name: string }) => o.name)).toEqual(["routers", "domain-name-servers"]);
+  });
+
+  it("dnsmasq: host changes touch only the hosts file (SIGHUP), the conf stays byte for byte", () => {
+    const conf = generateDnsmasqConf(FIXTURE, "lab");
+    const hosts = generateDnsmasqHosts(FIXTURE, "lab");
+    const changes: ((s: FleetSnapshot) => void)[] = [
+      (s) => s.hosts.splice(0, 1),
+      (s) => s.hosts.push({ ...s.hosts[0]!, name: "node003", mac: "52:54:00:12:34:58", ip: "10.0.0.13" }),
+      (s) => (s.hosts[0]!.name = "node000"),
+      (s) => (s.hosts[0]!.mac = "52:54:00:00:00:01"),
+      (s) => (s.hosts[0]!.ip = "10.0.0.99"),
+      (s) => Object.assign(s.hosts[0]!, { release: "rh-7.3", version: "1", cell: "grand.central.org" }),
+    ];
+    for (const change of changes) {
+      const s = structuredClone(FIXTURE);
+      change(s);
+      expect(generateDnsmasqConf(s, "lab")).toBe(conf);
+      expect(generateDnsmasqHosts(s, "lab")).not.toBe(hosts);
+    }
+  });
+
+  it("dnsmasq names the hosts file by the export directory, default /srv/afsboot", () => {
+    expect(generateDnsmasqConf(FIXTURE, "lab")).toContain("\ndhcp-hostsfile=/srv/afsboot/dhcp/dnsmasq-lab.hosts\n");
+    expect(generateDnsmasqConf(FIXTURE, "lab", { exportDir: "/afs/example.org/boot/export/" })).toContain("\ndhcp-hostsfile=/afs/example.org/boot/export/dhcp/dnsmasq-lab.hosts\n");
+  });
+});
+
+describe("bad input fails loudly instead of writing a broken config", () => {
+  const cases: [string, (s: FleetSnapshot) => void, RegExp][] = [
+    ["unknown network", () => {}, /network "nope" is not in the snapshot/],
+    ["quote in a tree", (s) => (s.versions[0]!.tree = '/afs/example.org/boot/x";evil'), /tree .* is not a path under \/afs\//],
+    ["newline in a tree", (s) => (s.versions[0]!.tree = "/afs/example.org/x\n}"), /tree/],
+    ["'#' in a tree", (s) => (s.versions[0]!.tree = "/afs/example.org/#x"), /tree/],
+    ["space in a tree", (s) => (s.versions[0]!.tree = "/afs/example.org/a b"), /tree/],
+    ["tree outside /afs", (s) => (s.versions[0]!.tree = "/srv/x"), /tree/],
+    ["host name with a dot", (s) => (s.hosts[0]!.name = "node.001"), /RFC 1123/],
+    ["host name with a quote", (s) => (s.hosts[0]!.name = 'a"b'), /RFC 1123/],
+    ["upper-case MAC", (s) => (s.hosts[0]!.mac = "52:54:00:12:34:5A"), /not in the stored form/],
+    ["IP outside the subnet", (s) => (s.hosts[0]!.ip = "10.0.1.5"), /is not a host address of 10.0.0.0\/24/],
+    ["broadcast IP", (s) => (s.hosts[0]!.ip = "10.0.0.255"), /is not a host address/],
+    ["duplicate IP", (s) => (s.hosts[1]!.ip = s.hosts[0]!.ip), /same IP 10.0.0.11/],
+    ["duplicate MAC", (s) => (s.hosts[1]!.mac = s.hosts[0]!.mac), /same MAC/],
+    ["unknown version", (s) => (s.hosts[0]!.version = "9"), /deb-12@9 is not in the snapshot/],
+    ["unknown cell", (s) => (s.hosts[0]!.cell = "other.org"), /cell "other.org" is not in the snapshot/],
+    ["root path over 255 bytes", (s) => (s.versions[0]!.tree = `/afs/example.org/${"x".repeat(240)}`), /more than a DHCP option holds/],
+    ["domain with a quote", (s) => (s.networks[0]!.domain = 'lab".org'), /domain .* is not a DNS name/],
+    ["bad subnet", (s) => (s.networks[0]!.subnet = "10.0.0.5/24"), /host bits are set/],
+    ["bad DNS server", (s) => (s.networks[0]!.dns = ["10.0.0.1; evil"]), /DNS server/],
+  ];
+  it.each(cases)("%s", (label, mutate, message) => {
+    const snap = structuredClone(FIXTURE);
+    mutate(snap);
+    const network = label === "unknown network" ? "nope" : "lab";
+    for (const gen of [generateDhcpd, generateKea, generateDnsmasqConf, generateDnsmasqHosts]) {
+      expect(() => gen(snap, network)).toThrow(DhcpGenerateError);
+      expect(() => gen(snap, network)).toThrow(message);
+    }
+  });
+
+  it.each(["srv/afsboot", "/srv/afs boot", "/srv/a,b", "/srv/#x", "/srv/../etc"])("export directory %j", (dir) => {
+    expect(() => generateDnsmasqConf(FIXTURE, "lab", { exportDir: dir })).toThrow(/export directory/);
+  });
+});
+
+/** Reads every host's values back out of the three formats, the way each daemon splits them. */
+function readBack(snap: FleetSnapshot, network: string) {
+  const dhcpd = [...generateDhcpd(snap, network).matchAll(/^ {2}host (\S+) \{\n {4}hardware ethernet (\S+);\n {4}fixed-address (\S+);\n {4}option host-name "([^"\\]*)";\n {4}option root-path "([^"\\]*)";\n {4}next-server \S+;\n {4}if .*\n {6}filename "([^"\\]*)";\n/gm)].map(
+    (m) => ({ name: m[1], mac: m[2], ip: m[3], hostname: m[4], rootPath: m[5], url: m[6] }),
+  );
+  const kea = (JSON.parse(generateKea(snap, network)).Dhcp4.subnet4[0].reservations as { "hw-address": string; "ip-address": string; hostname: string; "option-data": { data: string }[] }[]).map((r) => {
+    const data = r["option-data"][0]!.data;
+    // Kea splits option data at commas not preceded by a backslash
+    expect(data).not.toMatch(/(^|[^\\]),/);
+    return { mac: r["hw-address"], ip: r["ip-address"], hostname: r.hostname, rootPath: data.replace(/\\,/g, ",") };
+  });
+  const conf = generateDnsmasqConf(snap, network);
+  const roots = new Map([...conf.matchAll(/^dhcp-option=tag:net-\S+?,tag:(root-[0-9a-f]{16}),option:root-path,"([^"\\]*)"$/gm)].map((m) => [m[1], m[2]]));
+  const hostsLines = generateDnsmasqHosts(snap, network).split("\n").filter((l) => l && !l.startsWith("#"));
+  const dnsmasqHosts = hostsLines.map((l) => {
+    const f = l.split(",");
+    expect(f).toHaveLength(5);
+    expect(f[1]).toBe("id:*");
+    expect(f[4]).toMatch(/^"[^",\\#]+"$/);
+    return { mac: f[0], ip: f[3], hostname: f[4]!.slice(1, -1), rootPath: roots.get(f[2]!.replace(/^set:/, "")) };
+  });
+  return { dhcpd, kea, dnsmasqHosts };
+}
+
+describe("no value breaks out of its quoting (property)", () => {
+  it("every host's values read back intact from all three formats", () => {
+    fc.assert(
+      fc.property(arbFleet(), (snap) => {
+        for (const net of snap.networks) {
+          const hosts = snap.hosts.filter((h) => h.network === net.name);
+          const want = hosts.map((h) => ({
+            name: h.name,
+            mac: h.mac,
+            ip: h.ip,
+            rootPath: `afs:${h.cell}:${snap.versions.find((v) => v.release === h.release)!.tree}`,
+            url: `http://${net.bootServer}/ipxe/01-${h.mac.replace(/:/g, "-")}.ipxe`,
+          }));
+          const got = readBack(snap, net.name);
+          expect(got.dhcpd).toEqual(want.map((w) => ({ ...w, hostname: w.name })));
+          expect(got.kea).toEqual(want.map((w) => ({ mac: w.mac, ip: w.ip, hostname: w.name, rootPath: w.rootPath })));
+          expect(got.dnsmasqHosts).toEqual(want.map((w) => ({ mac: w.mac, ip: w.ip, hostname: w.name, rootPath: w.rootPath })));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("scale", () => {
+  it("generates the files of 10,000 hosts (time printed, not asserted)", () => {
+    const base = parseIpv4("10.64.0.0")!;
+    const snap: FleetSnapshot = {
+      ...FIXTURE,
+      networks: [{ ...FIXTURE.networks[0]!, name: "big", subnet: "10.64.0.0/18", gateway: "10.64.0.1", bootServer: "10.64.0.2" }],
+      hosts: Array.from({ length: 10_000 }, (_, i) => ({
+        ...FIXTURE.hosts[0]!,
+        name: `node${String(i).padStart(5, "0")}`,
+        mac: `52:54:00:${[16, 8, 0].map((s) => ((i >> s) & 255).toString(16).padStart(2, "0")).join(":")}`,
+        ip: formatIpv4(base + 10 + i),
+        network: "big",
+      })),
+    };
+    const t0 = performance.now();
+    const files = dhcpFiles(snap, OPTS);
+    const ms = performance.now() - t0;
+    const bytes = files.reduce((n, f) => n + f.content.length, 0);
+    console.log(`dhcpFiles, 10,000 hosts: ${ms.toFixed(0)} ms for ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB`);
+    expect(files).toHaveLength(4);
+  });
+});
