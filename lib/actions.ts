@@ -25,12 +25,8 @@ export function formAction<S extends z.ZodTypeAny, T = undefined>(
 ) {
   return async (_prev: ActionState<T>, form: FormData): Promise<ActionState<T>> => {
     const values = formValues(form);
-    const actor = await currentActor();
-    if (!actor) return { ok: false, error: "Your session has ended: sign in again" };
-    if (!hasRole(actor.role, opts.role)) {
-      log.warn("action refused", { actor: actor.name, role: actor.role, need: opts.role });
-      return { ok: false, error: `This needs the ${opts.role} role; you are signed in as ${actor.role}` };
-    }
+    const actor = await actionActor(opts.role);
+    if ("ok" in actor) return actor;
     const parsed = opts.schema.safeParse(formToObject(form));
     if (!parsed.success) {
       return { ok: false, error: "Please correct the highlighted fields", fieldErrors: fieldErrors(parsed.error), values };
@@ -42,6 +38,26 @@ export function formAction<S extends z.ZodTypeAny, T = undefined>(
       return actionError(e, values);
     }
   };
+}
+
+/**
+ * The signed-in actor if their role allows `role`, else the refusal to return. formAction uses it;
+ * so do actions that take structured input instead of a form (bulk CSV, ranges).
+ */
+export async function actionActor(role: RoleName): Promise<Actor | { ok: false; error: string }> {
+  const actor = await currentActor();
+  if (!actor) return { ok: false, error: "Your session has ended: sign in again" };
+  if (!hasRole(actor.role, role)) {
+    log.warn("action refused", { actor: actor.name, role: actor.role, need: role });
+    return { ok: false, error: `This needs the ${role} role; you are signed in as ${actor.role}` };
+  }
+  return actor;
+}
+
+/** An unexpected or expected failure as the message a person sees ("nothing was saved"). */
+export function actionFailure(e: unknown): { ok: false; error: string } {
+  const state = actionError(e);
+  return { ok: false, error: state && !state.ok ? state.error : "Something went wrong on the server; nothing was saved." };
 }
 
 /** Expected failures become a message; unexpected ones are logged and reported generically. */

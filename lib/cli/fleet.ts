@@ -6,6 +6,7 @@ import { applyFleet, type Change } from "@/lib/data/fleet-apply";
 import { exportFleet } from "@/lib/data/fleet-export";
 import { AppError } from "@/lib/errors";
 import { formatProblem, parseFleet } from "@/lib/fleet/parse";
+import { registerExportCommands } from "./export";
 import { CliError } from "./io";
 
 const SIGN: Record<Change["op"], string> = { create: "+", update: "~", delete: "-", keep: "=" };
@@ -46,7 +47,8 @@ export function registerFleetCommands(program: Command) {
       }
     });
 
-  const exp = program.command("export").description("print generated files or the fleet");
+  const exp = program.command("export").description("print the fleet file or single generated boot files");
+  registerExportCommands(exp, program);
   exp
     .command("fleet")
     .description("print the inventory as a fleet file (YAML; --json for JSON)")

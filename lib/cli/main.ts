@@ -30,22 +30,30 @@ const program = new Command()
 registerFleetCommands(program);
 registerUserCommands(program);
 
+/** Exits once stdout is flushed: writes to a pipe are asynchronous, and exit() would cut them off. */
+function exit(code: number): never {
+  process.exitCode = code;
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+  // keep the event loop from running anything else while the pipes drain
+  return undefined as never;
+}
+
 async function main() {
   try {
     const args = process.argv.slice(2);
     if (args.length > 0 && !["-h", "--help", "help", "-V", "--version"].includes(args[0]!)) ensureDatabase();
     await program.parseAsync(process.argv);
   } catch (e) {
-    if (e instanceof CommanderError) process.exit(e.exitCode);
+    if (e instanceof CommanderError) return exit(e.exitCode);
     if (e instanceof CliError || e instanceof AppError) {
       console.error(`afsboot: ${e.message}`);
       if (e instanceof AppError && e.fields) for (const [k, v] of Object.entries(e.fields)) console.error(`  ${k}: ${v}`);
-      process.exit(e instanceof CliError ? e.exitCode : 1);
+      return exit(e instanceof CliError ? e.exitCode : 1);
     }
     console.error(`afsboot: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
+    return exit(1);
   }
-  process.exit(0);
+  exit(0);
 }
 
 void main();

@@ -1,0 +1,118 @@
+import fs from "node:fs";
+import type { Command } from "commander";
+import { cliActor } from "@/lib/auth/roles";
+import { loadSnapshot, reportTokens, type ImageMode } from "@/lib/data/snapshot";
+import { generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "@/lib/generate/dhcp";
+import { generateOverlay } from "@/lib/generate/initrd/overlay";
+import { generateIpxe } from "@/lib/generate/pxe/ipxe";
+import { generatePxelinux } from "@/lib/generate/pxe/pxelinux";
+import type { FleetSnapshot } from "@/lib/generate/snapshot";
+import { CliError } from "./io";
+
+// Single artifacts on stdout (DESIGN.md CLI): `afsboot export dhcpd|kea|dnsmasq [--network NAME]`,
+// `export pxelinux|ipxe HOST`, `export initrd RELEASE[@V] CELL > overlay.img`.
+
+const BUSYBOX = () => process.env.AFSBOOT_BUSYBOX ?? "/bin/busybox";
+const EXPORT_DIR = () => process.env.AFSBOOT_EXPORT_DIR ?? "/srv/afsboot";
+
+function busybox(): Buffer {
+  try {
+    return fs.readFileSync(BUSYBOX());
+  } catch {
+    throw new CliError(`cannot read the static busybox at ${BUSYBOX()} (apt-get install busybox-static, or set AFSBOOT_BUSYBOX)`);
+  }
+}
+
+async function snapshot(images: ImageMode) {
+  const loaded = await loadSnapshot(cliActor(), { images });
+  for (const s of loaded.skipped) console.error(`afsboot: note: host ${s.host} left out: ${s.reason}`);
+  return loaded;
+}
+
+function networks(snap: FleetSnapshot, name: string | undefined, kind: string): string[] {
+  if (name) {
+    if (!snap.networks.some((n) => n.name === name)) throw new CliError(`no network named ${name}`);
+    return [name];
+  }
+  if (snap.networks.length === 0) throw new CliError("no networks yet: add one first");
+  if (snap.networks.length > 1 && kind !== "dhcpd") {
+    throw new CliError(`${snap.networks.length} networks: choose one with --network (${snap.networks.map((n) => n.name).join(", ")})`);
+  }
+  return snap.networks.map((n) => n.name);
+}
+
+/** The overlay of the host's (version, cell), built to learn its sha256 for the PXE config. */
+function overlaysFor(snap: FleetSnapshot, hostName: string) {
+  const host = snap.hosts.find((h) => h.name === hostName);
+  if (!host) throw new CliError(`no host named ${hostName} (or its release has no active version)`);
+  const version = snap.versions.find((v) => v.release === host.release && v.version === host.version)!;
+  const cell = snap.cells.find((c) => c.name === host.cell)!;
+  const { sha256 } = generateOverlay(version, cell, { busybox: busybox() });
+  return { host, overlays: new Map([[`${host.release}@${host.version}/${host.cell}`, sha256]]) };
+}
+
+export function registerExportCommands(exp: Command, program: Command) {
+  for (const kind of ["dhcpd", "kea", "dnsmasq"] as const) {
+    exp
+      .command(kind)
+      .description(kind === "dnsmasq" ? "print the dnsmasq conf, then its dhcp-hostsfile (after a '# ---- hosts file' line)" : `print the ${kind} config of a network`)
+      .option("--network <name>", "one network (required when there are several, except for dhcpd)")
+      .action(async (opts: { network?: string }) => {
+        const { snapshot: snap } = await snapshot("names-only");
+        for (const name of networks(snap, opts.network, kind)) {
+          if (kind === "dhcpd") process.stdout.write(generateDhcpd(snap, name));
+          else if (kind === "kea") process.stdout.write(generateKea(snap, name));
+          else {
+            process.stdout.write(generateDnsmasqConf(snap, name, { exportDir: EXPORT_DIR() }));
+            process.stdout.write(`# ---- hosts file (${EXPORT_DIR()}/dhcp/dnsmasq-${name}.hosts)\n`);
+            process.stdout.write(generateDnsmasqHosts(snap, name));
+          }
+        }
+      });
+  }
+  for (const kind of ["pxelinux", "ipxe"] as const) {
+    exp
+      .command(kind)
+      .description(`print a host's ${kind} config`)
+      .argument("<host>", "hostname")
+      .action(async (hostName: string) => {
+        const { snapshot: snap } = await snapshot("read");
+        const { host, overlays } = overlaysFor(snap, hostName);
+        process.stdout.write(kind === "pxelinux" ? generatePxelinux(snap, host, overlays) : generateIpxe(snap, host, overlays));
+      });
+  }
+  exp
+    .command("initrd")
+    .description("write the overlay initrd of a release version for a cell to stdout (gzip'd newc cpio)")
+    .argument("<release>", "RELEASE (latest active version) or RELEASE@VERSION")
+    .argument("<cell>", "cell name")
+    .action(async (ref: string, cellName: string) => {
+      if (process.stdout.isTTY) throw new CliError("the overlay is binary: redirect it, e.g. > overlay.img");
+      const { snapshot: snap, latest } = await snapshot("names-only");
+      const [release, given] = ref.split("@");
+      // without @VERSION: the latest active version, the one hosts following the tree boot
+      const wanted = given ?? latest.get(release!);
+      const version = snap.versions.find((v) => v.release === release && v.version === wanted);
+      if (!version) throw new CliError(`no active version ${given ? ref : `of release ${release}`}`);
+      const cell = snap.cells.find((c) => c.name === cellName);
+      if (!cell) throw new CliError(`no cell named ${cellName}`);
+      const built = generateOverlay(version, cell, { busybox: busybox() });
+      process.stdout.write(built.bytes);
+      console.error(`afsboot: ${release}@${version.version} for ${cellName}: ${built.bytes.length} bytes, sha256 ${built.sha256}`);
+    });
+
+  const host = program.commands.find((c) => c.name() === "host") ?? program.command("host").description("hosts");
+  host
+    .command("token")
+    .description("print a host's report token (it travels in the host's PXE config); --all: hostname<TAB>token for every host")
+    .argument("[host]", "hostname")
+    .option("--all", "every host")
+    .action(async (name: string | undefined, opts: { all?: boolean }) => {
+      if (!name && !opts.all) throw new CliError("name a host, or use --all");
+      if (name && opts.all) throw new CliError("either a host or --all, not both");
+      const tokens = await reportTokens(cliActor(), opts.all ? undefined : name);
+      if (name && tokens.length === 0) throw new CliError(`no host named ${name}`);
+      if (name) console.log(tokens[0]!.token);
+      else for (const t of tokens) console.log(`${t.name}\t${t.token}`);
+    });
+}
