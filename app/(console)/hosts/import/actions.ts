@@ -1,9 +1,8 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { actionError } from "@/lib/actions";
-import { hasRole, type Actor } from "@/lib/auth/roles";
-import { currentActor } from "@/lib/auth/session";
+import { actionActor, actionFailure } from "@/lib/actions";
+import type { Actor } from "@/lib/auth/roles";
 import { checkEnrollment, enrollHosts } from "@/lib/data/host-bulk";
 import { AppError } from "@/lib/errors";
 import { MAX_CSV_BYTES, parseHostCsv } from "@/lib/inventory/host-csv";
@@ -13,15 +12,6 @@ import { problemsFromFields, summarize, type BulkPreview, type BulkResult } from
 // CSV enrollment. Not a plain form (the file is read in the browser and sent as text), so each
 // action checks the session and role itself and re-parses and re-checks everything it is sent.
 
-async function operator(): Promise<Actor | { ok: false; error: string }> {
-  const actor = await currentActor();
-  if (!actor) return { ok: false, error: "Your session has ended: sign in again" };
-  if (!hasRole(actor.role, "operator")) {
-    log.warn("action refused", { actor: actor.name, role: actor.role, need: "operator" });
-    return { ok: false, error: `This needs the operator role; you are signed in as ${actor.role}` };
-  }
-  return actor;
-}
 
 function textOf(csv: unknown): string | { ok: false; error: string } {
   if (typeof csv !== "string") return { ok: false, error: "Send the CSV as text" };
@@ -37,15 +27,11 @@ async function check(actor: Actor, text: string, started: number) {
   return { parsed, preview };
 }
 
-function failed(e: unknown): BulkResult {
-  const state = actionError(e);
-  return { ok: false, error: state && !state.ok ? state.error : "Something went wrong on the server; nothing was saved." };
-}
 
 /** Parses and checks the CSV against the database. Saves nothing. */
 export async function previewCsv(csv: unknown): Promise<BulkResult> {
   const started = performance.now();
-  const actor = await operator();
+  const actor = await actionActor("operator");
   if ("ok" in actor) return actor;
   const text = textOf(csv);
   if (typeof text !== "string") return text;
@@ -53,14 +39,14 @@ export async function previewCsv(csv: unknown): Promise<BulkResult> {
     const { preview } = await check(actor, text, started);
     return { ok: true, result: preview };
   } catch (e) {
-    return failed(e);
+    return actionFailure(e);
   }
 }
 
 /** Re-parses, re-checks and enrolls every row or none. */
 export async function enrollCsv(csv: unknown): Promise<BulkResult> {
   const started = performance.now();
-  const actor = await operator();
+  const actor = await actionActor("operator");
   if ("ok" in actor) return actor;
   const text = textOf(csv);
   if (typeof text !== "string") return text;
@@ -88,7 +74,7 @@ export async function enrollCsv(csv: unknown): Promise<BulkResult> {
       const bad = new Set(problems.map((p) => p.line)).size;
       return refused({ ...preview, valid: preview.valid - bad, problemLines: bad, problemCount: problems.length, problems: problems.sort((a, b) => a.line - b.line) });
     }
-    return failed(e);
+    return actionFailure(e);
   }
 }
 

@@ -2,9 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { actionError } from "@/lib/actions";
-import { hasRole, type Actor } from "@/lib/auth/roles";
-import { currentActor } from "@/lib/auth/session";
+import { actionActor, actionFailure } from "@/lib/actions";
+import type { Actor } from "@/lib/auth/roles";
 import { checkEnrollment, enrollHosts } from "@/lib/data/host-bulk";
 import { AppError } from "@/lib/errors";
 import { expandHostRange, ipSequence, splitList } from "@/lib/inventory/range";
@@ -70,15 +69,6 @@ function build(input: unknown): Built {
   return { ok: true, generated, rows, problems };
 }
 
-async function operator(): Promise<Actor | { ok: false; error: string }> {
-  const actor = await currentActor();
-  if (!actor) return { ok: false, error: "Your session has ended: sign in again" };
-  if (!hasRole(actor.role, "operator")) {
-    log.warn("action refused", { actor: actor.name, role: actor.role, need: "operator" });
-    return { ok: false, error: `This needs the operator role; you are signed in as ${actor.role}` };
-  }
-  return actor;
-}
 
 async function check(actor: Actor, built: Extract<Built, { ok: true }>, started: number): Promise<RangePreview> {
   const dbProblems = built.rows.length ? await checkEnrollment(actor, built.rows) : [];
@@ -87,10 +77,6 @@ async function check(actor: Actor, built: Extract<Built, { ok: true }>, started:
   return { ...preview, hosts: rangeRows(built.generated, problems) };
 }
 
-function failed(e: unknown): RangeResult {
-  const state = actionError(e);
-  return { ok: false, error: state && !state.ok ? state.error : "Something went wrong on the server; nothing was saved." };
-}
 
 const refused = (preview: RangePreview): RangeResult => ({
   ok: false,
@@ -101,21 +87,21 @@ const refused = (preview: RangePreview): RangeResult => ({
 /** Generates the hosts and checks them. Saves nothing. */
 export async function previewRange(input: unknown): Promise<RangeResult> {
   const started = performance.now();
-  const actor = await operator();
+  const actor = await actionActor("operator");
   if ("ok" in actor) return actor;
   const built = build(input);
   if (!built.ok) return built;
   try {
     return { ok: true, result: await check(actor, built, started) };
   } catch (e) {
-    return failed(e);
+    return actionFailure(e);
   }
 }
 
 /** Regenerates, re-checks and enrolls every host of the range or none. */
 export async function enrollRange(input: unknown): Promise<RangeResult> {
   const started = performance.now();
-  const actor = await operator();
+  const actor = await actionActor("operator");
   if ("ok" in actor) return actor;
   const built = build(input);
   if (!built.ok) return built;
@@ -135,6 +121,6 @@ export async function enrollRange(input: unknown): Promise<RangeResult> {
       const bad = new Set(problems.map((p) => p.line)).size;
       return refused({ ...preview, valid: preview.valid - bad, problemLines: bad, problemCount: problems.length, problems, hosts: rangeRows(built.generated, problems) });
     }
-    return failed(e);
+    return actionFailure(e);
   }
 }
