@@ -1,14 +1,14 @@
 "use client";
 
 import { useMemo, useState } from "react";
-import Link from "next/link";
-import { CircleAlert, CircleCheck, FileSearch, Upload } from "lucide-react";
+import { FileSearch, Upload } from "lucide-react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { MAX_CSV_BYTES } from "@/lib/inventory/host-csv";
 import { fmt, plural, seconds, type BulkEnrolled, type BulkPreview, type BulkResult } from "./bulk-result";
 import { CsvSource, kilobytes, type LoadedFile } from "./csv-source";
+import { BulkError, EnrolledCard } from "./bulk-outcome";
 import { PreviewSummary } from "./preview-summary";
 import { WorkProgress, endStep, startStep, stepFraction, type Step } from "./work-progress";
 
@@ -145,35 +145,16 @@ export function CsvImport({ previewAction, enrollAction }: { previewAction: Acti
             </span>
           </div>
           <WorkProgress steps={steps} />
-          {error && (
-            <div role="alert" data-testid="bulk-error" className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-              <CircleAlert className="mt-0.5 size-4 shrink-0 text-red-600" aria-hidden />
-              <p>{error}</p>
-            </div>
-          )}
+          <BulkError error={error} />
         </CardContent>
       </Card>
 
       {enrolled ? (
-        <Card>
-          <CardContent className="space-y-3 pt-5" role="status">
-            <p className="flex items-center gap-2 font-medium text-green-800">
-              <CircleCheck className="size-5 text-green-600" aria-hidden />
-              Enrolled {plural(enrolled.created, "host")}
-              {enrolled.first && enrolled.last && enrolled.created > 1 ? ` (${enrolled.first} … ${enrolled.last})` : enrolled.first ? ` (${enrolled.first})` : ""} in{" "}
-              {seconds(enrolled.serverMs)}.
-            </p>
-            <p className="text-sm text-slate-600">Their boot files are generated at the next publication.</p>
-            <div className="flex gap-3">
-              <Button asChild>
-                <Link href="/hosts">Go to hosts</Link>
-              </Button>
-              <Button type="button" variant="outline" onClick={() => reset("", null)}>
-                Import another file
-              </Button>
-            </div>
-          </CardContent>
-        </Card>
+        <EnrolledCard enrolled={enrolled}>
+          <Button type="button" variant="outline" onClick={() => reset("", null)}>
+            Import another file
+          </Button>
+        </EnrolledCard>
       ) : (
         current && (
           <Card>

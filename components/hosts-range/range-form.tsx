@@ -1,15 +1,15 @@
 "use client";
 
 import { useMemo, useState, type FormEvent } from "react";
-import Link from "next/link";
-import { CircleAlert, CircleCheck, FileSearch, Upload } from "lucide-react";
+import { FileSearch, Upload } from "lucide-react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Field, fieldProps } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
-import { plural, seconds, type BulkEnrolled } from "@/components/hosts-import/bulk-result";
+import { plural, type BulkEnrolled } from "@/components/hosts-import/bulk-result";
+import { BulkError, EnrolledCard } from "@/components/hosts-import/bulk-outcome";
 import { WorkProgress, endStep, startStep, type Step } from "@/components/hosts-import/work-progress";
 import { expandHostRange, ipSequence, splitList } from "@/lib/inventory/range";
 import { RangePreview } from "./range-preview";
@@ -142,28 +142,12 @@ export function RangeForm({ previewAction, enrollAction, cells, releases }: { pr
               </span>
             </div>
             <WorkProgress steps={steps} />
-            {error && (
-              <div role="alert" data-testid="bulk-error" className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-                <CircleAlert className="mt-0.5 size-4 shrink-0 text-red-600" aria-hidden />
-                <p>{error}</p>
-              </div>
-            )}
+            <BulkError error={error} />
           </form>
         </CardContent>
       </Card>
       {enrolled ? (
-        <Card>
-          <CardContent className="space-y-3 pt-5" role="status">
-            <p className="flex items-center gap-2 font-medium text-green-800">
-              <CircleCheck className="size-5 text-green-600" aria-hidden />
-              Enrolled {plural(enrolled.created, "host")}
-              {enrolled.first && enrolled.last && enrolled.created > 1 ? ` (${enrolled.first} … ${enrolled.last})` : ""} in {seconds(enrolled.serverMs)}.
-            </p>
-            <Button asChild>
-              <Link href="/hosts">Go to hosts</Link>
-            </Button>
-          </CardContent>
-        </Card>
+        <EnrolledCard enrolled={enrolled} />
       ) : (
         current && (
           <Card>

@@ -60,7 +60,8 @@ describe("users, sessions and tokens", () => {
     expect(JSON.stringify(row)).not.toContain(created!.token);
     expect(await actorFromApiToken(created!.token)).toMatchObject({ type: "token", role: "viewer" });
     expect((await db.apiToken.findUniqueOrThrow({ where: { name: "ci" } })).lastUsedAt).not.toBeNull();
-    expect(await actorFromApiToken(created!.token.slice(0, -1) + "x")).toBeNull();
+    const last = created!.token.slice(-1);
+    expect(await actorFromApiToken(created!.token.slice(0, -1) + (last === "x" ? "y" : "x"))).toBeNull();
     await expect(createApiToken(operator, { name: "x", role: "admin" })).rejects.toMatchObject({ status: 403 });
     await revokeApiToken(admin, row.id);
     expect(await actorFromApiToken(created!.token)).toBeNull();
