@@ -8,12 +8,13 @@ import { generateIpxe } from "@/lib/generate/pxe/ipxe";
 import { generatePxelinux } from "@/lib/generate/pxe/pxelinux";
 import type { FleetSnapshot } from "@/lib/generate/snapshot";
 import { CliError } from "./io";
+import { exportDir } from "./publish";
 
 // Single artifacts on stdout (DESIGN.md CLI): `afsboot export dhcpd|kea|dnsmasq [--network NAME]`,
 // `export pxelinux|ipxe HOST`, `export initrd RELEASE[@V] CELL > overlay.img`.
 
 const BUSYBOX = () => process.env.AFSBOOT_BUSYBOX ?? "/bin/busybox";
-const EXPORT_DIR = () => process.env.AFSBOOT_EXPORT_DIR ?? "/srv/afsboot";
+const EXPORT_DIR = () => exportDir();
 
 function busybox(): Buffer {
   try {
