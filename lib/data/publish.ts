@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { invalid } from "@/lib/errors";
 import { generateAll } from "@/lib/generate/all";
-import { removeFile, sha256, writeFileAtomic } from "@/lib/publish/atomic";
+import { fsyncDir, removeFile, sha256, writeFileAtomic } from "@/lib/publish/atomic";
 import { validateDhcp, type ValidatorResult } from "@/lib/publish/validate";
 import { recordAudit } from "./audit";
 import { authorize } from "./authorize";
@@ -24,10 +24,19 @@ export interface PublishResult {
   unchanged: number;
   validation: ValidatorResult[];
   skipped: { host: string; reason: string }[];
+  /** milliseconds per stage: snapshot, generate, compare, validate, write, record */
+  timings: Record<string, number>;
 }
 
 export async function publish(actor: Actor, opts: { outDir: string; dryRun?: boolean; busyboxPath?: string }): Promise<PublishResult> {
   authorize(actor, "operator");
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    timings[stage] = Math.round(now - t);
+    t = now;
+  };
   const outDir = path.resolve(opts.outDir);
   const busyboxPath = opts.busyboxPath ?? process.env.AFSBOOT_BUSYBOX ?? "/bin/busybox";
   let busybox: Buffer;
@@ -37,6 +46,7 @@ export async function publish(actor: Actor, opts: { outDir: string; dryRun?: boo
     throw invalid(`cannot read the static busybox at ${busyboxPath} (apt-get install busybox-static, or set AFSBOOT_BUSYBOX)`);
   }
   const { snapshot, skipped } = await loadSnapshot(actor, { images: "read" });
+  lap("snapshot");
   const { files, images, overlays } = generateAll(snapshot, { busybox, exportDir: outDir });
 
   // kernels and base initrds: copied from the release's images directory, content-addressed
@@ -48,6 +58,7 @@ export async function publish(actor: Actor, opts: { outDir: string; dryRun?: boo
     source: path.join(imagesDir(releases.get(i.release)!), i.name),
   }));
 
+  lap("generate");
   const current = [
     ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: sha256(f.bytes), bytes: f.bytes as Buffer | null, source: null as string | null })),
     ...imageFiles.map((i) => ({ ...i, bytes: null as Buffer | null })),
@@ -64,7 +75,9 @@ export async function publish(actor: Actor, opts: { outDir: string; dryRun?: boo
   }
   for (const p of before.keys()) if (!now.has(p)) changes.push({ path: p, change: "removed" });
 
+  lap("compare");
   const validation = validateDhcp(files, outDir);
+  lap("validate");
   const failed = validation.filter((v) => v.status === "failed");
   const record = async (status: "succeeded" | "failed" | "dry_run", error?: string) =>
     db.$transaction(async (tx) => {
@@ -85,18 +98,24 @@ export async function publish(actor: Actor, opts: { outDir: string; dryRun?: boo
     throw invalid(`Nothing was published: ${failed.map((f) => `${f.validator} rejected ${f.file}`).join("; ")}`, Object.fromEntries(failed.map((f) => [f.file, f.output])));
   }
   if (opts.dryRun) {
-    return { publicationId: await record("dry_run"), status: "dry_run", changes, unchanged: current.length - changes.filter((c) => c.change !== "removed").length, validation, skipped };
+    const publicationId = await record("dry_run");
+    lap("record");
+    return { publicationId, status: "dry_run", changes, unchanged: current.length - changes.filter((c) => c.change !== "removed").length, validation, skipped, timings };
   }
   fs.mkdirSync(outDir, { recursive: true });
   const byPath = new Map(current.map((f) => [f.path, f]));
+  const touched = new Set<string>();
   for (const c of changes) {
     if (c.change === "removed") continue;
     const f = byPath.get(c.path)!;
     const bytes = f.bytes ?? fs.readFileSync(f.source!);
     if (!f.bytes && sha256(bytes) !== f.sha256) throw invalid(`${f.source} changed while publishing: publish again`);
-    writeFileAtomic(outDir, c.path, bytes);
+    writeFileAtomic(outDir, c.path, bytes, { syncDir: false });
+    touched.add(path.dirname(path.join(outDir, c.path)));
   }
+  for (const d of touched) fsyncDir(d); // the renames above are durable from here on
   for (const c of changes) if (c.change === "removed") removeFile(outDir, c.path);
+  lap("write");
   const id = await record("succeeded");
   // what each host is now assigned: its overlay's sha256 (reports are compared with it)
   const groups = new Map<string, string[]>();
@@ -107,5 +126,6 @@ export async function publish(actor: Actor, opts: { outDir: string; dryRun?: boo
   for (const [sha, names] of groups) {
     for (let i = 0; i < names.length; i += 500) await db.host.updateMany({ where: { name: { in: names.slice(i, i + 500) } }, data: { assignedInitrdSha256: sha, assignedAt: new Date() } });
   }
-  return { publicationId: id, status: "succeeded", changes, unchanged: current.length - changes.filter((c) => c.change !== "removed").length, validation, skipped };
+  lap("record");
+  return { publicationId: id, status: "succeeded", changes, unchanged: current.length - changes.filter((c) => c.change !== "removed").length, validation, skipped, timings };
 }

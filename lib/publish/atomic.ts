@@ -6,7 +6,7 @@ import path from "node:path";
 // rename over the target (atomic on POSIX), fsync of the directory so the rename is durable.
 // A reader (TFTP, HTTP, a DHCP daemon) sees the old file or the new one, never a mix.
 
-function fsyncDir(dir: string) {
+export function fsyncDir(dir: string) {
   const fd = fs.openSync(dir, "r");
   try {
     fs.fsyncSync(fd);
@@ -21,7 +21,12 @@ export function safeJoin(root: string, rel: string): string {
   return path.join(root, rel);
 }
 
-export function writeFileAtomic(root: string, rel: string, bytes: Buffer): void {
+/**
+ * `syncDir: false` leaves the directory fsync to the caller, who writes many files and syncs each
+ * directory once at the end (20,000 files: 5.6 s with a directory fsync per file). Each file is
+ * still whole at any moment; only which renames survive a power cut before that sync is open.
+ */
+export function writeFileAtomic(root: string, rel: string, bytes: Buffer, opts: { syncDir?: boolean } = {}): void {
   const target = safeJoin(root, rel);
   const dir = path.dirname(target);
   fs.mkdirSync(dir, { recursive: true });
@@ -37,7 +42,7 @@ export function writeFileAtomic(root: string, rel: string, bytes: Buffer): void 
   }
   fs.closeSync(fd);
   fs.renameSync(tmp, target);
-  fsyncDir(dir);
+  if (opts.syncDir !== false) fsyncDir(dir);
 }
 
 export function removeFile(root: string, rel: string): void {

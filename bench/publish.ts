@@ -1,0 +1,93 @@
+// Publish benchmark: N hosts in 3 /16 networks, every DHCP format, PXE files and overlays.
+//   npm run bench:publish [-- --hosts 10000 --runs 3]
+// Temporary SQLite database and export directory (never ./data). Reports the median per stage of
+// `publish` (snapshot, generate, compare, validate with the real daemons, write, record) for a
+// first publication, an unchanged re-publication, and after one host's change; and one overlay.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : dflt);
+const N = arg("hosts", 10_000);
+const RUNS = arg("runs", 3);
+const root = path.resolve(import.meta.dirname, "..");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-bench-publish-"));
+const dbFile = path.join(dir, "bench.db");
+execFileSync(process.execPath, [path.join(root, "scripts/migrate.mjs"), "deploy", "--quiet"], { env: { ...process.env, DATABASE_URL: `file:${dbFile}` } });
+process.env.DATABASE_URL = `file:${dbFile}`;
+process.env.AFSBOOT_DATA_DIR = dir;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main() {
+  const { createNetwork } = await import("@/lib/data/networks");
+  const { createCell } = await import("@/lib/data/cells");
+  const { createRelease, createVersion } = await import("@/lib/data/releases");
+  const { enrollHosts } = await import("@/lib/data/host-bulk");
+  const { getHost, updateHost, inputFromView } = await import("@/lib/data/hosts");
+  const { publish } = await import("@/lib/data/publish");
+  const { generateOverlay } = await import("@/lib/generate/initrd/overlay");
+  const actor = { type: "cli" as const, id: null, name: "bench", role: "admin" as const };
+  const images = path.join(dir, "images");
+  fs.mkdirSync(images);
+  fs.writeFileSync(path.join(images, "vmlinuz"), Buffer.alloc(8 << 20, 1));
+  fs.writeFileSync(path.join(images, "initrd.img"), Buffer.alloc(4 << 20, 2));
+  const nets = ["a", "b", "c"];
+  for (const [i, n] of nets.entries()) {
+    await createNetwork(actor, { name: n, subnet: `10.${10 + i * 4}.0.0/16`, gateway: `10.${10 + i * 4}.0.1`, dns: [`10.${10 + i * 4}.0.1`], domain: null, bootServer: `10.${10 + i * 4}.0.1`, reportUrl: `http://10.${10 + i * 4}.0.1:3000`, notes: "" });
+  }
+  await createCell(actor, { name: "example.org", client: "kafs", bootRoot: "/afs/example.org/boot", cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: "afsdb1.example.org", ip: "10.10.0.5" }], notes: "" });
+  await createRelease(actor, { name: "deb-12", tree: "/afs/example.org/boot/debian/12", imagesDir: images, notes: "" });
+  await createVersion(actor, "deb-12", { version: "1", kernel: "vmlinuz", baseInitrd: "initrd.img", modules: ["virtio_net"], readonly: ["usr"], writable: ["etc"], tmpfsSize: "512M", notes: "" }, { activate: true });
+  const hosts = Array.from({ length: N }, (_, i) => {
+    const net = i % 3;
+    const k = Math.floor(i / 3);
+    return { name: `n${String(i).padStart(5, "0")}`, mac: `52:54:${(i >> 16).toString(16).padStart(2, "0")}:${((i >> 8) & 255).toString(16).padStart(2, "0")}:${(i & 255).toString(16).padStart(2, "0")}:01`, ip: `10.${10 + net * 4}.${1 + Math.floor(k / 250)}.${(k % 250) + 2}`, cell: "example.org", release: { release: "deb-12", version: null }, tags: [], notes: "" };
+  });
+  await enrollHosts(actor, hosts);
+  console.log(`AFSBoot publish benchmark: ${N} hosts in 3 networks, ${RUNS} runs, ${os.cpus().length} cores, node ${process.version}`);
+  const show = (label: string, rs: { timings: Record<string, number>; changes: unknown[] }[]) => {
+    const stages = Object.keys(rs[0]!.timings);
+    const total = median(rs.map((r) => Object.values(r.timings).reduce((a, b) => a + b, 0)));
+    const noValidate = median(rs.map((r) => Object.entries(r.timings).filter(([k]) => k !== "validate").reduce((a, [, b]) => a + b, 0)));
+    console.log(`\n${label}: ${rs[0]!.changes.length} files changed; median total ${total} ms, without the validators ${noValidate} ms`);
+    console.log("  " + stages.map((s) => `${s} ${median(rs.map((r) => r.timings[s]!))} ms`).join(", "));
+  };
+  const first: Awaited<ReturnType<typeof publish>>[] = [];
+  for (let r = 0; r < RUNS; r++) first.push(await publish(actor, { outDir: path.join(dir, `out${r}`) }));
+  show("First publication into an empty directory", first);
+  const again: Awaited<ReturnType<typeof publish>>[] = [];
+  for (let r = 0; r < RUNS; r++) again.push(await publish(actor, { outDir: path.join(dir, "out0") }));
+  show("Re-publication, nothing changed", again);
+  const edited: Awaited<ReturnType<typeof publish>>[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const h = await getHost(actor, "n00042");
+    await updateHost(actor, "n00042", { ...inputFromView(h), kernelArgs: `quiet loglevel=${r + 3}`, revision: h.revision });
+    edited.push(await publish(actor, { outDir: path.join(dir, "out0") }));
+  }
+  show("After one host's kernel arguments changed", edited);
+  const { loadSnapshot } = await import("@/lib/data/snapshot");
+  const { snapshot } = await loadSnapshot(actor, { images: "names-only" });
+  const busybox = fs.readFileSync(process.env.AFSBOOT_BUSYBOX ?? "/bin/busybox");
+  generateOverlay(snapshot.versions[0]!, snapshot.cells[0]!, { busybox }); // warm (compresses busybox once)
+  const ts: number[] = [];
+  for (let r = 0; r < 9; r++) {
+    const t0 = performance.now();
+    generateOverlay(snapshot.versions[0]!, { ...snapshot.cells[0]!, cacheBlocks: 2048 + r }, { busybox });
+    ts.push(performance.now() - t0);
+  }
+  console.log(`\nOne overlay initrd (after the first, which compresses busybox): median ${median(ts).toFixed(1)} ms`);
+}
+
+main().then(
+  () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  },
+  (e) => {
+    console.error(e);
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(1);
+  },
+);

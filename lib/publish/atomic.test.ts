@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { removeFile, safeJoin, writeFileAtomic } from "./atomic";
+
+describe("atomic writes", () => {
+  it("refuses paths outside the export directory", () => {
+    for (const bad of ["/etc/passwd", "../x", "a/../../x", "a//b", "./a"]) expect(() => safeJoin("/srv/x", bad)).toThrow(/outside/);
+    expect(safeJoin("/srv/x", "dhcp/a.conf")).toBe("/srv/x/dhcp/a.conf");
+  });
+
+  it("replaces and removes files, leaving no temporary files", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-atomic-"));
+    writeFileAtomic(dir, "a/b.txt", Buffer.from("one"));
+    writeFileAtomic(dir, "a/b.txt", Buffer.from("two"));
+    expect(fs.readFileSync(path.join(dir, "a/b.txt"), "utf8")).toBe("two");
+    expect(fs.readdirSync(path.join(dir, "a"))).toEqual(["b.txt"]);
+    removeFile(dir, "a/b.txt");
+    expect(fs.existsSync(path.join(dir, "a/b.txt"))).toBe(false);
+  });
+
+  it("a publisher killed mid-way leaves every file whole: old bytes or new bytes, never a mix", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-crash-"));
+    const N = 300;
+    const size = 256 * 1024;
+    const old = Buffer.alloc(size, "o");
+    for (let i = 0; i < N; i++) writeFileAtomic(dir, `f/${i}`, old);
+    // a child process rewrites all files with new bytes, over and over, until it is killed
+    const script = path.join(dir, "writer.mts");
+    fs.writeFileSync(
+      script,
+      `import { writeFileAtomic } from ${JSON.stringify(path.resolve("lib/publish/atomic.ts"))};\n` +
+        `const bytes = Buffer.alloc(${size}, "n");\nprocess.send?.("ready");\nfor (;;) for (let i = 0; i < ${N}; i++) writeFileAtomic(${JSON.stringify(dir)}, "f/" + i, bytes);\n`,
+    );
+    const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    await new Promise<void>((resolve) => child.once("message", () => resolve()));
+    await new Promise((r) => setTimeout(r, 400));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    const seen = { old: 0, new: 0 };
+    for (let i = 0; i < N; i++) {
+      const b = fs.readFileSync(path.join(dir, `f/${i}`));
+      expect(b.length).toBe(size);
+      const first = b[0];
+      expect(b.every((x) => x === first)).toBe(true);
+      seen[first === "o".charCodeAt(0) ? "old" : "new"]++;
+    }
+    expect(seen.old + seen.new).toBe(N);
+    expect(seen.new).toBeGreaterThan(0); // the writer did get to work before it was killed
+  }, 60_000);
+});
