@@ -1,4 +1,5 @@
-import { Card, CardContent } from "@/components/ui/card";
+import type { ReactNode } from "react";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 
 /** Read-only settings of a record, as viewers see them (editors get the form instead). */
 export function DetailList({ rows }: { rows: [label: string, value: string][] }) {
@@ -14,6 +15,22 @@ export function DetailList({ rows }: { rows: [label: string, value: string][] })
           ))}
         </dl>
       </CardContent>
+    </Card>
+  );
+}
+
+/**
+ * A record's settings: the edit form (`children`) for those who may change it, else the
+ * read-only rows. One place, so every detail page treats viewers the same way.
+ */
+export function SettingsOrDetails({ editable, rows, children }: { editable: boolean; rows: [label: string, value: string][]; children: ReactNode }) {
+  if (!editable) return <DetailList rows={rows} />;
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Settings</CardTitle>
+      </CardHeader>
+      <CardContent>{children}</CardContent>
     </Card>
   );
 }

@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { CellForm } from "@/components/cells/cell-form";
-import { DetailList } from "@/components/shell/detail-list";
+import { SettingsOrDetails } from "@/components/shell/detail-list";
 import { SavedToast } from "@/components/shell/saved-toast";
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { PageHeader } from "@/components/ui/page-header";
 import { hasRole } from "@/lib/auth/roles";
@@ -53,18 +52,9 @@ export default async function CellPage({ params }: { params: Params }) {
           )
         }
       />
-      {canEdit ? (
-        <Card>
-          <CardHeader>
-            <CardTitle>Settings</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <CellForm key={cell.revision} action={updateCellAction} cell={cell} submitLabel="Save changes" />
-          </CardContent>
-        </Card>
-      ) : (
-        <DetailList rows={rows} />
-      )}
+      <SettingsOrDetails editable={canEdit} rows={rows}>
+        <CellForm key={cell.revision} action={updateCellAction} cell={cell} submitLabel="Save changes" />
+      </SettingsOrDetails>
     </div>
   );
 }

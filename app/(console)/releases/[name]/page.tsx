@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { Layers, Plus } from "lucide-react";
 import { ReleaseForm } from "@/components/releases/release-form";
 import { VersionsTable } from "@/components/releases/versions-table";
-import { DetailList } from "@/components/shell/detail-list";
+import { SettingsOrDetails } from "@/components/shell/detail-list";
 import { SavedToast } from "@/components/shell/saved-toast";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -100,18 +100,9 @@ export default async function ReleasePage({ params }: { params: Params }) {
           )}
         </CardContent>
       </Card>
-      {canEdit ? (
-        <Card>
-          <CardHeader>
-            <CardTitle>Settings</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <ReleaseForm key={release.revision} action={updateReleaseAction} release={release} submitLabel="Save changes" />
-          </CardContent>
-        </Card>
-      ) : (
-        <DetailList rows={rows} />
-      )}
+      <SettingsOrDetails editable={canEdit} rows={rows}>
+        <ReleaseForm key={release.revision} action={updateReleaseAction} release={release} submitLabel="Save changes" />
+      </SettingsOrDetails>
     </div>
   );
 }
