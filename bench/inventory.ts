@@ -70,7 +70,7 @@ async function main() {
   const { createCell } = await import("@/lib/data/cells");
   const { createRelease, createVersion } = await import("@/lib/data/releases");
   const actor = { type: "cli" as const, id: null, name: "bench", role: "admin" as const };
-  await createNetwork(actor, { name: "farm", subnet: "10.20.0.0/14", gateway: "10.20.0.1", dns: ["10.20.0.1"], domain: null, bootServer: "10.20.0.1", reportUrl: "http://10.20.0.1:3000", notes: "" });
+  await createNetwork(actor, { name: "farm", subnet: "10.20.0.0/14", gateway: "10.20.0.1", dns: ["10.20.0.1"], domain: null, bootServer: "10.20.0.1", bootUrl: null, reportUrl: "http://10.20.0.1:3000", notes: "" });
   await createCell(actor, { name: "example.org", client: "kafs", bootRoot: "/afs/example.org/boot", cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: "afsdb1.example.org", ip: "10.20.0.5" }], notes: "" });
   await createRelease(actor, { name: "rh-7.3", tree: "/afs/example.org/boot/RH/7.3", notes: "" });
   await createVersion(actor, "rh-7.3", { version: "1", kernel: "vmlinuz", baseInitrd: "initrd.img", modules: [], readonly: ["usr"], writable: ["etc"], tmpfsSize: "90M", notes: "" }, { activate: true });

@@ -35,7 +35,7 @@ async function main() {
   fs.writeFileSync(path.join(images, "initrd.img"), Buffer.alloc(4 << 20, 2));
   const nets = ["a", "b", "c"];
   for (const [i, n] of nets.entries()) {
-    await createNetwork(actor, { name: n, subnet: `10.${10 + i * 4}.0.0/16`, gateway: `10.${10 + i * 4}.0.1`, dns: [`10.${10 + i * 4}.0.1`], domain: null, bootServer: `10.${10 + i * 4}.0.1`, reportUrl: `http://10.${10 + i * 4}.0.1:3000`, notes: "" });
+    await createNetwork(actor, { name: n, subnet: `10.${10 + i * 4}.0.0/16`, gateway: `10.${10 + i * 4}.0.1`, dns: [`10.${10 + i * 4}.0.1`], domain: null, bootServer: `10.${10 + i * 4}.0.1`, bootUrl: null, reportUrl: `http://10.${10 + i * 4}.0.1:3000`, notes: "" });
   }
   await createCell(actor, { name: "example.org", client: "kafs", bootRoot: "/afs/example.org/boot", cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: "afsdb1.example.org", ip: "10.10.0.5" }], notes: "" });
   await createRelease(actor, { name: "deb-12", tree: "/afs/example.org/boot/debian/12", imagesDir: images, notes: "" });
@@ -66,7 +66,28 @@ async function main() {
     await updateHost(actor, "n00042", { ...inputFromView(h), kernelArgs: `quiet loglevel=${r + 3}`, revision: h.revision });
     edited.push(await publish(actor, { outDir: path.join(dir, "out0") }));
   }
-  show("After one host's kernel arguments changed", edited);
+  show("After one host's kernel arguments changed (full publish)", edited);
+  const scoped: Awaited<ReturnType<typeof publish>>[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const h = await getHost(actor, "n00042");
+    await updateHost(actor, "n00042", { ...inputFromView(h), kernelArgs: `quiet loglevel=${r + 6}`, revision: h.revision });
+    scoped.push(await publish(actor, { outDir: path.join(dir, "out0"), hosts: ["n00042"] }));
+  }
+  show("After one host's kernel arguments changed, that host published (afsboot publish --host)", scoped);
+  const moved: Awaited<ReturnType<typeof publish>>[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const h = await getHost(actor, "n00043");
+    await updateHost(actor, "n00043", { ...inputFromView(h), ip: `10.14.250.${10 + r}`, revision: h.revision });
+    moved.push(await publish(actor, { outDir: path.join(dir, "out0"), hosts: ["n00043"] }));
+  }
+  show("After one host's IP changed (its network's DHCP files too), that host published", moved);
+  const movedFull: Awaited<ReturnType<typeof publish>>[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const h = await getHost(actor, "n00044");
+    await updateHost(actor, "n00044", { ...inputFromView(h), ip: `10.18.250.${10 + r}`, revision: h.revision });
+    movedFull.push(await publish(actor, { outDir: path.join(dir, "out0") }));
+  }
+  show("After one host's IP changed, full publish (DHCP files of one network validated)", movedFull);
   const { loadSnapshot } = await import("@/lib/data/snapshot");
   const { snapshot } = await loadSnapshot(actor, { images: "names-only" });
   const busybox = fs.readFileSync(process.env.AFSBOOT_BUSYBOX ?? "/bin/busybox");
@@ -78,6 +99,36 @@ async function main() {
     ts.push(performance.now() - t0);
   }
   console.log(`\nOne overlay initrd (after the first, which compresses busybox): median ${median(ts).toFixed(1)} ms`);
+
+  // Baselines in the same run: what the disk and the daemons cost without AFSBoot around them.
+  const published = path.join(dir, "out0");
+  const all = (fs.readdirSync(published, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter((d) => d.isFile() && !d.name.startsWith(".")).map((d) => path.join(d.parentPath, d.name));
+  const bytes = all.map((f) => ({ rel: path.relative(published, f), data: fs.readFileSync(f) }));
+  const plain: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const target = path.join(dir, `plain${r}`);
+    const t0 = performance.now();
+    for (const b of bytes) {
+      fs.mkdirSync(path.dirname(path.join(target, b.rel)), { recursive: true });
+      fs.writeFileSync(path.join(target, b.rel), b.data);
+    }
+    plain.push(performance.now() - t0);
+  }
+  const { spawnSync } = await import("node:child_process");
+  const seq: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    for (const n of nets) {
+      spawnSync("/usr/sbin/dhcpd", ["-t", "-4", "-q", "-cf", path.join(published, `dhcp/dhcpd-${n}.conf`), "-lf", path.join(dir, "leases"), "-pf", path.join(dir, "pid")]);
+      spawnSync("/usr/sbin/kea-dhcp4", ["-t", path.join(published, `dhcp/kea-dhcp4-${n}.json`)]);
+      spawnSync("/usr/sbin/dnsmasq", ["--test", `--conf-file=${path.join(published, `dhcp/dnsmasq-${n}.conf`)}`]);
+    }
+    seq.push(performance.now() - t0);
+  }
+  const firstTotal = median(first.map((r) => Object.values(r.timings).reduce((a, b) => a + b, 0)));
+  console.log(`\nBaselines (same run): ${bytes.length} files written with plain writeFileSync (no temp file, no sync, no rename) ${median(plain).toFixed(0)} ms;`);
+  console.log(`  the 9 DHCP validators (3 networks × dhcpd, kea, dnsmasq) one after another ${median(seq).toFixed(0)} ms;`);
+  console.log(`  first publication / (plain write + sequential validators) = ${(firstTotal / (median(plain) + median(seq))).toFixed(2)}`);
 }
 
 main().then(

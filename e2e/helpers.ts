@@ -119,3 +119,41 @@ export async function apiNames(request: APIRequestContext, kind: "networks" | "c
   const body = (await res.json()) as { items: { name: string }[] };
   return body.items.map((i) => i.name);
 }
+
+// --- forged server-action calls (a role check must hold whatever the page showed) -------------
+
+export interface CapturedAction {
+  url: string;
+  actionId: string;
+  contentType: string;
+  body: Buffer;
+}
+
+/**
+ * Lets `trigger` submit a form in `page` and captures the server-action POST the browser makes
+ * (Next-Action header + React's multipart encoding of the arguments), aborting it so the server
+ * never sees it.
+ */
+export async function captureActionCall(page: Page, urlGlob: string, trigger: () => Promise<void>): Promise<CapturedAction> {
+  let resolve!: (c: CapturedAction) => void;
+  const captured = new Promise<CapturedAction>((r) => (resolve = r));
+  await page.route(urlGlob, async (route) => {
+    const req = route.request();
+    const headers = await req.allHeaders();
+    if (req.method() !== "POST" || !headers["next-action"]) return route.continue();
+    resolve({ url: new URL(req.url()).pathname, actionId: headers["next-action"], contentType: headers["content-type"]!, body: req.postDataBuffer()! });
+    await route.abort();
+  });
+  await trigger();
+  return captured;
+}
+
+/** Replays a captured server-action call with the cookies of `page`'s context. */
+export async function replayAction(page: Page, call: CapturedAction, baseURL: string) {
+  const res = await page.request.post(call.url, {
+    headers: { "next-action": call.actionId, "content-type": call.contentType, accept: "text/x-component", origin: baseURL },
+    data: call.body,
+    maxRedirects: 0,
+  });
+  return { status: res.status(), headers: res.headers(), text: await res.text() };
+}

@@ -45,7 +45,7 @@ test.beforeAll(async () => {
   expect(cellRes.status()).toBe(201);
   await api.dispose();
   const release = `rel-${uid()}`;
-  fixture("release", release, "1", "2");
+  fixture("release", release, cell, "1", "2");
   fleet = { network: n.name, base: n.subnet.replace(/\.0\/24$/, ""), cell, release };
 });
 

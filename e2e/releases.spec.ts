@@ -248,7 +248,12 @@ test("a duplicate version label and a bad tmpfs size are refused at the field; n
 });
 
 test("a version pinned by a host cannot be retired, nor its release deleted: the dialog says why", async ({ page }) => {
-  const r = releaseData("used");
+  // hosts boot trees of their own cell: the release lives in the host's cell
+  const cell = `c-${uid()}.example.org`;
+  const cellBody = { name: cell, client: "kafs", bootRoot: `/afs/${cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${cell}`, ip: "192.0.2.31" }] };
+  expect((await page.request.post("/api/v1/cells", { data: cellBody })).status()).toBe(201);
+  const used = releaseData("used");
+  const r = { ...used, tree: `/afs/${cell}/boot/e2e/${used.name}` };
   await createReleaseViaUi(page, r);
   await addVersionViaUi(page, r, V1);
   await page.getByRole("button", { name: "Activate" }).click();
@@ -257,9 +262,6 @@ test("a version pinned by a host cannot be retired, nor its release deleted: the
   // a host pinned to r@1 (network, cell and host through the API)
   const n = networkData("usednet");
   expect((await page.request.post("/api/v1/networks", { data: { ...n, dns: n.dns.split(/[\s,]+/).filter(Boolean) } })).status()).toBe(201);
-  const cell = `c-${uid()}.example.org`;
-  const cellBody = { name: cell, client: "kafs", bootRoot: `/afs/${cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${cell}`, ip: "192.0.2.31" }] };
-  expect((await page.request.post("/api/v1/cells", { data: cellBody })).status()).toBe(201);
   const mac = `52:54:00:${[0, 0, 0].map(() => Math.floor(Math.random() * 256).toString(16).padStart(2, "0")).join(":")}`;
   const host = { name: `h-${uid()}`, mac, ip: n.gateway.replace(/\.1$/, ".20"), cell, release: `${r.name}@1` };
   const created = await page.request.post("/api/v1/hosts", { data: host });

@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { apiNames, apiStatus, fillNetworkForm, networkData, storageState, uid, type NetworkData } from "./helpers";
+import { expect, test, type Browser, type BrowserContext } from "@playwright/test";
+import { apiNames, apiStatus, captureActionCall, fillNetworkForm, networkData, replayAction, storageState, uid, type NetworkData } from "./helpers";
 
 // What a viewer may not do: no mutation controls in the UI, no admin pages, and no way around
 // the UI by calling a server action directly.
@@ -80,42 +80,6 @@ test("a viewer gets /forbidden for the admin pages, and 403 from mutating API ca
 
 // --- forged server-action calls --------------------------------------------------------------
 
-interface CapturedAction {
-  url: string;
-  actionId: string;
-  contentType: string;
-  body: Buffer;
-}
-
-/**
- * Lets `trigger` submit a form in `page` and captures the server-action POST the browser makes
- * (Next-Action header + React's multipart encoding of the arguments), aborting it so the server
- * never sees it.
- */
-async function captureActionCall(page: Page, urlGlob: string, trigger: () => Promise<void>): Promise<CapturedAction> {
-  let resolve!: (c: CapturedAction) => void;
-  const captured = new Promise<CapturedAction>((r) => (resolve = r));
-  await page.route(urlGlob, async (route) => {
-    const req = route.request();
-    const headers = await req.allHeaders();
-    if (req.method() !== "POST" || !headers["next-action"]) return route.continue();
-    resolve({ url: new URL(req.url()).pathname, actionId: headers["next-action"], contentType: headers["content-type"]!, body: req.postDataBuffer()! });
-    await route.abort();
-  });
-  await trigger();
-  return captured;
-}
-
-/** Replays a captured server-action call with the cookies of `page`'s context. */
-async function replay(page: Page, call: CapturedAction, baseURL: string) {
-  const res = await page.request.post(call.url, {
-    headers: { "next-action": call.actionId, "content-type": call.contentType, accept: "text/x-component", origin: baseURL },
-    data: call.body,
-    maxRedirects: 0,
-  });
-  return { status: res.status(), headers: res.headers(), text: await res.text() };
-}
-
 /** The action ids Next renders into a page's forms (progressive enhancement: `$ACTION_n:0`). */
 function actionIdsInHtml(html: string): string[] {
   const ids: string[] = [];
@@ -148,7 +112,7 @@ test("a forged create-network server action by a viewer is refused and creates n
   // The viewer replays exactly that call with its own session.
   await page.goto("/networks");
   await expect(page.getByTestId("current-role")).toHaveText("viewer");
-  const refused = await replay(page, call, baseURL!);
+  const refused = await replayAction(page, call, baseURL!);
   expect(refused.status).toBe(200);
   expect(refused.text).toContain("This needs the operator role");
   expect(refused.text).toContain('"ok":false');
@@ -162,7 +126,7 @@ test("a forged create-network server action by a viewer is refused and creates n
 
   // Control: the very same request with the operator's session does create the network, so the
   // refusal above is the role check, not a malformed replay.
-  const accepted = await replay(opPage, call, baseURL!);
+  const accepted = await replayAction(opPage, call, baseURL!);
   expect(accepted.text).not.toContain("This needs the operator role");
   expect(await apiStatus(operator.request, "networks", n.name)).toBe(200);
   await operator.close();
@@ -183,7 +147,7 @@ test("a forged delete-network server action by a viewer is refused and deletes n
   await operator.close();
   expect(await apiStatus(page.request, "networks", n.name)).toBe(200);
 
-  const refused = await replay(page, call, baseURL!);
+  const refused = await replayAction(page, call, baseURL!);
   expect(refused.text).toContain("This needs the operator role");
   expect(await apiStatus(page.request, "networks", n.name)).toBe(200);
   await page.goto(`/networks/${n.name}`);

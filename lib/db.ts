@@ -22,3 +22,6 @@ const globalForDb = globalThis as unknown as { afsbootDb?: Db };
 
 export const db: Db = globalForDb.afsbootDb ?? create();
 if (process.env.NODE_ENV !== "production") globalForDb.afsbootDb = db;
+
+/** For the few raw queries whose SQL differs between the two databases. */
+export const isPostgres = () => !env().DATABASE_URL.startsWith("file:");

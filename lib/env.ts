@@ -66,3 +66,8 @@ export function serverSecret(): Buffer {
   secret = Buffer.from(value, "utf8");
   return secret;
 }
+
+/** Where publications write (and /boot/ serves from): AFSBOOT_EXPORT_DIR, else <data dir>/export. */
+export function exportDir(out?: string): string {
+  return path.resolve(out ?? process.env.AFSBOOT_EXPORT_DIR ?? path.join(env().AFSBOOT_DATA_DIR, "export"));
+}

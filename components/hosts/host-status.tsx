@@ -1,5 +1,5 @@
 import { format } from "date-fns";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import type { HostView } from "@/lib/data/hosts";
 import { BootStateBadge, RebootPendingBadge } from "./boot-state-badge";
 
@@ -51,24 +51,5 @@ export function HostStatus({ host }: { host: HostView }) {
         )}
       </CardContent>
     </Card>
-  );
-}
-
-export function HostPlaceholders() {
-  return (
-    <div className="grid gap-6 lg:grid-cols-2">
-      <Card>
-        <CardHeader>
-          <CardTitle>Boot history</CardTitle>
-          <CardDescription>Every boot attempt with its stages and timings arrives with boot reporting.</CardDescription>
-        </CardHeader>
-      </Card>
-      <Card>
-        <CardHeader>
-          <CardTitle>Boot files</CardTitle>
-          <CardDescription>The host&apos;s DHCP entry, PXE/iPXE config and initrd overlay arrive with publishing.</CardDescription>
-        </CardHeader>
-      </Card>
-    </div>
   );
 }

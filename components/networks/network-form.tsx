@@ -16,6 +16,7 @@ export interface NetworkFormValues {
   dns: string[];
   domain: string | null;
   bootServer: string;
+  bootUrl: string | null;
   reportUrl: string;
   notes: string;
   revision: number;
@@ -58,6 +59,7 @@ export function NetworkForm({ action, network, submitLabel }: Props) {
         {field("domain", "Domain", { placeholder: "lab.example.org", hint: "Optional: the DNS domain handed out by DHCP." })}
         {field("bootServer", "Boot server", { placeholder: "10.0.0.1", hint: "next-server (TFTP) and HTTP boot server.", required: true })}
         {field("reportUrl", "Report URL", { placeholder: "http://10.0.0.1:3000", hint: "Where booting clients send their boot reports.", required: true })}
+        {field("bootUrl", "Boot files URL", { placeholder: "http://10.0.0.1/", hint: "Optional: where iPXE fetches boot files. Default http://<boot server>/; http://<console>/boot/ serves them from the console." })}
       </div>
       <Field label="Notes" name="notes" error={err?.notes}>
         <Textarea {...fieldProps("notes", err?.notes)} rows={3} defaultValue={initial("notes")} />

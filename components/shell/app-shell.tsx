@@ -7,15 +7,17 @@ import { HardDrive, LogOut, Menu, X } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/utils";
-import { NAV, isActive } from "./nav";
+import { NAV, isActive, type NavBadge } from "./nav";
 
 interface Props {
   user: { name: string; role: string };
+  /** counts shown beside navigation items, by href */
+  badges?: Partial<Record<string, NavBadge>>;
   signOut: () => Promise<void>;
   children: ReactNode;
 }
 
-export function AppShell({ user, signOut, children }: Props) {
+export function AppShell({ user, badges, signOut, children }: Props) {
   const pathname = usePathname();
   const [open, setOpen] = useState(false);
   return (
@@ -41,20 +43,38 @@ export function AppShell({ user, signOut, children }: Props) {
         <nav aria-label="Main" className="space-y-0.5 p-2">
           {NAV.map((item) => {
             const active = isActive(pathname, item.href);
+            const badge = badges?.[item.href];
+            const badgeId = `nav-badge${item.href.replace(/[^a-z0-9]+/gi, "-")}`;
+            const shown = badge && badge.count > 0;
             return (
-              <Link
-                key={item.href}
-                href={item.href}
-                onClick={() => setOpen(false)}
-                aria-current={active ? "page" : undefined}
-                className={cn(
-                  "flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium focus-visible:ring-2 focus-visible:ring-blue-500",
-                  active ? "bg-blue-50 text-blue-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900",
+              // the badge sits beside the link, not in it: the link's name stays its label
+              <div key={item.href} className="relative">
+                <Link
+                  href={item.href}
+                  onClick={() => setOpen(false)}
+                  aria-current={active ? "page" : undefined}
+                  aria-describedby={shown ? badgeId : undefined}
+                  className={cn(
+                    "flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium focus-visible:ring-2 focus-visible:ring-blue-500",
+                    active ? "bg-blue-50 text-blue-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900",
+                    shown && "pr-14",
+                  )}
+                >
+                  <item.icon className="h-4 w-4" aria-hidden />
+                  {item.label}
+                </Link>
+                {shown && (
+                  <span
+                    id={badgeId}
+                    role="img"
+                    aria-label={badge.label}
+                    title={badge.label}
+                    className="pointer-events-none absolute right-3 top-1/2 min-w-5 -translate-y-1/2 rounded-full bg-blue-600 px-1.5 text-center text-[11px] font-semibold leading-5 tabular-nums text-white"
+                  >
+                    {badge.count > 99 ? "99+" : badge.count}
+                  </span>
                 )}
-              >
-                <item.icon className="h-4 w-4" aria-hidden />
-                {item.label}
-              </Link>
+              </div>
             );
           })}
         </nav>

@@ -17,6 +17,13 @@ export interface NavItem {
   icon: LucideIcon;
 }
 
+/** A count beside a navigation item (unpublished changes beside Publications), keyed by the item's href. */
+export interface NavBadge {
+  count: number;
+  /** what the count means, read out by screen readers: "3 unpublished changes" */
+  label: string;
+}
+
 export const NAV: NavItem[] = [
   { href: "/", label: "Dashboard", icon: LayoutDashboard },
   { href: "/hosts", label: "Hosts", icon: HardDrive },

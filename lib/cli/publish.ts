@@ -1,12 +1,11 @@
-import path from "node:path";
 import type { Command } from "commander";
 import { cliActor } from "@/lib/auth/roles";
 import { publish } from "@/lib/data/publish";
 import { AppError } from "@/lib/errors";
+import { exportDir } from "@/lib/env";
 import { CliError } from "./io";
 
-/** The export directory: --out, else AFSBOOT_EXPORT_DIR, else ./data/export (absolute). */
-export const exportDir = (out?: string) => path.resolve(out ?? process.env.AFSBOOT_EXPORT_DIR ?? "data/export");
+export { exportDir } from "@/lib/env";
 
 const SIGN = { added: "+", changed: "~", removed: "-" } as const;
 
@@ -14,20 +13,30 @@ export function registerPublishCommand(program: Command) {
   program
     .command("publish")
     .description("regenerate every boot file and publish what changed into the export directory; exit 1 and publish nothing if a DHCP validator fails")
-    .option("--out <dir>", "export directory (default: $AFSBOOT_EXPORT_DIR or ./data/export)")
+    .option("--out <dir>", "export directory (default: $AFSBOOT_EXPORT_DIR or <data dir>/export)")
     .option("--dry-run", "print what would change, write nothing")
-    .action(async (opts: { out?: string; dryRun?: boolean }) => {
+    .option("--host <name...>", "publish only these hosts' files (and their networks' DHCP files)")
+    .option("--diff", "print the unified diff of each changed text file")
+    .action(async (opts: { out?: string; dryRun?: boolean; host?: string[]; diff?: boolean }) => {
       try {
-        const r = await publish(cliActor(), { outDir: exportDir(opts.out), dryRun: opts.dryRun });
+        const r = await publish(cliActor(), { outDir: exportDir(opts.out), dryRun: opts.dryRun, hosts: opts.host });
         for (const s of r.skipped) console.error(`afsboot: note: host ${s.host} left out: ${s.reason}`);
         for (const v of r.validation.filter((x) => x.status === "skipped")) console.error(`afsboot: note: ${v.validator} check skipped: ${v.output}`);
-        for (const c of r.changes) console.log(`${SIGN[c.change]} ${c.path}`);
+        for (const c of r.changes) {
+          console.log(`${SIGN[c.change]} ${c.path}`);
+          if (opts.diff && c.diff) console.log(c.diff.replace(/\n?$/, "\n"));
+        }
         const n = (k: string) => r.changes.filter((c) => c.change === k).length;
         console.log(
           r.changes.length === 0
             ? `No changes (${r.unchanged} files up to date).`
             : `${opts.dryRun ? "Dry run: would publish" : "Published"} ${n("added")} added, ${n("changed")} changed, ${n("removed")} removed; ${r.unchanged} unchanged.`,
         );
+        for (const h of r.hooks) {
+          console.log(`hook ${h.name}: ${h.status}${h.exitCode !== null ? ` (exit ${h.exitCode})` : ""}, ${h.durationMs} ms`);
+          if (h.output.trim()) console.log(h.output.replace(/^/gm, "  | ").replace(/\n?$/, ""));
+        }
+        if (r.hooks.some((h) => h.status !== "ok")) throw new CliError("published, but a post-publish hook failed (see above)");
       } catch (e) {
         if (e instanceof AppError && e.fields) throw new CliError(`${e.message}\n${Object.entries(e.fields).map(([k, v]) => `--- ${k}\n${v}`).join("\n")}`);
         throw e;

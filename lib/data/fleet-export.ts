@@ -16,13 +16,14 @@ export interface CanonState {
   hosts: Map<string, ReturnType<typeof hostSnapshot>>;
 }
 
-export const canonNetwork = (n: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; reportUrl: string; notes: string }) => ({
+export const canonNetwork = (n: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; bootUrl: string | null; reportUrl: string; notes: string }) => ({
   name: n.name,
   subnet: n.subnet,
   gateway: n.gateway,
   dns: n.dns as string[],
   domain: n.domain ?? null,
   bootServer: n.bootServer,
+  bootUrl: n.bootUrl ?? null,
   reportUrl: n.reportUrl,
   notes: n.notes ?? "",
 });

@@ -25,7 +25,7 @@ export interface ResolvedHost {
 export interface Context {
   networks: { id: string; name: string; cidr: Cidr; gateway: number; bootServer: string }[];
   cells: Map<string, string>;
-  releases: Map<string, { id: string; versions: Map<string, { id: string; status: string }> }>;
+  releases: Map<string, { id: string; tree: string; versions: Map<string, { id: string; status: string }> }>;
   /** existing hosts by name, mac and ip → host name */
   byName: Map<string, { id: string }>;
   byMac: Map<string, string>;
@@ -36,7 +36,7 @@ export async function loadContext(tx: Tx): Promise<Context> {
   const [networks, cells, releases, hosts] = await Promise.all([
     tx.network.findMany({ select: { id: true, name: true, subnet: true, gateway: true, bootServer: true } }),
     tx.cell.findMany({ select: { id: true, name: true } }),
-    tx.release.findMany({ select: { id: true, name: true, versions: { select: { id: true, version: true, status: true } } } }),
+    tx.release.findMany({ select: { id: true, name: true, tree: true, versions: { select: { id: true, version: true, status: true } } } }),
     tx.host.findMany({ select: { id: true, name: true, mac: true, ip: true } }),
   ]);
   return {
@@ -45,7 +45,7 @@ export async function loadContext(tx: Tx): Promise<Context> {
       return c.ok ? [{ id: n.id, name: n.name, cidr: c.cidr, gateway: parseIpv4(n.gateway)!, bootServer: n.bootServer }] : [];
     }),
     cells: new Map(cells.map((c) => [c.name, c.id])),
-    releases: new Map(releases.map((r) => [r.name, { id: r.id, versions: new Map(r.versions.map((v) => [v.version, { id: v.id, status: v.status }])) }])),
+    releases: new Map(releases.map((r) => [r.name, { id: r.id, tree: r.tree, versions: new Map(r.versions.map((v) => [v.version, { id: v.id, status: v.status }])) }])),
     byName: new Map(hosts.map((h) => [h.name, { id: h.id }])),
     byMac: new Map(hosts.map((h) => [h.mac, h.name])),
     byIp: new Map(hosts.map((h) => [h.ip, h.name])),
@@ -96,6 +96,8 @@ export function resolveHosts(ctx: Context, inputs: HostInput[], replacing: (stri
     const release = ctx.releases.get(input.release.release);
     let pinnedVersionId: string | null = null;
     if (!release) bad("release", `Release ${input.release.release} does not exist`);
+    // the host's AFS client mounts the tree from its own cell (the overlay is built for that cell)
+    else if (cellId && !treeInCell(release.tree, input.cell)) bad("release", `Release ${input.release.release} lives in ${release.tree}, outside cell ${input.cell}: choose a release in /afs/${input.cell}/ or another cell`);
     else if (input.release.version !== null) {
       const v = release.versions.get(input.release.version);
       if (!v) bad("release", `Version ${input.release.release}@${input.release.version} does not exist`);
@@ -109,3 +111,6 @@ export function resolveHosts(ctx: Context, inputs: HostInput[], replacing: (stri
   });
   return { problems, resolved };
 }
+
+/** A release tree the hosts of a cell can boot: under /afs/<cell>/ (or its read-write path /afs/.<cell>/). */
+export const treeInCell = (tree: string, cell: string) => tree.startsWith(`/afs/${cell}/`) || tree.startsWith(`/afs/.${cell}/`);

@@ -4,6 +4,8 @@ import { AppError } from "@/lib/errors";
 import { parseHostCsv } from "@/lib/inventory/host-csv";
 import { operator, viewer } from "@/lib/testing/actors";
 import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
+import { cellForm } from "@/lib/testing/fixtures";
+import { createCell } from "./cells";
 import { assignRelease, changeTags, checkEnrollment, deleteHosts, enrollHosts } from "./host-bulk";
 import { createHost, deleteHost, getHost, listHosts, nextFreeIp, updateHost } from "./hosts";
 import { createVersion, setVersionStatus, updateVersion } from "./releases";
@@ -37,6 +39,10 @@ describe("hosts", () => {
     expect(await fields(createHost(operator, hostIn(2, { ip: "10.0.0.1" })))).toMatchObject({ ip: expect.stringContaining("gateway") });
     expect(await fields(createHost(operator, hostIn(2, { cell: "nope.org" })))).toMatchObject({ cell: "Cell nope.org does not exist" });
     expect(await fields(createHost(operator, hostIn(2, { release: { release: "nope", version: null } })))).toMatchObject({ release: "Release nope does not exist" });
+    await createCell(operator, cellForm({ name: "other.org" }));
+    expect(await fields(createHost(operator, hostIn(2, { cell: "other.org" })))).toMatchObject({
+      release: "Release rh-7.3 lives in /afs/example.org/boot/RH/7.3, outside cell other.org: choose a release in /afs/other.org/ or another cell",
+    });
     expect(await fields(createHost(operator, hostIn(2, { release: { release: "rh-7.3", version: "9" } })))).toMatchObject({ release: expect.stringContaining("does not exist") });
     expect(await fields(createHost(operator, hostIn(2, { release: { release: "rh-7.3", version: "2" } })))).toMatchObject({ release: expect.stringContaining("draft") });
     expect(await db.host.count({ where: { name: "node002" } })).toBe(0);

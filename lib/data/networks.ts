@@ -44,9 +44,9 @@ function toView(row: Row) {
 
 export type NetworkView = ReturnType<typeof toView>;
 
-function snapshot(v: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; reportUrl: string; notes: string }) {
-  const { name, subnet, gateway, dns, domain, bootServer, reportUrl, notes } = v;
-  return { name, subnet, gateway, dns, domain, bootServer, reportUrl, notes };
+function snapshot(v: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; bootUrl: string | null; reportUrl: string; notes: string }) {
+  const { name, subnet, gateway, dns, domain, bootServer, bootUrl, reportUrl, notes } = v;
+  return { name, subnet, gateway, dns, domain, bootServer, bootUrl, reportUrl, notes };
 }
 
 export async function createNetwork(actor: Actor, input: NetworkInput) {

@@ -37,7 +37,7 @@ describe("publish", () => {
     expect(written.some((f) => /^overlays\/rh-7\.3-1-example\.org-[0-9a-f]{16}\.cpio\.gz$/.test(f))).toBe(true);
     expect(fs.readFileSync(path.join(out, written.find((f) => f.endsWith("/vmlinuz"))!), "utf8")).toBe("kernel bytes");
     expect(r.changes.every((c) => c.change === "added")).toBe(true);
-    const pub = await db.publication.findUniqueOrThrow({ where: { id: r.publicationId }, include: { _count: { select: { files: true } } } });
+    const pub = await db.publication.findUniqueOrThrow({ where: { id: r.publicationId! }, include: { _count: { select: { files: true } } } });
     expect(pub).toMatchObject({ status: "succeeded", filesChanged: written.length, _count: { files: written.length } });
     expect((await getHost(viewer, "node001")).lastBoot).toBeNull();
     expect((await db.host.findUniqueOrThrow({ where: { name: "node001" } })).assignedInitrdSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -59,7 +59,8 @@ describe("publish", () => {
     const mac = hostIn(2).mac.replace(/:/g, "-");
     const dry = await publish(operator, { outDir: out, dryRun: true });
     expect(dry.status).toBe("dry_run");
-    expect(dry.changes).toEqual(expect.arrayContaining([{ path: `pxelinux.cfg/01-${mac}`, change: "removed" }]));
+    expect(dry.changes).toEqual(expect.arrayContaining([expect.objectContaining({ path: `pxelinux.cfg/01-${mac}`, change: "removed" })]));
+    expect(dry.publicationId).toBeNull();
     expect(fs.existsSync(path.join(out, `pxelinux.cfg/01-${mac}`))).toBe(true);
     await publish(operator, { outDir: out });
     expect(fs.existsSync(path.join(out, `pxelinux.cfg/01-${mac}`))).toBe(false);
@@ -73,5 +74,107 @@ describe("publish", () => {
     expect(new Map(files(out).map((f) => [f, fs.readFileSync(path.join(out, f))]))).toEqual(snapshot);
     expect(await db.publication.count({ where: { status: "failed" } })).toBe(1);
     await expect(publish(viewer, { outDir: out })).rejects.toMatchObject({ status: 403 });
+  });
+});
+
+describe("publication records, hooks and scoped publishes", () => {
+  const hooks = path.join(root, "hooks");
+  afterEach(() => {
+    delete process.env.AFSBOOT_HOOKS_DIR;
+  });
+
+  it("keeps a unified diff of each changed text file, and a summary for binary ones", async () => {
+    await publish(operator, { outDir: out });
+    const h = await getHost(viewer, "node001");
+    await updateHost(operator, "node001", { ...hostIn(1), kernelArgs: "nomodeset", revision: h.revision });
+    const r = await publish(operator, { outDir: out });
+    const mac = hostIn(1).mac.replace(/:/g, "-");
+    const row = await db.publicationFile.findUniqueOrThrow({ where: { publicationId_path: { publicationId: r.publicationId!, path: `pxelinux.cfg/01-${mac}` } } });
+    expect(row.change).toBe("changed");
+    expect(row.diff).toMatch(/^--- a\/pxelinux\.cfg\/01-/);
+    expect(row.diff).toMatch(/\n-  APPEND (?!.*nomodeset).*\n\+  APPEND .* nomodeset\n/);
+    // only changed files are recorded; the manifest lists what the directory holds
+    expect(await db.publicationFile.count({ where: { publicationId: r.publicationId! } })).toBe(r.changes.length);
+    expect(await db.exportFile.count({ where: { outDir: out } })).toBe(files(out).filter((f) => !f.startsWith(".")).length);
+  });
+
+  it("runs the post-publish hooks in name order with the changes on stdin, and records their output", async () => {
+    fs.mkdirSync(hooks);
+    process.env.AFSBOOT_HOOKS_DIR = hooks;
+    fs.writeFileSync(path.join(hooks, "10-reload"), '#!/bin/sh\necho "kinds=$AFSBOOT_CHANGED_KINDS count=$AFSBOOT_CHANGED_COUNT dir=$AFSBOOT_EXPORT_DIR"\ncat\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(hooks, "20-vos-release"), "#!/bin/sh\necho volume busy >&2\nexit 3\n", { mode: 0o755 });
+    fs.writeFileSync(path.join(hooks, "30-slow"), "#!/bin/sh\nsleep 30\n", { mode: 0o755 });
+    fs.writeFileSync(path.join(hooks, "05-not-executable"), "#!/bin/sh\nexit 1\n", { mode: 0o644 });
+    fs.writeFileSync(path.join(hooks, "10-reload.dpkg-old"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+    process.env.AFSBOOT_HOOK_TIMEOUT = "1";
+    try {
+      await enrollHosts(operator, [hostIn(4)]);
+      const r = await publish(operator, { outDir: out });
+      expect(r.hooks.map((x) => `${x.name}:${x.status}:${x.exitCode}`)).toEqual(["10-reload:ok:0", "20-vos-release:failed:3", "30-slow:timeout:null"]);
+      expect(r.hooks[0]!.output).toContain(`count=${r.changes.length} dir=${out}`);
+      expect(r.hooks[0]!.output).toMatch(/kinds=dhcpd,dnsmasq,ipxe,kea,pxelinux/);
+      expect(r.hooks[0]!.output).toContain(`added\tpxelinux.cfg/01-${hostIn(4).mac.replace(/:/g, "-")}`);
+      expect(r.hooks[1]!.output).toBe("volume busy\n");
+      expect(r.hooks[2]!.output).toContain("stopped after 1 s");
+      const pub = await db.publication.findUniqueOrThrow({ where: { id: r.publicationId! } });
+      expect(pub.hooks).toEqual(r.hooks);
+      // nothing changed: no hooks
+      expect((await publish(operator, { outDir: out })).hooks).toEqual([]);
+    } finally {
+      delete process.env.AFSBOOT_HOOK_TIMEOUT;
+    }
+  });
+
+  it("a scoped publish rewrites only that host's files and its network's DHCP files, and removes its old ones", async () => {
+    await publish(operator, { outDir: out });
+    const before = new Map(files(out).map((f) => [f, fs.readFileSync(path.join(out, f))]));
+    const h = await getHost(viewer, "node004");
+    const newMac = "52:54:00:aa:bb:04";
+    await updateHost(operator, "node004", { ...hostIn(4), mac: newMac, revision: h.revision });
+    const r = await publish(operator, { outDir: out, hosts: ["node004"] });
+    const old = hostIn(4).mac.replace(/:/g, "-");
+    expect(r.changes.map((c) => `${c.change} ${c.path}`)).toEqual([
+      "changed dhcp/dhcpd-lab.conf",
+      "changed dhcp/dnsmasq-lab.hosts",
+      "changed dhcp/kea-dhcp4-lab.json",
+      `removed ipxe/01-${old}.ipxe`,
+      "added ipxe/01-52-54-00-aa-bb-04.ipxe",
+      `removed pxelinux.cfg/01-${old}`,
+      "added pxelinux.cfg/01-52-54-00-aa-bb-04",
+    ]);
+    expect(r.validation.map((v) => `${v.validator}:${v.status}`).sort()).toEqual(["dhcpd:passed", "dnsmasq:passed", "kea:passed"]);
+    const after = new Map(files(out).map((f) => [f, fs.readFileSync(path.join(out, f))]));
+    for (const [f, bytes] of before) if (!r.changes.some((c) => c.path === f)) expect(after.get(f)).toEqual(bytes);
+    // a full publish afterwards agrees: nothing left to do
+    expect((await publish(operator, { outDir: out })).changes).toEqual([]);
+    const pub = await db.publication.findUniqueOrThrow({ where: { id: r.publicationId! } });
+    expect(pub).toMatchObject({ scope: "hosts", scopeHosts: ["node004"] });
+    await expect(publish(operator, { outDir: out, hosts: ["nope"] })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("a value the generators refuse (data changed behind the data layer) stops the publish with a 422, not a crash", async () => {
+    await db.host.update({ where: { name: "node001" }, data: { ip: "192.168.9.9" } });
+    try {
+      await expect(publish(operator, { outDir: out })).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/^Cannot generate the boot files: network lab: host "node001": IP 192\.168\.9\.9 is not a host address of 10\.0\.0\.0\/24/) });
+    } finally {
+      await db.host.update({ where: { name: "node001" }, data: { ip: hostIn(1).ip } });
+    }
+  });
+
+  it("writes a published file again when someone deleted it by hand", async () => {
+    const mac = hostIn(1).mac.replace(/:/g, "-");
+    fs.rmSync(path.join(out, `ipxe/01-${mac}.ipxe`));
+    const r = await publish(operator, { outDir: out });
+    expect(r.changes.map((c) => `${c.change} ${c.path}`)).toEqual([`changed ipxe/01-${mac}.ipxe`]);
+    expect(fs.existsSync(path.join(out, `ipxe/01-${mac}.ipxe`))).toBe(true);
+  });
+
+  it("removes temporary files a killed publisher left, and serialises publishers of one directory", async () => {
+    const stale = path.join(out, "pxelinux.cfg", ".01-52-54-00-00-00-01.tmp-99999-0123abcd");
+    fs.writeFileSync(stale, "half");
+    const [a, b] = await Promise.all([publish(operator, { outDir: out }), publish(operator, { outDir: out })]);
+    expect([a.status, b.status]).toEqual(["succeeded", "succeeded"]);
+    expect(fs.existsSync(stale)).toBe(false);
+    expect(fs.existsSync(path.join(out, ".afsboot-publish.lock"))).toBe(false);
   });
 });

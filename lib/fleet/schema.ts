@@ -19,6 +19,7 @@ export const fleetNetwork = strict({
   dns: z.array(z.string()),
   domain: z.string().optional(),
   bootServer: z.string(),
+  bootUrl: z.string().optional(),
   reportUrl: z.string(),
   notes: z.string().optional(),
 }).transform((v, ctx) => {

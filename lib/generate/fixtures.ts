@@ -5,7 +5,7 @@ import type { FleetSnapshot } from "./snapshot";
 export const FIXTURE: FleetSnapshot = {
   networks: [
     { name: "lab", subnet: "10.0.0.0/24", gateway: "10.0.0.1", dns: ["10.0.0.1", "10.0.0.2"], domain: "lab.example.org", bootServer: "10.0.0.1", reportUrl: "http://10.0.0.1:3000" },
-    { name: "render", subnet: "172.16.0.0/22", gateway: "172.16.3.254", dns: ["172.16.0.53"], domain: null, bootServer: "172.16.0.10", reportUrl: "https://afsboot.example.org" },
+    { name: "render", subnet: "172.16.0.0/22", gateway: "172.16.3.254", dns: ["172.16.0.53"], domain: null, bootServer: "172.16.0.10", bootUrl: "http://afsboot.example.org:3000/boot/", reportUrl: "https://afsboot.example.org" },
   ],
   cells: [
     { name: "example.org", client: "kafs", servers: [{ name: "afsdb1.example.org", ip: "10.0.0.5" }, { name: "afsdb2.example.org", ip: "10.0.0.6" }], bootRoot: "/afs/example.org/boot", cacheMemcache: true, cacheBlocks: 65536 },

@@ -11,6 +11,8 @@ export interface SnapNetwork {
   dns: string[];
   domain: string | null;
   bootServer: string; // next-server (TFTP) and HTTP server of the export directory
+  /** HTTP base iPXE fetches boot files from (ends in "/"); absent or null: http://<bootServer>/ */
+  bootUrl?: string | null;
   reportUrl: string; // base URL of the console for boot reports, e.g. http://10.0.0.1:3000
 }
 
@@ -85,4 +87,15 @@ export const LAYOUT = {
 export const BOOT_LOADERS = { bios: "undionly.kpxe", efi64: "snponly.efi", pxelinux: "pxelinux.0" } as const;
 
 /** The HTTP base a network's clients fetch boot files from: the export directory served at "/". */
-export const httpBase = (n: SnapNetwork) => `http://${n.bootServer}/`;
+export class SnapshotError extends Error {
+  override name = "SnapshotGenerateError";
+}
+
+export const httpBase = (n: SnapNetwork): string => {
+  if (n.bootUrl == null) return `http://${n.bootServer}/`;
+  // it goes into iPXE scripts and DHCP file fields: plain URL characters only (checked at the edge too)
+  if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/([A-Za-z0-9._-]+\/)*$/.test(n.bootUrl)) {
+    throw new SnapshotError(`network ${n.name}: boot files URL ${JSON.stringify(n.bootUrl)} is not a plain http(s) base URL ending in /`);
+  }
+  return n.bootUrl;
+};

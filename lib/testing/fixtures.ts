@@ -11,6 +11,7 @@ export const networkForm = (over: Record<string, unknown> = {}) => ({
   dns: ["10.0.0.1"],
   domain: null,
   bootServer: "10.0.0.1",
+  bootUrl: null,
   reportUrl: "http://10.0.0.1:3000",
   notes: "",
   ...over,

@@ -48,9 +48,19 @@ describe("networkInput", () => {
     ["reportUrl", "http://user:pw@x", "http://"],
     ["reportUrl", "http://10.0.0.1:3000/?a=b&c", "no query"],
     ["domain", "not a domain", "DNS-style"],
+    ["bootUrl", "ftp://x/", "plain http://"],
+    ["bootUrl", "http://x/a:b/", "plain http://"],
+    ["bootUrl", "http://x/?q", "plain http://"],
+    ["bootUrl", `http://${"x".repeat(80)}/`, "at most 80"],
     ["notes", "n".repeat(2001), "at most 2000"],
   ])("refuses a bad %s (%#)", (field, value, message) => {
     expect(errorsOf({ ...good, [field]: value })[field]).toContain(message);
+  });
+  it("takes an optional boot files URL, always ending in /", () => {
+    expect(networkInput.parse(good).bootUrl).toBeNull();
+    expect(networkInput.parse({ ...good, bootUrl: "" }).bootUrl).toBeNull();
+    expect(networkInput.parse({ ...good, bootUrl: "http://10.0.0.1:3000/boot" }).bootUrl).toBe("http://10.0.0.1:3000/boot/");
+    expect(networkInput.parse({ ...good, bootUrl: "https://boot.example.org/" }).bootUrl).toBe("https://boot.example.org/");
   });
   it("refuses missing fields with a message each", () => {
     const e = errorsOf({});

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { cidrContains, formatCidr, parseCidr, parseIpv4 } from "@/lib/net/ipv4";
 import { dnsName, ipv4, list, optionalText, revision, slug, text } from "./common";
 
-const httpUrl = (label: string) =>
-  text(label, 300).refine(
+const httpUrl = (label: string, max = 300) =>
+  text(label, max).refine(
     (v) => {
       try {
         const u = new URL(v);
@@ -26,6 +26,13 @@ export const networkInput = z
     domain: z.preprocess((v) => (v === "" || v === null ? undefined : v), dnsName("Domain").optional()),
     bootServer: ipv4("Boot server"),
     reportUrl: httpUrl("Report URL"),
+    // iPXE URLs travel in the 127-byte DHCP file field too: keep the base short
+    bootUrl: z.preprocess(
+      (v) => (v === "" || v === null ? undefined : typeof v === "string" ? v.replace(/\/*$/, "/") : v),
+      text("Boot files URL", 80)
+        .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/([A-Za-z0-9._-]+\/)*$/, "Boot files URL must be a plain http:// or https:// base URL like http://10.0.0.1:3000/boot/ (letters, digits, '.', '_', '-' in its path)")
+        .optional(),
+    ),
     notes: optionalText("Notes"),
   })
   .transform((v, ctx) => {
@@ -40,7 +47,7 @@ export const networkInput = z
     } else if (parsed.cidr.prefix < 31 && (gw === parsed.cidr.first || gw === parsed.cidr.last)) {
       ctx.addIssue({ code: "custom", path: ["gateway"], message: "Gateway cannot be the network or broadcast address" });
     }
-    return { ...v, subnet: formatCidr(parsed.cidr), domain: v.domain ?? null };
+    return { ...v, subnet: formatCidr(parsed.cidr), domain: v.domain ?? null, bootUrl: v.bootUrl ?? null };
   });
 
 export type NetworkInput = z.output<typeof networkInput>;

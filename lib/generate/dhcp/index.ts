@@ -1,23 +1,59 @@
 import { LAYOUT, type FleetSnapshot } from "../snapshot";
-import { generateDhcpd } from "./dhcpd";
-import { generateDnsmasqConf, generateDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
-import { generateKea } from "./kea";
+import { dhcpdHostBlock, renderDhcpd } from "./dhcpd";
+import { dnsmasqHostLine, renderDnsmasqConf, renderDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
+import { keaReservation, renderKea } from "./kea";
+import { fail, resolveDhcpNetwork } from "./resolve";
 
 // DHCP configs for every network, in all three dialects: admins run whichever server they have.
 
-export { DhcpGenerateError, generateDhcpd, resolveDhcpNetwork, type DhcpHost, type DhcpNetwork } from "./dhcpd";
-export { DEFAULT_EXPORT_DIR, generateDnsmasqConf, generateDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
-export { generateKea } from "./kea";
+export { DhcpGenerateError, generateDhcpd, resolveDhcpNetwork, rootPathOf, dhcpdHostBlock, type DhcpHost, type DhcpNetwork } from "./dhcpd";
+export { DEFAULT_EXPORT_DIR, dnsmasqHostLine, generateDnsmasqConf, generateDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
+export { generateKea, keaReservation } from "./kea";
 
 export type DhcpFilesOptions = DnsmasqOptions;
 
 /** Every network's files, networks by name, each as dhcpd, Kea, dnsmasq conf, dnsmasq hosts. */
 export function dhcpFiles(snap: FleetSnapshot, opts: DhcpFilesOptions = {}): { path: string; content: string }[] {
   const names = snap.networks.map((n) => n.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return names.flatMap((name) => [
-    { path: LAYOUT.dhcpd(name), content: generateDhcpd(snap, name) },
-    { path: LAYOUT.kea(name), content: generateKea(snap, name) },
-    { path: LAYOUT.dnsmasqConf(name), content: generateDnsmasqConf(snap, name, opts) },
-    { path: LAYOUT.dnsmasqHosts(name), content: generateDnsmasqHosts(snap, name) },
-  ]);
+  return names.flatMap((name) => {
+    // resolved (and checked) once for its four files
+    const network = resolveDhcpNetwork(snap, name);
+    return [
+      { path: LAYOUT.dhcpd(name), content: renderDhcpd(network) },
+      { path: LAYOUT.kea(name), content: renderKea(network) },
+      { path: LAYOUT.dnsmasqConf(name), content: renderDnsmasqConf(snap, network, opts) },
+      { path: LAYOUT.dnsmasqHosts(name), content: renderDnsmasqHosts(network) },
+    ];
+  });
+}
+
+export interface HostDhcpEntries {
+  /** The `host NAME { ... }` declaration as the dhcpd file holds it: two-space indent, final newline. */
+  dhcpd: string;
+  /**
+   * The Kea reservation, pretty-printed on its own (JSON.stringify, two-space indent, from column 0,
+   * final newline). It parses to the object in the file's reservations, whose lines the file holds
+   * indented by ten more spaces (and with a comma after the closing brace unless it is last).
+   */
+  kea: string;
+  /** The host's line of the dnsmasq hosts file, final newline included. */
+  dnsmasq: string;
+}
+
+/**
+ * A host's entries in its network's DHCP files, for showing on its page. Made by the functions the
+ * files are made of, after the same resolution and checks: if the network's files cannot be
+ * generated, neither can this (same error).
+ */
+export function hostDhcpEntries(snap: FleetSnapshot, hostName: string): HostDhcpEntries {
+  const matches = snap.hosts.filter((h) => h.name === hostName);
+  if (matches.length === 0) fail(`host ${JSON.stringify(hostName)} is not in the snapshot (its release version may not resolve)`);
+  if (matches.length > 1) fail(`host name ${JSON.stringify(hostName)} names ${matches.length} hosts of the snapshot`);
+  const network = resolveDhcpNetwork(snap, matches[0]!.network);
+  const h = network.hosts.find((x) => x.name === hostName)!;
+  return {
+    dhcpd: dhcpdHostBlock(network.net, h),
+    kea: `${JSON.stringify(keaReservation(h), null, 2)}\n`,
+    dnsmasq: dnsmasqHostLine(h),
+  };
 }

@@ -1,6 +1,6 @@
 import { parseIpv4 } from "../../net/ipv4";
 import { BOOT_LOADERS, LAYOUT, httpBase, type FleetSnapshot } from "../snapshot";
-import { DhcpGenerateError, LEASE_SECONDS, resolveDhcpNetwork } from "./dhcpd";
+import { DhcpGenerateError, LEASE_SECONDS, resolveDhcpNetwork, type DhcpHost, type DhcpNetwork } from "./resolve";
 
 // kea-dhcp4 configuration for one network. Measured with kea-dhcp4 2.2 (facts behind the shape):
 //
@@ -43,8 +43,25 @@ const CLASSES = [
   { name: "afsboot-bios", test: `not member('${IPXE}') and not member('${EFI64}')`, "boot-file-name": BOOT_LOADERS.bios },
 ];
 
+/**
+ * One host's reservation, the very object the network's file holds (the file is built from it).
+ * Key order is part of the output: the file is written by JSON.stringify.
+ */
+export function keaReservation(h: DhcpHost) {
+  return {
+    "hw-address": h.mac,
+    "ip-address": h.ip,
+    hostname: h.name,
+    "option-data": [{ name: "root-path", data: optionString(h.rootPath) }],
+  };
+}
+
 export function generateKea(snap: FleetSnapshot, networkName: string): string {
-  const { net, address, prefix, hosts } = resolveDhcpNetwork(snap, networkName);
+  return renderKea(resolveDhcpNetwork(snap, networkName));
+}
+
+/** The Kea file of a resolved network (see generateKea). */
+export function renderKea({ net, address, prefix, hosts }: DhcpNetwork): string {
   const optionData = [
     { name: "routers", data: net.gateway },
     ...(net.dns.length ? [{ name: "domain-name-servers", data: net.dns.join(", ") }] : []),
@@ -75,12 +92,7 @@ export function generateKea(snap: FleetSnapshot, networkName: string): string {
           // For iPXE clients; firmware clients get their loader from an arch class (see above).
           "boot-file-name": `${httpBase(net)}${LAYOUT.ipxeBoot}`,
           "option-data": optionData,
-          reservations: hosts.map((h) => ({
-            "hw-address": h.mac,
-            "ip-address": h.ip,
-            hostname: h.name,
-            "option-data": [{ name: "root-path", data: optionString(h.rootPath) }],
-          })),
+          reservations: hosts.map(keaReservation),
         },
       ],
     },

@@ -36,6 +36,10 @@ const header = () => `#!/afsboot/bin/sh
 #   afsboot.tmpfs=SIZE          size of the tmpfs root: 512M, 2G, 50% (host override)
 #   afsboot.onfail=MODE         shell (default): rescue shell on the console, reboot when it exits;
 #                               reboot: reboot after 60 s; halt: power off
+#   afsboot.release=REL@VER     the version the console meant this boot for; a mismatch with the
+#                               overlay's own is noted in the initrd report
+#   afsboot.discover=1          an unknown machine (the default PXE configs): report initrd and
+#                               network (the console lists its MAC under Unknown hosts), power off
 #   BOOTIF=01-aa-bb-cc-dd-ee-ff the boot NIC (pxelinux IPAPPEND 2, iPXE); else the first NIC that
 #                               gets a lease
 # Arguments the kernel hands to init (single, 3, ...) are passed on to the release's /sbin/init.
@@ -138,6 +142,7 @@ lease() { sed -n "s/^$1=//p" /run/afsboot/lease | head -n 1; }
 
 const params = () => `
 ROOTSPEC='' REPORT='' TOKEN='' HOST='' OVERLAY='' NIC='' BOOTMAC='' MAC='' IP='' ONFAIL=shell
+RELEASE_ARG='' DISCOVER=0
 BLOCKS=$AFSBOOT_CACHE_BLOCKS TMPFS=$AFSBOOT_TMPFS
 read -r CMDLINE </proc/cmdline
 for a in $CMDLINE; do
@@ -151,6 +156,8 @@ for a in $CMDLINE; do
     afsboot.cache=*) take BLOCKS blocks "$a" ;;
     afsboot.tmpfs=*) take TMPFS size "$a" ;;
     afsboot.onfail=*) take ONFAIL onfail "$a" ;;
+    afsboot.release=*) RELEASE_ARG=\${a#*=} ;; # compared below, never echoed unless plain
+    afsboot.discover=1) DISCOVER=1 ;;
     BOOTIF=*) take BOOTMAC mac "BOOTIF=$(echo "\${a#BOOTIF=01-}" | tr 'A-F-' 'a-f:')" ;;
     afsboot.*) note "unknown parameter \${a%%=*}" ;;
   esac
@@ -158,6 +165,11 @@ done
 REPORT=\${REPORT%/}
 BOOT_ID=$(cat /proc/sys/kernel/random/uuid) T0=$(up)
 RELEASE_VERSION=$AFSBOOT_RELEASE@$AFSBOOT_VERSION
+case $RELEASE_ARG in
+  '' | "$RELEASE_VERSION") ;;
+  *[!A-Za-z0-9._+@-]*) note "ignored invalid afsboot.release" ;;
+  *) note "the console booted this host for $RELEASE_ARG; this overlay is $RELEASE_VERSION" ;;
+esac
 log "boot $BOOT_ID: $RELEASE_VERSION, cell $AFSBOOT_CELL, kernel $(uname -r)"
 `;
 
@@ -193,6 +205,12 @@ h=$(lease hostname)
 if [ -z "$HOST" ] && valid host "\${h%%.*}"; then HOST=\${h%%.*}; fi
 report initrd "init started at \${T0}s; kernel $(uname -r); overlay $RELEASE_VERSION for $AFSBOOT_CELL"
 report network "$IF $MAC $IP/$(lease mask), server $(lease serverid)"
+if [ "$DISCOVER" = 1 ]; then
+  log "discovery boot: MAC $MAC reported to the console; enroll it there. Powering off."
+  sleep 5 # let the reports leave
+  poweroff -f
+  while :; do sleep 3600; done
+fi
 `;
 
 const rootSpec = () => `

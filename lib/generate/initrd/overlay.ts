@@ -26,8 +26,12 @@ const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[
 const MODULE = /^[A-Za-z0-9_-]{1,64}$/;
 const TMPFS = /^([1-9]\d{0,8}[kKmMgG]?|([1-9]\d?|100)%)$/; // no 0: tmpfs would be unlimited
 
+export class OverlayGenerateError extends Error {
+  override name = "OverlayGenerateError";
+}
+
 function check(ok: boolean, what: string, value: unknown): void {
-  if (!ok) throw new Error(`overlay: invalid ${what}: ${JSON.stringify(value)}`);
+  if (!ok) throw new OverlayGenerateError(`overlay: invalid ${what}: ${JSON.stringify(value)}`);
 }
 
 function relDir(d: string): boolean {

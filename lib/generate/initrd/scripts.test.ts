@@ -147,18 +147,25 @@ describe("/init under busybox sh", () => {
 
   const parse = (cmdline: string) => {
     const script = CONF + h.helpers + h.params.replace("</proc/cmdline", `<${tmpFile(`${cmdline}\n`)}`) +
-      `printf '=%s=%s\\n' ROOTSPEC "$ROOTSPEC" REPORT "$REPORT" TOKEN "$TOKEN" HOST "$HOST" OVERLAY "$OVERLAY" NIC "$NIC" BOOTMAC "$BOOTMAC" BLOCKS "$BLOCKS" TMPFS "$TMPFS" ONFAIL "$ONFAIL" NOTES "$NOTES"\n`;
+      `printf '=%s=%s\\n' ROOTSPEC "$ROOTSPEC" REPORT "$REPORT" TOKEN "$TOKEN" HOST "$HOST" OVERLAY "$OVERLAY" NIC "$NIC" BOOTMAC "$BOOTMAC" BLOCKS "$BLOCKS" TMPFS "$TMPFS" ONFAIL "$ONFAIL" DISCOVER "$DISCOVER" NOTES "$NOTES"\n`;
     const out = busyboxSh(script);
     return Object.fromEntries([...out.matchAll(/^=([A-Z]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
   };
 
   it("reads the kernel command line", () => {
     const sha = "0123456789abcdef".repeat(4);
-    const got = parse(`BOOT_IMAGE=/vmlinuz quiet afsboot.root=afs:example.org:/afs/example.org/boot/debian/12 afsboot.report=http://10.0.0.1:3000/ afsboot.token=tok-1_A afsboot.host=node001 afsboot.overlay=${sha} afsboot.nic=e1000e afsboot.cache=2048 afsboot.tmpfs=1G afsboot.onfail=halt BOOTIF=01-52-54-00-AB-CD-EF`);
+    const got = parse(`BOOT_IMAGE=/vmlinuz quiet afsboot.root=afs:example.org:/afs/example.org/boot/debian/12 afsboot.report=http://10.0.0.1:3000/ afsboot.token=tok-1_A afsboot.host=node001 afsboot.overlay=${sha} afsboot.nic=e1000e afsboot.cache=2048 afsboot.tmpfs=1G afsboot.onfail=halt afsboot.release=deb-12@3 BOOTIF=01-52-54-00-AB-CD-EF`);
     expect(got).toEqual({
       ROOTSPEC: "afs:example.org:/afs/example.org/boot/debian/12", REPORT: "http://10.0.0.1:3000", TOKEN: "tok-1_A", HOST: "node001",
-      OVERLAY: sha, NIC: "e1000e", BOOTMAC: "52:54:00:ab:cd:ef", BLOCKS: "2048", TMPFS: "1G", ONFAIL: "halt", NOTES: "",
+      OVERLAY: sha, NIC: "e1000e", BOOTMAC: "52:54:00:ab:cd:ef", BLOCKS: "2048", TMPFS: "1G", ONFAIL: "halt", DISCOVER: "0", NOTES: "",
     });
+  });
+
+  it("notes a release label that is not the overlay's, and takes discovery mode", () => {
+    expect(parse("afsboot.release=deb-12@4").NOTES).toBe("; the console booted this host for deb-12@4; this overlay is deb-12@3");
+    expect(parse("afsboot.release=$(reboot)").NOTES).toBe("; ignored invalid afsboot.release");
+    expect(parse("afsboot.discover=1 afsboot.release=deb-12@3")).toMatchObject({ DISCOVER: "1", NOTES: "" });
+    expect(parse("afsboot.discover=yes").NOTES).toBe("; unknown parameter afsboot.discover");
   });
 
   it("drops invalid values with a note and never evaluates them", () => {

@@ -21,6 +21,7 @@ export const MAX_CMDLINE = 2047;
  * No root= and no rdinit=: the initramfs /init runs by default and mounts the root itself.
  */
 export const FIXED_ARGS = ["console=tty0", "panic=60"] as const;
+const FIXED = FIXED_ARGS.join(" ");
 
 /** Keys this generator or the boot loaders set: a host's extra arguments may not repeat them. */
 const RESERVED = new Set(
@@ -40,12 +41,40 @@ function arg(what: string, key: string, value: string): string {
   return `${key}=${value}`;
 }
 
+/** Words that went through assertCmdline (the type says so, so that the check cannot be skipped). */
+export type CheckedCmdline = string & { readonly __checked: unique symbol };
+
+function assertLength(what: string, length: number): void {
+  if (length > MAX_CMDLINE) fail(`${what}: kernel command line is ${length} bytes, more than the kernel's ${MAX_CMDLINE}`);
+}
+
+/** ARG words separated by single spaces: the same test as every word of line.split(" "), in one pass. */
+const LINE = /^[A-Za-z0-9._,:=/+@%-]+(?: [A-Za-z0-9._,:=/+@%-]+)*$/;
+
 /** Final check of a complete command line, after loaders' own arguments are added. */
-export function assertCmdline(what: string, line: string): string {
-  const bad = line.split(" ").find((a) => !ARG.test(a));
-  if (bad !== undefined) fail(`${what}: kernel argument ${JSON.stringify(bad)} is empty or has an unsafe character`);
-  if (line.length > MAX_CMDLINE) fail(`${what}: kernel command line is ${line.length} bytes, more than the kernel's ${MAX_CMDLINE}`);
-  return line;
+export function assertCmdline(what: string, line: string): CheckedCmdline {
+  assertCmdlineWords(what, line);
+  assertLength(what, line.length);
+  return line as CheckedCmdline;
+}
+
+/** The words of a part of a command line (see assertLoaderCmdline): the length is checked on the whole. */
+export function assertCmdlineWords(what: string, words: string): CheckedCmdline {
+  if (!LINE.test(words)) {
+    const bad = words.split(" ").find((a) => !ARG.test(a))!;
+    fail(`${what}: kernel argument ${JSON.stringify(bad)} is empty or has an unsafe character`);
+  }
+  return words as CheckedCmdline;
+}
+
+/**
+ * The line a loader passes to the kernel: its own arguments and the command line (in whatever
+ * order: same words, same length). Both parts went through the word check already (their type
+ * says so), so this is assertCmdline on the whole line without testing every word of every host
+ * once more per loader: only the length of the whole is left to check.
+ */
+export function assertLoaderCmdline(what: string, loaderArgs: CheckedCmdline, cmdline: CheckedCmdline): void {
+  assertLength(what, loaderArgs.length + 1 + cmdline.length);
 }
 
 export function assertFile(what: string, path: string): string {
@@ -78,8 +107,14 @@ export function overlaySha(overlays: ReadonlyMap<string, string>, release: strin
   return sha;
 }
 
+export interface BootFiles {
+  kernel: string;
+  base: string;
+  overlay: string;
+}
+
 /** Export-relative paths of the kernel and of the two initrds, base first (the overlay's files win). */
-export function bootFiles(version: SnapVersion, cell: string, sha: string, what: string) {
+export function bootFiles(version: SnapVersion, cell: string, sha: string, what: string): BootFiles {
   const image = (img: SnapImage, role: string) => {
     if (!SHA256.test(img.sha256)) fail(`${what}: ${role} ${img.name} has no valid sha256`);
     return assertFile(`${what} (${role})`, LAYOUT.image(img));
@@ -95,36 +130,34 @@ export function bootFiles(version: SnapVersion, cell: string, sha: string, what:
  * The host's command line, in a fixed order: fixed args, the afsboot.* contract with /init, then
  * the host's extra kernelArgs (runs of spaces collapsed to one: the kernel splits on them).
  */
-export function kernelCmdline(snap: FleetSnapshot, host: SnapHost, overlaySha256: string): string {
-  const what = `host ${host.name}`;
-  const version = hostVersion(snap, host);
-  const network = hostNetwork(snap, host);
+export function kernelCmdline(snap: FleetSnapshot, host: SnapHost, overlaySha256: string): CheckedCmdline {
+  return hostCmdline(`host ${host.name}`, host, hostVersion(snap, host), hostNetwork(snap, host), overlaySha256);
+}
+
+/** kernelCmdline with the host's version and network looked up already. */
+export function hostCmdline(what: string, host: SnapHost, version: SnapVersion, network: SnapNetwork, overlaySha256: string): CheckedCmdline {
   if (!SHA256.test(overlaySha256)) fail(`${what}: overlay sha256 is not 64 lower-case hex digits`);
   if (!host.reportToken) fail(`${what}: no report token`);
-  const args: string[] = [
-    ...FIXED_ARGS,
-    arg(what, "afsboot.root", rootSpec(host, version)),
-    arg(what, "afsboot.report", network.reportUrl),
-    arg(what, "afsboot.token", host.reportToken),
-    arg(what, "afsboot.host", host.name),
-    arg(what, "afsboot.overlay", overlaySha256),
-    arg(what, "afsboot.release", `${version.release}@${version.version}`),
+  // one string rather than an array of arguments joined: this runs for every host
+  let line =
+    `${FIXED} ${arg(what, "afsboot.root", rootSpec(host, version))} ${arg(what, "afsboot.report", network.reportUrl)}` +
+    ` ${arg(what, "afsboot.token", host.reportToken)} ${arg(what, "afsboot.host", host.name)} ${arg(what, "afsboot.overlay", overlaySha256)}` +
+    ` ${arg(what, "afsboot.release", `${version.release}@${version.version}`)}` +
     // which NIC to bring up in /init (the one the host is enrolled with), as pxelinux's IPAPPEND 2 spells it
-    arg(what, "BOOTIF", `01-${host.mac.replace(/:/g, "-")}`),
-  ];
-  if (host.nicModule !== null) args.push(arg(what, "afsboot.nic", host.nicModule));
+    ` ${arg(what, "BOOTIF", `01-${host.mac.replace(/:/g, "-")}`)}`;
+  if (host.nicModule !== null) line += ` ${arg(what, "afsboot.nic", host.nicModule)}`;
   if (host.cacheBlocks !== null) {
     if (!Number.isSafeInteger(host.cacheBlocks) || host.cacheBlocks <= 0) fail(`${what}: cache blocks ${host.cacheBlocks} is not a positive integer`);
-    args.push(arg(what, "afsboot.cache", String(host.cacheBlocks)));
+    line += ` ${arg(what, "afsboot.cache", String(host.cacheBlocks))}`;
   }
-  if (host.tmpfsSize !== null) args.push(arg(what, "afsboot.tmpfs", host.tmpfsSize));
-  for (const extra of (host.kernelArgs ?? "").split(/ +/).filter(Boolean)) {
+  if (host.tmpfsSize !== null) line += ` ${arg(what, "afsboot.tmpfs", host.tmpfsSize)}`;
+  for (const extra of host.kernelArgs ? host.kernelArgs.split(/ +/).filter(Boolean) : []) {
     const key = extra.split("=", 1)[0]!;
     if (RESERVED.has(key)) fail(`${what}: extra kernel argument ${JSON.stringify(extra)} would override ${key}, which AFSBoot sets itself`);
     if (!ARG.test(extra)) fail(`${what}: extra kernel argument ${JSON.stringify(extra)} has a character a kernel command line cannot carry`);
-    args.push(extra);
+    line += ` ${extra}`;
   }
-  return assertCmdline(what, args.join(" "));
+  return assertCmdline(what, line);
 }
 
 /**

@@ -1,5 +1,6 @@
-import { LAYOUT, httpBase, type FleetSnapshot, type SnapHost } from "../snapshot";
-import { assertCmdline, assertMac, bootFiles, discoveryBoot, hostNetwork, hostVersion, kernelCmdline, overlaySha } from "./cmdline";
+import { LAYOUT, type FleetSnapshot, type SnapHost } from "../snapshot";
+import { assertCmdlineWords, assertLoaderCmdline, assertMac, discoveryBoot, type BootFiles, type CheckedCmdline } from "./cmdline";
+import { PxeIndex, hostBoot, type HostBoot } from "./host";
 
 // iPXE scripts: boot.ipxe at the export root, ipxe/01-<mac>.ipxe per host, ipxe/default.ipxe.
 // Only long-standing commands of default builds: chain, kernel, initrd --name, boot, imgfree,
@@ -18,15 +19,18 @@ const OVERLAY = "afsboot-overlay";
 const KNOWN = "afsboot-host";
 const RETRY_SECONDS = 30;
 
-function loadAndBoot(what: string, files: { kernel: string; base: string; overlay: string }, url: (path: string) => string, cmdline: string): string[] {
-  const line = assertCmdline(what, `initrd=${BASE} initrd=${OVERLAY} ${cmdline}`);
-  return [
-    ":retry",
-    `kernel ${url(files.kernel)} ${line} || goto failed`,
-    `initrd --name ${BASE} ${url(files.base)} || goto failed`,
-    `initrd --name ${OVERLAY} ${url(files.overlay)} || goto failed`,
-    "boot || goto failed",
-  ];
+const INITRDS = assertCmdlineWords("iPXE", `initrd=${BASE} initrd=${OVERLAY}`);
+
+/** From ":retry" to "boot", newline-terminated; `url` prefixes the export-relative paths. */
+function loadAndBoot(what: string, files: BootFiles, url: string, cmdline: CheckedCmdline): string {
+  assertLoaderCmdline(what, INITRDS, cmdline);
+  return (
+    ":retry\n" +
+    `kernel ${url}${files.kernel} ${INITRDS} ${cmdline} || goto failed\n` +
+    `initrd --name ${BASE} ${url}${files.base} || goto failed\n` +
+    `initrd --name ${OVERLAY} ${url}${files.overlay} || goto failed\n` +
+    "boot || goto failed\n"
+  );
 }
 
 /**
@@ -35,28 +39,29 @@ function loadAndBoot(what: string, files: { kernel: string; base: string; overla
  * built in, it retries in place. It never returns, so no caller can fall through to the default.
  */
 export function generateIpxe(snap: FleetSnapshot, host: SnapHost, overlays: ReadonlyMap<string, string>): string {
+  const index = new PxeIndex(snap, overlays);
+  // alone, a script checks its network before its overlay (in pxeFiles, the pxelinux config goes first)
   const what = `host ${host.name}`;
   assertMac(what, host.mac);
-  const version = hostVersion(snap, host);
-  const base = httpBase(hostNetwork(snap, host));
-  const sha = overlaySha(overlays, version.release, version.version, host.cell, what);
-  const cmdline = kernelCmdline(snap, host, sha);
-  const files = bootFiles(version, host.cell, sha, what);
-  const label = `${host.name} (${version.release}@${version.version})`;
-  return [
-    "#!ipxe",
-    HEADER,
-    `# ${host.name} (${host.mac}): ${version.release}@${version.version}, cell ${host.cell}`,
-    `set ${KNOWN} 1`,
-    `echo AFSBoot: booting ${label}`,
-    ...loadAndBoot(what, files, (p) => `${base}${p}`, cmdline),
-    ":failed",
-    `echo AFSBoot: ${label} could not load its boot files, rebooting in ${RETRY_SECONDS} s`,
-    "imgfree",
-    `sleep ${RETRY_SECONDS}`,
-    "reboot || goto retry",
-    "",
-  ].join("\n");
+  index.version(host, what);
+  index.network(host, what);
+  return renderIpxe(hostBoot(index, host));
+}
+
+/** A host's script (see generateIpxe); one string, as it is made 10,000 times. */
+export function renderIpxe({ what, host, version, base, files, cmdline }: HostBoot): string {
+  const release = `${version.release}@${version.version}`;
+  const label = `${host.name} (${release})`;
+  return (
+    `#!ipxe\n${HEADER}\n` +
+    `# ${host.name} (${host.mac}): ${release}, cell ${host.cell}\n` +
+    `set ${KNOWN} 1\n` +
+    `echo AFSBoot: booting ${label}\n` +
+    loadAndBoot(what, files, base, cmdline) +
+    ":failed\n" +
+    `echo AFSBoot: ${label} could not load its boot files, rebooting in ${RETRY_SECONDS} s\n` +
+    `imgfree\nsleep ${RETRY_SECONDS}\nreboot || goto retry\n`
+  );
 }
 
 /**
@@ -71,17 +76,12 @@ export function generateIpxeDefault(snap: FleetSnapshot, overlays: ReadonlyMap<s
   if (!d) {
     return [...head, "echo AFSBoot: ${netX/mac} is not enrolled and nothing is published to boot it", "exit 1", ""].join("\n");
   }
-  return [
+  const intro = [
     ...head,
     `# Discovery boot with ${d.label}: /init reports the MAC to the console, mounts nothing and halts.`,
     "echo AFSBoot: ${netX/mac} is not enrolled, booting just far enough to report it",
-    ...loadAndBoot("discovery boot", d.files, (p) => `/${p}`, d.cmdline),
-    ":failed",
-    "echo AFSBoot: discovery boot failed",
-    "imgfree",
-    "exit 1",
-    "",
-  ].join("\n");
+  ];
+  return `${intro.join("\n")}\n${loadAndBoot("discovery boot", d.files, "/", d.cmdline)}:failed\necho AFSBoot: discovery boot failed\nimgfree\nexit 1\n`;
 }
 
 /**

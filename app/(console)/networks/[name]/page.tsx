@@ -28,6 +28,7 @@ export default async function NetworkPage({ params }: { params: Params }) {
     ["DNS servers", network.dns.join(", ")],
     ["Domain", network.domain ?? "—"],
     ["Boot server", network.bootServer],
+    ["Boot files URL", network.bootUrl ?? `http://${network.bootServer}/ (default)`],
     ["Report URL", network.reportUrl],
     ["Hosts", String(network.hostCount)],
   ];

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { Lock } from "lucide-react";
+import { OverlayDownload } from "@/components/publications/overlay-download";
 import { VersionActions } from "@/components/releases/version-actions";
 import { suggestNextLabel, VersionStatusBadge } from "@/components/releases/version-status";
 import { VersionForm } from "@/components/releases/version-form";
@@ -8,8 +9,9 @@ import { DetailList } from "@/components/shell/detail-list";
 import { SavedToast } from "@/components/shell/saved-toast";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { hasRole } from "@/lib/auth/roles";
+import { hasRole, type Actor } from "@/lib/auth/roles";
 import { requireActor } from "@/lib/auth/session";
+import { listCells } from "@/lib/data/cells";
 import { getRelease } from "@/lib/data/releases";
 import { orNotFound } from "@/lib/errors";
 import { activateVersionAction, copyVersionAction, deleteVersionAction, retireVersionAction, updateVersionAction } from "../../../actions";
@@ -23,13 +25,21 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 const versionActions = { activate: activateVersionAction, retire: retireVersionAction, remove: deleteVersionAction, copy: copyVersionAction };
 
+/** Every cell's name, for the overlay download (listCells pages; a site has a handful of cells). */
+async function cellNames(actor: Actor): Promise<string[]> {
+  const first = await listCells(actor);
+  const pages = Math.max(1, Math.ceil(first.total / first.pageSize));
+  const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => listCells(actor, { page: i + 2 })));
+  return [first, ...rest].flatMap((p) => p.items.map((c) => c.name));
+}
+
 const fmt = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")} UTC` : "—");
 
 export default async function VersionPage({ params }: { params: Params }) {
   const actor = await requireActor();
   const p = await params;
   const name = decodeURIComponent(p.name);
-  const release = await orNotFound(getRelease(actor, name), notFound);
+  const [release, cells] = await Promise.all([orNotFound(getRelease(actor, name), notFound), cellNames(actor)]);
   const v = release.versions.find((x) => x.version === decodeURIComponent(p.version));
   if (!v) notFound();
   const canEdit = hasRole(actor.role, "operator");
@@ -101,6 +111,7 @@ export default async function VersionPage({ params }: { params: Params }) {
       ) : (
         <DetailList rows={rows} />
       )}
+      <OverlayDownload release={release.name} version={v.version} tree={release.tree} cells={cells} />
     </div>
   );
 }

@@ -1,0 +1,64 @@
+import type { PublishResult } from "@/lib/data/publish";
+import type { ValidatorResult } from "@/lib/publish/validate";
+
+// What the Publish page's preview shows of a dry run: the counts, the validators' verdicts and
+// the first files with their diffs. Bounded, because it travels to the browser as the server
+// action's result: a dry run of a new fleet changes tens of thousands of files.
+
+/** Files listed in the preview; the publication itself keeps every one. */
+export const PREVIEW_FILES = 200;
+/** Diff text sent with the preview, in all; files past it are listed without their diff. */
+const PREVIEW_DIFF_BYTES = 2 * 1024 * 1024;
+const PREVIEW_SKIPPED = 20;
+
+export type ChangeKind = "added" | "changed" | "removed";
+
+export interface ChangedFile {
+  path: string;
+  /** ("unchanged" is in the database's enum; publications record changed files only) */
+  change: ChangeKind | "unchanged";
+  kind: string;
+  sha256: string;
+  /** size in bytes, when known (recorded publications) */
+  size?: number;
+  /** unified diff, a one-line summary, or null (not kept, or left out of the preview) */
+  diff: string | null;
+}
+
+export interface ChangeCounts {
+  added: number;
+  changed: number;
+  removed: number;
+}
+
+export interface Preview {
+  total: number;
+  counts: ChangeCounts;
+  unchanged: number;
+  files: ChangedFile[];
+  validation: ValidatorResult[];
+  skipped: { host: string; reason: string }[];
+  skippedTotal: number;
+  timings: Record<string, number>;
+}
+
+export function toPreview(r: PublishResult): Preview {
+  let budget = PREVIEW_DIFF_BYTES;
+  const files = r.changes.slice(0, PREVIEW_FILES).map((c): ChangedFile => {
+    const diff = c.diff ?? null;
+    const fits = diff !== null && diff.length <= budget;
+    if (fits) budget -= diff.length;
+    return { path: c.path, change: c.change, kind: c.kind, sha256: c.sha256, diff: fits ? diff : null };
+  });
+  const count = (change: ChangeKind) => r.changes.filter((c) => c.change === change).length;
+  return {
+    total: r.changes.length,
+    counts: { added: count("added"), changed: count("changed"), removed: count("removed") },
+    unchanged: r.unchanged,
+    files,
+    validation: r.validation,
+    skipped: r.skipped.slice(0, PREVIEW_SKIPPED),
+    skippedTotal: r.skipped.length,
+    timings: r.timings,
+  };
+}

@@ -1,0 +1,75 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { useRouter } from "next/navigation";
+import { CircleAlert, Eye } from "lucide-react";
+import type { ActionState } from "@/lib/action-state";
+import { SubmitButton } from "@/components/ui/submit-button";
+import type { Preview } from "./preview";
+import { PreviewResult } from "./preview-result";
+import { PublishDialog, type Refusal } from "./publish-dialog";
+import { DaemonOutput } from "./validation-results";
+
+// The operator's part of the Publish page: preview (a dry run with diffs), then publish what it
+// showed behind a confirmation. The role is checked again in both server actions.
+
+interface Props {
+  preview: (prev: ActionState<Preview>, form: FormData) => Promise<ActionState<Preview>>;
+  publish: (prev: ActionState, form: FormData) => Promise<ActionState>;
+  exportDir: string;
+  hooks: string[];
+}
+
+export function PublishPanel({ preview, publish, exportDir, hooks }: Props) {
+  const router = useRouter();
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const [state, previewAction] = useActionState<ActionState<Preview>, FormData>(async (prev, form) => {
+    setRefusal(null);
+    return preview(prev, form);
+  }, null);
+  const result = state?.ok ? state.data : undefined;
+
+  function refused(r: Refusal) {
+    setRefusal(r);
+    router.refresh(); // a refused publication is recorded: show it in the history
+  }
+
+  return (
+    <div className="space-y-5">
+      <div className="flex flex-wrap items-center gap-2">
+        <form action={previewAction}>
+          <SubmitButton variant={result ? "outline" : "default"} pendingText="Computing the changes…">
+            <Eye className="size-4" aria-hidden />
+            {result ? "Preview again" : "Preview changes"}
+          </SubmitButton>
+        </form>
+        {result && result.total > 0 && <PublishDialog count={result.total} exportDir={exportDir} hooks={hooks} action={publish} onRefused={refused} />}
+      </div>
+      {refusal && <Refused refusal={refusal} />}
+      {state && !state.ok && <Refused lead="Preview failed:" refusal={state} />}
+      {result && <PreviewResult preview={result} />}
+    </div>
+  );
+}
+
+/** A refusal in full: the message, then each daemon's own output for the file it rejected. */
+function Refused({ lead, refusal }: { lead?: string; refusal: Refusal }) {
+  const outputs = Object.entries(refusal.fieldErrors ?? {});
+  return (
+    <div role="alert" className="space-y-2 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
+      <p className="flex items-start gap-2 font-medium">
+        <CircleAlert className="mt-0.5 size-4 shrink-0 text-red-600" aria-hidden />
+        <span>
+          {lead && `${lead} `}
+          {refusal.error}
+        </span>
+      </p>
+      {outputs.map(([file, output]) => (
+        <div key={file}>
+          <p className="font-mono text-xs">{file}</p>
+          <DaemonOutput output={output} />
+        </div>
+      ))}
+    </div>
+  );
+}

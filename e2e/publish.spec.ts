@@ -1,0 +1,246 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, request, test, type APIRequestContext, type Page } from "@playwright/test";
+import { TMP, afsboot, captureActionCall, networkData, replayAction, storageState, uid } from "./helpers";
+
+// Publishing: preview with diffs, publish behind a confirmation, the publication's page, the
+// history, the navigation's count of unpublished changes, a host's boot files with downloads,
+// a version's overlay download, and a viewer who may look but not publish.
+
+test.use({ storageState: storageState("operator") });
+test.describe.configure({ mode: "serial", timeout: 120_000 });
+
+/** Kernels and base initrds for every release (a publication reads them all): made-up bytes. */
+const IMAGES = path.join(TMP, "publish-images");
+const hex = () => Math.floor(Math.random() * 256).toString(16).padStart(2, "0");
+const randomMac = () => ["02", hex(), hex(), hex(), hex(), hex()].join(":");
+const macFile = (mac: string) => `01-${mac.replace(/:/g, "-")}`;
+
+interface ReleaseView {
+  name: string;
+  tree: string;
+  imagesDir: string | null;
+  notes: string;
+  revision: number;
+  versions: { kernel: string; baseInitrd: string; status: string }[];
+}
+
+let api: APIRequestContext;
+const fleet = { network: "", base: "", cell: "", release: "", first: "", second: { name: "", mac: "" } };
+
+async function ok(res: Awaited<ReturnType<APIRequestContext["get"]>>, status = 200) {
+  expect(res.status(), await res.text()).toBe(status);
+  return res;
+}
+
+/** The cells of a release's hosts (the API lists hosts by release). */
+async function hostCells(release: string): Promise<Set<string>> {
+  const cells = new Set<string>();
+  for (let page = 1; ; page++) {
+    const list = (await (await ok(await api.get(`/api/v1/hosts?release=${encodeURIComponent(release)}&pageSize=500&page=${page}`))).json()) as { items: { cell: string }[]; total: number; pageSize: number };
+    for (const h of list.items) cells.add(h.cell);
+    if (page * list.pageSize >= list.total) return cells;
+  }
+}
+
+/**
+ * A full publication reads the kernel and base initrd of every active version, and builds each
+ * host's overlay from a tree in the host's cell. Other journeys enroll releases whose trees exist
+ * nowhere (or lie in another cell than their hosts): give those an images directory and a tree
+ * in their hosts' cell, so that the fleet as a whole can be published.
+ */
+async function publishableFleet() {
+  fs.mkdirSync(IMAGES, { recursive: true });
+  for (let page = 1; ; page++) {
+    const list = (await (await ok(await api.get(`/api/v1/releases?page=${page}`))).json()) as { items: { name: string }[]; total: number; pageSize: number };
+    for (const { name } of list.items) {
+      const r = (await (await ok(await api.get(`/api/v1/releases/${encodeURIComponent(name)}`))).json()) as ReleaseView;
+      const names = r.versions.filter((v) => v.status === "active").flatMap((v) => [v.kernel, v.baseInitrd]);
+      const dir = r.imagesDir ?? `${r.tree}/boot`;
+      const readable = names.every((n) => fs.existsSync(path.join(dir, n)));
+      const cells = [...(await hostCells(name))];
+      const inCell = cells.every((c) => r.tree.startsWith(`/afs/${c}/`) || r.tree.startsWith(`/afs/.${c}/`));
+      if (readable && inCell) continue;
+      for (const n of names) {
+        fs.mkdirSync(path.dirname(path.join(IMAGES, n)), { recursive: true });
+        fs.writeFileSync(path.join(IMAGES, n), `${n}: made-up bytes for e2e\n`);
+      }
+      const tree = inCell || cells.length !== 1 ? r.tree : `/afs/${cells[0]}/boot/${name}`;
+      await ok(await api.put(`/api/v1/releases/${encodeURIComponent(name)}`, { data: { name, tree, imagesDir: IMAGES, notes: r.notes, revision: r.revision } }));
+    }
+    if (page * list.pageSize >= list.total) break;
+  }
+}
+
+async function createHost(name: string, mac: string, octet: number) {
+  await ok(await api.post("/api/v1/hosts", { data: { name, mac, ip: `${fleet.base}.${octet}`, cell: fleet.cell, release: fleet.release } }), 201);
+}
+
+test.beforeAll(async () => {
+  const token = afsboot(["token", "create", `publish-e2e-${uid()}`, "--role", "operator"]).trim();
+  api = await request.newContext({ baseURL: `http://127.0.0.1:${process.env.E2E_PORT ?? 3210}`, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const n = networkData("pub");
+  await ok(await api.post("/api/v1/networks", { data: { ...n, dns: n.dns.split(/[\s,]+/) } }), 201);
+  fleet.network = n.name;
+  fleet.base = n.subnet.replace(/\.0\/24$/, "");
+  fleet.cell = `pub-${uid()}.example.org`;
+  await ok(
+    await api.post("/api/v1/cells", {
+      data: { name: fleet.cell, client: "kafs", bootRoot: `/afs/${fleet.cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${fleet.cell}`, ip: "192.0.2.41" }] },
+    }),
+    201,
+  );
+  fleet.release = `pub-${uid()}`;
+  await ok(await api.post("/api/v1/releases", { data: { name: fleet.release, tree: `/afs/${fleet.cell}/boot/${fleet.release}`, imagesDir: IMAGES, notes: "publish e2e" } }), 201);
+  await ok(
+    await api.post(`/api/v1/releases/${fleet.release}/versions?activate=true`, {
+      data: { version: "1", kernel: "vmlinuz-pub", baseInitrd: "initrd-pub.img", modules: "e1000", readonly: "bin lib sbin usr", writable: "etc var" },
+    }),
+    201,
+  );
+  await publishableFleet();
+  fleet.first = `pub-a-${uid()}`;
+  await createHost(fleet.first, randomMac(), 10);
+  // everything so far is published, so the preview below shows the second host's files only
+  await ok(await api.post("/api/v1/publications", { data: {} }), 201);
+  fleet.second = { name: `pub-b-${uid()}`, mac: randomMac() };
+  await createHost(fleet.second.name, fleet.second.mac, 11);
+});
+
+test.afterAll(async () => {
+  await api?.dispose();
+});
+
+const nav = (page: Page) => page.getByRole("navigation", { name: "Main" });
+/** The row of a changed file (its path, exactly: other files' diffs may mention it). */
+const fileRow = (page: Page, file: string) => page.getByRole("row").filter({ has: page.getByText(file, { exact: true }) });
+const pendingBadge = (page: Page) => nav(page).getByRole("img", { name: /unpublished changes?$/ });
+
+test("preview shows the new host's files with diffs; publishing asks first, then shows the publication", async ({ page }) => {
+  await page.goto("/publications");
+  await expect(page.getByRole("heading", { level: 1, name: "Publications" })).toBeVisible();
+  await expect(pendingBadge(page)).toHaveAccessibleName("1 unpublished change");
+  await expect(pendingBadge(page)).toHaveText("1");
+  await expect(page.getByTestId("pending-changes")).toContainText("1 change");
+  await expect(page.getByText("none configured: put executables in")).toBeVisible();
+
+  await page.getByRole("button", { name: "Preview changes" }).click();
+  await expect(page.getByTestId("preview-summary")).toBeVisible({ timeout: 60_000 });
+  const ipxe = `ipxe/${macFile(fleet.second.mac)}.ipxe`;
+  const ipxeRow = fileRow(page, ipxe);
+  await expect(ipxeRow.getByText("added")).toBeVisible();
+  // the network's dhcpd.conf gains the host: its diff shows the new lines
+  const dhcpdRow = fileRow(page, `dhcp/dhcpd-${fleet.network}.conf`);
+  await expect(dhcpdRow.getByText("changed")).toBeVisible();
+  await dhcpdRow.getByText(`dhcp/dhcpd-${fleet.network}.conf`, { exact: true }).click();
+  await expect(dhcpdRow.getByText(`+  host ${fleet.second.name} {`)).toBeVisible();
+  await expect(page.getByRole("list", { name: "Validator results" }).getByText("dhcpd", { exact: true })).toBeVisible();
+
+  // a confirmation first; cancelling publishes nothing
+  const publishButton = page.getByRole("button", { name: /^Publish \d+ changes?$/ });
+  const count = Number(/\d+/.exec((await publishButton.textContent()) ?? "")![0]);
+  await publishButton.click();
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog.getByRole("heading", { name: `Publish ${count} change${count === 1 ? "" : "s"}?` })).toBeVisible();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(pendingBadge(page)).toHaveText("1");
+
+  await publishButton.click();
+  await dialog.getByRole("button", { name: "Publish", exact: true }).click();
+  await expect(page).toHaveURL(/\/publications\/[^/?]+/, { timeout: 60_000 });
+  const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Publication ${id}`);
+  await expect(page.getByText(`Published ${count} changed file${count === 1 ? "" : "s"}`)).toBeVisible();
+  await expect(page.getByRole("main").getByText("succeeded", { exact: true })).toBeVisible();
+  await expect(fileRow(page, ipxe)).toBeVisible();
+  // nothing left to publish: the count beside Publications is gone
+  await expect(pendingBadge(page)).toHaveCount(0);
+
+  // the history lists it, newest first, and links to it
+  await page.goto("/publications");
+  const first = page.getByRole("table").getByRole("row").nth(1);
+  await expect(first).toContainText("succeeded");
+  await expect(first).toContainText("e2e-operator");
+  await expect(first).toContainText("full");
+  await first.getByRole("link").click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Publication ${id}`);
+  await page.goto("/publications?status=failed");
+  await expect(page.locator(`a[href="/publications/${id}"]`)).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Failed" })).toHaveAttribute("aria-current", "page");
+  // the preview now finds nothing
+  await page.goto("/publications");
+  await page.getByRole("button", { name: "Preview changes" }).click();
+  await expect(page.getByRole("heading", { name: "Nothing to publish" })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole("button", { name: /^Publish \d+/ })).toHaveCount(0);
+});
+
+test("a host's boot files: published, with the kernel command line and working downloads", async ({ page }) => {
+  const { name, mac } = fleet.second;
+  await page.goto(`/hosts/${name}`);
+  await expect(page.getByRole("heading", { name: "Boot files" })).toBeVisible();
+  await expect(page.getByTestId("kernel-cmdline")).toContainText(`afsboot.host=${name}`);
+  const ipxe = page.getByTestId("boot-file-ipxe");
+  await expect(ipxe.getByText("published", { exact: true })).toBeVisible();
+  await expect(ipxe).toContainText(`ipxe/${macFile(mac)}.ipxe`);
+  await expect(page.getByTestId("boot-file-dhcpd").getByText("published", { exact: true })).toBeVisible();
+  await expect(page.getByText("yes: the host is assigned this overlay")).toBeVisible();
+
+  // the link downloads the file, with the session cookie
+  const link = page.getByTestId("boot-file-dhcpd").getByRole("link", { name: "Download ISC dhcpd host entry" });
+  const href = await link.getAttribute("href");
+  expect(href).toBe(`/api/v1/hosts/${name}/boot-files/dhcpd`);
+  const res = await page.request.get(href!);
+  expect(res.status()).toBe(200);
+  expect(await res.text()).toContain(`host ${name} {`);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("boot-file-ipxe").getByRole("link", { name: /^Download/ }).click()]);
+  expect(download.suggestedFilename()).toBe(`${macFile(mac)}.ipxe`);
+  expect(fs.readFileSync((await download.path())!, "utf8")).toContain("#!ipxe");
+});
+
+test("a release version offers its overlay initrd per cell", async ({ page }) => {
+  await page.goto(`/releases/${fleet.release}/versions/1`);
+  await page.getByLabel("Cell", { exact: true }).selectOption(fleet.cell);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download overlay initrd" }).click()]);
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^${fleet.release}-1-${fleet.cell.replace(/\./g, "\\.")}-[0-9a-f]{16}\\.cpio\\.gz$`));
+  const bytes = fs.readFileSync((await download.path())!);
+  expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]); // gzip
+});
+
+const publicationCount = async () => ((await (await ok(await api.get("/api/v1/publications"))).json()) as { total: number }).total;
+
+test.describe("viewer", () => {
+  test.use({ storageState: storageState("viewer") });
+
+  test("sees the history read-only: no Preview or Publish", async ({ page }) => {
+    await page.goto("/publications");
+    await expect(page.getByRole("heading", { level: 1, name: "Publications" })).toBeVisible();
+    await expect(page.getByText("Previewing and publishing need the operator role")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Preview changes" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: /^Publish/ })).toHaveCount(0);
+    await expect(page.getByRole("table").getByRole("row").nth(1)).toContainText("succeeded");
+  });
+
+  test("a forged publish server action by a viewer is refused and publishes nothing", async ({ page, browser, baseURL }) => {
+    await createHost(`pub-c-${uid()}`, randomMac(), 12);
+    // the operator's confirmed publish, captured on its way out (aborted: nothing is published)
+    const operator = await browser.newContext({ storageState: storageState("operator") });
+    const opPage = await operator.newPage();
+    await opPage.goto("/publications");
+    await opPage.getByRole("button", { name: "Preview changes" }).click();
+    const call = await captureActionCall(opPage, "**/publications", async () => {
+      await opPage.getByRole("button", { name: /^Publish \d+ changes?$/ }).click({ timeout: 60_000 });
+      await opPage.getByRole("alertdialog").getByRole("button", { name: "Publish", exact: true }).click();
+    });
+    await operator.close();
+    const before = await publicationCount();
+
+    // the viewer replays it with its own session
+    const res = await replayAction(page, call, baseURL!);
+    expect(res.text).toContain("This needs the operator role");
+    expect(res.headers["x-action-redirect"]).toBeUndefined();
+    expect(await publicationCount()).toBe(before);
+    await page.goto("/publications");
+    await expect(pendingBadge(page)).toHaveAccessibleName("1 unpublished change");
+  });
+});

@@ -1,0 +1,144 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { NextRequest } from "next/server";
+import * as publications from "@/app/api/v1/publications/route";
+import * as publication from "@/app/api/v1/publications/[id]/route";
+import * as pending from "@/app/api/v1/publications/pending/route";
+import * as bootFiles from "@/app/api/v1/hosts/[name]/boot-files/route";
+import * as bootFile from "@/app/api/v1/hosts/[name]/boot-files/[key]/route";
+import * as overlay from "@/app/api/v1/releases/[name]/versions/[version]/overlay/route";
+import * as boot from "@/app/boot/[...path]/route";
+import { db } from "@/lib/db";
+import { createApiToken } from "@/lib/data/api-tokens";
+import { enrollHosts } from "@/lib/data/host-bulk";
+import { admin, operator } from "@/lib/testing/actors";
+import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-publish-api-"));
+let op = "";
+let ro = "";
+beforeAll(async () => {
+  process.env.AFSBOOT_EXPORT_DIR = path.join(root, "export");
+  await seedInventory();
+  const images = path.join(root, "images");
+  fs.mkdirSync(images);
+  fs.writeFileSync(path.join(images, "vmlinuz"), "kernel bytes");
+  fs.writeFileSync(path.join(images, "initrd.img"), "initrd bytes");
+  await db.release.update({ where: { name: "rh-7.3" }, data: { imagesDir: images } });
+  await enrollHosts(operator, [hostIn(1), hostIn(2)]);
+  op = (await createApiToken(admin, { name: "op", role: "operator" }))!.token;
+  ro = (await createApiToken(admin, { name: "ro", role: "viewer" }))!.token;
+});
+
+function req(p: string, init: { method?: string; token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...(init.token === null ? {} : { authorization: `Bearer ${init.token ?? op}` }), ...init.headers };
+  if (init.body !== undefined || init.raw !== undefined) headers["content-type"] = "application/json";
+  return new NextRequest(`http://127.0.0.1:3000${p}`, { method: init.method ?? "GET", headers, body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)) });
+}
+const ctx = (params: Record<string, string | string[]> = {}) => ({ params: Promise.resolve(params) });
+const bootCtx = (p: string) => ({ params: Promise.resolve({ path: p.split("/") }) });
+const mac1 = hostIn(1).mac.replace(/:/g, "-");
+
+describe("publications API", () => {
+  it("previews with diffs (200, nothing written), publishes (201), lists and shows the publication", async () => {
+    const before = await (await pending.GET(req("/api/v1/publications/pending", { token: ro }), ctx())).json();
+    expect(before).toMatchObject({ neverPublished: true, exportDir: path.join(root, "export"), hooks: [] });
+    expect(before.count).toBeGreaterThan(0);
+    const dry = await publications.POST(req("/api/v1/publications", { method: "POST", body: { dryRun: true } }), ctx());
+    expect(dry.status).toBe(200);
+    const preview = await dry.json();
+    expect(preview).toMatchObject({ status: "dry_run", publicationId: null });
+    expect(preview.changes.find((c: { path: string }) => c.path === `ipxe/01-${mac1}.ipxe`).diff).toMatch(/^--- \/dev\/null\n\+\+\+ b\/ipxe\/01-/);
+    expect(fs.existsSync(path.join(root, "export", "boot.ipxe"))).toBe(false);
+
+    const res = await publications.POST(req("/api/v1/publications", { method: "POST" }), ctx());
+    expect(res.status).toBe(201);
+    const done = await res.json();
+    expect(done.status).toBe("succeeded");
+    expect((await (await pending.GET(req("/api/v1/publications/pending", { token: ro }), ctx())).json()).count).toBe(0);
+    const list = await (await publications.GET(req("/api/v1/publications", { token: ro }), ctx())).json();
+    expect(list).toMatchObject({ total: 1, rows: [{ id: done.publicationId, status: "succeeded", scope: "full", filesAdded: done.changes.length }] });
+    const one = await (await publication.GET(req(`/api/v1/publications/${done.publicationId}?change=added`, { token: ro }), ctx({ id: done.publicationId }))).json();
+    expect(one.files.total).toBe(done.changes.length);
+    expect(one.validation.map((v: { status: string }) => v.status)).toEqual(["passed", "passed", "passed"]);
+  });
+
+  it("scoped publish of one host; bad input is 4xx and changes nothing", async () => {
+    const ok = await publications.POST(req("/api/v1/publications", { method: "POST", body: { hosts: ["node001"] } }), ctx());
+    expect(ok.status).toBe(201);
+    expect((await ok.json()).changes).toEqual([]);
+    const count = await db.publication.count();
+    expect((await publications.POST(req("/api/v1/publications", { method: "POST", body: { hosts: ["Bad Name"] } }), ctx())).status).toBe(422);
+    expect((await publications.POST(req("/api/v1/publications", { method: "POST", body: { hosts: [] } }), ctx())).status).toBe(422);
+    expect((await publications.POST(req("/api/v1/publications", { method: "POST", body: { force: true } }), ctx())).status).toBe(422);
+    expect((await publications.POST(req("/api/v1/publications", { method: "POST", body: { hosts: ["ghost"] } }), ctx())).status).toBe(404);
+    expect((await publications.POST(req("/api/v1/publications", { method: "POST", raw: "{" }), ctx())).status).toBe(400);
+    expect((await publications.POST(req("/api/v1/publications", { method: "POST", token: ro }), ctx())).status).toBe(403);
+    expect((await publications.POST(req("/api/v1/publications", { method: "POST", token: null }), ctx())).status).toBe(401);
+    expect((await publication.GET(req("/api/v1/publications/nope"), ctx({ id: "nope" }))).status).toBe(404);
+    expect((await publications.GET(req("/api/v1/publications?status=weird"), ctx())).status).toBe(422);
+    expect(await db.publication.count()).toBe(count + 0);
+  });
+});
+
+describe("boot files API and /boot/", () => {
+  it("shows a host's boot files with their published state, and downloads each", async () => {
+    const files = await (await bootFiles.GET(req("/api/v1/hosts/node001/boot-files", { token: ro }), ctx({ name: "node001" }))).json();
+    expect(files.ready).toBe(true);
+    expect(files.files.map((f: { key: string; state: string }) => `${f.key}:${f.state}`)).toEqual(["ipxe:current", "pxelinux:current", "dhcpd:current", "kea:current", "dnsmasq:current"]);
+    expect(files.overlay).toMatchObject({ state: "current", assigned: files.overlay.sha256 });
+    const dl = await bootFile.GET(req("/api/v1/hosts/node001/boot-files/ipxe", { token: ro }), ctx({ name: "node001", key: "ipxe" }));
+    expect(dl.status).toBe(200);
+    expect(dl.headers.get("content-disposition")).toBe(`attachment; filename="01-${mac1}.ipxe"`);
+    // a viewer gets the file with the report token hidden; an operator gets it exactly as published
+    const published = fs.readFileSync(path.join(root, "export", `ipxe/01-${mac1}.ipxe`), "utf8");
+    const hidden = await dl.text();
+    expect(hidden).toContain("afsboot.token=<hidden>");
+    expect(hidden).toBe(published.replace(/afsboot\.token=\S+/, "afsboot.token=<hidden>"));
+    expect(await (await bootFile.GET(req("/api/v1/hosts/node001/boot-files/ipxe"), ctx({ name: "node001", key: "ipxe" }))).text()).toBe(published);
+    const dhcpd = await (await bootFile.GET(req("/api/v1/hosts/node001/boot-files/dhcpd"), ctx({ name: "node001", key: "dhcpd" }))).text();
+    expect(fs.readFileSync(path.join(root, "export", "dhcp/dhcpd-lab.conf"), "utf8")).toContain(dhcpd.trim());
+    expect((await bootFile.GET(req("/api/v1/hosts/node001/boot-files/nope"), ctx({ name: "node001", key: "nope" }))).status).toBe(404);
+    expect((await bootFiles.GET(req("/api/v1/hosts/ghost/boot-files"), ctx({ name: "ghost" }))).status).toBe(404);
+    // an edit not yet published shows as pending
+    await db.host.update({ where: { name: "node001" }, data: { kernelArgs: "quiet" } });
+    const after = await (await bootFiles.GET(req("/api/v1/hosts/node001/boot-files"), ctx({ name: "node001" }))).json();
+    expect(after.files.find((f: { key: string }) => f.key === "ipxe").state).toBe("pending");
+    expect(after.files.find((f: { key: string }) => f.key === "dhcpd").state).toBe("current");
+  });
+
+  it("downloads a version's overlay for a cell: the published bytes", async () => {
+    const res = await overlay.GET(req("/api/v1/releases/rh-7.3/versions/1/overlay?cell=example.org", { token: ro }), ctx({ name: "rh-7.3", version: "1" }));
+    expect(res.status).toBe(200);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const published = fs.readdirSync(path.join(root, "export", "overlays"));
+    expect(published).toEqual([res.headers.get("content-disposition")!.match(/filename="(.+)"/)![1]]);
+    expect(bytes.equals(fs.readFileSync(path.join(root, "export", "overlays", published[0]!)))).toBe(true);
+    expect(zlib.gunzipSync(bytes).subarray(0, 6).toString()).toBe("070701");
+    expect((await overlay.GET(req("/api/v1/releases/rh-7.3/versions/1/overlay"), ctx({ name: "rh-7.3", version: "1" }))).status).toBe(422);
+    expect((await overlay.GET(req("/api/v1/releases/rh-7.3/versions/9/overlay?cell=example.org"), ctx({ name: "rh-7.3", version: "9" }))).status).toBe(404);
+    expect((await overlay.GET(req("/api/v1/releases/rh-7.3/versions/1/overlay?cell=nope"), ctx({ name: "rh-7.3", version: "1" }))).status).toBe(404);
+  });
+
+  it("/boot/ serves published files without login, with caching headers; never DHCP configs, dot files or paths outside", async () => {
+    const res = await boot.GET(req(`/boot/ipxe/01-${mac1}.ipxe`, { token: null }), bootCtx(`ipxe/01-${mac1}.ipxe`));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(await res.text()).toMatch(/^#!ipxe\n/);
+    const etag = res.headers.get("etag")!;
+    expect((await boot.GET(req(`/boot/ipxe/01-${mac1}.ipxe`, { token: null, headers: { "if-none-match": etag } }), bootCtx(`ipxe/01-${mac1}.ipxe`))).status).toBe(304);
+    const kernel = fs.readdirSync(path.join(root, "export", "images")).find((d) => fs.existsSync(path.join(root, "export", "images", d, "vmlinuz")))!;
+    const k = await boot.GET(req(`/boot/images/${kernel}/vmlinuz`, { token: null }), bootCtx(`images/${kernel}/vmlinuz`));
+    expect(k.headers.get("cache-control")).toContain("immutable");
+    expect(await k.text()).toBe("kernel bytes");
+    const h = await boot.HEAD(req("/boot/boot.ipxe", { method: "HEAD", token: null }), bootCtx("boot.ipxe"));
+    expect(h.status).toBe(200);
+    expect(Number(h.headers.get("content-length"))).toBe(fs.statSync(path.join(root, "export", "boot.ipxe")).size);
+    for (const bad of ["dhcp/dhcpd-lab.conf", ".afsboot-publish.lock", "ipxe/../dhcp/dhcpd-lab.conf", "..", "ipxe/nope.ipxe", "ipxe", "a%2f..%2fb"]) {
+      expect((await boot.GET(req(`/boot/${bad}`, { token: null }), bootCtx(bad))).status, bad).toBe(404);
+    }
+  });
+});

@@ -1,0 +1,109 @@
+import "server-only";
+import { db } from "@/lib/db";
+import type { Actor } from "@/lib/auth/roles";
+import { exportDir } from "@/lib/env";
+import { notFound } from "@/lib/errors";
+import type { HookResult } from "@/lib/publish/hooks";
+import { listHooks } from "@/lib/publish/hooks";
+import type { ValidatorResult } from "@/lib/publish/validate";
+import { authorize } from "./authorize";
+
+// Reading publications: the history, one publication with its files and diffs, and how many
+// changes wait to be published (the badge in the navigation).
+
+export const PUBLICATIONS_PAGE_SIZE = 25;
+export const FILES_PAGE_SIZE = 100;
+
+/** Audit targets whose changes alter boot files. */
+const BOOT_TARGETS = ["network", "cell", "release", "release-version", "host"];
+
+export interface PublicationRow {
+  id: string;
+  status: "running" | "succeeded" | "failed" | "dry_run";
+  scope: string;
+  scopeHosts: string[] | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  actor: string;
+  outDir: string;
+  filesChanged: number;
+  filesAdded: number;
+  filesRemoved: number;
+  filesTotal: number;
+  /** "ok", "failed" (some hook did not exit 0) or "none" */
+  hooks: "ok" | "failed" | "none";
+  error: string | null;
+  durationMs: number | null;
+}
+
+type PubRecord = Awaited<ReturnType<typeof db.publication.findFirstOrThrow>>;
+
+function row(p: PubRecord): PublicationRow {
+  const hooks = (p.hooks as HookResult[] | null) ?? [];
+  return {
+    id: p.id,
+    status: p.status,
+    scope: p.scope,
+    scopeHosts: (p.scopeHosts as string[] | null) ?? null,
+    startedAt: p.startedAt,
+    finishedAt: p.finishedAt,
+    actor: `${p.actorName}${p.actorType === "user" ? "" : ` (${p.actorType})`}`,
+    outDir: p.outDir,
+    filesChanged: p.filesChanged,
+    filesAdded: p.filesAdded,
+    filesRemoved: p.filesRemoved,
+    filesTotal: p.filesTotal,
+    hooks: hooks.length === 0 ? "none" : hooks.every((h) => h.status === "ok") ? "ok" : "failed",
+    error: p.error,
+    durationMs: p.finishedAt ? p.finishedAt.getTime() - p.startedAt.getTime() : null,
+  };
+}
+
+export async function listPublications(actor: Actor, opts: { page?: number; status?: "succeeded" | "failed" } = {}) {
+  authorize(actor, "viewer");
+  const page = Math.max(1, opts.page ?? 1);
+  const where = opts.status ? { status: opts.status } : {};
+  const [total, rows] = await db.$transaction([
+    db.publication.count({ where }),
+    db.publication.findMany({ where, orderBy: { startedAt: "desc" }, skip: (page - 1) * PUBLICATIONS_PAGE_SIZE, take: PUBLICATIONS_PAGE_SIZE }),
+  ]);
+  return { total, page, pageSize: PUBLICATIONS_PAGE_SIZE, rows: rows.map(row) };
+}
+
+export async function getPublication(actor: Actor, id: string, opts: { page?: number; change?: "added" | "changed" | "removed" } = {}) {
+  authorize(actor, "viewer");
+  const p = await db.publication.findUnique({ where: { id } });
+  if (!p) throw notFound(`no publication ${id}`);
+  const page = Math.max(1, opts.page ?? 1);
+  const where = { publicationId: id, ...(opts.change ? { change: opts.change } : {}) };
+  const [total, files] = await db.$transaction([
+    db.publicationFile.count({ where }),
+    db.publicationFile.findMany({ where, orderBy: { path: "asc" }, skip: (page - 1) * FILES_PAGE_SIZE, take: FILES_PAGE_SIZE, select: { path: true, kind: true, sha256: true, size: true, change: true, diff: true } }),
+  ]);
+  return {
+    ...row(p),
+    validation: (p.validation as ValidatorResult[] | null) ?? [],
+    hookResults: (p.hooks as HookResult[] | null) ?? [],
+    timings: (p.timings as Record<string, number> | null) ?? {},
+    files: { total, page, pageSize: FILES_PAGE_SIZE, rows: files },
+  };
+}
+
+/**
+ * Changes not yet published to the console's export directory: audit entries on networks, cells,
+ * releases, versions and hosts since the last successful full publication there. A publication
+ * of single hosts does not count as publishing the rest, so it leaves the number as it is; the
+ * Publish page's preview shows the exact files.
+ */
+export async function pendingChanges(actor: Actor): Promise<{ count: number; lastPublishedAt: Date | null; neverPublished: boolean }> {
+  authorize(actor, "viewer");
+  const last = await db.publication.findFirst({ where: { outDir: exportDir(), status: "succeeded", scope: "full" }, orderBy: { startedAt: "desc" }, select: { startedAt: true } });
+  const count = await db.auditEntry.count({ where: { targetType: { in: BOOT_TARGETS }, ...(last ? { at: { gt: last.startedAt } } : {}) } });
+  return { count, lastPublishedAt: last?.startedAt ?? null, neverPublished: !last };
+}
+
+/** What the Publish page shows beside the button: where files go and which hooks run after. */
+export function publishSettings(actor: Actor) {
+  authorize(actor, "viewer");
+  return { exportDir: exportDir(), hooks: listHooks() };
+}

@@ -1,0 +1,130 @@
+import { cidrContains, formatIpv4, parseCidr, parseIpv4 } from "../../net/ipv4";
+import { isDnsName, isHostLabel } from "../../net/names";
+import { LAYOUT, httpBase, type FleetSnapshot, type SnapHost, type SnapNetwork, type SnapVersion } from "../snapshot";
+
+// The resolution and checks that the dhcpd, Kea and dnsmasq generators share. Every value is
+// asserted before it is written: the snapshot is validated at the edge already, but a quote,
+// newline, '#' or ',' in a DHCP config silently ends a string, starts a comment or splits an
+// option, and a generator bug must fail the publish loudly instead.
+
+export class DhcpGenerateError extends Error {
+  override name = "DhcpGenerateError";
+}
+
+export function fail(message: string): never {
+  throw new DhcpGenerateError(message);
+}
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+/** The safe path characters of lib/validation/paths.ts: nothing a config parser treats specially but ','. */
+const TREE = /^\/afs\/[A-Za-z0-9._+@%=:,/-]+$/;
+/** DHCP options carry at most 255 bytes; longer ones would be split (RFC 3396), which clients mishandle. */
+const MAX_OPTION = 255;
+/** The BOOTP `file` field is 128 bytes including the NUL. */
+const MAX_FILE = 127;
+
+/** Seconds: fixed addresses never move, and long leases keep renewals low at 10,000 hosts. */
+export const LEASE_SECONDS = 43200;
+
+export interface DhcpHost {
+  name: string;
+  mac: string;
+  ip: string;
+  /** Option 17, `afs:<cell>:<tree>`: the same root spec the kernel command line carries. */
+  rootPath: string;
+  /** The host's own iPXE script, for clients that already run iPXE. */
+  ipxeUrl: string;
+}
+
+export interface DhcpNetwork {
+  net: SnapNetwork;
+  address: string;
+  netmask: string;
+  prefix: number;
+  hosts: DhcpHost[];
+}
+
+type RootPath = { ok: true; value: string } | { ok: false; reason: string };
+
+/** Option 17 for a cell and a release tree, or why it cannot be written into a config. */
+export function rootPathOf(cell: string, tree: string): RootPath {
+  if (!isDnsName(cell)) return { ok: false, reason: `cell ${JSON.stringify(cell)} is not a DNS name` };
+  if (!TREE.test(tree)) return { ok: false, reason: `tree ${JSON.stringify(tree)} is not a path under /afs/ of safe characters` };
+  const value = `afs:${cell}:${tree}`;
+  if (value.length > MAX_OPTION) return { ok: false, reason: `root path ${value} is ${value.length} bytes, more than a DHCP option holds (${MAX_OPTION})` };
+  return { ok: true, value };
+}
+
+/** Plain text for a `#` comment line. */
+export const commentSafe = (text: string) => text.replace(/[^\x20-\x7e]/g, "?");
+
+const UNIQUE = ["name", "mac", "ip"] as const;
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+function ipv4(what: string, text: string): number {
+  return parseIpv4(text) ?? fail(`${what}: ${JSON.stringify(text)} is not an IPv4 address`);
+}
+
+/**
+ * One network and its hosts, checked and in a fixed order (by host name). Each call checks
+ * everything again (nothing is cached across calls, so a changed snapshot can never be served
+ * stale results): callers that write several files of a network resolve it once and pass it on.
+ */
+export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): DhcpNetwork {
+  const net = snap.networks.find((n) => n.name === networkName) ?? fail(`network ${JSON.stringify(networkName)} is not in the snapshot`);
+  const what = `network ${net.name}`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(net.name)) fail(`${what}: the name cannot appear in a file name or a dnsmasq tag`);
+  const parsed = parseCidr(net.subnet);
+  if (!parsed.ok) fail(`${what}: subnet ${JSON.stringify(net.subnet)}: ${parsed.reason}`);
+  const cidr = parsed.cidr;
+  if (cidr.prefix > 30) fail(`${what}: subnet ${net.subnet} has no room for hosts (at most /30)`);
+  if (!cidrContains(cidr, ipv4(`${what}: gateway`, net.gateway))) fail(`${what}: gateway ${net.gateway} lies outside ${net.subnet}`);
+  ipv4(`${what}: boot server`, net.bootServer);
+  for (const d of net.dns) ipv4(`${what}: DNS server`, d);
+  if (net.domain !== null && !isDnsName(net.domain)) fail(`${what}: domain ${JSON.stringify(net.domain)} is not a DNS name`);
+
+  const versions = new Map(snap.versions.map((v) => [`${v.release}@${v.version}`, v]));
+  const cells = new Set(snap.cells.map((c) => c.name));
+  // A root path depends on the (cell, version) only: checked once per pair, the failure still
+  // reported for each host that uses it.
+  const roots = new Map<SnapVersion, Map<string, RootPath>>();
+  const rootOf = (cell: string, version: SnapVersion) => {
+    let byCell = roots.get(version);
+    if (!byCell) roots.set(version, (byCell = new Map()));
+    let root = byCell.get(cell);
+    if (!root) byCell.set(cell, (root = rootPathOf(cell, version.tree)));
+    return root;
+  };
+  const base = httpBase(net);
+  const seen = { name: new Set<string>(), mac: new Set<string>(), ip: new Set<string>() };
+  /** The host's entry, or what is wrong with it (the message is prefixed only on failure). */
+  const check = (h: SnapHost): DhcpHost | string => {
+    if (!isHostLabel(h.name)) return "the name is not an RFC 1123 label (a-z, 0-9, '-')";
+    if (!MAC.test(h.mac)) return `MAC ${JSON.stringify(h.mac)} is not in the stored form aa:bb:cc:dd:ee:ff`;
+    const ip = parseIpv4(h.ip);
+    if (ip === null) return `IP: ${JSON.stringify(h.ip)} is not an IPv4 address`;
+    if (!cidrContains(cidr, ip) || ip === cidr.first || ip === cidr.last) return `IP ${h.ip} is not a host address of ${net.subnet}`;
+    if (!cells.has(h.cell)) return `cell ${JSON.stringify(h.cell)} is not in the snapshot`;
+    const version = versions.get(`${h.release}@${h.version}`);
+    if (!version) return `release version ${h.release}@${h.version} is not in the snapshot`;
+    const root = rootOf(h.cell, version);
+    if (!root.ok) return root.reason;
+    const ipxeUrl = `${base}${LAYOUT.ipxe(h.mac)}`;
+    if (ipxeUrl.length > MAX_FILE) return `iPXE URL ${ipxeUrl} is longer than the DHCP file field (${MAX_FILE})`;
+    for (const key of UNIQUE) {
+      if (seen[key].has(h[key])) return `another host of the network has the same ${key === "name" ? "name" : key.toUpperCase()} ${h[key]}`;
+      seen[key].add(h[key]);
+    }
+    return { name: h.name, mac: h.mac, ip: h.ip, rootPath: root.value, ipxeUrl };
+  };
+  const hosts = snap.hosts
+    .filter((h) => h.network === net.name)
+    .sort(byName)
+    .map((h) => {
+      const entry = check(h);
+      // the prefix made only on failure: a JSON.stringify per host otherwise
+      return typeof entry === "string" ? fail(`${what}: host ${JSON.stringify(h.name)}: ${entry}`) : entry;
+    });
+  const netmask = formatIpv4(2 ** 32 - 2 ** (32 - cidr.prefix));
+  return { net, address: formatIpv4(cidr.network), netmask, prefix: cidr.prefix, hosts };
+}

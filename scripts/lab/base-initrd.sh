@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Boot lab: a modules-only base initrd for the kernel kernel.sh prepares.
+#
+#   scripts/lab/base-initrd.sh
+#
+# The generated overlay brings /init and a static busybox; the base initrd a release ships needs
+# only the kernel modules /init loads, with their dependencies and the depmod index files that
+# busybox modprobe reads from /lib/modules/$(uname -r). newc cpio + gzip, reproducible (sorted
+# names, mtime 0, uid/gid 0, gzip -n), cached by content: the key hashes this script, the kernel
+# ABI, the module list and every module file that goes in.
+#
+# Environment:
+#   AFSBOOT_LAB_CACHE    cache dir (default /var/cache/afsboot-lab)
+#   AFSBOOT_LAB_KVER     kernel ABI (default: kernel.sh's)
+#   AFSBOOT_LAB_MODULES  modules to include (default below), each with its dependencies
+#
+# Prints on stdout, one KEY=VALUE a line (logs go to stderr): kernel.sh's lines, then
+#   AFSBOOT_LAB_BASE_INITRD (the image), AFSBOOT_LAB_BASE_SHA256, AFSBOOT_LAB_BASE_MODULES
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${AFSBOOT_LAB_CACHE:-/var/cache/afsboot-lab}
+# NICs QEMU offers (virtio-net-pci, e1000, e1000e); the in-kernel AFS client and rxrpc; fcrypt and
+# pcbc, which rxrpc's rxkad asks for through request_module at run time (not in modules.dep)
+MODULES=${AFSBOOT_LAB_MODULES:-virtio_pci virtio_net e1000 e1000e kafs rxrpc fcrypt pcbc}
+
+log() { echo "base-initrd.sh: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+for c in cpio gzip modprobe depmod sha256sum flock; do
+  command -v "$c" >/dev/null || die "$c is missing (apt-get install -y cpio gzip kmod coreutils util-linux)"
+done
+
+kernel_env=$("$HERE/kernel.sh")
+KVER=$(sed -n 's/^AFSBOOT_LAB_KVER=//p' <<<"$kernel_env")
+KROOT=$(sed -n 's/^AFSBOOT_LAB_KROOT=//p' <<<"$kernel_env")
+MD=$(sed -n 's/^AFSBOOT_LAB_MODULES_DIR=//p' <<<"$kernel_env")
+if [ -z "$KVER" ] || [ ! -d "$MD" ]; then die "kernel.sh gave no kernel ABI or modules dir"; fi
+# the image keeps the layout busybox modprobe expects, whatever the package used
+REL_MD=lib/modules/$KVER
+
+# Resolve every module through kmod against the unpacked tree: dependencies from modules.dep,
+# aliases (crypto-pcbc) from modules.alias, soft dependencies from modules.softdep. Built-in ones
+# (af_packet, ...) need nothing.
+declare -A files=()
+for m in $MODULES; do
+  [[ $m =~ ^[A-Za-z0-9_-]+$ ]] || die "bad module name: $m"
+  deps=$(modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" 2>&1) || die "module $m: $deps"
+  while read -r kind path _; do
+    case $kind in
+      insmod) files[${path#"$MD"/}]=1 ;;
+      builtin) ;;
+      *) die "module $m: unexpected modprobe output: $kind $path" ;;
+    esac
+  done <<<"$deps"
+done
+mapfile -t rels < <(printf '%s\n' "${!files[@]}" | sort)
+for r in "${rels[@]}"; do [ -f "$MD/$r" ] || die "modprobe named $r, which is not under $MD"; done
+
+# index files copied from the full tree; depmod regenerates the rest for the subset
+INDEX=(modules.order modules.builtin modules.builtin.modinfo)
+key=$(
+  {
+    echo "recipe $(sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)"
+    echo "kver $KVER"
+    echo "modules $MODULES"
+    (cd "$MD" && sha256sum -- "${rels[@]}" "${INDEX[@]}")
+  } | sha256sum | cut -c1-16
+)
+OUT_DIR=$CACHE/base/$key
+OUT=$OUT_DIR/initrd-$KVER-modules.img
+names=$(printf '%s\n' "${rels[@]}" | sed 's#.*/##; s/\.ko.*$//' | tr '\n' ' ')
+
+print_paths() {
+  printf '%s\n' "$kernel_env"
+  printf 'AFSBOOT_LAB_BASE_INITRD=%s\n' "$OUT"
+  printf 'AFSBOOT_LAB_BASE_SHA256=%s\n' "$(cut -d' ' -f1 "$OUT.sha256")"
+  printf 'AFSBOOT_LAB_BASE_MODULES=%s\n' "${names% }"
+}
+
+if [ -s "$OUT" ] && [ -s "$OUT.sha256" ]; then
+  log "cached: $OUT"
+  print_paths
+  exit 0
+fi
+
+mkdir -p "$CACHE/base"
+exec 9>"$CACHE/base/.lock"
+flock 9
+if [ -s "$OUT" ] && [ -s "$OUT.sha256" ]; then
+  log "cached: $OUT (built by a concurrent run)"
+  print_paths
+  exit 0
+fi
+
+t0=$(date +%s%N)
+rm -rf "$CACHE/base/.tmp".* # left by a run that was killed (we hold the lock)
+TMP=$(mktemp -d "$CACHE/base/.tmp.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+R=$TMP/root
+mkdir -p "$R/$REL_MD"
+for r in "${rels[@]}"; do
+  mkdir -p "$R/$REL_MD/$(dirname "$r")"
+  cp "$MD/$r" "$R/$REL_MD/$r"
+done
+for f in "${INDEX[@]}"; do cp "$MD/$f" "$R/$REL_MD/"; done
+depmod -b "$R" "$KVER"
+[ -s "$R/$REL_MD/modules.dep" ] || die "depmod wrote no modules.dep"
+
+# reproducible archive: same inputs, same bytes
+find "$R" -exec touch -h -d @0 {} +
+(cd "$R" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
+  cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -n -9 >"$TMP/initrd.img"
+(cd "$TMP" && sha256sum initrd.img | cut -d' ' -f1) >"$TMP/initrd.img.sha256"
+
+mkdir -p "$OUT_DIR"
+mv "$TMP/initrd.img.sha256" "$OUT.sha256.tmp"
+mv "$TMP/initrd.img" "$OUT"
+mv "$OUT.sha256.tmp" "$OUT.sha256" # last: its presence marks the image complete
+log "built $OUT: $(stat -c %s "$OUT") bytes, ${#rels[@]} modules ($((($(date +%s%N) - t0) / 1000000)) ms)"
+print_paths
