@@ -1,17 +1,22 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatDistanceToNow } from "date-fns";
-import { CheckCircle2, Circle } from "lucide-react";
+import { CheckCircle2, Circle, Upload } from "lucide-react";
+import { FleetLive } from "@/components/dashboard/fleet-live";
+import { toWire } from "@/components/dashboard/fleet-wire";
+import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireActor } from "@/lib/auth/session";
 import { fleetCounts } from "@/lib/data/dashboard";
+import { fleetStatus } from "@/lib/data/fleet-status";
+import { pendingChanges } from "@/lib/data/publications";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const actor = await requireActor();
-  const c = await fleetCounts(actor);
+  const [c, pending, fleet] = await Promise.all([fleetCounts(actor), pendingChanges(actor), fleetStatus(actor)]);
   const steps = [
     { done: c.networks > 0, href: "/networks/new", label: "Describe a network", detail: "the subnet, gateway, DNS and boot server your hosts use" },
     { done: c.cells > 0, href: "/cells/new", label: "Describe an AFS cell", detail: "its database servers and the boot root of your release trees" },
@@ -28,7 +33,20 @@ export default async function DashboardPage() {
   const setupDone = steps.every((s) => s.done);
   return (
     <div className="space-y-6">
-      <PageHeader title="Dashboard" description="The state of your diskless fleet at a glance." />
+      <PageHeader
+        title="Dashboard"
+        description="The state of your diskless fleet at a glance."
+        actions={
+          pending.count > 0 && (
+            <Button asChild variant="outline" size="sm">
+              <Link href="/publications">
+                <Upload className="size-4" aria-hidden />
+                {pending.count.toLocaleString("en")} unpublished change{pending.count === 1 ? "" : "s"} · Publish
+              </Link>
+            </Button>
+          )
+        }
+      />
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         {stats.map((s) => (
           <Link key={s.label} href={s.href} className="rounded-lg focus-visible:ring-2 focus-visible:ring-blue-500">
@@ -41,6 +59,8 @@ export default async function DashboardPage() {
           </Link>
         ))}
       </div>
+      {/* the live part: first numbers from the server, then polled in the browser */}
+      <FleetLive initial={toWire(fleet)} />
       <div className="grid gap-6 lg:grid-cols-2">
         {!setupDone && (
           <Card>
@@ -69,7 +89,7 @@ export default async function DashboardPage() {
           <CardHeader>
             <CardTitle>Recent changes</CardTitle>
             <CardDescription>
-              From the <Link href="/audit" className="text-blue-700 hover:underline">audit log</Link>.
+              From the <Link href="/audit" className="text-blue-700 underline underline-offset-2 hover:no-underline">audit log</Link>.
             </CardDescription>
           </CardHeader>
           <CardContent>

@@ -8,10 +8,17 @@ const VARIANT: Record<string, BadgeProps["variant"]> = {
   never: "outline",
 };
 
-/** up / booting / failed / stalled, or "never" for a host that has not reported a boot yet. */
-export function BootStateBadge({ state }: { state: string }) {
+const TITLE: Record<string, string> = {
+  stalled: "No report for longer than the boot's current stage allows",
+};
+
+/**
+ * up / booting / failed / stalled, or "never" for a host that has not reported a boot yet.
+ * `testId` tells a single boot's outcome (boot history) apart from the host's state.
+ */
+export function BootStateBadge({ state, testId = "boot-state" }: { state: string; testId?: string }) {
   return (
-    <Badge variant={VARIANT[state] ?? "secondary"} data-testid="boot-state">
+    <Badge variant={VARIANT[state] ?? "secondary"} title={TITLE[state]} data-testid={testId}>
       {state === "never" ? "never booted" : state}
     </Badge>
   );

@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { registerFleetCommands } from "./fleet";
+import { registerPruneCommand } from "./prune";
 import { registerPublishCommand } from "./publish";
 import { registerUserCommands } from "./users";
 import { CliError } from "./io";
@@ -30,6 +31,7 @@ const program = new Command()
 
 registerFleetCommands(program);
 registerPublishCommand(program);
+registerPruneCommand(program);
 registerUserCommands(program);
 
 /** Exits once stdout is flushed: writes to a pipe are asynchronous, and exit() would cut them off. */

@@ -10,6 +10,7 @@ import { authorize, pageArgs } from "./authorize";
 import { loadContext, resolveHosts, type RowProblem } from "./host-resolve";
 import { hostData, hostSnapshot, insertHosts } from "./host-rows";
 import { latestActive } from "./releases";
+import { STAGES, effectiveState, stallSeconds } from "@/lib/boot/stages";
 
 export const hostInclude = {
   network: { select: { name: true } },
@@ -17,7 +18,7 @@ export const hostInclude = {
   release: { select: { name: true, versions: { select: { id: true, version: true, status: true, activatedAt: true } } } },
   pinnedVersion: { select: { version: true } },
   tags: { select: { tag: true }, orderBy: { tag: "asc" } },
-  lastBoot: { select: { state: true, currentStage: true, startedAt: true, releaseVersion: true, initrdSha256: true, message: true } },
+  lastBoot: { select: { state: true, currentStage: true, startedAt: true, lastEventAt: true, finishedAt: true, failedStage: true, releaseVersion: true, initrdSha256: true, message: true } },
 } satisfies Prisma.HostInclude;
 
 type HostRow = Prisma.HostGetPayload<{ include: typeof hostInclude }>;
@@ -26,7 +27,11 @@ type HostRow = Prisma.HostGetPayload<{ include: typeof hostInclude }>;
 export function hostView(h: HostRow) {
   const latest = latestActive(h.release.versions);
   const assignedVersion = h.pinnedVersion?.version ?? latest?.version ?? null;
-  const bootedVersion = h.lastBoot?.releaseVersion ?? null;
+  // reports carry "release@version" (/init sends both); older or hand-made ones the version alone
+  const reported = h.lastBoot?.releaseVersion ?? null;
+  const bootedRelease = reported?.includes("@") ? reported.slice(0, reported.lastIndexOf("@")) : h.release.name;
+  const bootedVersion = reported?.includes("@") ? reported.slice(reported.lastIndexOf("@") + 1) : reported;
+  const staleOverlay = !!h.lastBoot?.initrdSha256 && !!h.assignedInitrdSha256 && h.lastBoot.initrdSha256 !== h.assignedInitrdSha256;
   return {
     id: h.id,
     name: h.name,
@@ -39,8 +44,13 @@ export function hostView(h: HostRow) {
     releaseRef: h.pinnedVersion ? `${h.release.name}@${h.pinnedVersion.version}` : h.release.name,
     assignedVersion,
     bootedVersion,
-    rebootPending: h.lastBoot !== null && assignedVersion !== null && bootedVersion !== assignedVersion,
-    bootState: h.lastBoot?.state ?? "never",
+    bootedRelease: h.lastBoot ? bootedRelease : null,
+    /** it last booted another release or version than it is assigned, or an overlay older than the published one */
+    rebootPending: h.lastBoot !== null && ((assignedVersion !== null && (bootedVersion !== assignedVersion || bootedRelease !== h.release.name)) || staleOverlay),
+    /** the overlay it booted is not the one the last publication assigned it */
+    staleOverlay,
+    assignedInitrdSha256: h.assignedInitrdSha256,
+    bootState: h.lastBoot ? effectiveState(h.lastBoot, new Date()) : ("never" as const),
     lastBoot: h.lastBoot,
     tags: h.tags.map((t) => t.tag),
     cacheBlocks: h.cacheBlocks,
@@ -73,6 +83,16 @@ export interface HostQuery {
   pageSize?: number;
 }
 
+/**
+ * Boots in an effective state (lib/boot/stages.ts): stalled and booting are both stored as
+ * "booting" and told apart by how long the boot has been quiet at its current stage.
+ */
+export function bootStateWhere(state: "up" | "booting" | "failed" | "stalled", now: Date, limits = stallSeconds()): Prisma.BootWhereInput {
+  if (state === "up" || state === "failed") return { state };
+  const quiet = STAGES.filter((s) => Number.isFinite(limits[s])).map((s) => ({ currentStage: s, lastEventAt: { lt: new Date(now.getTime() - limits[s] * 1000) } }));
+  return state === "stalled" ? { state: "booting", OR: quiet } : { state: "booting", NOT: { OR: quiet } };
+}
+
 export function hostWhere(query: HostQuery): Prisma.HostWhereInput {
   const q = query.q?.trim().toLowerCase();
   const and: Prisma.HostWhereInput[] = [];
@@ -85,7 +105,7 @@ export function hostWhere(query: HostQuery): Prisma.HostWhereInput {
   if (query.network) and.push({ network: { name: query.network } });
   if (query.tag) and.push({ tags: { some: { tag: query.tag } } });
   if (query.state === "never") and.push({ lastBootId: null });
-  else if (query.state) and.push({ lastBoot: { state: query.state } });
+  else if (query.state) and.push({ lastBoot: bootStateWhere(query.state, new Date()) });
   return and.length ? { AND: and } : {};
 }
 

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { formAction } from "@/lib/actions";
 import { assignRelease, changeCell, changeTags, deleteHosts } from "@/lib/data/host-bulk";
 import { createHost, deleteHost, hostNamesMatching, updateHost } from "@/lib/data/hosts";
+import { rotateHostToken } from "@/lib/data/host-token";
 import { dnsName } from "@/lib/validation/common";
 import { hostInput, hostUpdate, releaseRef, tags } from "@/lib/validation/host";
 import { parseHostParams, toHostQuery } from "@/components/hosts/host-params";
@@ -84,3 +85,13 @@ export const matchingHostsAction = formAction(
     return { data: await hostNamesMatching(actor, query) };
   },
 );
+
+export const rotateHostTokenAction = formAction({ role: "operator", schema: current }, async (actor, { current: name }) => {
+  const r = await rotateHostToken(actor, name);
+  revalidatePath(`/hosts/${encodeURIComponent(name)}`);
+  return {
+    message: r.published.ok
+      ? `New report token (generation ${r.generation}); ${name}'s files published again`
+      : `New report token (generation ${r.generation}), but publishing ${name}'s files failed: ${r.published.error}. Publish before it boots again.`,
+  };
+});

@@ -1,7 +1,11 @@
+import { Suspense } from "react";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { BOOT_LIMIT, BootHistory, parseBootFilter } from "@/components/boots/boot-history";
+import { BootFiles, BootFilesSkeleton } from "@/components/hosts/boot-files";
 import { HostForm, type HostFormValues } from "@/components/hosts/host-form";
-import { HostPlaceholders, HostStatus } from "@/components/hosts/host-status";
+import { HostStatus } from "@/components/hosts/host-status";
+import { ReportToken } from "@/components/hosts/report-token";
 import { AuditTable } from "@/components/shell/audit-table";
 import { DetailList } from "@/components/shell/detail-list";
 import { SavedToast } from "@/components/shell/saved-toast";
@@ -11,22 +15,31 @@ import { PageHeader } from "@/components/ui/page-header";
 import { hasRole } from "@/lib/auth/roles";
 import { requireActor } from "@/lib/auth/session";
 import { hostChoices } from "@/lib/data/host-queries";
+import { listHostBoots } from "@/lib/data/boots";
 import { getHost, hostAudit } from "@/lib/data/hosts";
+import { hostToken } from "@/lib/data/host-token";
 import { orNotFound } from "@/lib/errors";
 import { deleteHostAction, updateHostAction } from "../actions";
 
 type Params = Promise<{ name: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   return { title: `Host ${decodeURIComponent((await params).name)}` };
 }
 
-export default async function HostPage({ params }: { params: Params }) {
+export default async function HostPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const actor = await requireActor();
   const name = decodeURIComponent((await params).name);
   const host = await orNotFound(getHost(actor, name), notFound);
   const canEdit = hasRole(actor.role, "operator");
-  const [audit, choices] = await Promise.all([hostAudit(actor, host.id), canEdit ? hostChoices(actor) : null]);
+  const bootFilter = parseBootFilter((await searchParams).boots);
+  const [audit, choices, { boots }, token] = await Promise.all([
+    hostAudit(actor, host.id),
+    canEdit ? hostChoices(actor) : null,
+    listHostBoots(actor, host.name, { state: bootFilter, limit: BOOT_LIMIT }),
+    canEdit ? hostToken(actor, host.name) : null,
+  ]);
   const { mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, notes, revision } = host;
   const values: HostFormValues = { name: host.name, mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, notes, revision };
   const rows: [string, string][] = [
@@ -75,7 +88,17 @@ export default async function HostPage({ params }: { params: Params }) {
       ) : (
         <DetailList rows={rows} />
       )}
-      <HostPlaceholders />
+      <Suspense fallback={<BootFilesSkeleton />}>
+        <BootFiles actor={actor} hostName={host.name} />
+      </Suspense>
+      {token && <ReportToken host={host.name} token={token.token} generation={token.generation} />}
+      <BootHistory
+        hostName={host.name}
+        boots={boots}
+        filter={bootFilter}
+        assignedInitrdSha256={host.assignedInitrdSha256}
+        live={host.bootState === "booting"}
+      />
       <Card>
         <CardHeader>
           <CardTitle>Audit trail</CardTitle>

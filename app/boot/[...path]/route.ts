@@ -1,0 +1,67 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Readable } from "node:stream";
+import type { NextRequest } from "next/server";
+import { clientAddress } from "@/lib/api/client-address";
+import { reportFetch } from "@/lib/data/boot-ingest";
+import { exportDir } from "@/lib/env";
+
+// The published boot files, read-only over HTTP for iPXE and HTTP-booting firmware: /boot/<path>
+// serves <export dir>/<path>. No login (machines fetch these while booting). The boot path does
+// not need the console: a plain HTTP server on the export directory serves the same files. The
+// DHCP configs (dhcp/) are for the DHCP server, not for clients, and are not served; neither are
+// dot files (the publish lock, temporary files of a publish in progress).
+
+export const dynamic = "force-dynamic";
+
+const SEGMENT = /^[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*$/;
+const TYPES: Record<string, string> = {
+  ".ipxe": "text/plain; charset=utf-8",
+  ".json": "application/json",
+  ".gz": "application/gzip",
+  ".efi": "application/efi",
+  ".kpxe": "application/octet-stream",
+};
+
+function notFound() {
+  return new Response("Not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+async function serve(req: NextRequest, ctx: { params: Promise<{ path: string[] }> }, head: boolean): Promise<Response> {
+  const segments = (await ctx.params).path;
+  if (!segments.length || segments[0] === "dhcp" || !segments.every((s) => SEGMENT.test(s) && s.length <= 255)) return notFound();
+  const root = exportDir();
+  const file = path.join(root, ...segments);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return notFound();
+  }
+  if (!st.isFile()) return notFound();
+  const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+  const headers = {
+    "content-type": segments[0] === "pxelinux.cfg" ? "text/plain; charset=utf-8" : (TYPES[path.extname(file)] ?? "application/octet-stream"),
+    "content-length": String(st.size),
+    etag,
+    "last-modified": st.mtime.toUTCString(),
+    // per-host configs change with each publish; content-addressed images and overlays never do
+    "cache-control": segments[0] === "images" || segments[0] === "overlays" ? "public, max-age=31536000, immutable" : "no-cache",
+  };
+  if (req.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers: { etag } });
+  if (head) return new Response(null, { status: 200, headers });
+  // a host fetching its own iPXE script is PXE booting: the pxe stage of its next boot
+  const own = segments.length === 2 && segments[0] === "ipxe" ? /^01-((?:[0-9a-f]{2}-){5}[0-9a-f]{2})\.ipxe$/.exec(segments[1]!) : null;
+  if (own) reportFetch(own[1]!.replace(/-/g, ":"), clientAddress(req), `HTTP GET /boot/${segments.join("/")}`);
+  // a publish replaces files by rename: the open descriptor keeps reading the version it opened
+  const stream = Readable.toWeb(fs.createReadStream(file)) as ReadableStream<Uint8Array>;
+  return new Response(stream, { status: 200, headers });
+}
+
+export function GET(req: NextRequest, ctx: { params: Promise<{ path: string[] }> }) {
+  return serve(req, ctx, false);
+}
+
+export function HEAD(req: NextRequest, ctx: { params: Promise<{ path: string[] }> }) {
+  return serve(req, ctx, true);
+}

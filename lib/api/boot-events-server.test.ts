@@ -1,0 +1,129 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { NextRequest } from "next/server";
+import * as events from "@/app/api/v1/boot-events/route";
+import * as boots from "@/app/api/v1/hosts/[name]/boots/route";
+import * as boot from "@/app/boot/[...path]/route";
+import { db } from "@/lib/db";
+import { createApiToken } from "@/lib/data/api-tokens";
+import { enrollHosts } from "@/lib/data/host-bulk";
+import { reportTokens } from "@/lib/data/snapshot";
+import { admin, operator } from "@/lib/testing/actors";
+import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
+
+// The boot server's side of the report API: its DHCP hook with an API token (pxe, dhcp, no boot
+// id yet), the console's own /boot/ serving, and the host's first report joining that boot.
+
+let opApi = "";
+let roApi = "";
+let tok3 = "";
+const export_ = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-boot-srv-"));
+beforeAll(async () => {
+  process.env.AFSBOOT_EXPORT_DIR = export_;
+  await seedInventory();
+  await enrollHosts(operator, [hostIn(3), hostIn(4)]);
+  tok3 = (await reportTokens(admin, "node003"))[0]!.token;
+  opApi = (await createApiToken(admin, { name: "dhcp-events", role: "operator" }))!.token;
+  roApi = (await createApiToken(admin, { name: "ro", role: "viewer" }))!.token;
+});
+
+const post = (fields: Record<string, string>, bearer?: string) =>
+  events.POST(
+    new NextRequest("http://127.0.0.1:3000/api/v1/boot-events", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": "10.0.0.2", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      body: new URLSearchParams(fields).toString(),
+    }),
+  );
+const hostBoots = async (name: string) =>
+  (await (await boots.GET(new NextRequest(`http://127.0.0.1:3000/api/v1/hosts/${name}/boots`, { headers: { authorization: `Bearer ${roApi}` } }), { params: Promise.resolve({ name }) })).json()).boots;
+
+describe("reports of the boot server", () => {
+  it("a DHCP hook's report opens a pre-boot that the host's first own report adopts: one boot from pxe to initrd", async () => {
+    const mac = hostIn(3).mac;
+    expect((await post({ mac, stage: "dhcp", ip: "10.0.0.13", message: "dnsmasq: lease add" }, opApi)).status).toBe(202);
+    // the console serving the host's iPXE script is its pxe stage
+    const file = `01-${mac.replace(/:/g, "-")}.ipxe`;
+    fs.mkdirSync(path.join(export_, "ipxe"), { recursive: true });
+    fs.writeFileSync(path.join(export_, "ipxe", file), "#!ipxe\n");
+    const res = await boot.GET(new NextRequest(`http://127.0.0.1:3000/boot/ipxe/${file}`, { headers: { "x-forwarded-for": "10.0.0.13" } }), { params: Promise.resolve({ path: ["ipxe", file] }) });
+    expect(res.status).toBe(200);
+    for (let i = 0; i < 50 && (await db.bootEvent.count({ where: { stage: "pxe" } })) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    let list = await hostBoots("node003");
+    expect(list).toHaveLength(1);
+    expect(list[0].bootId).toMatch(/^pre-/);
+    expect(list[0].stages.map((s: { stage: string }) => s.stage)).toEqual(["pxe", "dhcp"]);
+    expect((await post({ mac, bootId: "c0ffee00-0000-4000-8000-000000000003", stage: "initrd", token: tok3 })).status).toBe(202);
+    list = await hostBoots("node003");
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ bootId: "c0ffee00-0000-4000-8000-000000000003", currentStage: "initrd", clientIp: "10.0.0.13" });
+    expect(list[0].stages.map((s: { stage: string }) => s.stage)).toEqual(["pxe", "dhcp", "initrd"]);
+    // the next boot's DHCP opens a new pre-boot
+    expect((await post({ mac, stage: "dhcp" }, opApi)).status).toBe(202);
+    expect(await hostBoots("node003")).toHaveLength(2);
+  });
+
+  it("refuses a viewer's token, host stages from an API token, and a host report without a boot id; unknown MACs are discovered", async () => {
+    const mac = hostIn(4).mac;
+    expect((await post({ mac, stage: "dhcp" }, roApi)).status).toBe(403);
+    expect((await post({ mac, stage: "up", bootId: "c0ffee00-0000-4000-8000-000000000004" }, opApi)).status).toBe(422);
+    expect((await post({ mac, stage: "dhcp" }, "afsb_notatoken")).status).toBe(401);
+    const noBoot = await post({ mac, stage: "initrd", token: (await reportTokens(admin, "node004"))[0]!.token });
+    expect(noBoot.status).toBe(422);
+    expect((await noBoot.json()).error.fields).toEqual([{ path: "bootId", message: "bootId is required (only pxe and dhcp reports of the boot server may leave it out)" }]);
+    expect(await db.boot.count({ where: { host: { name: "node004" } } })).toBe(0);
+    const unknown = await post({ mac: "02:00:00:00:01:99", stage: "dhcp", ip: "10.0.0.199" }, opApi);
+    expect(await unknown.json()).toEqual({ accepted: true, discovered: true });
+    expect(await db.discoveredHost.findUnique({ where: { mac: "02:00:00:00:01:99" } })).toMatchObject({ lastStage: "dhcp", lastIp: "10.0.0.199" });
+  });
+});
+
+describe("scripts/hooks/afsboot-dhcp-event", () => {
+  const script = path.resolve("scripts/hooks/afsboot-dhcp-event");
+  const run = (args: string[], env: Record<string, string> = {}, withCurl = true, expectCall = true) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-hook-"));
+    const log = path.join(dir, "calls");
+    fs.writeFileSync(path.join(dir, "dhcp-event.conf"), "AFSBOOT_URL=http://console:3000/\nAFSBOOT_TOKEN=afsb_secret\n");
+    // stand-ins for curl/wget that record their arguments, one per line
+    const fake = `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done >${log}\n`;
+    fs.writeFileSync(path.join(dir, withCurl ? "curl" : "wget"), fake, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "timeout"), '#!/bin/sh\nshift\nexec "$@"\n', { mode: 0o755 });
+    const client = withCurl ? "curl" : "wget";
+    execFileSync("/bin/sh", [script, ...args], { env: { PATH: `${dir}:/usr/bin:/bin`, AFSBOOT_EVENT_CONF: path.join(dir, "dhcp-event.conf"), AFSBOOT_HTTP_CLIENT: client, ...env } as unknown as NodeJS.ProcessEnv });
+    for (let i = 0; i < (expectCall ? 100 : 10) && !fs.existsSync(log); i++) execFileSync("sleep", ["0.02"]);
+    const out = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trimEnd().split("\n") : [];
+    fs.rmSync(dir, { recursive: true, force: true });
+    return out;
+  };
+  const data = (calls: string[]) => {
+    const flag = calls.findIndex((a) => a === "--data" || a === "--post-data");
+    return flag < 0 ? {} : Object.fromEntries(new URLSearchParams(calls[flag + 1]));
+  };
+
+  it("passes shellcheck", () => {
+    execFileSync("shellcheck", [script]);
+  });
+
+  it("dnsmasq lease events and TFTP fetches of a pxelinux config; Kea's committed leases and renewals", () => {
+    const add = run(["add", "52:54:00:aa:bb:cc", "10.0.0.50", "node050"]);
+    expect(add).toContain("Authorization: Bearer afsb_secret");
+    expect(add.at(-1)).toBe("http://console:3000/api/v1/boot-events");
+    expect(data(add)).toEqual({ mac: "52:54:00:aa:bb:cc", stage: "dhcp", ip: "10.0.0.50", message: "dnsmasq: lease add 10.0.0.50 (node050)" });
+    expect(data(run(["tftp", "1234", "10.0.0.50", "/srv/afsboot/pxelinux.cfg/01-52-54-00-aa-bb-cc"]))).toMatchObject({ mac: "52:54:00:aa:bb:cc", stage: "pxe", ip: "10.0.0.50" });
+    expect(data(run(["leases4_committed"], { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51" }))).toMatchObject({ mac: "52:54:00:aa:bb:cd", stage: "dhcp", ip: "10.0.0.51" });
+    expect(data(run(["lease4_renew"], { LEASE4_HWADDR: "52:54:00:aa:bb:ce", LEASE4_ADDRESS: "10.0.0.52" }, false))).toMatchObject({ mac: "52:54:00:aa:bb:ce", stage: "dhcp" });
+  });
+
+  it("sends nothing for other events, bad values or a missing configuration", () => {
+    expect(run(["del", "52:54:00:aa:bb:cc", "10.0.0.50"], {}, true, false)).toEqual([]);
+    expect(run(["tftp", "1", "10.0.0.50", "/srv/undionly.kpxe"], {}, true, false)).toEqual([]);
+    expect(run(["leases4_committed"], { LEASES4_SIZE: "0" }, true, false)).toEqual([]);
+    expect(run(["add", "$(reboot)", "10.0.0.50"], {}, true, false)).toEqual([]);
+    expect(run(["pkt4_receive"], {}, true, false)).toEqual([]);
+    expect(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50"], { AFSBOOT_EVENT_CONF: "/nonexistent" }, true, false)).toEqual([]);
+    expect(data(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50;reboot", "x&stage=up"]))).toMatchObject({ stage: "dhcp", ip: "" });
+  });
+});
