@@ -16,5 +16,6 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  // not the API or /boot/: they answer for themselves, and boot reports are the hot path
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/|boot/).*)"],
 };

@@ -175,9 +175,12 @@ async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
   // 1. the Boot rows: existing ones, then the new ones (a first report of any stage opens a boot)
   const ids = new Map<string, string>();
   const bootIds = [...new Set(batch.map((p) => p.input.bootId!))];
+  const hostIds = [...new Set(batch.map((p) => p.hostId))];
   const findBoots = async () => {
+    // by (hostId, bootId): the unique index answers it (bootId alone would scan every boot)
     for (let i = 0; i < bootIds.length; i += 500) {
-      const rows = await tx.$queryRaw<{ id: string; hostId: string; bootId: string }[]>`SELECT "id", "hostId", "bootId" FROM "Boot" WHERE "bootId" IN (${Prisma.join(bootIds.slice(i, i + 500))})`;
+      const rows = await tx.$queryRaw<{ id: string; hostId: string; bootId: string }[]>`
+        SELECT "id", "hostId", "bootId" FROM "Boot" WHERE "hostId" IN (${Prisma.join(hostIds)}) AND "bootId" IN (${Prisma.join(bootIds.slice(i, i + 500))})`;
       for (const r of rows) ids.set(key(r.hostId, r.bootId), r.id);
     }
   };
