@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -21,6 +21,7 @@ let opApi = "";
 let roApi = "";
 let tok3 = "";
 const export_ = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-boot-srv-"));
+afterAll(() => fs.rmSync(export_, { recursive: true, force: true }));
 beforeAll(async () => {
   process.env.AFSBOOT_EXPORT_DIR = export_;
   await seedInventory();

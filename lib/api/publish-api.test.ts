@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,6 +18,7 @@ import { admin, operator } from "@/lib/testing/actors";
 import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-publish-api-"));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 let op = "";
 let ro = "";
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +12,7 @@ import { publish } from "./publish";
 import { reportTokens } from "./snapshot";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-token-"));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 beforeAll(async () => {
   process.env.AFSBOOT_EXPORT_DIR = path.join(root, "export");
   await seedInventory();

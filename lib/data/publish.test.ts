@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,6 +10,7 @@ import { deleteHost, getHost, updateHost } from "./hosts";
 import { publish } from "./publish";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-publish-"));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const out = path.join(root, "export");
 const images = path.join(root, "images");
 const files = (dir: string): string[] =>
