@@ -116,3 +116,22 @@ export function stageTimeline(events: EventFacts[]): { stage: Stage; at: Date; m
   }
   return out;
 }
+
+/**
+ * What a host's last boot says against what it is assigned: the release and version it booted
+ * (reports carry "release@version"; hand-made ones the version alone), whether that overlay is
+ * not the one the last publication assigned (stale), and so whether a reboot is pending.
+ */
+export function bootedVsAssigned(
+  host: { release: string; assignedVersion: string | null; assignedInitrdSha256: string | null },
+  boot: { releaseVersion: string | null; initrdSha256: string | null } | null,
+) {
+  if (!boot) return { bootedRelease: null, bootedVersion: null, staleOverlay: false, rebootPending: false };
+  const reported = boot.releaseVersion;
+  const at = reported?.lastIndexOf("@") ?? -1;
+  const bootedRelease = reported && at >= 0 ? reported.slice(0, at) : host.release;
+  const bootedVersion = reported && at >= 0 ? reported.slice(at + 1) : reported;
+  const staleOverlay = !!boot.initrdSha256 && !!host.assignedInitrdSha256 && boot.initrdSha256 !== host.assignedInitrdSha256;
+  const rebootPending = (host.assignedVersion !== null && (bootedVersion !== host.assignedVersion || bootedRelease !== host.release)) || staleOverlay;
+  return { bootedRelease, bootedVersion, staleOverlay, rebootPending };
+}

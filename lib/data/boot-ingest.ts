@@ -7,7 +7,7 @@ import { serverSecret } from "@/lib/env";
 import { summarizeBoot, type EventFacts, type Stage } from "@/lib/boot/stages";
 import type { BootEventInput } from "@/lib/validation/boot-event";
 import { errorFields, log } from "@/lib/log";
-import { newId } from "./bulk-insert";
+import { newId, sqlDate } from "./bulk-insert";
 
 // Boot reports in: who sent it (the host behind the MAC, proved by its report token), then group
 // commit: reports that arrive while a write is in progress are written together in the next
@@ -132,8 +132,7 @@ async function flush() {
 type Row = Record<string, unknown>;
 const values = (rows: Row[], cols: string[]) => Prisma.join(rows.map((r) => Prisma.sql`(${Prisma.join(cols.map((c) => r[c] ?? null))})`));
 const columns = (cols: string[]) => Prisma.raw(cols.map((c) => `"${c}"`).join(", "));
-/** Dates as Prisma writes them into SQLite ("…+00:00"), so stored text compares in time order. */
-const iso = (d: Date) => d.toISOString().replace(/Z$/, "+00:00");
+const iso = sqlDate;
 
 /**
  * The boot server reports pxe and dhcp before the host has a boot id (its /init makes one): such
@@ -256,9 +255,11 @@ async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
       await tx.$executeRaw`INSERT INTO "Boot" (${columns(bootCols)}) VALUES ${values(summaries.slice(i, i + 250), bootCols)} ON CONFLICT ("id") DO UPDATE SET ${set}`;
     }
     // 4. a host's last boot: the newest one it started (only new boots can change it)
-    const opened = [...fresh.values()].filter((b) => touched.includes(b.id as string));
-    for (const b of opened) {
-      await tx.$executeRaw`UPDATE "Host" SET "lastBootId" = ${b.id} WHERE "id" = ${b.hostId} AND ("lastBootId" IS NULL OR (SELECT "startedAt" FROM "Boot" WHERE "Boot"."id" = "Host"."lastBootId") <= ${summaries.find((s) => s.id === b.id)!.startedAt})`;
+    const summaryOf = new Map(summaries.map((s) => [s.id, s]));
+    for (const b of fresh.values()) {
+      const s = summaryOf.get(b.id as string);
+      if (!s) continue;
+      await tx.$executeRaw`UPDATE "Host" SET "lastBootId" = ${b.id} WHERE "id" = ${b.hostId} AND ("lastBootId" IS NULL OR (SELECT "startedAt" FROM "Boot" WHERE "Boot"."id" = "Host"."lastBootId") <= ${s.startedAt})`;
     }
   }
   return duplicates;

@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { errorFields, log } from "@/lib/log";
 import { authorize } from "./authorize";
+import { sqlDate } from "./bulk-insert";
 
 // Boot history stays bounded: per host the newest AFSBOOT_BOOT_HISTORY boots (default 100) and
 // none older than AFSBOOT_BOOT_HISTORY_DAYS (default 365), never a host's last boot; discovery
@@ -28,7 +29,7 @@ const DISCOVERY_MAX = 10_000;
 
 export async function pruneBoots(actor: Actor, policy = retentionPolicy(), now = new Date()) {
   authorize(actor, "operator");
-  const cutoff = new Date(now.getTime() - policy.days * 86_400_000).toISOString().replace(/Z$/, "+00:00");
+  const cutoff = sqlDate(new Date(now.getTime() - policy.days * 86_400_000));
   // boots past the per-host count or the age limit, except each host's last boot
   const doomed = await db.$queryRaw<{ id: string }[]>`
     SELECT "id" FROM (

@@ -10,9 +10,11 @@ import type { Tx } from "@/lib/db";
 
 export const newId = (prefix: string) => `${prefix}${crypto.randomBytes(12).toString("hex")}`;
 
+/** A date for raw SQL, as Prisma writes dates into SQLite ("…+00:00"), so stored text compares in time order. */
+export const sqlDate = (d: Date) => d.toISOString().replace(/Z$/, "+00:00");
+
 function value(v: unknown): unknown {
-  // as Prisma writes dates into SQLite ("…+00:00"), so stored text compares in time order
-  if (v instanceof Date) return v.toISOString().replace(/Z$/, "+00:00");
+  if (v instanceof Date) return sqlDate(v);
   if (v !== null && typeof v === "object") return JSON.stringify(v);
   return v ?? null;
 }

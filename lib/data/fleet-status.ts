@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
-import { effectiveState, stallSeconds, type BootState, type Stage } from "@/lib/boot/stages";
+import { bootedVsAssigned, effectiveState, stallSeconds, type BootState, type Stage } from "@/lib/boot/stages";
 import { authorize } from "./authorize";
 import { latestActive } from "./releases";
 
@@ -61,10 +61,7 @@ export async function fleetStatus(actor: Actor): Promise<FleetStatus> {
     counts[state]++;
     if (state === "booting" || state === "stalled") bootingNow.push({ host: h.name, stage: b.currentStage as Stage, state, startedAt: b.startedAt, lastEventAt: b.lastEventAt });
     const r = release.get(h.releaseId)!;
-    const assigned = `${r.name}@${h.pinnedVersion?.version ?? r.latest}`;
-    const booted = b.releaseVersion?.includes("@") ? b.releaseVersion : `${r.name}@${b.releaseVersion}`;
-    const stale = !!b.initrdSha256 && !!h.assignedInitrdSha256 && b.initrdSha256 !== h.assignedInitrdSha256;
-    if ((r.latest || h.pinnedVersion) && (booted !== assigned || stale)) counts.rebootPending++;
+    if (bootedVsAssigned({ release: r.name, assignedVersion: h.pinnedVersion?.version ?? r.latest, assignedInitrdSha256: h.assignedInitrdSha256 }, b).rebootPending) counts.rebootPending++;
   }
   bootingNow.sort((a, b) => b.lastEventAt.getTime() - a.lastEventAt.getTime());
   const per = new Map<string, number[]>();

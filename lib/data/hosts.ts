@@ -10,7 +10,7 @@ import { authorize, pageArgs } from "./authorize";
 import { loadContext, resolveHosts, type RowProblem } from "./host-resolve";
 import { hostData, hostSnapshot, insertHosts } from "./host-rows";
 import { latestActive } from "./releases";
-import { STAGES, effectiveState, stallSeconds } from "@/lib/boot/stages";
+import { STAGES, bootedVsAssigned, effectiveState, stallSeconds } from "@/lib/boot/stages";
 
 export const hostInclude = {
   network: { select: { name: true } },
@@ -27,11 +27,7 @@ type HostRow = Prisma.HostGetPayload<{ include: typeof hostInclude }>;
 export function hostView(h: HostRow) {
   const latest = latestActive(h.release.versions);
   const assignedVersion = h.pinnedVersion?.version ?? latest?.version ?? null;
-  // reports carry "release@version" (/init sends both); older or hand-made ones the version alone
-  const reported = h.lastBoot?.releaseVersion ?? null;
-  const bootedRelease = reported?.includes("@") ? reported.slice(0, reported.lastIndexOf("@")) : h.release.name;
-  const bootedVersion = reported?.includes("@") ? reported.slice(reported.lastIndexOf("@") + 1) : reported;
-  const staleOverlay = !!h.lastBoot?.initrdSha256 && !!h.assignedInitrdSha256 && h.lastBoot.initrdSha256 !== h.assignedInitrdSha256;
+  const { bootedRelease, bootedVersion, staleOverlay, rebootPending } = bootedVsAssigned({ release: h.release.name, assignedVersion, assignedInitrdSha256: h.assignedInitrdSha256 }, h.lastBoot);
   return {
     id: h.id,
     name: h.name,
@@ -44,9 +40,9 @@ export function hostView(h: HostRow) {
     releaseRef: h.pinnedVersion ? `${h.release.name}@${h.pinnedVersion.version}` : h.release.name,
     assignedVersion,
     bootedVersion,
-    bootedRelease: h.lastBoot ? bootedRelease : null,
+    bootedRelease,
     /** it last booted another release or version than it is assigned, or an overlay older than the published one */
-    rebootPending: h.lastBoot !== null && ((assignedVersion !== null && (bootedVersion !== assignedVersion || bootedRelease !== h.release.name)) || staleOverlay),
+    rebootPending,
     /** the overlay it booted is not the one the last publication assigned it */
     staleOverlay,
     assignedInitrdSha256: h.assignedInitrdSha256,

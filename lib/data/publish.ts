@@ -5,7 +5,7 @@ import { db, isPostgres } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/roles";
 import { AppError, invalid, notFound } from "@/lib/errors";
-import { generateAll, type PublishedFile } from "@/lib/generate/all";
+import { dhcpKind, generateAll, type PublishedFile } from "@/lib/generate/all";
 import { dhcpFiles } from "@/lib/generate/dhcp";
 import { LAYOUT, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
 import { removeFile, removeStaleTemps, sha256, writeFilesAtomic, fsyncDir } from "@/lib/publish/atomic";
@@ -133,10 +133,9 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     hostOfPath.set(LAYOUT.ipxe(h.mac), id);
   }
   const releases = new Map((await db.release.findMany({ select: { name: true, tree: true, imagesDir: true } })).map((r) => [r.name, r]));
-  const wanted: PublishedFile[] = files;
   const imageList = [...new Map(images.map((i) => [i.path, i])).values()];
   const current: Current[] = [
-    ...wanted.map((f) => ({ path: f.path, kind: f.kind as string, sha256: sha256(f.bytes), bytes: f.bytes, source: null, hostId: hostOfPath.get(f.path) ?? null })),
+    ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: sha256(f.bytes), bytes: f.bytes, source: null, hostId: hostOfPath.get(f.path) ?? null })),
     ...imageList.map((i) => ({ path: i.path, kind: KIND_OF_IMAGE, sha256: i.sha256, bytes: null, source: path.join(imagesDir(releases.get(i.release)!), i.name), hostId: null })),
   ];
   lap("generate");
@@ -304,8 +303,6 @@ export function generating<T>(fn: () => T): T {
     throw e;
   }
 }
-
-const dhcpKind = (p: string): PublishedFile["kind"] => (p.includes("dnsmasq") ? "dnsmasq" : p.includes("kea") ? "kea" : "dhcpd");
 
 function readText(root: string, rel: string): string | null {
   try {

@@ -13,6 +13,9 @@ export interface PublishedFile {
   bytes: Buffer;
 }
 
+/** Which daemon a generated DHCP file (LAYOUT.dhcpd/kea/dnsmasq*) is for. */
+export const dhcpKind = (path: string): PublishedFile["kind"] => (path.includes("dnsmasq") ? "dnsmasq" : path.includes("kea") ? "kea" : "dhcpd");
+
 export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; exportDir: string }) {
   const overlays = new Map<string, string>();
   const files: PublishedFile[] = [];
@@ -33,7 +36,7 @@ export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; export
     files.push({ path: f.path, kind: f.path.startsWith("pxelinux.cfg/") ? "pxelinux" : "ipxe", bytes: Buffer.from(f.content) });
   });
   for (const f of dhcpFiles(snap, { exportDir: opts.exportDir })) {
-    files.push({ path: f.path, kind: f.path.includes("dnsmasq") ? "dnsmasq" : f.path.includes("kea") ? "kea" : "dhcpd", bytes: Buffer.from(f.content) });
+    files.push({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) });
   }
   // the kernels and base initrds the PXE configs name: copied content-addressed by the publisher
   const booted = new Map<string, Set<string>>();
