@@ -1,6 +1,11 @@
-// Runs once when the console's server starts: background jobs of the Node.js runtime.
+// Runs once when the console's server starts (Node.js runtime): background jobs, and the boot
+// report handler handed to the console server's fast path (bin/afsboot-server.mjs), so both
+// doors to POST /api/v1/boot-events run the same compiled code in the same process.
 export async function register() {
-  if (process.env.NEXT_RUNTIME === "nodejs" && process.env.AFSBOOT_NO_JOBS !== "1") {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { handleBootReport } = await import("@/lib/api/boot-report");
+  (globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.handleBootReport")] = handleBootReport;
+  if (process.env.AFSBOOT_NO_JOBS !== "1") {
     const { startRetention } = await import("@/lib/data/boot-retention");
     startRetention();
   }

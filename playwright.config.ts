@@ -43,7 +43,7 @@ export default defineConfig({
   ],
   webServer: {
     // fresh database every run; serves the existing production build (never builds)
-    command: `rm -rf ${E2E_DIR} && node scripts/migrate.mjs deploy --quiet && npx next start -H 127.0.0.1 -p ${PORT}`,
+    command: `rm -rf ${E2E_DIR} && node scripts/migrate.mjs deploy --quiet && node bin/afsboot-server.mjs -H 127.0.0.1 -p ${PORT}`,
     url: `${BASE_URL}/api/health`,
     env: { DATABASE_URL, AFSBOOT_DATA_DIR: `./${E2E_DIR}`, NEXT_TELEMETRY_DISABLED: "1" },
     reuseExistingServer: false,

@@ -9,13 +9,16 @@
 //                      default 10 (10,000 hosts: 100,000 boots, 800,000 events); 0: none
 //     --app-dir DIR    serve an already built copy of the console (DIR/.next/BUILD_ID); without it
 //                      the sources are copied into the temporary directory and built there
+//     --next-start     serve with plain `next start` (reports through the Next.js pipeline) instead of
+//                      the console server bin/afsboot-server.mjs (reports answered before it)
 //     --build          with --app-dir: (re)create DIR as a private copy and build it; DIR is kept,
 //                      so later runs can reuse it with --app-dir DIR alone
 //     --timeout MIN    hard limit for the whole run (default 15): then everything is stopped
 //     --profile DIR    run the console with node --cpu-prof, its .cpuprofile written into DIR
 //     --keep           keep the temporary directory (database, server logs) and print its path
 // Everything runs in a temporary directory (never ./data) and binds to 127.0.0.1 only; the
-// console is `next start` (production build) on the embedded SQLite database, its data dir and
+// console is its production server (bin/afsboot-server.mjs: `next start`'s Next.js server behind
+// a listener that answers the report API itself) on the embedded SQLite database, its data dir and
 // secret in the temporary directory. All reports come from one source address (one proxy).
 // Baseline in the same run: a bare node:http + better-sqlite3 server (bench/boot-storm-baseline.mjs)
 // on a copy of the same database, driven by the same load generator with the same bodies.
@@ -44,6 +47,8 @@ const TIMEOUT_MIN = arg("timeout", 15);
 const BUILD = has("build");
 const APP_DIR = argStr("app-dir") ? path.resolve(argStr("app-dir")!) : undefined;
 const KEEP = has("keep");
+const NEXT_START = has("next-start");
+const SERVER = NEXT_START ? "next start" : "afsboot-server";
 const PROFILE = argStr("profile") ? path.resolve(argStr("profile")!) : undefined;
 for (const [k, v, min, max] of [["hosts", N, 1, 250_000], ["concurrency", C, 1, 4096], ["runs", RUNS, 1, 50], ["history", HISTORY, 0, 1000], ["timeout", TIMEOUT_MIN, 1, 600]] as const) {
   if (!Number.isInteger(v) || v < min || v > max) throw new Error(`--${k} must be an integer from ${min} to ${max}`);
@@ -525,17 +530,19 @@ async function main() {
   const builtAgo = (Date.now() - fs.statSync(path.join(appDir, ".next/BUILD_ID")).mtimeMs) / 60_000;
   console.log(`Setup: migrate + seed ${N + 1} hosts ${sec(seedMs)}; history ${hist.boots} boots / ${hist.events} events ${sec(histMs)}; ${buildMs === null ? `build reused from ${appDir} (BUILD_ID ${buildId}, built ${builtAgo.toFixed(0)} min ago)` : `private copy + next build ${sec(buildMs)}`}`);
 
-  // the console: `next start` run by node directly, so the PID is the server's own
+  // the console: its production server (bin/afsboot-server.mjs, what `make start` runs) or, with
+  // --next-start, plain `next start`; run by node directly, so the PID is the server's own
   const port = await freePort();
   const serverLog = path.join(dir, "server.log");
+  const serverCmd = NEXT_START ? [path.join(appDir, "node_modules/next/dist/bin/next"), "start"] : [path.join(appDir, "bin/afsboot-server.mjs")];
   const server = track(
-    spawn(process.execPath, [...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE}`] : []), path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
+    spawn(process.execPath, [...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE}`] : []), ...serverCmd, "-H", "127.0.0.1", "-p", String(port)], {
       cwd: appDir,
       env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: `file:${dbFile}`, AFSBOOT_DATA_DIR: dir },
       stdio: ["ignore", fs.openSync(serverLog, "w"), fs.openSync(serverLog, "a")],
       detached: true,
     }),
-    "next start",
+    SERVER,
   );
   const bport = await freePort();
   const baseLog = path.join(dir, "baseline.log");
@@ -549,12 +556,12 @@ async function main() {
     "baseline",
   );
   try {
-    const upMs = await waitHealthy(`http://127.0.0.1:${port}/api/health`, server, "next start", serverLog);
+    const upMs = await waitHealthy(`http://127.0.0.1:${port}/api/health`, server, SERVER, serverLog);
     await waitHealthy(`http://127.0.0.1:${bport}/health`, baseline, "the baseline server", baseLog);
-    // next start serves in its own process; should it ever fork, measure the forked server
+    // the console serves in its own process; should it ever fork, measure the forked server
     const kids = childPids(server.pid!).filter((p) => /node|next/.test(fs.readFileSync(`/proc/${p}/cmdline`, "utf8")));
     const serverPid = kids.length === 1 ? kids[0]! : server.pid!;
-    console.log(`Console: next start on 127.0.0.1:${port} (pid ${serverPid}${serverPid !== server.pid ? `, child of ${server.pid}` : ""}), healthy after ${sec(upMs)}, RSS ${mib(procStatus(serverPid).rss)}; baseline on 127.0.0.1:${bport} (pid ${baseline.pid})`);
+    console.log(`Console: ${SERVER} on 127.0.0.1:${port} (pid ${serverPid}${serverPid !== server.pid ? `, child of ${server.pid}` : ""}), healthy after ${sec(upMs)}, RSS ${mib(procStatus(serverPid).rss)}; baseline on 127.0.0.1:${bport} (pid ${baseline.pid})`);
 
     // warm-up: one boot of the extra host on each server (loads the route, fills the host cache)
     const warm = bodiesFor("w1", seeded.tokens, [WARM]);
@@ -580,7 +587,7 @@ async function main() {
       console.log(`\nRun ${r}: ${N * STORM_STAGES.length} reports (${N * (STORM_STAGES.length - 1)} new events + ${N} retries), ${C} in flight, all from 127.0.0.1`);
       const a = await storm("AFSBoot", port, bodies, serverPid);
       const sa = stored(dbFile, run);
-      show(a, sa, true, "next-server");
+      show(a, sa, true, SERVER);
       const b = await storm("baseline", bport, bodies, baseline.pid!);
       const sb = stored(baseFile, run);
       show(b, sb, false, "baseline server");

@@ -21,4 +21,4 @@ fi
 host=${HOST:-127.0.0.1}
 port=${PORT:-3000}
 echo "==> AFSBoot on http://${host}:${port} (first visit: create the first admin)"
-exec npx next start -H "$host" -p "$port"
+exec node bin/afsboot-server.mjs -H "$host" -p "$port"

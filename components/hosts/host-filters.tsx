@@ -76,7 +76,7 @@ export function HostFilters({ params, choices }: Props) {
         {select("release", "Release", "All releases", names(choices.releases.map((r) => r.name)))}
         {select("network", "Network", "All networks", names(choices.networks.map((n) => n.name)))}
         {select("tag", "Tag", "All tags", names(choices.tags))}
-        {select("state", "Boot state", "Any boot state", STATES.map((s) => ({ value: s, label: s === "never" ? "never booted" : s })))}
+        {select("state", "Boot state", "Any boot state", STATES.map((s) => ({ value: s, label: s === "never" ? "never booted" : s === "pending" ? "reboot pending" : s })))}
         <div className="space-y-1">
           <Label htmlFor="filter-size" className="text-xs text-slate-600">
             Per page

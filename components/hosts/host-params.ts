@@ -4,7 +4,7 @@ import type { HostQuery, HostSort } from "@/lib/data/hosts";
 // be linked. Pure helpers, shared by the server page and the client table.
 
 export const SORTS = ["name", "ip", "mac", "cell", "release", "updated"] as const satisfies readonly HostSort[];
-export const STATES = ["up", "booting", "failed", "stalled", "never"] as const;
+export const STATES = ["up", "booting", "failed", "stalled", "never", "pending"] as const;
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
 export const DEFAULT_PAGE_SIZE = 50;
 

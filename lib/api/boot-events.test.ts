@@ -4,7 +4,9 @@ import * as events from "@/app/api/v1/boot-events/route";
 import * as boots from "@/app/api/v1/hosts/[name]/boots/route";
 import { db } from "@/lib/db";
 import { createApiToken } from "@/lib/data/api-tokens";
+import { recordReport } from "@/lib/data/boot-ingest";
 import { enrollHosts } from "@/lib/data/host-bulk";
+import { deleteHost } from "@/lib/data/hosts";
 import { reportTokens } from "@/lib/data/snapshot";
 import { admin, operator } from "@/lib/testing/actors";
 import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
@@ -134,6 +136,38 @@ describe("POST /api/v1/boot-events", () => {
     expect(results.filter((r) => r.status === 202)).toHaveLength(240);
     expect(await db.bootEvent.count({ where: { boot: { bootId: { startsWith: "storm-" } } } })).toBe(240);
     expect(await db.boot.count({ where: { bootId: { startsWith: "storm-" }, state: "up" } })).toBe(40);
+    // every host's last boot is its own new boot (set for the whole batch at once)
+    const hosts = await db.host.findMany({ where: { name: { in: Array.from({ length: 40 }, (_, i) => hostIn(100 + i).name) } }, include: { lastBoot: true } });
+    expect(hosts).toHaveLength(40);
+    for (const h of hosts) expect(h.lastBoot?.bootId).toBe(`storm-${h.name}-boot`);
+    // a second boot of one host becomes its last boot; an older boot's late report does not take it back
+    const h0 = hostIn(100);
+    expect((await post({ mac: h0.mac, bootId: "storm-second-boot", stage: "initrd", token: tokens.get(h0.name)! })).status).toBe(202);
+    expect((await post({ mac: h0.mac, bootId: `storm-${h0.name}-boot`, stage: "shutdown", token: tokens.get(h0.name)! })).status).toBe(202);
+    expect((await db.host.findUniqueOrThrow({ where: { name: h0.name }, include: { lastBoot: true } })).lastBoot?.bootId).toBe("storm-second-boot");
+  });
+});
+
+describe("enrolment changes while hosts report", () => {
+  it("a deleted host's reports are refused at once, not stored and not a server error", async () => {
+    const h = hostIn(180);
+    await enrollHosts(operator, [h]);
+    const token = (await reportTokens(admin)).find((t) => t.name === h.name)!.token;
+    expect((await post({ mac: h.mac, bootId: "deleted-host-boot1", stage: "initrd", token })).status).toBe(202); // the MAC is cached now
+    await deleteHost(operator, h.name);
+    const res = await post({ mac: h.mac, bootId: "deleted-host-boot1", stage: "network", token });
+    expect(res.status).toBe(401);
+    expect(await db.boot.count({ where: { bootId: "deleted-host-boot1" } })).toBe(0);
+  });
+
+  it("one report that cannot be stored does not fail the others written with it", async () => {
+    const h = hostIn(181);
+    const [created] = await enrollHosts(operator, [h]);
+    const good = recordReport(created!.id, { mac: h.mac, bootId: "batch-isolation-1", stage: "initrd" });
+    const bad = recordReport("no-such-host", { mac: "02:00:00:00:00:99", bootId: "batch-isolation-2", stage: "initrd" });
+    await expect(bad).rejects.toThrow();
+    await expect(good).resolves.toEqual({ duplicate: false });
+    expect(await db.boot.count({ where: { bootId: "batch-isolation-1" } })).toBe(1);
   });
 });
 

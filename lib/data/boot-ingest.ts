@@ -25,43 +25,58 @@ interface HostKey {
 
 const CACHE_MS = 30_000;
 const MISS_MS = 10_000;
-let byMac = new Map<string, HostKey>();
-let loadedAt = 0;
-let loading: Promise<void> | null = null;
-const misses = new Map<string, number>();
+
+/**
+ * The hosts by MAC, shared by every copy of this module in the process (the Next.js build bundles
+ * it into several entries: the report route, the console server's fast path via
+ * instrumentation.ts, the server actions that rotate tokens), so that an invalidation anywhere is
+ * seen by all of them.
+ */
+interface Reporters {
+  byMac: Map<string, HostKey>;
+  loadedAt: number;
+  loading: Promise<void> | null;
+  misses: Map<string, number>;
+}
+const cache = ((globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.reporters")] ??= {
+  byMac: new Map(),
+  loadedAt: 0,
+  loading: null,
+  misses: new Map(),
+} satisfies Reporters) as Reporters;
 
 async function reload() {
   const rows = await db.host.findMany({ select: { id: true, name: true, mac: true, tokenGeneration: true } });
-  byMac = new Map(rows.map((h) => [h.mac, { id: h.id, name: h.name, gen: h.tokenGeneration }]));
-  loadedAt = Date.now();
-  misses.clear();
+  cache.byMac = new Map(rows.map((h) => [h.mac, { id: h.id, name: h.name, gen: h.tokenGeneration }]));
+  cache.loadedAt = Date.now();
+  cache.misses.clear();
 }
 
 /** Forget cached hosts (after enrolment changes in this process; other processes refresh within 30 s). */
 export function invalidateReporters() {
-  loadedAt = 0;
-  misses.clear();
+  cache.loadedAt = 0;
+  cache.misses.clear();
 }
 
 async function lookup(mac: string, fresh = false): Promise<HostKey | null> {
-  if (fresh || Date.now() - loadedAt > CACHE_MS) {
-    loading ??= reload().finally(() => (loading = null));
+  if (fresh || Date.now() - cache.loadedAt > CACHE_MS) {
+    cache.loading ??= reload().finally(() => (cache.loading = null));
     // the first load is awaited; later refreshes too, so a rotated token or new MAC is seen at once
-    await loading;
+    await cache.loading;
   }
-  const hit = byMac.get(mac);
+  const hit = cache.byMac.get(mac);
   if (hit) return hit;
-  const missedAt = misses.get(mac);
+  const missedAt = cache.misses.get(mac);
   if (missedAt && Date.now() - missedAt < MISS_MS) return null;
   // enrolled since the last load?
   const row = await db.host.findUnique({ where: { mac }, select: { id: true, name: true, tokenGeneration: true } });
   if (!row) {
-    if (misses.size > 50_000) misses.clear();
-    misses.set(mac, Date.now());
+    if (cache.misses.size > 50_000) cache.misses.clear();
+    cache.misses.set(mac, Date.now());
     return null;
   }
   const key = { id: row.id, name: row.name, gen: row.tokenGeneration };
-  byMac.set(mac, key);
+  cache.byMac.set(mac, key);
   return key;
 }
 
@@ -121,7 +136,22 @@ async function flush() {
         const duplicates = await db.$transaction((tx) => writeBatch(tx, batch), { timeout: 30_000 });
         batch.forEach((p, i) => p.resolve({ duplicate: duplicates[i]! }));
       } catch (e) {
-        batch.forEach((p) => p.reject(e));
+        if (batch.length === 1) {
+          batch[0]!.reject(e);
+          continue;
+        }
+        // one report must not fail the others (a host deleted since its MAC was cached): each
+        // on its own, and the hosts read again
+        invalidateReporters();
+        log.warn("boot report batch failed; writing its reports one by one", { reports: batch.length, ...errorFields(e) });
+        for (const p of batch) {
+          try {
+            const [duplicate] = await db.$transaction((tx) => writeBatch(tx, [p]), { timeout: 30_000 });
+            p.resolve({ duplicate: duplicate! });
+          } catch (one) {
+            p.reject(one);
+          }
+        }
       }
     }
   } finally {
@@ -249,17 +279,29 @@ async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
         initrdSha256: s.initrdSha256, releaseVersion: s.releaseVersion, clientIp: s.clientIp,
       };
     });
+    const byId = new Map(summaries.map((s) => [s.id, s]));
+    const summaryOf = (id: string) => byId.get(id);
     const bootCols = ["id", "hostId", "bootId", "state", "currentStage", "failedStage", "message", "startedAt", "lastEventAt", "finishedAt", "initrdSha256", "releaseVersion", "clientIp"];
     const set = Prisma.raw(bootCols.filter((c) => !["id", "hostId", "bootId"].includes(c)).map((c) => `"${c}" = excluded."${c}"`).join(", "));
     for (let i = 0; i < summaries.length; i += 250) {
       await tx.$executeRaw`INSERT INTO "Boot" (${columns(bootCols)}) VALUES ${values(summaries.slice(i, i + 250), bootCols)} ON CONFLICT ("id") DO UPDATE SET ${set}`;
     }
-    // 4. a host's last boot: the newest one it started (only new boots can change it)
-    const summaryOf = new Map(summaries.map((s) => [s.id, s]));
+    // 4. a host's last boot: the newest one it started (only new boots can change it); one
+    //    statement for the whole batch, each host's newest new boot
+    const newest = new Map<string, { hostId: string; id: string; startedAt: string }>();
     for (const b of fresh.values()) {
-      const s = summaryOf.get(b.id as string);
+      const s = summaryOf(b.id as string);
       if (!s) continue;
-      await tx.$executeRaw`UPDATE "Host" SET "lastBootId" = ${b.id} WHERE "id" = ${b.hostId} AND ("lastBootId" IS NULL OR (SELECT "startedAt" FROM "Boot" WHERE "Boot"."id" = "Host"."lastBootId") <= ${s.startedAt})`;
+      const have = newest.get(s.hostId);
+      if (!have || have.startedAt <= s.startedAt) newest.set(s.hostId, { hostId: s.hostId, id: s.id, startedAt: s.startedAt });
+    }
+    const news = [...newest.values()];
+    for (let i = 0; i < news.length; i += 250) {
+      const chunk = news.slice(i, i + 250);
+      const pick = Prisma.sql`CASE "Host"."id" ${Prisma.join(chunk.map((n) => Prisma.sql`WHEN ${n.hostId} THEN ${n.id}`), " ")} END`;
+      await tx.$executeRaw`UPDATE "Host" SET "lastBootId" = ${pick}
+        WHERE "id" IN (${Prisma.join(chunk.map((n) => n.hostId))})
+          AND ("lastBootId" IS NULL OR (SELECT "startedAt" FROM "Boot" WHERE "Boot"."id" = "Host"."lastBootId") <= (SELECT "startedAt" FROM "Boot" WHERE "Boot"."id" = ${pick}))`;
     }
   }
   return duplicates;
@@ -283,4 +325,16 @@ export function reportFetch(mac: string, ip: string | null, message: string): vo
   void hostByMac(mac)
     .then((h) => (h ? recordReport(h.id, { mac, stage: "pxe", message, ...(ip && /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) ? { ip } : {}) }) : null))
     .catch((e: unknown) => log.warn("pxe report from /boot/ failed", { mac, ...errorFields(e) }));
+}
+
+/**
+ * Runs a change of enrolled hosts (create, MAC or name change, delete) and then forgets the
+ * cached hosts, so that the next report sees the committed change, whether it succeeded or not.
+ */
+export async function afterHostChange<T>(change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } finally {
+    invalidateReporters();
+  }
 }

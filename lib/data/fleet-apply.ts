@@ -8,6 +8,7 @@ import { authorize } from "./authorize";
 import { canonCell, canonNetwork, canonRelease, canonVersion, loadCanonState } from "./fleet-export";
 import { loadContext, resolveHosts } from "./host-resolve";
 import { hostData, hostSnapshot, insertHosts, writeAuditMany } from "./host-rows";
+import { afterHostChange } from "./boot-ingest";
 
 // `afsboot apply FILE [--prune]`: make the database match the fleet file, all or nothing.
 // Never deletes without --prune; an active version's content never changes (add a version).
@@ -28,11 +29,13 @@ export async function applyFleet(actor: Actor, fleet: FleetFile, opts: { prune?:
   const changes: Change[] = [];
   const problems: { path: string; message: string }[] = [];
   try {
-    await db.$transaction(async (tx) => {
-      await applyIn(tx, actor, fleet, !!opts.prune, changes, problems);
-      if (problems.length) throw invalid(`${problems.length} problem(s); nothing was changed`, Object.fromEntries(problems.map((p) => [p.path, p.message])));
-      if (opts.dryRun) throw new DryRun();
-    }, { timeout: 300_000, maxWait: 10_000 });
+    await afterHostChange(() =>
+      db.$transaction(async (tx) => {
+        await applyIn(tx, actor, fleet, !!opts.prune, changes, problems);
+        if (problems.length) throw invalid(`${problems.length} problem(s); nothing was changed`, Object.fromEntries(problems.map((p) => [p.path, p.message])));
+        if (opts.dryRun) throw new DryRun();
+      }, { timeout: 300_000, maxWait: 10_000 }),
+    );
   } catch (e) {
     if (!(e instanceof DryRun)) throw e;
   }

@@ -9,6 +9,7 @@ import { loadContext, resolveHosts } from "./host-resolve";
 import { insertMany } from "./bulk-insert";
 import { hostSnapshot, insertHosts, writeAuditMany } from "./host-rows";
 import { hostInclude, hostView, inputFromView, problemsError } from "./hosts";
+import { afterHostChange } from "./boot-ingest";
 
 // Enrolling many hosts (CSV, ranges) and actions on many selected hosts. All-or-nothing: one
 // transaction, and a batch with any problem saves nothing.
@@ -31,11 +32,13 @@ export async function checkEnrollment(actor: Actor, rows: { line: number; input:
 export async function enrollHosts(actor: Actor, inputs: HostInput[]) {
   authorize(actor, "operator");
   if (inputs.length === 0) throw invalid("Nothing to enroll");
-  return db.$transaction(async (tx) => {
-    const { problems, resolved } = resolveHosts(await loadContext(tx), inputs);
-    if (problems.length) throw problemsError(problems, inputs.length === 1);
-    return insertHosts(tx, actor, resolved);
-  }, BULK_TX);
+  return afterHostChange(() =>
+    db.$transaction(async (tx) => {
+      const { problems, resolved } = resolveHosts(await loadContext(tx), inputs);
+      if (problems.length) throw problemsError(problems, inputs.length === 1);
+      return insertHosts(tx, actor, resolved);
+    }, BULK_TX),
+  );
 }
 
 async function loadSelected(names: string[]) {
@@ -103,14 +106,16 @@ export function changeTags(actor: Actor, names: string[], add: string[], remove:
 export async function deleteHosts(actor: Actor, names: string[]) {
   authorize(actor, "operator");
   const hosts = await loadSelected(names);
-  return db.$transaction(async (tx) => {
-    const ids = hosts.map((h) => h.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      await tx.host.updateMany({ where: { id: { in: chunk } }, data: { lastBootId: null } });
-      await tx.host.deleteMany({ where: { id: { in: chunk } } });
-    }
-    await writeAuditMany(tx, actor, hosts.map((h) => ({ action: "host.delete", hostId: h.id, name: h.name, before: hostSnapshot(inputFromView(h)), after: undefined })));
-    return { count: hosts.length };
-  }, BULK_TX);
+  return afterHostChange(() =>
+    db.$transaction(async (tx) => {
+      const ids = hosts.map((h) => h.id);
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        await tx.host.updateMany({ where: { id: { in: chunk } }, data: { lastBootId: null } });
+        await tx.host.deleteMany({ where: { id: { in: chunk } } });
+      }
+      await writeAuditMany(tx, actor, hosts.map((h) => ({ action: "host.delete", hostId: h.id, name: h.name, before: hostSnapshot(inputFromView(h)), after: undefined })));
+      return { count: hosts.length };
+    }, BULK_TX),
+  );
 }

@@ -7,7 +7,7 @@ import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
 import { cellForm } from "@/lib/testing/fixtures";
 import { createCell } from "./cells";
 import { assignRelease, changeTags, checkEnrollment, deleteHosts, enrollHosts } from "./host-bulk";
-import { createHost, deleteHost, getHost, listHosts, nextFreeIp, updateHost } from "./hosts";
+import { createHost, deleteHost, getHost, listHosts, nextFreeIp, updateHost, type HostQuery } from "./hosts";
 import { createVersion, setVersionStatus, updateVersion } from "./releases";
 
 const fields = async (p: Promise<unknown>) => {
@@ -92,6 +92,13 @@ describe("hosts", () => {
     const boot = await db.boot.create({ data: { hostId: host.id, bootId: "b1", currentStage: "up", state: "up", releaseVersion: "0" } });
     await db.host.update({ where: { id: host.id }, data: { lastBootId: boot.id } });
     expect(await getHost(viewer, "node003")).toMatchObject({ assignedVersion: "1", bootedVersion: "0", rebootPending: true, bootState: "up" });
+    // the table's filters by boot state: the same rules, all hosts classified at once
+    const names = async (state: HostQuery["state"]) => (await listHosts(viewer, { state, pageSize: 500 })).items.map((h) => h.name);
+    expect(await names("pending")).toEqual(["node003"]);
+    expect(await names("up")).toEqual(["node003"]);
+    expect(await names("failed")).toEqual([]);
+    expect(await names("never")).not.toContain("node003");
+    expect((await listHosts(viewer, { state: "up", q: "node004" })).total).toBe(0);
   });
 
   it("tags and delete in bulk; audit per host", async () => {

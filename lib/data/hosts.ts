@@ -11,6 +11,8 @@ import { loadContext, resolveHosts, type RowProblem } from "./host-resolve";
 import { hostData, hostSnapshot, insertHosts } from "./host-rows";
 import { latestActive } from "./releases";
 import { STAGES, bootedVsAssigned, effectiveState, stallSeconds } from "@/lib/boot/stages";
+import { afterHostChange } from "./boot-ingest";
+import { hostStates } from "./fleet-status";
 
 export const hostInclude = {
   network: { select: { name: true } },
@@ -64,7 +66,8 @@ export type HostView = ReturnType<typeof hostView>;
 
 export const HOST_SORTS = ["name", "ip", "mac", "cell", "release", "updated"] as const;
 export type HostSort = (typeof HOST_SORTS)[number];
-export const BOOT_STATES = ["up", "booting", "failed", "stalled", "never"] as const;
+/** Host filters by boot state; "pending": a reboot is pending (booted something else than assigned). */
+export const BOOT_STATES = ["up", "booting", "failed", "stalled", "never", "pending"] as const;
 
 export interface HostQuery {
   q?: string;
@@ -89,6 +92,10 @@ export function bootStateWhere(state: "up" | "booting" | "failed" | "stalled", n
   return state === "stalled" ? { state: "booting", OR: quiet } : { state: "booting", NOT: { OR: quiet } };
 }
 
+/**
+ * The Prisma filter of a host query. Boot states are effective states of each host's last boot
+ * (stalled: quiet too long at its stage); "pending" is not in it (see pendingIds).
+ */
 export function hostWhere(query: HostQuery): Prisma.HostWhereInput {
   const q = query.q?.trim().toLowerCase();
   const and: Prisma.HostWhereInput[] = [];
@@ -101,7 +108,7 @@ export function hostWhere(query: HostQuery): Prisma.HostWhereInput {
   if (query.network) and.push({ network: { name: query.network } });
   if (query.tag) and.push({ tags: { some: { tag: query.tag } } });
   if (query.state === "never") and.push({ lastBootId: null });
-  else if (query.state) and.push({ lastBoot: bootStateWhere(query.state, new Date()) });
+  else if (query.state && query.state !== "pending") and.push({ lastBoot: bootStateWhere(query.state, new Date()) });
   return and.length ? { AND: and } : {};
 }
 
@@ -117,11 +124,27 @@ function hostOrder(sort: HostSort = "name", dir: "asc" | "desc" = "asc"): Prisma
   return [by[sort], { name: "asc" }];
 }
 
+/** Ids of the hosts matching the other filters whose reboot is pending, in the table's order. */
+async function pendingIds(where: Prisma.HostWhereInput, query: HostQuery): Promise<string[]> {
+  const [states, ordered] = await Promise.all([hostStates(), db.host.findMany({ where, select: { id: true }, orderBy: hostOrder(query.sort, query.dir) })]);
+  const pending = new Set(states.filter((h) => h.rebootPending).map((h) => h.id));
+  return ordered.filter((h) => pending.has(h.id)).map((h) => h.id);
+}
+
 export async function listHosts(actor: Actor, query: HostQuery = {}) {
   authorize(actor, "viewer");
   const size = Math.min(Math.max(query.pageSize ?? 50, 1), 500);
   const { page, skip, take } = pageArgs(query.page, size);
   const where = hostWhere(query);
+  if (query.state === "pending") {
+    // a pending reboot compares what each host booted with what it is assigned (the latest
+    // active version of its release, unless pinned): classified in memory, then paged here
+    const ids = await pendingIds(where, query);
+    const rows = await db.host.findMany({ where: { id: { in: ids.slice(skip, skip + take) } }, include: hostInclude });
+    const at = new Map(ids.map((id, i) => [id, i]));
+    rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
+    return { items: rows.map(hostView), total: ids.length, page, pageSize: take };
+  }
   const [items, total] = await db.$transaction([
     db.host.findMany({ where, orderBy: hostOrder(query.sort, query.dir), skip, take, include: hostInclude }),
     db.host.count({ where }),
@@ -132,7 +155,12 @@ export async function listHosts(actor: Actor, query: HostQuery = {}) {
 /** Names of all hosts matching a query: "select all N matching" for bulk actions. */
 export async function hostNamesMatching(actor: Actor, query: HostQuery) {
   authorize(actor, "viewer");
-  return (await db.host.findMany({ where: hostWhere(query), select: { name: true }, orderBy: { name: "asc" } })).map((h) => h.name);
+  const where = hostWhere(query);
+  if (query.state === "pending") {
+    const ids = new Set(await pendingIds(where, query));
+    return (await db.host.findMany({ where, select: { id: true, name: true }, orderBy: { name: "asc" } })).filter((h) => ids.has(h.id)).map((h) => h.name);
+  }
+  return (await db.host.findMany({ where, select: { name: true }, orderBy: { name: "asc" } })).map((h) => h.name);
 }
 
 export async function getHost(actor: Actor, name: string) {
@@ -155,12 +183,14 @@ export function problemsError(problems: RowProblem[], single: boolean) {
 
 export async function createHost(actor: Actor, input: HostInput) {
   authorize(actor, "operator");
-  return db.$transaction(async (tx) => {
-    const { problems, resolved } = resolveHosts(await loadContext(tx), [input]);
-    if (problems.length) throw problemsError(problems, true);
-    const [created] = await insertHosts(tx, actor, resolved);
-    return created!;
-  });
+  return afterHostChange(() =>
+    db.$transaction(async (tx) => {
+      const { problems, resolved } = resolveHosts(await loadContext(tx), [input]);
+      if (problems.length) throw problemsError(problems, true);
+      const [created] = await insertHosts(tx, actor, resolved);
+      return created!;
+    }),
+  );
 }
 
 export function inputFromView(h: HostView): HostInput {
@@ -182,30 +212,34 @@ export function inputFromView(h: HostView): HostInput {
 export async function updateHost(actor: Actor, name: string, input: HostUpdate) {
   authorize(actor, "operator");
   const { revision, ...data } = input;
-  return db.$transaction(async (tx) => {
-    const row = await tx.host.findUnique({ where: { name }, include: hostInclude });
-    if (!row) throw notFound(`Host ${name}`);
-    if (row.revision !== revision) throw conflict(`Host ${name} was changed by someone else since you opened it: reload and apply your change again`);
-    const { problems, resolved } = resolveHosts(await loadContext(tx), [data], [name]);
-    if (problems.length) throw problemsError(problems, true);
-    const { count } = await tx.host.updateMany({ where: { id: row.id, revision }, data: { ...hostData(resolved[0]!), revision: { increment: 1 } } });
-    if (count === 0) throw conflict(`Host ${name} was changed by someone else since you opened it: reload and apply your change again`);
-    await tx.hostTag.deleteMany({ where: { hostId: row.id } });
-    if (data.tags.length) await tx.hostTag.createMany({ data: data.tags.map((tag) => ({ hostId: row.id, tag })) });
-    await recordAudit(tx, actor, "host.update", { type: "host", id: row.id, name: data.name }, hostSnapshot(inputFromView(hostView(row))), hostSnapshot(data));
-    return { id: row.id, name: data.name };
-  });
+  return afterHostChange(() =>
+    db.$transaction(async (tx) => {
+      const row = await tx.host.findUnique({ where: { name }, include: hostInclude });
+      if (!row) throw notFound(`Host ${name}`);
+      if (row.revision !== revision) throw conflict(`Host ${name} was changed by someone else since you opened it: reload and apply your change again`);
+      const { problems, resolved } = resolveHosts(await loadContext(tx), [data], [name]);
+      if (problems.length) throw problemsError(problems, true);
+      const { count } = await tx.host.updateMany({ where: { id: row.id, revision }, data: { ...hostData(resolved[0]!), revision: { increment: 1 } } });
+      if (count === 0) throw conflict(`Host ${name} was changed by someone else since you opened it: reload and apply your change again`);
+      await tx.hostTag.deleteMany({ where: { hostId: row.id } });
+      if (data.tags.length) await tx.hostTag.createMany({ data: data.tags.map((tag) => ({ hostId: row.id, tag })) });
+      await recordAudit(tx, actor, "host.update", { type: "host", id: row.id, name: data.name }, hostSnapshot(inputFromView(hostView(row))), hostSnapshot(data));
+      return { id: row.id, name: data.name };
+    }),
+  );
 }
 
 export async function deleteHost(actor: Actor, name: string) {
   authorize(actor, "operator");
-  await db.$transaction(async (tx) => {
-    const row = await tx.host.findUnique({ where: { name }, include: hostInclude });
-    if (!row) throw notFound(`Host ${name}`);
-    await tx.host.update({ where: { id: row.id }, data: { lastBootId: null } });
-    await tx.host.delete({ where: { id: row.id } });
-    await recordAudit(tx, actor, "host.delete", { type: "host", id: row.id, name }, hostSnapshot(inputFromView(hostView(row))), undefined);
-  });
+  await afterHostChange(() =>
+    db.$transaction(async (tx) => {
+      const row = await tx.host.findUnique({ where: { name }, include: hostInclude });
+      if (!row) throw notFound(`Host ${name}`);
+      await tx.host.update({ where: { id: row.id }, data: { lastBootId: null } });
+      await tx.host.delete({ where: { id: row.id } });
+      await recordAudit(tx, actor, "host.delete", { type: "host", id: row.id, name }, hostSnapshot(inputFromView(hostView(row))), undefined);
+    }),
+  );
 }
 
 /** The first usable address of a network that no host, the gateway, the boot server or a DNS server uses. */

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// The console's production server: Next.js (the pages, the API, /boot/) behind one node:http
+// listener that answers POST /api/v1/boot-events itself, with the handler the Next.js build
+// compiled (lib/api/boot-report.ts, handed over by instrumentation.ts at startup). A report then
+// costs what its work costs, not the 2-3 ms of CPU the Next.js request pipeline adds to every
+// request: the difference between keeping up with a boot storm of 10,000 hosts and queueing it.
+//
+//   node bin/afsboot-server.mjs [-H 127.0.0.1] [-p 3000]     (make start runs this)
+//
+// Environment as for `next start` (DATABASE_URL, AFSBOOT_*); HOST and PORT are the defaults of
+// -H and -p. Needs a production build (`next build`). SIGTERM/SIGINT: stop accepting, let the
+// requests in progress finish (at most 10 s), exit.
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import next from "next";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const argv = process.argv.slice(2);
+const opt = (short, long, dflt) => {
+  const i = argv.findIndex((a) => a === short || a === long);
+  return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
+};
+if (argv.includes("-h") || argv.includes("--help")) {
+  console.log("usage: afsboot-server [-H host] [-p port]   (defaults: $HOST or 127.0.0.1, $PORT or 3000)");
+  process.exit(0);
+}
+const hostname = opt("-H", "--hostname", process.env.HOST || "127.0.0.1");
+const port = Number(opt("-p", "--port", process.env.PORT || "3000"));
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`afsboot-server: bad port ${port}`);
+  process.exit(2);
+}
+process.env.NODE_ENV = "production";
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+
+const REPORT_PATH = "/api/v1/boot-events";
+const app = next({ dev: false, dir: root, hostname, port });
+const handle = app.getRequestHandler();
+await app.prepare();
+// instrumentation.ts runs when Next.js prepares its server, at the first request (see warm-up)
+const reportHandler = () => globalThis[Symbol.for("afsboot.handleBootReport")];
+
+/** The request body as an async iterable that can stop reading (after 413) and still answer. */
+function bodyOf(req) {
+  return {
+    async *[Symbol.asyncIterator]() {
+      const queue = [];
+      let done = false;
+      let failed = null;
+      let wake = null;
+      req.on("data", (c) => (queue.push(c), wake?.()));
+      req.on("end", () => ((done = true), wake?.()));
+      req.on("error", (e) => ((failed = e), wake?.()));
+      for (;;) {
+        if (queue.length) yield queue.shift();
+        else if (failed) throw failed;
+        else if (done) return;
+        else await new Promise((r) => (wake = r));
+      }
+    },
+  };
+}
+
+async function report(req, res) {
+  let stopped = false;
+  const peer = req.socket.remoteAddress ?? "";
+  const xff = req.headers["x-forwarded-for"];
+  const out = await reportHandler()({
+    contentType: req.headers["content-type"] ?? "",
+    contentLength: req.headers["content-length"] ?? null,
+    authorization: req.headers.authorization ?? null,
+    // as Next.js does: the socket peer appended to what proxies recorded
+    from: [xff, peer.replace(/^::ffff:/, "")].filter(Boolean).join(", "),
+    body: bodyOf(req),
+    cancel: () => {
+      stopped = true;
+      req.pause();
+    },
+  });
+  const text = JSON.stringify(out.body);
+  res.writeHead(out.status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    ...(stopped ? { connection: "close" } : {}),
+    ...out.headers,
+  });
+  res.end(text);
+}
+
+const server = http.createServer((req, res) => {
+  if (req.method === "POST" && (req.url === REPORT_PATH || req.url?.startsWith(`${REPORT_PATH}?`)) && reportHandler()) {
+    report(req, res).catch((e) => {
+      console.error("afsboot-server: report failed", e);
+      if (!res.headersSent) res.writeHead(503, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "unavailable", message: "The report could not be stored; send it again" } }));
+    });
+    return;
+  }
+  handle(req, res);
+});
+server.keepAliveTimeout = 65_000; // longer than common proxies' idle timeout
+server.listen(port, hostname, () => {
+  // warm up: the first request prepares Next.js (instrumentation.ts hands over the report handler)
+  const warm = http.get({ host: hostname, port, path: "/api/health", headers: { "x-afsboot-warmup": "1" } }, (res) => {
+    res.resume();
+    res.on("end", () => {
+      if (!reportHandler()) console.warn("afsboot-server: instrumentation.ts gave no report handler; reports go through Next.js");
+      console.log(`AFSBoot listening on http://${hostname}:${port}`);
+    });
+  });
+  warm.on("error", (e) => console.warn(`afsboot-server: warm-up request failed: ${e.message}`));
+});
+
+let stopping = false;
+for (const sig of ["SIGTERM", "SIGINT"]) {
+  process.on(sig, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  });
+}

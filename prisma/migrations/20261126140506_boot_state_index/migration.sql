@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Boot_state_id_idx" ON "Boot"("state", "id");
