@@ -98,3 +98,25 @@ test("a duplicate network name is refused next to the Name field; the first one 
   const stored = await (await page.request.get(`/api/v1/networks/${first.name}`)).json();
   expect(stored).toMatchObject({ subnet: first.subnet, gateway: first.gateway, notes: first.notes, revision: 1 });
 });
+
+test("a discovery range is refused next to its field when outside the subnet, then saved and listed", async ({ page }) => {
+  const n = networkData();
+  const prefix = n.subnet.replace(/\.0\/24$/, "");
+  await page.goto("/networks/new");
+  await fillNetworkForm(page, n);
+  await field(page, "Discovery range").fill("192.0.2.10-192.0.2.20");
+  await page.getByRole("button", { name: "Create network" }).click();
+  const message = `Discovery range 192.0.2.10-192.0.2.20 lies outside the subnet ${n.subnet}: choose addresses inside it, or clear the range`;
+  await expect(page.locator("#discoveryRange-error")).toHaveText(message);
+  await expect(field(page, "Discovery range")).toHaveAttribute("aria-invalid", "true");
+  expect(await apiStatus(page.request, "networks", n.name)).toBe(404);
+
+  await field(page, "Discovery range").fill(`${prefix}.200 - ${prefix}.220`);
+  await page.getByRole("button", { name: "Create network" }).click();
+  await expect(page).toHaveURL(new RegExp(`/networks/${n.name}(\\?|$)`));
+  await expect(field(page, "Discovery range")).toHaveValue(`${prefix}.200-${prefix}.220`);
+  const saved = await (await page.request.get(`/api/v1/networks/${n.name}`)).json();
+  expect(saved).toMatchObject({ discoveryRange: `${prefix}.200-${prefix}.220` });
+  await page.goto(`/networks?q=${n.name}`);
+  await expect(page.getByRole("row").filter({ has: page.getByRole("link", { name: n.name, exact: true }) })).toContainText(`${prefix}.200-${prefix}.220`);
+});

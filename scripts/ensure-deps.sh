@@ -3,7 +3,8 @@
 #   npm packages (npm ci when package-lock.json changed since the last install), and with --test
 #   the Debian packages the test suite drives (chromium for Playwright, postgresql for the
 #   PostgreSQL run of the integration tests, the DHCP daemons that validate generated configs,
-#   shellcheck, cpio and busybox-static for the initrd; no service is started by the install).
+#   shellcheck, cpio and busybox-static for the initrd, QEMU, kmod and the OpenAFS servers for the
+#   boot lab; no service is started by the install).
 # Safe to run again and again; the start and test commands call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,14 @@ if (( want_test )); then
   command -v cpio >/dev/null 2>&1 || apt_missing+=(cpio)
   [[ -x /bin/busybox ]] || apt_missing+=(busybox-static)
   command -v ip >/dev/null 2>&1 || apt_missing+=(iproute2)
+  # the boot lab (scripts/lab): QEMU with iPXE ROMs, kmod for the base initrd, an OpenAFS cell
+  # (servers and the vos/bos/restorevol tools); nothing of it runs on the host network
+  command -v qemu-system-x86_64 >/dev/null 2>&1 || apt_missing+=(qemu-system-x86)
+  [[ -e /usr/lib/ipxe/qemu/pxe-virtio.rom ]] || apt_missing+=(ipxe-qemu)
+  command -v depmod >/dev/null 2>&1 || apt_missing+=(kmod)
+  [[ -x /usr/sbin/bosserver ]] || apt_missing+=(openafs-fileserver)
+  [[ -x /usr/lib/openafs/vlserver ]] || apt_missing+=(openafs-dbserver)
+  command -v restorevol >/dev/null 2>&1 || apt_missing+=(openafs-client)
 fi
 if (( ${#apt_missing[@]} )); then
   if [[ $(id -u) -ne 0 ]]; then

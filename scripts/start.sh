@@ -10,13 +10,7 @@ export NEXT_TELEMETRY_DISABLED=1
 echo "==> database: ${DATABASE_URL:-file:./data/afsboot.db}"
 node scripts/migrate.mjs deploy
 
-# Rebuild only when a source file is newer than the last successful build (stamp written after it).
-stamp=.next/afsboot-built
-if [[ ! -f .next/BUILD_ID || ! -f $stamp ]] || [[ -n "$(find app components lib prisma proxy.ts next.config.js package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]]; then
-  echo "==> next build"
-  npx next build
-  touch "$stamp"
-fi
+bash scripts/build-if-needed.sh
 
 host=${HOST:-127.0.0.1}
 port=${PORT:-3000}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: the whole suite, as CI runs it on a fresh clone.
 #   install → typecheck → lint → migration drift check → unit + integration (Vitest)
-#   → production build → end-to-end (Playwright in Debian's chromium against `next start`)
+#   → production build → end-to-end (Playwright in Debian's chromium against the console server)
+#   → the boot lab (scripts/lab/lab.sh: QEMU boots from the published files, root from OpenAFS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +45,24 @@ npx next build
 
 step "end-to-end tests (playwright)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
+touch .next/afsboot-built # the build above is current: make lab / make start need not redo it
+
+step "boot lab (QEMU + OpenAFS + DHCP in a network namespace: scripts/lab/lab.sh)"
+lab="passed"
+set +e
+bash scripts/lab/lab.sh
+lab_rc=$?
+set -e
+if (( lab_rc == 77 )); then
+  if [[ ${AFSBOOT_LAB_REQUIRED:-0} == 1 ]]; then
+    echo "The lab was skipped (see above), and this run requires it (AFSBOOT_LAB_REQUIRED=1, as .ci/run sets)." >&2
+    exit 1
+  fi
+  lab="skipped (see above why)"
+elif (( lab_rc != 0 )); then
+  echo "The boot lab failed (exit $lab_rc)." >&2
+  exit "$lab_rc"
+fi
 
 # One closing line for all runs.
 node -e '
@@ -56,4 +75,5 @@ node -e '
   console.log(`\nvitest (SQLite): ${v.numPassedTests} passed; vitest (PostgreSQL): ${vpg.numPassedTests} passed; playwright: ${p.stats.expected} passed`);
   console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$results/vitest.json" "$results/vitest-pg.json" "$results/playwright.json"
+echo "boot lab: $lab"
 echo "total time: $((SECONDS - t0)) s"

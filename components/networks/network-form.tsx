@@ -18,6 +18,7 @@ export interface NetworkFormValues {
   bootServer: string;
   bootUrl: string | null;
   reportUrl: string;
+  discoveryRange: string | null;
   notes: string;
   revision: number;
 }
@@ -60,6 +61,10 @@ export function NetworkForm({ action, network, submitLabel }: Props) {
         {field("bootServer", "Boot server", { placeholder: "10.0.0.1", hint: "next-server (TFTP) and HTTP boot server.", required: true })}
         {field("reportUrl", "Report URL", { placeholder: "http://10.0.0.1:3000", hint: "Where booting clients send their boot reports.", required: true })}
         {field("bootUrl", "Boot files URL", { placeholder: "http://10.0.0.1/", hint: "Optional: where iPXE fetches boot files. Default http://<boot server>/; http://<console>/boot/ serves them from the console." })}
+        {field("discoveryRange", "Discovery range", {
+          placeholder: "10.0.0.200-10.0.0.220",
+          hint: "Unknown machines get a short lease from this range and boot the discovery image, so they show up under Unknown hosts. Leave empty to serve enrolled hosts only.",
+        })}
       </div>
       <Field label="Notes" name="notes" error={err?.notes}>
         <Textarea {...fieldProps("notes", err?.notes)} rows={3} defaultValue={initial("notes")} />

@@ -7,6 +7,7 @@ import { NextRequest } from "next/server";
 import * as events from "@/app/api/v1/boot-events/route";
 import * as boots from "@/app/api/v1/hosts/[name]/boots/route";
 import * as boot from "@/app/boot/[...path]/route";
+import * as discovered from "@/app/api/v1/discovered/route";
 import { db } from "@/lib/db";
 import { createApiToken } from "@/lib/data/api-tokens";
 import { enrollHosts } from "@/lib/data/host-bulk";
@@ -79,6 +80,14 @@ describe("reports of the boot server", () => {
     const unknown = await post({ mac: "02:00:00:00:01:99", stage: "dhcp", ip: "10.0.0.199" }, opApi);
     expect(await unknown.json()).toEqual({ accepted: true, discovered: true });
     expect(await db.discoveredHost.findUnique({ where: { mac: "02:00:00:00:01:99" } })).toMatchObject({ lastStage: "dhcp", lastIp: "10.0.0.199" });
+    // the unknown hosts list through the API (viewer), and what it refuses
+    const list = (q: string, bearer?: string) =>
+      discovered.GET(new NextRequest(`http://127.0.0.1:3000/api/v1/discovered${q}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} }), { params: Promise.resolve({}) });
+    const got = await list("", roApi);
+    expect(got.status).toBe(200);
+    expect((await got.json()).items).toContainEqual(expect.objectContaining({ mac: "02:00:00:00:01:99", lastStage: "dhcp" }));
+    expect((await list("")).status).toBe(401);
+    expect((await list("?page=0", roApi)).status).toBe(422);
   });
 });
 
@@ -108,23 +117,37 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
     execFileSync("shellcheck", [script]);
   });
 
-  it("dnsmasq lease events and TFTP fetches of a pxelinux config; Kea's committed leases and renewals", () => {
-    const add = run(["add", "52:54:00:aa:bb:cc", "10.0.0.50", "node050"]);
+  it("dnsmasq leases to boot firmware and TFTP fetches of a pxelinux config; Kea's committed leases of booting clients", () => {
+    const ipxe = { DNSMASQ_USER_CLASS0: "iPXE" };
+    const add = run(["add", "52:54:00:aa:bb:cc", "10.0.0.50", "node050"], ipxe);
     expect(add).toContain("Authorization: Bearer afsb_secret");
     expect(add.at(-1)).toBe("http://console:3000/api/v1/boot-events");
-    expect(data(add)).toEqual({ mac: "52:54:00:aa:bb:cc", stage: "dhcp", ip: "10.0.0.50", message: "dnsmasq: lease add 10.0.0.50 (node050)" });
+    expect(data(add)).toEqual({ mac: "52:54:00:aa:bb:cc", stage: "dhcp", ip: "10.0.0.50", message: "dnsmasq: lease add 10.0.0.50 (node050) to iPXE" });
+    // a rebooting host whose lease is still valid: "old", from its PXE ROM
+    expect(data(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "PXEClient:Arch:00000:UNDI:002001" }))).toMatchObject({ stage: "dhcp", message: "dnsmasq: lease old 10.0.0.50 to PXE" });
     expect(data(run(["tftp", "1234", "10.0.0.50", "/srv/afsboot/pxelinux.cfg/01-52-54-00-aa-bb-cc"]))).toMatchObject({ mac: "52:54:00:aa:bb:cc", stage: "pxe", ip: "10.0.0.50" });
-    expect(data(run(["leases4_committed"], { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51" }))).toMatchObject({ mac: "52:54:00:aa:bb:cd", stage: "dhcp", ip: "10.0.0.51" });
-    expect(data(run(["lease4_renew"], { LEASE4_HWADDR: "52:54:00:aa:bb:ce", LEASE4_ADDRESS: "10.0.0.52" }, false))).toMatchObject({ mac: "52:54:00:aa:bb:ce", stage: "dhcp" });
+    expect(data(run(["leases4_committed"], { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51", QUERY4_CIADDR: "0.0.0.0" }, false))).toMatchObject({
+      mac: "52:54:00:aa:bb:cd",
+      stage: "dhcp",
+      ip: "10.0.0.51",
+    });
+  });
+
+  it("does not report renewals, the initrd's own DHCP client or dnsmasq replaying its lease file", () => {
+    expect(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50", "node050"], {}, true, false)).toEqual([]); // startup replay: no request
+    expect(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "udhcp 1.35.0" }, true, false)).toEqual([]);
+    expect(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "MSFT 5.0" }, true, false)).toEqual([]);
+    expect(run(["leases4_committed"], { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51", QUERY4_CIADDR: "10.0.0.51" }, true, false)).toEqual([]);
+    expect(run(["lease4_renew"], { LEASE4_HWADDR: "52:54:00:aa:bb:ce", LEASE4_ADDRESS: "10.0.0.52" }, true, false)).toEqual([]);
   });
 
   it("sends nothing for other events, bad values or a missing configuration", () => {
     expect(run(["del", "52:54:00:aa:bb:cc", "10.0.0.50"], {}, true, false)).toEqual([]);
     expect(run(["tftp", "1", "10.0.0.50", "/srv/undionly.kpxe"], {}, true, false)).toEqual([]);
     expect(run(["leases4_committed"], { LEASES4_SIZE: "0" }, true, false)).toEqual([]);
-    expect(run(["add", "$(reboot)", "10.0.0.50"], {}, true, false)).toEqual([]);
+    expect(run(["add", "$(reboot)", "10.0.0.50"], { DNSMASQ_USER_CLASS0: "iPXE" }, true, false)).toEqual([]);
     expect(run(["pkt4_receive"], {}, true, false)).toEqual([]);
-    expect(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50"], { AFSBOOT_EVENT_CONF: "/nonexistent" }, true, false)).toEqual([]);
-    expect(data(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50;reboot", "x&stage=up"]))).toMatchObject({ stage: "dhcp", ip: "" });
+    expect(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50"], { AFSBOOT_EVENT_CONF: "/nonexistent", DNSMASQ_USER_CLASS0: "iPXE" }, true, false)).toEqual([]);
+    expect(data(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50;reboot", "x&stage=up"], { DNSMASQ_USER_CLASS0: "iPXE" }))).toMatchObject({ stage: "dhcp", ip: "" });
   });
 });

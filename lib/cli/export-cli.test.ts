@@ -75,6 +75,25 @@ describe("afsboot export (single boot files)", { timeout: 240_000 }, () => {
     expect(run(["export", "initrd", "deb-12@9", "example.org"]).stderr.toString()).toMatch(/no active version deb-12@9/);
   });
 
+  it("writes the release-side files into a tree, and refuses to overwrite changed ones without --force", () => {
+    const tree = fs.mkdtempSync(path.join(dir, "tree-"));
+    const r = run(["export", "release-files", tree]);
+    expect(r.status, r.stderr.toString()).toBe(0);
+    const helper = path.join(tree, "usr/sbin/afsboot-report");
+    expect(fs.statSync(helper).mode & 0o777).toBe(0o755);
+    expect(fs.readFileSync(helper, "utf8")).toMatch(/^#!\/bin\/sh\n# afsboot-report STAGE/);
+    expect(fs.existsSync(path.join(tree, "etc/systemd/system/afsboot-report.service"))).toBe(true);
+    expect(run(["export", "release-files", tree]).status).toBe(0); // the same files again: fine
+    fs.writeFileSync(helper, "#!/bin/sh\n# local change\n");
+    const refused = run(["export", "release-files", tree]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr.toString()).toContain("usr/sbin/afsboot-report");
+    expect(fs.readFileSync(helper, "utf8")).toContain("local change");
+    expect(run(["export", "release-files", tree, "--force"]).status).toBe(0);
+    expect(fs.readFileSync(helper, "utf8")).not.toContain("local change");
+    expect(run(["export", "release-files", path.join(dir, "missing")]).stderr.toString()).toMatch(/is not a directory/);
+  });
+
   it("names the missing file when an image cannot be read", () => {
     fs.rmSync(path.join(images, "vmlinuz-6.1"));
     const r = run(["export", "pxelinux", "node001"]);

@@ -4,6 +4,8 @@ import { cliActor } from "@/lib/auth/roles";
 import { loadSnapshot, reportTokens, type ImageMode } from "@/lib/data/snapshot";
 import { generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "@/lib/generate/dhcp";
 import { generateOverlay } from "@/lib/generate/initrd/overlay";
+import { releaseSideFiles } from "@/lib/generate/initrd/release-side";
+import path from "node:path";
 import { generateIpxe } from "@/lib/generate/pxe/ipxe";
 import { generatePxelinux } from "@/lib/generate/pxe/pxelinux";
 import type { FleetSnapshot } from "@/lib/generate/snapshot";
@@ -11,7 +13,8 @@ import { CliError } from "./io";
 import { exportDir } from "./publish";
 
 // Single artifacts on stdout (DESIGN.md CLI): `afsboot export dhcpd|kea|dnsmasq [--network NAME]`,
-// `export pxelinux|ipxe HOST`, `export initrd RELEASE[@V] CELL > overlay.img`.
+// `export pxelinux|ipxe HOST`, `export initrd RELEASE[@V] CELL > overlay.img`, and
+// `export release-files DIR` (what a release tree installs to report up and shutdown).
 
 const BUSYBOX = () => process.env.AFSBOOT_BUSYBOX ?? "/bin/busybox";
 const EXPORT_DIR = () => exportDir();
@@ -82,6 +85,26 @@ export function registerExportCommands(exp: Command, program: Command) {
         process.stdout.write(kind === "pxelinux" ? generatePxelinux(snap, host, overlays) : generateIpxe(snap, host, overlays));
       });
   }
+  exp
+    .command("release-files")
+    .description("write the files a release tree needs to report up and shutdown (afsboot-report, systemd unit, SysV script) into DIR, at their paths in the tree")
+    .argument("<dir>", "the release tree (or a staging directory copied into it)")
+    .option("--force", "overwrite files that differ")
+    .action((dir: string, opts: { force?: boolean }) => {
+      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new CliError(`${dir} is not a directory`);
+      const clash = releaseSideFiles().filter((f) => {
+        const to = path.join(dir, f.path);
+        return fs.existsSync(to) && fs.readFileSync(to, "utf8") !== f.content;
+      });
+      if (clash.length && !opts.force) throw new CliError(`these files exist and differ (use --force to overwrite): ${clash.map((f) => f.path).join(", ")}`);
+      for (const f of releaseSideFiles()) {
+        const to = path.join(dir, f.path);
+        fs.mkdirSync(path.dirname(to), { recursive: true });
+        fs.writeFileSync(to, f.content, { mode: f.mode });
+        fs.chmodSync(to, f.mode);
+        console.error(`afsboot: wrote ${to}`);
+      }
+    });
   exp
     .command("initrd")
     .description("write the overlay initrd of a release version for a cell to stdout (gzip'd newc cpio)")

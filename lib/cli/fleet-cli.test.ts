@@ -58,6 +58,22 @@ describe("afsboot apply / export fleet", { timeout: 180_000 }, () => {
     expect(run(["export", "fleet"]).stdout).toContain("tags:\n      - render");
   });
 
+  it("a network's discovery range: applied, exported, refused with its line or the hosts in it", () => {
+    const ranged = FLEET.replace('reportUrl: "http://10.0.0.1:3000" }', 'reportUrl: "http://10.0.0.1:3000", discoveryRange: 10.0.0.200-10.0.0.220 }');
+    expect(run(["apply", write("ranged.yaml", ranged)]).stdout).toContain("~ network lab (discoveryRange)");
+    const exported = run(["export", "fleet"]).stdout;
+    expect(exported).toContain("discoveryRange: 10.0.0.200-10.0.0.220");
+    expect(run(["apply", write("ranged-export.yaml", exported)]).stdout.trim()).toBe("No changes.");
+    const backwards = run(["apply", write("backwards.yaml", ranged.replace("10.0.0.200-10.0.0.220", "10.0.0.220-10.0.0.200"))]);
+    expect(backwards.status).toBe(1);
+    expect(backwards.stderr).toMatch(/line 2, column \d+, networks\[0\]\.discoveryRange: Discovery range 10\.0\.0\.220-10\.0\.0\.200 starts after it ends/);
+    const overHost = run(["apply", write("over-host.yaml", ranged.replace("10.0.0.200-10.0.0.220", "10.0.0.10-10.0.0.20"))]);
+    expect(overHost.status).toBe(1);
+    expect(overHost.stderr).toContain("hosts[0].ip: IP 10.0.0.11 lies in the discovery range 10.0.0.10-10.0.0.20 of network lab");
+    expect(run(["export", "fleet"]).stdout).toContain("discoveryRange: 10.0.0.200-10.0.0.220");
+    expect(run(["apply", write("unranged.yaml", FLEET)]).stdout).toContain("~ network lab (discoveryRange)");
+  });
+
   it("removals need --prune; --dry-run changes nothing", () => {
     const noHosts = write("nohosts.yaml", FLEET.replace(/hosts:\n.*\n$/, ""));
     expect(run(["apply", noHosts]).stdout).toContain("= host node001 (not in the file; --prune deletes it)");

@@ -6,7 +6,7 @@ import type { FleetFile } from "@/lib/fleet/schema";
 import { recordAudit } from "./audit";
 import { authorize } from "./authorize";
 import { canonCell, canonNetwork, canonRelease, canonVersion, loadCanonState } from "./fleet-export";
-import { loadContext, resolveHosts } from "./host-resolve";
+import { hostsInDiscoveryRange, loadContext, rangeHoldsHosts, resolveHosts } from "./host-resolve";
 import { hostData, hostSnapshot, insertHosts, writeAuditMany } from "./host-rows";
 import { afterHostChange } from "./boot-ingest";
 
@@ -171,6 +171,14 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
     await tx.host.updateMany({ where: { name: { in: goneHosts } }, data: { lastBootId: null } });
   }
   for (const name of goneHosts) await remove("host", name, () => tx.host.delete({ where: { name } }), cur.hosts.get(name));
+
+  // A discovery range must hold no enrolled host's address. The file's own hosts were checked by
+  // their new addresses above; this catches the hosts it does not list (kept without --prune).
+  for (const [i, n] of (fleet.networks ?? []).entries()) {
+    if (n.discoveryRange === null) continue;
+    const kept = (await hostsInDiscoveryRange(tx, n.discoveryRange)).filter((h) => !inFile.hosts.has(h.name));
+    if (kept.length) problems.push({ path: `networks[${i}].discoveryRange`, message: rangeHoldsHosts(n.discoveryRange, kept) });
+  }
 
   for (const t of toRetire) {
     const pinned = await tx.host.count({ where: { pinnedVersionId: t.id } });

@@ -16,7 +16,7 @@ export interface CanonState {
   hosts: Map<string, ReturnType<typeof hostSnapshot>>;
 }
 
-export const canonNetwork = (n: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; bootUrl: string | null; reportUrl: string; notes: string }) => ({
+export const canonNetwork = (n: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; bootUrl: string | null; reportUrl: string; discoveryRange: string | null; notes: string }) => ({
   name: n.name,
   subnet: n.subnet,
   gateway: n.gateway,
@@ -25,6 +25,7 @@ export const canonNetwork = (n: { name: string; subnet: string; gateway: string;
   bootServer: n.bootServer,
   bootUrl: n.bootUrl ?? null,
   reportUrl: n.reportUrl,
+  discoveryRange: n.discoveryRange ?? null,
   notes: n.notes ?? "",
 });
 

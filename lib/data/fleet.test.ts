@@ -115,3 +115,60 @@ describe("fleet file", () => {
     expect(json.ok).toBe(true);
   });
 });
+
+describe("fleet file: a network's discovery range", () => {
+  const withRange = (range: string, text = FILE) => text.replace("    reportUrl: http://10.0.0.1:3000\n", `    reportUrl: http://10.0.0.1:3000\n    discoveryRange: ${range}\n`);
+  const problems = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (e) {
+      if (e instanceof AppError) return e.fields;
+      throw e;
+    }
+    return "applied";
+  };
+
+  it("applies, exports and re-applies as a no-op; null or omitting it clears it", async () => {
+    await applyFleet(operator, parse(FILE));
+    expect(stringify(await exportFleet(viewer))).not.toContain("discoveryRange");
+    const changes = await applyFleet(operator, parse(withRange("10.0.0.200 - 10.0.0.220")));
+    expect(changes).toEqual([{ op: "update", kind: "network", name: "lab", detail: "discoveryRange" }]);
+    const audit = await db.auditEntry.findFirstOrThrow({ where: { action: "network.update", targetName: "lab" }, orderBy: { at: "desc" } });
+    expect(audit.before).toMatchObject({ discoveryRange: null });
+    expect(audit.after).toMatchObject({ discoveryRange: "10.0.0.200-10.0.0.220" });
+    const exported = stringify(await exportFleet(viewer));
+    expect(exported).toContain("    discoveryRange: 10.0.0.200-10.0.0.220\n");
+    expect(await applyFleet(operator, parse(exported))).toEqual([]);
+    expect(await applyFleet(operator, parse(JSON.stringify(await exportFleet(viewer))))).toEqual([]);
+    expect(ops(await applyFleet(operator, parse(withRange("~"))))).toEqual(["update network lab"]);
+    expect((await db.network.findUniqueOrThrow({ where: { name: "lab" } })).discoveryRange).toBeNull();
+    expect(await applyFleet(operator, parse(FILE))).toEqual([]);
+  });
+
+  it("refuses a range over the file's hosts or hosts it keeps, naming them; nothing changes", async () => {
+    const before = await db.network.findUniqueOrThrow({ where: { name: "lab" } });
+    const audits = await db.auditEntry.count();
+    expect(await problems(applyFleet(operator, parse(withRange("10.0.0.10-10.0.0.11"))))).toEqual({
+      "hosts[0].ip": "IP 10.0.0.11 lies in the discovery range 10.0.0.10-10.0.0.11 of network lab, kept for machines that are not enrolled: choose an address outside it",
+    });
+    // hosts missing from the file are kept (no --prune) and still hold their addresses
+    const noHosts = withRange("10.0.0.10-10.0.0.20").replace(/\nhosts:[\s\S]*$/, "\n");
+    expect(await problems(applyFleet(operator, parse(noHosts)))).toEqual({
+      "networks[0].discoveryRange": "Discovery range 10.0.0.10-10.0.0.20 holds the address of enrolled hosts node001 (10.0.0.11), node002 (10.0.0.12): move them out of the range, or choose another range",
+    });
+    // a host moved into the range by the same file
+    const moved = withRange("10.0.0.200-10.0.0.220").replace("ip: 10.0.0.12", "ip: 10.0.0.210");
+    expect(await problems(applyFleet(operator, parse(moved)))).toEqual({ "hosts[1].ip": expect.stringContaining("discovery range 10.0.0.200-10.0.0.220") });
+    expect(await db.network.findUniqueOrThrow({ where: { name: "lab" } })).toEqual(before);
+    expect(await db.auditEntry.count()).toBe(audits);
+    // with --prune the hosts go, and so does the conflict
+    expect(ops(await applyFleet(operator, parse(noHosts), { prune: true, dryRun: true }))).toEqual(["update network lab", "delete host node001", "delete host node002"]);
+  });
+
+  it("refuses a bad range with its line and path", () => {
+    const r = parseFleet(withRange("10.0.0.220-10.0.0.200"));
+    expect(!r.ok && r.problems).toEqual([{ path: "networks[0].discoveryRange", line: 10, col: 21, message: "Discovery range 10.0.0.220-10.0.0.200 starts after it ends: write the lower address first" }]);
+    const outside = parseFleet(withRange("10.0.1.200-10.0.1.220"));
+    expect(!outside.ok && outside.problems[0]!.message).toBe("Discovery range 10.0.1.200-10.0.1.220 lies outside the subnet 10.0.0.0/24: choose addresses inside it, or clear the range");
+  });
+});

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Tx } from "@/lib/db";
-import { cidrContains, ipv4Key, parseCidr, parseIpv4, type Cidr } from "@/lib/net/ipv4";
+import { cidrContains, formatIpv4, ipv4Key, parseCidr, parseIpv4, parseIpv4Range, rangeContains, type Cidr, type Ipv4Range } from "@/lib/net/ipv4";
 import type { HostInput } from "@/lib/validation/host";
 
 // Checks a batch of validated host inputs against the database and against each other, and
@@ -23,7 +23,7 @@ export interface ResolvedHost {
 }
 
 export interface Context {
-  networks: { id: string; name: string; cidr: Cidr; gateway: number; bootServer: string }[];
+  networks: { id: string; name: string; cidr: Cidr; gateway: number; bootServer: string; discoveryRange: { text: string; range: Ipv4Range } | null }[];
   cells: Map<string, string>;
   releases: Map<string, { id: string; tree: string; versions: Map<string, { id: string; status: string }> }>;
   /** existing hosts by name, mac and ip → host name */
@@ -34,7 +34,7 @@ export interface Context {
 
 export async function loadContext(tx: Tx): Promise<Context> {
   const [networks, cells, releases, hosts] = await Promise.all([
-    tx.network.findMany({ select: { id: true, name: true, subnet: true, gateway: true, bootServer: true } }),
+    tx.network.findMany({ select: { id: true, name: true, subnet: true, gateway: true, bootServer: true, discoveryRange: true } }),
     tx.cell.findMany({ select: { id: true, name: true } }),
     tx.release.findMany({ select: { id: true, name: true, tree: true, versions: { select: { id: true, version: true, status: true } } } }),
     tx.host.findMany({ select: { id: true, name: true, mac: true, ip: true } }),
@@ -42,7 +42,10 @@ export async function loadContext(tx: Tx): Promise<Context> {
   return {
     networks: networks.flatMap((n) => {
       const c = parseCidr(n.subnet);
-      return c.ok ? [{ id: n.id, name: n.name, cidr: c.cidr, gateway: parseIpv4(n.gateway)!, bootServer: n.bootServer }] : [];
+      if (!c.ok) return [];
+      const r = n.discoveryRange === null ? null : parseIpv4Range(n.discoveryRange);
+      const discoveryRange = r?.ok ? { text: n.discoveryRange!, range: r.range } : null;
+      return [{ id: n.id, name: n.name, cidr: c.cidr, gateway: parseIpv4(n.gateway)!, bootServer: n.bootServer, discoveryRange }];
     }),
     cells: new Map(cells.map((c) => [c.name, c.id])),
     releases: new Map(releases.map((r) => [r.name, { id: r.id, tree: r.tree, versions: new Map(r.versions.map((v) => [v.version, { id: v.id, status: v.status }])) }])),
@@ -62,7 +65,35 @@ export function networkFor(ctx: Context, ip: string): { id: string } | { problem
   }
   if (n === net.gateway) return { problem: `IP ${ip} is the gateway of network ${net.name}` };
   if (ip === net.bootServer) return { problem: `IP ${ip} is the boot server of network ${net.name}` };
+  // any network's range: networks may overlap, and a range's addresses go to machines that are not enrolled
+  const ranged = ctx.networks.find((x) => x.discoveryRange && rangeContains(x.discoveryRange.range, n));
+  if (ranged) return { problem: inDiscoveryRange(ip, ranged.discoveryRange!.text, ranged.name) };
   return { id: net.id };
+}
+
+const inDiscoveryRange = (ip: string, range: string, network: string) =>
+  `IP ${ip} lies in the discovery range ${range} of network ${network}, kept for machines that are not enrolled: choose an address outside it`;
+
+/**
+ * Enrolled hosts whose address lies in a discovery range ("START-END", validated), in address
+ * order: normally none, at most the range's size.
+ */
+export async function hostsInDiscoveryRange(tx: Tx, range: string): Promise<{ name: string; ip: string }[]> {
+  const r = parseIpv4Range(range);
+  if (!r.ok) return [];
+  return tx.host.findMany({
+    where: { ipKey: { gte: ipv4Key(formatIpv4(r.range.first)), lte: ipv4Key(formatIpv4(r.range.last)) } },
+    select: { name: true, ip: true },
+    orderBy: { ipKey: "asc" },
+  });
+}
+
+/** Why a discovery range cannot be saved while these hosts hold addresses in it. */
+export function rangeHoldsHosts(range: string, hosts: { name: string; ip: string }[]): string {
+  const named = hosts.slice(0, 3).map((h) => `${h.name} (${h.ip})`).join(", ");
+  const more = hosts.length > 3 ? ` and ${hosts.length - 3} more` : "";
+  const one = hosts.length === 1;
+  return `Discovery range ${range} holds the address of enrolled host${one ? "" : "s"} ${named}${more}: move ${one ? "it" : "them"} out of the range, or choose another range`;
 }
 
 /**

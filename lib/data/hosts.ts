@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { conflict, invalid, notFound } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { formatIpv4, parseCidr, parseIpv4, usableRange } from "@/lib/net/ipv4";
+import { formatIpv4, parseCidr, parseIpv4, parseIpv4Range, rangeContains, usableRange } from "@/lib/net/ipv4";
 import type { HostInput, HostUpdate } from "@/lib/validation/host";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
@@ -242,7 +242,7 @@ export async function deleteHost(actor: Actor, name: string) {
   );
 }
 
-/** The first usable address of a network that no host, the gateway, the boot server or a DNS server uses. */
+/** The first usable address of a network that no host, the gateway, the boot server or a DNS server uses, outside its discovery range. */
 export async function nextFreeIp(actor: Actor, networkName: string, after?: string): Promise<string | null> {
   authorize(actor, "viewer");
   const net = await db.network.findUnique({ where: { name: networkName } });
@@ -254,7 +254,8 @@ export async function nextFreeIp(actor: Actor, networkName: string, after?: stri
   used.add(parseIpv4(net.gateway));
   used.add(parseIpv4(net.bootServer));
   for (const dns of net.dns as string[]) used.add(parseIpv4(dns));
+  const range = net.discoveryRange ? parseIpv4Range(net.discoveryRange) : null;
   const start = after ? Math.max(first, (parseIpv4(after) ?? first - 1) + 1) : first;
-  for (let n = start; n <= last; n++) if (!used.has(n)) return formatIpv4(n);
+  for (let n = start; n <= last; n++) if (!used.has(n) && !(range?.ok && rangeContains(range.range, n))) return formatIpv4(n);
   return null;
 }

@@ -1,11 +1,12 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
-import { conflict, fromDbError, notFound } from "@/lib/errors";
+import { conflict, fromDbError, invalid, notFound } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { NetworkInput, NetworkUpdate } from "@/lib/validation/network";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
+import { hostsInDiscoveryRange, rangeHoldsHosts } from "./host-resolve";
 
 const LABELS = { name: "network name" };
 
@@ -44,15 +45,26 @@ function toView(row: Row) {
 
 export type NetworkView = ReturnType<typeof toView>;
 
-function snapshot(v: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; bootUrl: string | null; reportUrl: string; notes: string }) {
-  const { name, subnet, gateway, dns, domain, bootServer, bootUrl, reportUrl, notes } = v;
-  return { name, subnet, gateway, dns, domain, bootServer, bootUrl, reportUrl, notes };
+function snapshot(v: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; bootUrl: string | null; reportUrl: string; discoveryRange: string | null; notes: string }) {
+  const { name, subnet, gateway, dns, domain, bootServer, bootUrl, reportUrl, discoveryRange, notes } = v;
+  return { name, subnet, gateway, dns, domain, bootServer, bootUrl, reportUrl, discoveryRange, notes };
+}
+
+/** A discovery range's addresses go to machines that are not enrolled: no enrolled host may hold one. */
+async function assertRangeFree(tx: Tx, range: string | null | undefined) {
+  if (!range) return;
+  const inside = await hostsInDiscoveryRange(tx, range);
+  if (inside.length) {
+    const message = rangeHoldsHosts(range, inside);
+    throw invalid(message, { discoveryRange: message });
+  }
 }
 
 export async function createNetwork(actor: Actor, input: NetworkInput) {
   authorize(actor, "operator");
   try {
     return await db.$transaction(async (tx) => {
+      await assertRangeFree(tx, input.discoveryRange);
       const row = await tx.network.create({ data: { ...input } });
       await recordAudit(tx, actor, "network.create", { type: "network", id: row.id, name: row.name }, undefined, snapshot(row));
       return row;
@@ -69,6 +81,7 @@ export async function updateNetwork(actor: Actor, name: string, input: NetworkUp
     return await db.$transaction(async (tx) => {
       const before = await tx.network.findUnique({ where: { name } });
       if (!before) throw notFound(`Network ${name}`);
+      await assertRangeFree(tx, data.discoveryRange);
       // optimistic concurrency: only the revision the editor saw may be overwritten
       const { count } = await tx.network.updateMany({
         where: { id: before.id, revision },

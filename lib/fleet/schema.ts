@@ -21,6 +21,7 @@ export const fleetNetwork = strict({
   bootServer: z.string(),
   bootUrl: z.string().optional(),
   reportUrl: z.string(),
+  discoveryRange: z.string().nullable().optional(), // null or absent: none
   notes: z.string().optional(),
 }).transform((v, ctx) => {
   const r = networkInput.safeParse(v);

@@ -42,3 +42,17 @@ export const FIXTURE: FleetSnapshot = {
     { name: "r-02", mac: "02:00:ac:10:00:66", ip: "172.16.2.7", network: "render", cell: "example.org", release: "deb-12", version: "3", tags: [], cacheBlocks: null, tmpfsSize: "50%", kernelArgs: "quiet", nicModule: null, reportToken: "tok-r02" },
   ],
 };
+
+/**
+ * FIXTURE with a discovery range on each network (networks renamed, so that their golden files sit
+ * beside FIXTURE's): lab's at the top of its /24, render's a whole inner /24 of its /22 (.0 and
+ * .255 of it are host addresses there), served from the boot files URL.
+ */
+export const DISCOVERY_FIXTURE: FleetSnapshot = {
+  ...FIXTURE,
+  networks: [
+    { ...FIXTURE.networks[0]!, name: "lab-discovery", discoveryRange: "10.0.0.200-10.0.0.220" },
+    { ...FIXTURE.networks[1]!, name: "render-discovery", discoveryRange: "172.16.1.0-172.16.1.255" },
+  ],
+  hosts: FIXTURE.hosts.map((h) => ({ ...h, network: `${h.network}-discovery` })),
+};

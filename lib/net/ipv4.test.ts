@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { cidrContains, formatIpv4, ipv4Key, isIpv4, parseCidr, parseIpv4, usableRange } from "./ipv4";
+import { cidrContains, formatIpv4, formatIpv4Range, ipv4Key, isIpv4, parseCidr, parseIpv4, parseIpv4Range, rangeContains, usableRange } from "./ipv4";
 
 describe("parseIpv4", () => {
   it.each([
@@ -49,5 +49,21 @@ describe("parseCidr", () => {
     expect(cidrContains(r.cidr, parseIpv4("192.168.1.3")!)).toBe(true);
     expect(cidrContains(r.cidr, parseIpv4("192.168.1.4")!)).toBe(false);
     expect(usableRange(r.cidr)).toEqual({ first: parseIpv4("192.168.1.1"), last: parseIpv4("192.168.1.2") });
+  });
+});
+
+describe("parseIpv4Range", () => {
+  it("parses START-END, spaces around the dash allowed, and formats it back", () => {
+    const r = parseIpv4Range(" 10.0.0.200 - 10.0.0.220 ");
+    expect(r).toEqual({ ok: true, range: { first: parseIpv4("10.0.0.200"), last: parseIpv4("10.0.0.220") } });
+    expect(r.ok && formatIpv4Range(r.range)).toBe("10.0.0.200-10.0.0.220");
+    expect(r.ok && rangeContains(r.range, parseIpv4("10.0.0.220")!)).toBe(true);
+    expect(r.ok && rangeContains(r.range, parseIpv4("10.0.0.221")!)).toBe(false);
+  });
+  it("leaves the order to the caller", () => {
+    expect(parseIpv4Range("10.0.0.9-10.0.0.1").ok).toBe(true);
+  });
+  it.each(["", "10.0.0.1", "10.0.0.1-", "-10.0.0.1", "10.0.0.1-10.0.0.2-10.0.0.3", "10.0.0.1 10.0.0.2", "10.0.0.1-10.0.0.256", "10.0.0.1--10.0.0.2"])("rejects %j", (text) => {
+    expect(parseIpv4Range(text).ok).toBe(false);
   });
 });

@@ -66,3 +66,28 @@ export function usableRange(cidr: Cidr): { first: number; last: number } {
 export function formatCidr(cidr: Cidr): string {
   return `${formatIpv4(cidr.network)}/${cidr.prefix}`;
 }
+
+/** An inclusive range of addresses, first ≤ last not implied: callers check the order. */
+export interface Ipv4Range {
+  first: number;
+  last: number;
+}
+
+export type Ipv4RangeResult = { ok: true; range: Ipv4Range } | { ok: false; reason: string };
+
+/** Parses "START-END" (spaces around the dash allowed): two dotted-quad addresses, inclusive. */
+export function parseIpv4Range(text: string): Ipv4RangeResult {
+  const m = /^\s*([^\s-]+)\s*-\s*([^\s-]+)\s*$/.exec(text);
+  const first = m ? parseIpv4(m[1]!) : null;
+  const last = m ? parseIpv4(m[2]!) : null;
+  if (first === null || last === null) return { ok: false, reason: "use two IPv4 addresses like 10.0.0.200-10.0.0.220" };
+  return { ok: true, range: { first, last } };
+}
+
+export function formatIpv4Range(range: Ipv4Range): string {
+  return `${formatIpv4(range.first)}-${formatIpv4(range.last)}`;
+}
+
+export function rangeContains(range: Ipv4Range, ip: number): boolean {
+  return ip >= range.first && ip <= range.last;
+}

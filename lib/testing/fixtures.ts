@@ -13,6 +13,7 @@ export const networkForm = (over: Record<string, unknown> = {}) => ({
   bootServer: "10.0.0.1",
   bootUrl: null,
   reportUrl: "http://10.0.0.1:3000",
+  discoveryRange: null,
   notes: "",
   ...over,
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fieldErrors } from "./common";
-import { networkInput } from "./network";
+import { MAX_DISCOVERY_RANGE, networkInput } from "./network";
 
 const good = {
   name: "lab",
@@ -62,6 +62,63 @@ describe("networkInput", () => {
     expect(networkInput.parse({ ...good, bootUrl: "http://10.0.0.1:3000/boot" }).bootUrl).toBe("http://10.0.0.1:3000/boot/");
     expect(networkInput.parse({ ...good, bootUrl: "https://boot.example.org/" }).bootUrl).toBe("https://boot.example.org/");
   });
+  describe("discovery range", () => {
+    const range = (discoveryRange: unknown, over: object = {}) => networkInput.safeParse({ ...good, ...over, discoveryRange });
+    const rangeError = (discoveryRange: unknown, over: object = {}) => errorsOf({ ...good, ...over, discoveryRange }).discoveryRange;
+
+    it("is optional: absent, empty or null is no range", () => {
+      expect(networkInput.parse(good).discoveryRange).toBeNull();
+      expect(range("").data?.discoveryRange).toBeNull();
+      expect(range("  ").data?.discoveryRange).toBeNull();
+      expect(range(null).data?.discoveryRange).toBeNull();
+    });
+    it("is normalised to START-END", () => {
+      expect(range("10.0.0.200-10.0.0.220").data?.discoveryRange).toBe("10.0.0.200-10.0.0.220");
+      expect(range(" 10.0.0.200 - 10.0.0.220 ").data?.discoveryRange).toBe("10.0.0.200-10.0.0.220");
+      expect(range("10.0.0.200-10.0.0.200").data?.discoveryRange).toBe("10.0.0.200-10.0.0.200");
+      // the first and last host addresses are fine
+      expect(range("10.0.0.3-10.0.0.254").data?.discoveryRange).toBe("10.0.0.3-10.0.0.254");
+    });
+    it.each([
+      ["10.0.0.200", "must be two IPv4 addresses like 10.0.0.200-10.0.0.220"],
+      ["10.0.0.200-", "must be two IPv4 addresses"],
+      ["10.0.0.200-10.0.0.300", "must be two IPv4 addresses"],
+      ["10.0.0.200 10.0.0.220", "must be two IPv4 addresses"],
+      ["10.0.0.200-10.0.0.210-10.0.0.220", "must be two IPv4 addresses"],
+      ["10.0.0.0/24", "must be two IPv4 addresses"],
+      ["x".repeat(41), "at most 40 characters"],
+      ["10.0.0.220-10.0.0.200", "Discovery range 10.0.0.220-10.0.0.200 starts after it ends"],
+      ["10.0.1.200-10.0.1.220", "Discovery range 10.0.1.200-10.0.1.220 lies outside the subnet 10.0.0.0/24"],
+      ["10.0.0.200-10.0.1.20", "lies outside the subnet 10.0.0.0/24"],
+      ["9.255.255.250-10.0.0.20", "lies outside the subnet"],
+      ["10.0.0.0-10.0.0.20", "includes the network address 10.0.0.0"],
+      ["10.0.0.200-10.0.0.255", "includes the broadcast address 10.0.0.255"],
+      ["10.0.0.1-10.0.0.20", "includes the gateway 10.0.0.1"],
+    ])("refuses %j", (value, message) => {
+      expect(rangeError(value)).toContain(message);
+    });
+    it("refuses the boot server, a DNS server and the console's address inside it", () => {
+      expect(rangeError("10.0.0.200-10.0.0.220", { bootServer: "10.0.0.210" })).toBe("Discovery range 10.0.0.200-10.0.0.220 includes the boot server 10.0.0.210: machines that are not enrolled would be handed its address");
+      expect(rangeError("10.0.0.200-10.0.0.220", { dns: "10.0.0.1, 10.0.0.220" })).toContain("includes the DNS server 10.0.0.220");
+      expect(rangeError("10.0.0.200-10.0.0.220", { reportUrl: "http://10.0.0.200:3000" })).toContain("includes the report URL's address 10.0.0.200");
+      expect(rangeError("10.0.0.200-10.0.0.220", { bootUrl: "http://10.0.0.219/boot/" })).toContain("includes the boot files URL's address 10.0.0.219");
+      // a name or an address outside the range is fine
+      expect(rangeError("10.0.0.200-10.0.0.220", { reportUrl: "http://console.example.org:3000" })).toBeUndefined();
+    });
+    it("refuses a subnet change that leaves the range outside", () => {
+      expect(rangeError("10.0.0.200-10.0.0.220", { subnet: "10.1.0.0/24", gateway: "10.1.0.1", bootServer: "10.1.0.1", dns: "10.1.0.1", reportUrl: "http://10.1.0.1:3000" })).toBe(
+        "Discovery range 10.0.0.200-10.0.0.220 lies outside the subnet 10.1.0.0/24: choose addresses inside it, or clear the range",
+      );
+      expect(rangeError("10.0.0.200-10.0.0.220", { subnet: "10.0.0.0/25" })).toContain("lies outside the subnet 10.0.0.0/25");
+      expect(range("10.0.0.200-10.0.0.220", { subnet: "10.0.0.0/16" }).success).toBe(true);
+    });
+    it(`refuses more than ${MAX_DISCOVERY_RANGE} addresses`, () => {
+      const wide = { subnet: "10.0.0.0/8", gateway: "10.0.0.1", bootServer: "10.0.0.1", dns: "10.0.0.1", reportUrl: "http://10.0.0.1:3000" };
+      expect(range("10.1.0.0-10.1.255.255", wide).success).toBe(true);
+      expect(rangeError("10.1.0.0-10.2.0.0", wide)).toBe(`Discovery range 10.1.0.0-10.2.0.0 holds 65537 addresses; at most ${MAX_DISCOVERY_RANGE}`);
+    });
+  });
+
   it("refuses missing fields with a message each", () => {
     const e = errorsOf({});
     expect(Object.keys(e)).toEqual(expect.arrayContaining(["name", "subnet", "gateway", "bootServer", "reportUrl"]));

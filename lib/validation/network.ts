@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrContains, formatCidr, parseCidr, parseIpv4 } from "@/lib/net/ipv4";
+import { cidrContains, formatCidr, formatIpv4, formatIpv4Range, parseCidr, parseIpv4, parseIpv4Range, rangeContains, type Cidr } from "@/lib/net/ipv4";
 import { dnsName, ipv4, list, optionalText, revision, slug, text } from "./common";
 
 const httpUrl = (label: string, max = 300) =>
@@ -33,6 +33,10 @@ export const networkInput = z
         .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/([A-Za-z0-9._-]+\/)*$/, "Boot files URL must be a plain http:// or https:// base URL like http://10.0.0.1:3000/boot/ (letters, digits, '.', '_', '-' in its path)")
         .optional(),
     ),
+    discoveryRange: z.preprocess(
+      (v) => (v === "" || v === null || (typeof v === "string" && v.trim() === "") ? undefined : v),
+      text("Discovery range", 40).optional(),
+    ),
     notes: optionalText("Notes"),
   })
   .transform((v, ctx) => {
@@ -47,10 +51,64 @@ export const networkInput = z
     } else if (parsed.cidr.prefix < 31 && (gw === parsed.cidr.first || gw === parsed.cidr.last)) {
       ctx.addIssue({ code: "custom", path: ["gateway"], message: "Gateway cannot be the network or broadcast address" });
     }
-    return { ...v, subnet: formatCidr(parsed.cidr), domain: v.domain ?? null, bootUrl: v.bootUrl ?? null };
+    const discoveryRange = v.discoveryRange === undefined ? null : checkDiscoveryRange(v, parsed.cidr, ctx);
+    return { ...v, subnet: formatCidr(parsed.cidr), domain: v.domain ?? null, bootUrl: v.bootUrl ?? null, discoveryRange };
   });
 
-export type NetworkInput = z.output<typeof networkInput>;
+/** dhcpd keeps a lease record for every address of a pool: a range is a handful of machines, not a /8. */
+export const MAX_DISCOVERY_RANGE = 65536;
+
+/**
+ * The discovery range, normalised to "START-END", or null with an issue on the field. Machines that
+ * are not enrolled lease these addresses, so the range must hold no address someone else has: the
+ * network and broadcast addresses, the gateway, boot server, DNS servers, the console's (report
+ * and boot files URLs, when given as addresses). Enrolled hosts are checked in the data layer.
+ */
+function checkDiscoveryRange(
+  v: { discoveryRange?: string; gateway: string; bootServer: string; dns: string[]; reportUrl: string; bootUrl?: string },
+  cidr: Cidr,
+  ctx: z.RefinementCtx,
+): string | null {
+  const refuse = (message: string) => {
+    ctx.addIssue({ code: "custom", path: ["discoveryRange"], message });
+    return null;
+  };
+  const parsed = parseIpv4Range(v.discoveryRange!);
+  if (!parsed.ok) return refuse("Discovery range must be two IPv4 addresses like 10.0.0.200-10.0.0.220 (first and last, both included)");
+  const range = parsed.range;
+  const text = formatIpv4Range(range);
+  if (range.first > range.last) return refuse(`Discovery range ${text} starts after it ends: write the lower address first`);
+  const subnet = formatCidr(cidr);
+  if (!cidrContains(cidr, range.first) || !cidrContains(cidr, range.last)) {
+    return refuse(`Discovery range ${text} lies outside the subnet ${subnet}: choose addresses inside it, or clear the range`);
+  }
+  if (cidr.prefix < 31 && rangeContains(range, cidr.first)) return refuse(`Discovery range ${text} includes the network address ${formatIpv4(cidr.first)}`);
+  if (cidr.prefix < 31 && rangeContains(range, cidr.last)) return refuse(`Discovery range ${text} includes the broadcast address ${formatIpv4(cidr.last)}`);
+  const size = range.last - range.first + 1;
+  if (size > MAX_DISCOVERY_RANGE) return refuse(`Discovery range ${text} holds ${size} addresses; at most ${MAX_DISCOVERY_RANGE}`);
+  const urlHost = (url: string | undefined) => {
+    try {
+      return url ? new URL(url).hostname : "";
+    } catch {
+      return "";
+    }
+  };
+  const taken: [string, string][] = [
+    ["the gateway", v.gateway],
+    ["the boot server", v.bootServer],
+    ...v.dns.map((d): [string, string] => ["the DNS server", d]),
+    ["the report URL's address", urlHost(v.reportUrl)],
+    ["the boot files URL's address", urlHost(v.bootUrl)],
+  ];
+  for (const [what, ip] of taken) {
+    const n = parseIpv4(ip);
+    if (n !== null && rangeContains(range, n)) return refuse(`Discovery range ${text} includes ${what} ${ip}: machines that are not enrolled would be handed its address`);
+  }
+  return text;
+}
+
+/** Validated input; `discoveryRange` may be left out by callers in code (absent: none on create, unchanged on update). */
+export type NetworkInput = Omit<z.output<typeof networkInput>, "discoveryRange"> & { discoveryRange?: string | null };
 
 export const networkUpdate = z.intersection(networkInput, z.object({ revision }));
-export type NetworkUpdate = z.output<typeof networkUpdate>;
+export type NetworkUpdate = NetworkInput & { revision: number };

@@ -44,6 +44,7 @@ export default async function NetworksPage({ searchParams }: { searchParams: Pro
                 <TableHead>Gateway</TableHead>
                 <TableHead>Boot server</TableHead>
                 <TableHead>Domain</TableHead>
+                <TableHead>Discovery range</TableHead>
                 <TableHead className="text-right">Hosts</TableHead>
               </TableRow>
             </TableHeader>
@@ -59,12 +60,13 @@ export default async function NetworksPage({ searchParams }: { searchParams: Pro
                   <TableCell className="font-mono text-xs">{n.gateway}</TableCell>
                   <TableCell className="font-mono text-xs">{n.bootServer}</TableCell>
                   <TableCell>{n.domain ?? "—"}</TableCell>
+                  <TableCell className="font-mono text-xs">{n.discoveryRange ?? "—"}</TableCell>
                   <TableCell className="text-right tabular-nums">{n.hostCount}</TableCell>
                 </TableRow>
               ))}
               {result.items.length === 0 && (
                 <TableRow>
-                  <TableCell colSpan={6} className="py-8 text-center text-slate-500">
+                  <TableCell colSpan={7} className="py-8 text-center text-slate-500">
                     No network matches “{q}”.
                   </TableCell>
                 </TableRow>

@@ -18,15 +18,27 @@ const segment = fc.array(fc.constantFrom(...PATH_CHARS), { minLength: 1, maxLeng
 const tree = fc.array(segment, { minLength: 1, maxLength: 6 }).map((s) => `/afs/${s.join("/")}`);
 const token = fc.stringMatching(/^[A-Za-z0-9_-]{16,43}$/);
 
-/** A fleet with 1–2 networks (10.x blocks of /16–/28) and up to `maxHosts` hosts in each. */
+/**
+ * A fleet with 1–2 networks (10.x blocks of /16–/28), some with a discovery range at the top of the
+ * block (hosts never in it), and up to `maxHosts` hosts in each.
+ */
 export function arbFleet(maxHosts = 8): fc.Arbitrary<FleetSnapshot> {
   const network = fc
-    .record({ block: fc.integer({ min: 0, max: 255 }), prefix: fc.integer({ min: 16, max: 28 }), bits: fc.integer({ min: 0, max: 2 ** 16 - 1 }), domain: fc.option(dnsName, { nil: null }) })
-    .map(({ block, prefix, bits, domain }) => {
+    .record({
+      block: fc.integer({ min: 0, max: 255 }),
+      prefix: fc.integer({ min: 16, max: 28 }),
+      bits: fc.integer({ min: 0, max: 2 ** 16 - 1 }),
+      domain: fc.option(dnsName, { nil: null }),
+      range: fc.option(fc.record({ length: fc.integer({ min: 1, max: 300 }), gap: fc.integer({ min: 0, max: 20 }) }), { nil: null }),
+    })
+    .map(({ block, prefix, bits, domain, range }) => {
       const size = 2 ** (32 - prefix);
       const raw = parseIpv4(`10.${block}.0.0`)! + bits;
       const base = raw - (raw % size);
-      return { base, size, prefix, domain };
+      // above the gateway and boot server (base + 1, base + 2), below the broadcast address
+      const last = base + size - 2 - Math.min(range?.gap ?? 0, size - 5);
+      const discovery = range && { first: Math.max(base + 3, last - range.length + 1), last };
+      return { base, size, prefix, domain, discovery };
     });
   return fc
     .record({
@@ -47,6 +59,7 @@ export function arbFleet(maxHosts = 8): fc.Arbitrary<FleetSnapshot> {
         domain: n.domain,
         bootServer: formatIpv4(n.base + 2),
         reportUrl: `http://${formatIpv4(n.base + 2)}:3000`,
+        discoveryRange: n.discovery && `${formatIpv4(n.discovery.first)}-${formatIpv4(n.discovery.last)}`,
       }));
       const versions: SnapVersion[] = trees.map((t, i) => ({
         release: `rel-${i}`,
@@ -65,7 +78,7 @@ export function arbFleet(maxHosts = 8): fc.Arbitrary<FleetSnapshot> {
       for (const h of hosts) {
         const n = nets[h.net % nets.length]!;
         const ip = n.base + 1 + (h.slot % (n.size - 2));
-        if (usedMac.has(h.mac) || usedIp.has(ip)) continue;
+        if (usedMac.has(h.mac) || usedIp.has(ip) || (n.discovery && ip >= n.discovery.first && ip <= n.discovery.last)) continue;
         usedMac.add(h.mac);
         usedIp.add(ip);
         const v = versions[h.tree % versions.length]!;
@@ -85,6 +98,11 @@ describe("arbFleet", () => {
         expect(new Set(snap.hosts.map((h) => h.mac)).size).toBe(snap.hosts.length);
         expect(new Set(snap.hosts.map((h) => h.ip)).size).toBe(snap.hosts.length);
         for (const h of snap.hosts) expect(snap.networks.some((n) => n.name === h.network)).toBe(true);
+        for (const n of snap.networks.filter((x) => x.discoveryRange)) {
+          const [first, last] = n.discoveryRange!.split("-").map((a) => parseIpv4(a)!);
+          expect(first).toBeLessThanOrEqual(last!);
+          for (const h of snap.hosts) expect(parseIpv4(h.ip)! < first! || parseIpv4(h.ip)! > last!).toBe(true);
+        }
       }),
       { numRuns: 50 },
     );

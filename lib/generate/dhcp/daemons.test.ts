@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { FIXTURE } from "../fixtures";
+import { DISCOVERY_FIXTURE, FIXTURE } from "../fixtures";
 import { LAYOUT, type FleetSnapshot } from "../snapshot";
 import { arbFleet } from "./arbitraries.test";
 import { dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "./index";
@@ -91,10 +91,21 @@ describe.skipIf(missing.length > 0)(`the real daemons (${missing.length ? `missi
     expectAccepted(checkAll(FIXTURE));
   });
 
+  it("accept the DISCOVERY_FIXTURE files (networks with a discovery range) of every network", () => {
+    expectAccepted(checkAll(DISCOVERY_FIXTURE));
+  });
+
   it("dhcpd accepts the files of several networks included into one dhcpd.conf", () => {
     const parts = dhcpFiles(FIXTURE).filter((f) => f.path.startsWith("dhcp/dhcpd-"));
     const main = parts.map((f) => `include "${write(path.basename(f.path), f.content)}";`).join("\n");
     const v = checkDhcpd(`${main}\n`);
+    expect(v.ok, v.output).toBe(true);
+  });
+
+  it("dhcpd accepts a network with a range and one without included together", () => {
+    const lab = write("dhcpd-lab.conf", generateDhcpd(FIXTURE, "lab"));
+    const render = write("dhcpd-render-discovery.conf", generateDhcpd(DISCOVERY_FIXTURE, "render-discovery"));
+    const v = checkDhcpd(`include "${lab}";\ninclude "${render}";\n`);
     expect(v.ok, v.output).toBe(true);
   });
 
@@ -118,6 +129,16 @@ describe.skipIf(missing.length > 0)(`the real daemons (${missing.length ? `missi
       const outside = structuredClone(good);
       outside.Dhcp4.subnet4[0].reservations[0]["ip-address"] = "10.9.9.9";
       expect(checkKea(JSON.stringify(outside)).ok).toBe(false);
+      const ranged = JSON.parse(generateKea(DISCOVERY_FIXTURE, "lab-discovery"));
+      expect(checkKea(JSON.stringify(ranged)).ok).toBe(true);
+      ranged.Dhcp4.subnet4[0].pools[0].pool = "10.0.1.200 - 10.0.1.220";
+      expect(checkKea(JSON.stringify(ranged)).ok).toBe(false);
+    });
+
+    it("dhcpd, a pool", () => {
+      const good = generateDhcpd(DISCOVERY_FIXTURE, "lab-discovery");
+      expect(checkDhcpd(good).ok).toBe(true);
+      expect(checkDhcpd(good.replace("range 10.0.0.200 10.0.0.220;", "range 10.0.1.200 10.0.1.220;")).ok).toBe(false);
     });
 
     it("dnsmasq, conf and hosts file", () => {

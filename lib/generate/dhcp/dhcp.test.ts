@@ -3,7 +3,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatIpv4, parseIpv4 } from "../../net/ipv4";
-import { FIXTURE } from "../fixtures";
+import { DISCOVERY_FIXTURE, FIXTURE } from "../fixtures";
 import type { FleetSnapshot } from "../snapshot";
 import { arbFleet } from "./arbitraries.test";
 import { DhcpGenerateError, dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "./index";
@@ -17,8 +17,9 @@ function listFiles(dir: string, prefix = ""): string[] {
 }
 
 describe("golden files", () => {
-  it("match the files generated from FIXTURE (UPDATE_GOLDEN=1 rewrites them)", () => {
-    const files = dhcpFiles(FIXTURE, OPTS);
+  it("match the files generated from FIXTURE and DISCOVERY_FIXTURE (UPDATE_GOLDEN=1 rewrites them)", () => {
+    // the networks of the two are named apart: one directory holds the files of both
+    const files = [...dhcpFiles(FIXTURE, OPTS), ...dhcpFiles(DISCOVERY_FIXTURE, OPTS)];
     if (process.env.UPDATE_GOLDEN === "1") {
       fs.rmSync(GOLDEN, { recursive: true, force: true });
       for (const f of files) {
@@ -88,6 +89,43 @@ describe("what a host gets", () => {
   });
 });
 
+describe("a discovery range", () => {
+  const lab = (snap: FleetSnapshot) => ({ dhcpd: generateDhcpd(snap, "lab-discovery"), kea: generateKea(snap, "lab-discovery"), dnsmasq: generateDnsmasqConf(snap, "lab-discovery") });
+
+  it("gives machines that are not enrolled short leases from it in all three, the hosts as they were", () => {
+    const f = lab(DISCOVERY_FIXTURE);
+    expect(f.dhcpd).toContain("  pool {\n    range 10.0.0.200 10.0.0.220;\n    allow unknown-clients;\n    default-lease-time 600;\n    max-lease-time 600;\n");
+    const kea = JSON.parse(f.kea).Dhcp4;
+    expect(kea.subnet4[0].pools).toEqual([{ pool: "10.0.0.200 - 10.0.0.220", "client-class": "UNKNOWN" }]);
+    expect(kea["client-classes"]).toContainEqual(expect.objectContaining({ test: "member('UNKNOWN')", "valid-lifetime": 600 }));
+    expect(kea["lease-database"].persist).toBe(true);
+    expect(f.dnsmasq).toContain("\ndhcp-range=set:net-lab-discovery,10.0.0.200,10.0.0.220,255.255.255.0,600\n");
+    expect(f.dnsmasq).toContain("\ndhcp-range=set:net-lab-discovery,10.0.0.0,static,255.255.255.0,43200\n");
+    // the host entries are the same bytes with or without a range
+    const plain = { dhcpd: generateDhcpd(FIXTURE, "lab"), kea: JSON.parse(generateKea(FIXTURE, "lab")).Dhcp4.subnet4[0].reservations };
+    expect(f.dhcpd.slice(f.dhcpd.indexOf("  host "))).toBe(plain.dhcpd.slice(plain.dhcpd.indexOf("  host ")));
+    expect(kea.subnet4[0].reservations).toEqual(plain.kea);
+    expect(generateDnsmasqHosts(DISCOVERY_FIXTURE, "lab-discovery").split("\n").slice(1)).toEqual(generateDnsmasqHosts(FIXTURE, "lab").split("\n").slice(1));
+  });
+
+  it("keeps the comments true: no 'only enrolled hosts' where a range serves the others", () => {
+    for (const text of Object.values(lab(DISCOVERY_FIXTURE))) {
+      expect(text).not.toMatch(/Only enrolled hosts get an address/);
+      expect(text).toMatch(/discovery (range 10\.0\.0\.200-10\.0\.0\.220|pool 10\.0\.0\.200 - 10\.0\.0\.220)/);
+    }
+    for (const gen of [generateDhcpd, generateKea, generateDnsmasqConf]) expect(gen(FIXTURE, "lab")).toMatch(/Only enrolled hosts get an address/);
+  });
+
+  it("hands unknown iPXE clients boot.ipxe from the network's boot files URL (which chains the default script)", () => {
+    expect(generateDhcpd(DISCOVERY_FIXTURE, "render-discovery")).toMatch(/pool \{[^}]*filename "http:\/\/afsboot\.example\.org:3000\/boot\/boot\.ipxe";/);
+  });
+
+  it("null or absent is the same as no range", () => {
+    const withNull: FleetSnapshot = { ...FIXTURE, networks: FIXTURE.networks.map((n) => ({ ...n, discoveryRange: null })) };
+    expect(dhcpFiles(withNull, OPTS)).toEqual(dhcpFiles(FIXTURE, OPTS));
+  });
+});
+
 describe("bad input fails loudly instead of writing a broken config", () => {
   const cases: [string, (s: FleetSnapshot) => void, RegExp][] = [
     ["unknown network", () => {}, /network "nope" is not in the snapshot/],
@@ -109,6 +147,14 @@ describe("bad input fails loudly instead of writing a broken config", () => {
     ["domain with a quote", (s) => (s.networks[0]!.domain = 'lab".org'), /domain .* is not a DNS name/],
     ["bad subnet", (s) => (s.networks[0]!.subnet = "10.0.0.5/24"), /host bits are set/],
     ["bad DNS server", (s) => (s.networks[0]!.dns = ["10.0.0.1; evil"]), /DNS server/],
+    ["discovery range not START-END", (s) => (s.networks[0]!.discoveryRange = "10.0.0.200"), /discovery range "10.0.0.200" is not in the form START-END/],
+    ["discovery range with a newline", (s) => (s.networks[0]!.discoveryRange = "10.0.0.200-10.0.0.220\n}"), /not in the form START-END/],
+    ["discovery range backwards", (s) => (s.networks[0]!.discoveryRange = "10.0.0.220-10.0.0.200"), /starts after it ends/],
+    ["discovery range outside the subnet", (s) => (s.networks[0]!.discoveryRange = "10.0.0.200-10.0.1.5"), /not inside the host addresses of 10.0.0.0\/24/],
+    ["discovery range with the broadcast address", (s) => (s.networks[0]!.discoveryRange = "10.0.0.200-10.0.0.255"), /not inside the host addresses/],
+    ["discovery range with the gateway", (s) => (s.networks[0]!.discoveryRange = "10.0.0.1-10.0.0.9"), /includes the gateway 10.0.0.1/],
+    ["discovery range with a DNS server", (s) => (s.networks[0]!.discoveryRange = "10.0.0.2-10.0.0.9"), /includes the DNS server 10.0.0.2/],
+    ["host in the discovery range", (s) => (s.networks[0]!.discoveryRange = "10.0.0.10-10.0.0.11"), /host "node001": IP 10.0.0.11 lies in the discovery range 10.0.0.10-10.0.0.11/],
   ];
   it.each(cases)("%s", (label, mutate, message) => {
     const snap = structuredClone(FIXTURE);

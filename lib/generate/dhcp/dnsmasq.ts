@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { BOOT_LOADERS, LAYOUT, httpBase, type FleetSnapshot } from "../snapshot";
-import { DhcpGenerateError, LEASE_SECONDS, commentSafe, resolveDhcpNetwork, rootPathOf, type DhcpHost, type DhcpNetwork } from "./resolve";
+import { DISCOVERY_LEASE_SECONDS, DhcpGenerateError, LEASE_SECONDS, commentSafe, resolveDhcpNetwork, rootPathOf, type DhcpHost, type DhcpNetwork } from "./resolve";
 
 // dnsmasq (2.90) as a DHCP-only server for one network: a conf file and a hosts file (read through
 // dhcp-hostsfile). dnsmasq re-reads the hosts file on SIGHUP but the conf file only at start, so
@@ -60,7 +60,7 @@ export function generateDnsmasqConf(snap: FleetSnapshot, networkName: string, op
 }
 
 /** The conf file of a resolved network of `snap` (see generateDnsmasqConf). */
-export function renderDnsmasqConf(snap: FleetSnapshot, { net, address, netmask, hosts }: DhcpNetwork, opts: DnsmasqOptions = {}): string {
+export function renderDnsmasqConf(snap: FleetSnapshot, { net, address, netmask, hosts, discovery }: DhcpNetwork, opts: DnsmasqOptions = {}): string {
   const hostsFile = `${exportDir(opts)}/${LAYOUT.dnsmasqHosts(net.name)}`;
   const n = `tag:${netTag(net.name)}`;
   const boot = (tags: string, file: string) => `dhcp-boot=${n},${tags},${file},,${net.bootServer}`;
@@ -82,14 +82,30 @@ export function renderDnsmasqConf(snap: FleetSnapshot, { net, address, netmask, 
     "# cell. This file changes with the network's settings and when release versions or cells are",
     "# added or removed: then restart dnsmasq.",
     "#",
-    "# Only enrolled hosts get an address: the range is static (no pool), so machines that are not",
-    "# enrolled get no lease. Not authoritative, so another server may serve them.",
+    ...(discovery
+      ? [
+          "# Enrolled hosts get their fixed address (static range). Machines that are not enrolled get a",
+          `# short lease from the discovery range ${discovery.first}-${discovery.last} and boot the discovery image.`,
+          "# Not authoritative, so another server may serve machines this file does not.",
+        ]
+      : [
+          "# Only enrolled hosts get an address: the range is static (no pool), so machines that are not",
+          "# enrolled get no lease. Not authoritative, so another server may serve them.",
+        ]),
     "",
     "# DHCP only: no DNS service.",
     "port=0",
     "# Boot file and server in the BOOTP fields, never moved into options: PXE ROMs read the fields.",
     "dhcp-no-override",
     `dhcp-range=set:${netTag(net.name)},${address},static,${netmask},${LEASE_SECONDS}`,
+    ...(discovery
+      ? [
+          "# Discovery range: machines that are not enrolled lease from it and boot the discovery image",
+          "# (boot.ipxe finds no script for their MAC and chains ipxe/default.ipxe), which reports them",
+          "# (Hosts > Unknown hosts) and powers them off.",
+          `dhcp-range=set:${netTag(net.name)},${discovery.first},${discovery.last},${netmask},${DISCOVERY_LEASE_SECONDS}`,
+        ]
+      : []),
     `dhcp-option=${n},option:router,${net.gateway}`,
     ...(net.dns.length ? [`dhcp-option=${n},option:dns-server,${net.dns.join(",")}`] : []),
     ...(net.domain ? [`dhcp-option=${n},option:domain-name,${net.domain}`] : []),

@@ -1,4 +1,4 @@
-import { cidrContains, formatIpv4, parseCidr, parseIpv4 } from "../../net/ipv4";
+import { cidrContains, formatIpv4, formatIpv4Range, parseCidr, parseIpv4, parseIpv4Range, rangeContains, type Ipv4Range } from "../../net/ipv4";
 import { isDnsName, isHostLabel } from "../../net/names";
 import { LAYOUT, httpBase, type FleetSnapshot, type SnapHost, type SnapNetwork, type SnapVersion } from "../snapshot";
 
@@ -26,6 +26,13 @@ const MAX_FILE = 127;
 /** Seconds: fixed addresses never move, and long leases keep renewals low at 10,000 hosts. */
 export const LEASE_SECONDS = 43200;
 
+/**
+ * Seconds of a discovery lease: long enough for firmware, iPXE and the discovery initrd to boot and
+ * report (each renews or asks again), short enough that a range of a few addresses serves a rack
+ * of new machines powered on together.
+ */
+export const DISCOVERY_LEASE_SECONDS = 600;
+
 export interface DhcpHost {
   name: string;
   mac: string;
@@ -36,12 +43,20 @@ export interface DhcpHost {
   ipxeUrl: string;
 }
 
+/** The dynamic range machines that are not enrolled lease from (first and last address, inclusive). */
+export interface DiscoveryRange {
+  first: string;
+  last: string;
+}
+
 export interface DhcpNetwork {
   net: SnapNetwork;
   address: string;
   netmask: string;
   prefix: number;
   hosts: DhcpHost[];
+  /** null: only enrolled hosts get an address. */
+  discovery: DiscoveryRange | null;
 }
 
 type RootPath = { ok: true; value: string } | { ok: false; reason: string };
@@ -82,6 +97,7 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
   ipv4(`${what}: boot server`, net.bootServer);
   for (const d of net.dns) ipv4(`${what}: DNS server`, d);
   if (net.domain !== null && !isDnsName(net.domain)) fail(`${what}: domain ${JSON.stringify(net.domain)} is not a DNS name`);
+  const range = discoveryRangeOf(what, net, cidr);
 
   const versions = new Map(snap.versions.map((v) => [`${v.release}@${v.version}`, v]));
   const cells = new Set(snap.cells.map((c) => c.name));
@@ -104,6 +120,8 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
     const ip = parseIpv4(h.ip);
     if (ip === null) return `IP: ${JSON.stringify(h.ip)} is not an IPv4 address`;
     if (!cidrContains(cidr, ip) || ip === cidr.first || ip === cidr.last) return `IP ${h.ip} is not a host address of ${net.subnet}`;
+    // a pool address handed to a machine that is not enrolled would clash with the host's
+    if (range && rangeContains(range, ip)) return `IP ${h.ip} lies in the discovery range ${net.discoveryRange}`;
     if (!cells.has(h.cell)) return `cell ${JSON.stringify(h.cell)} is not in the snapshot`;
     const version = versions.get(`${h.release}@${h.version}`);
     if (!version) return `release version ${h.release}@${h.version} is not in the snapshot`;
@@ -126,5 +144,21 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
       return typeof entry === "string" ? fail(`${what}: host ${JSON.stringify(h.name)}: ${entry}`) : entry;
     });
   const netmask = formatIpv4(2 ** 32 - 2 ** (32 - cidr.prefix));
-  return { net, address: formatIpv4(cidr.network), netmask, prefix: cidr.prefix, hosts };
+  const discovery = range && { first: formatIpv4(range.first), last: formatIpv4(range.last) };
+  return { net, address: formatIpv4(cidr.network), netmask, prefix: cidr.prefix, hosts, discovery };
+}
+
+/** The network's discovery range, checked like the edge checks it (lib/validation/network.ts), or null. */
+function discoveryRangeOf(what: string, net: SnapNetwork, cidr: { first: number; last: number }): Ipv4Range | null {
+  if (net.discoveryRange == null) return null;
+  const parsed = parseIpv4Range(net.discoveryRange);
+  if (!parsed.ok || formatIpv4Range(parsed.range) !== net.discoveryRange) fail(`${what}: discovery range ${JSON.stringify(net.discoveryRange)} is not in the form START-END`);
+  const range = parsed.range;
+  const text = net.discoveryRange;
+  if (range.first > range.last) fail(`${what}: discovery range ${text} starts after it ends`);
+  if (range.first <= cidr.first || range.last >= cidr.last) fail(`${what}: discovery range ${text} is not inside the host addresses of ${net.subnet}`);
+  for (const [role, ip] of [["gateway", net.gateway], ["boot server", net.bootServer], ...net.dns.map((d) => ["DNS server", d])] as const) {
+    if (rangeContains(range, parseIpv4(ip)!)) fail(`${what}: discovery range ${text} includes the ${role} ${ip}`);
+  }
+  return range;
 }

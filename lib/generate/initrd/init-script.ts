@@ -290,8 +290,11 @@ afs_openafs() {
 
 log "AFS: $AFSBOOT_CLIENT, cell $CELL, tree $TREE ($FROM)"
 if [ "$AFSBOOT_CLIENT" = kafs ]; then afs_kafs; else afs_openafs; fi
+# "$TREE/." walks into the tree: a tree that is an AFS mount point (a volume of its own) gets
+# mounted here, and its first automount, like the first mount, can fail until the VL servers
+# are probed; a plain stat of "$TREE" would see only the mount point
 n=0
-until [ -d "$TREE" ]; do
+until [ -d "$TREE/." ]; do
   n=$((n + 1)); [ $n -le 20 ] || fail afs "tree $TREE not found (cell $CELL via $AFSVOL)"
   sleep 1
 done

@@ -115,7 +115,10 @@ describe("release side", () => {
     } catch (e) {
       out = `${(e as { stdout?: string }).stdout ?? ""}${(e as { stderr?: string }).stderr ?? ""}`;
     }
-    expect(out.split("\n").filter((l) => l && !l.includes("/usr/sbin/afsboot-report is not executable"))).toEqual([]);
+    // only what it says about our unit: the units it references that this machine has installed
+    // (Debian's openafs-client.service, say) are not ours to judge
+    const installed = /^\/(usr\/)?lib\/systemd\/system\//;
+    expect(out.split("\n").filter((l) => l && !l.includes("/usr/sbin/afsboot-report is not executable") && !installed.test(l))).toEqual([]);
   });
 });
 

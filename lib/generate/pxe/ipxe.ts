@@ -65,10 +65,11 @@ export function renderIpxe({ what, host, version, base, files, cmdline }: HostBo
 }
 
 /**
- * Unknown machines: the discovery boot (see discoveryBoot) or nothing. Files are absolute paths
- * resolved against wherever this script came from (TFTP or HTTP, both serve the export at "/"),
- * since the machine's network is unknown. Any failure exits with an error to boot.ipxe, which hands
- * the machine back to its firmware (next boot device).
+ * Unknown machines: the discovery boot (see discoveryBoot) or nothing. Files are relative to this
+ * script (ipxe/default.ipxe: "../images/…"), so they come from wherever it came from, TFTP or
+ * HTTP, with the export at the server's root or under a path (the console's /boot/), since the
+ * machine's network is unknown. Any failure exits with an error to boot.ipxe, which hands the
+ * machine back to its firmware (next boot device).
  */
 export function generateIpxeDefault(snap: FleetSnapshot, overlays: ReadonlyMap<string, string>): string {
   const d = discoveryBoot(snap, overlays);
@@ -81,7 +82,7 @@ export function generateIpxeDefault(snap: FleetSnapshot, overlays: ReadonlyMap<s
     `# Discovery boot with ${d.label}: /init reports the MAC to the console, mounts nothing and halts.`,
     "echo AFSBoot: ${netX/mac} is not enrolled, booting just far enough to report it",
   ];
-  return `${intro.join("\n")}\n${loadAndBoot("discovery boot", d.files, "/", d.cmdline)}:failed\necho AFSBoot: discovery boot failed\nimgfree\nexit 1\n`;
+  return `${intro.join("\n")}\n${loadAndBoot("discovery boot", d.files, "../", d.cmdline)}:failed\necho AFSBoot: discovery boot failed\nimgfree\nexit 1\n`;
 }
 
 /**

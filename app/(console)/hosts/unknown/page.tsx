@@ -40,7 +40,8 @@ export default async function UnknownHostsPage({ searchParams }: { searchParams:
         <EmptyState icon={Radar} title={showAll ? "No unknown hosts" : "No unknown hosts to review"}>
           When a machine PXE-boots from a boot server or reports its boot progress with a MAC that is not enrolled, the console keeps it
           here (MAC, when it was seen, its last IP and stage) so you can enroll it in a click. Reports from unknown MACs are never
-          attached to a host.
+          attached to a host. A machine that is not enrolled gets a DHCP lease only from a network&apos;s discovery range (set it on the
+          network&apos;s page).
         </EmptyState>
       ) : (
         <>

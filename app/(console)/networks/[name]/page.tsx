@@ -30,6 +30,7 @@ export default async function NetworkPage({ params }: { params: Params }) {
     ["Boot server", network.bootServer],
     ["Boot files URL", network.bootUrl ?? `http://${network.bootServer}/ (default)`],
     ["Report URL", network.reportUrl],
+    ["Discovery range", network.discoveryRange ?? "— (enrolled hosts only)"],
     ["Hosts", String(network.hostCount)],
   ];
   return (

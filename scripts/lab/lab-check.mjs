@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// Boot lab: assert, through the console's API, what a lab boot left behind.
+//
+//   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --host NAME --expect up
+//        [--since ISO] [--boots N]
+//   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --host NAME --expect failed --stage afs
+//        [--message REGEX] [--within SECONDS]
+//   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --unknown MAC
+//
+// --expect up: the host has exactly --boots (default 1) boots started after --since, the newest
+// with its stages in boot order through `up` (pxe … up; then shutdown), each stage at or after
+// the one before, `ms` recorded for each stage after the first, state up, and its initrdSha256
+// the overlay the host's last publication assigned (GET /api/v1/hosts/NAME: assignedInitrdSha256).
+// --expect failed: the newest boot failed at --stage (its message matching --message), and the
+// failure came within --within seconds of the boot's first report (default 120). --unknown: the
+// MAC is listed among the unknown hosts (GET /api/v1/discovered) and attached to no host.
+// Prints one JSON line with what it saw (stages with their ms), exit 0 when everything holds, 1
+// with the reasons otherwise.
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : dflt;
+};
+const url = opt("url");
+const token = opt("token");
+const host = opt("host");
+const expect = opt("expect");
+const unknown = opt("unknown");
+if (!url || !token || (!host && !unknown) || (host && !["up", "failed"].includes(expect))) {
+  console.error("usage: lab-check.mjs --url URL --token TOKEN (--host NAME --expect up|failed [--stage S] | --unknown MAC)");
+  process.exit(2);
+}
+const ORDER = ["pxe", "dhcp", "initrd", "network", "afs", "root", "switch", "up", "shutdown"];
+const problems = [];
+const check = (ok, what) => {
+  if (!ok) problems.push(what);
+};
+
+async function get(path) {
+  const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+async function main() {
+  if (unknown) {
+    const mac = unknown.toLowerCase();
+    const list = await get(`/api/v1/discovered`);
+    const items = list.items ?? list.hosts ?? list;
+    const seen = Array.isArray(items) ? items.find((d) => d.mac === mac) : undefined;
+    check(!!seen, `MAC ${mac} is not among the unknown hosts (${Array.isArray(items) ? items.length : "?"} listed)`);
+    console.log(JSON.stringify({ unknown: mac, seen: seen ?? null }));
+    return;
+  }
+  const since = opt("since") ? new Date(opt("since")) : new Date(0);
+  const { boots } = await get(`/api/v1/hosts/${encodeURIComponent(host)}/boots?limit=50`);
+  const recent = boots.filter((b) => new Date(b.startedAt) >= since);
+  const boot = recent[0];
+  if (!boot) {
+    console.log(JSON.stringify({ host, boots: 0 }));
+    throw new Error(`host ${host} has no boot since ${since.toISOString()}`);
+  }
+  const stages = boot.stages.map((s) => s.stage);
+  const summary = {
+    host,
+    bootId: boot.bootId,
+    state: boot.state,
+    durationMs: boot.durationMs ?? null,
+    stages: boot.stages.map((s) => ({ stage: s.stage, ms: s.ms ?? null, ...(s.message ? { message: s.message.slice(0, 120) } : {}) })),
+    initrdSha256: boot.initrdSha256,
+    releaseVersion: boot.releaseVersion,
+  };
+  console.log(JSON.stringify(summary));
+  const times = boot.stages.map((s) => new Date(s.at).getTime());
+  check(
+    times.every((t, i) => i === 0 || t >= times[i - 1]),
+    "stage times are not in order",
+  );
+  if (expect === "up") {
+    const wanted = Number(opt("boots", "1"));
+    check(recent.length === wanted, `${recent.length} boots since ${since.toISOString()}, expected ${wanted}`);
+    check(boot.state === "up", `state ${boot.state}, expected up${boot.message ? ` (${boot.message})` : ""}`);
+    const upTo = stages.filter((s) => s !== "shutdown");
+    const order = upTo.map((s) => ORDER.indexOf(s));
+    check(order.every((o, i) => o >= 0 && (i === 0 || o > order[i - 1])), `stages out of boot order: ${stages.join(", ")}`);
+    for (const s of ["initrd", "network", "afs", "root", "switch", "up"]) check(stages.includes(s), `no ${s} stage (got ${stages.join(", ")})`);
+    check(
+      boot.stages.slice(1).every((s) => typeof s.ms === "number" && s.ms >= 0),
+      "a stage has no duration (ms)",
+    );
+    const h = await get(`/api/v1/hosts/${encodeURIComponent(host)}`);
+    const assigned = h.assignedInitrdSha256 ?? h.host?.assignedInitrdSha256;
+    check(!!assigned, "the host has no published overlay (assignedInitrdSha256)");
+    check(boot.initrdSha256 === assigned, `booted overlay ${boot.initrdSha256} is not the published ${assigned}`);
+  } else {
+    const stage = opt("stage");
+    check(boot.state === "failed", `state ${boot.state}, expected failed`);
+    if (stage) check(boot.failedStage === stage, `failed at ${boot.failedStage}, expected ${stage}`);
+    const re = opt("message");
+    if (re) check(new RegExp(re).test(boot.message ?? ""), `message ${JSON.stringify(boot.message)} does not match /${re}/`);
+    const within = Number(opt("within", "120")) * 1000;
+    const took = times[times.length - 1] - times[0];
+    check(took <= within, `the failure came ${Math.round(took / 1000)} s after the first report (limit ${within / 1000} s)`);
+  }
+}
+
+main()
+  .catch((e) => problems.push(e.message))
+  .finally(() => {
+    if (problems.length) {
+      for (const p of problems) console.error(`lab-check: ${p}`);
+      process.exit(1);
+    }
+  });

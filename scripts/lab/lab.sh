@@ -1,0 +1,459 @@
+#!/usr/bin/env bash
+# The boot lab: a real diskless client boots from the console's published files, with its root
+# from a real AFS cell, all on this machine and nothing leaving it.
+#
+#   scripts/lab/lab.sh                 (make lab: one DHCP server, every case)
+#   AFSBOOT_LAB_DHCP="dnsmasq kea dhcpd" scripts/lab/lab.sh     (make lab-all)
+#
+# 1. prepare (cached): a stock Debian kernel and a modules-only base initrd (kernel.sh,
+#    base-initrd.sh), a tiny busybox release tree (release-tree.sh) and AFS volume dumps of it
+#    (afs-dump.mjs: the release volume, and root.cell with the boot/deb12 mount point to it)
+# 2. a network namespace with no link to the host: bridge br0 10.77.0.1/24 and a tap for QEMU
+# 3. an OpenAFS cell lab.test in it (bosserver -noauth, ptserver, vlserver, fileserver; state in a
+#    private mount namespace + chroot under the temp dir): the volumes restored, replicated
+#    read-only and released
+# 4. the console (bin/afsboot-server.mjs, a temporary SQLite database) in the namespace on
+#    10.77.0.1:3000, configured with its own CLI (fleet file: network, cells, releases, hosts), an
+#    API token and a user; published into an export directory it serves under /boot/
+# 5. per DHCP server: the generated config run by the real daemon in the namespace, and QEMU (TCG,
+#    -boot n, the iPXE option ROM) on the tap: DHCP → boot.ipxe → the host's iPXE script → stock
+#    kernel + base initrd + generated overlay → /init: DHCP, kAFS, tmpfs root, binds, switch_root →
+#    the release's init reports up and powers off
+# 6. asserts through the API (lab-check.mjs) and, once, a Playwright look at the host page
+# 7. cases: boot (every DHCP server), and with the first one: failure (a cell whose database
+#    server does not answer: failed at afs), unknown (a MAC nobody enrolled, from the network's
+#    discovery range: listed as unknown), console-down (the console stopped: the host still
+#    boots to its release's init)
+# Every process is stopped by its PID, the namespace deleted and the temp dir removed, also on
+# failure, timeout or Ctrl-C; each boot has a hard timeout. Logs of the last 10 runs stay under
+# $AFSBOOT_LAB_CACHE/runs.
+#
+# Environment:
+#   AFSBOOT_LAB_DHCP          DHCP servers to boot with, in order (default: dnsmasq)
+#   AFSBOOT_LAB_CASES         cases (default: "boot failure unknown console-down")
+#   AFSBOOT_LAB_CACHE         cache dir (default /var/cache/afsboot-lab)
+#   AFSBOOT_LAB_BOOT_TIMEOUT  hard limit per boot in seconds (default 240)
+#   AFSBOOT_LAB_SCREENSHOT    where to save a PNG of the host page after the boot (optional)
+#   AFSBOOT_LAB_KEEP=1        keep the temp dir
+#
+# Exit 0: every case passed. 77: the lab cannot run here (not root, no QEMU, no network
+# namespaces); the reason is printed ("lab skipped: …"). Anything else: a failure.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+CACHE=${AFSBOOT_LAB_CACHE:-/var/cache/afsboot-lab}
+export AFSBOOT_LAB_CACHE=$CACHE
+DHCP_SERVERS=${AFSBOOT_LAB_DHCP:-dnsmasq}
+CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down}
+BOOT_TIMEOUT=${AFSBOOT_LAB_BOOT_TIMEOUT:-240}
+LOGS=$CACHE/runs
+
+NS=afsbootlab$$
+NET=10.77.0
+SRV=$NET.1
+PORT=3000
+URL=http://$SRV:$PORT
+CELL=lab.test
+BADCELL=unreach.test
+AFS_IP=$SRV
+HOST_OK=lab001 MAC_OK=52:54:00:77:00:11 IP_OK=$NET.11
+HOST_BAD=lab002 MAC_BAD=52:54:00:77:00:12 IP_BAD=$NET.12
+MAC_UNKNOWN=52:54:00:77:00:99
+
+log() { echo "lab: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+skip() {
+  echo "lab skipped: $*"
+  exit 77
+}
+
+# ---- can the lab run here? ----
+[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, taps, QEMU on a tap)"
+command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64 (apt-get install -y qemu-system-x86 ipxe-qemu)"
+for c in ip unshare nsenter chroot node busybox cpio gzip modprobe depmod timeout bosserver vos bos; do
+  command -v "$c" >/dev/null || die "$c is missing: run scripts/lab/ensure-lab-deps.sh"
+done
+for s in $DHCP_SERVERS; do
+  case $s in
+    dnsmasq) command -v dnsmasq >/dev/null || die "dnsmasq is missing (apt-get install -y dnsmasq-base)" ;;
+    kea) command -v kea-dhcp4 >/dev/null || die "kea-dhcp4 is missing (apt-get install -y kea-dhcp4-server)" ;;
+    dhcpd) command -v dhcpd >/dev/null || die "dhcpd is missing (apt-get install -y isc-dhcp-server)" ;;
+    *) die "AFSBOOT_LAB_DHCP: $s is not dnsmasq, kea or dhcpd" ;;
+  esac
+done
+for c in $CASES; do case $c in boot | failure | unknown | console-down) ;; *) die "AFSBOOT_LAB_CASES: unknown case $c" ;; esac; done
+[[ $BOOT_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "AFSBOOT_LAB_BOOT_TIMEOUT=$BOOT_TIMEOUT is not a number of seconds"
+ip netns add "${NS}probe" 2>/dev/null || skip "cannot create network namespaces here (ip netns add failed)"
+ip netns del "${NS}probe"
+[ -f "$REPO/node_modules/tsx/package.json" ] || die "no node_modules in $REPO: run npm ci first"
+[ -f "$REPO/.next/BUILD_ID" ] || die "no production build in $REPO: run npx next build first (make lab does)"
+
+now_ms() { date +%s%3N; }
+TIMINGS=()
+LAB_T0=$(now_ms)
+phase_start=0
+begin() {
+  phase_start=$(now_ms)
+  PHASE=$1
+  log "---- $1"
+}
+end() { TIMINGS+=("$(printf '%-46s %8.1f s' "$PHASE" "$(echo "$(($(now_ms) - phase_start))" | awk '{print $1/1000}')")"); }
+
+TMP=$(mktemp -d /tmp/afsboot-lab.XXXXXX)
+RUN=$LOGS/$(date -u +%Y%m%dT%H%M%SZ)-$$
+declare -A PIDS=() # pid -> what
+BOSPID=
+
+stop_pid() { # stop_pid PID: TERM, then KILL after 5 s
+  local pid=$1 _
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null || true
+}
+track() { PIDS[$1]=$2; }
+untrack() { unset "PIDS[$1]"; }
+
+# shellcheck disable=SC2317 # runs through the trap
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local pid
+  for pid in "${!PIDS[@]}"; do stop_pid "$pid"; done
+  if [ -n "$BOSPID" ] && kill -0 "$BOSPID" 2>/dev/null; then
+    # the servers' logs (they live in the cell's tmpfs), at most 1 MiB each
+    mkdir -p "$TMP/logs/afs"
+    for f in BosLog FileLog VolserLog VLLog PtLog SalvageLog; do
+      afs tail -c 1048576 "/var/log/openafs/$f" >"$TMP/logs/afs/$f" 2>/dev/null || rm -f "$TMP/logs/afs/$f"
+    done
+    afs bos shutdown "$AFS_IP" -noauth -wait >/dev/null 2>&1 || true
+    stop_pid "$BOSPID"
+  fi
+  # what is left in the namespace was started by us (the namespace is ours): stop it by PID
+  if ip netns list 2>/dev/null | grep -qw "$NS"; then
+    for pid in $(ip netns pids "$NS" 2>/dev/null); do stop_pid "$pid"; done
+    ip netns del "$NS" 2>/dev/null || log "could not delete namespace $NS"
+  fi
+  if mkdir -p "$RUN" 2>/dev/null; then
+    cp -r "$TMP/logs/." "$RUN/" 2>/dev/null || true
+    find "$LOGS" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -r | tail -n +11 |
+      while read -r old; do rm -rf "${LOGS:?}/$old"; done
+  fi
+  if [ "${AFSBOOT_LAB_KEEP:-}" = 1 ]; then log "kept $TMP (AFSBOOT_LAB_KEEP=1)"; else rm -rf "$TMP"; fi
+  [ "$rc" -eq 0 ] || log "FAILED (exit $rc); logs in $RUN"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$TMP/logs"
+# X CMD: run in the namespace (in the foreground; background jobs call ip netns exec themselves,
+# so that $! is the process's own PID: ip netns exec execs in place)
+X() { ip netns exec "$NS" "$@"; }
+
+# ---------------------------------------------------------------- 1. prepare
+begin "prepare: kernel, base initrd (cached)"
+kernel_env=$("$HERE/kernel.sh")
+base_env=$("$HERE/base-initrd.sh")
+getenv() { sed -n "s/^$1=//p" <<<"$2"; }
+KVER=$(getenv AFSBOOT_LAB_KVER "$kernel_env")
+KERNEL=$(getenv AFSBOOT_LAB_KERNEL "$kernel_env")
+BASE=$(getenv AFSBOOT_LAB_BASE_INITRD "$base_env")
+if [ ! -s "$KERNEL" ] || [ ! -s "$BASE" ]; then die "kernel.sh / base-initrd.sh gave no files"; fi
+end
+
+begin "prepare: release tree + AFS volume dumps"
+"$HERE/release-tree.sh" "$TMP/tree" 2>>"$TMP/logs/prepare.log"
+mkdir -p "$TMP/rootcell/boot"
+ln -s "#$CELL:rel.deb12." "$TMP/rootcell/boot/deb12" # an AFS mount point (see afs-dump.mjs)
+node "$HERE/afs-dump.mjs" --name rel.deb12 --id 536870930 --out "$TMP/rel.deb12.dump" "$TMP/tree" 2>>"$TMP/logs/prepare.log"
+node "$HERE/afs-dump.mjs" --name root.cell --id 536870921 --out "$TMP/root.cell.dump" "$TMP/rootcell" 2>>"$TMP/logs/prepare.log"
+end
+
+# ---------------------------------------------------------------- 2. network namespace
+begin "namespace + bridge + tap"
+ip netns add "$NS"
+X ip link set lo up
+X ip link add br0 type bridge
+X ip link set br0 type bridge forward_delay 0 stp_state 0
+X ip addr add "$SRV/24" dev br0
+X ip -6 addr add fd77::1/64 dev br0 nodad
+X ip link set br0 up
+X ip tuntap add dev tap0 mode tap
+X ip link set tap0 master br0 up
+# carrier on br0 while no QEMU runs: a veth pair with both ends inside the namespace
+X ip link add vkeep0 type veth peer name vkeep1
+X ip link set vkeep0 master br0 up
+X ip link set vkeep1 up
+X ip -br addr >"$TMP/logs/netns.txt"
+end
+
+# ---------------------------------------------------------------- 3. OpenAFS cell
+B=$TMP/afs
+R=$B/root
+afs() { nsenter -t "$BOSPID" -m -n -r -w "$@"; }
+wait_for() { # wait_for SECONDS WHAT CMD...: poll CMD every 0.5 s
+  local limit=$1 what=$2 t0
+  shift 2
+  t0=$(now_ms)
+  until "$@" >/dev/null 2>&1; do
+    [ $(($(now_ms) - t0)) -lt $((limit * 1000)) ] || die "timed out after ${limit} s waiting for $what"
+    sleep 0.5
+  done
+}
+begin "OpenAFS cell: servers up"
+# the cell's state lives in a tmpfs of its own (1 GiB) inside the private mount namespace: a
+# runaway server log cannot fill the host's disk, and nothing of it outlives the lab
+mkdir -p "$R"/{usr,etc,proc,dev,tmp,run,vicepa,var/lib/openafs,var/log/openafs} "$B"/seed/{etc-openafs/server,lib/db,lib/local,log,vicepa} "$B/state"
+for l in bin sbin lib lib64; do [ -e "$R/$l" ] || ln -s "usr/$l" "$R/$l"; done
+chmod 0700 "$B"/seed/lib/db "$B"/seed/lib/local "$B"/seed/etc-openafs/server # bosserver checks these
+E=$B/seed/etc-openafs
+echo "$CELL" >"$E/ThisCell"
+echo "$CELL" >"$E/server/ThisCell"
+printf '>%s\t#AFSBoot lab cell\n%s\t#afsdb1.%s\n' "$CELL" "$AFS_IP" "$CELL" | tee "$E/CellServDB" >"$E/server/CellServDB"
+touch "$E/server/NoAuth" "$B/seed/vicepa/AlwaysAttach"
+echo "$AFS_IP" >"$B/seed/lib/local/NetInfo"
+echo "$AFS_IP" >"$E/server/NetInfo"
+cp "$TMP/rel.deb12.dump" "$TMP/root.cell.dump" "$B/seed/log/"
+cat >"$B/inner.sh" <<EOF
+set -e
+mount --make-rprivate /
+mount -t tmpfs -o size=1g,mode=0700 afsboot-lab-afs "$B/state"
+cp -a "$B/seed/." "$B/state/"
+mount --bind /usr "$R/usr"; mount --bind /etc "$R/etc"; mount --bind /dev "$R/dev"
+mount -t proc proc "$R/proc"; mount -t tmpfs tmpfs "$R/tmp"; mount -t tmpfs tmpfs "$R/run"
+mount --bind "$B/state/etc-openafs" "$R/etc/openafs"
+mount --bind "$B/state/lib" "$R/var/lib/openafs"
+mount --bind "$B/state/log" "$R/var/log/openafs"
+mount --bind "$B/state/vicepa" "$R/vicepa"
+exec chroot "$R" /usr/sbin/bosserver -noauth -nofork
+EOF
+# ip netns exec, unshare and chroot exec in place: $! is bosserver itself
+ip netns exec "$NS" unshare -m bash "$B/inner.sh" >"$TMP/logs/bosserver.out" 2>&1 &
+BOSPID=$!
+wait_for 20 "bosserver" afs bos status "$AFS_IP" -noauth
+afs bos create "$AFS_IP" ptserver simple /usr/lib/openafs/ptserver -noauth >/dev/null
+afs bos create "$AFS_IP" vlserver simple /usr/lib/openafs/vlserver -noauth >/dev/null
+# the fileserver registers its address with the vlserver: only once that has quorum
+wait_for 60 "the vlserver (quorum)" afs vos listvldb -noauth
+afs bos create "$AFS_IP" fs fs -cmd /usr/lib/openafs/fileserver -cmd /usr/lib/openafs/volserver -cmd /usr/lib/openafs/salvager -noauth >/dev/null
+wait_for 60 "the fileserver to register" bash -c "nsenter -t $BOSPID -m -n -r -w vos listaddrs -noauth 2>/dev/null | grep -q ."
+wait_for 60 "the volserver (partition /vicepa)" afs vos partinfo "$AFS_IP" -noauth
+end
+
+begin "OpenAFS cell: volumes restored, replicated, released"
+for v in root.cell rel.deb12; do
+  afs vos restore "$AFS_IP" a "$v" -file "/var/log/openafs/$v.dump" -noauth >>"$TMP/logs/vos.log" 2>&1 || die "vos restore $v failed: $(tail -n 5 "$TMP/logs/vos.log")"
+  afs vos addsite "$AFS_IP" a "$v" -noauth >>"$TMP/logs/vos.log" 2>&1 || die "vos addsite $v failed"
+  afs vos release "$v" -noauth >>"$TMP/logs/vos.log" 2>&1 || die "vos release $v failed: $(tail -n 5 "$TMP/logs/vos.log")"
+done
+afs vos listvldb -noauth >"$TMP/logs/vldb.txt" 2>&1
+grep -q "rel.deb12" "$TMP/logs/vldb.txt" || die "rel.deb12 is not in the VLDB"
+end
+
+# ---------------------------------------------------------------- 4. the console
+begin "console: database, server, fleet, publish"
+mkdir -p "$TMP/data" "$TMP/export" "$TMP/images"
+export DATABASE_URL=file:$TMP/afsboot.db AFSBOOT_DATA_DIR=$TMP/data AFSBOOT_EXPORT_DIR=$TMP/export
+unset AFSBOOT_SECRET AFSBOOT_SECRET_FILE AFSBOOT_TRUST_PROXY
+afsboot() { (cd "$REPO" && node bin/afsboot.mjs "$@"); }
+(cd "$REPO" && node scripts/migrate.mjs deploy --quiet) >>"$TMP/logs/cli.log" 2>&1 || die "migrate failed: $(tail -n 5 "$TMP/logs/cli.log")"
+KERNEL_NAME=vmlinuz-$KVER
+BASE_NAME=initrd-$KVER-modules.img
+cp "$KERNEL" "$TMP/images/$KERNEL_NAME"
+cp "$BASE" "$TMP/images/$BASE_NAME"
+version() { # the same images and layout for both releases
+  cat <<EOF
+      - version: "1"
+        kernel: $KERNEL_NAME
+        baseInitrd: $BASE_NAME
+        modules: [virtio_pci, virtio_net]
+        readonly: [usr, bin, sbin, lib]
+        writable: [etc, var]
+        tmpfsSize: 128M
+EOF
+}
+cat >"$TMP/fleet.yaml" <<EOF
+# the lab's fleet (scripts/lab/lab.sh): one network in the namespace, the lab cell and a cell
+# whose database server does not answer, one host each
+networks:
+  - name: lab
+    subnet: $NET.0/24
+    gateway: $SRV
+    dns: [$SRV]
+    domain: lab.test
+    bootServer: $SRV
+    reportUrl: $URL
+    discoveryRange: $NET.200-$NET.220
+cells:
+  - name: $CELL
+    client: kafs
+    servers: [{ name: afsdb1.$CELL, ip: $AFS_IP }]
+    bootRoot: /afs/$CELL/boot
+    cache: { memcache: true, blocks: 65536 }
+  - name: $BADCELL
+    client: kafs
+    servers: [{ name: afsdb1.$BADCELL, ip: $NET.99 }]
+    bootRoot: /afs/$BADCELL/boot
+    cache: { memcache: true, blocks: 65536 }
+releases:
+  - name: deb12
+    tree: /afs/$CELL/boot/deb12
+    imagesDir: $TMP/images
+    versions:
+$(version)
+  - name: deb12-unreach
+    tree: /afs/$BADCELL/boot/deb12
+    imagesDir: $TMP/images
+    versions:
+$(version)
+hosts:
+  - { name: $HOST_OK, mac: "$MAC_OK", ip: $IP_OK, cell: $CELL, release: deb12, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
+  - { name: $HOST_BAD, mac: "$MAC_BAD", ip: $IP_BAD, cell: $BADCELL, release: deb12-unreach, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
+EOF
+afsboot apply "$TMP/fleet.yaml" >>"$TMP/logs/cli.log" 2>&1 || die "afsboot apply failed: $(tail -n 8 "$TMP/logs/cli.log")"
+TOKEN=$(afsboot token create lab-check --role operator 2>>"$TMP/logs/cli.log") || die "token create failed"
+LAB_PASSWORD=lab-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
+printf '%s\n' "$LAB_PASSWORD" | afsboot user add labadmin --role admin >>"$TMP/logs/cli.log" 2>&1 || die "user add failed"
+afsboot publish >"$TMP/logs/publish.log" 2>&1 || die "afsboot publish failed: $(tail -n 8 "$TMP/logs/publish.log")"
+start_console() {
+  ip netns exec "$NS" env NODE_ENV=production AFSBOOT_NO_JOBS=1 node "$REPO/bin/afsboot-server.mjs" -H "$SRV" -p "$PORT" >>"$TMP/logs/console.log" 2>&1 &
+  CONSOLE_PID=$!
+  track "$CONSOLE_PID" console
+  wait_for 60 "the console" X node -e "fetch('$URL/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+}
+start_console
+end
+
+# ---------------------------------------------------------------- 5. boots
+# the boot server: the export directory over HTTP on port 80 (the network's default boot files
+# URL, http://<boot server>/), apart from the console, as on a real site: the console is not in
+# the boot path
+ip netns exec "$NS" busybox httpd -f -p "$SRV:80" -h "$TMP/export" >"$TMP/logs/httpd.log" 2>&1 &
+track $! "boot server (busybox httpd)"
+# the DHCP hook reports the dhcp stage with an operator API token (dnsmasq's dhcp-script)
+printf 'AFSBOOT_URL=%s\nAFSBOOT_TOKEN=%s\n' "$URL" "$TOKEN" >"$TMP/dhcp-event.conf"
+chmod 600 "$TMP/dhcp-event.conf"
+start_dhcp() { # start_dhcp SERVER: the published config, run by the real daemon in the namespace
+  local s=$1 conf
+  mkdir -p "$TMP/dhcp-run"
+  case $s in
+    dnsmasq)
+      conf=$TMP/export/dhcp/dnsmasq-lab.conf
+      ip netns exec "$NS" env AFSBOOT_EVENT_CONF="$TMP/dhcp-event.conf" dnsmasq -k -C "$conf" --interface=br0 --bind-interfaces \
+        --user=root --pid-file="$TMP/dhcp-run/dnsmasq.pid" --dhcp-leasefile="$TMP/dhcp-run/dnsmasq.leases" --log-facility=- --log-dhcp \
+        --dhcp-script="$REPO/scripts/hooks/afsboot-dhcp-event" >"$TMP/logs/dhcp-$s.log" 2>&1 &
+      ;;
+    kea)
+      conf=$TMP/export/dhcp/kea-dhcp4-lab.json
+      # its lease file (/var/lib/kea/kea-leases4.csv, when the config persists leases) in a tmpfs
+      # of its own: a private /var/lib in a private mount namespace, nothing on the host's disk
+      # shellcheck disable=SC2016 # $1 is expanded by the inner sh
+      ip netns exec "$NS" unshare -m env KEA_PIDFILE_DIR="$TMP/dhcp-run" KEA_LOCKFILE_DIR="$TMP/dhcp-run" \
+        sh -c 'mount --make-rprivate / && mount -t tmpfs -o size=16m kea /var/lib && mkdir /var/lib/kea && exec kea-dhcp4 -c "$1"' kea "$conf" >"$TMP/logs/dhcp-$s.log" 2>&1 &
+      ;;
+    dhcpd)
+      conf=$TMP/export/dhcp/dhcpd-lab.conf
+      : >"$TMP/dhcp-run/dhcpd.leases"
+      ip netns exec "$NS" dhcpd -f -d -4 -cf "$conf" -lf "$TMP/dhcp-run/dhcpd.leases" -pf "$TMP/dhcp-run/dhcpd.pid" br0 >"$TMP/logs/dhcp-$s.log" 2>&1 &
+      ;;
+  esac
+  DHCP_PID=$!
+  track "$DHCP_PID" "$s"
+  sleep 1
+  kill -0 "$DHCP_PID" 2>/dev/null || die "$s did not start with $conf: $(tail -n 5 "$TMP/logs/dhcp-$s.log")"
+}
+stop_dhcp() {
+  stop_pid "$DHCP_PID"
+  untrack "$DHCP_PID"
+}
+# router adverts on br0, so that iPXE's IPv6 configuration ends at once instead of waiting ~16 s
+# for one (it waits for every configurator before it boots)
+ip netns exec "$NS" dnsmasq -k --port=0 --interface=br0 --bind-interfaces --enable-ra --dhcp-range=::,constructor:br0,ra-only \
+  --user=root --pid-file="$TMP/ra.pid" --log-facility=- >"$TMP/logs/ra.log" 2>&1 &
+track $! "router adverts"
+
+boot() { # boot TAG MAC: QEMU on the tap, -boot n; returns when it powers off (or the hard timeout)
+  local tag=$1 mac=$2 t0 rc
+  t0=$(now_ms)
+  set +e
+  ip netns exec "$NS" timeout --kill-after=5 "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot -boot n \
+    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device "virtio-net-pci,netdev=n0,mac=$mac" \
+    </dev/null >"$TMP/logs/qemu-$tag.log" 2>&1 &
+  local qpid=$!
+  track "$qpid" "qemu $tag"
+  wait "$qpid"
+  rc=$?
+  set -e
+  untrack "$qpid"
+  BOOT_MS=$(($(now_ms) - t0))
+  [ "$rc" -ne 124 ] || die "boot $tag: no power-off within ${BOOT_TIMEOUT} s (serial console: $TMP/logs/qemu-$tag.log)"
+  [ "$rc" -eq 0 ] || die "boot $tag: QEMU exited $rc: $(tail -n 5 "$TMP/logs/qemu-$tag.log")"
+  log "boot $tag: powered off after $((BOOT_MS / 1000)) s"
+}
+check() { X node "$HERE/lab-check.mjs" --url "$URL" --token "$TOKEN" "$@"; }
+iso_now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
+
+first=1
+RESULTS=()
+for s in $DHCP_SERVERS; do
+  start_dhcp "$s"
+  if [[ " $CASES " == *" boot "* ]]; then
+    begin "boot $HOST_OK via $s"
+    since=$(iso_now)
+    boot "ok-$s" "$MAC_OK"
+    check --host "$HOST_OK" --expect up --since "$since" >"$TMP/logs/check-ok-$s.json" || die "boot via $s: $(cat "$TMP/logs/check-ok-$s.json")"
+    RESULTS+=("boot via $s: up in $((BOOT_MS / 1000)) s (QEMU start to power-off); $(node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(b.stages.map(s=>s.stage+(s.ms!=null?" "+(s.ms/1000).toFixed(1)+"s":"")).join(", "))' "$TMP/logs/check-ok-$s.json")")
+    end
+  fi
+  if [ "$first" = 1 ]; then
+    if [[ " $CASES " == *" failure "* ]]; then
+      begin "failure: $HOST_BAD (cell $BADCELL unreachable) via $s"
+      since=$(iso_now)
+      boot "fail-$s" "$MAC_BAD"
+      check --host "$HOST_BAD" --expect failed --stage afs --within 300 --since "$since" >"$TMP/logs/check-fail.json" || die "failure case: $(cat "$TMP/logs/check-fail.json")"
+      RESULTS+=("failure: failed at afs, QEMU start to power-off $((BOOT_MS / 1000)) s")
+      end
+    fi
+    if [[ " $CASES " == *" unknown "* ]]; then
+      begin "unknown MAC $MAC_UNKNOWN via $s"
+      boot "unknown-$s" "$MAC_UNKNOWN"
+      check --unknown "$MAC_UNKNOWN" >"$TMP/logs/check-unknown.json" || die "unknown case: $(cat "$TMP/logs/check-unknown.json")"
+      RESULTS+=("unknown: listed under Unknown hosts after $((BOOT_MS / 1000)) s")
+      end
+    fi
+    if [[ " $CASES " == *" console-down "* ]]; then
+      begin "console down: $HOST_OK boots without the console"
+      stop_pid "$CONSOLE_PID"
+      untrack "$CONSOLE_PID"
+      boot "console-down" "$MAC_OK" || true
+      grep -q "lab release: checks: ok" "$TMP/logs/qemu-console-down.log" ||
+        die "console down: the release's init did not run its checks (serial console: $TMP/logs/qemu-console-down.log)"
+      RESULTS+=("console down: booted to the release's init and powered off in $((BOOT_MS / 1000)) s")
+      start_console
+      end
+    fi
+  fi
+  stop_dhcp
+  first=0
+done
+
+if [ -n "${AFSBOOT_LAB_SCREENSHOT:-}" ] || [[ " $CASES " == *" boot "* ]]; then
+  begin "Playwright: the host page shows the boot"
+  X env LAB_URL="$URL" LAB_USER=labadmin LAB_PASSWORD="$LAB_PASSWORD" LAB_HOST="$HOST_OK" LAB_SCREENSHOT="${AFSBOOT_LAB_SCREENSHOT:-$TMP/logs/host-page.png}" \
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 bash -c "cd '$REPO' && npx playwright test -c e2e/lab/playwright.lab.config.ts" >"$TMP/logs/playwright.log" 2>&1 ||
+    die "Playwright lab check failed: $(tail -n 20 "$TMP/logs/playwright.log")"
+  end
+fi
+
+{
+  echo "AFSBoot lab: kernel $KVER, DHCP: $DHCP_SERVERS, cases: $CASES"
+  printf '  %s\n' "${RESULTS[@]}"
+  echo "phases:"
+  printf '  %s\n' "${TIMINGS[@]}"
+  echo "total: $((($(now_ms) - LAB_T0) / 1000)) s"
+} | tee "$TMP/logs/summary.txt"
+echo "lab passed"
