@@ -33,6 +33,9 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
 }
 process.env.NODE_ENV = "production";
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+// routes read the client's address from the header this server sets (lib/api/client-address.ts)
+process.env.AFSBOOT_CONSOLE_SERVER = "1";
+const CLIENT_HEADER = "x-afsboot-client";
 
 const REPORT_PATH = "/api/v1/boot-events";
 const app = next({ dev: false, dir: root, hostname, port });
@@ -62,16 +65,27 @@ function bodyOf(req) {
   };
 }
 
+/**
+ * The client's address: the socket peer, or behind AFSBOOT_TRUST_PROXY=N reverse proxies the N-th
+ * X-Forwarded-For hop from the right (what a client wrote there itself is never used). The same
+ * rule as lib/api/client-address.ts addressFromHops.
+ */
+function clientOf(req) {
+  const n = Number(process.env.AFSBOOT_TRUST_PROXY ?? "0");
+  const trusted = Number.isInteger(n) && n >= 0 && n <= 10 ? n : 0;
+  const xff = [req.headers["x-forwarded-for"]].flat().join(",");
+  const hops = xff.split(",").map((s) => s.trim()).filter(Boolean);
+  const chain = [...hops, (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "")];
+  return chain[Math.max(0, chain.length - 1 - trusted)];
+}
+
 async function report(req, res) {
   let stopped = false;
-  const peer = req.socket.remoteAddress ?? "";
-  const xff = req.headers["x-forwarded-for"];
   const out = await reportHandler()({
     contentType: req.headers["content-type"] ?? "",
     contentLength: req.headers["content-length"] ?? null,
     authorization: req.headers.authorization ?? null,
-    // as Next.js does: the socket peer appended to what proxies recorded
-    from: [xff, peer.replace(/^::ffff:/, "")].filter(Boolean).join(", "),
+    from: clientOf(req),
     body: bodyOf(req),
     cancel: () => {
       stopped = true;
@@ -98,6 +112,8 @@ const server = http.createServer((req, res) => {
     });
     return;
   }
+  // the routes' view of the client (rate limits): computed here from the socket, never taken from the client
+  req.headers[CLIENT_HEADER] = clientOf(req);
   handle(req, res);
 });
 server.keepAliveTimeout = 65_000; // longer than common proxies' idle timeout

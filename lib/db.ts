@@ -20,8 +20,11 @@ function create(): Db {
 
 const globalForDb = globalThis as unknown as { afsbootDb?: Db };
 
-export const db: Db = globalForDb.afsbootDb ?? create();
-if (process.env.NODE_ENV !== "production") globalForDb.afsbootDb = db;
+// One client per process: the Next.js build bundles this module into several entries (routes,
+// server actions, instrumentation.ts), and each copy must use the same connection (SQLite allows
+// one writer at a time; PostgreSQL would otherwise get one pool per copy). In development it also
+// survives hot reloads.
+export const db: Db = (globalForDb.afsbootDb ??= create());
 
 /** For the few raw queries whose SQL differs between the two databases. */
 export const isPostgres = () => !env().DATABASE_URL.startsWith("file:");

@@ -63,9 +63,20 @@ describe("reports of the boot server", () => {
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ bootId: "c0ffee00-0000-4000-8000-000000000003", currentStage: "initrd", clientIp: "10.0.0.13" });
     expect(list[0].stages.map((s: { stage: string }) => s.stage)).toEqual(["pxe", "dhcp", "initrd"]);
-    // the next boot's DHCP opens a new pre-boot
+    // the initrd's own DHCP, seen by a hook while the boot is under way, joins that boot
+    expect((await post({ mac, stage: "dhcp", message: "kea: lease 10.0.0.13" }, opApi)).status).toBe(200); // dhcp was there
+    expect((await post({ mac, stage: "pxe" }, opApi)).status).toBe(200);
+    list = await hostBoots("node003");
+    expect(list).toHaveLength(1);
+    expect(list[0].bootId).toBe("c0ffee00-0000-4000-8000-000000000003");
+    // once that boot has ended, the next boot's DHCP opens a new pre-boot
+    expect((await post({ mac, bootId: "c0ffee00-0000-4000-8000-000000000003", stage: "failed", failedStage: "afs", message: "no cell", token: tok3 })).status).toBe(202);
     expect((await post({ mac, stage: "dhcp" }, opApi)).status).toBe(202);
-    expect(await hostBoots("node003")).toHaveLength(2);
+    list = await hostBoots("node003");
+    expect(list).toHaveLength(2);
+    expect(list[0].bootId).toMatch(/^pre-/);
+    // an API token may also come as the token field (the hook posts it from a file)
+    expect((await post({ mac, stage: "pxe", token: opApi })).status).toBe(202);
   });
 
   it("refuses a viewer's token, host stages from an API token, and a host report without a boot id; unknown MACs are discovered", async () => {
@@ -97,8 +108,16 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-hook-"));
     const log = path.join(dir, "calls");
     fs.writeFileSync(path.join(dir, "dhcp-event.conf"), "AFSBOOT_URL=http://console:3000/\nAFSBOOT_TOKEN=afsb_secret\n");
-    // stand-ins for curl/wget that record their arguments, one per line
-    const fake = `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done >${log}\n`;
+    // stand-ins for curl/wget that record their arguments, one per line, then what they read: a
+    // config on stdin (curl -K -) or the body file (wget --post-file), as "STDIN:" / "BODY:" lines
+    const fake = [
+      "#!/bin/sh",
+      `out=${log}.tmp`,
+      'for a in "$@"; do printf \'%s\\n\' "$a"; done >"$out"',
+      'prev=; for a in "$@"; do [ "$prev" = --post-file ] && printf \'BODY:%s\\n\' "$(cat "$a")" >>"$out"; [ "$prev" = -K ] && printf \'STDIN:%s\\n\' "$(cat)" >>"$out"; prev=$a; done',
+      `mv "$out" ${log}`,
+      "",
+    ].join("\n");
     fs.writeFileSync(path.join(dir, withCurl ? "curl" : "wget"), fake, { mode: 0o755 });
     fs.writeFileSync(path.join(dir, "timeout"), '#!/bin/sh\nshift\nexec "$@"\n', { mode: 0o755 });
     const client = withCurl ? "curl" : "wget";
@@ -110,7 +129,12 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
   };
   const data = (calls: string[]) => {
     const flag = calls.findIndex((a) => a === "--data" || a === "--post-data");
-    return flag < 0 ? {} : Object.fromEntries(new URLSearchParams(calls[flag + 1]));
+    const body = calls.find((a) => a.startsWith("BODY:"));
+    const text = flag >= 0 ? calls[flag + 1] : body?.slice(5);
+    if (text === undefined) return {};
+    const fields = Object.fromEntries(new URLSearchParams(text));
+    delete fields.token; // checked on its own
+    return fields;
   };
 
   it("passes shellcheck", () => {
@@ -120,13 +144,18 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
   it("dnsmasq leases to boot firmware and TFTP fetches of a pxelinux config; Kea's committed leases of booting clients", () => {
     const ipxe = { DNSMASQ_USER_CLASS0: "iPXE" };
     const add = run(["add", "52:54:00:aa:bb:cc", "10.0.0.50", "node050"], ipxe);
-    expect(add).toContain("Authorization: Bearer afsb_secret");
-    expect(add.at(-1)).toBe("http://console:3000/api/v1/boot-events");
+    // the token reaches curl on stdin, never as an argument
+    expect(add).toContain('STDIN:header = "Authorization: Bearer afsb_secret"');
+    expect(add.filter((a) => !a.startsWith("STDIN:")).join(" ")).not.toContain("afsb_secret");
+    expect(add.filter((a) => !a.startsWith("STDIN:")).at(-1)).toBe("http://console:3000/api/v1/boot-events");
     expect(data(add)).toEqual({ mac: "52:54:00:aa:bb:cc", stage: "dhcp", ip: "10.0.0.50", message: "dnsmasq: lease add 10.0.0.50 (node050) to iPXE" });
     // a rebooting host whose lease is still valid: "old", from its PXE ROM
     expect(data(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "PXEClient:Arch:00000:UNDI:002001" }))).toMatchObject({ stage: "dhcp", message: "dnsmasq: lease old 10.0.0.50 to PXE" });
     expect(data(run(["tftp", "1234", "10.0.0.50", "/srv/afsboot/pxelinux.cfg/01-52-54-00-aa-bb-cc"]))).toMatchObject({ mac: "52:54:00:aa:bb:cc", stage: "pxe", ip: "10.0.0.50" });
-    expect(data(run(["leases4_committed"], { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51", QUERY4_CIADDR: "0.0.0.0" }, false))).toMatchObject({
+    const viaWget = run(["leases4_committed"], { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51", QUERY4_CIADDR: "0.0.0.0" }, false);
+    expect(viaWget.filter((a) => !a.startsWith("BODY:")).join(" ")).not.toContain("afsb_secret");
+    expect(new URLSearchParams(viaWget.find((a) => a.startsWith("BODY:"))!.slice(5)).get("token")).toBe("afsb_secret");
+    expect(data(viaWget)).toMatchObject({
       mac: "52:54:00:aa:bb:cd",
       stage: "dhcp",
       ip: "10.0.0.51",

@@ -4,7 +4,7 @@ import { TokenBuckets } from "@/lib/auth/rate-limit";
 import { hasRole } from "@/lib/auth/roles";
 import { API_TOKEN_PREFIX } from "@/lib/auth/secrets";
 import { actorFromApiToken } from "@/lib/data/api-tokens";
-import { hostByMac, identify, recordDiscovery, recordReport } from "@/lib/data/boot-ingest";
+import { ReportQueueFull, hostByMac, identify, recordDiscovery, recordReport } from "@/lib/data/boot-ingest";
 import { errorFields, log } from "@/lib/log";
 import { bootEventInput, type BootEventInput } from "@/lib/validation/boot-event";
 
@@ -136,7 +136,10 @@ export async function handleBootReport(r: ReportRequest): Promise<ReportResponse
     }
     const input = parsed.data;
     const bearer = /^Bearer\s+(\S+)$/i.exec(r.authorization ?? "")?.[1];
-    if (bearer?.startsWith(API_TOKEN_PREFIX)) return await serverReport(bearer, input);
+    // the boot server's API token: as Bearer, or as the token field (so that its hook can post it
+    // from a file instead of putting it on a command line)
+    const apiToken = [bearer, input.token].find((t) => t?.startsWith(API_TOKEN_PREFIX));
+    if (apiToken) return await serverReport(apiToken, input);
     const who = await identify(input.mac, bearer ?? input.token);
     if (who.kind === "refused") throw new Refused(401, "unauthorized", who.message);
     if (who.kind === "unknown") {
@@ -159,6 +162,7 @@ export async function handleBootReport(r: ReportRequest): Promise<ReportResponse
       return error(e.status, e.code, e.message, e.fields);
     }
     if (e instanceof z.ZodError) return error(422, "invalid", "The report has invalid fields");
+    if (e instanceof ReportQueueFull) return error(503, "busy", e.message, undefined, { "retry-after": "5" });
     log.error("boot report failed", { source: from, ...errorFields(e) });
     return error(503, "unavailable", "The report could not be stored; send it again");
   }

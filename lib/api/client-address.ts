@@ -1,14 +1,35 @@
 import type { NextRequest } from "next/server";
 
 /**
- * The client's address from the x-forwarded-for hops (Next.js appends the socket peer last; the
- * console server's fast path passes the same list). Behind a reverse proxy set
- * AFSBOOT_TRUST_PROXY=1 to take the first hop the proxy recorded.
+ * Who sent a request, for the per-address rate limits. Only hops we trust count:
+ * AFSBOOT_TRUST_PROXY=N (default 0) is the number of reverse proxies in front of the console, each
+ * appending the address it received the request from to X-Forwarded-For. The client is then the
+ * N-th address from the right of [X-Forwarded-For hops…, socket peer]; whatever a client wrote
+ * into X-Forwarded-For itself sits further left and is never used. ("1" keeps its old meaning:
+ * one proxy.)
  */
-export function addressFromHops(forwardedFor: string | null | undefined): string {
-  const hops = (forwardedFor ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  if (!hops.length) return "unknown";
-  return process.env.AFSBOOT_TRUST_PROXY === "1" ? hops[0]! : hops[hops.length - 1]!;
+export function trustedProxies(): number {
+  const n = Number(process.env.AFSBOOT_TRUST_PROXY ?? "0");
+  return Number.isInteger(n) && n >= 0 && n <= 10 ? n : 0;
 }
 
-export const clientAddress = (req: NextRequest): string => addressFromHops(req.headers.get("x-forwarded-for"));
+export function addressFromHops(forwardedFor: string | null | undefined, peer: string | null | undefined): string {
+  const hops = (forwardedFor ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const chain = peer ? [...hops, peer.replace(/^::ffff:/, "")] : hops;
+  if (!chain.length) return "unknown";
+  return chain[Math.max(0, chain.length - 1 - trustedProxies())]!;
+}
+
+/** Set by the console server (bin/afsboot-server.mjs) on every request it passes to Next.js. */
+export const CLIENT_HEADER = "x-afsboot-client";
+
+/**
+ * The client's address in a Next.js route. Behind the console server it is the header that
+ * server computed from the socket (it removes any such header a client sent). Under plain
+ * `next start` (no socket address reaches the route), the X-Forwarded-For rule above without the
+ * peer: put such a console behind a proxy that overwrites X-Forwarded-For.
+ */
+export function clientAddress(req: NextRequest): string {
+  if (process.env.AFSBOOT_CONSOLE_SERVER === "1") return req.headers.get(CLIENT_HEADER) ?? "unknown";
+  return addressFromHops(req.headers.get("x-forwarded-for"), null);
+}

@@ -37,16 +37,24 @@ interface Reporters {
   loadedAt: number;
   loading: Promise<void> | null;
   misses: Map<string, number>;
+  /** bumped by every invalidation: a reload that started before one does not count as fresh */
+  generation: number;
+  /** last forced re-check per MAC (a wrong token): at most one database read per MAC a second */
+  rechecked: Map<string, number>;
 }
 const cache = ((globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.reporters")] ??= {
   byMac: new Map(),
   loadedAt: 0,
   loading: null,
   misses: new Map(),
+  generation: 0,
+  rechecked: new Map(),
 } satisfies Reporters) as Reporters;
 
 async function reload() {
+  const generation = cache.generation;
   const rows = await db.host.findMany({ select: { id: true, name: true, mac: true, tokenGeneration: true } });
+  if (generation !== cache.generation) return; // invalidated meanwhile: the next lookup loads again
   cache.byMac = new Map(rows.map((h) => [h.mac, { id: h.id, name: h.name, gen: h.tokenGeneration }]));
   cache.loadedAt = Date.now();
   cache.misses.clear();
@@ -54,23 +62,16 @@ async function reload() {
 
 /** Forget cached hosts (after enrolment changes in this process; other processes refresh within 30 s). */
 export function invalidateReporters() {
+  cache.generation++;
   cache.loadedAt = 0;
+  cache.loading = null;
   cache.misses.clear();
 }
 
-async function lookup(mac: string, fresh = false): Promise<HostKey | null> {
-  if (fresh || Date.now() - cache.loadedAt > CACHE_MS) {
-    cache.loading ??= reload().finally(() => (cache.loading = null));
-    // the first load is awaited; later refreshes too, so a rotated token or new MAC is seen at once
-    await cache.loading;
-  }
-  const hit = cache.byMac.get(mac);
-  if (hit) return hit;
-  const missedAt = cache.misses.get(mac);
-  if (missedAt && Date.now() - missedAt < MISS_MS) return null;
-  // enrolled since the last load?
+async function fromDatabase(mac: string): Promise<HostKey | null> {
   const row = await db.host.findUnique({ where: { mac }, select: { id: true, name: true, tokenGeneration: true } });
   if (!row) {
+    cache.byMac.delete(mac);
     if (cache.misses.size > 50_000) cache.misses.clear();
     cache.misses.set(mac, Date.now());
     return null;
@@ -78,6 +79,28 @@ async function lookup(mac: string, fresh = false): Promise<HostKey | null> {
   const key = { id: row.id, name: row.name, gen: row.tokenGeneration };
   cache.byMac.set(mac, key);
   return key;
+}
+
+async function lookup(mac: string): Promise<HostKey | null> {
+  if (Date.now() - cache.loadedAt > CACHE_MS) {
+    cache.loading ??= reload().finally(() => (cache.loading = null));
+    // the first load is awaited; later refreshes too, so a new MAC is seen at once
+    await cache.loading;
+  }
+  const hit = cache.byMac.get(mac);
+  if (hit) return hit;
+  const missedAt = cache.misses.get(mac);
+  if (missedAt && Date.now() - missedAt < MISS_MS) return null;
+  return fromDatabase(mac); // enrolled since the last load?
+}
+
+/** The host behind a MAC read again (its token may have been rotated), at most once a second per MAC. */
+async function recheck(mac: string): Promise<HostKey | null> {
+  const last = cache.rechecked.get(mac);
+  if (last && Date.now() - last < 1000) return cache.byMac.get(mac) ?? null;
+  if (cache.rechecked.size > 50_000) cache.rechecked.clear();
+  cache.rechecked.set(mac, Date.now());
+  return fromDatabase(mac);
 }
 
 /** The enrolled host behind a MAC, if any (for the boot server's own reports). */
@@ -95,8 +118,8 @@ export async function identify(mac: string, token: string | undefined): Promise<
   if (!host) return token ? { kind: "refused", message: `MAC ${mac} is not enrolled: a report token cannot belong to it` } : { kind: "unknown" };
   if (!token) return { kind: "refused", message: `host ${host.name} reports with its report token (Authorization: Bearer … or a token field)` };
   if (verifyHostReportToken(secret, host.id, host.gen, token)) return { kind: "host", host };
-  // rotated since the cache was filled? check once against the database
-  host = await lookup(mac, true);
+  // rotated since the cache was filled? this one host, read again (not the whole table)
+  host = await recheck(mac);
   if (host && verifyHostReportToken(secret, host.id, host.gen, token)) return { kind: "host", host };
   return { kind: "refused", message: `wrong report token for MAC ${mac}` };
 }
@@ -112,41 +135,62 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-let queue: Pending[] = [];
-let flushing = false;
+/**
+ * One write queue per process, whichever copy of this module a report came through (the Next.js
+ * build bundles it into several entries), so that one transaction at a time writes boots: on
+ * SQLite two would collide (SQLITE_BUSY). Bounded: past MAX_QUEUE waiting reports, new ones are
+ * refused (503, the client sends again) instead of queueing without limit.
+ */
+const writer = ((globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.reportWriter")] ??= { queue: [], flushing: false }) as {
+  queue: Pending[];
+  flushing: boolean;
+};
 const MAX_BATCH = 500;
+const MAX_QUEUE = 20_000;
+
+export class ReportQueueFull extends Error {
+  constructor() {
+    super(`more than ${MAX_QUEUE} reports are waiting to be written; send it again`);
+  }
+}
 
 /** Stores one authenticated report; resolves once it is committed (duplicate: bootId+stage was there). */
 export function recordReport(hostId: string, input: BootEventInput, at = new Date()): Promise<{ duplicate: boolean }> {
+  if (writer.queue.length >= MAX_QUEUE) return Promise.reject(new ReportQueueFull());
   return new Promise((resolve, reject) => {
-    queue.push({ hostId, input, at, resolve, reject });
-    if (!flushing) void flush();
+    writer.queue.push({ hostId, input, at, resolve, reject });
+    if (!writer.flushing) void flush();
   });
 }
 
+/** A row that cannot be written as it is (a host deleted since its MAC was cached): not the others' fault. */
+function isConstraintError(e: unknown): boolean {
+  const text = `${(e as { code?: string })?.code ?? ""} ${(e as Error)?.message ?? ""}`;
+  return /P2003|23503|SQLITE_CONSTRAINT|FOREIGN KEY|foreign key/.test(text);
+}
+
 async function flush() {
-  flushing = true;
+  writer.flushing = true;
   try {
-    while (queue.length) {
+    while (writer.queue.length) {
       // let the requests already parsed join this batch
       await new Promise((r) => setImmediate(r));
-      const batch = queue.slice(0, MAX_BATCH);
-      queue = queue.slice(batch.length);
+      const batch = writer.queue.slice(0, MAX_BATCH);
+      writer.queue = writer.queue.slice(batch.length);
       try {
-        const duplicates = await db.$transaction((tx) => writeBatch(tx, batch), { timeout: 30_000 });
+        const duplicates = await db.$transaction((tx) => writeBatch(tx, batch), { timeout: 15_000 });
         batch.forEach((p, i) => p.resolve({ duplicate: duplicates[i]! }));
       } catch (e) {
-        if (batch.length === 1) {
-          batch[0]!.reject(e);
+        if (batch.length === 1 || !isConstraintError(e)) {
+          batch.forEach((p) => p.reject(e));
           continue;
         }
-        // one report must not fail the others (a host deleted since its MAC was cached): each
-        // on its own, and the hosts read again
+        // one report must not fail the others: each on its own, and the hosts read again
         invalidateReporters();
-        log.warn("boot report batch failed; writing its reports one by one", { reports: batch.length, ...errorFields(e) });
+        log.warn("boot report batch failed on a constraint; writing its reports one by one", { reports: batch.length, ...errorFields(e) });
         for (const p of batch) {
           try {
-            const [duplicate] = await db.$transaction((tx) => writeBatch(tx, [p]), { timeout: 30_000 });
+            const [duplicate] = await db.$transaction((tx) => writeBatch(tx, [p]), { timeout: 15_000 });
             p.resolve({ duplicate: duplicate! });
           } catch (one) {
             p.reject(one);
@@ -155,7 +199,7 @@ async function flush() {
       }
     }
   } finally {
-    flushing = false;
+    writer.flushing = false;
   }
 }
 
@@ -188,12 +232,38 @@ async function preBoots(tx: Tx, batch: Pending[]): Promise<Map<string, { id: str
   return open;
 }
 
+/** Per host, its newest boot with a boot id of its own that started within ADOPT_MS and has not ended. */
+async function runningBoots(tx: Tx, hosts: string[]): Promise<Map<string, string>> {
+  const cutoff = iso(new Date(Date.now() - ADOPT_MS));
+  const found = new Map<string, { bootId: string; startedAt: string }>();
+  for (let i = 0; i < hosts.length; i += 500) {
+    const rows = await tx.$queryRaw<{ hostId: string; bootId: string; startedAt: Date | string }[]>`
+      SELECT "hostId", "bootId", "startedAt" FROM "Boot" WHERE "hostId" IN (${Prisma.join(hosts.slice(i, i + 500))})
+        AND "bootId" NOT LIKE ${`${PRE}%`} AND "finishedAt" IS NULL AND "startedAt" > ${cutoff}`;
+    for (const r of rows) {
+      const startedAt = new Date(r.startedAt).toISOString();
+      const have = found.get(r.hostId);
+      if (!have || have.startedAt < startedAt) found.set(r.hostId, { bootId: r.bootId, startedAt });
+    }
+  }
+  return new Map([...found].map(([h, b]) => [h, b.bootId]));
+}
+
 async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
   const key = (hostId: string, bootId: string) => `${hostId} ${bootId}`;
   // 0. reports without a boot id join the host's open pre-boot, or open one
   const open = batch.some((p) => !p.input.bootId || p.input.stage === "initrd" || p.input.stage === "network") ? await preBoots(tx, batch) : new Map<string, { id: string; bootId: string }>();
+  // a late boot-server report for a host whose boot is already under way (the initrd's own DHCP
+  // seen by the DHCP hook) joins that boot instead of opening a new one that would go nowhere
+  const waiting = [...new Set(batch.filter((p) => !p.input.bootId && !open.has(p.hostId)).map((p) => p.hostId))];
+  const running = waiting.length ? await runningBoots(tx, waiting) : new Map<string, string>();
   for (const p of batch) {
     if (p.input.bootId) continue;
+    const current = running.get(p.hostId);
+    if (current) {
+      p.input = { ...p.input, bootId: current };
+      continue;
+    }
     let pre = open.get(p.hostId);
     if (!pre) {
       pre = { id: "", bootId: `${PRE}${crypto.randomBytes(12).toString("hex")}` };

@@ -12,7 +12,8 @@
 // the one before, `ms` recorded for each stage after the first, state up, and its initrdSha256
 // the overlay the host's last publication assigned (GET /api/v1/hosts/NAME: assignedInitrdSha256).
 // --expect failed: the newest boot failed at --stage (its message matching --message), and the
-// failure came within --within seconds of the boot's first report (default 120). --unknown: the
+// failure came within --within seconds of the boot's first report (default 120), and the dashboard's
+// recent failures (GET /api/v1/fleet/status) list it with that message. --unknown: the
 // MAC is listed among the unknown hosts (GET /api/v1/discovered) and attached to no host.
 // Prints one JSON line with what it saw (stages with their ms), exit 0 when everything holds, 1
 // with the reasons otherwise.
@@ -38,7 +39,7 @@ const check = (ok, what) => {
 };
 
 async function get(path) {
-  const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(15_000) });
   const text = await res.text();
   if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${text.slice(0, 300)}`);
   return JSON.parse(text);
@@ -103,6 +104,11 @@ async function main() {
     const within = Number(opt("within", "120")) * 1000;
     const took = times[times.length - 1] - times[0];
     check(took <= within, `the failure came ${Math.round(took / 1000)} s after the first report (limit ${within / 1000} s)`);
+    // what the dashboard shows: its recent failures come from /api/v1/fleet/status
+    const fleet = await get("/api/v1/fleet/status");
+    const shown = (fleet.recentFailures ?? []).find((f) => f.host === host && f.bootId === boot.bootId);
+    check(!!shown, `the dashboard's recent failures do not list ${host}'s failed boot`);
+    if (shown) check(shown.message === boot.message && (!stage || shown.failedStage === stage), `the dashboard shows ${JSON.stringify(shown)}, not the boot's failure`);
   }
 }
 

@@ -72,7 +72,7 @@ skip() {
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, taps, QEMU on a tap)"
 command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64 (apt-get install -y qemu-system-x86 ipxe-qemu)"
 for c in ip unshare nsenter chroot node busybox cpio gzip modprobe depmod timeout bosserver vos bos; do
-  command -v "$c" >/dev/null || die "$c is missing: run scripts/lab/ensure-lab-deps.sh"
+  command -v "$c" >/dev/null || die "$c is missing: run bash scripts/ensure-deps.sh --test"
 done
 for s in $DHCP_SERVERS; do
   case $s in
@@ -86,6 +86,15 @@ for c in $CASES; do case $c in boot | failure | unknown | console-down) ;; *) di
 [[ $BOOT_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "AFSBOOT_LAB_BOOT_TIMEOUT=$BOOT_TIMEOUT is not a number of seconds"
 ip netns add "${NS}probe" 2>/dev/null || skip "cannot create network namespaces here (ip netns add failed)"
 ip netns del "${NS}probe"
+# an earlier lab killed outright (SIGKILL) left its namespace: afsbootlab<PID> whose lab.sh is gone
+for old in $(ip netns list | awk '$1 ~ /^afsbootlab[0-9]+$/ { print $1 }'); do
+  pid=${old#afsbootlab}
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "lab: removing the namespace $old of an earlier lab that did not clean up" >&2
+    for p in $(ip netns pids "$old" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+    ip netns del "$old" 2>/dev/null || true
+  fi
+done
 [ -f "$REPO/node_modules/tsx/package.json" ] || die "no node_modules in $REPO: run npm ci first"
 [ -f "$REPO/.next/BUILD_ID" ] || die "no production build in $REPO: run npx next build first (make lab does)"
 
@@ -105,9 +114,11 @@ RUN=$LOGS/$(date -u +%Y%m%dT%H%M%SZ)-$$
 declare -A PIDS=() # pid -> what
 BOSPID=
 
-stop_pid() { # stop_pid PID: TERM, then KILL after 5 s
+stop_pid() { # stop_pid PID: TERM, then KILL after 5 s; only a process in our namespace (a PID
+  # that died earlier may belong to someone else by now)
   local pid=$1 _
   kill -0 "$pid" 2>/dev/null || return 0
+  [ "$(ip netns identify "$pid" 2>/dev/null)" = "$NS" ] || return 0
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 50); do
     kill -0 "$pid" 2>/dev/null || return 0
@@ -121,16 +132,17 @@ untrack() { unset "PIDS[$1]"; }
 # shellcheck disable=SC2317 # runs through the trap
 cleanup() {
   local rc=$?
-  trap - EXIT INT TERM
+  trap - EXIT
+  trap '' INT TERM # a second Ctrl-C must not cut the cleanup short
   local pid
   for pid in "${!PIDS[@]}"; do stop_pid "$pid"; done
   if [ -n "$BOSPID" ] && kill -0 "$BOSPID" 2>/dev/null; then
     # the servers' logs (they live in the cell's tmpfs), at most 1 MiB each
     mkdir -p "$TMP/logs/afs"
     for f in BosLog FileLog VolserLog VLLog PtLog SalvageLog; do
-      afs tail -c 1048576 "/var/log/openafs/$f" >"$TMP/logs/afs/$f" 2>/dev/null || rm -f "$TMP/logs/afs/$f"
+      timeout 10 nsenter -t "$BOSPID" -m -n -r -w tail -c 1048576 "/var/log/openafs/$f" >"$TMP/logs/afs/$f" 2>/dev/null || rm -f "$TMP/logs/afs/$f"
     done
-    afs bos shutdown "$AFS_IP" -noauth -wait >/dev/null 2>&1 || true
+    timeout 30 nsenter -t "$BOSPID" -m -n -r -w bos shutdown "$AFS_IP" -noauth -wait >/dev/null 2>&1 || true
     stop_pid "$BOSPID"
   fi
   # what is left in the namespace was started by us (the namespace is ours): stop it by PID
@@ -224,6 +236,7 @@ mount --make-rprivate /
 mount -t tmpfs -o size=1g,mode=0700 afsboot-lab-afs "$B/state"
 cp -a "$B/seed/." "$B/state/"
 mount --bind /usr "$R/usr"; mount --bind /etc "$R/etc"; mount --bind /dev "$R/dev"
+mount -o remount,bind,ro "$R/usr"; mount -o remount,bind,ro "$R/etc" # the host's, read-only
 mount -t proc proc "$R/proc"; mount -t tmpfs tmpfs "$R/tmp"; mount -t tmpfs tmpfs "$R/run"
 mount --bind "$B/state/etc-openafs" "$R/etc/openafs"
 mount --bind "$B/state/lib" "$R/var/lib/openafs"

@@ -92,7 +92,11 @@ report() {
   [ -z "$TOKEN" ] || d="$d&token=$TOKEN"
   [ -z "$3" ] || d="$d&failedStage=$3"
   log "report $1: $m"
-  timeout 3 wget -q -O /dev/null --post-data "$d" "$REPORT/api/v1/boot-events" >/dev/null 2>&1 &
+  if [ -n "$REPORT_SYNC" ]; then # the last one before switch_root empties this initramfs
+    timeout 3 wget -q -O /dev/null --post-data "$d" "$REPORT/api/v1/boot-events" >/dev/null 2>&1
+  else
+    timeout 3 wget -q -O /dev/null --post-data "$d" "$REPORT/api/v1/boot-events" >/dev/null 2>&1 &
+  fi
 }
 
 # fail STAGE MESSAGE: report, then rescue shell, reboot or halt. PID 1 must never exit (panic).
@@ -124,7 +128,7 @@ dhcp() {
 }
 lease() { sed -n "s/^$1=//p" /run/afsboot/lease | head -n 1; }
 
-ROOTSPEC='' REPORT='' TOKEN='' HOST='' OVERLAY='' NIC='' BOOTMAC='' MAC='' IP='' ONFAIL=shell
+ROOTSPEC='' REPORT='' TOKEN='' HOST='' OVERLAY='' NIC='' BOOTMAC='' MAC='' IP='' ONFAIL=shell REPORT_SYNC=''
 RELEASE_ARG='' DISCOVER=0
 BLOCKS=$AFSBOOT_CACHE_BLOCKS TMPFS=$AFSBOOT_TMPFS
 read -r CMDLINE </proc/cmdline
@@ -318,6 +322,9 @@ report root "tmpfs $TMPFS; read-only: $AFSBOOT_READONLY; from tars: $AFSBOOT_WRI
 # ---- switch ----
 [ -L "$R/sbin/init" ] || [ -x "$R/sbin/init" ] || fail switch "the new root has no /sbin/init"
 [ -z "$KMODPROBE" ] || echo "$KMODPROBE" >/proc/sys/kernel/modprobe # the release's modprobe again
+# in the foreground (at most 3 s): a background report could still be starting when switch_root
+# deletes the initramfs (and its busybox) and moves /proc away, and would be lost
+REPORT_SYNC=1
 report switch "exec /sbin/init"
 case " $AFSBOOT_WRITABLE " in *" dev "*) ;; *) mount --move /dev "$R/dev" ;; esac # else: tar-seeded
 mount --move /sys "$R/sys"
