@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -12,6 +12,7 @@ const bin = path.resolve("bin/afsboot.mjs");
 const run = (args: string[], input = "") => spawnSync(process.execPath, [bin, ...args], { input, encoding: "buffer", timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
 const out = (r: ReturnType<typeof run>) => r.stdout.toString("utf8");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-export-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const images = path.join(dir, "images");
 fs.mkdirSync(images);
 fs.writeFileSync(path.join(images, "vmlinuz-6.1"), "not really a kernel");

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -8,6 +8,7 @@ import path from "node:path";
 const bin = path.resolve("bin/afsboot.mjs");
 const run = (args: string[], input = "") => spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", timeout: 60_000 });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-fleet-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, text: string) => {
   const f = path.join(dir, name);
   fs.writeFileSync(f, text);

@@ -1,9 +1,17 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { removeFile, safeJoin, writeFileAtomic } from "./atomic";
+
+const made: string[] = [];
+const tmpDir = (prefix: string) => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
+};
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 describe("atomic writes", () => {
   it("refuses paths outside the export directory", () => {
@@ -12,7 +20,7 @@ describe("atomic writes", () => {
   });
 
   it("replaces and removes files, leaving no temporary files", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-atomic-"));
+    const dir = tmpDir("afsboot-atomic-");
     writeFileAtomic(dir, "a/b.txt", Buffer.from("one"));
     writeFileAtomic(dir, "a/b.txt", Buffer.from("two"));
     expect(fs.readFileSync(path.join(dir, "a/b.txt"), "utf8")).toBe("two");
@@ -22,7 +30,7 @@ describe("atomic writes", () => {
   });
 
   it("a publisher killed mid-way leaves every file whole: old bytes or new bytes, never a mix", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-crash-"));
+    const dir = tmpDir("afsboot-crash-");
     const N = 300;
     const size = 256 * 1024;
     const old = Buffer.alloc(size, "o");
