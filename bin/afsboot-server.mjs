@@ -66,17 +66,15 @@ function bodyOf(req) {
 }
 
 /**
- * The client's address: the socket peer, or behind AFSBOOT_TRUST_PROXY=N reverse proxies the N-th
- * X-Forwarded-For hop from the right (what a client wrote there itself is never used). The same
- * rule as lib/api/client-address.ts addressFromHops.
+ * The client's address: lib/api/client-address.ts addressFromHops (socket peer, or behind
+ * AFSBOOT_TRUST_PROXY=N proxies the N-th X-Forwarded-For hop from the right), handed over by
+ * instrumentation.ts; until then (the warm-up request) the socket peer.
  */
 function clientOf(req) {
-  const n = Number(process.env.AFSBOOT_TRUST_PROXY ?? "0");
-  const trusted = Number.isInteger(n) && n >= 0 && n <= 10 ? n : 0;
-  const xff = [req.headers["x-forwarded-for"]].flat().join(",");
-  const hops = xff.split(",").map((s) => s.trim()).filter(Boolean);
-  const chain = [...hops, (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "")];
-  return chain[Math.max(0, chain.length - 1 - trusted)];
+  const addressFromHops = globalThis[Symbol.for("afsboot.addressFromHops")];
+  const peer = req.socket.remoteAddress ?? null;
+  if (typeof addressFromHops !== "function") return (peer ?? "unknown").replace(/^::ffff:/, "");
+  return addressFromHops([req.headers["x-forwarded-for"]].flat().filter(Boolean).join(","), peer);
 }
 
 async function report(req, res) {

@@ -216,38 +216,28 @@ const iso = sqlDate;
 const PRE = "pre-";
 const ADOPT_MS = 10 * 60_000;
 
-async function preBoots(tx: Tx, batch: Pending[]): Promise<Map<string, { id: string; bootId: string }>> {
-  const hosts = [...new Set(batch.map((p) => p.hostId))];
-  const cutoff = iso(new Date(Date.now() - ADOPT_MS));
-  const open = new Map<string, { id: string; bootId: string; startedAt: string }>();
+/** Per host, its newest boot (by start) among those matching `which`, in chunks of 500 hosts. */
+async function newestBoots(tx: Tx, hosts: string[], which: Prisma.Sql): Promise<Map<string, { id: string; bootId: string }>> {
+  const newest = new Map<string, { id: string; bootId: string; startedAt: string }>();
   for (let i = 0; i < hosts.length; i += 500) {
     const rows = await tx.$queryRaw<{ id: string; hostId: string; bootId: string; startedAt: Date | string }[]>`
-      SELECT "id", "hostId", "bootId", "startedAt" FROM "Boot" WHERE "hostId" IN (${Prisma.join(hosts.slice(i, i + 500))}) AND "bootId" LIKE ${`${PRE}%`} AND "lastEventAt" > ${cutoff}`;
+      SELECT "id", "hostId", "bootId", "startedAt" FROM "Boot" WHERE "hostId" IN (${Prisma.join(hosts.slice(i, i + 500))}) AND ${which}`;
     for (const r of rows) {
       const startedAt = new Date(r.startedAt).toISOString();
-      const have = open.get(r.hostId);
-      if (!have || have.startedAt < startedAt) open.set(r.hostId, { id: r.id, bootId: r.bootId, startedAt });
+      const have = newest.get(r.hostId);
+      if (!have || have.startedAt < startedAt) newest.set(r.hostId, { id: r.id, bootId: r.bootId, startedAt });
     }
   }
-  return open;
+  return newest;
 }
 
-/** Per host, its newest boot with a boot id of its own that started within ADOPT_MS and has not ended. */
-async function runningBoots(tx: Tx, hosts: string[]): Promise<Map<string, string>> {
-  const cutoff = iso(new Date(Date.now() - ADOPT_MS));
-  const found = new Map<string, { bootId: string; startedAt: string }>();
-  for (let i = 0; i < hosts.length; i += 500) {
-    const rows = await tx.$queryRaw<{ hostId: string; bootId: string; startedAt: Date | string }[]>`
-      SELECT "hostId", "bootId", "startedAt" FROM "Boot" WHERE "hostId" IN (${Prisma.join(hosts.slice(i, i + 500))})
-        AND "bootId" NOT LIKE ${`${PRE}%`} AND "finishedAt" IS NULL AND "startedAt" > ${cutoff}`;
-    for (const r of rows) {
-      const startedAt = new Date(r.startedAt).toISOString();
-      const have = found.get(r.hostId);
-      if (!have || have.startedAt < startedAt) found.set(r.hostId, { bootId: r.bootId, startedAt });
-    }
-  }
-  return new Map([...found].map(([h, b]) => [h, b.bootId]));
-}
+/** The hosts' open pre-boots: opened by the boot server, an event within ADOPT_MS. */
+const preBoots = (tx: Tx, batch: Pending[]) =>
+  newestBoots(tx, [...new Set(batch.map((p) => p.hostId))], Prisma.sql`"bootId" LIKE ${`${PRE}%`} AND "lastEventAt" > ${iso(new Date(Date.now() - ADOPT_MS))}`);
+
+/** The hosts' boots under way: a boot id of their own, started within ADOPT_MS, not ended. */
+const runningBoots = (tx: Tx, hosts: string[]) =>
+  newestBoots(tx, hosts, Prisma.sql`"bootId" NOT LIKE ${`${PRE}%`} AND "finishedAt" IS NULL AND "startedAt" > ${iso(new Date(Date.now() - ADOPT_MS))}`);
 
 async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
   const key = (hostId: string, bootId: string) => `${hostId} ${bootId}`;
@@ -256,12 +246,12 @@ async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
   // a late boot-server report for a host whose boot is already under way (the initrd's own DHCP
   // seen by the DHCP hook) joins that boot instead of opening a new one that would go nowhere
   const waiting = [...new Set(batch.filter((p) => !p.input.bootId && !open.has(p.hostId)).map((p) => p.hostId))];
-  const running = waiting.length ? await runningBoots(tx, waiting) : new Map<string, string>();
+  const running = waiting.length ? await runningBoots(tx, waiting) : new Map<string, { id: string; bootId: string }>();
   for (const p of batch) {
     if (p.input.bootId) continue;
     const current = running.get(p.hostId);
     if (current) {
-      p.input = { ...p.input, bootId: current };
+      p.input = { ...p.input, bootId: current.bootId };
       continue;
     }
     let pre = open.get(p.hostId);
