@@ -120,3 +120,33 @@ test("a discovery range is refused next to its field when outside the subnet, th
   await page.goto(`/networks?q=${n.name}`);
   await expect(page.getByRole("row").filter({ has: page.getByRole("link", { name: n.name, exact: true }) })).toContainText(`${prefix}.200-${prefix}.220`);
 });
+
+test("a DHCP event hook is refused next to its field when not an absolute path, then saved and shown to viewers", async ({ page, browser }) => {
+  const n = networkData();
+  const hook = "/usr/local/sbin/afsboot-dhcp-event";
+  await page.goto("/networks/new");
+  await fillNetworkForm(page, n);
+  await field(page, "DHCP event hook").fill("afsboot-dhcp-event");
+  await page.getByRole("button", { name: "Create network" }).click();
+  const message = "DHCP event hook must be an absolute path on the DHCP server, like /usr/local/sbin/afsboot-dhcp-event";
+  const hookBlock = page.locator('[data-slot="field"]').filter({ has: field(page, "DHCP event hook") });
+  await expect(hookBlock.getByText(message)).toBeVisible();
+  await expect(page.locator("#dhcpEventHook-error")).toHaveText(message);
+  await expect(field(page, "DHCP event hook")).toHaveAttribute("aria-invalid", "true");
+  expect(await apiStatus(page.request, "networks", n.name)).toBe(404);
+
+  await field(page, "DHCP event hook").fill(hook);
+  await page.getByRole("button", { name: "Create network" }).click();
+  await expect(page).toHaveURL(new RegExp(`/networks/${n.name}(\\?|$)`));
+  await expect(field(page, "DHCP event hook")).toHaveValue(hook);
+  const saved = await (await page.request.get(`/api/v1/networks/${n.name}`)).json();
+  expect(saved).toMatchObject({ dhcpEventHook: hook });
+
+  // viewers get the read-only settings, the hook among them
+  const viewer = await browser.newContext({ storageState: storageState("viewer") });
+  const vp = await viewer.newPage();
+  await vp.goto(`/networks/${n.name}`);
+  await expect(vp.getByRole("definition").filter({ hasText: hook })).toBeVisible();
+  await expect(vp.getByText("DHCP event hook", { exact: true })).toBeVisible();
+  await viewer.close();
+});

@@ -21,6 +21,15 @@ const schema = z.object({
     .default("auto")
     .transform((v) => (v === "auto" ? null : v === "true")),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  // Kea's hook libraries on the DHCP server; unset: the generators' default (Debian's, amd64)
+  AFSBOOT_KEA_HOOKS_DIR: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^\/[A-Za-z0-9._+/-]*$/, "must be an absolute path of letters, digits and . _ + / -, like /usr/lib64/kea/hooks")
+      .refine((v) => !v.split("/").includes(".."), "must not contain '..'")
+      .optional(),
+  ),
 });
 
 export type Env = z.output<typeof schema>;

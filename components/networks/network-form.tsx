@@ -19,6 +19,7 @@ export interface NetworkFormValues {
   bootUrl: string | null;
   reportUrl: string;
   discoveryRange: string | null;
+  dhcpEventHook: string | null;
   notes: string;
   revision: number;
 }
@@ -64,6 +65,10 @@ export function NetworkForm({ action, network, submitLabel }: Props) {
         {field("discoveryRange", "Discovery range", {
           placeholder: "10.0.0.200-10.0.0.220",
           hint: "Unknown machines get a short lease from this range and boot the discovery image, so they show up under Unknown hosts. Leave empty to serve enrolled hosts only.",
+        })}
+        {field("dhcpEventHook", "DHCP event hook", {
+          placeholder: "/usr/local/sbin/afsboot-dhcp-event",
+          hint: "Optional: path of scripts/hooks/afsboot-dhcp-event on the DHCP server; dnsmasq and Kea configs then report the dhcp stage (ISC dhcpd does not).",
         })}
       </div>
       <Field label="Notes" name="notes" error={err?.notes}>

@@ -9,7 +9,8 @@ import { createCell } from "@/lib/data/cells";
 import { admin, operator } from "@/lib/testing/actors";
 import { cellForm, insertHost, networkForm } from "@/lib/testing/fixtures";
 
-// A network's discovery range through the API: accepted, returned, refused with 422 and the field.
+// A network's discovery range and DHCP event hook through the API: accepted, returned, refused
+// with 422 and the field.
 
 function req(path: string, token: string, init: { method?: string; body?: unknown } = {}) {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
@@ -75,5 +76,51 @@ describe("networks API: discovery range", () => {
       { path: "discoveryRange", message: `Discovery range 10.0.0.100-10.0.0.199 holds the address of enrolled host ${host.name} (10.0.0.150): move it out of the range, or choose another range` },
     ]);
     expect((await db.network.findUniqueOrThrow({ where: { name: input.name } })).discoveryRange).toBeNull();
+  });
+});
+
+describe("networks API: DHCP event hook", () => {
+  const HOOK = "/usr/local/sbin/afsboot-dhcp-event";
+
+  it("201 with the hook, returned by GET and the list, audited; PUT \"\" clears it", async () => {
+    const t = await op();
+    const input = networkForm({ dhcpEventHook: ` ${HOOK} ` });
+    const created = await networks.POST(req("/api/v1/networks", t, { method: "POST", body: input }), ctx());
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ name: input.name, dhcpEventHook: HOOK });
+    expect(await (await network.GET(req(`/api/v1/networks/${input.name}`, t), ctx({ name: input.name }))).json()).toMatchObject({ dhcpEventHook: HOOK });
+    expect(await (await networks.GET(req(`/api/v1/networks?q=${input.name}`, t), ctx())).json()).toMatchObject({ items: [{ dhcpEventHook: HOOK }] });
+    const cleared = await network.PUT(req(`/api/v1/networks/${input.name}`, t, { method: "PUT", body: { ...input, dhcpEventHook: "", revision: 1 } }), ctx({ name: input.name }));
+    expect(cleared.status).toBe(200);
+    expect(await cleared.json()).toMatchObject({ dhcpEventHook: null, revision: 2 });
+    const audit = (action: string) => db.auditEntry.findFirstOrThrow({ where: { action, targetName: input.name } });
+    expect((await audit("network.create")).after).toMatchObject({ dhcpEventHook: HOOK });
+    expect(await audit("network.update")).toMatchObject({ before: expect.objectContaining({ dhcpEventHook: HOOK }), after: expect.objectContaining({ dhcpEventHook: null }) });
+  });
+
+  it("422 for a bad path, with the field and its message; nothing changed", async () => {
+    const t = await op();
+    const bad = networkForm({ dhcpEventHook: "afsboot-dhcp-event" });
+    const res = await networks.POST(req("/api/v1/networks", t, { method: "POST", body: bad }), ctx());
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({
+      error: { code: "invalid", message: expect.any(String), fields: [{ path: "dhcpEventHook", message: "DHCP event hook must be an absolute path on the DHCP server, like /usr/local/sbin/afsboot-dhcp-event" }] },
+    });
+    expect(await db.network.count({ where: { name: bad.name } })).toBe(0);
+
+    const input = networkForm({ dhcpEventHook: HOOK });
+    await networks.POST(req("/api/v1/networks", t, { method: "POST", body: input }), ctx());
+    const cases: [string, string][] = [
+      ["/usr/local/sbin/afsboot dhcp-event", "DHCP event hook must not contain whitespace"],
+      ["/usr/local/sbin/a,b", "DHCP event hook must not contain commas (dnsmasq reads them as separators)"],
+      ['/usr/local/sbin/"x"', "DHCP event hook must not contain quotes"],
+      ["/usr/local/../../tmp/x", "DHCP event hook must not contain '..' segments"],
+    ];
+    for (const [dhcpEventHook, message] of cases) {
+      const r = await network.PUT(req(`/api/v1/networks/${input.name}`, t, { method: "PUT", body: { ...input, dhcpEventHook, revision: 1 } }), ctx({ name: input.name }));
+      expect(r.status, message).toBe(422);
+      expect((await r.json()).error.fields).toEqual([{ path: "dhcpEventHook", message }]);
+    }
+    expect(await db.network.findUniqueOrThrow({ where: { name: input.name } })).toMatchObject({ dhcpEventHook: HOOK, revision: 1 });
   });
 });

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import { cliActor } from "@/lib/auth/roles";
 import { loadSnapshot, reportTokens, type ImageMode } from "@/lib/data/snapshot";
+import { env } from "@/lib/env";
 import { generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "@/lib/generate/dhcp";
 import { generateOverlay } from "@/lib/generate/initrd/overlay";
 import { releaseSideFiles } from "@/lib/generate/initrd/release-side";
@@ -65,7 +66,7 @@ export function registerExportCommands(exp: Command, program: Command) {
         const { snapshot: snap } = await snapshot("names-only");
         for (const name of networks(snap, opts.network, kind)) {
           if (kind === "dhcpd") process.stdout.write(generateDhcpd(snap, name));
-          else if (kind === "kea") process.stdout.write(generateKea(snap, name));
+          else if (kind === "kea") process.stdout.write(generateKea(snap, name, { keaHooksDir: env().AFSBOOT_KEA_HOOKS_DIR }));
           else {
             process.stdout.write(generateDnsmasqConf(snap, name, { exportDir: EXPORT_DIR() }));
             process.stdout.write(`# ---- hosts file (${EXPORT_DIR()}/dhcp/dnsmasq-${name}.hosts)\n`);

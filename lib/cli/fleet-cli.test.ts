@@ -6,7 +6,7 @@ import path from "node:path";
 
 // `afsboot apply` / `afsboot export fleet`: the contract scripts and admins' git repos rely on.
 const bin = path.resolve("bin/afsboot.mjs");
-const run = (args: string[], input = "") => spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", timeout: 60_000 });
+const run = (args: string[], input = "", env: Record<string, string> = {}) => spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", timeout: 60_000, env: { ...process.env, ...env } });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-fleet-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, text: string) => {
@@ -73,6 +73,27 @@ describe("afsboot apply / export fleet", { timeout: 180_000 }, () => {
     expect(overHost.stderr).toContain("hosts[0].ip: IP 10.0.0.11 lies in the discovery range 10.0.0.10-10.0.0.20 of network lab");
     expect(run(["export", "fleet"]).stdout).toContain("discoveryRange: 10.0.0.200-10.0.0.220");
     expect(run(["apply", write("unranged.yaml", FLEET)]).stdout).toContain("~ network lab (discoveryRange)");
+  });
+
+  it("a network's DHCP event hook: applied, exported, wired into the dnsmasq and Kea configs, refused with its line", () => {
+    const HOOK = "/usr/local/sbin/afsboot-dhcp-event";
+    const hooked = FLEET.replace('reportUrl: "http://10.0.0.1:3000" }', `reportUrl: "http://10.0.0.1:3000", dhcpEventHook: ${HOOK} }`);
+    expect(run(["apply", write("hooked.yaml", hooked)]).stdout).toContain("~ network lab (dhcpEventHook)");
+    const exported = run(["export", "fleet"]).stdout;
+    expect(exported).toContain(`dhcpEventHook: ${HOOK}`);
+    expect(run(["apply", write("hooked-export.yaml", exported)]).stdout.trim()).toBe("No changes.");
+    expect(run(["export", "dnsmasq"]).stdout).toContain(`\ndhcp-script=${HOOK}\n`);
+    const hooks = (env: Record<string, string> = {}) => JSON.parse(run(["export", "kea", "--network", "lab"], "", env).stdout).Dhcp4["hooks-libraries"];
+    expect(hooks()).toEqual([{ library: "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_run_script.so", parameters: { name: HOOK, sync: false } }]);
+    expect(hooks({ AFSBOOT_KEA_HOOKS_DIR: "/usr/lib64/kea/hooks/" })[0].library).toBe("/usr/lib64/kea/hooks/libdhcp_run_script.so");
+    const badDir = run(["export", "kea", "--network", "lab"], "", { AFSBOOT_KEA_HOOKS_DIR: "lib64/kea hooks" });
+    expect(badDir.status).toBe(1);
+    expect(badDir.stderr).toContain("AFSBOOT_KEA_HOOKS_DIR: must be an absolute path");
+    const relative = run(["apply", write("relative.yaml", hooked.replace(HOOK, "afsboot-dhcp-event"))]);
+    expect(relative.status).toBe(1);
+    expect(relative.stderr).toMatch(/line 2, column \d+, networks\[0\]\.dhcpEventHook: DHCP event hook must be an absolute path on the DHCP server/);
+    expect(run(["apply", write("unhooked.yaml", FLEET)]).stdout).toContain("~ network lab (dhcpEventHook)");
+    expect(run(["export", "dnsmasq"]).stdout).not.toContain("dhcp-script");
   });
 
   it("removals need --prune; --dry-run changes nothing", () => {

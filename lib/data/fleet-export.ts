@@ -16,7 +16,7 @@ export interface CanonState {
   hosts: Map<string, ReturnType<typeof hostSnapshot>>;
 }
 
-export const canonNetwork = (n: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; bootUrl: string | null; reportUrl: string; discoveryRange: string | null; notes: string }) => ({
+export const canonNetwork = (n: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; bootUrl: string | null; reportUrl: string; discoveryRange: string | null; dhcpEventHook: string | null; notes: string }) => ({
   name: n.name,
   subnet: n.subnet,
   gateway: n.gateway,
@@ -26,6 +26,7 @@ export const canonNetwork = (n: { name: string; subnet: string; gateway: string;
   bootUrl: n.bootUrl ?? null,
   reportUrl: n.reportUrl,
   discoveryRange: n.discoveryRange ?? null,
+  dhcpEventHook: n.dhcpEventHook ?? null,
   notes: n.notes ?? "",
 });
 

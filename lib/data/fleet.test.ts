@@ -172,3 +172,36 @@ describe("fleet file: a network's discovery range", () => {
     expect(!outside.ok && outside.problems[0]!.message).toBe("Discovery range 10.0.1.200-10.0.1.220 lies outside the subnet 10.0.0.0/24: choose addresses inside it, or clear the range");
   });
 });
+
+describe("fleet file: a network's DHCP event hook", () => {
+  const HOOK = "/usr/local/sbin/afsboot-dhcp-event";
+  const withHook = (hook: string, text = FILE) => text.replace("    reportUrl: http://10.0.0.1:3000\n", `    reportUrl: http://10.0.0.1:3000\n    dhcpEventHook: ${hook}\n`);
+
+  it("applies, exports and re-applies as a no-op; null or omitting it clears it", async () => {
+    await applyFleet(operator, parse(FILE));
+    expect(stringify(await exportFleet(viewer))).not.toContain("dhcpEventHook");
+    const changes = await applyFleet(operator, parse(withHook(HOOK)));
+    expect(changes).toEqual([{ op: "update", kind: "network", name: "lab", detail: "dhcpEventHook" }]);
+    const audit = await db.auditEntry.findFirstOrThrow({ where: { action: "network.update", targetName: "lab" }, orderBy: { at: "desc" } });
+    expect(audit.before).toMatchObject({ dhcpEventHook: null });
+    expect(audit.after).toMatchObject({ dhcpEventHook: HOOK });
+    const exported = stringify(await exportFleet(viewer));
+    expect(exported).toContain(`    dhcpEventHook: ${HOOK}\n`);
+    expect(await applyFleet(operator, parse(exported))).toEqual([]);
+    expect(await applyFleet(operator, parse(JSON.stringify(await exportFleet(viewer))))).toEqual([]);
+    expect(ops(await applyFleet(operator, parse(withHook("~"))))).toEqual(["update network lab"]);
+    expect((await db.network.findUniqueOrThrow({ where: { name: "lab" } })).dhcpEventHook).toBeNull();
+    expect(await applyFleet(operator, parse(withHook(HOOK)))).toHaveLength(1);
+    expect(ops(await applyFleet(operator, parse(FILE)))).toEqual(["update network lab"]);
+    expect((await db.network.findUniqueOrThrow({ where: { name: "lab" } })).dhcpEventHook).toBeNull();
+  });
+
+  it("refuses a bad path with its line and path; nothing changes", () => {
+    const r = parseFleet(withHook("usr/local/sbin/afsboot-dhcp-event"));
+    expect(!r.ok && r.problems).toEqual([
+      { path: "networks[0].dhcpEventHook", line: 10, col: 20, message: "DHCP event hook must be an absolute path on the DHCP server, like /usr/local/sbin/afsboot-dhcp-event" },
+    ]);
+    const comma = parseFleet(withHook('"/usr/local/sbin/a,b"'));
+    expect(!comma.ok && comma.problems[0]!.message).toBe("DHCP event hook must not contain commas (dnsmasq reads them as separators)");
+  });
+});

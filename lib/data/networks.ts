@@ -45,9 +45,9 @@ function toView(row: Row) {
 
 export type NetworkView = ReturnType<typeof toView>;
 
-function snapshot(v: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; bootUrl: string | null; reportUrl: string; discoveryRange: string | null; notes: string }) {
-  const { name, subnet, gateway, dns, domain, bootServer, bootUrl, reportUrl, discoveryRange, notes } = v;
-  return { name, subnet, gateway, dns, domain, bootServer, bootUrl, reportUrl, discoveryRange, notes };
+function snapshot(v: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; bootUrl: string | null; reportUrl: string; discoveryRange: string | null; dhcpEventHook: string | null; notes: string }) {
+  const { name, subnet, gateway, dns, domain, bootServer, bootUrl, reportUrl, discoveryRange, dhcpEventHook, notes } = v;
+  return { name, subnet, gateway, dns, domain, bootServer, bootUrl, reportUrl, discoveryRange, dhcpEventHook, notes };
 }
 
 /** A discovery range's addresses go to machines that are not enrolled: no enrolled host may hold one. */

@@ -179,3 +179,25 @@ describe("publication records, hooks and scoped publishes", () => {
     expect(fs.existsSync(path.join(out, ".afsboot-publish.lock"))).toBe(false);
   });
 });
+
+describe("a network's DHCP event hook", () => {
+  it("rewrites the network's three DHCP configs, Kea's with the run_script library, validated by the daemons; clearing it restores them", async () => {
+    const hook = "/usr/local/sbin/afsboot-dhcp-event";
+    const before = new Map(["dhcp/dhcpd-lab.conf", "dhcp/kea-dhcp4-lab.json", "dhcp/dnsmasq-lab.conf"].map((f) => [f, fs.readFileSync(path.join(out, f), "utf8")]));
+    await db.network.update({ where: { name: "lab" }, data: { dhcpEventHook: hook } });
+    try {
+      const r = await publish(operator, { outDir: out });
+      expect(r.changes.map((c) => `${c.change} ${c.path}`).sort()).toEqual(["changed dhcp/dhcpd-lab.conf", "changed dhcp/dnsmasq-lab.conf", "changed dhcp/kea-dhcp4-lab.json"]);
+      expect(r.validation.map((v) => `${v.validator}:${v.status}`).sort()).toEqual(["dhcpd:passed", "dnsmasq:passed", "kea:passed"]);
+      expect(fs.readFileSync(path.join(out, "dhcp/dnsmasq-lab.conf"), "utf8")).toContain(`\ndhcp-script=${hook}\n`);
+      expect(JSON.parse(fs.readFileSync(path.join(out, "dhcp/kea-dhcp4-lab.json"), "utf8")).Dhcp4["hooks-libraries"]).toEqual([
+        { library: "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_run_script.so", parameters: { name: hook, sync: false } },
+      ]);
+      expect(fs.readFileSync(path.join(out, "dhcp/dhcpd-lab.conf"), "utf8")).toContain("# dhcpEventHook is set, but the AFSBoot DHCP hook supports dnsmasq and Kea only");
+    } finally {
+      await db.network.update({ where: { name: "lab" }, data: { dhcpEventHook: null } });
+    }
+    await publish(operator, { outDir: out });
+    for (const [f, text] of before) expect(fs.readFileSync(path.join(out, f), "utf8"), f).toBe(text);
+  });
+});

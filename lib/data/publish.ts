@@ -4,9 +4,10 @@ import path from "node:path";
 import { db, isPostgres } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/roles";
+import { env } from "@/lib/env";
 import { AppError, invalid, notFound } from "@/lib/errors";
 import { dhcpKind, generateAll, type PublishedFile } from "@/lib/generate/all";
-import { dhcpFiles } from "@/lib/generate/dhcp";
+import { dhcpFiles, type DhcpFilesOptions } from "@/lib/generate/dhcp";
 import { LAYOUT, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
 import { removeFile, removeStaleTemps, sha256, writeFilesAtomic, fsyncDir } from "@/lib/publish/atomic";
 import { readCached } from "@/lib/publish/file-cache";
@@ -125,7 +126,9 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   // ---- generate: everything, or only what the scoped hosts' files need
   const scopedHosts = scope ? snapshot.hosts.filter((h) => scope.includes(h.name)) : null;
   const scopedSkipped = scope ? skipped.filter((s) => scope.includes(s.host)) : skipped;
-  const { files, overlays, images } = generating(() => (scopedHosts ? generateForHosts(snapshot, scopedHosts, busybox, outDir) : generateAll(snapshot, { busybox, exportDir: outDir })));
+  // the DHCP configs name paths on the DHCP server: the export directory, Kea's hook libraries
+  const dhcpOpts = { exportDir: outDir, keaHooksDir: env().AFSBOOT_KEA_HOOKS_DIR };
+  const { files, overlays, images } = generating(() => (scopedHosts ? generateForHosts(snapshot, scopedHosts, busybox, dhcpOpts) : generateAll(snapshot, { busybox, ...dhcpOpts })));
   const hostOfPath = new Map<string, string>();
   for (const h of scopedHosts ?? snapshot.hosts) {
     const id = hostRows.get(h.name)!.id;
@@ -164,7 +167,7 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   if (scopedHosts && toCheck.length) {
     // the changed hosts' entries in their networks, as complete configs the daemons can check
     const nets = new Set(toCheck.map((f) => f.path));
-    toCheck = dhcpFiles({ ...snapshot, hosts: scopedHosts }, { exportDir: outDir })
+    toCheck = dhcpFiles({ ...snapshot, hosts: scopedHosts }, dhcpOpts)
       .filter((f) => nets.has(f.path) || nets.has(f.path.replace(/\.conf$/, ".hosts")))
       .map((f) => ({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) }));
   }
@@ -283,10 +286,10 @@ async function loadManifest(outDir: string): Promise<{ path: string; sha256: str
  * kernels and base initrds those name, and the DHCP files of their networks (the snapshot holds
  * only those networks). The same generators as a full publish, given a smaller snapshot.
  */
-function generateForHosts(snapshot: FleetSnapshot, hosts: SnapHost[], busybox: Buffer, outDir: string) {
-  const mine = generateAll({ ...snapshot, hosts }, { busybox, exportDir: outDir });
+function generateForHosts(snapshot: FleetSnapshot, hosts: SnapHost[], busybox: Buffer, dhcpOpts: DhcpFilesOptions & { exportDir: string }) {
+  const mine = generateAll({ ...snapshot, hosts }, { busybox, ...dhcpOpts });
   const own = new Set(hosts.flatMap((h) => [LAYOUT.pxelinux(h.mac), LAYOUT.ipxe(h.mac)]));
-  const dhcp = dhcpFiles(snapshot, { exportDir: outDir }).map((f): PublishedFile => ({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) }));
+  const dhcp = dhcpFiles(snapshot, dhcpOpts).map((f): PublishedFile => ({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) }));
   return { files: [...mine.files.filter((f) => own.has(f.path) || f.kind === "overlay"), ...dhcp], overlays: mine.overlays, images: mine.images };
 }
 

@@ -102,7 +102,7 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
     .map(([label, { release, version }]) => snapVersion(release, version, image(release, version.kernel, label, "kernel"), image(release, version.baseInitrd, label, "base initrd")));
   return {
     snapshot: {
-      networks: networks.map((n) => ({ name: n.name, subnet: n.subnet, gateway: n.gateway, dns: n.dns as string[], domain: n.domain, bootServer: n.bootServer, bootUrl: n.bootUrl, reportUrl: n.reportUrl, discoveryRange: n.discoveryRange })).sort(byName),
+      networks: networks.map((n) => ({ name: n.name, subnet: n.subnet, gateway: n.gateway, dns: n.dns as string[], domain: n.domain, bootServer: n.bootServer, bootUrl: n.bootUrl, reportUrl: n.reportUrl, discoveryRange: n.discoveryRange, dhcpEventHook: n.dhcpEventHook })).sort(byName),
       cells: cells.map(snapCell).sort(byName),
       versions,
       hosts: snapHosts.sort(byName),

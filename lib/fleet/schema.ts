@@ -22,6 +22,7 @@ export const fleetNetwork = strict({
   bootUrl: z.string().optional(),
   reportUrl: z.string(),
   discoveryRange: z.string().nullable().optional(), // null or absent: none
+  dhcpEventHook: z.string().nullable().optional(), // null or absent: none
   notes: z.string().optional(),
 }).transform((v, ctx) => {
   const r = networkInput.safeParse(v);

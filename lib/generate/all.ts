@@ -16,7 +16,7 @@ export interface PublishedFile {
 /** Which daemon a generated DHCP file (LAYOUT.dhcpd/kea/dnsmasq*) is for. */
 export const dhcpKind = (path: string): PublishedFile["kind"] => (path.includes("dnsmasq") ? "dnsmasq" : path.includes("kea") ? "kea" : "dhcpd");
 
-export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; exportDir: string }) {
+export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; exportDir: string; keaHooksDir?: string }) {
   const overlays = new Map<string, string>();
   const files: PublishedFile[] = [];
   // one overlay per (version, cell) that some host boots
@@ -35,7 +35,7 @@ export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; export
   eachPxeFile(snap, overlays, (f) => {
     files.push({ path: f.path, kind: f.path.startsWith("pxelinux.cfg/") ? "pxelinux" : "ipxe", bytes: Buffer.from(f.content) });
   });
-  for (const f of dhcpFiles(snap, { exportDir: opts.exportDir })) {
+  for (const f of dhcpFiles(snap, { exportDir: opts.exportDir, keaHooksDir: opts.keaHooksDir })) {
     files.push({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) });
   }
   // the kernels and base initrds the PXE configs name: copied content-addressed by the publisher

@@ -56,3 +56,16 @@ export const DISCOVERY_FIXTURE: FleetSnapshot = {
   ],
   hosts: FIXTURE.hosts.map((h) => ({ ...h, network: `${h.network}-discovery` })),
 };
+
+/**
+ * FIXTURE with the DHCP event hook on each network (networks renamed, like DISCOVERY_FIXTURE's):
+ * lab's alone, render's together with a discovery range.
+ */
+export const HOOK_FIXTURE: FleetSnapshot = {
+  ...FIXTURE,
+  networks: [
+    { ...FIXTURE.networks[0]!, name: "lab-hook", dhcpEventHook: "/usr/local/sbin/afsboot-dhcp-event" },
+    { ...FIXTURE.networks[1]!, name: "render-hook", discoveryRange: "172.16.1.0-172.16.1.255", dhcpEventHook: "/opt/afsboot/bin/afsboot-dhcp-event" },
+  ],
+  hosts: FIXTURE.hosts.map((h) => ({ ...h, network: `${h.network}-hook` })),
+};

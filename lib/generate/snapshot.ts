@@ -19,6 +19,11 @@ export interface SnapNetwork {
    * boot the discovery image. Absent or null: only enrolled hosts get an address.
    */
   discoveryRange?: string | null;
+  /**
+   * Absolute path of the AFSBoot DHCP hook (scripts/hooks/afsboot-dhcp-event) on the DHCP server:
+   * the dnsmasq and Kea configs call it on leases. Absent or null: no hook.
+   */
+  dhcpEventHook?: string | null;
 }
 
 export interface SnapCell {

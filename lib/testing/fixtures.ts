@@ -14,6 +14,7 @@ export const networkForm = (over: Record<string, unknown> = {}) => ({
   bootUrl: null,
   reportUrl: "http://10.0.0.1:3000",
   discoveryRange: null,
+  dhcpEventHook: null,
   notes: "",
   ...over,
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fieldErrors } from "./common";
-import { MAX_DISCOVERY_RANGE, networkInput } from "./network";
+import { MAX_DISCOVERY_RANGE, MAX_HOOK_PATH, networkInput } from "./network";
 
 const good = {
   name: "lab",
@@ -116,6 +116,58 @@ describe("networkInput", () => {
       const wide = { subnet: "10.0.0.0/8", gateway: "10.0.0.1", bootServer: "10.0.0.1", dns: "10.0.0.1", reportUrl: "http://10.0.0.1:3000" };
       expect(range("10.1.0.0-10.1.255.255", wide).success).toBe(true);
       expect(rangeError("10.1.0.0-10.2.0.0", wide)).toBe(`Discovery range 10.1.0.0-10.2.0.0 holds 65537 addresses; at most ${MAX_DISCOVERY_RANGE}`);
+    });
+  });
+
+  describe("DHCP event hook", () => {
+    const hook = (dhcpEventHook: unknown) => networkInput.safeParse({ ...good, dhcpEventHook });
+    const hookError = (dhcpEventHook: unknown) => errorsOf({ ...good, dhcpEventHook }).dhcpEventHook;
+
+    it("is optional: absent, empty or null is no hook", () => {
+      expect(networkInput.parse(good).dhcpEventHook).toBeNull();
+      expect(hook("").data?.dhcpEventHook).toBeNull();
+      expect(hook("  ").data?.dhcpEventHook).toBeNull();
+      expect(hook(null).data?.dhcpEventHook).toBeNull();
+    });
+    it.each([
+      ["/usr/local/sbin/afsboot-dhcp-event", "/usr/local/sbin/afsboot-dhcp-event"],
+      [" /usr/local/sbin/afsboot-dhcp-event ", "/usr/local/sbin/afsboot-dhcp-event"],
+      ["/opt/afsboot_1.2/bin/dhcp+event", "/opt/afsboot_1.2/bin/dhcp+event"],
+      ["/x", "/x"],
+      [`/${"a".repeat(MAX_HOOK_PATH - 1)}`, `/${"a".repeat(MAX_HOOK_PATH - 1)}`],
+    ])("accepts %j", (value, stored) => {
+      expect(hook(value).data?.dhcpEventHook).toBe(stored);
+    });
+    it.each([
+      ["afsboot-dhcp-event", "DHCP event hook must be an absolute path on the DHCP server, like /usr/local/sbin/afsboot-dhcp-event"],
+      ["./afsboot-dhcp-event", "must be an absolute path"],
+      ["/usr/local/sbin/afsboot dhcp-event", "DHCP event hook must not contain whitespace"],
+      ["/usr/local/sbin/afsboot\tevent", "must not contain whitespace"],
+      ["/usr/local/sbin/x\ny", "must not contain whitespace"],
+      ["/usr/local/sbin/x\u0000y", "DHCP event hook must not contain control characters"],
+      ["/usr/local/sbin/x\u001by", "must not contain control characters"],
+      ['/usr/local/sbin/"x"', "DHCP event hook must not contain quotes"],
+      ["/usr/local/sbin/x'y", "must not contain quotes"],
+      ["/usr/local/sbin/x`id`", "must not contain quotes"],
+      ["/usr/local/sbin/a,b", "DHCP event hook must not contain commas (dnsmasq reads them as separators)"],
+      ["/usr/local/sbin/x#y", "DHCP event hook may contain only letters, digits and . _ / + -"],
+      ["/usr/local/sbin/x;reboot", "may contain only letters"],
+      ["/usr/local/sbin/$HOOK", "may contain only letters"],
+      ["/usr/local/sbin/é", "may contain only letters"],
+      ["/usr/local/../../tmp/x", "DHCP event hook must not contain '..' segments"],
+      ["/..", "must not contain '..' segments"],
+      ["/usr/local/sbin/", "DHCP event hook must name the script, not a directory (no '/' at the end)"],
+      ["/", "must name the script"],
+      [`/${"a".repeat(MAX_HOOK_PATH)}`, `DHCP event hook must be at most ${MAX_HOOK_PATH} characters`],
+    ])("refuses %j", (value, message) => {
+      expect(hookError(value)).toContain(message);
+    });
+    it("refuses a value that is not a string", () => {
+      expect(hook(42).success).toBe(false);
+      expect(hook(["/usr/local/sbin/afsboot-dhcp-event"]).success).toBe(false);
+    });
+    it("allows '..' inside a name, which is no segment", () => {
+      expect(hook("/usr/local/sbin/x..y").data?.dhcpEventHook).toBe("/usr/local/sbin/x..y");
     });
   });
 

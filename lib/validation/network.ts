@@ -16,6 +16,30 @@ const httpUrl = (label: string, max = 300) =>
     { message: `${label} must be an http:// or https:// URL like http://10.0.0.1:3000 (no query, no credentials)` },
   );
 
+export const MAX_HOOK_PATH = 255;
+
+/**
+ * A path on the DHCP server that dnsmasq (dhcp-script=) and Kea (run_script's "name") execute:
+ * written bare into the dnsmasq conf, where whitespace, quotes, ',' and '#' would change its meaning.
+ */
+const hookPath = (label: string) =>
+  text(label, MAX_HOOK_PATH).superRefine((v, ctx) => {
+    const problem = hookPathProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: `${label} ${problem}` });
+  });
+
+function hookPathProblem(p: string): string | null {
+  if (!p.startsWith("/")) return "must be an absolute path on the DHCP server, like /usr/local/sbin/afsboot-dhcp-event";
+  if (/\s/.test(p)) return "must not contain whitespace";
+  if (/[\x00-\x1f\x7f]/.test(p)) return "must not contain control characters";
+  if (/['"`]/.test(p)) return "must not contain quotes";
+  if (p.includes(",")) return "must not contain commas (dnsmasq reads them as separators)";
+  if (!/^[A-Za-z0-9._/+-]+$/.test(p)) return "may contain only letters, digits and . _ / + -";
+  if (p.split("/").includes("..")) return "must not contain '..' segments";
+  if (p.endsWith("/")) return "must name the script, not a directory (no '/' at the end)";
+  return null;
+}
+
 export const networkInput = z
   .object({
     name: slug("Name"),
@@ -37,6 +61,10 @@ export const networkInput = z
       (v) => (v === "" || v === null || (typeof v === "string" && v.trim() === "") ? undefined : v),
       text("Discovery range", 40).optional(),
     ),
+    dhcpEventHook: z.preprocess(
+      (v) => (v === null || (typeof v === "string" && v.trim() === "") ? undefined : v),
+      hookPath("DHCP event hook").optional(),
+    ),
     notes: optionalText("Notes"),
   })
   .transform((v, ctx) => {
@@ -52,7 +80,7 @@ export const networkInput = z
       ctx.addIssue({ code: "custom", path: ["gateway"], message: "Gateway cannot be the network or broadcast address" });
     }
     const discoveryRange = v.discoveryRange === undefined ? null : checkDiscoveryRange(v, parsed.cidr, ctx);
-    return { ...v, subnet: formatCidr(parsed.cidr), domain: v.domain ?? null, bootUrl: v.bootUrl ?? null, discoveryRange };
+    return { ...v, subnet: formatCidr(parsed.cidr), domain: v.domain ?? null, bootUrl: v.bootUrl ?? null, discoveryRange, dhcpEventHook: v.dhcpEventHook ?? null };
   });
 
 /** dhcpd keeps a lease record for every address of a pool: a range is a handful of machines, not a /8. */
@@ -107,8 +135,11 @@ function checkDiscoveryRange(
   return text;
 }
 
-/** Validated input; `discoveryRange` may be left out by callers in code (absent: none on create, unchanged on update). */
-export type NetworkInput = Omit<z.output<typeof networkInput>, "discoveryRange"> & { discoveryRange?: string | null };
+/**
+ * Validated input; `discoveryRange` and `dhcpEventHook` may be left out by callers in code (absent:
+ * none on create, unchanged on update).
+ */
+export type NetworkInput = Omit<z.output<typeof networkInput>, "discoveryRange" | "dhcpEventHook"> & { discoveryRange?: string | null; dhcpEventHook?: string | null };
 
 export const networkUpdate = z.intersection(networkInput, z.object({ revision }));
 export type NetworkUpdate = NetworkInput & { revision: number };

@@ -9,9 +9,15 @@
 # names, mtime 0, uid/gid 0, gzip -n), cached by content: the key hashes this script, the kernel
 # ABI, the module list and every module file that goes in.
 #
+# With AFSBOOT_LAB_CLIENT=openafs, the image is for cells whose client is OpenAFS instead: no kAFS,
+# but openafs.ko (openafs-module.sh builds it) in lib/modules/KVER/extra, and the host's afsd
+# (openafs-client, the module's version) in /sbin with the shared libraries it loads, at the
+# paths the dynamic loader searches (it runs from the initramfs; /init starts it).
+#
 # Environment:
 #   AFSBOOT_LAB_CACHE    cache dir (default /var/cache/afsboot-lab)
 #   AFSBOOT_LAB_KVER     kernel ABI (default: kernel.sh's)
+#   AFSBOOT_LAB_CLIENT   kafs (default) or openafs
 #   AFSBOOT_LAB_MODULES  modules to include (default below), each with its dependencies
 #
 # Prints on stdout, one KEY=VALUE a line (logs go to stderr): kernel.sh's lines, then
@@ -20,9 +26,16 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${AFSBOOT_LAB_CACHE:-/var/cache/afsboot-lab}
-# NICs QEMU offers (virtio-net-pci, e1000, e1000e); the in-kernel AFS client and rxrpc; fcrypt and
-# pcbc, which rxrpc's rxkad asks for through request_module at run time (not in modules.dep)
-MODULES=${AFSBOOT_LAB_MODULES:-virtio_pci virtio_net e1000 e1000e kafs rxrpc fcrypt pcbc}
+CLIENT=${AFSBOOT_LAB_CLIENT:-kafs}
+# NICs QEMU offers (virtio-net-pci, e1000, e1000e); for kAFS the in-kernel AFS client and rxrpc,
+# and fcrypt and pcbc, which rxrpc's rxkad asks for through request_module at run time (not in
+# modules.dep). kafs and openafs.ko both register the "afs" file system: one or the other.
+NICS="virtio_pci virtio_net e1000 e1000e"
+case $CLIENT in
+  kafs) MODULES=${AFSBOOT_LAB_MODULES:-$NICS kafs rxrpc fcrypt pcbc} ;;
+  openafs) MODULES=${AFSBOOT_LAB_MODULES:-$NICS} ;;
+  *) echo "base-initrd.sh: error: AFSBOOT_LAB_CLIENT=$CLIENT: kafs or openafs" >&2; exit 1 ;;
+esac
 
 log() { echo "base-initrd.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -32,6 +45,20 @@ for c in cpio gzip modprobe depmod sha256sum flock; do
 done
 
 kernel_env=$("$HERE/kernel.sh")
+KO=
+if [ "$CLIENT" = openafs ]; then
+  oafs_env=$("$HERE/openafs-module.sh")
+  KO=$(sed -n 's/^AFSBOOT_LAB_OPENAFS_KO=//p' <<<"$oafs_env")
+  [ -s "$KO" ] || die "openafs-module.sh gave no module"
+  AFSD=/usr/sbin/afsd
+  [ -x "$AFSD" ] || die "no $AFSD (apt-get install openafs-client)"
+  # afsd and the libraries the loader resolves for it here (the same Debian release as the kernel)
+  mapfile -t BINS < <(
+    echo "$AFSD"
+    ldd "$AFSD" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+  )
+  [ "${#BINS[@]}" -gt 2 ] || die "ldd $AFSD found no libraries"
+fi
 KVER=$(sed -n 's/^AFSBOOT_LAB_KVER=//p' <<<"$kernel_env")
 KROOT=$(sed -n 's/^AFSBOOT_LAB_KROOT=//p' <<<"$kernel_env")
 MD=$(sed -n 's/^AFSBOOT_LAB_MODULES_DIR=//p' <<<"$kernel_env")
@@ -65,11 +92,12 @@ key=$(
     echo "kver $KVER"
     echo "modules $MODULES"
     (cd "$MD" && sha256sum -- "${rels[@]}" "${INDEX[@]}")
+    if [ -n "$KO" ]; then sha256sum "$KO" "${BINS[@]}"; fi
   } | sha256sum | cut -c1-16
 )
 OUT_DIR=$CACHE/base/$key
-OUT=$OUT_DIR/initrd-$KVER-modules.img
-names=$(printf '%s\n' "${rels[@]}" | sed 's#.*/##; s/\.ko.*$//' | tr '\n' ' ')
+if [ "$CLIENT" = openafs ]; then OUT=$OUT_DIR/initrd-$KVER-openafs.img; else OUT=$OUT_DIR/initrd-$KVER-modules.img; fi
+names=$(printf '%s\n' "${rels[@]}" | sed 's#.*/##; s/\.ko.*$//' | tr '\n' ' ')${KO:+openafs}
 
 print_paths() {
   printf '%s\n' "$kernel_env"
@@ -78,20 +106,10 @@ print_paths() {
   printf 'AFSBOOT_LAB_BASE_MODULES=%s\n' "${names% }"
 }
 
-if [ -s "$OUT" ] && [ -s "$OUT.sha256" ]; then
-  log "cached: $OUT"
-  print_paths
-  exit 0
-fi
-
-mkdir -p "$CACHE/base"
-exec 9>"$CACHE/base/.lock"
-flock 9
-if [ -s "$OUT" ] && [ -s "$OUT.sha256" ]; then
-  log "cached: $OUT (built by a concurrent run)"
-  print_paths
-  exit 0
-fi
+complete() { [ -s "$OUT" ] && [ -s "$OUT.sha256" ]; }
+# shellcheck source=SCRIPTDIR/cache-lib.sh
+. "$HERE/cache-lib.sh"
+cached_or_lock "$CACHE/base/.lock" "$OUT"
 
 t0=$(date +%s%N)
 rm -rf "$CACHE/base/.tmp".* # left by a run that was killed (we hold the lock)
@@ -104,8 +122,26 @@ for r in "${rels[@]}"; do
   cp "$MD/$r" "$R/$REL_MD/$r"
 done
 for f in "${INDEX[@]}"; do cp "$MD/$f" "$R/$REL_MD/"; done
+if [ -n "$KO" ]; then
+  mkdir -p "$R/$REL_MD/extra"
+  cp "$KO" "$R/$REL_MD/extra/openafs.ko"
+  mkdir -p "$R/sbin"
+  cp "$AFSD" "$R/sbin/afsd"
+  for f in "${BINS[@]:1}"; do # the loader and libraries at their own paths (/lib64, /lib/<triplet>)
+    mkdir -p "$R$(dirname "$f")"
+    cp -L "$f" "$R$f"
+  done
+  # every library afsd needs resolves inside the image (the loader's default paths, no ld.so.cache)
+  loader=$(printf '%s\n' "${BINS[@]}" | grep '/ld-linux' | head -n 1)
+  [ -n "$loader" ] || die "ldd named no dynamic loader for $AFSD"
+  libs=$(chroot "$R" "$loader" --list /sbin/afsd 2>&1) || die "afsd does not load in the image: $libs"
+  if grep -qi 'not found' <<<"$libs"; then die "afsd in the image misses: $(grep -i 'not found' <<<"$libs")"; fi
+fi
 depmod -b "$R" "$KVER"
 [ -s "$R/$REL_MD/modules.dep" ] || die "depmod wrote no modules.dep"
+if [ -n "$KO" ]; then
+  grep -q '^extra/openafs.ko:' "$R/$REL_MD/modules.dep" || die "depmod did not index extra/openafs.ko"
+fi
 
 # reproducible archive: same inputs, same bytes
 find "$R" -exec touch -h -d @0 {} +
@@ -117,5 +153,5 @@ mkdir -p "$OUT_DIR"
 mv "$TMP/initrd.img.sha256" "$OUT.sha256.tmp"
 mv "$TMP/initrd.img" "$OUT"
 mv "$OUT.sha256.tmp" "$OUT.sha256" # last: its presence marks the image complete
-log "built $OUT: $(stat -c %s "$OUT") bytes, ${#rels[@]} modules ($((($(date +%s%N) - t0) / 1000000)) ms)"
+log "built $OUT: $(stat -c %s "$OUT") bytes, ${#rels[@]} modules${KO:+ + openafs.ko and afsd} ($((($(date +%s%N) - t0) / 1000000)) ms)"
 print_paths

@@ -55,24 +55,13 @@ print_paths() {
   printf 'AFSBOOT_LAB_KERNEL_DEB=%s\n' "$(sed -n 's/^deb=//p' "$STAMP")"
 }
 
-if complete; then
-  log "cached: $PKG in $DIR"
-  print_paths
-  exit 0
-fi
-
 for c in apt-get dpkg-deb depmod flock sha256sum; do
   command -v "$c" >/dev/null || die "$c is missing (apt-get install -y apt dpkg kmod util-linux coreutils)"
 done
-mkdir -p "$CACHE/debs" "$CACHE/kernel"
-# one preparation at a time (parallel CI jobs on one machine share the cache)
-exec 9>"$CACHE/kernel/.lock"
-flock 9
-if complete; then
-  log "cached: $PKG in $DIR (prepared by a concurrent run)"
-  print_paths
-  exit 0
-fi
+# shellcheck source=SCRIPTDIR/cache-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/cache-lib.sh"
+cached_or_lock "$CACHE/kernel/.lock" "$PKG in $DIR"
+mkdir -p "$CACHE/debs"
 
 t0=$(date +%s%N)
 rm -rf "$CACHE/kernel/.tmp-$KVER".* # left by a run that was killed (we hold the lock)

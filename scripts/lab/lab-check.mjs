@@ -2,7 +2,7 @@
 // Boot lab: assert, through the console's API, what a lab boot left behind.
 //
 //   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --host NAME --expect up
-//        [--since ISO] [--boots N]
+//        [--since ISO] [--boots N] [--afs REGEX] [--release REL@VER] [--dhcp]
 //   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --host NAME --expect failed --stage afs
 //        [--message REGEX] [--within SECONDS]
 //   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --unknown MAC
@@ -10,7 +10,9 @@
 // --expect up: the host has exactly --boots (default 1) boots started after --since, the newest
 // with its stages in boot order through `up` (pxe … up; then shutdown), each stage at or after
 // the one before, `ms` recorded for each stage after the first, state up, and its initrdSha256
-// the overlay the host's last publication assigned (GET /api/v1/hosts/NAME: assignedInitrdSha256).
+// the overlay the host's last publication assigned (GET /api/v1/hosts/NAME: assignedInitrdSha256);
+// with --afs, the afs stage's message (which client mounted what) matches REGEX; with --release,
+// the boot ran that release version; with --dhcp, the DHCP server's hook reported the dhcp stage.
 // --expect failed: the newest boot failed at --stage (its message matching --message), and the
 // failure came within --within seconds of the boot's first report (default 120), and the dashboard's
 // recent failures (GET /api/v1/fleet/status) list it with that message. --unknown: the
@@ -95,6 +97,14 @@ async function main() {
     const assigned = h.assignedInitrdSha256 ?? h.host?.assignedInitrdSha256;
     check(!!assigned, "the host has no published overlay (assignedInitrdSha256)");
     check(boot.initrdSha256 === assigned, `booted overlay ${boot.initrdSha256} is not the published ${assigned}`);
+    const afsRe = opt("afs");
+    if (afsRe) {
+      const afs = boot.stages.find((s) => s.stage === "afs");
+      check(new RegExp(afsRe).test(afs?.message ?? ""), `afs stage message ${JSON.stringify(afs?.message)} does not match /${afsRe}/`);
+    }
+    if (args.includes("--dhcp")) check(stages.includes("dhcp"), `no dhcp stage from the DHCP server's hook (got ${stages.join(", ")})`);
+    const release = opt("release");
+    if (release) check(boot.releaseVersion === release, `booted release version ${boot.releaseVersion}, expected ${release}`);
   } else {
     const stage = opt("stage");
     check(boot.state === "failed", `state ${boot.state}, expected failed`);

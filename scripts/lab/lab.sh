@@ -23,14 +23,17 @@
 # 7. cases: boot (every DHCP server), and with the first one: failure (a cell whose database
 #    server does not answer: failed at afs), unknown (a MAC nobody enrolled, from the network's
 #    discovery range: listed as unknown), console-down (the console stopped: the host still
-#    boots to its release's init)
+#    boots to its release's init), openafs (the admin switches the cell to the OpenAFS client and
+#    the host to release version 2, whose base initrd carries openafs.ko and afsd: the same host
+#    boots through afsd -memcache; the module is built once from Debian's packages by
+#    openafs-module.sh)
 # Every process is stopped by its PID, the namespace deleted and the temp dir removed, also on
 # failure, timeout or Ctrl-C; each boot has a hard timeout. Logs of the last 10 runs stay under
 # $AFSBOOT_LAB_CACHE/runs.
 #
 # Environment:
 #   AFSBOOT_LAB_DHCP          DHCP servers to boot with, in order (default: dnsmasq)
-#   AFSBOOT_LAB_CASES         cases (default: "boot failure unknown console-down")
+#   AFSBOOT_LAB_CASES         cases (default: "boot failure unknown console-down openafs")
 #   AFSBOOT_LAB_CACHE         cache dir (default /var/cache/afsboot-lab)
 #   AFSBOOT_LAB_BOOT_TIMEOUT  hard limit per boot in seconds (default 240)
 #   AFSBOOT_LAB_SCREENSHOT    where to save a PNG of the host page after the boot (optional)
@@ -45,7 +48,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${AFSBOOT_LAB_CACHE:-/var/cache/afsboot-lab}
 export AFSBOOT_LAB_CACHE=$CACHE
 DHCP_SERVERS=${AFSBOOT_LAB_DHCP:-dnsmasq}
-CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down}
+CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down openafs}
 BOOT_TIMEOUT=${AFSBOOT_LAB_BOOT_TIMEOUT:-240}
 LOGS=$CACHE/runs
 
@@ -82,7 +85,7 @@ for s in $DHCP_SERVERS; do
     *) die "AFSBOOT_LAB_DHCP: $s is not dnsmasq, kea or dhcpd" ;;
   esac
 done
-for c in $CASES; do case $c in boot | failure | unknown | console-down) ;; *) die "AFSBOOT_LAB_CASES: unknown case $c" ;; esac; done
+for c in $CASES; do case $c in boot | failure | unknown | console-down | openafs) ;; *) die "AFSBOOT_LAB_CASES: unknown case $c" ;; esac; done
 [[ $BOOT_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "AFSBOOT_LAB_BOOT_TIMEOUT=$BOOT_TIMEOUT is not a number of seconds"
 ip netns add "${NS}probe" 2>/dev/null || skip "cannot create network namespaces here (ip netns add failed)"
 ip netns del "${NS}probe"
@@ -176,6 +179,15 @@ KERNEL=$(getenv AFSBOOT_LAB_KERNEL "$kernel_env")
 BASE=$(getenv AFSBOOT_LAB_BASE_INITRD "$base_env")
 if [ ! -s "$KERNEL" ] || [ ! -s "$BASE" ]; then die "kernel.sh / base-initrd.sh gave no files"; fi
 end
+BASE_OAFS=
+if [[ " $CASES " == *" openafs "* ]]; then
+  begin "prepare: openafs.ko + afsd base initrd (cached; the first build takes minutes)"
+  oafs_env=$(AFSBOOT_LAB_CLIENT=openafs "$HERE/base-initrd.sh" 2>>"$TMP/logs/prepare.log") ||
+    die "the OpenAFS base initrd failed: $(tail -n 20 "$TMP/logs/prepare.log")"
+  BASE_OAFS=$(getenv AFSBOOT_LAB_BASE_INITRD "$oafs_env")
+  [ -s "$BASE_OAFS" ] || die "base-initrd.sh gave no OpenAFS image"
+  end
+fi
 
 begin "prepare: release tree + AFS volume dumps"
 "$HERE/release-tree.sh" "$TMP/tree" 2>>"$TMP/logs/prepare.log"
@@ -278,18 +290,28 @@ KERNEL_NAME=vmlinuz-$KVER
 BASE_NAME=initrd-$KVER-modules.img
 cp "$KERNEL" "$TMP/images/$KERNEL_NAME"
 cp "$BASE" "$TMP/images/$BASE_NAME"
-version() { # the same images and layout for both releases
+BASE_OAFS_NAME=initrd-$KVER-openafs.img
+[ -z "$BASE_OAFS" ] || cp "$BASE_OAFS" "$TMP/images/$BASE_OAFS_NAME"
+version() { # version N BASE: the same kernel and layout for every version of both releases
   cat <<EOF
-      - version: "1"
+      - version: "$1"
         kernel: $KERNEL_NAME
-        baseInitrd: $BASE_NAME
+        baseInitrd: $2
         modules: [virtio_pci, virtio_net]
         readonly: [usr, bin, sbin, lib]
         writable: [etc, var]
         tmpfsSize: 128M
 EOF
 }
-cat >"$TMP/fleet.yaml" <<EOF
+# the DHCP hook as the network's dhcpEventHook: the generated dnsmasq config runs it as its
+# dhcp-script, Kea's through the run_script hook library. Kea starts it with only the hook's
+# variables in its environment, so a wrapper names the hook's configuration file (written below,
+# once the API token exists); on a real DHCP server that is /etc/afsboot/dhcp-event.conf.
+EVENT_HOOK=$TMP/event-hook
+printf '#!/bin/sh\nAFSBOOT_EVENT_CONF=%s exec %s "$@"\n' "$TMP/dhcp-event.conf" "$REPO/scripts/hooks/afsboot-dhcp-event" >"$EVENT_HOOK"
+chmod 700 "$EVENT_HOOK"
+fleet() { # fleet CLIENT RELEASE: the lab cell's client, lab001's release (deb12@1: kAFS base)
+  cat <<EOF
 # the lab's fleet (scripts/lab/lab.sh): one network in the namespace, the lab cell and a cell
 # whose database server does not answer, one host each
 networks:
@@ -301,9 +323,10 @@ networks:
     bootServer: $SRV
     reportUrl: $URL
     discoveryRange: $NET.200-$NET.220
+    dhcpEventHook: $EVENT_HOOK
 cells:
   - name: $CELL
-    client: kafs
+    client: $1
     servers: [{ name: afsdb1.$CELL, ip: $AFS_IP }]
     bootRoot: /afs/$CELL/boot
     cache: { memcache: true, blocks: 65536 }
@@ -317,16 +340,19 @@ releases:
     tree: /afs/$CELL/boot/deb12
     imagesDir: $TMP/images
     versions:
-$(version)
+$(version 1 "$BASE_NAME")
+$([ -z "$BASE_OAFS" ] || version 2 "$BASE_OAFS_NAME")
   - name: deb12-unreach
     tree: /afs/$BADCELL/boot/deb12
     imagesDir: $TMP/images
     versions:
-$(version)
+$(version 1 "$BASE_NAME")
 hosts:
-  - { name: $HOST_OK, mac: "$MAC_OK", ip: $IP_OK, cell: $CELL, release: deb12, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
+  - { name: $HOST_OK, mac: "$MAC_OK", ip: $IP_OK, cell: $CELL, release: $2, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
   - { name: $HOST_BAD, mac: "$MAC_BAD", ip: $IP_BAD, cell: $BADCELL, release: deb12-unreach, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
 EOF
+}
+fleet kafs deb12@1 >"$TMP/fleet.yaml"
 afsboot apply "$TMP/fleet.yaml" >>"$TMP/logs/cli.log" 2>&1 || die "afsboot apply failed: $(tail -n 8 "$TMP/logs/cli.log")"
 TOKEN=$(afsboot token create lab-check --role operator 2>>"$TMP/logs/cli.log") || die "token create failed"
 LAB_PASSWORD=lab-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
@@ -347,7 +373,7 @@ end
 # the boot path
 ip netns exec "$NS" busybox httpd -f -p "$SRV:80" -h "$TMP/export" >"$TMP/logs/httpd.log" 2>&1 &
 track $! "boot server (busybox httpd)"
-# the DHCP hook reports the dhcp stage with an operator API token (dnsmasq's dhcp-script)
+# the DHCP hook reports the dhcp stage with an operator API token
 printf 'AFSBOOT_URL=%s\nAFSBOOT_TOKEN=%s\n' "$URL" "$TOKEN" >"$TMP/dhcp-event.conf"
 chmod 600 "$TMP/dhcp-event.conf"
 start_dhcp() { # start_dhcp SERVER: the published config, run by the real daemon in the namespace
@@ -356,9 +382,9 @@ start_dhcp() { # start_dhcp SERVER: the published config, run by the real daemon
   case $s in
     dnsmasq)
       conf=$TMP/export/dhcp/dnsmasq-lab.conf
-      ip netns exec "$NS" env AFSBOOT_EVENT_CONF="$TMP/dhcp-event.conf" dnsmasq -k -C "$conf" --interface=br0 --bind-interfaces \
+      ip netns exec "$NS" dnsmasq -k -C "$conf" --interface=br0 --bind-interfaces \
         --user=root --pid-file="$TMP/dhcp-run/dnsmasq.pid" --dhcp-leasefile="$TMP/dhcp-run/dnsmasq.leases" --log-facility=- --log-dhcp \
-        --dhcp-script="$REPO/scripts/hooks/afsboot-dhcp-event" >"$TMP/logs/dhcp-$s.log" 2>&1 &
+        >"$TMP/logs/dhcp-$s.log" 2>&1 &
       ;;
     kea)
       conf=$TMP/export/dhcp/kea-dhcp4-lab.json
@@ -418,7 +444,9 @@ for s in $DHCP_SERVERS; do
     begin "boot $HOST_OK via $s"
     since=$(iso_now)
     boot "ok-$s" "$MAC_OK"
-    check --host "$HOST_OK" --expect up --since "$since" >"$TMP/logs/check-ok-$s.json" || die "boot via $s: $(cat "$TMP/logs/check-ok-$s.json")"
+    hooked=()
+    [ "$s" = dhcpd ] || hooked=(--dhcp) # dnsmasq and Kea run the DHCP hook in the lab
+    check --host "$HOST_OK" --expect up --since "$since" "${hooked[@]}" >"$TMP/logs/check-ok-$s.json" || die "boot via $s: $(cat "$TMP/logs/check-ok-$s.json")"
     RESULTS+=("boot via $s: up in $((BOOT_MS / 1000)) s (QEMU start to power-off); $(node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(b.stages.map(s=>s.stage+(s.ms!=null?" "+(s.ms/1000).toFixed(1)+"s":"")).join(", "))' "$TMP/logs/check-ok-$s.json")")
     end
   fi
@@ -447,6 +475,26 @@ for s in $DHCP_SERVERS; do
         die "console down: the release's init did not run its checks (serial console: $TMP/logs/qemu-console-down.log)"
       RESULTS+=("console down: booted to the release's init and powered off in $((BOOT_MS / 1000)) s")
       start_console
+      end
+    fi
+    if [[ " $CASES " == *" openafs "* ]]; then
+      begin "openafs: $HOST_OK through afsd -memcache via $s"
+      # what an admin does: the cell's client becomes OpenAFS, the host moves to version 2 (the
+      # base initrd with openafs.ko and afsd); the console regenerates the overlay and configs
+      fleet openafs deb12@2 >"$TMP/fleet-openafs.yaml"
+      afsboot apply "$TMP/fleet-openafs.yaml" >>"$TMP/logs/cli.log" 2>&1 || die "afsboot apply (openafs) failed: $(tail -n 8 "$TMP/logs/cli.log")"
+      afsboot publish >>"$TMP/logs/publish.log" 2>&1 || die "afsboot publish (openafs) failed: $(tail -n 8 "$TMP/logs/publish.log")"
+      stop_dhcp
+      start_dhcp "$s" # the daemon reads the regenerated config
+      since=$(iso_now)
+      boot "openafs-$s" "$MAC_OK"
+      check --host "$HOST_OK" --expect up --since "$since" --afs "^openafs up \(memory cache 65536 KiB\), cell lab.test via dynroot" --release deb12@2 >"$TMP/logs/check-openafs.json" ||
+        die "openafs case: $(cat "$TMP/logs/check-openafs.json")"
+      RESULTS+=("openafs: up through afsd -memcache in $((BOOT_MS / 1000)) s (QEMU start to power-off); $(node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(b.stages.map(s=>s.stage+(s.ms!=null?" "+(s.ms/1000).toFixed(1)+"s":"")).join(", "))' "$TMP/logs/check-openafs.json")")
+      # back to kAFS and version 1 for the boots with the next DHCP servers (make lab-all)
+      if ! { afsboot apply "$TMP/fleet.yaml" >>"$TMP/logs/cli.log" 2>&1 && afsboot publish >>"$TMP/logs/publish.log" 2>&1; }; then
+        die "restoring the kAFS fleet failed: $(tail -n 8 "$TMP/logs/cli.log")"
+      fi
       end
     fi
   fi

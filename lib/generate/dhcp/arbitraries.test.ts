@@ -17,10 +17,12 @@ const dnsName = fc.array(fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/
 const segment = fc.array(fc.constantFrom(...PATH_CHARS), { minLength: 1, maxLength: 12 }).map((c) => c.join(""));
 const tree = fc.array(segment, { minLength: 1, maxLength: 6 }).map((s) => `/afs/${s.join("/")}`);
 const token = fc.stringMatching(/^[A-Za-z0-9_-]{16,43}$/);
+/** A DHCP event hook: every character lib/validation/network.ts allows ('.' alone and '..' are fine as parts of a name). */
+const hookPath = fc.array(fc.stringMatching(/^[A-Za-z0-9._+-]{1,20}$/).filter((s) => s !== ".."), { minLength: 1, maxLength: 5 }).map((s) => `/${s.join("/")}`);
 
 /**
  * A fleet with 1–2 networks (10.x blocks of /16–/28), some with a discovery range at the top of the
- * block (hosts never in it), and up to `maxHosts` hosts in each.
+ * block (hosts never in it) or a DHCP event hook, and up to `maxHosts` hosts in each.
  */
 export function arbFleet(maxHosts = 8): fc.Arbitrary<FleetSnapshot> {
   const network = fc
@@ -30,15 +32,16 @@ export function arbFleet(maxHosts = 8): fc.Arbitrary<FleetSnapshot> {
       bits: fc.integer({ min: 0, max: 2 ** 16 - 1 }),
       domain: fc.option(dnsName, { nil: null }),
       range: fc.option(fc.record({ length: fc.integer({ min: 1, max: 300 }), gap: fc.integer({ min: 0, max: 20 }) }), { nil: null }),
+      hook: fc.option(hookPath, { nil: null }),
     })
-    .map(({ block, prefix, bits, domain, range }) => {
+    .map(({ block, prefix, bits, domain, range, hook }) => {
       const size = 2 ** (32 - prefix);
       const raw = parseIpv4(`10.${block}.0.0`)! + bits;
       const base = raw - (raw % size);
       // above the gateway and boot server (base + 1, base + 2), below the broadcast address
       const last = base + size - 2 - Math.min(range?.gap ?? 0, size - 5);
       const discovery = range && { first: Math.max(base + 3, last - range.length + 1), last };
-      return { base, size, prefix, domain, discovery };
+      return { base, size, prefix, domain, discovery, hook };
     });
   return fc
     .record({
@@ -60,6 +63,7 @@ export function arbFleet(maxHosts = 8): fc.Arbitrary<FleetSnapshot> {
         bootServer: formatIpv4(n.base + 2),
         reportUrl: `http://${formatIpv4(n.base + 2)}:3000`,
         discoveryRange: n.discovery && `${formatIpv4(n.discovery.first)}-${formatIpv4(n.discovery.last)}`,
+        dhcpEventHook: n.hook,
       }));
       const versions: SnapVersion[] = trees.map((t, i) => ({
         release: `rel-${i}`,

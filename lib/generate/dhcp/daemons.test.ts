@@ -4,10 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { DISCOVERY_FIXTURE, FIXTURE } from "../fixtures";
+import { DISCOVERY_FIXTURE, FIXTURE, HOOK_FIXTURE } from "../fixtures";
 import { LAYOUT, type FleetSnapshot } from "../snapshot";
 import { arbFleet } from "./arbitraries.test";
-import { dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "./index";
+import { DEFAULT_KEA_HOOKS_DIR, dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "./index";
 
 // The generated files checked by the daemons themselves (ISC dhcpd 4.4, kea-dhcp4 2.2, dnsmasq
 // 2.90): each exits 0 on a good file and non-zero, naming the line, on a bad one. Negative
@@ -17,6 +17,8 @@ const DHCPD = "/usr/sbin/dhcpd";
 const KEA = "/usr/sbin/kea-dhcp4";
 const DNSMASQ = "/usr/sbin/dnsmasq";
 const missing = [DHCPD, KEA, DNSMASQ].filter((b) => !fs.existsSync(b));
+/** kea-dhcp4 -t loads the hook libraries a config names (Debian: package kea-common). */
+const RUN_SCRIPT = `${DEFAULT_KEA_HOOKS_DIR}/libdhcp_run_script.so`;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-dhcp-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -93,6 +95,25 @@ describe.skipIf(missing.length > 0)(`the real daemons (${missing.length ? `missi
 
   it("accept the DISCOVERY_FIXTURE files (networks with a discovery range) of every network", () => {
     expectAccepted(checkAll(DISCOVERY_FIXTURE));
+  });
+
+  describe.skipIf(!fs.existsSync(RUN_SCRIPT))(`with the DHCP event hook (Kea loads ${RUN_SCRIPT})`, () => {
+    it("accept the HOOK_FIXTURE files of every network (the scripts need not exist where the check runs)", () => {
+      expect(HOOK_FIXTURE.networks.every((n) => n.dhcpEventHook && !fs.existsSync(n.dhcpEventHook))).toBe(true);
+      expectAccepted(checkAll(HOOK_FIXTURE));
+    });
+
+    it("accept the hook scripts/hooks/afsboot-dhcp-event of this repository, where it lies", () => {
+      const hook = path.resolve("scripts/hooks/afsboot-dhcp-event");
+      const snap: FleetSnapshot = { ...HOOK_FIXTURE, networks: HOOK_FIXTURE.networks.map((n) => ({ ...n, dhcpEventHook: hook })) };
+      expectAccepted(checkAll(snap));
+    });
+
+    it("kea-dhcp4 refuses a hooks directory without the run_script library: the check does load it", () => {
+      const v = checkKea(generateKea(HOOK_FIXTURE, "lab-hook", { keaHooksDir: path.join(tmp, "no-kea-hooks") }));
+      expect(v.ok).toBe(false);
+      expect(v.output).toMatch(/libdhcp_run_script\.so/);
+    });
   });
 
   it("dhcpd accepts the files of several networks included into one dhcpd.conf", () => {

@@ -3,10 +3,11 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatIpv4, parseIpv4 } from "../../net/ipv4";
-import { DISCOVERY_FIXTURE, FIXTURE } from "../fixtures";
+import { DISCOVERY_FIXTURE, FIXTURE, HOOK_FIXTURE } from "../fixtures";
 import type { FleetSnapshot } from "../snapshot";
+import { networkInput } from "../../validation/network";
 import { arbFleet } from "./arbitraries.test";
-import { DhcpGenerateError, dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "./index";
+import { DEFAULT_KEA_HOOKS_DIR, DhcpGenerateError, dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "./index";
 
 const GOLDEN = path.join(import.meta.dirname, "__golden__");
 const OPTS = { exportDir: "/srv/afsboot" };
@@ -17,9 +18,9 @@ function listFiles(dir: string, prefix = ""): string[] {
 }
 
 describe("golden files", () => {
-  it("match the files generated from FIXTURE and DISCOVERY_FIXTURE (UPDATE_GOLDEN=1 rewrites them)", () => {
-    // the networks of the two are named apart: one directory holds the files of both
-    const files = [...dhcpFiles(FIXTURE, OPTS), ...dhcpFiles(DISCOVERY_FIXTURE, OPTS)];
+  it("match the files generated from FIXTURE, DISCOVERY_FIXTURE and HOOK_FIXTURE (UPDATE_GOLDEN=1 rewrites them)", () => {
+    // the networks of the three are named apart: one directory holds the files of all
+    const files = [...dhcpFiles(FIXTURE, OPTS), ...dhcpFiles(DISCOVERY_FIXTURE, OPTS), ...dhcpFiles(HOOK_FIXTURE, OPTS)];
     if (process.env.UPDATE_GOLDEN === "1") {
       fs.rmSync(GOLDEN, { recursive: true, force: true });
       for (const f of files) {
@@ -126,6 +127,77 @@ describe("a discovery range", () => {
   });
 });
 
+describe("a DHCP event hook", () => {
+  const HOOK = "/usr/local/sbin/afsboot-dhcp-event";
+  const lab = (snap: FleetSnapshot, opts = {}) => ({ dhcpd: generateDhcpd(snap, "lab-hook"), kea: generateKea(snap, "lab-hook", opts), dnsmasq: generateDnsmasqConf(snap, "lab-hook") });
+
+  it("dnsmasq runs it as its dhcp-script, with a comment saying what it reports and what it reads", () => {
+    const conf = lab(HOOK_FIXTURE).dnsmasq;
+    expect(conf).toContain(`\n# The AFSBoot DHCP hook reports leases to boot firmware as the dhcp stage (it reads /etc/afsboot/dhcp-event.conf).\ndhcp-script=${HOOK}\n`);
+    expect(conf.match(/^dhcp-script=/gm)).toHaveLength(1);
+  });
+
+  it("Kea loads the run_script hook library with it, asynchronous, and says so in its comment", () => {
+    const kea = JSON.parse(lab(HOOK_FIXTURE).kea).Dhcp4;
+    expect(kea["hooks-libraries"]).toEqual([{ library: `${DEFAULT_KEA_HOOKS_DIR}/libdhcp_run_script.so`, parameters: { name: HOOK, sync: false } }]);
+    expect(DEFAULT_KEA_HOOKS_DIR).toBe("/usr/lib/x86_64-linux-gnu/kea/hooks");
+    expect(kea.comment).toContain(`Boot events go to the AFSBoot DHCP hook ${HOOK}`);
+  });
+
+  it("Kea's hooks directory comes from the options (the data layer's AFSBOOT_KEA_HOOKS_DIR), checked", () => {
+    const library = (keaHooksDir: string) => JSON.parse(lab(HOOK_FIXTURE, { keaHooksDir }).kea).Dhcp4["hooks-libraries"][0].library;
+    expect(library("/usr/lib64/kea/hooks")).toBe("/usr/lib64/kea/hooks/libdhcp_run_script.so");
+    expect(library("/usr/local/lib/kea/hooks/")).toBe("/usr/local/lib/kea/hooks/libdhcp_run_script.so");
+    expect(dhcpFiles(HOOK_FIXTURE, { ...OPTS, keaHooksDir: "/usr/lib64/kea/hooks" }).find((f) => f.path === "dhcp/kea-dhcp4-lab-hook.json")!.content).toContain('"library": "/usr/lib64/kea/hooks/libdhcp_run_script.so"');
+    for (const dir of ["usr/lib64/kea/hooks", "/usr/lib/kea hooks", "/usr/lib/a,b", '/usr/lib/"x"', "/usr/lib/../../tmp"]) {
+      expect(() => generateKea(HOOK_FIXTURE, "lab-hook", { keaHooksDir: dir }), dir).toThrow(/Kea hooks directory/);
+    }
+    // unused without a hook: the files stay as they were
+    expect(generateKea(FIXTURE, "lab", { keaHooksDir: "not checked" })).toBe(generateKea(FIXTURE, "lab"));
+  });
+
+  it("ISC dhcpd does not call it: one comment line says so, the rest is the file without a hook", () => {
+    const withHook = lab(HOOK_FIXTURE).dhcpd;
+    const comment = "# dhcpEventHook is set, but the AFSBoot DHCP hook supports dnsmasq and Kea only: dhcpd does not call it.\n";
+    expect(withHook).toContain(comment);
+    const without = generateDhcpd({ ...HOOK_FIXTURE, networks: HOOK_FIXTURE.networks.map((n) => ({ ...n, dhcpEventHook: null })) }, "lab-hook");
+    expect(withHook.replace(comment, "")).toBe(without);
+    expect(without).not.toMatch(/dhcpEventHook|DHCP hook/);
+  });
+
+  it("changes nothing else: the files without it are the files of FIXTURE, byte for byte", () => {
+    const unhooked: FleetSnapshot = { ...HOOK_FIXTURE, networks: HOOK_FIXTURE.networks.map((n) => ({ ...n, name: n.name.replace(/-hook$/, ""), discoveryRange: undefined, dhcpEventHook: undefined })), hosts: FIXTURE.hosts };
+    expect(dhcpFiles(unhooked, OPTS)).toEqual(dhcpFiles(FIXTURE, OPTS));
+    // and the lines it adds are the only difference
+    const strip = (text: string) => text.replace(/\n# The AFSBoot DHCP hook [^\n]*\ndhcp-script=[^\n]*\n\n/, "\n");
+    expect(strip(lab(HOOK_FIXTURE).dnsmasq)).toBe(generateDnsmasqConf(FIXTURE, "lab").replace(/net-lab\b/g, "net-lab-hook").replace(/network lab \(/, "network lab-hook (").replace(/dnsmasq-lab\.hosts/, "dnsmasq-lab-hook.hosts"));
+    const kea = JSON.parse(lab(HOOK_FIXTURE).kea).Dhcp4;
+    const plain = JSON.parse(generateKea(FIXTURE, "lab")).Dhcp4;
+    delete kea["hooks-libraries"];
+    expect({ ...kea, comment: "", subnet4: [{ ...kea.subnet4[0], comment: "" }] }).toEqual({ ...plain, comment: "", subnet4: [{ ...plain.subnet4[0], comment: "" }] });
+  });
+
+  it("every path the edge accepts reads back intact from dnsmasq and Kea (property)", () => {
+    fc.assert(
+      fc.property(arbFleet(2), (snap) => {
+        for (const net of snap.networks.filter((n) => n.dhcpEventHook)) {
+          const hook = net.dhcpEventHook!;
+          expect(networkInput.safeParse({ ...net, dhcpEventHook: hook }).data?.dhcpEventHook).toBe(hook);
+          const script = generateDnsmasqConf(snap, net.name).match(/^dhcp-script=(.*)$/m);
+          expect(script?.[1]).toBe(hook);
+          expect(JSON.parse(generateKea(snap, net.name)).Dhcp4["hooks-libraries"][0].parameters.name).toBe(hook);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("null or absent is the same as no hook", () => {
+    const withNull: FleetSnapshot = { ...FIXTURE, networks: FIXTURE.networks.map((n) => ({ ...n, dhcpEventHook: null })) };
+    expect(dhcpFiles(withNull, OPTS)).toEqual(dhcpFiles(FIXTURE, OPTS));
+  });
+});
+
 describe("bad input fails loudly instead of writing a broken config", () => {
   const cases: [string, (s: FleetSnapshot) => void, RegExp][] = [
     ["unknown network", () => {}, /network "nope" is not in the snapshot/],
@@ -155,6 +227,15 @@ describe("bad input fails loudly instead of writing a broken config", () => {
     ["discovery range with the gateway", (s) => (s.networks[0]!.discoveryRange = "10.0.0.1-10.0.0.9"), /includes the gateway 10.0.0.1/],
     ["discovery range with a DNS server", (s) => (s.networks[0]!.discoveryRange = "10.0.0.2-10.0.0.9"), /includes the DNS server 10.0.0.2/],
     ["host in the discovery range", (s) => (s.networks[0]!.discoveryRange = "10.0.0.10-10.0.0.11"), /host "node001": IP 10.0.0.11 lies in the discovery range 10.0.0.10-10.0.0.11/],
+    ["relative DHCP event hook", (s) => (s.networks[0]!.dhcpEventHook = "afsboot-dhcp-event"), /DHCP event hook "afsboot-dhcp-event" is not an absolute path/],
+    ["DHCP event hook with a space", (s) => (s.networks[0]!.dhcpEventHook = "/usr/local/sbin/a b"), /DHCP event hook/],
+    ["DHCP event hook with a newline", (s) => (s.networks[0]!.dhcpEventHook = "/usr/local/sbin/x\ndhcp-boot=evil"), /DHCP event hook/],
+    ["DHCP event hook with a comma", (s) => (s.networks[0]!.dhcpEventHook = "/usr/local/sbin/a,b"), /DHCP event hook/],
+    ["DHCP event hook with a quote", (s) => (s.networks[0]!.dhcpEventHook = '/usr/local/sbin/x"'), /DHCP event hook/],
+    ["DHCP event hook with '#'", (s) => (s.networks[0]!.dhcpEventHook = "/usr/local/sbin/x#y"), /DHCP event hook/],
+    ["DHCP event hook with '..'", (s) => (s.networks[0]!.dhcpEventHook = "/usr/local/../x"), /DHCP event hook/],
+    ["DHCP event hook that is a directory", (s) => (s.networks[0]!.dhcpEventHook = "/usr/local/sbin/"), /DHCP event hook/],
+    ["DHCP event hook over 255 characters", (s) => (s.networks[0]!.dhcpEventHook = `/${"x".repeat(255)}`), /DHCP event hook/],
   ];
   it.each(cases)("%s", (label, mutate, message) => {
     const snap = structuredClone(FIXTURE);

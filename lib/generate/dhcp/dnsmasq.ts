@@ -60,7 +60,7 @@ export function generateDnsmasqConf(snap: FleetSnapshot, networkName: string, op
 }
 
 /** The conf file of a resolved network of `snap` (see generateDnsmasqConf). */
-export function renderDnsmasqConf(snap: FleetSnapshot, { net, address, netmask, hosts, discovery }: DhcpNetwork, opts: DnsmasqOptions = {}): string {
+export function renderDnsmasqConf(snap: FleetSnapshot, { net, address, netmask, hosts, discovery, eventHook }: DhcpNetwork, opts: DnsmasqOptions = {}): string {
   const hostsFile = `${exportDir(opts)}/${LAYOUT.dnsmasqHosts(net.name)}`;
   const n = `tag:${netTag(net.name)}`;
   const boot = (tags: string, file: string) => `dhcp-boot=${n},${tags},${file},,${net.bootServer}`;
@@ -124,6 +124,13 @@ export function renderDnsmasqConf(snap: FleetSnapshot, { net, address, netmask, 
     "# Hosts: MAC, address, name and root tag, re-read on SIGHUP.",
     `dhcp-hostsfile=${hostsFile}`,
     "",
+    ...(eventHook
+      ? [
+          "# The AFSBoot DHCP hook reports leases to boot firmware as the dhcp stage (it reads /etc/afsboot/dhcp-event.conf).",
+          `dhcp-script=${eventHook}`,
+          "",
+        ]
+      : []),
     "# Option 17 root path, by the tag the host's line sets (afs:<cell>:<release tree>).",
     ...[...roots].sort().map((r) => `dhcp-option=${n},tag:${rootTag(r)},option:root-path,${quoted(r)}`),
     "",

@@ -1,16 +1,16 @@
 import { LAYOUT, type FleetSnapshot } from "../snapshot";
 import { dhcpdHostBlock, renderDhcpd } from "./dhcpd";
 import { dnsmasqHostLine, renderDnsmasqConf, renderDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
-import { keaReservation, renderKea } from "./kea";
+import { keaReservation, renderKea, type KeaOptions } from "./kea";
 import { fail, resolveDhcpNetwork } from "./resolve";
 
 // DHCP configs for every network, in all three dialects: admins run whichever server they have.
 
 export { DhcpGenerateError, generateDhcpd, resolveDhcpNetwork, rootPathOf, dhcpdHostBlock, type DhcpHost, type DhcpNetwork } from "./dhcpd";
 export { DEFAULT_EXPORT_DIR, dnsmasqHostLine, generateDnsmasqConf, generateDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
-export { generateKea, keaReservation } from "./kea";
+export { DEFAULT_KEA_HOOKS_DIR, generateKea, keaReservation, type KeaOptions } from "./kea";
 
-export type DhcpFilesOptions = DnsmasqOptions;
+export type DhcpFilesOptions = DnsmasqOptions & KeaOptions;
 
 /** Every network's files, networks by name, each as dhcpd, Kea, dnsmasq conf, dnsmasq hosts. */
 export function dhcpFiles(snap: FleetSnapshot, opts: DhcpFilesOptions = {}): { path: string; content: string }[] {
@@ -20,7 +20,7 @@ export function dhcpFiles(snap: FleetSnapshot, opts: DhcpFilesOptions = {}): { p
     const network = resolveDhcpNetwork(snap, name);
     return [
       { path: LAYOUT.dhcpd(name), content: renderDhcpd(network) },
-      { path: LAYOUT.kea(name), content: renderKea(network) },
+      { path: LAYOUT.kea(name), content: renderKea(network, opts) },
       { path: LAYOUT.dnsmasqConf(name), content: renderDnsmasqConf(snap, network, opts) },
       { path: LAYOUT.dnsmasqHosts(name), content: renderDnsmasqHosts(network) },
     ];

@@ -23,6 +23,27 @@ import { DISCOVERY_LEASE_SECONDS, DhcpGenerateError, LEASE_SECONDS, resolveDhcpN
 //   own: the short lease comes from a class that tests UNKNOWN (Kea evaluates such classes after
 //   the reservation lookup), whose valid-lifetime beats the subnet's.
 
+export interface KeaOptions {
+  /** Directory of Kea's hook libraries on the DHCP server, where libdhcp_run_script.so lies. */
+  keaHooksDir?: string;
+}
+
+/**
+ * Kea's hook libraries in Debian and Ubuntu (amd64, package kea-common). Elsewhere the data layer
+ * passes AFSBOOT_KEA_HOOKS_DIR (e.g. /usr/lib64/kea/hooks on RHEL, /usr/local/lib/kea/hooks when
+ * built from source).
+ */
+export const DEFAULT_KEA_HOOKS_DIR = "/usr/lib/x86_64-linux-gnu/kea/hooks";
+
+/** The run_script hook library: Kea runs the DHCP event hook through it (kea-dhcp4 -t loads it). */
+function runScriptLibrary(opts: KeaOptions): string {
+  const dir = (opts.keaHooksDir ?? DEFAULT_KEA_HOOKS_DIR).replace(/(.)\/+$/, "$1");
+  if (!/^\/[A-Za-z0-9._+/-]*$/.test(dir) || dir.split("/").includes("..")) {
+    throw new DhcpGenerateError(`Kea hooks directory ${JSON.stringify(dir)} must be an absolute path of letters, digits and . _ + / -`);
+  }
+  return `${dir === "/" ? "" : dir}/libdhcp_run_script.so`;
+}
+
 /** Kea reads commas in option data as value separators. */
 const optionString = (value: string) => value.replace(/,/g, "\\,");
 
@@ -68,12 +89,12 @@ export function keaReservation(h: DhcpHost) {
   };
 }
 
-export function generateKea(snap: FleetSnapshot, networkName: string): string {
-  return renderKea(resolveDhcpNetwork(snap, networkName));
+export function generateKea(snap: FleetSnapshot, networkName: string, opts: KeaOptions = {}): string {
+  return renderKea(resolveDhcpNetwork(snap, networkName), opts);
 }
 
 /** The Kea file of a resolved network (see generateKea). */
-export function renderKea({ net, address, prefix, hosts, discovery }: DhcpNetwork): string {
+export function renderKea({ net, address, prefix, hosts, discovery, eventHook }: DhcpNetwork, opts: KeaOptions = {}): string {
   const optionData = [
     { name: "routers", data: net.gateway },
     ...(net.dns.length ? [{ name: "domain-name-servers", data: net.dns.join(", ") }] : []),
@@ -87,6 +108,7 @@ export function renderKea({ net, address, prefix, hosts, discovery }: DhcpNetwor
         discovery
           ? `Enrolled hosts get their reserved address. Machines that are not enrolled get a ${DISCOVERY_LEASE_SECONDS}-second lease from the discovery pool ${discovery.first} - ${discovery.last} (class UNKNOWN) and boot the discovery image.`
           : "Only enrolled hosts get an address: the subnet has no pool.",
+        ...(eventHook ? [`Boot events go to the AFSBoot DHCP hook ${eventHook} (through the run_script hook library), which reports leases to boot firmware as the dhcp stage.`] : []),
         "To apply a change, send kea-dhcp4 SIGHUP: it re-reads this file.",
       ].join(" "),
       // "*" so that the file validates anywhere; narrow it on the server if it has several links.
@@ -99,6 +121,8 @@ export function renderKea({ net, address, prefix, hosts, discovery }: DhcpNetwor
       authoritative: false,
       "valid-lifetime": LEASE_SECONDS,
       "client-classes": discovery ? [...CLASSES, DISCOVERY_CLASS] : CLASSES,
+      // Asynchronous: Kea does not wait for the script, which reports in the background anyway.
+      ...(eventHook ? { "hooks-libraries": [{ library: runScriptLibrary(opts), parameters: { name: eventHook, sync: false } }] } : {}),
       subnet4: [
         {
           id: subnetId(address),

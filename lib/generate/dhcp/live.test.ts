@@ -12,7 +12,8 @@ import { generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea }
 // and busybox udhcpc asks as BIOS PXE, UEFI PXE, iPXE and an unknown machine. This is what showed
 // that a syntax check is not enough: Kea truncates option data at a comma, dnsmasq reads a bare
 // host name "ignore" as "never answer". With a discovery range, each also serves a machine that is
-// not enrolled from the range, for a short lease, while enrolled hosts keep theirs. Takes about 40 s.
+// not enrolled from the range, for a short lease, while enrolled hosts keep theirs. With a DHCP event
+// hook, dnsmasq and Kea run the repository's hook script on leases. Takes about 50 s.
 
 const LIVE = process.env.AFSBOOT_DHCP_LIVE === "1" && process.getuid?.() === 0 && fs.existsSync("/usr/bin/busybox");
 const NS = `afsbdhcp${process.pid}`;
@@ -165,6 +166,56 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
       expect(ipxe).toMatchObject({ file: "http://10.99.0.9/boot.ipxe", lease: "600" });
       expect(inRange(ipxe?.ip)).toBe(true);
       expect(log()).not.toMatch(/bad dhcp-host|error|failed to parse/i);
+    } finally {
+      await stop();
+    }
+  }, 60_000);
+
+  // The network's dhcpEventHook names a wrapper that runs scripts/hooks/afsboot-dhcp-event with a
+  // test conf and a stand-in curl, which records the reports the hook would post to the console.
+  const reports = () => path.join(tmp, "hook-reports");
+  function hookWrapper(): string {
+    const bin = path.join(tmp, "hook-bin");
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, "curl"), `#!/bin/sh\nprev=\nfor a in "$@"; do [ "$prev" = --data ] && printf '%s\\n' "$a" >>${reports()}; prev=$a; done\ncat >/dev/null\n`, { mode: 0o755 });
+    const conf = file("dhcp-event.conf", "AFSBOOT_URL=http://console.invalid:3000\nAFSBOOT_TOKEN=afsb_test\n");
+    const wrapper = path.join(tmp, "afsboot-dhcp-event");
+    // Kea starts the script with its own variables only (no PATH): the wrapper sets what the hook needs
+    fs.writeFileSync(wrapper, `#!/bin/sh\nAFSBOOT_EVENT_CONF=${conf} AFSBOOT_HTTP_CLIENT=curl PATH=${bin}:/usr/bin:/bin exec /bin/sh ${path.resolve("scripts/hooks/afsboot-dhcp-event")} "$@"\n`, { mode: 0o755 });
+    fs.rmSync(reports(), { force: true });
+    return wrapper;
+  }
+  /** The reports recorded so far, as form fields, once `count` arrived (Kea runs the script asynchronously). */
+  async function reported(count: number): Promise<Record<string, string>[]> {
+    const read = () => (fs.existsSync(reports()) ? fs.readFileSync(reports(), "utf8").split("\n").filter(Boolean).map((l) => Object.fromEntries(new URLSearchParams(l))) : []);
+    for (let i = 0; i < 50 && read().length < count; i++) await new Promise((r) => setTimeout(r, 100));
+    return read();
+  }
+  const PXE_VENDOR = ["-V", "PXEClient:Arch:00000:UNDI:002001"];
+  const hooked = (hook: string): FleetSnapshot => ({ ...SNAP, networks: [{ ...SNAP.networks[0]!, dhcpEventHook: hook }] });
+  const hookedServers: [string, (hook: string) => Promise<void>, boolean][] = [
+    ["kea-dhcp4", (hook) => start("/usr/sbin/kea-dhcp4", ["-c", file("kea.json", generateKea(hooked(hook), "live"))], /DHCP4_STARTED/, { KEA_LOCKFILE_DIR: tmp, KEA_PIDFILE_DIR: tmp }), false],
+    [
+      "dnsmasq",
+      (hook) => start("/usr/sbin/dnsmasq", ["-d", "--log-dhcp", `--conf-file=${file("dnsmasq.conf", generateDnsmasqConf(hooked(hook), "live", { exportDir: tmp }))}`, `--pid-file=${path.join(tmp, "dnsmasq.pid")}`, `--dhcp-leasefile=${file("dnsmasq.leases", "")}`], /DHCP, static leases only/),
+      true,
+    ],
+  ];
+
+  it.each(hookedServers)("%s runs the DHCP event hook, which reports the lease of boot firmware as the dhcp stage", async (_name, startIt, tellsFirmware) => {
+    fs.writeFileSync(path.join(tmp, LAYOUT.dnsmasqHosts("live")), generateDnsmasqHosts(SNAP, "live"));
+    await startIt(hookWrapper());
+    try {
+      expect(ask(NODE.mac, [...ARCH(0), ...PXE_VENDOR]), log()).toMatchObject({ ip: NODE.ip, file: "undionly.kpxe" });
+      const [first] = await reported(1);
+      expect(first, log()).toMatchObject({ mac: NODE.mac, stage: "dhcp", ip: NODE.ip });
+      // an operating system asking (no PXE vendor class): dnsmasq tells the hook, which ignores it;
+      // Kea does not pass the vendor class, and a client without an address yet counts as booting
+      expect(ask("52:54:00:aa:00:02")).toMatchObject({ ip: "10.99.0.12" });
+      // (with dnsmasq this waits out the time a second report would take to arrive)
+      const after = await reported(2);
+      expect(after.map((r) => r.mac)).toEqual(tellsFirmware ? [NODE.mac] : [NODE.mac, "52:54:00:aa:00:02"]);
+      expect(log()).not.toMatch(/error|failed to parse/i);
     } finally {
       await stop();
     }

@@ -18,6 +18,8 @@ export function fail(message: string): never {
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 /** The safe path characters of lib/validation/paths.ts: nothing a config parser treats specially but ','. */
 const TREE = /^\/afs\/[A-Za-z0-9._+@%=:,/-]+$/;
+/** The characters lib/validation/network.ts allows in a DHCP event hook: none a dnsmasq or Kea parser treats specially. */
+const HOOK_PATH = /^\/[A-Za-z0-9._/+-]{1,254}$/;
 /** DHCP options carry at most 255 bytes; longer ones would be split (RFC 3396), which clients mishandle. */
 const MAX_OPTION = 255;
 /** The BOOTP `file` field is 128 bytes including the NUL. */
@@ -57,6 +59,8 @@ export interface DhcpNetwork {
   hosts: DhcpHost[];
   /** null: only enrolled hosts get an address. */
   discovery: DiscoveryRange | null;
+  /** The DHCP event hook's path on the DHCP server (dnsmasq and Kea call it on leases); null: none. */
+  eventHook: string | null;
 }
 
 type RootPath = { ok: true; value: string } | { ok: false; reason: string };
@@ -98,6 +102,7 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
   for (const d of net.dns) ipv4(`${what}: DNS server`, d);
   if (net.domain !== null && !isDnsName(net.domain)) fail(`${what}: domain ${JSON.stringify(net.domain)} is not a DNS name`);
   const range = discoveryRangeOf(what, net, cidr);
+  const eventHook = eventHookOf(what, net);
 
   const versions = new Map(snap.versions.map((v) => [`${v.release}@${v.version}`, v]));
   const cells = new Set(snap.cells.map((c) => c.name));
@@ -145,7 +150,17 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
     });
   const netmask = formatIpv4(2 ** 32 - 2 ** (32 - cidr.prefix));
   const discovery = range && { first: formatIpv4(range.first), last: formatIpv4(range.last) };
-  return { net, address: formatIpv4(cidr.network), netmask, prefix: cidr.prefix, hosts, discovery };
+  return { net, address: formatIpv4(cidr.network), netmask, prefix: cidr.prefix, hosts, discovery, eventHook };
+}
+
+/** The network's DHCP event hook, checked like the edge checks it (lib/validation/network.ts), or null. */
+function eventHookOf(what: string, net: SnapNetwork): string | null {
+  const hook = net.dhcpEventHook;
+  if (hook == null) return null;
+  if (!HOOK_PATH.test(hook) || hook.split("/").includes("..") || hook.endsWith("/")) {
+    fail(`${what}: DHCP event hook ${JSON.stringify(hook)} is not an absolute path of a file (letters, digits and . _ / + -)`);
+  }
+  return hook;
 }
 
 /** The network's discovery range, checked like the edge checks it (lib/validation/network.ts), or null. */

@@ -31,6 +31,7 @@ export default async function NetworkPage({ params }: { params: Params }) {
     ["Boot files URL", network.bootUrl ?? `http://${network.bootServer}/ (default)`],
     ["Report URL", network.reportUrl],
     ["Discovery range", network.discoveryRange ?? "— (enrolled hosts only)"],
+    ["DHCP event hook", network.dhcpEventHook ?? "— (none)"],
     ["Hosts", String(network.hostCount)],
   ];
   return (

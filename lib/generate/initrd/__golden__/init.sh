@@ -198,7 +198,7 @@ if [ "$DISCOVER" = 1 ]; then
 fi
 
 # ---- afs: which tree (command line, DHCP root-path, the overlay's own), then the cell's client ----
-CELL=$AFSBOOT_CELL TREE=$AFSBOOT_TREE FROM=overlay
+CELL=$AFSBOOT_CELL TREE=$AFSBOOT_TREE FROM=overlay AFSCACHE=
 for spec in "command line:$ROOTSPEC" "DHCP root-path:$(lease rootpath)"; do
   src=${spec%%:*} r=${spec#*:}
   [ -n "$r" ] || continue
@@ -260,9 +260,10 @@ afs_openafs() {
   # started as "@afsd": systemd's final kill spares processes whose argv[0] starts with "@"
   # (storage daemons of the root file system), so the cache manager lives until poweroff
   ln -sf "$afsd" /afsboot/bin/@afsd
-  if [ "$AFSBOOT_CACHE_MEMCACHE" = 1 ]; then set -- -memcache; else # a disk cache lives in RAM too
-    set -- -cachedir /var/cache/openafs
+  if [ "$AFSBOOT_CACHE_MEMCACHE" = 1 ]; then set -- -memcache; AFSCACHE="memory cache ${BLOCKS} KiB"; else
+    set -- -cachedir /var/cache/openafs # a disk cache lives in RAM too
     mount -t tmpfs -o "size=$((BLOCKS + BLOCKS / 8))k,mode=0700" afsboot /var/cache/openafs
+    AFSCACHE="disk cache ${BLOCKS} KiB in tmpfs"
   fi
   @afsd "$@" -blocks "$BLOCKS" -dynroot -fakestat -mountdir /afs ||
     fail afs "afsd failed"
@@ -279,7 +280,7 @@ until [ -d "$TREE/." ]; do
   n=$((n + 1)); [ $n -le 20 ] || fail afs "tree $TREE not found (cell $CELL via $AFSVOL)"
   sleep 1
 done
-report afs "$AFSBOOT_CLIENT up, cell $CELL via $AFSVOL, tree $TREE ($FROM)"
+report afs "$AFSBOOT_CLIENT up${AFSCACHE:+ ($AFSCACHE)}, cell $CELL via $AFSVOL, tree $TREE ($FROM)"
 
 # ---- root: tmpfs, writable directories from <tree>/tars, read-only binds ----
 R=/newroot
