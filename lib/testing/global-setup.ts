@@ -18,6 +18,15 @@ function migrate(url: string) {
 export default async function setup() {
   assertLocalTestDatabase(process.env.DATABASE_URL);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-test-"));
+  try {
+    return await prepare(dir);
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true }); // a failed setup leaves nothing behind
+    throw e;
+  }
+}
+
+async function prepare(dir: string) {
   process.env.AFSBOOT_TEST_DIR = dir;
   const pgUrl = process.env.AFSBOOT_TEST_PG_URL;
   if (pgUrl) {
