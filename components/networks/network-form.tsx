@@ -68,7 +68,7 @@ export function NetworkForm({ action, network, submitLabel }: Props) {
         })}
         {field("dhcpEventHook", "DHCP event hook", {
           placeholder: "/usr/local/sbin/afsboot-dhcp-event",
-          hint: "Optional: path of scripts/hooks/afsboot-dhcp-event on the DHCP server; dnsmasq and Kea configs then report the dhcp stage (ISC dhcpd does not).",
+          hint: "Optional: path of scripts/hooks/afsboot-dhcp-event on the DHCP server; the generated dnsmasq, Kea and ISC dhcpd configs then call it, so boots report their dhcp stage.",
         })}
       </div>
       <Field label="Notes" name="notes" error={err?.notes}>

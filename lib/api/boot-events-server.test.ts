@@ -162,6 +162,16 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
     });
   });
 
+  it("ISC dhcpd's on commit: the MAC as binary-to-ascii prints it (no leading zeros) padded again", () => {
+    expect(data(run(["dhcpd-commit", "52:54:0:a:bb:c", "10.0.0.53", "PXE"]))).toEqual({ mac: "52:54:00:0a:bb:0c", stage: "dhcp", ip: "10.0.0.53", message: "dhcpd: lease 10.0.0.53 to PXE" });
+    expect(data(run(["dhcpd-commit", "52:54:00:aa:bb:cc", "10.0.0.50", "iPXE"]))).toMatchObject({ mac: "52:54:00:aa:bb:cc", message: "dhcpd: lease 10.0.0.50 to iPXE" });
+    // the generated config calls it for boot firmware only; anything else is not a boot
+    expect(run(["dhcpd-commit", "52:54:0:a:bb:c", "10.0.0.53", "linux"], {}, true, false)).toEqual([]);
+    expect(run(["dhcpd-commit", "52:54:0:a:bb", "10.0.0.53", "PXE"], {}, true, false)).toEqual([]);
+    expect(run(["dhcpd-commit", "52:54:0:a:bb:c:d", "10.0.0.53", "PXE"], {}, true, false)).toEqual([]);
+    expect(run(["dhcpd-commit", "52:54:0:a:bb:$(reboot)", "10.0.0.53", "PXE"], {}, true, false)).toEqual([]);
+  });
+
   it("does not report renewals, the initrd's own DHCP client or dnsmasq replaying its lease file", () => {
     expect(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50", "node050"], {}, true, false)).toEqual([]); // startup replay: no request
     expect(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "udhcp 1.35.0" }, true, false)).toEqual([]);

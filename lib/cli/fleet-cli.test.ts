@@ -75,7 +75,7 @@ describe("afsboot apply / export fleet", { timeout: 180_000 }, () => {
     expect(run(["apply", write("unranged.yaml", FLEET)]).stdout).toContain("~ network lab (discoveryRange)");
   });
 
-  it("a network's DHCP event hook: applied, exported, wired into the dnsmasq and Kea configs, refused with its line", () => {
+  it("a network's DHCP event hook: applied, exported, wired into the dnsmasq, Kea and dhcpd configs, refused with its line", () => {
     const HOOK = "/usr/local/sbin/afsboot-dhcp-event";
     const hooked = FLEET.replace('reportUrl: "http://10.0.0.1:3000" }', `reportUrl: "http://10.0.0.1:3000", dhcpEventHook: ${HOOK} }`);
     expect(run(["apply", write("hooked.yaml", hooked)]).stdout).toContain("~ network lab (dhcpEventHook)");
@@ -83,6 +83,7 @@ describe("afsboot apply / export fleet", { timeout: 180_000 }, () => {
     expect(exported).toContain(`dhcpEventHook: ${HOOK}`);
     expect(run(["apply", write("hooked-export.yaml", exported)]).stdout.trim()).toBe("No changes.");
     expect(run(["export", "dnsmasq"]).stdout).toContain(`\ndhcp-script=${HOOK}\n`);
+    expect(run(["export", "dhcpd"]).stdout).toContain(`execute("${HOOK}", "dhcpd-commit", `);
     const hooks = (env: Record<string, string> = {}) => JSON.parse(run(["export", "kea", "--network", "lab"], "", env).stdout).Dhcp4["hooks-libraries"];
     expect(hooks()).toEqual([{ library: "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_run_script.so", parameters: { name: HOOK, sync: false } }]);
     expect(hooks({ AFSBOOT_KEA_HOOKS_DIR: "/usr/lib64/kea/hooks/" })[0].library).toBe("/usr/lib64/kea/hooks/libdhcp_run_script.so");
@@ -94,6 +95,7 @@ describe("afsboot apply / export fleet", { timeout: 180_000 }, () => {
     expect(relative.stderr).toMatch(/line 2, column \d+, networks\[0\]\.dhcpEventHook: DHCP event hook must be an absolute path on the DHCP server/);
     expect(run(["apply", write("unhooked.yaml", FLEET)]).stdout).toContain("~ network lab (dhcpEventHook)");
     expect(run(["export", "dnsmasq"]).stdout).not.toContain("dhcp-script");
+    expect(run(["export", "dhcpd"]).stdout).not.toContain("execute(");
   });
 
   it("removals need --prune; --dry-run changes nothing", () => {

@@ -193,7 +193,7 @@ describe("a network's DHCP event hook", () => {
       expect(JSON.parse(fs.readFileSync(path.join(out, "dhcp/kea-dhcp4-lab.json"), "utf8")).Dhcp4["hooks-libraries"]).toEqual([
         { library: "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_run_script.so", parameters: { name: hook, sync: false } },
       ]);
-      expect(fs.readFileSync(path.join(out, "dhcp/dhcpd-lab.conf"), "utf8")).toContain("# dhcpEventHook is set, but the AFSBoot DHCP hook supports dnsmasq and Kea only");
+      expect(fs.readFileSync(path.join(out, "dhcp/dhcpd-lab.conf"), "utf8")).toContain(`execute("${hook}", "dhcpd-commit", `);
     } finally {
       await db.network.update({ where: { name: "lab" }, data: { dhcpEventHook: null } });
     }

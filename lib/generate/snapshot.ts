@@ -21,7 +21,7 @@ export interface SnapNetwork {
   discoveryRange?: string | null;
   /**
    * Absolute path of the AFSBoot DHCP hook (scripts/hooks/afsboot-dhcp-event) on the DHCP server:
-   * the dnsmasq and Kea configs call it on leases. Absent or null: no hook.
+   * the dnsmasq, Kea and ISC dhcpd configs call it on leases. Absent or null: no hook.
    */
   dhcpEventHook?: string | null;
 }

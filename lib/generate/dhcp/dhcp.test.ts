@@ -156,13 +156,19 @@ describe("a DHCP event hook", () => {
     expect(generateKea(FIXTURE, "lab", { keaHooksDir: "not checked" })).toBe(generateKea(FIXTURE, "lab"));
   });
 
-  it("ISC dhcpd does not call it: one comment line says so, the rest is the file without a hook", () => {
+  it("ISC dhcpd calls it on commit, for boot firmware only; the rest is the file without a hook", () => {
     const withHook = lab(HOOK_FIXTURE).dhcpd;
-    const comment = "# dhcpEventHook is set, but the AFSBoot DHCP hook supports dnsmasq and Kea only: dhcpd does not call it.\n";
-    expect(withHook).toContain(comment);
+    const hook = HOOK_FIXTURE.networks.find((n) => n.name === "lab-hook")!.dhcpEventHook!;
+    const args = `"dhcpd-commit", binary-to-ascii(16, 8, ":", substring(hardware, 1, 6)), binary-to-ascii(10, 8, ".", leased-address)`;
+    const block = withHook.match(/\n  # The AFSBoot DHCP hook [^]*?\n  on commit \{\n[^]*?\n  \}\n\n/)?.[0];
+    expect(block).toBeDefined();
+    expect(block).toContain(`execute("${hook}", ${args}, "iPXE");`);
+    expect(block).toContain(`execute("${hook}", ${args}, "PXE");`);
+    // iPXE as the host blocks tell it; a PXE ROM by its vendor class; nobody else (an OS renewing)
+    expect(block).toMatch(/if exists afsboot-ipxe-encap or \(exists user-class and option user-class = "iPXE"\) \{\n.*"iPXE"\);\n    \} elsif exists vendor-class-identifier and substring\(option vendor-class-identifier, 0, 9\) = "PXEClient" \{\n.*"PXE"\);\n    \}\n/);
     const without = generateDhcpd({ ...HOOK_FIXTURE, networks: HOOK_FIXTURE.networks.map((n) => ({ ...n, dhcpEventHook: null })) }, "lab-hook");
-    expect(withHook.replace(comment, "")).toBe(without);
-    expect(without).not.toMatch(/dhcpEventHook|DHCP hook/);
+    expect(withHook.replace(block!, "\n")).toBe(without);
+    expect(without).not.toMatch(/DHCP hook|execute/);
   });
 
   it("changes nothing else: the files without it are the files of FIXTURE, byte for byte", () => {

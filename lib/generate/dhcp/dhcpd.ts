@@ -63,6 +63,29 @@ function discoveryPool(net: SnapNetwork, range: DiscoveryRange): string {
   );
 }
 
+/**
+ * The DHCP event hook for dhcpd: `on commit`, only for boot firmware (iPXE as the host blocks tell
+ * it, PXE ROMs by their vendor class), as `HOOK dhcpd-commit MAC IP FIRMWARE`. dhcpd waits for the
+ * program: the hook returns at once and reports in the background. binary-to-ascii drops leading
+ * zeros (52:54:0:12:34:56); the hook pads the MAC again.
+ */
+function onCommitHook(hook: string): string[] {
+  const call = (firmware: string) =>
+    `      execute(${str(hook)}, "dhcpd-commit", binary-to-ascii(16, 8, ":", substring(hardware, 1, 6)), binary-to-ascii(10, 8, ".", leased-address), ${str(firmware)});`;
+  return [
+    "  # The AFSBoot DHCP hook reports leases to boot firmware as the dhcp stage (it reads",
+    "  # /etc/afsboot/dhcp-event.conf). An operating system renewing its lease is not a boot.",
+    "  on commit {",
+    '    if exists afsboot-ipxe-encap or (exists user-class and option user-class = "iPXE") {',
+    call("iPXE"),
+    '    } elsif exists vendor-class-identifier and substring(option vendor-class-identifier, 0, 9) = "PXEClient" {',
+    call("PXE"),
+    "    }",
+    "  }",
+    "",
+  ];
+}
+
 /** dhcpd.conf of a resolved network (see generateDhcpd). */
 export function renderDhcpd({ net, address, netmask, hosts, discovery, eventHook }: DhcpNetwork): string {
   const head = [
@@ -82,8 +105,6 @@ export function renderDhcpd({ net, address, netmask, hosts, discovery, eventHook
           "# Only enrolled hosts get an address: the subnet has no pool, so machines that are not",
           "# enrolled get no lease from this file. Not authoritative, so another server may serve them.",
         ]),
-    // dhcpd runs scripts only through `on commit { execute(...); }`, with arguments the hook does not read
-    ...(eventHook ? ["# dhcpEventHook is set, but the AFSBoot DHCP hook supports dnsmasq and Kea only: dhcpd does not call it."] : []),
     "",
     "# Client architecture (RFC 4578): 0 BIOS, 7 and 9 x86-64 UEFI. Own names, so that an",
     "# `arch` or `pxe-system-type` defined elsewhere does not clash.",
@@ -98,6 +119,7 @@ export function renderDhcpd({ net, address, netmask, hosts, discovery, eventHook
     `  default-lease-time ${LEASE_SECONDS};`,
     `  max-lease-time ${LEASE_SECONDS};`,
     "",
+    ...(eventHook ? onCommitHook(eventHook) : []),
   ].join("\n");
   const pool = discovery ? `\n${discoveryPool(net, discovery)}` : "";
   // hosts separated by an empty line; one string per host, not an array of lines (10,000 hosts)

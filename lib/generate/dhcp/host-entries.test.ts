@@ -31,8 +31,8 @@ function checkFleet(snap: FleetSnapshot) {
       expect(e.dnsmasq).toMatch(/^[^\n]+\n$/);
     }
     // the host parts of the files are these fragments and nothing else, in host-name order (after
-    // the subnet's options, or after the discovery pool)
-    expect(dhcpd).toContain(`${net.discoveryRange ? "\n  }\n" : ";\n"}${entries.map((e) => `\n${e.dhcpd}`).join("")}}\n`);
+    // the subnet's options, the DHCP hook's on commit, or the discovery pool)
+    expect(dhcpd).toContain(`${net.discoveryRange || net.dhcpEventHook ? "\n  }\n" : ";\n"}${entries.map((e) => `\n${e.dhcpd}`).join("")}}\n`);
     expect(reservations.map((r) => JSON.stringify(r, null, 2) + "\n")).toEqual(entries.map((e) => e.kea));
     expect(hostsFile.slice(hostsFile.indexOf("\n") + 1)).toBe(entries.map((e) => e.dnsmasq).join(""));
   }

@@ -13,7 +13,7 @@ import { generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea }
 // that a syntax check is not enough: Kea truncates option data at a comma, dnsmasq reads a bare
 // host name "ignore" as "never answer". With a discovery range, each also serves a machine that is
 // not enrolled from the range, for a short lease, while enrolled hosts keep theirs. With a DHCP event
-// hook, dnsmasq and Kea run the repository's hook script on leases. Takes about 50 s.
+// hook, dnsmasq, Kea and dhcpd run the repository's hook script on leases. Takes about 50 s.
 
 const LIVE = process.env.AFSBOOT_DHCP_LIVE === "1" && process.getuid?.() === 0 && fs.existsSync("/usr/bin/busybox");
 const NS = `afsbdhcp${process.pid}`;
@@ -200,6 +200,11 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
       (hook) => start("/usr/sbin/dnsmasq", ["-d", "--log-dhcp", `--conf-file=${file("dnsmasq.conf", generateDnsmasqConf(hooked(hook), "live", { exportDir: tmp }))}`, `--pid-file=${path.join(tmp, "dnsmasq.pid")}`, `--dhcp-leasefile=${file("dnsmasq.leases", "")}`], /DHCP, static leases only/),
       true,
     ],
+    [
+      "dhcpd",
+      (hook) => start("/usr/sbin/dhcpd", ["-4", "-f", "-cf", file("dhcpd.conf", generateDhcpd(hooked(hook), "live")), "-lf", file("dhcpd.leases", ""), "-pf", path.join(tmp, "dhcpd.pid"), "srv"], /Sending on/),
+      true,
+    ],
   ];
 
   it.each(hookedServers)("%s runs the DHCP event hook, which reports the lease of boot firmware as the dhcp stage", async (_name, startIt, tellsFirmware) => {
@@ -209,8 +214,9 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
       expect(ask(NODE.mac, [...ARCH(0), ...PXE_VENDOR]), log()).toMatchObject({ ip: NODE.ip, file: "undionly.kpxe" });
       const [first] = await reported(1);
       expect(first, log()).toMatchObject({ mac: NODE.mac, stage: "dhcp", ip: NODE.ip });
-      // an operating system asking (no PXE vendor class): dnsmasq tells the hook, which ignores it;
-      // Kea does not pass the vendor class, and a client without an address yet counts as booting
+      // an operating system asking (no PXE vendor class): dnsmasq tells the hook, which ignores it,
+      // dhcpd's on commit does not call it; Kea does not pass the vendor class, and a client
+      // without an address yet counts as booting
       expect(ask("52:54:00:aa:00:02")).toMatchObject({ ip: "10.99.0.12" });
       // (with dnsmasq this waits out the time a second report would take to arrive)
       const after = await reported(2);

@@ -18,7 +18,7 @@ export function fail(message: string): never {
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 /** The safe path characters of lib/validation/paths.ts: nothing a config parser treats specially but ','. */
 const TREE = /^\/afs\/[A-Za-z0-9._+@%=:,/-]+$/;
-/** The characters lib/validation/network.ts allows in a DHCP event hook: none a dnsmasq or Kea parser treats specially. */
+/** The characters lib/validation/network.ts allows in a DHCP event hook: none a dnsmasq, Kea or dhcpd parser treats specially. */
 const HOOK_PATH = /^\/[A-Za-z0-9._/+-]{1,254}$/;
 /** DHCP options carry at most 255 bytes; longer ones would be split (RFC 3396), which clients mishandle. */
 const MAX_OPTION = 255;
@@ -59,7 +59,7 @@ export interface DhcpNetwork {
   hosts: DhcpHost[];
   /** null: only enrolled hosts get an address. */
   discovery: DiscoveryRange | null;
-  /** The DHCP event hook's path on the DHCP server (dnsmasq and Kea call it on leases); null: none. */
+  /** The DHCP event hook's path on the DHCP server (dnsmasq, Kea and dhcpd call it on leases); null: none. */
   eventHook: string | null;
 }
 
