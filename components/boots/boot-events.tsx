@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { utc } from "@/components/publications/format";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { BootView } from "@/lib/data/boots";
@@ -12,8 +12,13 @@ import type { BootView } from "@/lib/data/boots";
  */
 export function BootEvents({ stages }: { stages: BootView["stages"] }) {
   const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDetailsElement>(null);
+  // opened before hydration (a quick click): the toggle event came before React listened
+  useEffect(() => {
+    if (ref.current?.open) setOpen(true);
+  }, []);
   return (
-    <details className="group text-sm" onToggle={(e) => setOpen(e.currentTarget.open)}>
+    <details ref={ref} className="group text-sm" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary className="cursor-pointer select-none rounded-sm text-blue-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-500">
         Raw events ({stages.length})
       </summary>

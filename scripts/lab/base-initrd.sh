@@ -40,6 +40,11 @@ esac
 log() { echo "base-initrd.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+if [ "$CLIENT" = openafs ]; then
+  for m in kafs rxrpc; do
+    case " $MODULES " in *" $m "*) die "AFSBOOT_LAB_MODULES names $m, but the OpenAFS image carries openafs.ko: both register the afs file system" ;; esac
+  done
+fi
 for c in cpio gzip modprobe depmod sha256sum flock; do
   command -v "$c" >/dev/null || die "$c is missing (apt-get install -y cpio gzip kmod coreutils util-linux)"
 done
@@ -106,7 +111,7 @@ print_paths() {
   printf 'AFSBOOT_LAB_BASE_MODULES=%s\n' "${names% }"
 }
 
-complete() { [ -s "$OUT" ] && [ -s "$OUT.sha256" ]; }
+cache_complete() { [ -s "$OUT" ] && [ -s "$OUT.sha256" ]; }
 # shellcheck source=SCRIPTDIR/cache-lib.sh
 . "$HERE/cache-lib.sh"
 cached_or_lock "$CACHE/base/.lock" "$OUT"

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Sourced by the boot lab's cached preparation steps (kernel.sh, base-initrd.sh,
-# openafs-module.sh). Each defines log, complete (is its result in the cache, whole?) and
+# openafs-module.sh). Each defines log, cache_complete (is its result in the cache, whole?) and
 # print_paths (its KEY=VALUE lines on stdout).
 
 # cached_or_lock LOCKFILE WHAT: when WHAT is complete, print its paths and exit 0, also when a
@@ -8,7 +8,7 @@
 # lock (fd 9, until the script exits): one preparation at a time, parallel CI jobs on one machine
 # share the cache.
 cached_or_lock() {
-  if complete; then
+  if cache_complete; then
     log "cached: $2"
     print_paths
     exit 0
@@ -16,7 +16,7 @@ cached_or_lock() {
   mkdir -p "$(dirname "$1")"
   exec 9>"$1"
   flock 9
-  if complete; then
+  if cache_complete; then
     log "cached: $2 (prepared by a concurrent run)"
     print_paths
     exit 0

@@ -39,7 +39,7 @@ modules_dir() {
   return 1
 }
 
-complete() {
+cache_complete() {
   [ -f "$STAMP" ] && [ -s "$KROOT/boot/vmlinuz-$KVER" ] || return 1
   local md
   md=$(modules_dir "$KROOT") && [ -s "$md/modules.dep" ]
@@ -77,7 +77,7 @@ else
   mkdir "$TMP/dl"
   # apt's download sandbox user must be able to write there, or apt warns and downloads as root
   chown _apt "$TMP/dl" 2>/dev/null || true
-  (cd "$TMP/dl" && apt-get download -q "$PKG" >&2) ||
+  (cd "$TMP/dl" && apt-get download -q -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= "$PKG" >&2) ||
     die "apt-get download $PKG failed (run apt-get update first? is $KVER still in the archive? apt-cache search --names-only '^linux-image-6.1.0-.*-amd64$')"
   f=$(find "$TMP/dl" -maxdepth 1 -name "${PKG}_*.deb" -print | head -n 1)
   [ -n "$f" ] || die "apt-get download left no .deb"

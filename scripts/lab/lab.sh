@@ -138,6 +138,10 @@ cleanup() {
   trap - EXIT
   trap '' INT TERM # a second Ctrl-C must not cut the cleanup short
   local pid
+  if [ -n "${PREP_PID:-}" ]; then # the OpenAFS preparation (outside the namespace): its group
+    kill -TERM -- "-$PREP_PID" 2>/dev/null || true
+    timeout 30 tail --pid="$PREP_PID" -f /dev/null || kill -KILL -- "-$PREP_PID" 2>/dev/null || true
+  fi
   for pid in "${!PIDS[@]}"; do stop_pid "$pid"; done
   if [ -n "$BOSPID" ] && kill -0 "$BOSPID" 2>/dev/null; then
     # the servers' logs (they live in the cell's tmpfs), at most 1 MiB each
@@ -182,9 +186,13 @@ end
 BASE_OAFS=
 if [[ " $CASES " == *" openafs "* ]]; then
   begin "prepare: openafs.ko + afsd base initrd (cached; the first build takes minutes)"
-  oafs_env=$(AFSBOOT_LAB_CLIENT=openafs "$HERE/base-initrd.sh" 2>>"$TMP/logs/prepare.log") ||
-    die "the OpenAFS base initrd failed: $(tail -n 20 "$TMP/logs/prepare.log")"
-  BASE_OAFS=$(getenv AFSBOOT_LAB_BASE_INITRD "$oafs_env")
+  # in the background in a process group of its own: a Ctrl-C or TERM during the minutes of the
+  # module build reaches the trap at once, and the cleanup stops the whole build
+  AFSBOOT_LAB_CLIENT=openafs AFSBOOT_LAB_MODULES='' setsid "$HERE/base-initrd.sh" >"$TMP/oafs.env" 2>>"$TMP/logs/prepare.log" </dev/null &
+  PREP_PID=$!
+  wait "$PREP_PID" || { PREP_PID=; die "the OpenAFS base initrd failed: $(tail -n 20 "$TMP/logs/prepare.log")"; }
+  PREP_PID=
+  BASE_OAFS=$(getenv AFSBOOT_LAB_BASE_INITRD "$(cat "$TMP/oafs.env")")
   [ -s "$BASE_OAFS" ] || die "base-initrd.sh gave no OpenAFS image"
   end
 fi
@@ -308,7 +316,7 @@ EOF
 # variables in its environment, so a wrapper names the hook's configuration file (written below,
 # once the API token exists); on a real DHCP server that is /etc/afsboot/dhcp-event.conf.
 EVENT_HOOK=$TMP/event-hook
-printf '#!/bin/sh\nAFSBOOT_EVENT_CONF=%s exec %s "$@"\n' "$TMP/dhcp-event.conf" "$REPO/scripts/hooks/afsboot-dhcp-event" >"$EVENT_HOOK"
+printf '#!/bin/sh\nAFSBOOT_EVENT_CONF=%q exec %q "$@"\n' "$TMP/dhcp-event.conf" "$REPO/scripts/hooks/afsboot-dhcp-event" >"$EVENT_HOOK"
 chmod 700 "$EVENT_HOOK"
 fleet() { # fleet CLIENT RELEASE: the lab cell's client, lab001's release (deb12@1: kAFS base)
   cat <<EOF
@@ -487,7 +495,7 @@ for s in $DHCP_SERVERS; do
       start_dhcp "$s" # the daemon reads the regenerated config
       since=$(iso_now)
       boot "openafs-$s" "$MAC_OK"
-      check --host "$HOST_OK" --expect up --since "$since" --afs "^openafs up \(memory cache 65536 KiB\), cell lab.test via dynroot" --release deb12@2 >"$TMP/logs/check-openafs.json" ||
+      check --host "$HOST_OK" --expect up --since "$since" --afs "^openafs up \(memory cache 65536 KiB\), cell ${CELL//./\\.} via dynroot" --release deb12@2 >"$TMP/logs/check-openafs.json" ||
         die "openafs case: $(cat "$TMP/logs/check-openafs.json")"
       RESULTS+=("openafs: up through afsd -memcache in $((BOOT_MS / 1000)) s (QEMU start to power-off); $(node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(b.stages.map(s=>s.stage+(s.ms!=null?" "+(s.ms/1000).toFixed(1)+"s":"")).join(", "))' "$TMP/logs/check-openafs.json")")
       # back to kAFS and version 1 for the boots with the next DHCP servers (make lab-all)

@@ -13,7 +13,9 @@
 # --with-afs-sysname=amd64_linux26 --with-linux-kernel-packaging --with-linux-kernel-headers=DIR
 # && make. The module's vermagic is checked against the kernel's; debug sections are stripped.
 # Needs gcc and make (on every machine of this kind). Takes several minutes once; cached by the
-# package versions and this script.
+# package versions, the compiler and RECIPE (bump it when the build steps change; comments and
+# logging do not need a rebuild). Interrupted (INT, TERM), it stops the build and removes its
+# work dir.
 #
 # Environment:
 #   AFSBOOT_LAB_CACHE  cache dir (default /var/cache/afsboot-lab)
@@ -47,11 +49,14 @@ case $KVER in
   *) die "only amd64 kernels are supported (got $KVER)" ;;
 esac
 
+RECIPE=1
+CONFIGURE=(--disable-linux-syscall-probing "--with-afs-sysname=$SYSNAME" --with-linux-kernel-packaging)
 key=$(
   {
-    echo "recipe $(sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)"
+    echo "recipe $RECIPE ${CONFIGURE[*]}"
     echo "kernel $KVER $KPKG_VERSION"
     echo "openafs $OAFS_VERSION"
+    echo "gcc $(gcc -dumpfullversion)"
   } | sha256sum | cut -c1-16
 )
 DIR=$CACHE/openafs/$key
@@ -62,7 +67,7 @@ print_paths() {
   printf 'AFSBOOT_LAB_OPENAFS_KO=%s\n' "$KO"
   printf 'AFSBOOT_LAB_OPENAFS_VERSION=%s\n' "$OAFS_VERSION"
 }
-complete() { [ -s "$KO" ] && [ -f "$DIR/complete" ]; }
+cache_complete() { [ -s "$KO" ] && [ -f "$DIR/complete" ]; }
 
 # shellcheck source=SCRIPTDIR/cache-lib.sh
 . "$HERE/cache-lib.sh"
@@ -72,7 +77,13 @@ mkdir -p "$CACHE/debs"
 t0=$(date +%s%N)
 rm -rf "$CACHE/openafs/.tmp".* # left by a run that was killed (we hold the lock)
 TMP=$(mktemp -d "$CACHE/openafs/.tmp.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+BUILD_PID=
+# bash runs no EXIT trap on a signal of its own: stop the build's process group, then exit
+# shellcheck disable=SC2317 # runs through the traps
+stop_build() { if [ -n "$BUILD_PID" ]; then kill -TERM -- "-$BUILD_PID" 2>/dev/null || true; wait "$BUILD_PID" 2>/dev/null || true; fi; }
+trap 'stop_build; rm -rf "$TMP"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 chmod 755 "$TMP"
 
 # fetch PKG VERSION: the .deb from the cache, else apt-get download; prints its path
@@ -86,7 +97,8 @@ fetch() {
   mkdir -p "$TMP/dl"
   chown _apt "$TMP/dl" 2>/dev/null || true # apt's download sandbox user
   log "apt-get download $pkg=$ver"
-  (cd "$TMP/dl" && apt-get download -q "$pkg=$ver" >&2) ||
+  # no package cache files: apt's own in /var/cache/apt stay as they are
+  (cd "$TMP/dl" && apt-get download -q -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= "$pkg=$ver" >&2) ||
     die "apt-get download $pkg=$ver failed (run apt-get update first? is it still in the archive?)"
   local got
   got=$(find "$TMP/dl" -maxdepth 1 -name "${pkg}_*.deb" -print | head -n 1)
@@ -128,16 +140,17 @@ done
 SRC=$(find "$R/usr/src" -maxdepth 1 -type d -name 'openafs-*' -print | head -n 1)
 if [ -z "$SRC" ] || [ ! -x "$SRC/configure" ]; then die "openafs-modules-dkms has no usr/src/openafs-*/configure"; fi
 log "building openafs.ko $OAFS_VERSION for $KVER (several minutes; log: $TMP/build.log while it runs)"
-(
-  cd "$SRC"
-  # set -e does not hold on the left of ||: chain the steps
-  ./configure --disable-linux-syscall-probing --with-afs-sysname="$SYSNAME" \
-    --with-linux-kernel-packaging --with-linux-kernel-headers="$HDIR" &&
-    nice -n 10 make -j"$(nproc)"
-) >"$TMP/build.log" 2>&1 || {
+# in the background, in a process group of its own (setsid), so that a signal stops all of make
+# shellcheck disable=SC2016 # expanded by the inner bash
+setsid bash -c 'cd "$1" && shift && ./configure "$@" && nice -n 10 make -j"$(nproc)"' build \
+  "$SRC" "${CONFIGURE[@]}" "--with-linux-kernel-headers=$HDIR" >"$TMP/build.log" 2>&1 </dev/null &
+BUILD_PID=$!
+if ! wait "$BUILD_PID"; then
+  BUILD_PID=
   tail -n 30 "$TMP/build.log" >&2
   die "the module build failed (the last lines above)"
-}
+fi
+BUILD_PID=
 built=$(find "$SRC/src/libafs" -path '*/MODLOAD-*' -name openafs.ko -print | head -n 1)
 [ -s "$built" ] || die "the build left no openafs.ko under $SRC/src/libafs"
 
