@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { z } from "zod";
+import { hooksDirProblem } from "./net/hook-path";
 
 // Configuration, read and validated once. Every setting has a default that works on a fresh clone.
 
@@ -26,8 +27,10 @@ const schema = z.object({
     (v) => (v === "" ? undefined : v),
     z
       .string()
-      .regex(/^\/[A-Za-z0-9._+/-]*$/, "must be an absolute path of letters, digits and . _ + / -, like /usr/lib64/kea/hooks")
-      .refine((v) => !v.split("/").includes(".."), "must not contain '..'")
+      .superRefine((v, ctx) => {
+        const problem = hooksDirProblem(v);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
       .optional(),
   ),
 });

@@ -8,7 +8,7 @@ import type { NextRequest } from "next/server";
  * into X-Forwarded-For itself sits further left and is never used. ("1" keeps its old meaning:
  * one proxy.)
  */
-export function trustedProxies(): number {
+function trustedProxies(): number {
   const n = Number(process.env.AFSBOOT_TRUST_PROXY ?? "0");
   return Number.isInteger(n) && n >= 0 && n <= 10 ? n : 0;
 }

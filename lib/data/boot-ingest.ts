@@ -175,8 +175,7 @@ async function flush() {
     while (writer.queue.length) {
       // let the requests already parsed join this batch
       await new Promise((r) => setImmediate(r));
-      const batch = writer.queue.slice(0, MAX_BATCH);
-      writer.queue = writer.queue.slice(batch.length);
+      const batch = writer.queue.splice(0, MAX_BATCH);
       try {
         const duplicates = await db.$transaction((tx) => writeBatch(tx, batch), { timeout: 15_000 });
         batch.forEach((p, i) => p.resolve({ duplicate: duplicates[i]! }));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_HOOK_PATH, hookPathProblem } from "@/lib/net/hook-path";
 import { cidrContains, formatCidr, formatIpv4, formatIpv4Range, parseCidr, parseIpv4, parseIpv4Range, rangeContains, type Cidr } from "@/lib/net/ipv4";
 import { dnsName, ipv4, list, optionalText, revision, slug, text } from "./common";
 
@@ -16,29 +17,14 @@ const httpUrl = (label: string, max = 300) =>
     { message: `${label} must be an http:// or https:// URL like http://10.0.0.1:3000 (no query, no credentials)` },
   );
 
-export const MAX_HOOK_PATH = 255;
+export { MAX_HOOK_PATH };
 
-/**
- * A path on the DHCP server that dnsmasq (dhcp-script=) and Kea (run_script's "name") execute:
- * written bare into the dnsmasq conf, where whitespace, quotes, ',' and '#' would change its meaning.
- */
+/** A path on the DHCP server that dnsmasq (dhcp-script=), Kea (run_script's "name") and dhcpd (execute) run. */
 const hookPath = (label: string) =>
   text(label, MAX_HOOK_PATH).superRefine((v, ctx) => {
     const problem = hookPathProblem(v);
     if (problem) ctx.addIssue({ code: "custom", message: `${label} ${problem}` });
   });
-
-function hookPathProblem(p: string): string | null {
-  if (!p.startsWith("/")) return "must be an absolute path on the DHCP server, like /usr/local/sbin/afsboot-dhcp-event";
-  if (/\s/.test(p)) return "must not contain whitespace";
-  if (/[\x00-\x1f\x7f]/.test(p)) return "must not contain control characters";
-  if (/['"`]/.test(p)) return "must not contain quotes";
-  if (p.includes(",")) return "must not contain commas (dnsmasq reads them as separators)";
-  if (!/^[A-Za-z0-9._/+-]+$/.test(p)) return "may contain only letters, digits and . _ / + -";
-  if (p.split("/").includes("..")) return "must not contain '..' segments";
-  if (p.endsWith("/")) return "must name the script, not a directory (no '/' at the end)";
-  return null;
-}
 
 export const networkInput = z
   .object({

@@ -442,6 +442,8 @@ boot() { # boot TAG MAC: QEMU on the tap, -boot n; returns when it powers off (o
   log "boot $tag: powered off after $((BOOT_MS / 1000)) s"
 }
 check() { X node "$HERE/lab-check.mjs" --url "$URL" --token "$TOKEN" "$@"; }
+# stages FILE: the stages of lab-check's answer in FILE with their durations (dhcp, initrd 7.4s, …)
+stages() { node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(b.stages.map(s=>s.stage+(s.ms!=null?" "+(s.ms/1000).toFixed(1)+"s":"")).join(", "))' "$1"; }
 iso_now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
 
 first=1
@@ -454,7 +456,7 @@ for s in $DHCP_SERVERS; do
     boot "ok-$s" "$MAC_OK"
     # every generated config runs the DHCP hook (the network's dhcpEventHook): the dhcp stage too
     check --host "$HOST_OK" --expect up --since "$since" --dhcp >"$TMP/logs/check-ok-$s.json" || die "boot via $s: $(cat "$TMP/logs/check-ok-$s.json")"
-    RESULTS+=("boot via $s: up in $((BOOT_MS / 1000)) s (QEMU start to power-off); $(node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(b.stages.map(s=>s.stage+(s.ms!=null?" "+(s.ms/1000).toFixed(1)+"s":"")).join(", "))' "$TMP/logs/check-ok-$s.json")")
+    RESULTS+=("boot via $s: up in $((BOOT_MS / 1000)) s (QEMU start to power-off); $(stages "$TMP/logs/check-ok-$s.json")")
     end
   fi
   if [ "$first" = 1 ]; then
@@ -497,7 +499,7 @@ for s in $DHCP_SERVERS; do
       boot "openafs-$s" "$MAC_OK"
       check --host "$HOST_OK" --expect up --since "$since" --afs "^openafs up \(memory cache 65536 KiB\), cell ${CELL//./\\.} via dynroot" --release deb12@2 >"$TMP/logs/check-openafs.json" ||
         die "openafs case: $(cat "$TMP/logs/check-openafs.json")"
-      RESULTS+=("openafs: up through afsd -memcache in $((BOOT_MS / 1000)) s (QEMU start to power-off); $(node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(b.stages.map(s=>s.stage+(s.ms!=null?" "+(s.ms/1000).toFixed(1)+"s":"")).join(", "))' "$TMP/logs/check-openafs.json")")
+      RESULTS+=("openafs: up through afsd -memcache in $((BOOT_MS / 1000)) s (QEMU start to power-off); $(stages "$TMP/logs/check-openafs.json")")
       # back to kAFS and version 1 for the boots with the next DHCP servers (make lab-all)
       if ! { afsboot apply "$TMP/fleet.yaml" >>"$TMP/logs/cli.log" 2>&1 && afsboot publish >>"$TMP/logs/publish.log" 2>&1; }; then
         die "restoring the kAFS fleet failed: $(tail -n 8 "$TMP/logs/cli.log")"

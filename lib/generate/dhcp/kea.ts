@@ -1,3 +1,4 @@
+import { hooksDirProblem } from "../../net/hook-path";
 import { parseIpv4 } from "../../net/ipv4";
 import { BOOT_LOADERS, LAYOUT, httpBase, type FleetSnapshot } from "../snapshot";
 import { DISCOVERY_LEASE_SECONDS, DhcpGenerateError, LEASE_SECONDS, resolveDhcpNetwork, type DhcpHost, type DhcpNetwork } from "./resolve";
@@ -38,7 +39,7 @@ export const DEFAULT_KEA_HOOKS_DIR = "/usr/lib/x86_64-linux-gnu/kea/hooks";
 /** The run_script hook library: Kea runs the DHCP event hook through it (kea-dhcp4 -t loads it). */
 function runScriptLibrary(opts: KeaOptions): string {
   const dir = (opts.keaHooksDir ?? DEFAULT_KEA_HOOKS_DIR).replace(/(.)\/+$/, "$1");
-  if (!/^\/[A-Za-z0-9._+/-]*$/.test(dir) || dir.split("/").includes("..")) {
+  if (hooksDirProblem(dir)) {
     throw new DhcpGenerateError(`Kea hooks directory ${JSON.stringify(dir)} must be an absolute path of letters, digits and . _ + / -`);
   }
   return `${dir === "/" ? "" : dir}/libdhcp_run_script.so`;

@@ -1,4 +1,5 @@
 import { cidrContains, formatIpv4, formatIpv4Range, parseCidr, parseIpv4, parseIpv4Range, rangeContains, type Ipv4Range } from "../../net/ipv4";
+import { MAX_HOOK_PATH, hookPathProblem } from "../../net/hook-path";
 import { isDnsName, isHostLabel } from "../../net/names";
 import { LAYOUT, httpBase, type FleetSnapshot, type SnapHost, type SnapNetwork, type SnapVersion } from "../snapshot";
 
@@ -18,8 +19,6 @@ export function fail(message: string): never {
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 /** The safe path characters of lib/validation/paths.ts: nothing a config parser treats specially but ','. */
 const TREE = /^\/afs\/[A-Za-z0-9._+@%=:,/-]+$/;
-/** The characters lib/validation/network.ts allows in a DHCP event hook: none a dnsmasq, Kea or dhcpd parser treats specially. */
-const HOOK_PATH = /^\/[A-Za-z0-9._/+-]{1,254}$/;
 /** DHCP options carry at most 255 bytes; longer ones would be split (RFC 3396), which clients mishandle. */
 const MAX_OPTION = 255;
 /** The BOOTP `file` field is 128 bytes including the NUL. */
@@ -157,7 +156,7 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
 function eventHookOf(what: string, net: SnapNetwork): string | null {
   const hook = net.dhcpEventHook;
   if (hook == null) return null;
-  if (!HOOK_PATH.test(hook) || hook.split("/").includes("..") || hook.endsWith("/")) {
+  if (hook.length > MAX_HOOK_PATH || hookPathProblem(hook)) {
     fail(`${what}: DHCP event hook ${JSON.stringify(hook)} is not an absolute path of a file (letters, digits and . _ / + -)`);
   }
   return hook;
