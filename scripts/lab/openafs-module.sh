@@ -5,21 +5,29 @@
 #
 #   scripts/lab/openafs-module.sh
 #
-# apt-get download: openafs-modules-dkms at the version of the installed openafs-client (its
-# afsd talks to this module: they must match), linux-headers-KVER at the version of the lab's
-# kernel image, and the two packages those headers depend on (linux-headers-*-common,
-# linux-kbuild-*). dpkg -x all four into a work dir, point the headers' Makefile at the work dir,
-# then the build rule of the package's own dkms.conf: ./configure --disable-linux-syscall-probing
+# Which packages: apt-resolve.mjs resolves them from what apt offers today, before anything is
+# downloaded: openafs-modules-dkms at the version of the installed openafs-client (its afsd talks
+# to this module: they must match), linux-headers-KVER at the version of the lab's kernel image
+# (kernel.sh's), and the two packages those headers depend on (linux-headers-*-common,
+# linux-kbuild-*) at the newest versions the headers' Depends accept (=, >=: the archive moves the
+# kbuild package on by itself). apt-get download them (SHA256 checked against apt's lists), dpkg -x
+# into a work dir, point the headers' Makefile at the work dir, then the build rule of the
+# package's own dkms.conf: ./configure --disable-linux-syscall-probing
 # --with-afs-sysname=amd64_linux26 --with-linux-kernel-packaging --with-linux-kernel-headers=DIR
-# && make. The module's vermagic is checked against the kernel's; debug sections are stripped.
-# Needs gcc and make (on every machine of this kind). Takes several minutes once; cached by the
-# package versions, the compiler and RECIPE (bump it when the build steps change; comments and
-# logging do not need a rebuild). Interrupted (INT, TERM), it stops the build and removes its
-# work dir.
+# && make. The package's source is already OpenAFS's kernel-module-only tree (`make libafs_tree`:
+# its Makefile builds src/config and src/libafs, no userland); most of the time is configure's
+# ~370 kernel feature probes, one kbuild run each, one after another (the log ends with the split).
+# The module's vermagic is checked against the kernel's; debug sections are stripped.
+# Needs gcc and make (on every machine of this kind). Takes several minutes once (`make test`
+# starts it at the beginning, in the background: scripts/lab/prepare.sh); cached by every package's
+# version and SHA256, the compiler and RECIPE (bump it when the build steps change; comments and
+# logging do not need a rebuild). Interrupted (INT, TERM) or failed, it stops the build and
+# removes its work dir: nothing half-built is ever marked complete. A package apt can no longer
+# download (lists older than the archive): apt-get update once, then everything is resolved anew.
 #
 # Environment:
 #   AFSBOOT_LAB_CACHE  cache dir (default /var/cache/afsboot-lab)
-#   AFSBOOT_LAB_KVER   kernel ABI (default: kernel.sh's)
+#   AFSBOOT_LAB_KVER   kernel ABI (default: what linux-image-amd64 depends on, as kernel.sh)
 #
 # Prints on stdout, one KEY=VALUE a line (logs go to stderr): kernel.sh's lines, then
 #   AFSBOOT_LAB_OPENAFS_KO (the module), AFSBOOT_LAB_OPENAFS_VERSION (the OpenAFS package version)
@@ -31,31 +39,34 @@ CACHE=${AFSBOOT_LAB_CACHE:-/var/cache/afsboot-lab}
 log() { echo "openafs-module.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for c in apt-get dpkg-deb dpkg-query gcc make flock sha256sum modinfo strip; do
+for c in node apt-get apt-cache dpkg-deb gcc make flock sha256sum modinfo strip setsid; do
   command -v "$c" >/dev/null || die "$c is missing (apt-get install -y apt dpkg gcc make util-linux coreutils kmod binutils)"
 done
+# shellcheck source=SCRIPTDIR/cache-lib.sh
+. "$HERE/cache-lib.sh"
 
-kernel_env=$("$HERE/kernel.sh")
-getenv() { sed -n "s/^$1=//p" <<<"$kernel_env"; }
-KVER=$(getenv AFSBOOT_LAB_KVER)
-KDEB=$(getenv AFSBOOT_LAB_KERNEL_DEB)
-MD=$(getenv AFSBOOT_LAB_MODULES_DIR)
-if [ -z "$KVER" ] || [ ! -f "$CACHE/debs/$KDEB" ]; then die "kernel.sh gave no kernel ABI or package"; fi
-KPKG_VERSION=$(dpkg-deb -f "$CACHE/debs/$KDEB" Version)
-OAFS_VERSION=$(dpkg-query -W -f '${Version}' openafs-client 2>/dev/null) ||
-  die "openafs-client is not installed: its afsd goes into the base initrd beside the module (apt-get install openafs-client)"
+# before anything is downloaded: every package and version, from what apt offers today (the
+# headers' -common and linux-kbuild-* as their Depends allow, never assumed equal to the headers')
+resolved=$(resolve_debs openafs)
+deb_of() { sed -n "s/^AFSBOOT_LAB_DEB_$1=//p" <<<"$resolved"; }
+KVER=$(sed -n 's/^AFSBOOT_LAB_KVER=//p' <<<"$resolved")
+OAFS_VERSION=$(deb_of openafs | cut -d' ' -f2)
 case $KVER in
   *-amd64) SYSNAME=amd64_linux26 ;; # what the package's dkms.conf derives for amd64 kernels
   *) die "only amd64 kernels are supported (got $KVER)" ;;
 esac
+# the same ABI and version kernel.sh prepares (it resolves the same way)
+kernel_env=$(AFSBOOT_LAB_KVER=$KVER "$HERE/kernel.sh")
+MD=$(sed -n 's/^AFSBOOT_LAB_MODULES_DIR=//p' <<<"$kernel_env")
+[ -d "$MD" ] || die "kernel.sh gave no modules dir"
 
-RECIPE=1
+# bump RECIPE when the build steps change (comments and logging do not need a rebuild)
+RECIPE=2
 CONFIGURE=(--disable-linux-syscall-probing "--with-afs-sysname=$SYSNAME" --with-linux-kernel-packaging)
 key=$(
   {
     echo "recipe $RECIPE ${CONFIGURE[*]}"
-    echo "kernel $KVER $KPKG_VERSION"
-    echo "openafs $OAFS_VERSION"
+    for role in kernel headers common kbuild openafs; do echo "$role $(deb_of $role)"; done
     echo "gcc $(gcc -dumpfullversion)"
   } | sha256sum | cut -c1-16
 )
@@ -67,12 +78,9 @@ print_paths() {
   printf 'AFSBOOT_LAB_OPENAFS_KO=%s\n' "$KO"
   printf 'AFSBOOT_LAB_OPENAFS_VERSION=%s\n' "$OAFS_VERSION"
 }
-cache_complete() { [ -s "$KO" ] && [ -f "$DIR/complete" ]; }
+cache_complete() { [ -s "$KO" ] && [ -f "$DIR/complete" ] && touch "$DIR"; }
 
-# shellcheck source=SCRIPTDIR/cache-lib.sh
-. "$HERE/cache-lib.sh"
 cached_or_lock "$CACHE/openafs/.lock" "$KO"
-mkdir -p "$CACHE/debs"
 
 t0=$(date +%s%N)
 rm -rf "$CACHE/openafs/.tmp".* # left by a run that was killed (we hold the lock)
@@ -86,40 +94,18 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 chmod 755 "$TMP"
 
-# fetch PKG VERSION: the .deb from the cache, else apt-get download; prints its path
-fetch() {
-  local pkg=$1 ver=$2 f
-  f=$CACHE/debs/${pkg}_${ver//:/%3a}_$3.deb
-  if [ -s "$f" ] && dpkg-deb --info "$f" >/dev/null 2>&1; then
-    echo "$f"
-    return 0
-  fi
-  mkdir -p "$TMP/dl"
-  chown _apt "$TMP/dl" 2>/dev/null || true # apt's download sandbox user
-  log "apt-get download $pkg=$ver"
-  # no package cache files: apt's own in /var/cache/apt stay as they are
-  (cd "$TMP/dl" && apt-get download -q -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= "$pkg=$ver" >&2) ||
-    die "apt-get download $pkg=$ver failed (run apt-get update first? is it still in the archive?)"
-  local got
-  got=$(find "$TMP/dl" -maxdepth 1 -name "${pkg}_*.deb" -print | head -n 1)
-  [ -n "$got" ] || die "apt-get download $pkg left no .deb"
-  mv "$got" "$f"
-  echo "$f"
-}
+debs=()
+for role in headers common kbuild openafs; do
+  rc=0
+  f=$(fetch_deb "$(deb_of $role)" "$TMP") || rc=$?
+  if [ "$rc" = 3 ]; then rm -rf "$TMP"; trap - EXIT; apt_update_and_rerun "$0" "$@"; fi
+  [ "$rc" = 0 ] || exit "$rc"
+  debs+=("$f")
+done
 
 R=$TMP/root
-H_PKG=linux-headers-$KVER
-h_deb=$(fetch "$H_PKG" "$KPKG_VERSION" amd64)
-# the headers name their common part and kbuild tools in Depends, with exact versions:
-#   linux-headers-6.1.0-56-common (= 6.1.192-2), linux-kbuild-6.1 (>= 6.1.192-2), ...
-deps=$(dpkg-deb -f "$h_deb" Depends)
-common=$(grep -oE 'linux-headers-[0-9.]+-[0-9]+-common' <<<"$deps" | head -n 1)
-kbuild=$(grep -oE 'linux-kbuild-[0-9.]+' <<<"$deps" | head -n 1)
-if [ -z "$common" ] || [ -z "$kbuild" ]; then die "$H_PKG does not depend on a -common headers and a linux-kbuild package: $deps"; fi
-c_deb=$(fetch "$common" "$KPKG_VERSION" all)
-k_deb=$(fetch "$kbuild" "$KPKG_VERSION" amd64)
-o_deb=$(fetch openafs-modules-dkms "$OAFS_VERSION" all)
-for d in "$h_deb" "$c_deb" "$k_deb" "$o_deb"; do
+H_PKG=$(deb_of headers | cut -d" " -f1)
+for d in "${debs[@]}"; do
   log "dpkg -x $(basename "$d")"
   dpkg -x "$d" "$R"
 done
@@ -142,7 +128,9 @@ if [ -z "$SRC" ] || [ ! -x "$SRC/configure" ]; then die "openafs-modules-dkms ha
 log "building openafs.ko $OAFS_VERSION for $KVER (several minutes; log: $TMP/build.log while it runs)"
 # in the background, in a process group of its own (setsid), so that a signal stops all of make
 # shellcheck disable=SC2016 # expanded by the inner bash
-setsid bash -c 'cd "$1" && shift && ./configure "$@" && nice -n 10 make -j"$(nproc)"' build \
+# (configure's ~370 kernel feature probes, each a kbuild run of its own, are most of the time)
+setsid bash -c 'cd "$1" && shift && t=$SECONDS && ./configure "$@" && c=$((SECONDS - t)) &&
+  nice -n 10 make -j"$(nproc)" && echo "afsboot-timing: configure $c s, make $((SECONDS - t - c)) s"' build \
   "$SRC" "${CONFIGURE[@]}" "--with-linux-kernel-headers=$HDIR" >"$TMP/build.log" 2>&1 </dev/null &
 BUILD_PID=$!
 if ! wait "$BUILD_PID"; then
@@ -151,6 +139,7 @@ if ! wait "$BUILD_PID"; then
   die "the module build failed (the last lines above)"
 fi
 BUILD_PID=
+timing=$(sed -n 's/^afsboot-timing: //p' "$TMP/build.log")
 built=$(find "$SRC/src/libafs" -path '*/MODLOAD-*' -name openafs.ko -print | head -n 1)
 [ -s "$built" ] || die "the build left no openafs.ko under $SRC/src/libafs"
 
@@ -163,7 +152,8 @@ strip --strip-debug "$built"
 mkdir -p "$DIR"
 cp "$built" "$KO.tmp"
 mv "$KO.tmp" "$KO"
-printf 'kernel=%s %s\nopenafs=%s\nvermagic=%s\nsha256=%s\n' "$KVER" "$KPKG_VERSION" "$OAFS_VERSION" "$got" \
+printf 'kernel=%s %s\nopenafs=%s\nvermagic=%s\nsha256=%s\n' "$KVER" "$(deb_of kernel | cut -d' ' -f2)" "$OAFS_VERSION" "$got" \
   "$(sha256sum "$KO" | cut -d' ' -f1)" >"$DIR/complete" # last: its presence marks the module complete
-log "built $KO: $(stat -c %s "$KO") bytes ($((($(date +%s%N) - t0) / 1000000)) ms)"
+prune_cache "$CACHE/openafs"
+log "built $KO: $(stat -c %s "$KO") bytes ($((($(date +%s%N) - t0) / 1000000)) ms; $timing)"
 print_paths
