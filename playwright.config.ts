@@ -15,7 +15,10 @@ process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = "1";
 export default defineConfig({
   testDir: "./e2e",
   outputDir: "./test-results",
-  timeout: 30_000,
+  // A test's budget, not a synchronisation: every step waits for an observable state. The longest
+  // journeys (a release from draft to deletion, ~60 steps) take 20 s here and 3 times that on a
+  // busy machine.
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,

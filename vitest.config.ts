@@ -15,6 +15,9 @@ export default defineConfig({
     pool: "forks", // native addons (better-sqlite3, argon2) and a fresh module graph per file
     globalSetup: ["lib/testing/global-setup.ts"],
     setupFiles: ["lib/testing/db-per-file.ts"],
-    testTimeout: 20_000,
+    // a test's budget, not a synchronisation (tests await what they check): publishing runs the
+    // DHCP daemons' own config checks and takes 5 s on an idle machine, 20 s on a busy one
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

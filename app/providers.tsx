@@ -1,7 +1,7 @@
 "use client";
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { Toaster } from "sonner";
 
 // One QueryClient per browser session (created once in state, never shared between requests).
@@ -9,6 +9,12 @@ export function Providers({ children }: { children: ReactNode }) {
   const [client] = useState(
     () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, refetchOnWindowFocus: true } } }),
   );
+  // Marks the page as hydrated: from now on clicks and changes reach React's handlers. (Before,
+  // the server's HTML already shows the controls; a click on one of them would do nothing.) The
+  // end-to-end tests wait for this mark after every page load.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = "true";
+  }, []);
   return (
     <QueryClientProvider client={client}>
       {children}

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { storageState } from "./helpers";
+import { storageState, goto } from "./helpers";
 
 // Smoke check: no serious or critical axe violations (WCAG 2.x A/AA rules) on key pages.
 
@@ -13,7 +13,7 @@ async function seriousViolations(page: Page) {
 
 test.describe("signed out", () => {
   test("/login has no serious accessibility violations", async ({ page }) => {
-    await page.goto("/login");
+    await goto(page, "/login");
     await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
 
@@ -30,13 +30,13 @@ test.describe("signed in", () => {
   test.use({ storageState: storageState("operator") });
 
   test("/networks has no serious accessibility violations", async ({ page }) => {
-    await page.goto("/networks");
+    await goto(page, "/networks");
     await expect(page.getByRole("heading", { level: 1, name: "Networks" })).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
   });
 
   test("/networks/new with field errors has no serious accessibility violations", async ({ page }) => {
-    await page.goto("/networks/new");
+    await goto(page, "/networks/new");
     await page.getByRole("button", { name: "Create network" }).click();
     await expect(page.locator("#name-error")).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);

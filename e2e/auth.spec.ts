@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { USERS, signIn } from "./helpers";
+import { USERS, signIn, goto } from "./helpers";
 
 // Signs in fresh (no saved state): signing out ends the session in the database, so the shared
 // per-role states from setup.spec.ts must not be used here.
@@ -24,7 +24,7 @@ test("a wrong password and an unknown user get the same message, and stay on /lo
 });
 
 test("a protected page sends to /login?next=…, and signing in returns there", async ({ page }) => {
-  await page.goto("/networks");
+  await goto(page, "/networks");
   await expect(page).toHaveURL(/\/login\?next=%2Fnetworks$/);
   await page.getByLabel("Username").fill(USERS.operator.username);
   await page.getByLabel("Password").fill(USERS.operator.password);
@@ -46,7 +46,7 @@ test("sign in shows the console shell; sign out returns to /login and locks the 
   expect((await context.cookies()).find((c) => c.name === "afsboot_session")).toBeUndefined();
 
   for (const path of ["/", "/networks", "/cells", "/settings/users"]) {
-    await page.goto(path);
+    await goto(page, path);
     await expect(page).toHaveURL(/\/login(\?|$)/);
   }
   // the API refuses too
@@ -67,7 +67,7 @@ test("a session cookie that was signed out cannot be replayed", async ({ browser
   // put the old cookie back: the server ended that session, so it is worthless
   await context.addCookies([cookie!]);
   expect((await page.request.get("/api/v1/me")).status()).toBe(401);
-  await page.goto("/networks");
+  await goto(page, "/networks");
   await expect(page).toHaveURL(/\/login/);
   await context.close();
 });

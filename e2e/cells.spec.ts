@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { apiNames, apiStatus, storageState, uid } from "./helpers";
+import { apiNames, apiStatus, storageState, uid, goto, reload } from "./helpers";
 
 test.use({ storageState: storageState("operator") });
 
@@ -45,7 +45,7 @@ async function fillCellForm(page: Page, c: CellData) {
 
 test("create a cell with two servers, edit it, delete it after confirming", async ({ page }) => {
   const c = cellData();
-  await page.goto("/cells/new");
+  await goto(page, "/cells/new");
   await fillCellForm(page, c);
   await page.getByRole("button", { name: "Create cell" }).click();
   await expect(page).toHaveURL(new RegExp(`/cells/${c.name.replace(/\./g, "\\.")}(\\?|$)`));
@@ -57,7 +57,7 @@ test("create a cell with two servers, edit it, delete it after confirming", asyn
   expect(created.servers.map((s: { name: string; ip: string }) => ({ name: s.name, ip: s.ip }))).toEqual(c.servers);
 
   // listed
-  await page.goto("/cells");
+  await goto(page, "/cells");
   await expect(page.getByRole("link", { name: c.name, exact: true })).toBeVisible();
   await page.getByRole("link", { name: c.name, exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Cell ${c.name}`);
@@ -73,7 +73,7 @@ test("create a cell with two servers, edit it, delete it after confirming", asyn
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText(`Saved cell ${c.name}`)).toBeVisible();
 
-  await page.reload();
+  await reload(page);
   await expect(page.getByLabel("AFS client")).toHaveValue("kafs");
   await expect(page.getByLabel("Memory cache")).toBeChecked();
   await expect(page.getByLabel("Server 1 name")).toHaveValue(c.servers[1]!.name);
@@ -95,7 +95,7 @@ test("create a cell with two servers, edit it, delete it after confirming", asyn
   await expect(page.getByRole("link", { name: c.name, exact: true })).toHaveCount(0);
   expect(await apiStatus(page.request, "cells", c.name)).toBe(404);
 
-  await page.goto(`/audit?q=${c.name}`);
+  await goto(page, `/audit?q=${c.name}`);
   for (const action of ["cell.create", "cell.update", "cell.delete"]) {
     await expect(page.getByRole("cell", { name: action, exact: true })).toHaveCount(1);
   }
@@ -103,7 +103,7 @@ test("create a cell with two servers, edit it, delete it after confirming", asyn
 
 test("a cell name that is not DNS-style is refused, nothing is saved", async ({ page }) => {
   const c = { ...cellData(), name: `bad name ${uid()}!` };
-  await page.goto("/cells/new");
+  await goto(page, "/cells/new");
   await fillCellForm(page, c);
   await page.getByRole("button", { name: "Create cell" }).click();
   await expect(page.locator("#name-error")).toContainText("must be a DNS-style name");
@@ -118,7 +118,7 @@ test("a cell name that is not DNS-style is refused, nothing is saved", async ({ 
 test("a server IP that is not IPv4 is refused next to that server, nothing is saved", async ({ page }) => {
   const c = cellData();
   c.servers[1]!.ip = "192.0.2.300";
-  await page.goto("/cells/new");
+  await goto(page, "/cells/new");
   await fillCellForm(page, c);
   await page.getByRole("button", { name: "Create cell" }).click();
   const err = page.locator("[id='servers.1.ip-error']");

@@ -38,8 +38,32 @@ export function afsboot(args: string[], input?: string): string {
   });
 }
 
+/**
+ * Resolves once React has hydrated the page loaded last (app/providers.tsx marks <html>). Until
+ * then the server's HTML shows every control, and Playwright finds them visible, enabled and
+ * stable, but a click, a picked option or a typed value reaches no handler: a menu does not open,
+ * a network's next free address is not looked up. On a busy machine that gap is long.
+ */
+export async function hydrated(page: Page) {
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+}
+
+/** page.goto, then waits for hydration: use it for every page load in the specs. */
+export async function goto(page: Page, url: string) {
+  const res = await page.goto(url);
+  await hydrated(page);
+  return res;
+}
+
+/** page.reload, then waits for hydration of the fresh page. */
+export async function reload(page: Page) {
+  const res = await page.reload();
+  await hydrated(page);
+  return res;
+}
+
 export async function signIn(page: Page, username: string, password: string) {
-  await page.goto("/login");
+  await goto(page, "/login");
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -99,7 +123,7 @@ export async function fillNetworkForm(page: Page, n: Partial<NetworkData>) {
 
 /** Creates a network through the UI (as the signed-in operator/admin) and lands on its page. */
 export async function createNetworkViaUi(page: Page, n: NetworkData) {
-  await page.goto("/networks/new");
+  await goto(page, "/networks/new");
   await fillNetworkForm(page, n);
   await page.getByRole("button", { name: "Create network" }).click();
   await expect(page).toHaveURL(new RegExp(`/networks/${n.name}(\\?|$)`));

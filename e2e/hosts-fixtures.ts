@@ -3,6 +3,7 @@
 //   release NAME CELL VERSION...   a release tree in CELL with these versions, all activated in order
 //   hosts JSON                     enroll the hosts of a JSON array (hostInput fields), all or none
 //   boot HOSTNAME VERSION [STATE]  a finished boot of the host that ran VERSION, as its last boot
+import { randomUUID } from "node:crypto";
 import { cliActor } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import { enrollHosts } from "@/lib/data/host-bulk";
@@ -15,15 +16,15 @@ async function release(name: string, cell: string, versions: string[]) {
   await createRelease(actor, releaseInput.parse({ name, tree: `/afs/${cell}/boot/${name}`, notes: "created by e2e" }));
   for (const version of versions) {
     const input = versionInput.parse({ version, kernel: "vmlinuz", baseInitrd: "initrd.img", modules: "e1000", readonly: "bin lib sbin usr", writable: "etc var" });
+    // activated in order: the last one is "latest" (activation times of a release strictly increase)
     await createVersion(actor, name, input, { activate: true });
-    await new Promise((r) => setTimeout(r, 5)); // distinct activation times: the last one is "latest"
   }
 }
 
 async function boot(hostname: string, version: string, state: "up" | "failed" | "booting" | "stalled" = "up") {
   const host = await db.host.findUniqueOrThrow({ where: { name: hostname } });
   const row = await db.boot.create({
-    data: { hostId: host.id, bootId: `e2e-${Date.now()}`, state, currentStage: state === "up" ? "up" : "afs", releaseVersion: version, finishedAt: new Date() },
+    data: { hostId: host.id, bootId: `e2e-${randomUUID()}`, state, currentStage: state === "up" ? "up" : "afs", releaseVersion: version, finishedAt: new Date() },
   });
   await db.host.update({ where: { id: host.id }, data: { lastBootId: row.id } });
 }

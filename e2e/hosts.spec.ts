@@ -1,14 +1,12 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { expect, request, test, type Page } from "@playwright/test";
-import { DATABASE_URL, ROOT, TMP, afsboot, field, networkData, storageState, uid } from "./helpers";
+import { DATABASE_URL, ROOT, TMP, afsboot, field, networkData, storageState, uid, goto, reload } from "./helpers";
 
 // Hosts: enrollment, refusals at the field, bulk actions, reboot pending, concurrent edits,
 // read-only viewers, and a table view that lives in the URL.
 
 test.use({ storageState: storageState("operator") });
-// each journey also runs the data-layer fixture script (tsx start-up) once or twice
-test.describe.configure({ timeout: 60_000 });
 
 /** Runs e2e/hosts-fixtures.ts (the data layer, through tsx) against the e2e database. */
 function fixture(...args: string[]) {
@@ -78,7 +76,7 @@ test("enroll one host: the MAC is normalised, the network offers the next free a
   const name = `enr-${uid()}`;
   const hexes = Array.from({ length: 5 }, hex);
   const typed = ["02", ...hexes].join("-").toUpperCase();
-  await page.goto("/hosts/new");
+  await goto(page, "/hosts/new");
   await fillHostForm(page, { name, mac: typed });
   await expect(field(page, "IP address")).toHaveValue(new RegExp(`^${fleet.base.replace(/\./g, "\\.")}\\.\\d+$`));
   await expect(page.getByText(/Next free address in /)).toBeVisible();
@@ -98,7 +96,7 @@ test("enroll one host: the MAC is normalised, the network offers the next free a
   await expect(page.getByRole("cell", { name: "host.create", exact: true })).toBeVisible();
 
   // ?mac= prefills the form (the Unknown hosts page links here)
-  await page.goto("/hosts/new?mac=52:54:00:aa:bb:cc");
+  await goto(page, "/hosts/new?mac=52:54:00:aa:bb:cc");
   await expect(field(page, "MAC address")).toHaveValue("52:54:00:aa:bb:cc");
 });
 
@@ -111,7 +109,7 @@ test("invalid MAC, IP outside every network and duplicate MAC are refused at the
     [{ mac: existing!.mac.toUpperCase(), ip: `${fleet.base}.202` }, "mac", new RegExp(`MAC ${existing!.mac} is already used by host ${existing!.name}`)],
   ];
   for (const [input, key, message] of cases) {
-    await page.goto("/hosts/new");
+    await goto(page, "/hosts/new");
     await fillHostForm(page, { name, ...input });
     await page.getByRole("button", { name: "Enroll host" }).click();
     await expect(page.locator(`#${key}-error`)).toHaveText(message);
@@ -119,10 +117,95 @@ test("invalid MAC, IP outside every network and duplicate MAC are refused at the
     await expect(page).toHaveURL(/\/hosts\/new$/);
     await expect(field(page, "Hostname")).toHaveValue(name); // the form keeps what was typed
   }
-  await page.goto(`/hosts?q=${name}`);
+  await goto(page, `/hosts?q=${name}`);
   await expect(page.getByText("No host matches")).toBeVisible();
-  await page.goto(`/hosts/${name}`);
+  await goto(page, `/hosts/${name}`);
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+});
+
+/**
+ * Holds every look-up of a next free address until the test lets it through: `requested(n)` resolves
+ * once the n-th look-up (1, 2, …) reached the browser's network layer, `answer(n, how)` lets it go
+ * on to the server ("continue") or answers it with `ip` itself.
+ */
+async function holdNextFreeLookups(page: Page) {
+  const held: { arrived: () => void; arrival: Promise<void>; release: (how: { ip?: string }) => void; released: Promise<{ ip?: string }> }[] = [];
+  const slot = (n: number) => {
+    while (held.length < n) {
+      let arrived!: () => void;
+      let release!: (how: { ip?: string }) => void;
+      const arrival = new Promise<void>((r) => (arrived = r));
+      const released = new Promise<{ ip?: string }>((r) => (release = r));
+      held.push({ arrived, arrival, release, released });
+    }
+    return held[n - 1]!;
+  };
+  let count = 0;
+  await page.route("**/next-free-ip", async (route) => {
+    const me = slot(++count);
+    me.arrived();
+    const how = await me.released;
+    if (how.ip) await route.fulfill({ json: { network: fleet.network, ip: how.ip } });
+    else await route.continue();
+  });
+  return {
+    requested: (n: number) => slot(n).arrival,
+    answer: (n: number, how: { ip?: string } = {}) => slot(n).release(how),
+  };
+}
+
+test("a late next free address never overwrites or extends the IP a person typed", async ({ page }) => {
+  const lookups = await holdNextFreeLookups(page);
+  await goto(page, "/hosts/new");
+  const network = page.getByRole("combobox", { name: "Network", exact: true });
+  const ip = field(page, "IP address");
+  const status = page.getByText(/^Next free address in /);
+  const fromServer = new RegExp(`^Next free address in ${fleet.network}: ${fleet.base.replace(/\./g, "\\.")}\\.\\d+$`);
+
+  // the network is picked and its look-up is slow: the person types the IP meanwhile
+  await network.selectOption(fleet.network);
+  await lookups.requested(1);
+  await ip.fill("192.0.2.77");
+  lookups.answer(1); // the server's own answer
+  await expect(status).toHaveText(fromServer); // the answer arrived, and is shown
+  await expect(ip).toHaveValue("192.0.2.77");
+
+  // the answer arrives once the person is in the (empty) field, about to type: nothing is written
+  // under the caret (typing would extend the suggestion: "10.x.y.6192.0.2.77")
+  await network.selectOption("");
+  await ip.fill("");
+  await network.selectOption(fleet.network);
+  await lookups.requested(2);
+  await ip.focus();
+  lookups.answer(2);
+  await expect(status).toHaveText(fromServer);
+  await expect(ip).toHaveValue("");
+  await ip.pressSequentially("192.0.2.78");
+  await expect(ip).toHaveValue("192.0.2.78");
+
+  // "Use next free address" overwrites the field, but not once the person typed after pressing it
+  await page.getByRole("button", { name: "Use next free address" }).click();
+  await lookups.requested(3);
+  await ip.fill(`${fleet.base}.99`);
+  lookups.answer(3, { ip: `${fleet.base}.250` });
+  await expect(status).toHaveText(`Next free address in ${fleet.network}: ${fleet.base}.250`);
+  await expect(ip).toHaveValue(`${fleet.base}.99`);
+});
+
+test("the next free address fills an IP field nobody typed in, and the button fills it in any case", async ({ page }) => {
+  await goto(page, "/hosts/new");
+  const ip = field(page, "IP address");
+  const status = page.getByText(/^Next free address in /);
+  await page.getByRole("combobox", { name: "Network", exact: true }).selectOption(fleet.network);
+  await expect(status).toBeVisible();
+  const suggested = /: (\S+)$/.exec(await status.innerText())![1]!;
+  expect(suggested).toMatch(new RegExp(`^${fleet.base.replace(/\./g, "\\.")}\\.\\d+$`));
+  await expect(ip).toHaveValue(suggested);
+
+  // the person types another address; pressing the button asks for the suggestion again
+  await ip.fill("192.0.2.78");
+  await page.getByRole("button", { name: "Use next free address" }).click();
+  await expect(ip).toHaveValue(suggested);
 });
 
 test("bulk: assign a pinned release to selected hosts, tag all matching across pages, delete after confirming", async ({ page }) => {
@@ -130,7 +213,7 @@ test("bulk: assign a pinned release to selected hosts, tag all matching across p
   const tag = `t${uid()}`;
   seedHosts(prefix, 30, 10, { tags: [tag] });
 
-  await page.goto(`/hosts?tag=${tag}&size=25`);
+  await goto(page, `/hosts?tag=${tag}&size=25`);
   await expect(hostLinks(page)).toHaveCount(25);
   await page.getByLabel(`Select ${prefix}-01`).check();
   await page.getByLabel(`Select ${prefix}-02`).check();
@@ -153,7 +236,7 @@ test("bulk: assign a pinned release to selected hosts, tag all matching across p
   await bar.getByLabel("Tags to add or remove").fill("bulk-e2e");
   await bar.getByRole("button", { name: "Add tags" }).click();
   await expect(page.getByText(`Added bulk-e2e to 30 hosts`)).toBeVisible();
-  await page.goto(`/hosts?tag=${tag}&size=25&page=2`);
+  await goto(page, `/hosts?tag=${tag}&size=25&page=2`);
   await expect(hostLinks(page)).toHaveCount(5);
   await expect(row(30)).toContainText("bulk-e2e");
 
@@ -165,9 +248,11 @@ test("bulk: assign a pinned release to selected hosts, tag all matching across p
   await expect(bar.getByTestId("selection-count")).toHaveText("1 host selected");
 
   // delete: the dialog names the count; Cancel keeps them
-  await page.goto(`/hosts?tag=${tag}&size=25`);
+  await goto(page, `/hosts?tag=${tag}&size=25`);
   await page.getByLabel("Select all hosts on this page").check();
   await bar.getByRole("button", { name: "Select all 30 matching" }).click();
+  // the 30 names come from the server: wait for them before acting on the selection
+  await expect(bar.getByTestId("selection-count")).toHaveText("30 hosts selected (25 on this page)");
   await bar.getByRole("button", { name: "Delete…" }).click();
   const dialog = page.getByRole("alertdialog");
   await expect(dialog.getByRole("heading", { name: "Delete 30 hosts?" })).toBeVisible();
@@ -185,17 +270,17 @@ test("a host whose last boot ran another version shows reboot pending", async ({
   fixture("boot", stale!.name, "1");
   fixture("boot", current!.name, "2");
 
-  await page.goto(`/hosts/${stale!.name}`);
+  await goto(page, `/hosts/${stale!.name}`);
   await expect(page.getByTestId("assigned-version")).toContainText(`${fleet.release}@2`);
   await expect(page.getByTestId("booted-version")).toHaveText(`${fleet.release}@1`);
   await expect(page.getByTestId("reboot-pending")).toBeVisible();
   await expect(page.getByTestId("boot-state")).toHaveText("up");
 
-  await page.goto(`/hosts/${current!.name}`);
+  await goto(page, `/hosts/${current!.name}`);
   await expect(page.getByTestId("booted-version")).toHaveText(`${fleet.release}@2`);
   await expect(page.getByTestId("reboot-pending")).toHaveCount(0);
 
-  await page.goto(`/hosts?q=${stale!.name.slice(0, -3)}`);
+  await goto(page, `/hosts?q=${stale!.name.slice(0, -3)}`);
   const row = (n: string) => page.getByRole("row").filter({ has: page.getByRole("link", { name: n, exact: true }) });
   await expect(row(stale!.name).getByTestId("reboot-pending")).toBeVisible();
   await expect(row(current!.name).getByTestId("reboot-pending")).toHaveCount(0);
@@ -204,8 +289,8 @@ test("a host whose last boot ran another version shows reboot pending", async ({
 test("concurrent edit: the second save of the same host is refused with 'changed by someone else'", async ({ page, context }) => {
   const [h] = seedHosts(`cc-${uid()}`, 1, 150);
   const other = await context.newPage();
-  await page.goto(`/hosts/${h!.name}`);
-  await other.goto(`/hosts/${h!.name}`);
+  await goto(page, `/hosts/${h!.name}`);
+  await goto(other, `/hosts/${h!.name}`);
 
   await field(page, "Notes").fill("first editor");
   await page.getByRole("button", { name: "Save changes" }).click();
@@ -215,7 +300,7 @@ test("concurrent edit: the second save of the same host is refused with 'changed
   await other.getByRole("button", { name: "Save changes" }).click();
   await expect(other.getByText(/changed by someone else/)).toBeVisible();
 
-  await page.reload();
+  await reload(page);
   await expect(field(page, "Notes")).toHaveValue("first editor");
   await other.close();
 });
@@ -225,7 +310,7 @@ test.describe("viewer", () => {
 
   test("sees hosts read-only: no enroll links, checkboxes, bulk actions, form or delete", async ({ page }) => {
     const [h] = seedHosts(`vw-${uid()}`, 1, 160);
-    await page.goto(`/hosts?q=${h!.name}`);
+    await goto(page, `/hosts?q=${h!.name}`);
     await expect(page.getByRole("link", { name: h!.name, exact: true })).toBeVisible();
     for (const label of ["Enroll host", "Import CSV", "Add range", "Unknown hosts"]) await expect(page.getByRole("link", { name: label })).toHaveCount(0);
     await expect(page.getByRole("checkbox")).toHaveCount(0);
@@ -238,7 +323,7 @@ test.describe("viewer", () => {
     await expect(main.getByRole("button", { name: "Save changes" })).toHaveCount(0);
     await expect(main.getByRole("textbox")).toHaveCount(0);
 
-    await page.goto("/hosts/new");
+    await goto(page, "/hosts/new");
     await expect(page).toHaveURL(/\/forbidden$/);
   });
 });
@@ -246,7 +331,7 @@ test.describe("viewer", () => {
 test("search, filters, sort and page live in the URL", async ({ page }) => {
   const prefix = `url-${uid()}`;
   seedHosts(prefix, 30, 40);
-  await page.goto("/hosts");
+  await goto(page, "/hosts");
   await page.getByRole("searchbox", { name: "Search hosts" }).fill(prefix);
   await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`[?&]q=${prefix}`));
@@ -272,7 +357,7 @@ test("search, filters, sort and page live in the URL", async ({ page }) => {
   // the whole view comes back from the URL alone
   const url = page.url();
   const fresh = await page.context().newPage();
-  await fresh.goto(url);
+  await goto(fresh, url);
   await expect(fresh.getByRole("searchbox", { name: "Search hosts" })).toHaveValue(prefix);
   await expect(fresh.getByRole("combobox", { name: "Cell", exact: true })).toHaveValue(fleet.cell);
   await expect(fresh.getByRole("combobox", { name: "Per page", exact: true })).toHaveValue("25");
@@ -280,8 +365,8 @@ test("search, filters, sort and page live in the URL", async ({ page }) => {
   await expect(fresh.getByRole("columnheader", { name: "Hostname" })).toHaveAttribute("aria-sort", "descending");
   await fresh.close();
 
-  await page.goto(`/hosts?q=${prefix}&state=never&sort=ip&dir=asc`);
+  await goto(page, `/hosts?q=${prefix}&state=never&sort=ip&dir=asc`);
   await expect(hostLinks(page).first()).toHaveText(`${prefix}-01`);
-  await page.goto(`/hosts?q=${prefix}&state=up`);
+  await goto(page, `/hosts?q=${prefix}&state=up`);
   await expect(page.getByText("No host matches")).toBeVisible();
 });

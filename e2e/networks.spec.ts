@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { apiNames, field, apiStatus, createNetworkViaUi, fillNetworkForm, networkData, storageState } from "./helpers";
+import { apiNames, field, apiStatus, createNetworkViaUi, fillNetworkForm, networkData, storageState, goto, reload } from "./helpers";
 
 test.use({ storageState: storageState("operator") });
 
@@ -9,7 +9,7 @@ test("create, edit and delete a network (delete asks first)", async ({ page }) =
   await expect(page.getByText(`Saved network ${n.name}`)).toBeVisible();
 
   // listed
-  await page.goto("/networks");
+  await goto(page, "/networks");
   const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: n.name, exact: true }) });
   await expect(row).toContainText(n.subnet);
   await expect(row).toContainText(n.gateway);
@@ -22,7 +22,7 @@ test("create, edit and delete a network (delete asks first)", async ({ page }) =
   await fillNetworkForm(page, { gateway: newGateway, dns: "192.0.2.53", notes: "edited by e2e" });
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText(`Saved network ${n.name}`)).toBeVisible();
-  await page.reload();
+  await reload(page);
   await expect(field(page, "Gateway")).toHaveValue(newGateway);
   await expect(field(page, "DNS servers")).toHaveValue("192.0.2.53");
   await expect(field(page, "Notes")).toHaveValue("edited by e2e");
@@ -46,7 +46,7 @@ test("create, edit and delete a network (delete asks first)", async ({ page }) =
   expect(await apiStatus(page.request, "networks", n.name)).toBe(404);
 
   // and the audit log has the three changes
-  await page.goto(`/audit?q=${n.name}`);
+  await goto(page, `/audit?q=${n.name}`);
   for (const action of ["network.create", "network.update", "network.delete"]) {
     await expect(page.getByRole("cell", { name: action, exact: true })).toHaveCount(1);
   }
@@ -55,7 +55,7 @@ test("create, edit and delete a network (delete asks first)", async ({ page }) =
 test("a gateway outside the subnet is refused next to the field, and nothing is saved", async ({ page }) => {
   const n = networkData();
   const outside = "192.0.2.1"; // TEST-NET-1: never inside the 10.x.y.0/24 of networkData()
-  await page.goto("/networks/new");
+  await goto(page, "/networks/new");
   await fillNetworkForm(page, { ...n, gateway: outside });
   await page.getByRole("button", { name: "Create network" }).click();
 
@@ -75,7 +75,7 @@ test("a gateway outside the subnet is refused next to the field, and nothing is 
 
   expect(await apiStatus(page.request, "networks", n.name)).toBe(404);
   expect(await apiNames(page.request, "networks", n.name)).toEqual([]);
-  await page.goto("/audit?q=" + n.name);
+  await goto(page, "/audit?q=" + n.name);
   await expect(page.getByText(`Nothing matches “${n.name}”`)).toBeVisible();
 });
 
@@ -84,7 +84,7 @@ test("a duplicate network name is refused next to the Name field; the first one 
   await createNetworkViaUi(page, first);
 
   const second = { ...networkData(), name: first.name, notes: "the impostor" };
-  await page.goto("/networks/new");
+  await goto(page, "/networks/new");
   await fillNetworkForm(page, second);
   await page.getByRole("button", { name: "Create network" }).click();
   const nameBlock = page.locator('[data-slot="field"]').filter({ has: field(page, "Name") });
@@ -102,7 +102,7 @@ test("a duplicate network name is refused next to the Name field; the first one 
 test("a discovery range is refused next to its field when outside the subnet, then saved and listed", async ({ page }) => {
   const n = networkData();
   const prefix = n.subnet.replace(/\.0\/24$/, "");
-  await page.goto("/networks/new");
+  await goto(page, "/networks/new");
   await fillNetworkForm(page, n);
   await field(page, "Discovery range").fill("192.0.2.10-192.0.2.20");
   await page.getByRole("button", { name: "Create network" }).click();
@@ -117,14 +117,14 @@ test("a discovery range is refused next to its field when outside the subnet, th
   await expect(field(page, "Discovery range")).toHaveValue(`${prefix}.200-${prefix}.220`);
   const saved = await (await page.request.get(`/api/v1/networks/${n.name}`)).json();
   expect(saved).toMatchObject({ discoveryRange: `${prefix}.200-${prefix}.220` });
-  await page.goto(`/networks?q=${n.name}`);
+  await goto(page, `/networks?q=${n.name}`);
   await expect(page.getByRole("row").filter({ has: page.getByRole("link", { name: n.name, exact: true }) })).toContainText(`${prefix}.200-${prefix}.220`);
 });
 
 test("a DHCP event hook is refused next to its field when not an absolute path, then saved and shown to viewers", async ({ page, browser }) => {
   const n = networkData();
   const hook = "/usr/local/sbin/afsboot-dhcp-event";
-  await page.goto("/networks/new");
+  await goto(page, "/networks/new");
   await fillNetworkForm(page, n);
   await field(page, "DHCP event hook").fill("afsboot-dhcp-event");
   await page.getByRole("button", { name: "Create network" }).click();
@@ -145,7 +145,7 @@ test("a DHCP event hook is refused next to its field when not an absolute path, 
   // viewers get the read-only settings, the hook among them
   const viewer = await browser.newContext({ storageState: storageState("viewer") });
   const vp = await viewer.newPage();
-  await vp.goto(`/networks/${n.name}`);
+  await goto(vp, `/networks/${n.name}`);
   await expect(vp.getByRole("definition").filter({ hasText: hook })).toBeVisible();
   await expect(vp.getByText("DHCP event hook", { exact: true })).toBeVisible();
   await viewer.close();

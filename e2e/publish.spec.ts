@@ -1,14 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, request, test, type APIRequestContext, type Page } from "@playwright/test";
-import { TMP, afsboot, captureActionCall, networkData, replayAction, storageState, uid } from "./helpers";
+import { TMP, afsboot, captureActionCall, networkData, replayAction, storageState, uid, goto } from "./helpers";
 
 // Publishing: preview with diffs, publish behind a confirmation, the publication's page, the
 // history, the navigation's count of unpublished changes, a host's boot files with downloads,
 // a version's overlay download, and a viewer who may look but not publish.
 
 test.use({ storageState: storageState("operator") });
-test.describe.configure({ mode: "serial", timeout: 120_000 });
+test.describe.configure({ mode: "serial" });
 
 /** Kernels and base initrds for every release (a publication reads them all): made-up bytes. */
 const IMAGES = path.join(TMP, "publish-images");
@@ -117,7 +117,7 @@ const fileRow = (page: Page, file: string) => page.getByRole("row").filter({ has
 const pendingBadge = (page: Page) => nav(page).getByRole("img", { name: /unpublished changes?$/ });
 
 test("preview shows the new host's files with diffs; publishing asks first, then shows the publication", async ({ page }) => {
-  await page.goto("/publications");
+  await goto(page, "/publications");
   await expect(page.getByRole("heading", { level: 1, name: "Publications" })).toBeVisible();
   await expect(pendingBadge(page)).toHaveAccessibleName("1 unpublished change");
   await expect(pendingBadge(page)).toHaveText("1");
@@ -158,18 +158,18 @@ test("preview shows the new host's files with diffs; publishing asks first, then
   await expect(pendingBadge(page)).toHaveCount(0);
 
   // the history lists it, newest first, and links to it
-  await page.goto("/publications");
+  await goto(page, "/publications");
   const first = page.getByRole("table").getByRole("row").nth(1);
   await expect(first).toContainText("succeeded");
   await expect(first).toContainText("e2e-operator");
   await expect(first).toContainText("full");
   await first.getByRole("link").click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Publication ${id}`);
-  await page.goto("/publications?status=failed");
+  await goto(page, "/publications?status=failed");
   await expect(page.locator(`a[href="/publications/${id}"]`)).toHaveCount(0);
   await expect(page.getByRole("link", { name: "Failed" })).toHaveAttribute("aria-current", "page");
   // the preview now finds nothing
-  await page.goto("/publications");
+  await goto(page, "/publications");
   await page.getByRole("button", { name: "Preview changes" }).click();
   await expect(page.getByRole("heading", { name: "Nothing to publish" })).toBeVisible({ timeout: 60_000 });
   await expect(page.getByRole("button", { name: /^Publish \d+/ })).toHaveCount(0);
@@ -177,7 +177,7 @@ test("preview shows the new host's files with diffs; publishing asks first, then
 
 test("a host's boot files: published, with the kernel command line and working downloads", async ({ page }) => {
   const { name, mac } = fleet.second;
-  await page.goto(`/hosts/${name}`);
+  await goto(page, `/hosts/${name}`);
   await expect(page.getByRole("heading", { name: "Boot files" })).toBeVisible();
   await expect(page.getByTestId("kernel-cmdline")).toContainText(`afsboot.host=${name}`);
   const ipxe = page.getByTestId("boot-file-ipxe");
@@ -199,7 +199,7 @@ test("a host's boot files: published, with the kernel command line and working d
 });
 
 test("a release version offers its overlay initrd per cell", async ({ page }) => {
-  await page.goto(`/releases/${fleet.release}/versions/1`);
+  await goto(page, `/releases/${fleet.release}/versions/1`);
   await page.getByLabel("Cell", { exact: true }).selectOption(fleet.cell);
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download overlay initrd" }).click()]);
   expect(download.suggestedFilename()).toMatch(new RegExp(`^${fleet.release}-1-${fleet.cell.replace(/\./g, "\\.")}-[0-9a-f]{16}\\.cpio\\.gz$`));
@@ -213,7 +213,7 @@ test.describe("viewer", () => {
   test.use({ storageState: storageState("viewer") });
 
   test("sees the history read-only: no Preview or Publish", async ({ page }) => {
-    await page.goto("/publications");
+    await goto(page, "/publications");
     await expect(page.getByRole("heading", { level: 1, name: "Publications" })).toBeVisible();
     await expect(page.getByText("Previewing and publishing need the operator role")).toBeVisible();
     await expect(page.getByRole("button", { name: "Preview changes" })).toHaveCount(0);
@@ -226,7 +226,7 @@ test.describe("viewer", () => {
     // the operator's confirmed publish, captured on its way out (aborted: nothing is published)
     const operator = await browser.newContext({ storageState: storageState("operator") });
     const opPage = await operator.newPage();
-    await opPage.goto("/publications");
+    await goto(opPage, "/publications");
     await opPage.getByRole("button", { name: "Preview changes" }).click();
     const call = await captureActionCall(opPage, "**/publications", async () => {
       await opPage.getByRole("button", { name: /^Publish \d+ changes?$/ }).click({ timeout: 60_000 });
@@ -240,7 +240,7 @@ test.describe("viewer", () => {
     expect(res.text).toContain("This needs the operator role");
     expect(res.headers["x-action-redirect"]).toBeUndefined();
     expect(await publicationCount()).toBe(before);
-    await page.goto("/publications");
+    await goto(page, "/publications");
     await expect(pendingBadge(page)).toHaveAccessibleName("1 unpublished change");
   });
 });

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { field, networkData, storageState, uid } from "./helpers";
+import { field, networkData, storageState, uid, goto, reload } from "./helpers";
 
 test.use({ storageState: storageState("operator") });
 
@@ -37,7 +37,7 @@ async function fillVersionForm(page: Page, v: Partial<VersionData>) {
 }
 
 async function createReleaseViaUi(page: Page, r: ReleaseData) {
-  await page.goto("/releases/new");
+  await goto(page, "/releases/new");
   await field(page, "Name").fill(r.name);
   await field(page, "Tree").fill(r.tree);
   await page.getByRole("button", { name: "Create release" }).click();
@@ -46,7 +46,7 @@ async function createReleaseViaUi(page: Page, r: ReleaseData) {
 }
 
 async function addVersionViaUi(page: Page, r: ReleaseData, v: VersionData) {
-  await page.goto(`/releases/${r.name}/versions/new`);
+  await goto(page, `/releases/${r.name}/versions/new`);
   await fillVersionForm(page, v);
   await page.getByRole("button", { name: "Create draft" }).click();
   await expect(page).toHaveURL(new RegExp(`/releases/${r.name}/versions/${v.version}(\\?|$)`));
@@ -69,7 +69,7 @@ test("release journey: draft, edit, activate (then immutable), new version from 
   await expect(page.getByText("No versions yet")).toBeVisible();
 
   // listed, with no version yet
-  await page.goto(`/releases?q=${r.name}`);
+  await goto(page, `/releases?q=${r.name}`);
   const listRow = page.getByRole("row").filter({ has: page.getByRole("link", { name: r.name, exact: true }) });
   await expect(listRow).toContainText(r.tree);
   await expect(listRow).toContainText("none yet");
@@ -87,19 +87,20 @@ test("release journey: draft, edit, activate (then immutable), new version from 
   // edit the draft
   await fillVersionForm(page, { modules: "e1000 tg3", tmpfsSize: "90M", notes: "edited by e2e" });
   await page.getByRole("button", { name: "Save changes" }).click();
-  // .last(): the create's toast with the same text may still be on screen
+  // the create's toast says the same and may still be on screen: the saved revision shows the save
+  await expect(page.locator('input[name="revision"]')).toHaveValue("2");
   await expect(page.getByText(`Saved version ${r.name}@1`).last()).toBeVisible();
-  await page.reload();
+  await reload(page);
   await expect(field(page, "Modules")).toHaveValue("e1000, tg3");
   await expect(field(page, "tmpfs size")).toHaveValue("90M");
 
   // a second tab keeps the draft's edit form open (it goes stale once the version is activated)
   const stale = await page.context().newPage();
-  await stale.goto(`/releases/${r.name}/versions/1`);
+  await goto(stale, `/releases/${r.name}/versions/1`);
   await expect(field(stale, "Kernel")).toHaveValue(V1.kernel);
 
   // activate from the release page
-  await page.goto(`/releases/${r.name}`);
+  await goto(page, `/releases/${r.name}`);
   const row1 = versionRow(page, "1");
   await expect(row1).toContainText("draft");
   await expect(row1).toContainText("90M");
@@ -125,7 +126,7 @@ test("release journey: draft, edit, activate (then immutable), new version from 
   await stale.getByRole("button", { name: "Save changes" }).click();
   await expect(stale.getByText(`Version ${r.name}@1 is active and cannot change: make a new version from it instead`)).toBeVisible();
   await stale.close();
-  await page.reload();
+  await reload(page);
   await expect(main.getByText(`${V1.kernel} (in ${r.tree}/boot)`, { exact: true })).toBeVisible();
   await expect(main.getByText("edited by e2e", { exact: true })).toBeVisible();
 
@@ -142,7 +143,7 @@ test("release journey: draft, edit, activate (then immutable), new version from 
   await expect(field(page, "tmpfs size")).toHaveValue("90M");
 
   // retire version 1 (asks first)
-  await page.goto(`/releases/${r.name}`);
+  await goto(page, `/releases/${r.name}`);
   await versionRow(page, "1").getByRole("button", { name: "Retire" }).click();
   const confirm = page.getByRole("alertdialog");
   await expect(confirm.getByRole("heading", { name: `Retire version ${r.name}@1?` })).toBeVisible();
@@ -168,7 +169,7 @@ test("release journey: draft, edit, activate (then immutable), new version from 
   await expect(page.getByText(`Deleted release ${r.name}`)).toBeVisible();
 
   // the audit log has every change, and the refused edit is not among them
-  await page.goto(`/audit?q=${r.name}`);
+  await goto(page, `/audit?q=${r.name}`);
   const counts: [string, number][] = [
     ["release.create", 1],
     ["version.create", 2],
@@ -188,7 +189,7 @@ test("a bad tree path is refused at the Tree field, and nothing is saved", async
     ["/afs/example.org/boot/../etc", "Tree must not contain '..'"],
     ["/afs/example.org/boot/RH 7.3", "Tree must not contain whitespace"],
   ];
-  await page.goto("/releases/new");
+  await goto(page, "/releases/new");
   for (const [tree, message] of cases) {
     await field(page, "Name").fill(r.name);
     await field(page, "Tree").fill(tree);
@@ -202,9 +203,9 @@ test("a bad tree path is refused at the Tree field, and nothing is saved", async
     await expect(page).toHaveURL(/\/releases\/new$/);
   }
 
-  await page.goto(`/releases?q=${r.name}`);
+  await goto(page, `/releases?q=${r.name}`);
   await expect(page.getByText(`No release matches “${r.name}”`)).toBeVisible();
-  await page.goto(`/audit?q=${r.name}`);
+  await goto(page, `/audit?q=${r.name}`);
   await expect(page.getByText(`Nothing matches “${r.name}”`)).toBeVisible();
 });
 
@@ -214,7 +215,7 @@ test("a duplicate version label and a bad tmpfs size are refused at the field; n
   await addVersionViaUi(page, r, V1);
 
   // the same label again
-  await page.goto(`/releases/${r.name}/versions/new`);
+  await goto(page, `/releases/${r.name}/versions/new`);
   await fillVersionForm(page, { ...V1, version: "1", kernel: "vmlinuz-other" });
   await page.getByRole("button", { name: "Create draft" }).click();
   await expect(page.locator("#version-error")).toHaveText(/(This|That) version is already taken/);
@@ -231,7 +232,7 @@ test("a duplicate version label and a bad tmpfs size are refused at the field; n
   expect(await seriousViolations(page)).toEqual([]);
 
   // "new version from this one" with a label already taken: refused in the dialog
-  await page.goto(`/releases/${r.name}`);
+  await goto(page, `/releases/${r.name}`);
   await versionRow(page, "1").getByRole("button", { name: "New version from this one" }).click();
   await field(page, "New version").fill("1");
   await page.getByRole("dialog").getByRole("button", { name: "Create draft" }).click();
@@ -239,11 +240,11 @@ test("a duplicate version label and a bad tmpfs size are refused at the field; n
   await page.keyboard.press("Escape");
 
   // still one version, unchanged
-  await page.reload();
+  await reload(page);
   await expect(page.getByRole("row")).toHaveCount(2); // header + version 1
   await expect(versionRow(page, "1")).toContainText(V1.kernel);
   await expect(versionRow(page, "1")).toContainText("256M");
-  await page.goto(`/audit?q=${r.name}`);
+  await goto(page, `/audit?q=${r.name}`);
   await expect(page.getByRole("cell", { name: "version.create", exact: true })).toHaveCount(1);
 });
 
@@ -267,7 +268,7 @@ test("a version pinned by a host cannot be retired, nor its release deleted: the
   const created = await page.request.post("/api/v1/hosts", { data: host });
   expect(created.status(), await created.text()).toBe(201);
 
-  await page.goto(`/releases/${r.name}`);
+  await goto(page, `/releases/${r.name}`);
   const row = versionRow(page, "1");
   const cells = row.getByRole("cell");
   await expect(cells.nth(5)).toHaveText("1"); // assigned
@@ -287,7 +288,7 @@ test("a version pinned by a host cannot be retired, nor its release deleted: the
   await confirm.getByRole("button", { name: "Cancel" }).click();
 
   // both still there, unchanged
-  await page.reload();
+  await reload(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Release ${r.name}`);
   await expect(versionRow(page, "1")).toContainText("active");
 });
@@ -301,13 +302,13 @@ test.describe("as a viewer", () => {
     const op = await operator.newPage();
     await createReleaseViaUi(op, r);
     await addVersionViaUi(op, r, V1);
-    await op.goto(`/releases/${r.name}`);
+    await goto(op, `/releases/${r.name}`);
     await versionRow(op, "1").getByRole("button", { name: "Activate" }).click();
     await expect(versionRow(op, "1")).toContainText("active");
     await addVersionViaUi(op, r, { ...V1, version: "2" });
     await operator.close();
 
-    await page.goto("/releases");
+    await goto(page, "/releases");
     await expect(page.getByTestId("current-role")).toHaveText("viewer");
     await expect(page.getByRole("link", { name: r.name, exact: true })).toBeVisible();
     await expect(page.getByRole("link", { name: "New release" })).toHaveCount(0);
@@ -323,7 +324,7 @@ test.describe("as a viewer", () => {
     await expect(main.getByRole("link", { name: /New version|Edit/ })).toHaveCount(0);
 
     for (const version of ["1", "2"]) {
-      await page.goto(`/releases/${r.name}/versions/${version}`);
+      await goto(page, `/releases/${r.name}/versions/${version}`);
       await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Version ${r.name}@${version}`);
       await expect(main.getByText(`${V1.kernel} (in ${r.tree}/boot)`, { exact: true })).toBeVisible();
       await expect(main.getByRole("button")).toHaveCount(0);
@@ -331,7 +332,7 @@ test.describe("as a viewer", () => {
     }
 
     for (const path of ["/releases/new", `/releases/${r.name}/versions/new`]) {
-      await page.goto(path);
+      await goto(page, path);
       await expect(page).toHaveURL(/\/forbidden$/);
     }
   });

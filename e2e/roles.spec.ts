@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type BrowserContext } from "@playwright/test";
-import { apiNames, apiStatus, captureActionCall, fillNetworkForm, networkData, replayAction, storageState, uid, type NetworkData } from "./helpers";
+import { apiNames, apiStatus, captureActionCall, fillNetworkForm, networkData, replayAction, storageState, uid, goto, type NetworkData } from "./helpers";
 
 // What a viewer may not do: no mutation controls in the UI, no admin pages, and no way around
 // the UI by calling a server action directly.
@@ -18,7 +18,7 @@ test("a viewer sees networks read-only: no New, Save or Delete", async ({ page, 
   expect((await operator.request.post("/api/v1/networks", { data: apiNetwork(n) })).status()).toBe(201);
   await operator.close();
 
-  await page.goto("/networks");
+  await goto(page, "/networks");
   await expect(page.getByTestId("current-role")).toHaveText("viewer");
   await expect(page.getByRole("heading", { level: 1, name: "Networks" })).toBeVisible();
   await expect(page.getByRole("link", { name: n.name, exact: true })).toBeVisible();
@@ -34,7 +34,7 @@ test("a viewer sees networks read-only: no New, Save or Delete", async ({ page, 
   await expect(main.getByRole("textbox")).toHaveCount(0);
 
   // the create page itself is refused
-  await page.goto("/networks/new");
+  await goto(page, "/networks/new");
   await expect(page).toHaveURL(/\/forbidden$/);
   await expect(page.getByText("Your role does not allow this page")).toBeVisible();
 });
@@ -48,7 +48,7 @@ test("a viewer sees cells read-only: no New, Save or Delete", async ({ page, bro
   expect(res.status()).toBe(201);
   await operator.close();
 
-  await page.goto("/cells");
+  await goto(page, "/cells");
   await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
   await expect(page.getByRole("link", { name: "New cell" })).toHaveCount(0);
 
@@ -61,13 +61,13 @@ test("a viewer sees cells read-only: no New, Save or Delete", async ({ page, bro
   await expect(main.getByRole("button", { name: "Add server" })).toHaveCount(0);
   await expect(main.getByRole("textbox")).toHaveCount(0);
 
-  await page.goto("/cells/new");
+  await goto(page, "/cells/new");
   await expect(page).toHaveURL(/\/forbidden$/);
 });
 
 test("a viewer gets /forbidden for the admin pages, and 403 from mutating API calls", async ({ page }) => {
   for (const path of ["/settings/users", "/settings/tokens"]) {
-    await page.goto(path);
+    await goto(page, path);
     await expect(page).toHaveURL(/\/forbidden$/);
     await expect(page.getByText("Your role does not allow this page")).toBeVisible();
     await expect(page.getByRole("button", { name: "Add user" })).toHaveCount(0);
@@ -100,7 +100,7 @@ test("a forged create-network server action by a viewer is refused and creates n
   const html = await (await operator.request.get("/networks/new")).text();
   const idsInHtml = actionIdsInHtml(html);
   expect(idsInHtml.length).toBeGreaterThan(0);
-  await opPage.goto("/networks/new");
+  await goto(opPage, "/networks/new");
   const call = await captureActionCall(opPage, "**/networks/new", async () => {
     await fillNetworkForm(opPage, n);
     await opPage.getByRole("button", { name: "Create network" }).click();
@@ -110,7 +110,7 @@ test("a forged create-network server action by a viewer is refused and creates n
   expect(await apiStatus(operator.request, "networks", n.name)).toBe(404);
 
   // The viewer replays exactly that call with its own session.
-  await page.goto("/networks");
+  await goto(page, "/networks");
   await expect(page.getByTestId("current-role")).toHaveText("viewer");
   const refused = await replayAction(page, call, baseURL!);
   expect(refused.status).toBe(200);
@@ -121,7 +121,7 @@ test("a forged create-network server action by a viewer is refused and creates n
   // nothing was created
   expect(await apiStatus(page.request, "networks", n.name)).toBe(404);
   expect(await apiNames(page.request, "networks", n.name)).toEqual([]);
-  await page.goto("/networks");
+  await goto(page, "/networks");
   await expect(page.getByRole("link", { name: n.name, exact: true })).toHaveCount(0);
 
   // Control: the very same request with the operator's session does create the network, so the
@@ -139,7 +139,7 @@ test("a forged delete-network server action by a viewer is refused and deletes n
 
   // capture the operator's confirmed delete (aborted, so the network stays)
   const opPage = await operator.newPage();
-  await opPage.goto(`/networks/${n.name}`);
+  await goto(opPage, `/networks/${n.name}`);
   const call = await captureActionCall(opPage, `**/networks/${n.name}`, async () => {
     await opPage.getByRole("button", { name: "Delete", exact: true }).click();
     await opPage.getByRole("alertdialog").getByRole("button", { name: "Delete", exact: true }).click();
@@ -150,6 +150,6 @@ test("a forged delete-network server action by a viewer is refused and deletes n
   const refused = await replayAction(page, call, baseURL!);
   expect(refused.text).toContain("This needs the operator role");
   expect(await apiStatus(page.request, "networks", n.name)).toBe(200);
-  await page.goto(`/networks/${n.name}`);
+  await goto(page, `/networks/${n.name}`);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Network ${n.name}`);
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { USERS, afsboot, signIn, storageState } from "./helpers";
+import { USERS, afsboot, signIn, storageState, goto } from "./helpers";
 
 // Runs first (project "setup"; every other spec depends on it) against the fresh database:
 // the first-run page, then the operator (CLI) and viewer (Users page), and one signed-in
@@ -8,7 +8,7 @@ import { USERS, afsboot, signIn, storageState } from "./helpers";
 test.describe.configure({ mode: "serial" });
 
 test("first run: /login sends to /setup, which creates the first admin and signs in", async ({ page }) => {
-  await page.goto("/login");
+  await goto(page, "/login");
   await expect(page).toHaveURL(/\/setup$/);
   await expect(page.getByText("Create the first admin")).toBeVisible();
 
@@ -33,7 +33,7 @@ test("first run: /login sends to /setup, which creates the first admin and signs
 test("after the first admin exists, /setup redirects to /login", async ({ browser }) => {
   const context = await browser.newContext(); // signed out
   const page = await context.newPage();
-  await page.goto("/setup");
+  await goto(page, "/setup");
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
   await context.close();
@@ -47,7 +47,7 @@ test("an operator is added with the CLI", async () => {
 test("a viewer is added on the Users page", async ({ browser }) => {
   const context = await browser.newContext({ storageState: storageState("admin") });
   const page = await context.newPage();
-  await page.goto("/settings/users");
+  await goto(page, "/settings/users");
   await page.getByLabel("Username").fill(USERS.viewer.username);
   await page.getByLabel("Initial password").fill(USERS.viewer.password);
   await page.getByLabel("Role", { exact: true }).selectOption("viewer");

@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { afsboot, networkData, storageState, uid } from "./helpers";
+import { afsboot, networkData, storageState, uid, goto, reload } from "./helpers";
 
 test.use({ storageState: storageState("admin") });
 
@@ -7,7 +7,7 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 test("an admin creates an API token in the UI, scripts use it, and revoking it locks them out", async ({ page, playwright, baseURL }) => {
   const name = `ci-${uid()}`;
-  await page.goto("/settings/tokens");
+  await goto(page, "/settings/tokens");
   await page.getByLabel("Token name").fill(name);
   await page.getByLabel("Role", { exact: true }).selectOption("operator");
   await page.getByRole("button", { name: "Create token" }).click();
@@ -28,7 +28,7 @@ test("an admin creates an API token in the UI, scripts use it, and revoking it l
     expect(created.status()).toBe(201);
 
     // shown once: after a reload only the prefix is listed
-    await page.reload();
+    await reload(page);
     await expect(page.getByTestId("new-token-value")).toHaveCount(0);
     const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name, exact: true }) });
     await expect(row).toContainText("operator");
@@ -71,7 +71,7 @@ test("a viewer token from the CLI reads but cannot write, and is listed in the U
     await api.dispose();
   }
 
-  await page.goto("/settings/tokens");
+  await goto(page, "/settings/tokens");
   const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name, exact: true }) });
   await expect(row).toContainText("viewer");
   await expect(row.getByRole("button", { name: "Revoke" })).toBeVisible();

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useRef, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import type { ActionState } from "@/lib/action-state";
 import type { HostChoices } from "@/lib/data/host-queries";
 import { Button } from "@/components/ui/button";
@@ -39,8 +39,8 @@ interface Props {
 
 const OVERRIDES = ["cacheBlocks", "tmpfsSize", "kernelArgs", "nicModule"] as const;
 
-async function fetchNextFree(network: string): Promise<string | null> {
-  const res = await fetch(`/api/v1/networks/${encodeURIComponent(network)}/next-free-ip`, { cache: "no-store" });
+async function fetchNextFree(network: string, signal: AbortSignal): Promise<string | null> {
+  const res = await fetch(`/api/v1/networks/${encodeURIComponent(network)}/next-free-ip`, { cache: "no-store", signal });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   return ((await res.json()) as { ip: string | null }).ip;
 }
@@ -60,15 +60,54 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
   const [nextFree, setNextFree] = useState<{ network: string; text: string } | null>(null);
   const overridesOpen = OVERRIDES.some((k) => !!initial(k) || !!err?.[k]);
 
-  async function fillNextFree(name: string, onlyIfEmpty: boolean) {
+  // The next free address is a suggestion: it never overwrites or extends what the person typed.
+  // The look-up is asynchronous and the person goes on meanwhile, so a write is decided when the
+  // answer arrives: not if the person went into the IP field (focus: typing is about to start, and a
+  // value written under the caret would be extended) or typed in it since the look-up started.
+  const ipActivity = useRef(0); // the person focusing or typing in the IP field, counted
+  const ipTyped = useRef(false); // the person typed in it since the last suggestion was written
+  const suggested = useRef<string | null>(null); // the last suggestion written into the field
+  const lookup = useRef<AbortController | null>(null); // the look-up in flight (one at a time)
+  useEffect(
+    () => () => {
+      lookup.current?.abort();
+      lookup.current = null;
+    },
+    [],
+  );
+
+  /**
+   * Looks up the next free address of network `name` and shows it. `overwrite` (the person pressed
+   * "Use next free address") writes it into the field whatever the field holds; otherwise (a network
+   * was picked) only into a field the person has not touched (empty, or still holding the last
+   * suggestion) and is not in. Either way nothing is written if the person focused or typed in the
+   * field while the look-up ran, and the answer for a network no longer picked is dropped.
+   */
+  async function fillNextFree(name: string, { overwrite }: { overwrite: boolean }) {
+    lookup.current?.abort();
+    lookup.current = null;
     if (!name) return;
+    const controller = new AbortController();
+    lookup.current = controller;
+    const activityAtStart = ipActivity.current;
+    let text: string;
     try {
-      const ip = await fetchNextFree(name);
-      if (ip && ipRef.current && (!onlyIfEmpty || !ipRef.current.value)) ipRef.current.value = ip;
-      setNextFree({ network: name, text: ip ? `Next free address in ${name}: ${ip}` : `Network ${name} has no free address left` });
+      const ip = await fetchNextFree(name, controller.signal);
+      if (lookup.current !== controller) return; // superseded by a later pick or press
+      const el = ipRef.current;
+      const untouched = !!el && (el.value === "" || (!ipTyped.current && el.value === suggested.current)) && document.activeElement !== el;
+      if (ip && el && ipActivity.current === activityAtStart && (overwrite || untouched)) {
+        el.value = ip;
+        suggested.current = ip;
+        ipTyped.current = false;
+      }
+      text = ip ? `Next free address in ${name}: ${ip}` : `Network ${name} has no free address left`;
     } catch {
-      setNextFree({ network: name, text: `Could not look up a free address in ${name}` });
+      if (lookup.current !== controller) return; // aborted, or superseded
+      text = `Could not look up a free address in ${name}`;
     }
+    lookup.current = null;
+    setNextFree({ network: name, text });
   }
 
   const text = (name: keyof HostFormValues, label: string, props: { hint?: string; placeholder?: string; required?: boolean; fallback?: string } = {}) => (
@@ -90,7 +129,7 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
             value={network}
             onChange={(e) => {
               setNetwork(e.target.value);
-              void fillNextFree(e.target.value, true);
+              void fillNextFree(e.target.value, { overwrite: false });
             }}
           >
             <option value="">Choose a network…</option>
@@ -103,8 +142,21 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
         </Field>
         <Field label="IP address" name="ip" error={err?.ip} hint="A fixed IPv4 address inside one of the networks." required>
           <div className="flex gap-2">
-            <Input ref={ipRef} {...fieldProps("ip", err?.ip, true)} defaultValue={initial("ip")} placeholder="10.0.0.11" autoComplete="off" />
-            <Button type="button" variant="outline" disabled={!network} onClick={() => void fillNextFree(network, false)}>
+            <Input
+              ref={ipRef}
+              {...fieldProps("ip", err?.ip, true)}
+              defaultValue={initial("ip")}
+              placeholder="10.0.0.11"
+              autoComplete="off"
+              onFocus={() => {
+                ipActivity.current += 1;
+              }}
+              onChange={() => {
+                ipActivity.current += 1;
+                ipTyped.current = true;
+              }}
+            />
+            <Button type="button" variant="outline" disabled={!network} onClick={() => void fillNextFree(network, { overwrite: true })}>
               Use next free address
             </Button>
           </div>

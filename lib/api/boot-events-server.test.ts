@@ -10,6 +10,7 @@ import * as boot from "@/app/boot/[...path]/route";
 import * as discovered from "@/app/api/v1/discovered/route";
 import { db } from "@/lib/db";
 import { createApiToken } from "@/lib/data/api-tokens";
+import { fetchReportsSettled } from "@/lib/data/boot-ingest";
 import { enrollHosts } from "@/lib/data/host-bulk";
 import { reportTokens } from "@/lib/data/snapshot";
 import { admin, operator } from "@/lib/testing/actors";
@@ -53,7 +54,7 @@ describe("reports of the boot server", () => {
     fs.writeFileSync(path.join(export_, "ipxe", file), "#!ipxe\n");
     const res = await boot.GET(new NextRequest(`http://127.0.0.1:3000/boot/ipxe/${file}`, { headers: { "x-forwarded-for": "10.0.0.13" } }), { params: Promise.resolve({ path: ["ipxe", file] }) });
     expect(res.status).toBe(200);
-    for (let i = 0; i < 50 && (await db.bootEvent.count({ where: { stage: "pxe" } })) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await fetchReportsSettled(); // serving does not wait for its pxe report: wait here until it is stored
     let list = await hostBoots("node003");
     expect(list).toHaveLength(1);
     expect(list[0].bootId).toMatch(/^pre-/);
@@ -104,7 +105,7 @@ describe("reports of the boot server", () => {
 
 describe("scripts/hooks/afsboot-dhcp-event", () => {
   const script = path.resolve("scripts/hooks/afsboot-dhcp-event");
-  const run = (args: string[], env: Record<string, string> = {}, withCurl = true, expectCall = true) => {
+  const run = (args: string[], env: Record<string, string> = {}, withCurl = true) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-hook-"));
     const log = path.join(dir, "calls");
     fs.writeFileSync(path.join(dir, "dhcp-event.conf"), "AFSBOOT_URL=http://console:3000/\nAFSBOOT_TOKEN=afsb_secret\n");
@@ -121,8 +122,13 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
     fs.writeFileSync(path.join(dir, withCurl ? "curl" : "wget"), fake, { mode: 0o755 });
     fs.writeFileSync(path.join(dir, "timeout"), '#!/bin/sh\nshift\nexec "$@"\n', { mode: 0o755 });
     const client = withCurl ? "curl" : "wget";
-    execFileSync("/bin/sh", [script, ...args], { env: { PATH: `${dir}:/usr/bin:/bin`, AFSBOOT_EVENT_CONF: path.join(dir, "dhcp-event.conf"), AFSBOOT_HTTP_CLIENT: client, ...env } as unknown as NodeJS.ProcessEnv });
-    for (let i = 0; i < (expectCall ? 100 : 10) && !fs.existsSync(log); i++) execFileSync("sleep", ["0.02"]);
+    // The hook sends its report in the background and exits at once. Every process it starts
+    // inherits fd 3, a pipe: execFileSync returns only once the last of them has exited, so the
+    // calls file is complete then, or absent for good (no waiting for a call that may still come).
+    execFileSync("/bin/sh", [script, ...args], {
+      env: { PATH: `${dir}:/usr/bin:/bin`, AFSBOOT_EVENT_CONF: path.join(dir, "dhcp-event.conf"), AFSBOOT_HTTP_CLIENT: client, ...env } as unknown as NodeJS.ProcessEnv,
+      stdio: ["pipe", "pipe", "pipe", "pipe"],
+    });
     const out = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trimEnd().split("\n") : [];
     fs.rmSync(dir, { recursive: true, force: true });
     return out;
@@ -166,27 +172,27 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
     expect(data(run(["dhcpd-commit", "52:54:0:a:bb:c", "10.0.0.53", "PXE"]))).toEqual({ mac: "52:54:00:0a:bb:0c", stage: "dhcp", ip: "10.0.0.53", message: "dhcpd: lease 10.0.0.53 to PXE" });
     expect(data(run(["dhcpd-commit", "52:54:00:aa:bb:cc", "10.0.0.50", "iPXE"]))).toMatchObject({ mac: "52:54:00:aa:bb:cc", message: "dhcpd: lease 10.0.0.50 to iPXE" });
     // the generated config calls it for boot firmware only; anything else is not a boot
-    expect(run(["dhcpd-commit", "52:54:0:a:bb:c", "10.0.0.53", "linux"], {}, true, false)).toEqual([]);
-    expect(run(["dhcpd-commit", "52:54:0:a:bb", "10.0.0.53", "PXE"], {}, true, false)).toEqual([]);
-    expect(run(["dhcpd-commit", "52:54:0:a:bb:c:d", "10.0.0.53", "PXE"], {}, true, false)).toEqual([]);
-    expect(run(["dhcpd-commit", "52:54:0:a:bb:$(reboot)", "10.0.0.53", "PXE"], {}, true, false)).toEqual([]);
+    expect(run(["dhcpd-commit", "52:54:0:a:bb:c", "10.0.0.53", "linux"])).toEqual([]);
+    expect(run(["dhcpd-commit", "52:54:0:a:bb", "10.0.0.53", "PXE"])).toEqual([]);
+    expect(run(["dhcpd-commit", "52:54:0:a:bb:c:d", "10.0.0.53", "PXE"])).toEqual([]);
+    expect(run(["dhcpd-commit", "52:54:0:a:bb:$(reboot)", "10.0.0.53", "PXE"])).toEqual([]);
   });
 
   it("does not report renewals, the initrd's own DHCP client or dnsmasq replaying its lease file", () => {
-    expect(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50", "node050"], {}, true, false)).toEqual([]); // startup replay: no request
-    expect(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "udhcp 1.35.0" }, true, false)).toEqual([]);
-    expect(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "MSFT 5.0" }, true, false)).toEqual([]);
-    expect(run(["leases4_committed"], { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51", QUERY4_CIADDR: "10.0.0.51" }, true, false)).toEqual([]);
-    expect(run(["lease4_renew"], { LEASE4_HWADDR: "52:54:00:aa:bb:ce", LEASE4_ADDRESS: "10.0.0.52" }, true, false)).toEqual([]);
+    expect(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50", "node050"])).toEqual([]); // startup replay: no request
+    expect(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "udhcp 1.35.0" })).toEqual([]);
+    expect(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "MSFT 5.0" })).toEqual([]);
+    expect(run(["leases4_committed"], { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51", QUERY4_CIADDR: "10.0.0.51" })).toEqual([]);
+    expect(run(["lease4_renew"], { LEASE4_HWADDR: "52:54:00:aa:bb:ce", LEASE4_ADDRESS: "10.0.0.52" })).toEqual([]);
   });
 
   it("sends nothing for other events, bad values or a missing configuration", () => {
-    expect(run(["del", "52:54:00:aa:bb:cc", "10.0.0.50"], {}, true, false)).toEqual([]);
-    expect(run(["tftp", "1", "10.0.0.50", "/srv/undionly.kpxe"], {}, true, false)).toEqual([]);
-    expect(run(["leases4_committed"], { LEASES4_SIZE: "0" }, true, false)).toEqual([]);
-    expect(run(["add", "$(reboot)", "10.0.0.50"], { DNSMASQ_USER_CLASS0: "iPXE" }, true, false)).toEqual([]);
-    expect(run(["pkt4_receive"], {}, true, false)).toEqual([]);
-    expect(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50"], { AFSBOOT_EVENT_CONF: "/nonexistent", DNSMASQ_USER_CLASS0: "iPXE" }, true, false)).toEqual([]);
+    expect(run(["del", "52:54:00:aa:bb:cc", "10.0.0.50"])).toEqual([]);
+    expect(run(["tftp", "1", "10.0.0.50", "/srv/undionly.kpxe"])).toEqual([]);
+    expect(run(["leases4_committed"], { LEASES4_SIZE: "0" })).toEqual([]);
+    expect(run(["add", "$(reboot)", "10.0.0.50"], { DNSMASQ_USER_CLASS0: "iPXE" })).toEqual([]);
+    expect(run(["pkt4_receive"])).toEqual([]);
+    expect(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50"], { AFSBOOT_EVENT_CONF: "/nonexistent", DNSMASQ_USER_CLASS0: "iPXE" })).toEqual([]);
     expect(data(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50;reboot", "x&stage=up"], { DNSMASQ_USER_CLASS0: "iPXE" }))).toMatchObject({ stage: "dhcp", ip: "" });
   });
 });

@@ -376,14 +376,27 @@ export async function recordDiscovery(input: BootEventInput, at = new Date()) {
       "lastStage" = excluded."lastStage", "lastMessage" = excluded."lastMessage", "reports" = "DiscoveredHost"."reports" + 1`;
 }
 
+/** The pxe reports reportFetch started that are not stored yet. */
+const fetchReports = new Set<Promise<void>>();
+
 /**
  * The console serving a host's own iPXE script under /boot/ is the pxe stage: reported in the
  * background (serving never waits for it); MACs nobody enrolled are ignored here.
  */
 export function reportFetch(mac: string, ip: string | null, message: string): void {
-  void hostByMac(mac)
+  const done: Promise<void> = hostByMac(mac)
     .then((h) => (h ? recordReport(h.id, { mac, stage: "pxe", message, ...(ip && /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) ? { ip } : {}) }) : null))
-    .catch((e: unknown) => log.warn("pxe report from /boot/ failed", { mac, ...errorFields(e) }));
+    .then(
+      () => undefined,
+      (e: unknown) => log.warn("pxe report from /boot/ failed", { mac, ...errorFields(e) }),
+    )
+    .finally(() => fetchReports.delete(done));
+  fetchReports.add(done);
+}
+
+/** Resolves once every pxe report started by reportFetch so far is stored (or has failed). */
+export async function fetchReportsSettled(): Promise<void> {
+  await Promise.all([...fetchReports]);
 }
 
 /**

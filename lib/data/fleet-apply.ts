@@ -9,6 +9,7 @@ import { canonCell, canonNetwork, canonRelease, canonVersion, loadCanonState } f
 import { hostsInDiscoveryRange, loadContext, rangeHoldsHosts, resolveHosts } from "./host-resolve";
 import { hostData, hostSnapshot, insertHosts, writeAuditMany } from "./host-rows";
 import { afterHostChange } from "./boot-ingest";
+import { activationTime } from "./releases";
 
 // `afsboot apply FILE [--prune]`: make the database match the fleet file, all or nothing.
 // Never deletes without --prune; an active version's content never changes (add a version).
@@ -102,9 +103,9 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
       const label = `${r.name}@${v.version}`;
       const wantV = canonVersion(v);
       const haveV = have?.versions.get(v.version);
-      const stamp = (s: string) => (s === "active" ? { activatedAt: new Date() } : s === "retired" ? { retiredAt: new Date() } : {});
+      const stamp = async (s: string) => (s === "active" ? { activatedAt: await activationTime(tx, releaseId) } : s === "retired" ? { retiredAt: new Date() } : {});
       if (!haveV) {
-        await tx.releaseVersion.create({ data: { ...wantV, releaseId, status: v.status, ...stamp(v.status) } });
+        await tx.releaseVersion.create({ data: { ...wantV, releaseId, status: v.status, ...(await stamp(v.status)) } });
         await audit("version.create", "release-version", label, undefined, { ...wantV, status: v.status });
         changes.push({ op: "create", kind: "version", name: label, detail: v.status });
         continue;
@@ -125,7 +126,7 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
           problems.push({ path: `${path}.status`, message: `${label} cannot go from ${haveStatus} back to ${v.status}` });
         } else if (v.status === "retired") toRetire.push({ release: r.name, version: v.version, id: row.id });
         else {
-          await tx.releaseVersion.update({ where: { id: row.id }, data: { status: "active", activatedAt: new Date() } });
+          await tx.releaseVersion.update({ where: { id: row.id }, data: { status: "active", activatedAt: await activationTime(tx, releaseId) } });
           await audit("version.activate", "release-version", label);
           changes.push({ op: "update", kind: "version", name: label, detail: "activated" });
         }

@@ -47,6 +47,19 @@ export function latestActive<V extends { status: string; version: string; activa
   return active.reduce((a, b) => ((b.activatedAt?.getTime() ?? 0) >= (a.activatedAt?.getTime() ?? 0) ? b : a));
 }
 
+/**
+ * The activation time of a version of this release activated now: now, or 1 ms after the
+ * release's last activation while the clock has not passed it. "Latest" is the version activated
+ * last; two activations within one millisecond (a fleet file or a script activating several
+ * versions) or a clock set back would otherwise tie or go backwards, and which version the
+ * floating hosts follow would depend on the clock's resolution. Call it in the activating transaction.
+ */
+export async function activationTime(tx: Tx, releaseId: string, now = new Date()): Promise<Date> {
+  const { _max } = await tx.releaseVersion.aggregate({ where: { releaseId }, _max: { activatedAt: true } });
+  const last = _max.activatedAt?.getTime();
+  return last === undefined || now.getTime() > last ? now : new Date(last + 1);
+}
+
 function versionView(v: Prisma.ReleaseVersionGetPayload<object>) {
   return { ...v, modules: v.modules as string[], readonly: v.readonly as string[], writable: v.writable as string[] };
 }
@@ -162,7 +175,7 @@ export async function createVersion(actor: Actor, releaseName: string, input: Ve
       const release = await tx.release.findUnique({ where: { name: releaseName } });
       if (!release) throw notFound(`Release ${releaseName}`);
       const row = await tx.releaseVersion.create({
-        data: { ...versionData(input), releaseId: release.id, ...(opts.activate ? { status: "active", activatedAt: new Date() } : {}) },
+        data: { ...versionData(input), releaseId: release.id, ...(opts.activate ? { status: "active", activatedAt: await activationTime(tx, release.id) } : {}) },
       });
       await recordAudit(tx, actor, "version.create", { type: "release-version", id: row.id, name: `${releaseName}@${row.version}` }, undefined, versionSnapshot(row));
       return versionView(row);
@@ -216,7 +229,7 @@ export async function setVersionStatus(actor: Actor, releaseName: string, versio
     }
     const after = await tx.releaseVersion.update({
       where: { id: before.id },
-      data: status === "active" ? { status, activatedAt: new Date() } : { status, retiredAt: new Date() },
+      data: status === "active" ? { status, activatedAt: await activationTime(tx, before.releaseId) } : { status, retiredAt: new Date() },
     });
     await recordAudit(tx, actor, status === "active" ? "version.activate" : "version.retire", { type: "release-version", id: after.id, name: `${releaseName}@${version}` }, versionSnapshot(before), versionSnapshot(after));
     return versionView(after);

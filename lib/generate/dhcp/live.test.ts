@@ -62,8 +62,17 @@ async function start(cmd: string, args: string[], ready: RegExp, env: Record<str
   const fd = fs.openSync(logFile, "w");
   daemon = spawn("ip", ["netns", "exec", NS, cmd, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", fd, fd] });
   fs.closeSync(fd);
-  for (let i = 0; i < 100 && !ready.test(log()); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!ready.test(log())) throw new Error(`${cmd} did not start:\n${log()}`);
+  await until(() => ready.test(log()), `${cmd} to start`);
+}
+
+/**
+ * Waits for what a daemon does in its own time (starting, running a hook, re-reading a file), by
+ * looking every 50 ms; the bound only turns a hang into a clear failure, it is no expected duration.
+ */
+async function until(done: () => boolean, what: string, ms = 60_000) {
+  for (const end = Date.now() + ms; !done(); await new Promise((r) => setTimeout(r, 50))) {
+    if (Date.now() > end) throw new Error(`waited ${ms / 1000} s for ${what}:\n${log()}`);
+  }
 }
 
 async function stop() {
@@ -174,23 +183,37 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
   // The network's dhcpEventHook names a wrapper that runs scripts/hooks/afsboot-dhcp-event with a
   // test conf and a stand-in curl, which records the reports the hook would post to the console.
   const reports = () => path.join(tmp, "hook-reports");
+  const runs = () => path.join(tmp, "hook-runs");
   function hookWrapper(): string {
     const bin = path.join(tmp, "hook-bin");
     fs.mkdirSync(bin, { recursive: true });
     fs.writeFileSync(path.join(bin, "curl"), `#!/bin/sh\nprev=\nfor a in "$@"; do [ "$prev" = --data ] && printf '%s\\n' "$a" >>${reports()}; prev=$a; done\ncat >/dev/null\n`, { mode: 0o755 });
     const conf = file("dhcp-event.conf", "AFSBOOT_URL=http://console.invalid:3000\nAFSBOOT_TOKEN=afsb_test\n");
     const wrapper = path.join(tmp, "afsboot-dhcp-event");
-    // Kea starts the script with its own variables only (no PATH): the wrapper sets what the hook needs
-    fs.writeFileSync(wrapper, `#!/bin/sh\nAFSBOOT_EVENT_CONF=${conf} AFSBOOT_HTTP_CLIENT=curl PATH=${bin}:/usr/bin:/bin exec /bin/sh ${path.resolve("scripts/hooks/afsboot-dhcp-event")} "$@"\n`, { mode: 0o755 });
+    // Kea starts the script with its own variables only (no PATH): the wrapper sets what the hook
+    // needs. The hook posts in the background; every process it starts inherits fd 9, a pipe that
+    // cat reads to its end: the wrapper logs the run (arguments and Kea's MAC) once the hook and its
+    // report are done, so a run without a report is as visible as one with.
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\n{ AFSBOOT_EVENT_CONF=${conf} AFSBOOT_HTTP_CLIENT=curl PATH=${bin}:/usr/bin:/bin /bin/sh ${path.resolve("scripts/hooks/afsboot-dhcp-event")} "$@" 9>&1 >/dev/null 2>&1; } | /bin/cat >/dev/null\n` +
+        `printf '%s %s\\n' "$*" "\${LEASES4_AT0_HWADDR:-}" >>${runs()}\n`,
+      { mode: 0o755 },
+    );
     fs.rmSync(reports(), { force: true });
+    fs.rmSync(runs(), { force: true });
     return wrapper;
   }
-  /** The reports recorded so far, as form fields, once `count` arrived (Kea runs the script asynchronously). */
+  const lines = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8").split("\n").filter(Boolean) : []);
+  /** The reports recorded so far, as form fields. */
+  const recorded = () => lines(reports()).map((l) => Object.fromEntries(new URLSearchParams(l)));
+  /** The reports, once `count` arrived (dnsmasq and Kea run the script in the background). */
   async function reported(count: number): Promise<Record<string, string>[]> {
-    const read = () => (fs.existsSync(reports()) ? fs.readFileSync(reports(), "utf8").split("\n").filter(Boolean).map((l) => Object.fromEntries(new URLSearchParams(l))) : []);
-    for (let i = 0; i < 50 && read().length < count; i++) await new Promise((r) => setTimeout(r, 100));
-    return read();
+    await until(() => recorded().length >= count, `${count} report(s) of the hook`);
+    return recorded();
   }
+  /** Once the hook's run for `mac` is over (report sent or not): dnsmasq and Kea run it in the background. */
+  const hookRan = (mac: string) => until(() => lines(runs()).some((l) => l.includes(mac)), `the hook to run for ${mac}`);
   const PXE_VENDOR = ["-V", "PXEClient:Arch:00000:UNDI:002001"];
   const hooked = (hook: string): FleetSnapshot => ({ ...SNAP, networks: [{ ...SNAP.networks[0]!, dhcpEventHook: hook }] });
   const hookedServers: [string, (hook: string) => Promise<void>, boolean][] = [
@@ -207,7 +230,7 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
     ],
   ];
 
-  it.each(hookedServers)("%s runs the DHCP event hook, which reports the lease of boot firmware as the dhcp stage", async (_name, startIt, tellsFirmware) => {
+  it.each(hookedServers)("%s runs the DHCP event hook, which reports the lease of boot firmware as the dhcp stage", async (name, startIt, tellsFirmware) => {
     fs.writeFileSync(path.join(tmp, LAYOUT.dnsmasqHosts("live")), generateDnsmasqHosts(SNAP, "live"));
     await startIt(hookWrapper());
     try {
@@ -218,9 +241,10 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
       // dhcpd's on commit does not call it; Kea does not pass the vendor class, and a client
       // without an address yet counts as booting
       expect(ask("52:54:00:aa:00:02")).toMatchObject({ ip: "10.99.0.12" });
-      // (with dnsmasq this waits out the time a second report would take to arrive)
-      const after = await reported(2);
-      expect(after.map((r) => r.mac)).toEqual(tellsFirmware ? [NODE.mac] : [NODE.mac, "52:54:00:aa:00:02"]);
+      // the reports are final once the hook's run for that lease is over; dhcpd does not run it
+      // (not boot firmware), and would have before its answer (on commit waits for the script)
+      if (name !== "dhcpd") await hookRan("52:54:00:aa:00:02");
+      expect(recorded().map((r) => r.mac)).toEqual(tellsFirmware ? [NODE.mac] : [NODE.mac, "52:54:00:aa:00:02"]);
       expect(log()).not.toMatch(/error|failed to parse/i);
     } finally {
       await stop();
@@ -239,8 +263,11 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
     try {
       expect(ask(added.mac)).toBeNull();
       fs.writeFileSync(path.join(tmp, LAYOUT.dnsmasqHosts("live")), generateDnsmasqHosts(after, "live"));
+      // dnsmasq logs each read of the hosts file, the one at start-up too: wait for one more
+      const reads = () => log().match(/read .*dnsmasq-live\.hosts/g)?.length ?? 0;
+      const readsBefore = reads();
       daemon!.kill("SIGHUP");
-      for (let i = 0; i < 50 && !/read .*dnsmasq-live\.hosts/.test(log()); i++) await new Promise((r) => setTimeout(r, 100));
+      await until(() => reads() > readsBefore, "dnsmasq to re-read its hosts file");
       expect(ask(added.mac)).toMatchObject({ ip: "10.99.0.14", hostname: "node002", rootpath: "afs:example.org:/afs/example.org/boot/other" });
       expect(ask(NODE.mac)).toMatchObject({ ip: NODE.ip, rootpath: `afs:example.org:${TREE}` });
     } finally {
