@@ -91,7 +91,10 @@ case $mode in
       d=$(fresh_clone)
       env_extra=()
       if [ "$cold_lab" = 1 ]; then env_extra=(AFSBOOT_LAB_CACHE="$d/lab-cache" npm_config_cache="$d/npm-cache"); fi
-      log=$LOGS/test-$commit-run$i$([ "$load" = 1 ] && echo -load)$([ "$cold_lab" = 1 ] && echo -cold).log
+      tag=
+      [ "$load" = 0 ] || tag+=-load
+      [ "$cold_lab" = 0 ] || tag+=-cold
+      log=$LOGS/test-$commit-run$i$tag.log
       t0=$(now_ms)
       rc=0
       (cd "$d/repo" && env CI=true AFSBOOT_LAB_REQUIRED=1 "${env_extra[@]}" make test </dev/null) >"$log" 2>&1 || rc=$?
