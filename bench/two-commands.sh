@@ -47,19 +47,18 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# fresh_clone: sets d to a new temporary folder holding a clone in d/repo (removed on exit)
 fresh_clone() {
-  local d
   d=$(mktemp -d /tmp/afsboot-bench.XXXXXX)
   tmps+=("$d")
   git clone -q "$REPO" "$d/repo"
-  echo "$d"
 }
 secs() { awk -v ms="$1" 'BEGIN { s = ms / 1000; printf "%d min %d s", s / 60, s % 60 }'; }
 now_ms() { date +%s%3N; }
 
 case $mode in
   start)
-    d=$(fresh_clone)
+    fresh_clone
     port=$((3400 + RANDOM % 500))
     for kind in cold warm; do
       log=$LOGS/start-$kind-$commit.log
@@ -88,7 +87,7 @@ case $mode in
     fi
     pass=0
     for i in $(seq "$runs"); do
-      d=$(fresh_clone)
+      fresh_clone
       env_extra=()
       if [ "$cold_lab" = 1 ]; then env_extra=(AFSBOOT_LAB_CACHE="$d/lab-cache" npm_config_cache="$d/npm-cache"); fi
       tag=
