@@ -1,5 +1,6 @@
+import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
-import { E2E_DATABASE_URL, E2E_DIR, E2E_PORT } from "./e2e/run-env";
+import { E2E_DATABASE_URL, E2E_DIR, E2E_IMAGES, E2E_PORT } from "./e2e/run-env";
 
 // End-to-end suite: a production build (`npx next build`, run beforehand: the webServer never
 // builds) served on 127.0.0.1:<E2E_PORT> against a fresh SQLite database in e2e/.tmp/<port>.
@@ -46,9 +47,9 @@ export default defineConfig({
   ],
   webServer: {
     // fresh database every run; serves the existing production build (never builds)
-    command: `rm -rf ${E2E_DIR} && node scripts/migrate.mjs deploy --quiet && node bin/afsboot-server.mjs -H 127.0.0.1 -p ${PORT}`,
+    command: `rm -rf ${E2E_DIR} ${E2E_IMAGES} && node scripts/migrate.mjs deploy --quiet && node bin/afsboot-server.mjs -H 127.0.0.1 -p ${PORT}`,
     url: `${BASE_URL}/api/health`,
-    env: { DATABASE_URL, AFSBOOT_DATA_DIR: `./${E2E_DIR}`, NEXT_TELEMETRY_DISABLED: "1" },
+    env: { DATABASE_URL, AFSBOOT_DATA_DIR: `./${E2E_DIR}`, AFSBOOT_IMAGES_ROOTS: path.resolve(E2E_IMAGES), NEXT_TELEMETRY_DISABLED: "1" },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "ignore",

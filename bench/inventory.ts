@@ -1,5 +1,6 @@
-// Inventory benchmark: bulk CSV enrollment of N hosts and the hosts table at N hosts.
-//   npm run bench:inventory [-- --hosts 10000 --runs 5]
+// Inventory benchmark: bulk CSV enrollment of N hosts, the hosts table at N hosts, and the fleet's
+// boot log (/boots) at --boots boots.
+//   npm run bench:inventory [-- --hosts 10000 --runs 5 --boots 130000]
 // Runs on a temporary SQLite database (never ./data). With a production build present (.next),
 // it also serves the console on a free loopback port and times real HTTP requests.
 // Reports medians and, as a baseline measured in the same run, the cost of the bare minimum
@@ -17,6 +18,7 @@ const arg = (name: string, dflt: number) => {
 };
 const N = arg("hosts", 10_000);
 const RUNS = arg("runs", 5);
+const BOOTS = arg("boots", 130_000);
 const root = path.resolve(import.meta.dirname, "..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-bench-"));
 const template = path.join(dir, "template.db");
@@ -122,13 +124,60 @@ async function main() {
     ["filter release + cell, sorted by release", { release: "rh-7.3", cell: "example.org", sort: "release" }],
   ];
   console.log(`\nHosts table data at ${await db.host.count()} hosts (listHosts, 50 per page, with total count)`);
+  let hostsPage1 = 0;
   for (const [label, q] of queries) {
     const ts: number[] = [];
     for (let r = 0; r < RUNS * 2; r++) ts.push((await time(() => listHosts(actor, q)))[0]);
+    if (!hostsPage1) hostsPage1 = median(ts);
     console.log(`  ${label.padEnd(44)} median ${ms(median(ts))}`);
   }
+  await bootLogBench(file, actor, hostsPage1);
   await httpBench(file, actor);
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** The fleet's boot log (/boots) at BOOTS boots: 13 a host, one in 20 failed, one in 50 stalled. */
+async function bootLogBench(file: string, actor: { type: "cli"; id: null; name: string; role: "admin" }, hostsPage1: number) {
+  const { db } = await import("@/lib/db");
+  const { listBoots } = await import("@/lib/data/boot-log");
+  await db.$disconnect();
+  const sqlite = new Database(file, { timeout: 10_000 });
+  const hosts = sqlite.prepare(`SELECT "id", "ip" FROM "Host" ORDER BY "name"`).all() as { id: string; ip: string }[];
+  const insert = sqlite.prepare(`INSERT INTO "Boot" ("id", "hostId", "bootId", "state", "currentStage", "failedStage", "message", "startedAt", "lastEventAt", "finishedAt", "releaseVersion", "clientIp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'rh-7.3@1', ?)`);
+  const sqlDate = (d: Date) => d.toISOString().replace(/Z$/, "+00:00");
+  const perHost = Math.max(1, Math.round(BOOTS / hosts.length));
+  const now = Date.now();
+  let n = 0;
+  sqlite.transaction(() => {
+    for (const [hi, h] of hosts.entries()) {
+      for (let j = 0; j < perHost; j++, n++) {
+        const start = new Date(now - (perHost - j) * 86_400_000 + hi * 1000);
+        const kind = n % 50 === 7 ? "stalled" : n % 20 === 3 ? "failed" : "up";
+        const end = new Date(start.getTime() + 95_000);
+        insert.run(`bl${n}`, h.id, `bootlog-${n}`, kind === "stalled" ? "booting" : kind, kind === "stalled" ? "afs" : kind === "failed" ? "failed" : "up", kind === "failed" ? "afs" : null, kind === "failed" ? "afs: no database server answers" : null, sqlDate(start), sqlDate(kind === "stalled" ? start : end), kind === "up" ? sqlDate(end) : null, h.ip);
+      }
+    }
+  })();
+  sqlite.pragma("wal_checkpoint(TRUNCATE)");
+  sqlite.close();
+  const day = 86_400_000;
+  const queries: [string, Parameters<typeof listBoots>[1]][] = [
+    ["page 1, newest first", {}],
+    ["page 100", { page: 100 }],
+    ["last page", { page: Math.ceil(n / 50) }],
+    ["state=failed", { state: "failed" }],
+    ["state=stalled", { state: "stalled" }],
+    ["host prefix node099", { host: "node099" }],
+    ["release rh-7.3", { release: "rh-7.3" }],
+    ["the last 2 days", { from: new Date(now - 2 * day) }],
+    ["failed, between 9 and 2 days ago", { state: "failed", from: new Date(now - 9 * day), to: new Date(now - 2 * day) }],
+  ];
+  console.log(`\nBoot log data at ${n} boots (listBoots, 50 per page, with total count; ratio to the hosts table's page 1 of this run, ${ms(hostsPage1)})`);
+  for (const [label, q] of queries) {
+    const ts: number[] = [];
+    for (let r = 0; r < RUNS * 2; r++) ts.push((await time(() => listBoots(actor, q)))[0]);
+    console.log(`  ${label.padEnd(44)} median ${ms(median(ts))}  (${(median(ts) / hostsPage1).toFixed(1)}x)`);
+  }
 }
 
 async function httpBench(file: string, actor: { type: "cli"; id: null; name: string; role: "admin" }) {
@@ -167,6 +216,8 @@ async function httpBench(file: string, actor: { type: "cli"; id: null; name: str
       ["GET /api/v1/hosts?sort=ip&dir=desc&tag=gpu", "/api/v1/hosts?sort=ip&dir=desc&tag=gpu", { authorization: `Bearer ${token}` }],
       ["GET /hosts (the page, server-rendered)", "/hosts", { cookie: `afsboot_session=${secret}` }],
       ["GET /hosts?q=10.20.7.&sort=ip", "/hosts?q=10.20.7.&sort=ip", { cookie: `afsboot_session=${secret}` }],
+      ["GET /boots (the boot log page)", "/boots", { cookie: `afsboot_session=${secret}` }],
+      ["GET /boots?state=failed&host=node09", "/boots?state=failed&host=node09", { cookie: `afsboot_session=${secret}` }],
     ];
     console.log(`\nOver HTTP (next start on 127.0.0.1:${port}, sequential requests after 3 warm-ups)`);
     let baseline = 0;

@@ -17,7 +17,8 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-bench-publish-"));
 const dbFile = path.join(dir, "bench.db");
 execFileSync(process.execPath, [path.join(root, "scripts/migrate.mjs"), "deploy", "--quiet"], { env: { ...process.env, DATABASE_URL: `file:${dbFile}` } });
 process.env.DATABASE_URL = `file:${dbFile}`;
-process.env.AFSBOOT_DATA_DIR = dir;
+process.env.AFSBOOT_DATA_DIR = path.join(dir, "data");
+process.env.AFSBOOT_IMAGES_ROOTS = path.join(dir, "images"); // publishing reads images only from allowed directories
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {

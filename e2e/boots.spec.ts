@@ -21,7 +21,7 @@ interface Reporter {
 }
 
 let api: APIRequestContext;
-const fleet = { release: "", up: {} as Reporter, failing: {} as Reporter, silent: "" };
+const fleet = { release: "", cell: "", base: "", up: {} as Reporter, failing: {} as Reporter, silent: "" };
 const FAILURE = `afs: cannot reach the database servers of the cell (timeout ${uid()})`;
 
 async function ok(res: Awaited<ReturnType<APIRequestContext["get"]>>, status = 200) {
@@ -55,6 +55,7 @@ test.beforeAll(async () => {
   await ok(await api.post("/api/v1/networks", { data: { ...n, dns: n.dns.split(/[\s,]+/) } }), 201);
   const base = n.subnet.replace(/\.0\/24$/, "");
   const cell = `boots-${uid()}.example.org`;
+  Object.assign(fleet, { cell, base });
   await ok(
     await api.post("/api/v1/cells", {
       data: { name: cell, client: "kafs", bootRoot: `/afs/${cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${cell}`, ip: "192.0.2.51" }] },
@@ -237,4 +238,54 @@ test("an operator sees and rotates a host's report token: the old one is refused
   expect(refused.status()).toBe(401);
   const accepted = await page.request.post("/api/v1/boot-events", { form: { mac, bootId: `e2e-${uid()}-rot`, stage: "initrd", token: fresh } });
   expect(accepted.status()).toBe(202);
+});
+
+test("a host that booted another tree than it is now assigned shows that tree's version", async ({ page }) => {
+  // assigned a tree whose active version is 7; its last boot was the old tree's version 1
+  const other = `boots-moved-${uid()}`;
+  await ok(await api.post("/api/v1/releases", { data: { name: other, tree: `/afs/${fleet.cell}/boot/${other}`, notes: "" } }), 201);
+  await ok(
+    await api.post(`/api/v1/releases/${other}/versions?activate=true`, {
+      data: { version: "7", kernel: "vmlinuz-moved", baseInitrd: "initrd-moved.img", modules: "e1000", readonly: "usr", writable: "etc" },
+    }),
+    201,
+  );
+  const h = { name: `boot-moved-${uid()}`, mac: randomMac(), ip: `${fleet.base}.13` };
+  await ok(await api.post("/api/v1/hosts", { data: { ...h, cell: fleet.cell, release: other } }), 201);
+  await reportBoot(page.request, { ...h, token: afsboot(["host", "token", h.name]).trim() }, ["initrd", "network", "afs", "root", "switch", "up"]);
+
+  await goto(page, `/hosts/${h.name}`);
+  await expect(page.getByTestId("booted-version")).toHaveText(`${fleet.release}@1`);
+  await expect(page.getByTestId("assigned-version")).toContainText(`${other}@7`);
+  await expect(page.getByText(`Reboot pending: the host runs ${fleet.release}@1 but is assigned ${other}@7.`)).toBeVisible();
+  const view = await (await ok(await api.get(`/api/v1/hosts/${h.name}`))).json();
+  expect(view).toMatchObject({ bootedRelease: fleet.release, bootedVersion: "1", bootedLabel: `${fleet.release}@1`, assignedVersion: "7", rebootPending: true });
+});
+
+test("the boot log lists every boot newest first, narrows by filters, links to the host, and names a bad filter", async ({ page }) => {
+  await goto(page, "/boots");
+  await expect(page.getByRole("heading", { level: 1, name: "Boots" })).toBeVisible();
+  await expect(page.getByTestId("boot-log-row").first()).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+
+  // the failing host's failed boot, with its message; a select changes nothing until applied
+  await page.getByLabel("State", { exact: true }).selectOption("failed");
+  await page.getByLabel("Host", { exact: true }).fill(fleet.failing.name);
+  await expect(page).toHaveURL(/\/boots$/);
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/[?&]state=failed/);
+  await expect(page.getByTestId("boot-log-total")).toHaveText("1 boot matches");
+  const row = page.getByTestId("boot-log-row");
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId("boot-log-state")).toHaveText(/failed/i);
+  await expect(row).toContainText("afs (failed)");
+  await expect(row).toContainText(FAILURE);
+  await row.getByRole("link", { name: fleet.failing.name }).click();
+  await expect(page).toHaveURL(new RegExp(`/hosts/${fleet.failing.name}#boot-history$`));
+
+  // a time range the wrong way round: the message is next to its field, and nothing is listed
+  await goto(page, "/boots?from=2026-12-02T00:00&to=2026-12-01T00:00");
+  await expect(page.locator("#to-error")).toHaveText("to must be later than from");
+  await expect(page.getByRole("alert")).toContainText("nothing was searched");
+  await expect(page.getByTestId("boot-log-row")).toHaveCount(0);
 });

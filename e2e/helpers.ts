@@ -2,12 +2,14 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
-import { E2E_DATABASE_URL, E2E_DIR } from "./run-env";
+import { E2E_DATABASE_URL, E2E_DIR, E2E_IMAGES } from "./run-env";
 
 // Shared by the specs: where things live, who the test users are, small UI journeys.
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const TMP = path.join(ROOT, E2E_DIR);
+/** The images directory publications may read (AFSBOOT_IMAGES_ROOTS of the e2e server). */
+export const IMAGES = path.join(ROOT, E2E_IMAGES);
 /** The database the webServer created (see playwright.config.ts); the CLI acts on it. */
 export const DATABASE_URL = E2E_DATABASE_URL;
 
@@ -31,7 +33,7 @@ export function uid(): string {
 export function afsboot(args: string[], input?: string): string {
   return execFileSync(process.execPath, [path.join(ROOT, "bin/afsboot.mjs"), ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL, AFSBOOT_DATA_DIR: `./${E2E_DIR}` },
+    env: { ...process.env, DATABASE_URL, AFSBOOT_DATA_DIR: `./${E2E_DIR}`, AFSBOOT_IMAGES_ROOTS: IMAGES },
     input: input ?? "",
     encoding: "utf8",
     stdio: ["pipe", "pipe", "pipe"],

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, request, test, type APIRequestContext, type Page } from "@playwright/test";
-import { TMP, afsboot, captureActionCall, networkData, replayAction, storageState, uid, goto } from "./helpers";
+import { IMAGES, afsboot, captureActionCall, networkData, replayAction, storageState, uid, goto } from "./helpers";
 
 // Publishing: preview with diffs, publish behind a confirmation, the publication's page, the
 // history, the navigation's count of unpublished changes, a host's boot files with downloads,
@@ -10,8 +10,6 @@ import { TMP, afsboot, captureActionCall, networkData, replayAction, storageStat
 test.use({ storageState: storageState("operator") });
 test.describe.configure({ mode: "serial" });
 
-/** Kernels and base initrds for every release (a publication reads them all): made-up bytes. */
-const IMAGES = path.join(TMP, "publish-images");
 const hex = () => Math.floor(Math.random() * 256).toString(16).padStart(2, "0");
 const randomMac = () => ["02", hex(), hex(), hex(), hex(), hex()].join(":");
 const macFile = (mac: string) => `01-${mac.replace(/:/g, "-")}`;

@@ -7,3 +7,5 @@ process.env.E2E_PORT ??= String(3210 + (process.pid % 700));
 export const E2E_PORT = Number(process.env.E2E_PORT);
 export const E2E_DIR = `e2e/.tmp/${E2E_PORT}`;
 export const E2E_DATABASE_URL = `file:./${E2E_DIR}/e2e.db`;
+/** Kernels and base initrds for publications: outside the data directory (never an images source). */
+export const E2E_IMAGES = `${E2E_DIR}-images`;

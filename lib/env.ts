@@ -3,6 +3,7 @@ import path from "node:path";
 import crypto from "node:crypto";
 import { z } from "zod";
 import { hooksDirProblem } from "./net/hook-path";
+import type { ImagePolicy } from "./publish/image-source";
 
 // Configuration, read and validated once. Every setting has a default that works on a fresh clone.
 
@@ -33,6 +34,14 @@ const schema = z.object({
       })
       .optional(),
   ),
+  // where kernels and base initrds may be read from besides each release tree's boot/ (':'-separated)
+  AFSBOOT_IMAGES_ROOTS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(":").filter((d) => d !== "").map((d) => (d.length > 1 ? d.replace(/\/+$/, "") : d)))
+    .superRefine((dirs, ctx) => {
+      for (const d of dirs) if (!d.startsWith("/")) ctx.addIssue({ code: "custom", message: `${d} is not an absolute directory (list absolute directories separated by ':')` });
+    }),
 });
 
 export type Env = z.output<typeof schema>;
@@ -77,6 +86,21 @@ export function serverSecret(): Buffer {
   if (value.length < 32) throw new Error(`${file}: the server secret must be at least 32 characters`);
   secret = Buffer.from(value, "utf8");
   return secret;
+}
+
+/**
+ * Where publishing may read kernels and base initrds (lib/publish/image-source.ts): the roots
+ * the admin configured, and the console's own files that are never images.
+ */
+export function imagePolicy(): ImagePolicy {
+  const e = env();
+  const forbidden = [path.resolve(/*turbopackIgnore: true*/ e.AFSBOOT_DATA_DIR), exportDir()];
+  if (e.AFSBOOT_SECRET_FILE) forbidden.push(path.resolve(/*turbopackIgnore: true*/ e.AFSBOOT_SECRET_FILE));
+  if (e.DATABASE_URL.startsWith("file:")) {
+    const db = path.resolve(/*turbopackIgnore: true*/ e.DATABASE_URL.slice("file:".length).replace(/\?.*$/, ""));
+    forbidden.push(db, `${db}-wal`, `${db}-shm`, `${db}-journal`);
+  }
+  return { roots: e.AFSBOOT_IMAGES_ROOTS, forbidden };
 }
 
 /** Where publications write (and /boot/ serves from): AFSBOOT_EXPORT_DIR, else <data dir>/export. */

@@ -33,7 +33,26 @@ const migDir = path.join(root, isPg ? "prisma/postgres/migrations" : "prisma/mig
 const filters = { externalTables: [], externalEnums: [] };
 if (isPg) execFileSync(process.execPath, [path.join(root, "scripts/gen-pg-schema.mjs")], { cwd: root, stdio: "inherit" });
 const sqliteFile = isPg ? null : path.resolve(url.replace(/^file:/, "").replace(/\?.*$/, ""));
-if (sqliteFile) fs.mkdirSync(path.dirname(sqliteFile), { recursive: true });
+if (sqliteFile) {
+  fs.mkdirSync(path.dirname(sqliteFile), { recursive: true });
+  privateSqliteFiles(sqliteFile);
+}
+
+/**
+ * The database holds password hashes, sessions and the audit log: owner-only (0600). SQLite gives
+ * its -wal and -shm files the main file's mode, so creating that one 0600 (and tightening files
+ * an older version left 0644) covers all three.
+ */
+function privateSqliteFiles(file) {
+  fs.closeSync(fs.openSync(file, "a", 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
+    } catch (e) {
+      if (e.code !== "ENOENT") throw e;
+    }
+  }
+}
 
 async function loadSchemaEngine() {
   // Node 20 cannot `import` a .wasm module: instantiate it by hand.

@@ -10,8 +10,16 @@ import { formToObject, formValues } from "@/lib/forms";
 import { fieldErrors } from "@/lib/validation/common";
 import { firstAdminInput, loginInput } from "@/lib/validation/user";
 
+/**
+ * Where to go after signing in: a path of this console only. Browsers read "/\\host" and "//host"
+ * as another site, and a CR or LF cannot go into a Location header: anything but a plain local
+ * path goes to the dashboard.
+ */
 function safeNext(next: unknown): string {
-  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  if (typeof next !== "string" || next.length > 2000 || !/^\/(?![/\\])[\x21-\x7e]*$/.test(next) || next.includes("\\")) return "/";
+  const base = "http://console.invalid";
+  const url = new URL(next, base);
+  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : "/";
 }
 
 export async function signIn(_prev: ActionState, form: FormData): Promise<ActionState> {
@@ -19,18 +27,16 @@ export async function signIn(_prev: ActionState, form: FormData): Promise<Action
   const parsed = loginInput.safeParse(formToObject(form));
   if (!parsed.success) return { ok: false, error: "Enter your username and password", fieldErrors: fieldErrors(parsed.error), values };
   const { ip } = await clientMeta();
-  const keys = [`u:${parsed.data.username.toLowerCase()}`, `ip:${ip ?? "local"}`];
-  const wait = Math.max(...keys.map((k) => loginThrottle.retryAfter(k)));
-  if (wait > 0) {
-    return { ok: false, error: `Too many failed sign-ins: try again in ${Math.ceil(wait / 60_000)} minute(s)`, values };
+  const attempt = loginThrottle.begin(parsed.data.username, ip);
+  if ("wait" in attempt) {
+    return { ok: false, error: `Too many failed sign-ins from this address: try again in ${Math.ceil(attempt.wait / 60_000)} minute(s)`, values };
   }
   const user = await authenticate(parsed.data.username, parsed.data.password);
+  attempt.settle(user !== null);
   if (!user) {
-    keys.forEach((k) => loginThrottle.fail(k));
     // one message for a wrong password and an unknown user: no hint which names exist
     return { ok: false, error: "Wrong username or password", values };
   }
-  keys.forEach((k) => loginThrottle.clear(k));
   await startSession(user.id);
   redirect(safeNext(form.get("next")));
 }

@@ -28,7 +28,7 @@ export function HostStatus({ host }: { host: HostView }) {
           </dd>
           <dt className="text-sm text-slate-500">Last booted version</dt>
           <dd className="text-sm" data-testid="booted-version">
-            {boot ? <span className="font-mono">{host.bootedVersion ? `${host.release}@${host.bootedVersion}` : "not reported"}</span> : "never booted"}
+            {boot ? <span className="font-mono">{host.bootedLabel ?? "not reported"}</span> : "never booted"}
           </dd>
           <dt className="text-sm text-slate-500">Last boot</dt>
           <dd className="flex flex-wrap items-center gap-2 text-sm">
@@ -45,7 +45,7 @@ export function HostStatus({ host }: { host: HostView }) {
         </dl>
         {host.rebootPending && (
           <p className="mt-4 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-            Reboot pending: the host runs {host.bootedVersion ? `${host.release}@${host.bootedVersion}` : "an unreported version"} but is assigned {assigned}. It picks up
+            Reboot pending: the host runs {host.bootedLabel ?? "an unreported version"} but is assigned {assigned}. It picks up
             the assigned version at its next boot, once the change is published.
           </p>
         )}

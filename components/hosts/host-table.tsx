@@ -22,7 +22,9 @@ export interface HostRow {
   bootState: string;
   rebootPending: boolean;
   assignedVersion: string | null;
-  bootedVersion: string | null;
+  /** release@version it last booted, assigned */
+  bootedLabel: string | null;
+  assignedLabel: string | null;
   tags: string[];
   updated: string;
 }
@@ -157,7 +159,7 @@ export function HostTable({ rows, total, params, canEdit, choices, emptyText }: 
               <TableCell>
                 <div className="flex flex-wrap gap-1">
                   <BootStateBadge state={h.bootState} />
-                  {h.rebootPending && <RebootPendingBadge title={`Last booted ${h.bootedVersion ?? "an unreported version"}, assigned ${h.assignedVersion}`} />}
+                  {h.rebootPending && <RebootPendingBadge title={`Last booted ${h.bootedLabel ?? "an unreported version"}, assigned ${h.assignedLabel ?? "no active version"}`} />}
                 </div>
               </TableCell>
               <TableCell>

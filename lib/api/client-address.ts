@@ -30,6 +30,11 @@ export const CLIENT_HEADER = "x-afsboot-client";
  * peer: put such a console behind a proxy that overwrites X-Forwarded-For.
  */
 export function clientAddress(req: NextRequest): string {
-  if (process.env.AFSBOOT_CONSOLE_SERVER === "1") return req.headers.get(CLIENT_HEADER) ?? "unknown";
-  return addressFromHops(req.headers.get("x-forwarded-for"), null);
+  return clientAddressOf(req.headers);
+}
+
+/** The same rule on a request's headers (server actions and pages: `await headers()`). */
+export function clientAddressOf(h: Pick<Headers, "get">): string {
+  if (process.env.AFSBOOT_CONSOLE_SERVER === "1") return h.get(CLIENT_HEADER) ?? "unknown";
+  return addressFromHops(h.get("x-forwarded-for"), null);
 }

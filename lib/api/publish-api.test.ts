@@ -15,20 +15,14 @@ import { db } from "@/lib/db";
 import { createApiToken } from "@/lib/data/api-tokens";
 import { enrollHosts } from "@/lib/data/host-bulk";
 import { admin, operator } from "@/lib/testing/actors";
-import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
+import { hostIn, seedPublishable } from "@/lib/testing/fleet-fixtures";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-publish-api-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 let op = "";
 let ro = "";
 beforeAll(async () => {
-  process.env.AFSBOOT_EXPORT_DIR = path.join(root, "export");
-  await seedInventory();
-  const images = path.join(root, "images");
-  fs.mkdirSync(images);
-  fs.writeFileSync(path.join(images, "vmlinuz"), "kernel bytes");
-  fs.writeFileSync(path.join(images, "initrd.img"), "initrd bytes");
-  await db.release.update({ where: { name: "rh-7.3" }, data: { imagesDir: images } });
+  await seedPublishable(root);
   await enrollHosts(operator, [hostIn(1), hostIn(2)]);
   op = (await createApiToken(admin, { name: "op", role: "operator" }))!.token;
   ro = (await createApiToken(admin, { name: "ro", role: "viewer" }))!.token;
@@ -140,6 +134,21 @@ describe("boot files API and /boot/", () => {
     expect(Number(h.headers.get("content-length"))).toBe(fs.statSync(path.join(root, "export", "boot.ipxe")).size);
     for (const bad of ["dhcp/dhcpd-lab.conf", ".afsboot-publish.lock", "ipxe/../dhcp/dhcpd-lab.conf", "..", "ipxe/nope.ipxe", "ipxe", "a%2f..%2fb"]) {
       expect((await boot.GET(req(`/boot/${bad}`, { token: null }), bootCtx(bad))).status, bad).toBe(404);
+    }
+  });
+
+  it("/boot/ never follows a symlink out of the export directory", async () => {
+    const outside = path.join(root, "outside.txt");
+    fs.writeFileSync(outside, "a private file\n");
+    fs.symlinkSync(outside, path.join(root, "export", "leak.txt"));
+    fs.symlinkSync(path.join(root, "images"), path.join(root, "export", "elsewhere"));
+    try {
+      expect((await boot.GET(req("/boot/leak.txt", { token: null }), bootCtx("leak.txt"))).status).toBe(404);
+      expect((await boot.HEAD(req("/boot/leak.txt", { method: "HEAD", token: null }), bootCtx("leak.txt"))).status).toBe(404);
+      expect((await boot.GET(req("/boot/elsewhere/vmlinuz", { token: null }), bootCtx("elsewhere/vmlinuz"))).status).toBe(404);
+    } finally {
+      fs.rmSync(path.join(root, "export", "leak.txt"));
+      fs.rmSync(path.join(root, "export", "elsewhere"));
     }
   });
 });

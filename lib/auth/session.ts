@@ -2,6 +2,7 @@ import "server-only";
 import { cache } from "react";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { clientAddressOf } from "@/lib/api/client-address";
 import { env } from "@/lib/env";
 import { actorFromSession, createSession, deleteSession } from "@/lib/data/sessions";
 import { hasRole, type Actor } from "./roles";
@@ -33,12 +34,10 @@ async function secureCookies(): Promise<boolean> {
   return (h.get("x-forwarded-proto") ?? "").split(",")[0]!.trim() === "https";
 }
 
+/** Who signs in: the client address by the one rule of lib/api/client-address.ts, and the user agent. */
 export async function clientMeta() {
   const h = await headers();
-  return {
-    ip: (h.get("x-forwarded-for") ?? "").split(",")[0]!.trim() || h.get("x-real-ip") || null,
-    userAgent: h.get("user-agent"),
-  };
+  return { ip: clientAddressOf(h), userAgent: h.get("user-agent") };
 }
 
 export async function startSession(userId: string): Promise<void> {

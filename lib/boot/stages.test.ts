@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { effectiveState, stageTimeline, stallSeconds, summarizeBoot, type EventFacts, type Stage } from "./stages";
+import { bootedVsAssigned, effectiveState, stageTimeline, stallSeconds, summarizeBoot, type EventFacts, type Stage } from "./stages";
 
 const t0 = Date.parse("2026-11-26T10:00:00Z");
 const ev = (stage: Stage, s: number, over: Partial<EventFacts> = {}): EventFacts => ({ stage, failedStage: null, at: new Date(t0 + s * 1000), message: null, initrdSha256: null, releaseVersion: null, ip: null, ...over });
@@ -32,5 +32,17 @@ describe("boot summaries", () => {
   it("AFSBOOT_STALL_SECONDS is checked", () => {
     expect(stallSeconds("afs=600, switch=1200")).toMatchObject({ afs: 600, switch: 1200, pxe: 180 });
     for (const bad of ["afs", "afs=x", "up=60", "afs=5", "bogus=60"]) expect(() => stallSeconds(bad)).toThrow(/AFSBOOT_STALL_SECONDS/);
+  });
+});
+
+describe("bootedVsAssigned", () => {
+  it("names the release the host booted, not the one it is assigned now", () => {
+    const moved = bootedVsAssigned({ release: "rh-7.4", assignedVersion: "2", assignedInitrdSha256: null }, { releaseVersion: "rh-7.3@2", initrdSha256: null });
+    expect(moved).toMatchObject({ bootedRelease: "rh-7.3", bootedVersion: "2", bootedLabel: "rh-7.3@2", rebootPending: true });
+    const same = bootedVsAssigned({ release: "rh-7.4", assignedVersion: "2", assignedInitrdSha256: null }, { releaseVersion: "rh-7.4@2", initrdSha256: null });
+    expect(same).toMatchObject({ bootedLabel: "rh-7.4@2", rebootPending: false });
+    // a hand-made report with the version alone is taken as the assigned tree's
+    expect(bootedVsAssigned({ release: "rh-7.4", assignedVersion: "2", assignedInitrdSha256: null }, { releaseVersion: "1", initrdSha256: null }).bootedLabel).toBe("rh-7.4@1");
+    expect(bootedVsAssigned({ release: "rh-7.4", assignedVersion: "2", assignedInitrdSha256: null }, { releaseVersion: null, initrdSha256: null }).bootedLabel).toBeNull();
   });
 });

@@ -126,12 +126,14 @@ export function bootedVsAssigned(
   host: { release: string; assignedVersion: string | null; assignedInitrdSha256: string | null },
   boot: { releaseVersion: string | null; initrdSha256: string | null } | null,
 ) {
-  if (!boot) return { bootedRelease: null, bootedVersion: null, staleOverlay: false, rebootPending: false };
+  if (!boot) return { bootedRelease: null, bootedVersion: null, bootedLabel: null, staleOverlay: false, rebootPending: false };
   const reported = boot.releaseVersion;
   const at = reported?.lastIndexOf("@") ?? -1;
   const bootedRelease = reported && at >= 0 ? reported.slice(0, at) : host.release;
   const bootedVersion = reported && at >= 0 ? reported.slice(at + 1) : reported;
   const staleOverlay = !!boot.initrdSha256 && !!host.assignedInitrdSha256 && boot.initrdSha256 !== host.assignedInitrdSha256;
   const rebootPending = (host.assignedVersion !== null && (bootedVersion !== host.assignedVersion || bootedRelease !== host.release)) || staleOverlay;
-  return { bootedRelease, bootedVersion, staleOverlay, rebootPending };
+  /** "release@version" it booted: the booted release's, which may differ from the assigned one */
+  const bootedLabel = bootedVersion ? `${bootedRelease}@${bootedVersion}` : null;
+  return { bootedRelease, bootedVersion, bootedLabel, staleOverlay, rebootPending };
 }

@@ -106,4 +106,17 @@ describe("afsboot apply / export fleet", { timeout: 180_000 }, () => {
     expect(run(["apply", "--prune", noHosts]).stdout).toContain("- host node001");
     expect(run(["export", "fleet"]).stdout).not.toContain("node001");
   });
+
+  it("--prune of a file that lists nothing deletes nothing unless --allow-empty says so", () => {
+    for (const text of ["", "hosts: []\nnetworks: []\n"]) {
+      const refused = run(["apply", "--prune", write("empty.yaml", text)]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/(lists nothing: --prune would delete everything \(.*1 network\)\. Nothing changed\. If that is what you want, add --allow-empty|problem)/);
+      expect(run(["export", "fleet"]).stdout).toContain("name: lab");
+    }
+    const empty = write("empty.yaml", "hosts: []\n");
+    expect(run(["apply", "--prune", "--dry-run", empty]).stdout).toContain("- network lab");
+    expect(run(["apply", "--prune", "--allow-empty", empty]).stdout).toContain("- network lab");
+    expect(run(["export", "fleet"]).stdout).not.toContain("name: lab");
+  });
 });

@@ -27,7 +27,8 @@ export function registerFleetCommands(program: Command) {
     .argument("<file>", "fleet file, or - for stdin")
     .option("--prune", "delete what the file does not list (never without it)")
     .option("--dry-run", "print what would change, change nothing")
-    .action(async (file: string, opts: { prune?: boolean; dryRun?: boolean }) => {
+    .option("--allow-empty", "with --prune, let a file that lists nothing delete everything")
+    .action(async (file: string, opts: { prune?: boolean; dryRun?: boolean; allowEmpty?: boolean }) => {
       let text: string;
       try {
         text = fs.readFileSync(file === "-" ? 0 : file, "utf8");
@@ -37,7 +38,17 @@ export function registerFleetCommands(program: Command) {
       const parsed = parseFleet(text);
       if (!parsed.ok) throw new CliError(`${file}: ${parsed.problems.length} problem(s), nothing changed:\n${parsed.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
       try {
-        const changes = await applyFleet(cliActor(), parsed.fleet, opts);
+        // an empty file (a wrong path, a truncated export) with --prune would delete the whole inventory
+        const f = parsed.fleet;
+        const empty = !f.networks?.length && !f.cells?.length && !f.releases?.length && !f.hosts?.length;
+        if (opts.prune && !opts.dryRun && empty && !opts.allowEmpty) {
+          const gone = (await applyFleet(cliActor(), f, { prune: true, dryRun: true })).filter((c) => c.op === "delete");
+          if (gone.length) {
+            const kinds = ["host", "release", "version", "cell", "network"].map((k) => [k, gone.filter((c) => c.kind === k).length] as const).filter(([, n]) => n > 0);
+            throw new CliError(`${file} lists nothing: --prune would delete everything (${kinds.map(([k, n]) => `${n} ${k}${n === 1 ? "" : "s"}`).join(", ")}). Nothing changed. If that is what you want, add --allow-empty.`);
+          }
+        }
+        const changes = await applyFleet(cliActor(), f, { prune: opts.prune, dryRun: opts.dryRun });
         console.log((opts.dryRun ? "Dry run: nothing was changed.\n" : "") + formatChanges(changes));
       } catch (e) {
         if (e instanceof AppError && e.fields) {

@@ -6,6 +6,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { CellInput, CellUpdate } from "@/lib/validation/cell";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
+import { hasLikeWildcard, literalMatchIds } from "./search";
 
 const LABELS = { name: "cell name" };
 const include = {
@@ -36,9 +37,16 @@ export async function listCells(actor: Actor, query: CellQuery = {}) {
   authorize(actor, "viewer");
   const { page, skip, take } = pageArgs(query.page);
   const q = query.q?.trim();
-  const where: Prisma.CellWhereInput = q
-    ? { OR: [{ name: { contains: q } }, { bootRoot: { contains: q } }, { servers: { some: { OR: [{ name: { contains: q } }, { ip: { startsWith: q } }] } } }] }
-    : {};
+  let where: Prisma.CellWhereInput = {};
+  if (q && hasLikeWildcard(q)) {
+    const ids = [
+      ...(await literalMatchIds(`"Cell"`, `"id"`, [{ column: `"name"`, mode: "contains" }, { column: `"bootRoot"`, mode: "contains" }], q)),
+      ...(await literalMatchIds(`"CellServer"`, `"cellId"`, [{ column: `"name"`, mode: "contains" }, { column: `"ip"`, mode: "startsWith" }], q)),
+    ];
+    where = { id: { in: [...new Set(ids)] } };
+  } else if (q) {
+    where = { OR: [{ name: { contains: q } }, { bootRoot: { contains: q } }, { servers: { some: { OR: [{ name: { contains: q } }, { ip: { startsWith: q } }] } } }] };
+  }
   const [items, total] = await db.$transaction([
     db.cell.findMany({ where, orderBy: { name: "asc" }, skip, take, include }),
     db.cell.count({ where }),

@@ -9,7 +9,7 @@ import { canonCell, canonNetwork, canonRelease, canonVersion, loadCanonState } f
 import { hostsInDiscoveryRange, loadContext, rangeHoldsHosts, resolveHosts } from "./host-resolve";
 import { hostData, hostSnapshot, insertHosts, writeAuditMany } from "./host-rows";
 import { afterHostChange } from "./boot-ingest";
-import { activationTime } from "./releases";
+import { activationTime, imagesDirChangeProblem } from "./releases";
 
 // `afsboot apply FILE [--prune]`: make the database match the fleet file, all or nothing.
 // Never deletes without --prune; an active version's content never changes (add a version).
@@ -33,7 +33,7 @@ export async function applyFleet(actor: Actor, fleet: FleetFile, opts: { prune?:
     await afterHostChange(() =>
       db.$transaction(async (tx) => {
         await applyIn(tx, actor, fleet, !!opts.prune, changes, problems);
-        if (problems.length) throw invalid(`${problems.length} problem(s); nothing was changed`, Object.fromEntries(problems.map((p) => [p.path, p.message])));
+        if (problems.length) throw invalid(`${problems.length} problem(s); nothing was changed`, problemFields(problems));
         if (opts.dryRun) throw new DryRun();
       }, { timeout: 300_000, maxWait: 10_000 }),
     );
@@ -41,6 +41,13 @@ export async function applyFleet(actor: Actor, fleet: FleetFile, opts: { prune?:
     if (!(e instanceof DryRun)) throw e;
   }
   return changes;
+}
+
+/** Field errors by path; several problems at one path (e.g. "releases") are all kept. */
+function problemFields(problems: { path: string; message: string }[]) {
+  const fields: Record<string, string> = {};
+  for (const p of problems) fields[p.path] = fields[p.path] === undefined ? p.message : `${fields[p.path]}; ${p.message}`;
+  return fields;
 }
 
 async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, changes: Change[], problems: { path: string; message: string }[]) {
@@ -79,10 +86,12 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
     }
   }
 
-  const toRetire: { release: string; version: string; id: string }[] = [];
+  const toRetire: { release: string; version: string; id: string; path: string }[] = [];
   for (const [ri, r] of (fleet.releases ?? []).entries()) {
     const want = canonRelease(r);
     const have = cur.releases.get(r.name);
+    const imagesProblem = imagesDirChangeProblem(want, have);
+    if (imagesProblem) problems.push({ path: `releases[${ri}].imagesDir`, message: imagesProblem });
     let releaseId: string;
     if (!have) {
       releaseId = (await tx.release.create({ data: want })).id;
@@ -124,7 +133,7 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
       if (haveStatus !== v.status) {
         if (haveStatus === "retired" || (haveStatus === "active" && v.status === "draft")) {
           problems.push({ path: `${path}.status`, message: `${label} cannot go from ${haveStatus} back to ${v.status}` });
-        } else if (v.status === "retired") toRetire.push({ release: r.name, version: v.version, id: row.id });
+        } else if (v.status === "retired") toRetire.push({ release: r.name, version: v.version, id: row.id, path: `${path}.status` });
         else {
           await tx.releaseVersion.update({ where: { id: row.id }, data: { status: "active", activatedAt: await activationTime(tx, releaseId) } });
           await audit("version.activate", "release-version", label);
@@ -183,7 +192,7 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
 
   for (const t of toRetire) {
     const pinned = await tx.host.count({ where: { pinnedVersionId: t.id } });
-    if (pinned > 0) problems.push({ path: "releases", message: `${t.release}@${t.version} cannot be retired: ${pinned} host(s) pin it` });
+    if (pinned > 0) problems.push({ path: t.path, message: `${t.release}@${t.version} cannot be retired: ${pinned} host(s) pin it` });
     else {
       await tx.releaseVersion.update({ where: { id: t.id }, data: { status: "retired", retiredAt: new Date() } });
       await audit("version.retire", "release-version", `${t.release}@${t.version}`);

@@ -3,7 +3,7 @@ import { stringify } from "yaml";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { parseFleet } from "@/lib/fleet/parse";
-import { admin, operator, viewer } from "@/lib/testing/actors";
+import { operator, viewer } from "@/lib/testing/actors";
 import { applyFleet } from "./fleet-apply";
 import { exportFleet } from "./fleet-export";
 
@@ -97,8 +97,40 @@ describe("fleet file", () => {
     expect((await db.hostTag.findMany({ where: { host: { name: "node001" } } })).map((t) => t.tag).sort()).toEqual(["gpu", "render"]);
   });
 
-  it("prune refuses to delete what hosts still use", async () => {
-    await expect(applyFleet(admin, parse("hosts: []\nnetworks: []\n"), { prune: true, dryRun: true })).resolves.toBeDefined();
+  it("prune refuses to delete what hosts still use, naming each; nothing changes", async () => {
+    // node001 pins version 1; the file drops version 1 (adding 2), the cell and the network
+    const file = FILE.replace('version: "1"', 'version: "2"')
+      .replace(/networks:[\s\S]*?releases:/, "networks: []\ncells: []\nreleases:")
+      .replace("release: rh-7.3\n", "release: rh-7.3@1\n")
+      .replace(/  - name: node002[\s\S]*$/, "");
+    const before = { versions: await db.releaseVersion.count(), audit: await db.auditEntry.count() };
+    const refused = await applyFleet(operator, parse(file), { prune: true }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).fields).toEqual({
+      releases: "rh-7.3@1 is not in the file but hosts pin it",
+      cells: "cell example.org is not in the file but 1 host(s) still use it",
+      networks: "network lab is not in the file but 1 host(s) still use it",
+    });
+    expect({ versions: await db.releaseVersion.count(), audit: await db.auditEntry.count() }).toEqual(before);
+    expect((await db.host.findUniqueOrThrow({ where: { name: "node001" } })).pinnedVersionId).toBeNull();
+    expect(await db.cell.count({ where: { name: "example.org" } })).toBe(1);
+  });
+
+  it("refuses to retire a version hosts pin, at the version's status", async () => {
+    const file = FILE.replace("tmpfsSize: 90M", "tmpfsSize: 90M\n        status: retired").replace("release: rh-7.3\n", "release: rh-7.3@1\n");
+    const refused = await applyFleet(operator, parse(file)).catch((e: unknown) => e);
+    expect((refused as AppError).fields).toEqual({ "releases[0].versions[0].status": "rh-7.3@1 cannot be retired: 2 host(s) pin it" });
+    expect((await db.releaseVersion.findFirstOrThrow({ where: { version: "1" } })).status).toBe("active");
+  });
+
+  it("refuses an images directory publishing may not read, at its path; nothing changes", async () => {
+    const file = FILE.replace("tree: /afs/example.org/boot/RH/7.3\n", "tree: /afs/example.org/boot/RH/7.3\n    imagesDir: /etc\n");
+    const refused = await applyFleet(operator, parse(file)).catch((e: unknown) => e);
+    expect((refused as AppError).fields?.["releases[0].imagesDir"]).toMatch(/^\/etc lies outside .* add it to AFSBOOT_IMAGES_ROOTS/);
+    expect((await db.release.findUniqueOrThrow({ where: { name: "rh-7.3" } })).imagesDir).toBeNull();
+  });
+
+  it("only operators and admins apply", async () => {
     await expect(applyFleet(viewer, parse(FILE))).rejects.toMatchObject({ status: 403 });
   });
 

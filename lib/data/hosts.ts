@@ -29,7 +29,7 @@ type HostRow = Prisma.HostGetPayload<{ include: typeof hostInclude }>;
 export function hostView(h: HostRow) {
   const latest = latestActive(h.release.versions);
   const assignedVersion = h.pinnedVersion?.version ?? latest?.version ?? null;
-  const { bootedRelease, bootedVersion, staleOverlay, rebootPending } = bootedVsAssigned({ release: h.release.name, assignedVersion, assignedInitrdSha256: h.assignedInitrdSha256 }, h.lastBoot);
+  const { bootedRelease, bootedVersion, bootedLabel, staleOverlay, rebootPending } = bootedVsAssigned({ release: h.release.name, assignedVersion, assignedInitrdSha256: h.assignedInitrdSha256 }, h.lastBoot);
   return {
     id: h.id,
     name: h.name,
@@ -43,6 +43,8 @@ export function hostView(h: HostRow) {
     assignedVersion,
     bootedVersion,
     bootedRelease,
+    /** "release@version" it last booted (of the release it booted), or null */
+    bootedLabel,
     /** it last booted another release or version than it is assigned, or an overlay older than the published one */
     rebootPending,
     /** the overlay it booted is not the one the last publication assigned it */
@@ -101,7 +103,10 @@ export function hostWhere(query: HostQuery): Prisma.HostWhereInput {
   const and: Prisma.HostWhereInput[] = [];
   if (q) {
     const macish = q.replace(/[-.]/g, ":");
-    and.push({ OR: [{ name: { startsWith: q } }, { mac: { startsWith: macish } }, { ip: { startsWith: q } }] });
+    // names, MACs and addresses use letters, digits, '-', ':' and '.' only: a search with any
+    // other character (LIKE's wildcards '_' and '%' among them) matches no host
+    if (/[^a-z0-9:.-]/.test(q)) and.push({ id: { in: [] } });
+    else and.push({ OR: [{ name: { startsWith: q } }, { mac: { startsWith: macish } }, { ip: { startsWith: q } }] });
   }
   if (query.cell) and.push({ cell: { name: query.cell } });
   if (query.release) and.push({ release: { name: query.release } });

@@ -6,6 +6,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { NetworkInput, NetworkUpdate } from "@/lib/validation/network";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
+import { hasLikeWildcard, literalMatchIds } from "./search";
 import { hostsInDiscoveryRange, rangeHoldsHosts } from "./host-resolve";
 
 const LABELS = { name: "network name" };
@@ -19,9 +20,11 @@ export async function listNetworks(actor: Actor, query: NetworkQuery = {}) {
   authorize(actor, "viewer");
   const { page, skip, take } = pageArgs(query.page);
   const q = query.q?.trim();
-  const where: Prisma.NetworkWhereInput = q
-    ? { OR: [{ name: { contains: q } }, { subnet: { startsWith: q } }, { domain: { contains: q } }] }
-    : {};
+  const where: Prisma.NetworkWhereInput = !q
+    ? {}
+    : hasLikeWildcard(q)
+      ? { id: { in: await literalMatchIds(`"Network"`, `"id"`, [{ column: `"name"`, mode: "contains" }, { column: `"subnet"`, mode: "startsWith" }, { column: `"domain"`, mode: "contains" }], q) } }
+      : { OR: [{ name: { contains: q } }, { subnet: { startsWith: q } }, { domain: { contains: q } }] };
   const [items, total] = await db.$transaction([
     db.network.findMany({ where, orderBy: { name: "asc" }, skip, take, include: { _count: { select: { hosts: true } } } }),
     db.network.count({ where }),

@@ -1,4 +1,5 @@
 import "server-only";
+import { redactReportTokens } from "@/lib/publish/diff";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { exportDir } from "@/lib/env";
@@ -85,7 +86,8 @@ export async function getPublication(actor: Actor, id: string, opts: { page?: nu
     validation: (p.validation as ValidatorResult[] | null) ?? [],
     hookResults: (p.hooks as HookResult[] | null) ?? [],
     timings: (p.timings as Record<string, number> | null) ?? {},
-    files: { total, page, pageSize: FILES_PAGE_SIZE, rows: files },
+    // diffs stored before tokens were redacted on write are redacted on the way out
+    files: { total, page, pageSize: FILES_PAGE_SIZE, rows: files.map((f) => ({ ...f, diff: f.diff === null ? null : redactReportTokens(f.diff) })) },
   };
 }
 

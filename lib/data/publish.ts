@@ -18,7 +18,7 @@ import { validateDhcp, type ValidatorResult } from "@/lib/publish/validate";
 import { recordAudit } from "./audit";
 import { authorize } from "./authorize";
 import { insertMany, newId } from "./bulk-insert";
-import { imagesDir, loadSnapshot } from "./snapshot";
+import { loadSnapshot } from "./snapshot";
 
 // One publish pipeline for the UI, the API and `afsboot publish`: snapshot → generate → compare
 // with what the export directory holds (the ExportFile manifest) → validate the changed DHCP
@@ -119,7 +119,7 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     networks = [...new Set(rows.map((r) => r.network.name))].sort();
   }
   // a publication of some hosts reads only their versions' kernels and base initrds
-  const loaded = await loadSnapshot(actor, { images: "read", networks, imagesFor: scope ?? undefined });
+  const loaded = await loadSnapshot(actor, { images: "read", networks, imagesFor: scope ?? undefined, outDir });
   const { snapshot, skipped, hostRows } = loaded;
   lap("snapshot");
 
@@ -135,11 +135,10 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     hostOfPath.set(LAYOUT.pxelinux(h.mac), id);
     hostOfPath.set(LAYOUT.ipxe(h.mac), id);
   }
-  const releases = new Map((await db.release.findMany({ select: { name: true, tree: true, imagesDir: true } })).map((r) => [r.name, r]));
   const imageList = [...new Map(images.map((i) => [i.path, i])).values()];
   const current: Current[] = [
     ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: sha256(f.bytes), bytes: f.bytes, source: null, hostId: hostOfPath.get(f.path) ?? null })),
-    ...imageList.map((i) => ({ path: i.path, kind: KIND_OF_IMAGE, sha256: i.sha256, bytes: null, source: path.join(imagesDir(releases.get(i.release)!), i.name), hostId: null })),
+    ...imageList.map((i) => ({ path: i.path, kind: KIND_OF_IMAGE, sha256: i.sha256, bytes: null, source: loaded.imageSources.get(`${i.release}/${i.name}`)!, hostId: null })),
   ];
   lap("generate");
 

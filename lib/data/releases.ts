@@ -1,16 +1,33 @@
 import "server-only";
 import { db, type Tx } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
+import { imagePolicy } from "@/lib/env";
 import { conflict, fromDbError, invalid, notFound } from "@/lib/errors";
+import { imagesDirProblem } from "@/lib/publish/image-source";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { ReleaseInput, VersionInput } from "@/lib/validation/release";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
+import { hasLikeWildcard, literalMatchIds } from "./search";
 
 // Release trees and their versions. A version is a draft until activated; an active version is
 // immutable (a new build is a new version); a version pinned by hosts cannot be retired.
 
 const LABELS = { name: "release name", version: "version" };
+
+/**
+ * Why a release's images directory, as set or changed, may not be used (lib/publish/image-source.ts),
+ * or null. Publishing checks the real paths again.
+ */
+export function imagesDirChangeProblem(r: { tree: string; imagesDir?: string | null }, before?: { tree: string; imagesDir: string | null }) {
+  if (!r.imagesDir || (before && before.imagesDir === r.imagesDir && before.tree === r.tree)) return null;
+  return imagesDirProblem(r.imagesDir, r.tree, imagePolicy());
+}
+
+function checkImagesDir(r: { tree: string; imagesDir?: string | null }, before?: { tree: string; imagesDir: string | null }) {
+  const problem = imagesDirChangeProblem(r, before);
+  if (problem) throw invalid(`Images directory: ${problem}`, { imagesDir: problem });
+}
 
 export interface ReleaseQuery {
   q?: string;
@@ -21,7 +38,11 @@ export async function listReleases(actor: Actor, query: ReleaseQuery = {}) {
   authorize(actor, "viewer");
   const { page, skip, take } = pageArgs(query.page);
   const q = query.q?.trim();
-  const where: Prisma.ReleaseWhereInput = q ? { OR: [{ name: { contains: q } }, { tree: { contains: q } }] } : {};
+  const where: Prisma.ReleaseWhereInput = !q
+    ? {}
+    : hasLikeWildcard(q)
+      ? { id: { in: await literalMatchIds(`"Release"`, `"id"`, [{ column: `"name"`, mode: "contains" }, { column: `"tree"`, mode: "contains" }], q) } }
+      : { OR: [{ name: { contains: q } }, { tree: { contains: q } }] };
   const [items, total] = await db.$transaction([
     db.release.findMany({
       where,
@@ -110,6 +131,7 @@ const versionSnapshot = (v: { version: string; status: string; kernel: string; b
 export async function createRelease(actor: Actor, input: ReleaseInput) {
   authorize(actor, "operator");
   try {
+    checkImagesDir(input);
     return await db.$transaction(async (tx) => {
       const row = await tx.release.create({ data: { ...input, imagesDir: input.imagesDir ?? null } });
       await recordAudit(tx, actor, "release.create", { type: "release", id: row.id, name: row.name }, undefined, releaseSnapshot(row));
@@ -127,6 +149,7 @@ export async function updateRelease(actor: Actor, name: string, input: ReleaseIn
     return await db.$transaction(async (tx) => {
       const before = await tx.release.findUnique({ where: { name } });
       if (!before) throw notFound(`Release ${name}`);
+      checkImagesDir(data, before);
       const { count } = await tx.release.updateMany({ where: { id: before.id, revision }, data: { ...data, imagesDir: data.imagesDir ?? null, revision: { increment: 1 } } });
       if (count === 0) throw conflict("This release was changed by someone else since you opened it: reload and apply your change again");
       const after = await tx.release.findUniqueOrThrow({ where: { id: before.id } });

@@ -1,13 +1,13 @@
 import "server-only";
-import path from "node:path";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { hostReportToken } from "@/lib/auth/host-token";
 import { authorize } from "@/lib/data/authorize";
 import { latestActive } from "@/lib/data/releases";
-import { serverSecret } from "@/lib/env";
+import { imagePolicy, serverSecret } from "@/lib/env";
 import { invalid } from "@/lib/errors";
 import { sha256Cached } from "@/lib/publish/file-cache";
+import { resolveImage, type ImagePolicy } from "@/lib/publish/image-source";
 import type { FleetSnapshot, SnapCell, SnapImage, SnapVersion } from "@/lib/generate/snapshot";
 
 // Loads the generators' input from the database in one consistent read, resolving what needs
@@ -22,6 +22,8 @@ export interface LoadedSnapshot {
   skipped: { host: string; reason: string }[];
   /** release name → its latest active version: what hosts following the tree boot */
   latest: Map<string, string>;
+  /** `release/name` of every kernel and base initrd read → the real path it was read from */
+  imageSources: Map<string, string>;
   /** host name → its id and the overlay sha256 the last publication assigned it */
   hostRows: Map<string, { id: string; assignedInitrdSha256: string | null }>;
 }
@@ -31,12 +33,18 @@ const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1
 /** Where publishing reads a version's kernel and base initrd: the release's images directory. */
 export const imagesDir = (r: { tree: string; imagesDir: string | null }) => r.imagesDir ?? `${r.tree}/boot`;
 
-function readImage(dir: string, name: string, what: string): SnapImage {
-  const file = path.join(dir, name);
+/** The image's sha256, size and real path, or why it cannot be read (`what: reason`). */
+function readImage(r: { tree: string; imagesDir: string | null }, name: string, what: string, policy: ImagePolicy): (SnapImage & { source: string }) | { problem: string } {
+  let source: string;
   try {
-    return { name, ...sha256Cached(file) };
+    source = resolveImage(imagesDir(r), name, r.tree, policy);
   } catch (e) {
-    throw invalid(`${what}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "error"}); is the images directory reachable from this server?`);
+    return { problem: `${what}: ${(e as Error).message}` };
+  }
+  try {
+    return { name, ...sha256Cached(source), source };
+  } catch (e) {
+    return { problem: `${what}: cannot read ${source} (${(e as NodeJS.ErrnoException).code ?? "error"})` };
   }
 }
 
@@ -44,7 +52,7 @@ function readImage(dir: string, name: string, what: string): SnapImage {
  * `images: "names-only"` skips reading kernels and base initrds: for outputs that do not name
  * them (DHCP configs, overlays). Their sha256 is then empty, which the PXE generators refuse.
  */
-export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; networks?: string[]; imagesFor?: string[] }): Promise<LoadedSnapshot> {
+export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; networks?: string[]; imagesFor?: string[]; outDir?: string }): Promise<LoadedSnapshot> {
   authorize(actor, "viewer");
   const inNetworks = opts.networks ? { name: { in: opts.networks } } : {};
   // plain columns and one tag query: Prisma's relation includes cost ~3x for 10,000 hosts
@@ -95,11 +103,28 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
   for (const r of releases) for (const v of r.versions) if (v.status === "active") wanted.set(`${r.name}@${v.version}`, { release: r, version: v });
   // imagesFor: only those hosts' versions need their kernels and base initrds read
   const imagesOf = opts.imagesFor ? new Set(snapHosts.filter((h) => opts.imagesFor!.includes(h.name)).map((h) => `${h.release}@${h.version}`)) : null;
-  const image = (r: (typeof releases)[number], name: string, label: string, role: string): SnapImage =>
-    opts.images === "read" && (!imagesOf || imagesOf.has(label)) ? readImage(imagesDir(r), name, `${label} ${role}`) : { name, sha256: "", size: 0 };
+  // a publication's own output directory is never a source either
+  const policy = imagePolicy();
+  if (opts.outDir) policy.forbidden.push(opts.outDir);
+  const imageSources = new Map<string, string>();
+  const problems: string[] = [];
+  const image = (r: (typeof releases)[number], name: string, label: string, role: string): SnapImage => {
+    if (opts.images !== "read" || (imagesOf && !imagesOf.has(label))) return { name, sha256: "", size: 0 };
+    const read = readImage(r, name, `${label} ${role}`, policy);
+    if ("problem" in read) {
+      problems.push(read.problem);
+      return { name, sha256: "", size: 0 };
+    }
+    const { source, ...img } = read;
+    imageSources.set(`${r.name}/${name}`, source);
+    return img;
+  };
   const versions: SnapVersion[] = [...wanted.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([label, { release, version }]) => snapVersion(release, version, image(release, version.kernel, label, "kernel"), image(release, version.baseInitrd, label, "base initrd")));
+  // every image that cannot be read, not only the first: one round of fixes, not one per image
+  if (problems.length === 1) throw invalid(problems[0]!);
+  if (problems.length > 1) throw invalid(`${problems.length} kernels or base initrds cannot be read (set each release's images directory on its page, or AFSBOOT_IMAGES_ROOTS):\n${problems.map((p) => `- ${p}`).join("\n")}`);
   return {
     snapshot: {
       networks: networks.map((n) => ({ name: n.name, subnet: n.subnet, gateway: n.gateway, dns: n.dns as string[], domain: n.domain, bootServer: n.bootServer, bootUrl: n.bootUrl, reportUrl: n.reportUrl, discoveryRange: n.discoveryRange, dhcpEventHook: n.dhcpEventHook })).sort(byName),
@@ -109,6 +134,7 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
     },
     skipped,
     latest: new Map([...latestOf.entries()].flatMap(([r, v]) => (v ? [[r, v.version] as [string, string]] : []))),
+    imageSources,
     hostRows: new Map(hosts.map((h) => [h.name, { id: h.id, assignedInitrdSha256: h.assignedInitrdSha256 }])),
   };
 }

@@ -23,7 +23,10 @@ describe("users, sessions and tokens", () => {
     expect(await authenticate("root", "a-long-password")).toMatchObject({ username: "root", role: "admin" });
     expect(await authenticate("root", "wrong")).toBeNull();
     expect(await authenticate("nobody", "wrong")).toBeNull();
-    expect(await db.auditEntry.count({ where: { action: "user.login_failed" } })).toBe(2);
+    expect(await authenticate("My-Secret-Passw0rd", "")).toBeNull(); // the password typed as the name
+    const failed = await db.auditEntry.findMany({ where: { action: "user.login_failed" } });
+    expect(failed.map((e) => e.targetName).sort()).toEqual(["(unknown user)", "(unknown user)", "root"]);
+    expect(JSON.stringify(await db.auditEntry.findMany())).not.toContain("My-Secret-Passw0rd");
   });
 
   it("admins manage users; others may not; the last admin stays", async () => {

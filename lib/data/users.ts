@@ -44,7 +44,8 @@ export async function authenticate(username: string, password: string) {
       tx,
       who ?? { type: "system", id: null, name: "anonymous", role: "viewer" },
       ok ? "user.login" : "user.login_failed",
-      { type: "user", id: user?.id ?? null, name: username.slice(0, 64) },
+      // a name that is no account is often a password typed into the wrong field: never kept
+      { type: "user", id: user?.id ?? null, name: user ? user.username : "(unknown user)" },
     );
   });
   return ok && user ? { id: user.id, username: user.username, role: user.role } : null;

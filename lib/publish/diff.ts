@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 
 // Unified diffs of published text files, kept with each publication so an admin can see what a
@@ -18,6 +19,16 @@ export const DIFF_LIMITS = {
 
 const CONTEXT = 3;
 
+/**
+ * Host report tokens travel in PXE files (afsboot.token=…), but a diff is shown to viewers and
+ * stored in the database: it carries a placeholder instead, with a short fingerprint of the token
+ * so that a changed token still shows as a changed line (the fingerprint, 32 bits of the token's
+ * sha256, tells nothing usable about a 256-bit token).
+ */
+export function redactReportTokens(text: string): string {
+  return text.replace(/\bafsboot\.token=([A-Za-z0-9_-]+)/g, (_m, token: string) => `afsboot.token=<hidden ${crypto.createHash("sha256").update(token).digest("hex").slice(0, 8)}>`);
+}
+
 export interface DiffInput {
   path: string;
   kind: string;
@@ -30,8 +41,8 @@ export function unifiedDiff({ path, kind, oldText, newText }: DiffInput): string
   if (!TEXT_KINDS.has(kind)) return `Binary file ${path} ${oldText === null ? "added" : newText === null ? "removed" : "changed"}`;
   // Only the middle differs when one host changes in a 50,000-line dhcpd.conf: cut the common
   // head and tail (keeping 3 lines of context) before diffing, and shift the hunk line numbers.
-  const a = (oldText ?? "").split("\n");
-  const b = (newText ?? "").split("\n");
+  const a = redactReportTokens(oldText ?? "").split("\n");
+  const b = redactReportTokens(newText ?? "").split("\n");
   let head = 0;
   while (head < a.length && head < b.length && a[head] === b[head]) head++;
   let tail = 0;

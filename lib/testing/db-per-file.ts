@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
 import pg from "pg";
@@ -27,3 +28,5 @@ if (pgUrl) {
   process.env.DATABASE_URL = `file:${file}`;
 }
 process.env.AFSBOOT_DATA_DIR = path.join(dir, id);
+// tests keep their kernels and base initrds in temporary folders
+process.env.AFSBOOT_IMAGES_ROOTS ??= os.tmpdir();

@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import path from "node:path";
+import { db } from "@/lib/db";
 import { operator } from "./actors";
 import { createCell } from "@/lib/data/cells";
 import { createNetwork } from "@/lib/data/networks";
@@ -25,3 +28,18 @@ export const hostIn = (i: number, over: Partial<HostInput> = {}): HostInput => (
   notes: "",
   ...over,
 });
+
+/**
+ * seedInventory, plus what publishing needs: AFSBOOT_EXPORT_DIR=<root>/export and rh-7.3's
+ * images directory <root>/images with a made-up kernel and base initrd. Returns the images dir.
+ */
+export async function seedPublishable(root: string): Promise<string> {
+  process.env.AFSBOOT_EXPORT_DIR = path.join(root, "export");
+  await seedInventory();
+  const images = path.join(root, "images");
+  fs.mkdirSync(images);
+  fs.writeFileSync(path.join(images, "vmlinuz"), "kernel bytes");
+  fs.writeFileSync(path.join(images, "initrd.img"), "initrd bytes");
+  await db.release.update({ where: { name: "rh-7.3" }, data: { imagesDir: images } });
+  return images;
+}

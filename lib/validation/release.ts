@@ -19,9 +19,18 @@ export const moduleName = text("Module", 64).regex(/^[A-Za-z0-9_-]+$/, { message
 export const tmpfsSize = (label: string) =>
   text(label, 16).regex(/^([1-9]\d{0,8}[kKmMgG]?|([1-9]\d?|100)%)$/, { message: `${label} must be like 256M, 2G or 50%` });
 
-/** Kernel and initrd names end up in pxelinux INITRD lists (comma-separated) and URLs. */
+/** A kernel or base initrd name: a plain file name (also checked when publishing reads it). */
+export const IMAGE_NAME = /^[A-Za-z0-9_+@=-][A-Za-z0-9._+@=-]*$/;
+
+/**
+ * Kernel and initrd names are plain file names in the release's images directory (publishing
+ * copies them to a public place: no '/' to reach elsewhere); they end up in pxelinux INITRD lists
+ * (comma-separated) and URLs.
+ */
 const imageFile = (label: string) =>
-  relativePath(label).refine((v) => /^[A-Za-z0-9._+@=\/-]+$/.test(v), { message: `${label} may use letters, digits and . _ + @ = / - (no , % or :)` });
+  text(label, 200).refine((v) => IMAGE_NAME.test(v), {
+    message: `${label} must be a plain file name in the images directory: letters, digits and . _ + @ = - (no '/', not starting with '.')`,
+  });
 
 export const versionLabel = text("Version", 32).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
   message: "Version may use letters, digits, '.', '_' and '-', starting with a letter or digit",

@@ -290,7 +290,7 @@ end
 # ---------------------------------------------------------------- 4. the console
 begin "console: database, server, fleet, publish"
 mkdir -p "$TMP/data" "$TMP/export" "$TMP/images"
-export DATABASE_URL=file:$TMP/afsboot.db AFSBOOT_DATA_DIR=$TMP/data AFSBOOT_EXPORT_DIR=$TMP/export
+export DATABASE_URL=file:$TMP/afsboot.db AFSBOOT_DATA_DIR=$TMP/data AFSBOOT_EXPORT_DIR=$TMP/export AFSBOOT_IMAGES_ROOTS=$TMP/images
 unset AFSBOOT_SECRET AFSBOOT_SECRET_FILE AFSBOOT_TRUST_PROXY
 afsboot() { (cd "$REPO" && node bin/afsboot.mjs "$@"); }
 (cd "$REPO" && node scripts/migrate.mjs deploy --quiet) >>"$TMP/logs/cli.log" 2>&1 || die "migrate failed: $(tail -n 5 "$TMP/logs/cli.log")"

@@ -30,7 +30,8 @@ function toRow(h: HostView): HostRow {
     bootState: h.bootState,
     rebootPending: h.rebootPending,
     assignedVersion: h.assignedVersion,
-    bootedVersion: h.bootedVersion,
+    bootedLabel: h.bootedLabel,
+    assignedLabel: h.assignedVersion ? `${h.release}@${h.assignedVersion}` : null,
     tags: h.tags,
     updated: `${formatDistanceToNowStrict(h.updatedAt)} ago`,
   };

@@ -30,10 +30,14 @@ function notFound() {
 async function serve(req: NextRequest, ctx: { params: Promise<{ path: string[] }> }, head: boolean): Promise<Response> {
   const segments = (await ctx.params).path;
   if (!segments.length || segments[0] === "dhcp" || !segments.every((s) => SEGMENT.test(s) && s.length <= 255)) return notFound();
-  const root = exportDir();
-  const file = path.join(root, ...segments);
+  // served by its real path, which must stay inside the export directory: a symlink placed there
+  // (by hand, by a hook) never serves a file from elsewhere
+  let file: string;
   let st: fs.Stats;
   try {
+    const root = fs.realpathSync(exportDir());
+    file = fs.realpathSync(path.join(root, ...segments));
+    if (!file.startsWith(`${root}${path.sep}`)) return notFound();
     st = fs.statSync(file);
   } catch {
     return notFound();
@@ -41,7 +45,7 @@ async function serve(req: NextRequest, ctx: { params: Promise<{ path: string[] }
   if (!st.isFile()) return notFound();
   const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
   const headers = {
-    "content-type": segments[0] === "pxelinux.cfg" ? "text/plain; charset=utf-8" : (TYPES[path.extname(file)] ?? "application/octet-stream"),
+    "content-type": segments[0] === "pxelinux.cfg" ? "text/plain; charset=utf-8" : (TYPES[path.extname(segments[segments.length - 1]!)] ?? "application/octet-stream"),
     "content-length": String(st.size),
     etag,
     "last-modified": st.mtime.toUTCString(),
