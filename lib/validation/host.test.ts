@@ -32,9 +32,11 @@ describe("versionInput", () => {
   const v = { version: "1", kernel: "vmlinuz-6.1", baseInitrd: "initrd.img", modules: "e1000 virtio_net", readonly: "bin, usr, var/lib/rpm", writable: "etc var" };
   it("parses lists from a form", () => expect(versionInput.parse(v)).toMatchObject({ modules: ["e1000", "virtio_net"], readonly: ["bin", "usr", "var/lib/rpm"], tmpfsSize: "256M" }));
   it.each([
-    ["kernel", "vmlinuz,evil", "no , % or :"],
-    ["kernel", "/boot/vmlinuz", "relative"],
-    ["baseInitrd", "../initrd", "'..'"],
+    ["kernel", "vmlinuz,evil", "plain file name"],
+    ["kernel", "/boot/vmlinuz", "no '/'"],
+    ["kernel", "boot/vmlinuz", "no '/'"],
+    ["baseInitrd", "../initrd", "plain file name"],
+    ["baseInitrd", ".initrd", "not starting with '.'"],
     ["readonly", "", "at least one"],
     ["writable", "usr", "also read-only"],
     ["tmpfsSize", "101%", "256M"],

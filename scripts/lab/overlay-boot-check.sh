@@ -163,7 +163,8 @@ hosts:
     kernelArgs: afsboot.onfail=halt
 EOF
 # the images are symlinks into the lab cache: publishing reads them by their real paths
-export DATABASE_URL=file:$TMP/afsboot.db AFSBOOT_DATA_DIR=$TMP/data AFSBOOT_IMAGES_ROOTS="$TMP/images:$(dirname "$KERNEL"):$(dirname "$BASE")"
+IMAGES_ROOTS="$TMP/images:$(dirname "$KERNEL"):$(dirname "$BASE")"
+export DATABASE_URL=file:$TMP/afsboot.db AFSBOOT_DATA_DIR=$TMP/data AFSBOOT_IMAGES_ROOTS=$IMAGES_ROOTS
 unset AFSBOOT_SECRET AFSBOOT_SECRET_FILE # the throwaway secret is created in $TMP/data
 afsboot() { (cd "$REPO" && node bin/afsboot.mjs "$@"); }
 (cd "$REPO" && node scripts/migrate.mjs deploy) >>"$TMP/cli.log" 2>&1 || die "migrate deploy failed: $(tail -n 5 "$TMP/cli.log")"
