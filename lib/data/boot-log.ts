@@ -37,7 +37,12 @@ export async function bootLogWhere(query: BootLogQuery, now: Date): Promise<Pris
     and.push({ releaseVersion: { in: versions.map((v) => `${query.release}@${v.version}`) } });
   }
   if (query.network) and.push({ host: { network: { name: query.network } } });
-  if (query.host) and.push({ host: { name: { startsWith: query.host } } });
+  if (query.host) {
+    // the few matching hosts first, then their boots by the (hostId, startedAt) index: a join
+    // would walk every boot in time order and test its host
+    const hosts = await db.host.findMany({ where: { name: { startsWith: query.host } }, select: { id: true } });
+    and.push({ hostId: { in: hosts.map((h) => h.id) } });
+  }
   if (query.from) and.push({ startedAt: { gte: query.from } });
   if (query.to) and.push({ startedAt: { lt: query.to } });
   return and.length ? { AND: and } : {};
