@@ -140,11 +140,11 @@ async function main() {
 async function bootLogBench(file: string, actor: { type: "cli"; id: null; name: string; role: "admin" }, hostsPage1: number) {
   const { db } = await import("@/lib/db");
   const { listBoots } = await import("@/lib/data/boot-log");
+  const { sqlDate } = await import("@/lib/data/bulk-insert");
   await db.$disconnect();
   const sqlite = new Database(file, { timeout: 10_000 });
   const hosts = sqlite.prepare(`SELECT "id", "ip" FROM "Host" ORDER BY "name"`).all() as { id: string; ip: string }[];
   const insert = sqlite.prepare(`INSERT INTO "Boot" ("id", "hostId", "bootId", "state", "currentStage", "failedStage", "message", "startedAt", "lastEventAt", "finishedAt", "releaseVersion", "clientIp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'rh-7.3@1', ?)`);
-  const sqlDate = (d: Date) => d.toISOString().replace(/Z$/, "+00:00");
   const perHost = Math.max(1, Math.round(BOOTS / hosts.length));
   const now = Date.now();
   let n = 0;

@@ -26,7 +26,7 @@ export interface BootLogRow {
   clientIp: string | null;
 }
 
-export async function bootLogWhere(query: BootLogQuery, now: Date): Promise<Prisma.BootWhereInput> {
+async function bootLogWhere(query: BootLogQuery, now: Date): Promise<Prisma.BootWhereInput> {
   const and: Prisma.BootWhereInput[] = [];
   if (query.state) and.push(bootStateWhere(query.state, now));
   if (query.stage) and.push({ currentStage: query.stage });
