@@ -137,6 +137,27 @@ describe("POST /api/v1/boot-events", () => {
     }
   });
 
+  // the attack: someone who learnt a host's token (it travels in the host's boot config) floods
+  // reports with it, so that the host's own reports would be refused
+  it("a flood with a host's token from elsewhere never makes the host's own reports 429", async () => {
+    await enrollHosts(operator, [hostIn(7)]);
+    const tok7 = (await reportTokens(admin, "node007"))[0]!.token;
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      const forged = [];
+      for (let i = 0; i < 80; i++) forged.push((await post({ mac: hostIn(7).mac, bootId: `forged-boot-${i}`, stage: "initrd", token: tok7 }, { from: "198.51.100.66" })).status);
+      expect(forged.slice(60).every((s) => s === 429)).toBe(true);
+      // from another address the flood is the same host's "elsewhere": still refused
+      expect((await post({ mac: hostIn(7).mac, bootId: "forged-boot-x", stage: "initrd", token: tok7 }, { from: "203.0.113.66" })).status).toBe(429);
+      // the host itself, from its reserved address, reports a whole boot
+      for (const stage of ["initrd", "network", "afs", "root", "switch", "up"]) {
+        expect((await post({ mac: hostIn(7).mac, bootId: "0f1e2d3c-aaaa-bbbb-cccc-000000000077", stage, token: tok7 }, { from: hostIn(7).ip })).status, stage).toBe(202);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("concurrent reports of many boots are all stored (group commit), none twice", async () => {
     await enrollHosts(operator, Array.from({ length: 40 }, (_, i) => hostIn(100 + i)));
     const tokens = new Map((await reportTokens(admin)).map((t) => [t.name, t.token]));

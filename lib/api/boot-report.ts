@@ -16,9 +16,11 @@ import { bootEventInput, type BootEventInput } from "@/lib/validation/boot-event
 // Everything is checked before anything is stored: size (16 KiB, read no further), encoding (JSON
 // or form), fields, and the host's report token. Limits: per host (a boot sends about ten reports,
 // so 60 at once and one a second after that never slows a real boot, even when thousands of hosts
-// arrive through one proxy address) and, for bad requests and reports from unknown machines only,
-// per source address: past 30 of those at once (then one every 2 s) they are answered 429, while
-// valid reports from the same address still pass.
+// arrive through one proxy address), counted apart for reports from the host's reserved address
+// and from anywhere else, so that someone who learnt a host's token cannot flood the host's own
+// reports into 429; and, for bad requests and reports from unknown machines only, per source
+// address: past 30 of those at once (then one every 2 s) they are answered 429, while valid
+// reports from the same address still pass.
 
 export const MAX_REPORT_BODY = 16 * 1024;
 
@@ -42,6 +44,7 @@ export interface ReportResponse {
 
 // the limits are process-wide, whichever door a report came through
 const limits = ((globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.reportLimits")] ??= {
+  /** valid reports per host: keys "<host id> own" (from its reserved address) and "<host id> elsewhere" */
   perHost: new TokenBuckets(60, 1),
   /** bad requests and discovery reports per source address: 30 at once, then one every 2 s */
   perSource: new TokenBuckets(30, 0.5),
@@ -147,8 +150,9 @@ export async function handleBootReport(r: ReportRequest): Promise<ReportResponse
       await recordDiscovery(input);
       return ok(202, { accepted: true, discovered: true });
     }
-    if (!perHost.take(who.host.id)) {
-      return error(429, "rate_limited", `host ${who.host.name} sends reports faster than a boot does`, undefined, { "retry-after": String(perHost.retryAfter(who.host.id)) });
+    const key = `${who.host.id} ${from.replace(/^::ffff:/i, "") === who.host.ip ? "own" : "elsewhere"}`;
+    if (!perHost.take(key)) {
+      return error(429, "rate_limited", `host ${who.host.name} sends reports faster than a boot does`, undefined, { "retry-after": String(perHost.retryAfter(key)) });
     }
     const { duplicate } = await recordReport(who.host.id, input);
     return ok(duplicate ? 200 : 202, { accepted: true, duplicate });

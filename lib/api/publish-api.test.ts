@@ -36,6 +36,7 @@ function req(p: string, init: { method?: string; token?: string | null; body?: u
 const ctx = (params: Record<string, string | string[]> = {}) => ({ params: Promise.resolve(params) });
 const bootCtx = (p: string) => ({ params: Promise.resolve({ path: p.split("/") }) });
 const mac1 = hostIn(1).mac.replace(/:/g, "-");
+const ip1 = hostIn(1).ip;
 
 describe("publications API", () => {
   it("previews with diffs (200, nothing written), publishes (201), lists and shows the publication", async () => {
@@ -119,12 +120,12 @@ describe("boot files API and /boot/", () => {
   });
 
   it("/boot/ serves published files without login, with caching headers; never DHCP configs, dot files or paths outside", async () => {
-    const res = await boot.GET(req(`/boot/ipxe/01-${mac1}.ipxe`, { token: null }), bootCtx(`ipxe/01-${mac1}.ipxe`));
+    const res = await boot.GET(req(`/boot/ipxe/01-${mac1}.ipxe`, { token: null, headers: { "x-forwarded-for": ip1 } }), bootCtx(`ipxe/01-${mac1}.ipxe`));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
     expect(await res.text()).toMatch(/^#!ipxe\n/);
     const etag = res.headers.get("etag")!;
-    expect((await boot.GET(req(`/boot/ipxe/01-${mac1}.ipxe`, { token: null, headers: { "if-none-match": etag } }), bootCtx(`ipxe/01-${mac1}.ipxe`))).status).toBe(304);
+    expect((await boot.GET(req(`/boot/ipxe/01-${mac1}.ipxe`, { token: null, headers: { "if-none-match": etag, "x-forwarded-for": ip1 } }), bootCtx(`ipxe/01-${mac1}.ipxe`))).status).toBe(304);
     const kernel = fs.readdirSync(path.join(root, "export", "images")).find((d) => fs.existsSync(path.join(root, "export", "images", d, "vmlinuz")))!;
     const k = await boot.GET(req(`/boot/images/${kernel}/vmlinuz`, { token: null }), bootCtx(`images/${kernel}/vmlinuz`));
     expect(k.headers.get("cache-control")).toContain("immutable");
@@ -135,6 +136,37 @@ describe("boot files API and /boot/", () => {
     for (const bad of ["dhcp/dhcpd-lab.conf", ".afsboot-publish.lock", "ipxe/../dhcp/dhcpd-lab.conf", "..", "ipxe/nope.ipxe", "ipxe", "a%2f..%2fb"]) {
       expect((await boot.GET(req(`/boot/${bad}`, { token: null }), bootCtx(bad))).status, bad).toBe(404);
     }
+  });
+
+  // the attack: every host's report token from anyone on the network, and which MACs are enrolled
+  it("/boot/ gives a host's own boot config only to its reserved address; others and unknown MACs get the same 404", async () => {
+    const mac2 = hostIn(2).mac.replace(/:/g, "-");
+    const get = async (p: string, from: string, method: "GET" | "HEAD" = "GET") => {
+      const r = await boot[method](req(`/boot/${p}`, { method, token: null, headers: { "x-forwarded-for": from } }), bootCtx(p));
+      return { status: r.status, type: r.headers.get("content-type"), body: await r.text(), headers: [...r.headers.keys()].sort() };
+    };
+    const unknownPath = await get("ipxe/01-52-54-00-00-0f-0f.ipxe", "10.0.0.99");
+    expect(unknownPath.status).toBe(404);
+    for (const p of [`ipxe/01-${mac1}.ipxe`, `pxelinux.cfg/01-${mac1}`]) {
+      expect(fs.existsSync(path.join(root, "export", p)), p).toBe(true);
+      expect((await get(p, ip1)).status, p).toBe(200);
+      expect((await get(p, ip1, "HEAD")).status, p).toBe(200);
+      // another host, any other machine, the host's neighbour on the network: the 404 of a path that is not there
+      for (const from of [hostIn(2).ip, "10.0.0.99", "192.0.2.1", "unknown"]) {
+        expect(await get(p, from), `${p} from ${from}`).toEqual(unknownPath);
+        expect((await get(p, from, "HEAD")).status).toBe(404);
+      }
+    }
+    // a name that leads to a host's file (a symlink in the export directory) is the same file
+    fs.symlinkSync(`ipxe/01-${mac2}.ipxe`, path.join(root, "export", "alias.ipxe"));
+    try {
+      expect((await get("alias.ipxe", ip1)).status).toBe(404);
+      expect((await get("alias.ipxe", hostIn(2).ip)).status).toBe(200);
+    } finally {
+      fs.rmSync(path.join(root, "export", "alias.ipxe"));
+    }
+    // what every machine needs stays public
+    for (const p of ["boot.ipxe", "ipxe/default.ipxe"]) expect((await get(p, "192.0.2.1")).status, p).toBe(200);
   });
 
   it("/boot/ never follows a symlink out of the export directory", async () => {

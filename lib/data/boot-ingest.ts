@@ -21,6 +21,8 @@ interface HostKey {
   id: string;
   name: string;
   gen: number;
+  /** its reserved address (the one it boots and reports from, unless NATed) */
+  ip: string;
 }
 
 const CACHE_MS = 30_000;
@@ -53,9 +55,9 @@ const cache = ((globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.repor
 
 async function reload() {
   const generation = cache.generation;
-  const rows = await db.host.findMany({ select: { id: true, name: true, mac: true, tokenGeneration: true } });
+  const rows = await db.host.findMany({ select: { id: true, name: true, mac: true, ip: true, tokenGeneration: true } });
   if (generation !== cache.generation) return; // invalidated meanwhile: the next lookup loads again
-  cache.byMac = new Map(rows.map((h) => [h.mac, { id: h.id, name: h.name, gen: h.tokenGeneration }]));
+  cache.byMac = new Map(rows.map((h) => [h.mac, { id: h.id, name: h.name, gen: h.tokenGeneration, ip: h.ip }]));
   cache.loadedAt = Date.now();
   cache.misses.clear();
 }
@@ -69,14 +71,14 @@ export function invalidateReporters() {
 }
 
 async function fromDatabase(mac: string): Promise<HostKey | null> {
-  const row = await db.host.findUnique({ where: { mac }, select: { id: true, name: true, tokenGeneration: true } });
+  const row = await db.host.findUnique({ where: { mac }, select: { id: true, name: true, ip: true, tokenGeneration: true } });
   if (!row) {
     cache.byMac.delete(mac);
     if (cache.misses.size > 50_000) cache.misses.clear();
     cache.misses.set(mac, Date.now());
     return null;
   }
-  const key = { id: row.id, name: row.name, gen: row.tokenGeneration };
+  const key = { id: row.id, name: row.name, gen: row.tokenGeneration, ip: row.ip };
   cache.byMac.set(mac, key);
   return key;
 }
@@ -103,7 +105,7 @@ async function recheck(mac: string): Promise<HostKey | null> {
   return fromDatabase(mac);
 }
 
-/** The enrolled host behind a MAC, if any (for the boot server's own reports). */
+/** The enrolled host behind a MAC, if any (the boot server's own reports, /boot/'s per-host files). */
 export const hostByMac = (mac: string) => lookup(mac);
 
 export type Identified = { kind: "host"; host: HostKey } | { kind: "unknown" } | { kind: "refused"; message: string };
