@@ -41,29 +41,9 @@ const REPORT_PATH = "/api/v1/boot-events";
 const app = next({ dev: false, dir: root, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
-// instrumentation.ts runs when Next.js prepares its server, at the first request (see warm-up)
-const reportHandler = () => globalThis[Symbol.for("afsboot.handleBootReport")];
-
-/** The request body as an async iterable that can stop reading (after 413) and still answer. */
-function bodyOf(req) {
-  return {
-    async *[Symbol.asyncIterator]() {
-      const queue = [];
-      let done = false;
-      let failed = null;
-      let wake = null;
-      req.on("data", (c) => (queue.push(c), wake?.()));
-      req.on("end", () => ((done = true), wake?.()));
-      req.on("error", (e) => ((failed = e), wake?.()));
-      for (;;) {
-        if (queue.length) yield queue.shift();
-        else if (failed) throw failed;
-        else if (done) return;
-        else await new Promise((r) => (wake = r));
-      }
-    },
-  };
-}
+// instrumentation.ts runs when Next.js prepares its server, at the first request (see warm-up):
+// it hands over the report door (lib/api/report-door.ts: the handler, body timeout and caps)
+const reportDoor = () => globalThis[Symbol.for("afsboot.serveReport")];
 
 /**
  * The client's address: lib/api/client-address.ts addressFromHops (socket peer, or behind
@@ -77,35 +57,12 @@ function clientOf(req) {
   return addressFromHops([req.headers["x-forwarded-for"]].flat().filter(Boolean).join(","), peer);
 }
 
-async function report(req, res) {
-  let stopped = false;
-  const out = await reportHandler()({
-    contentType: req.headers["content-type"] ?? "",
-    contentLength: req.headers["content-length"] ?? null,
-    authorization: req.headers.authorization ?? null,
-    from: clientOf(req),
-    body: bodyOf(req),
-    cancel: () => {
-      stopped = true;
-      req.pause();
-    },
-  });
-  const text = JSON.stringify(out.body);
-  res.writeHead(out.status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-    ...(stopped ? { connection: "close" } : {}),
-    ...out.headers,
-  });
-  res.end(text);
-}
-
 const server = http.createServer((req, res) => {
-  if (req.method === "POST" && (req.url === REPORT_PATH || req.url?.startsWith(`${REPORT_PATH}?`)) && reportHandler()) {
-    report(req, res).catch((e) => {
+  if (req.method === "POST" && (req.url === REPORT_PATH || req.url?.startsWith(`${REPORT_PATH}?`)) && reportDoor()) {
+    reportDoor()(req, res, clientOf(req)).catch((e) => {
       console.error("afsboot-server: report failed", e);
-      if (!res.headersSent) res.writeHead(503, { "content-type": "application/json" });
+      if (res.headersSent) return void res.end();
+      res.writeHead(503, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { code: "unavailable", message: "The report could not be stored; send it again" } }));
     });
     return;
@@ -115,12 +72,15 @@ const server = http.createServer((req, res) => {
   handle(req, res);
 });
 server.keepAliveTimeout = 65_000; // longer than common proxies' idle timeout
+// a request's headers arrive at once or not at all (Node's default waits 60 s); bodies have the
+// default 300 s (a large CSV import on a slow link), except reports (lib/api/report-door.ts)
+server.headersTimeout = 15_000;
 server.listen(port, hostname, () => {
   // warm up: the first request prepares Next.js (instrumentation.ts hands over the report handler)
   const warm = http.get({ host: hostname, port, path: "/api/health", headers: { "x-afsboot-warmup": "1" } }, (res) => {
     res.resume();
     res.on("end", () => {
-      if (!reportHandler()) console.warn("afsboot-server: instrumentation.ts gave no report handler; reports go through Next.js");
+      if (!reportDoor()) console.warn("afsboot-server: instrumentation.ts gave no report door; reports go through Next.js");
       console.log(`AFSBoot listening on http://${hostname}:${port}`);
     });
   });

@@ -7,6 +7,7 @@ import { actorFromApiToken } from "@/lib/data/api-tokens";
 import { ReportQueueFull, hostByMac, identify, recordDiscovery, recordReport } from "@/lib/data/boot-ingest";
 import { errorFields, log } from "@/lib/log";
 import { bootEventInput, type BootEventInput } from "@/lib/validation/boot-event";
+import { BodyIncomplete, readAtMost } from "./body";
 
 // POST /api/v1/boot-events (DESIGN.md "Report API"): what booting hosts and the DHCP servers'
 // hooks report. One implementation, two doors: the Next.js route (app/api/v1/boot-events) and the
@@ -68,18 +69,9 @@ async function readBody(r: ReportRequest): Promise<string> {
     r.cancel?.();
     throw tooLarge();
   }
-  if (!r.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of r.body) {
-    size += chunk.length;
-    if (size > MAX_REPORT_BODY) {
-      r.cancel?.(); // read no further
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? Buffer.from(chunks[0]!).toString("utf8") : Buffer.concat(chunks).toString("utf8");
+  const bytes = await readAtMost(r.body, MAX_REPORT_BODY, r.cancel);
+  if (!bytes) throw tooLarge();
+  return bytes.toString("utf8");
 }
 
 function parse(type: string, text: string): Record<string, unknown> {
@@ -166,6 +158,7 @@ export async function handleBootReport(r: ReportRequest): Promise<ReportResponse
       return error(e.status, e.code, e.message, e.fields);
     }
     if (e instanceof z.ZodError) return error(422, "invalid", "The report has invalid fields");
+    if (e instanceof BodyIncomplete) return error(408, "timeout", e.message);
     if (e instanceof ReportQueueFull) return error(503, "busy", e.message, undefined, { "retry-after": "5" });
     log.error("boot report failed", { source: from, ...errorFields(e) });
     return error(503, "unavailable", "The report could not be stored; send it again");

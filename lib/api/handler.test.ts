@@ -83,6 +83,26 @@ describe("API v1 wrapper", () => {
     expect(q.status).toBe(422);
   });
 
+  it("413 for a chunked body past the limit, read no further than the limit (no Content-Length to trust)", async () => {
+    const t = await token("operator");
+    const before = await db.network.count();
+    let pulled = 0;
+    const chunk = new TextEncoder().encode(`"${"x".repeat(64 * 1024 - 2)}"`);
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (++pulled > 256) c.close(); // 16 MiB in all, if anyone read it whole
+        else c.enqueue(chunk);
+      },
+    });
+    const r = new NextRequest("http://127.0.0.1:3000/api/v1/networks", { method: "POST", headers: { authorization: `Bearer ${t}`, "content-type": "application/json" }, body, duplex: "half" });
+    expect(r.headers.get("content-length")).toBeNull();
+    const res = await networks.POST(r, ctx());
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe("too_large");
+    expect(pulled).toBeLessThan(24); // 1 MiB is 16 chunks; the stream's own read-ahead adds a few
+    expect(await db.network.count()).toBe(before);
+  });
+
   it("lists with search and pagination", async () => {
     const op = await token("operator");
     const input = networkForm();

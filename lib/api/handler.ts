@@ -6,6 +6,7 @@ import { hasRole, type Actor } from "@/lib/auth/roles";
 import { actorFromApiToken } from "@/lib/data/api-tokens";
 import { actorFromSession } from "@/lib/data/sessions";
 import { AppError } from "@/lib/errors";
+import { readAtMost } from "./body";
 import { errorFields, log } from "@/lib/log";
 import type { RoleName } from "@/lib/validation/common";
 
@@ -49,10 +50,12 @@ async function readJson(req: NextRequest): Promise<unknown> {
   const length = Number(req.headers.get("content-length") ?? "0");
   if (length > MAX_BODY) throw new AppError(413, "too_large", `The body is larger than ${MAX_BODY} bytes`);
   const type = req.headers.get("content-type") ?? "";
-  const textBody = await req.text();
+  const stream = req.body;
+  const bytes = await readAtMost(stream as unknown as AsyncIterable<Uint8Array> | null, MAX_BODY, () => void stream?.cancel().catch(() => {}));
+  if (!bytes) throw new AppError(413, "too_large", `The body is larger than ${MAX_BODY} bytes`);
+  const textBody = bytes.toString("utf8");
   if (textBody.trim() === "" && !type) return undefined;
   if (!type.includes("application/json")) throw new AppError(415, "unsupported_media_type", "Send the body as application/json");
-  if (textBody.length > MAX_BODY) throw new AppError(413, "too_large", `The body is larger than ${MAX_BODY} bytes`);
   try {
     return JSON.parse(textBody);
   } catch {
