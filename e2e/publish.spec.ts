@@ -205,6 +205,29 @@ test("a release version offers its overlay initrd per cell", async ({ page }) =>
   expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]); // gzip
 });
 
+test("a refused preview names every image it cannot read and links to each release's images directory", async ({ page }) => {
+  const name = `noimg-${uid()}`;
+  fs.mkdirSync(IMAGES, { recursive: true });
+  await ok(await api.post("/api/v1/releases", { data: { name, tree: `/afs/${fleet.cell}/boot/${name}`, imagesDir: IMAGES, notes: "images not there" } }), 201);
+  const version = { version: "1", kernel: `vmlinuz-${name}`, baseInitrd: `initrd-${name}.img`, modules: [], readonly: ["usr"], writable: ["etc"], tmpfsSize: "90M", notes: "" };
+  await ok(await api.post(`/api/v1/releases/${name}/versions?activate=true`, { data: version }), 201);
+  try {
+    await goto(page, "/publications");
+    await page.getByRole("button", { name: "Preview changes" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "Preview failed" });
+    await expect(alert).toContainText("2 kernels or base initrds cannot be read", { timeout: 60_000 });
+    await expect(alert).toContainText(`${name}@1 kernel: cannot read`);
+    await expect(alert).toContainText(`${name}@1 base initrd: cannot read`);
+    await alert.getByRole("link", { name: `Images directory of release ${name}` }).click();
+    await expect(page).toHaveURL(new RegExp(`/releases/${name}#imagesDir$`));
+    await expect(page.getByLabel("Images directory")).toHaveValue(IMAGES);
+  } finally {
+    // leave the fleet as it was: nothing unreadable, and nothing unpublished for the tests after
+    await ok(await api.post(`/api/v1/releases/${name}/versions/1/retire`));
+    await ok(await api.post("/api/v1/publications", { data: {} }), 201);
+  }
+});
+
 const publicationCount = async () => ((await (await ok(await api.get("/api/v1/publications"))).json()) as { total: number }).total;
 
 test.describe("viewer", () => {

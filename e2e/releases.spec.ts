@@ -53,6 +53,15 @@ async function addVersionViaUi(page: Page, r: ReleaseData, v: VersionData) {
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Version ${r.name}@${v.version}`);
 }
 
+/** Activates a draft with its Activate button in `scope` (a row, or the version's page), confirming the dialog. */
+async function activate(page: Page, scope: Page | ReturnType<Page["locator"]>) {
+  await scope.getByRole("button", { name: "Activate" }).click();
+  const confirm = page.getByRole("alertdialog");
+  await expect(confirm).toContainText("Activate version");
+  await confirm.getByRole("button", { name: "Activate", exact: true }).click();
+  await expect(confirm).toHaveCount(0);
+}
+
 /** The row of a version in the release page's versions table. */
 const versionRow = (page: Page, version: string) => page.getByRole("row").filter({ has: page.getByRole("link", { name: version, exact: true }) });
 
@@ -104,7 +113,7 @@ test("release journey: draft, edit, activate (then immutable), new version from 
   const row1 = versionRow(page, "1");
   await expect(row1).toContainText("draft");
   await expect(row1).toContainText("90M");
-  await row1.getByRole("button", { name: "Activate" }).click();
+  await activate(page, row1);
   await expect(page.getByText(`Activated ${r.name}@1`)).toBeVisible();
   await expect(row1).toContainText("active");
   await expect(row1).toContainText("latest");
@@ -257,7 +266,7 @@ test("a version pinned by a host cannot be retired, nor its release deleted: the
   const r = { ...used, tree: `/afs/${cell}/boot/e2e/${used.name}` };
   await createReleaseViaUi(page, r);
   await addVersionViaUi(page, r, V1);
-  await page.getByRole("button", { name: "Activate" }).click();
+  await activate(page, page);
   await expect(page.getByRole("main").getByRole("note")).toContainText("is active and immutable");
 
   // a host pinned to r@1 (network, cell and host through the API)
@@ -293,6 +302,57 @@ test("a version pinned by a host cannot be retired, nor its release deleted: the
   await expect(versionRow(page, "1")).toContainText("active");
 });
 
+test("activating and retiring say how many following hosts move, and refuse when that changed meanwhile", async ({ page }) => {
+  const cell = `c-${uid()}.example.org`;
+  const cellBody = { name: cell, client: "kafs", bootRoot: `/afs/${cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${cell}`, ip: "192.0.2.32" }] };
+  expect((await page.request.post("/api/v1/cells", { data: cellBody })).status()).toBe(201);
+  const base = releaseData("moves");
+  const r = { ...base, tree: `/afs/${cell}/boot/e2e/${base.name}` };
+  await createReleaseViaUi(page, r);
+  await addVersionViaUi(page, r, V1);
+  await activate(page, page);
+  const n = networkData("movesnet");
+  expect((await page.request.post("/api/v1/networks", { data: { ...n, dns: n.dns.split(/[\s,]+/).filter(Boolean) } })).status()).toBe(201);
+  const addHost = async (i: number, release: string) => {
+    const mac = `52:54:01:${[0, 0, 0].map(() => Math.floor(Math.random() * 256).toString(16).padStart(2, "0")).join(":")}`;
+    const res = await page.request.post("/api/v1/hosts", { data: { name: `mv-${uid()}`, mac, ip: n.gateway.replace(/\.1$/, `.${20 + i}`), cell, release } });
+    expect(res.status(), await res.text()).toBe(201);
+  };
+  for (const i of [1, 2, 3]) await addHost(i, r.name); // following the latest version
+  await addHost(4, `${r.name}@1`); // pinned: never moves
+  await addVersionViaUi(page, r, { ...V1, version: "2" });
+
+  await goto(page, `/releases/${r.name}`);
+  const confirm = page.getByRole("alertdialog");
+  await versionRow(page, "2").getByRole("button", { name: "Activate" }).click();
+  await expect(confirm).toContainText(`3 hosts that follow ${r.name}'s latest version move from @1 to @2 at the next publication`);
+  // someone enrols another follower while the dialog is open: what was confirmed is no longer true
+  await addHost(5, r.name);
+  await confirm.getByRole("button", { name: "Activate", exact: true }).click();
+  await expect(confirm.getByText("4 host(s) would move now, not 3 as confirmed")).toBeVisible();
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await reload(page);
+  await expect(versionRow(page, "2")).toContainText("draft");
+
+  await versionRow(page, "2").getByRole("button", { name: "Activate" }).click();
+  await expect(confirm).toContainText(`4 hosts that follow ${r.name}'s latest version move from @1 to @2`);
+  await confirm.getByRole("button", { name: "Activate", exact: true }).click();
+  await expect(page.getByText(`Activated ${r.name}@2; 4 following host(s) move to @2 at the next publication`)).toBeVisible();
+  await expect(versionRow(page, "2")).toContainText("latest");
+
+  // retiring the latest hands them back to @1; retiring @1 then would move nobody (it is not the latest)
+  await versionRow(page, "2").getByRole("button", { name: "Retire" }).click();
+  await expect(confirm).toContainText(`4 hosts that follow ${r.name}'s latest version move from @2 back to @1 at the next publication`);
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await versionRow(page, "1").getByRole("button", { name: "Retire" }).click();
+  await expect(confirm).toContainText("1 host(s) are pinned to this version");
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await versionRow(page, "2").getByRole("button", { name: "Retire" }).click();
+  await confirm.getByRole("button", { name: "Retire", exact: true }).click();
+  await expect(page.getByText(`Retired ${r.name}@2; 4 following host(s) move to @1 at the next publication`)).toBeVisible();
+  await expect(versionRow(page, "1")).toContainText("latest");
+});
+
 test.describe("as a viewer", () => {
   test.use({ storageState: storageState("viewer") });
 
@@ -303,7 +363,7 @@ test.describe("as a viewer", () => {
     await createReleaseViaUi(op, r);
     await addVersionViaUi(op, r, V1);
     await goto(op, `/releases/${r.name}`);
-    await versionRow(op, "1").getByRole("button", { name: "Activate" }).click();
+    await activate(op, versionRow(op, "1"));
     await expect(versionRow(op, "1")).toContainText("active");
     await addVersionViaUi(op, r, { ...V1, version: "2" });
     await operator.close();

@@ -2,7 +2,9 @@
 
 import { useActionState, useState } from "react";
 import { useRouter } from "next/navigation";
-import { CircleAlert, Eye } from "lucide-react";
+import Link from "next/link";
+import { CircleAlert, Eye, FolderCog } from "lucide-react";
+import { releaseOfImagesDirField } from "@/lib/publish/refusal-paths";
 import type { ActionState } from "@/lib/action-state";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { Preview } from "./preview";
@@ -52,9 +54,17 @@ export function PublishPanel({ preview, publish, exportDir, hooks }: Props) {
   );
 }
 
-/** A refusal in full: the message, then each daemon's own output for the file it rejected. */
+/**
+ * A refusal in full: the message, a link to each release's images-directory setting whose images
+ * could not be read, then each daemon's own output for the file it rejected.
+ */
 function Refused({ lead, refusal }: { lead?: string; refusal: Refusal }) {
-  const outputs = Object.entries(refusal.fieldErrors ?? {});
+  const entries = Object.entries(refusal.fieldErrors ?? {});
+  const imageDirs = entries.flatMap(([path]) => {
+    const release = releaseOfImagesDirField(path);
+    return release ? [release] : [];
+  });
+  const outputs = entries.filter(([path]) => !releaseOfImagesDirField(path));
   return (
     <div role="alert" className="space-y-2 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
       <p className="flex items-start gap-2 font-medium">
@@ -64,6 +74,18 @@ function Refused({ lead, refusal }: { lead?: string; refusal: Refusal }) {
           {refusal.error}
         </span>
       </p>
+      {imageDirs.length > 0 && (
+        <ul className="space-y-1 pl-6">
+          {imageDirs.map((release) => (
+            <li key={release}>
+              <Link href={`/releases/${encodeURIComponent(release)}#imagesDir`} className="inline-flex items-center gap-1.5 font-medium text-red-900 underline underline-offset-2 hover:text-red-700 focus-visible:outline-2 focus-visible:outline-offset-2">
+                <FolderCog className="size-4" aria-hidden />
+                Images directory of release {release}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
       {outputs.map(([file, output]) => (
         <div key={file}>
           <p className="font-mono text-xs">{file}</p>

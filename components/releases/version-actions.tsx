@@ -1,13 +1,11 @@
 "use client";
 
-import { useActionState } from "react";
 import Link from "next/link";
 import { CheckCircle2, Pencil } from "lucide-react";
-import { toast } from "sonner";
 import type { ActionState } from "@/lib/action-state";
+import type { StatusEffect } from "@/lib/data/releases";
 import { Button } from "@/components/ui/button";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
-import { SubmitButton } from "@/components/ui/submit-button";
 import { CopyVersionDialog } from "./copy-version-dialog";
 import type { VersionStatus } from "./version-status";
 
@@ -24,7 +22,7 @@ export interface VersionActionSet {
 interface Props {
   actions: VersionActionSet;
   releaseName: string;
-  version: { version: string; status: VersionStatus; pinnedHosts: number; isLatest: boolean };
+  version: { version: string; status: VersionStatus; pinnedHosts: number; isLatest: boolean; statusEffect: StatusEffect | null };
   /** Label offered for "New version from this one". */
   suggested: string;
   /** Show an Edit link (drafts) — not on the draft's own page, which is the form. */
@@ -47,22 +45,32 @@ export function VersionActions({ actions, releaseName, version: v, suggested, sh
           </Link>
         </Button>
       )}
-      {v.status === "draft" && <ActivateButton action={actions.activate} hidden={hidden} size={size} />}
+      {v.status === "draft" && (
+        <ConfirmDelete
+          action={actions.activate}
+          verb="Activate"
+          variant="default"
+          what={`version ${ref}`}
+          triggerLabel={
+            <>
+              <CheckCircle2 className="size-4" aria-hidden />
+              Activate
+            </>
+          }
+          hidden={{ ...hidden, ...(v.statusEffect ? { expectMoved: String(v.statusEffect.moved) } : {}) }}
+          size={size}
+          description={activateText(releaseName, v.version, v.statusEffect)}
+        />
+      )}
       <CopyVersionDialog action={actions.copy} releaseName={releaseName} version={v.version} suggested={suggested} size={size} />
       {v.status === "active" && (
         <ConfirmDelete
           action={actions.retire}
           verb="Retire"
           what={`version ${ref}`}
-          hidden={hidden}
+          hidden={{ ...hidden, ...(v.statusEffect ? { expectMoved: String(v.statusEffect.moved) } : {}) }}
           size={size}
-          description={
-            v.pinnedHosts > 0
-              ? `${v.pinnedHosts} host(s) are pinned to this version: the console will refuse until they are assigned another.`
-              : v.isLatest
-                ? "This is the latest active version: hosts that follow the release move to the most recently activated remaining one (if any) at the next publication. A retired version cannot be activated again."
-                : "A retired version is no longer offered to hosts and cannot be activated again; its settings stay on record."
-          }
+          description={v.pinnedHosts > 0 ? `${v.pinnedHosts} host(s) are pinned to this version: the console will refuse until they are assigned another.` : retireText(releaseName, v.statusEffect)}
         />
       )}
       {v.status === "draft" && (
@@ -79,24 +87,20 @@ export function VersionActions({ actions, releaseName, version: v, suggested, sh
   );
 }
 
-/** Activating needs no confirmation: it is what a draft is for, and it can be retired again. */
-function ActivateButton({ action, hidden, size }: { action: Action; hidden: Record<string, string>; size: "default" | "sm" }) {
-  const [, formAction] = useActionState<ActionState, FormData>(async (prev, form) => {
-    const result = await action(prev, form);
-    // toasted here, not in an effect: the page refreshes and this button is gone once active
-    if (result?.ok) toast.success(result.message ?? "Activated");
-    else if (result) toast.error(result.error);
-    return result;
-  }, null);
-  return (
-    <form action={formAction}>
-      {Object.entries(hidden).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
-      <SubmitButton size={size} pendingText="Activating…">
-        <CheckCircle2 className="size-4" aria-hidden />
-        Activate
-      </SubmitButton>
-    </form>
-  );
+const hosts = (n: number) => `${n.toLocaleString("en-US")} host${n === 1 ? "" : "s"}`;
+
+/** What activating does, in the confirmation: the followers that move and from where. */
+export function activateText(release: string, version: string, e: StatusEffect | null): string {
+  const moved = e?.moved ?? 0;
+  if (moved === 0) return `No host follows ${release}'s latest version now; hosts assigned it later get @${version}. Pinned hosts stay where they are. You can retire it again.`;
+  return `${hosts(moved)} that follow ${release}'s latest version move ${e?.from ? `from @${e.from} ` : ""}to @${version} at the next publication, and reboot into it. Pinned hosts stay where they are.`;
+}
+
+/** What retiring does: the followers that move to the previous version, or are left without one. */
+export function retireText(release: string, e: StatusEffect | null): string {
+  const moved = e?.moved ?? 0;
+  const after = "A retired version cannot be activated again; its settings stay on record.";
+  if (moved === 0) return `No host boots this version through ${release}'s latest. ${after}`;
+  if (!e?.to) return `${hosts(moved)} follow ${release}'s latest version, and no other version is active: they are left out of publications until one is activated. ${after}`;
+  return `${hosts(moved)} that follow ${release}'s latest version move from @${e.from} back to @${e.to} at the next publication. ${after}`;
 }

@@ -65,7 +65,7 @@ export function VersionsTable({ release, actions }: Props) {
                 <VersionActions
                   actions={actions}
                   releaseName={release.name}
-                  version={{ version: v.version, status: v.status, pinnedHosts: v.pinnedHosts, isLatest: v.isLatest }}
+                  version={{ version: v.version, status: v.status, pinnedHosts: v.pinnedHosts, isLatest: v.isLatest, statusEffect: v.statusEffect }}
                   suggested={suggestNextLabel(labels, labels[labels.length - 1])}
                 />
               </TableCell>

@@ -32,6 +32,8 @@ export type ConfirmDeleteProps = {
   redirectTo?: string;
   /** Size of the trigger button. */
   size?: "default" | "sm";
+  /** The buttons' look: destructive (default) or, for a consequential but not destructive change, default. */
+  variant?: "destructive" | "default";
 };
 
 export function ConfirmDelete({
@@ -44,6 +46,7 @@ export function ConfirmDelete({
   disabled,
   redirectTo,
   size = "sm",
+  variant = "destructive",
 }: ConfirmDeleteProps) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
@@ -70,7 +73,7 @@ export function ConfirmDelete({
   return (
     <AlertDialog open={open} onOpenChange={onOpenChange}>
       <AlertDialogTrigger asChild>
-        <Button type="button" variant="destructive" size={size} disabled={disabled}>
+        <Button type="button" variant={variant} size={size} disabled={disabled}>
           {triggerLabel}
         </Button>
       </AlertDialogTrigger>
@@ -96,7 +99,7 @@ export function ConfirmDelete({
             <AlertDialogCancel type="button" disabled={pending}>
               Cancel
             </AlertDialogCancel>
-            <Button type="submit" variant="destructive" disabled={pending}>
+            <Button type="submit" variant={variant} disabled={pending}>
               {pending ? `${verb}…` : verb}
             </Button>
           </AlertDialogFooter>

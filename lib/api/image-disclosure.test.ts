@@ -134,8 +134,10 @@ describe("kernels and base initrds come only from allowed images directories", (
     await createVersion(operator, "rh-7.3", { ...v, version: "3" }, { activate: true });
     const res = await publications.POST(req("/api/v1/publications", "POST", {}), ctx());
     expect(res.status).toBe(422);
-    const { message } = (await res.json()).error as { message: string };
+    const { message, fields } = (await res.json()).error as { message: string; fields: { path: string; message: string }[] };
     expect(message).toMatch(/^2 kernels or base initrds cannot be read .*AFSBOOT_IMAGES_ROOTS/);
+    // both at the release's images-directory setting, which the console links to
+    expect(fields).toEqual([{ path: "releases.rh-7.3.imagesDir", message: expect.stringMatching(/^rh-7\.3@3 kernel: cannot read .*\nrh-7\.3@3 base initrd: cannot read /) }]);
     expect(message).toContain("\n- rh-7.3@3 kernel: cannot read");
     expect(message).toContain("\n- rh-7.3@3 base initrd: cannot read");
   });

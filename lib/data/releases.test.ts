@@ -47,3 +47,26 @@ describe("activation order", () => {
     expect(await latest("fleet-ms")).toBe("2");
   });
 });
+
+describe("what activating and retiring do to the hosts following the latest version", () => {
+  it("counts the followers that move, refuses when the confirmed count is stale, and records it in the audit log", async () => {
+    const { seedInventory, hostIn } = await import("@/lib/testing/fleet-fixtures");
+    const { enrollHosts } = await import("./host-bulk");
+    const { db } = await import("@/lib/db");
+    await seedInventory(); // rh-7.3: version 1 active, 2 a draft
+    await enrollHosts(operator, [hostIn(1), hostIn(2), hostIn(3, { release: { release: "rh-7.3", version: "1" } })]);
+    const draft = (await getRelease(operator, "rh-7.3")).versions.find((x) => x.version === "2")!;
+    expect(draft.statusEffect).toEqual({ moved: 2, from: "1", to: "2" }); // the pinned host stays
+    await enrollHosts(operator, [hostIn(4)]);
+    await expect(setVersionStatus(operator, "rh-7.3", "2", "active", { expectMoved: 2 })).rejects.toMatchObject({ status: 409, message: expect.stringContaining("3 host(s) would move now, not 2") });
+    expect((await getRelease(operator, "rh-7.3")).versions.find((x) => x.version === "2")!.status).toBe("draft");
+    const done = await setVersionStatus(operator, "rh-7.3", "2", "active", { expectMoved: 3 });
+    expect(done.hostsMoved).toEqual({ moved: 3, from: "1", to: "2" });
+    const audit = await db.auditEntry.findFirstOrThrow({ where: { action: "version.activate", targetName: "rh-7.3@2" } });
+    expect(JSON.stringify(audit)).toContain("hostsMoved");
+    const after = await getRelease(operator, "rh-7.3");
+    expect(after.versions.find((x) => x.version === "2")!.statusEffect).toEqual({ moved: 3, from: "2", to: "1" }); // retiring it hands them back
+    expect(after.versions.find((x) => x.version === "1")!.statusEffect).toEqual({ moved: 0, from: "2", to: "2" }); // not the latest: nobody moves
+    expect((await setVersionStatus(operator, "rh-7.3", "2", "retired")).hostsMoved).toEqual({ moved: 3, from: "2", to: "1" });
+  });
+});

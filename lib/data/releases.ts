@@ -81,6 +81,34 @@ export async function activationTime(tx: Tx, releaseId: string, now = new Date()
   return last === undefined || now.getTime() > last ? now : new Date(last + 1);
 }
 
+/**
+ * What activating or retiring a version does to the hosts that follow the release's latest
+ * version (assigned the release without a pinned version): how many move, from which version to
+ * which (null: none). Activating a draft makes it the latest; retiring the latest hands the
+ * followers to the most recently activated remaining version. Anything else moves nobody.
+ */
+export interface StatusEffect {
+  moved: number;
+  from: string | null;
+  to: string | null;
+}
+
+export function statusEffect<V extends { id: string; status: string; version: string; activatedAt?: Date | null }>(
+  versions: V[],
+  target: V,
+  status: "active" | "retired",
+  followers: number,
+): StatusEffect {
+  const latest = latestActive(versions);
+  if (status === "active") {
+    if (target.status !== "draft" || latest?.id === target.id) return { moved: 0, from: latest?.version ?? null, to: latest?.version ?? null };
+    return { moved: followers, from: latest?.version ?? null, to: target.version };
+  }
+  if (latest?.id !== target.id) return { moved: 0, from: latest?.version ?? null, to: latest?.version ?? null };
+  const next = latestActive(versions.filter((v) => v.id !== target.id));
+  return { moved: followers, from: target.version, to: next?.version ?? null };
+}
+
 function versionView(v: Prisma.ReleaseVersionGetPayload<object>) {
   return { ...v, modules: v.modules as string[], readonly: v.readonly as string[], writable: v.writable as string[] };
 }
@@ -108,6 +136,8 @@ export async function getRelease(actor: Actor, name: string) {
       assignedHosts: (pinnedBy.get(v.id) ?? 0) + (latest?.id === v.id ? floating : 0),
       runningHosts: bootedBy.get(v.version) ?? 0,
       isLatest: latest?.id === v.id,
+      /** what its Activate (drafts) or Retire (active) button would do to the release's followers */
+      statusEffect: v.status === "retired" ? null : statusEffect(versions, v, v.status === "draft" ? "active" : "retired", floating),
     })),
     floatingHosts: floating,
     hostCount: floating + [...pinnedBy.values()].reduce((a, b) => a + b, 0),
@@ -240,22 +270,43 @@ export async function copyVersion(actor: Actor, releaseName: string, version: st
   });
 }
 
-export async function setVersionStatus(actor: Actor, releaseName: string, version: string, status: "active" | "retired") {
+/**
+ * Activates a draft or retires an active version. `expectMoved`: the number of following hosts the
+ * person confirmed would move (the console's dialog); when it is no longer true, nothing changes
+ * and the refusal says how many would move now.
+ */
+export async function setVersionStatus(actor: Actor, releaseName: string, version: string, status: "active" | "retired", opts: { expectMoved?: number } = {}) {
   authorize(actor, "operator");
   return db.$transaction(async (tx) => {
     const before = await findVersion(tx, releaseName, version);
-    if (before.status === status) return versionView(before);
+    const unchanged = { moved: 0, from: null, to: null } satisfies StatusEffect;
+    if (before.status === status) return { ...versionView(before), hostsMoved: unchanged };
     if (status === "active" && before.status === "retired") throw invalid(`Version ${releaseName}@${version} is retired: make a new version from it instead`);
     if (status === "retired") {
       const pinned = await tx.host.count({ where: { pinnedVersionId: before.id } });
       if (pinned > 0) throw conflict(`Version ${releaseName}@${version} is pinned by ${pinned} host(s): assign them another version first`);
     }
+    const [versions, followers] = await Promise.all([
+      tx.releaseVersion.findMany({ where: { releaseId: before.releaseId }, select: { id: true, version: true, status: true, activatedAt: true } }),
+      tx.host.count({ where: { releaseId: before.releaseId, pinnedVersionId: null } }),
+    ]);
+    const effect = statusEffect(versions, before, status, followers);
+    if (opts.expectMoved !== undefined && opts.expectMoved !== effect.moved) {
+      throw conflict(`${effect.moved} host(s) would move now, not ${opts.expectMoved} as confirmed: hosts of ${releaseName} changed meanwhile. Look again and confirm.`);
+    }
     const after = await tx.releaseVersion.update({
       where: { id: before.id },
       data: status === "active" ? { status, activatedAt: await activationTime(tx, before.releaseId) } : { status, retiredAt: new Date() },
     });
-    await recordAudit(tx, actor, status === "active" ? "version.activate" : "version.retire", { type: "release-version", id: after.id, name: `${releaseName}@${version}` }, versionSnapshot(before), versionSnapshot(after));
-    return versionView(after);
+    await recordAudit(
+      tx,
+      actor,
+      status === "active" ? "version.activate" : "version.retire",
+      { type: "release-version", id: after.id, name: `${releaseName}@${version}` },
+      versionSnapshot(before),
+      { ...versionSnapshot(after), hostsMoved: effect.moved, hostsMovedFrom: effect.from, hostsMovedTo: effect.to },
+    );
+    return { ...versionView(after), hostsMoved: effect };
   });
 }
 

@@ -9,6 +9,7 @@ import { invalid } from "@/lib/errors";
 import { sha256Cached } from "@/lib/publish/file-cache";
 import { resolveImage, type ImagePolicy } from "@/lib/publish/image-source";
 import type { FleetSnapshot, SnapCell, SnapImage, SnapVersion } from "@/lib/generate/snapshot";
+import { imagesDirField } from "@/lib/publish/refusal-paths";
 
 // Loads the generators' input from the database in one consistent read, resolving what needs
 // I/O or secrets: each host's version (pinned, or the latest active one), its report token, and
@@ -107,12 +108,12 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
   const policy = imagePolicy();
   if (opts.outDir) policy.forbidden.push(opts.outDir);
   const imageSources = new Map<string, string>();
-  const problems: string[] = [];
+  const problems: { release: string; text: string }[] = [];
   const image = (r: (typeof releases)[number], name: string, label: string, role: string): SnapImage => {
     if (opts.images !== "read" || (imagesOf && !imagesOf.has(label))) return { name, sha256: "", size: 0 };
     const read = readImage(r, name, `${label} ${role}`, policy);
     if ("problem" in read) {
-      problems.push(read.problem);
+      problems.push({ release: r.name, text: read.problem });
       return { name, sha256: "", size: 0 };
     }
     const { source, ...img } = read;
@@ -122,9 +123,14 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
   const versions: SnapVersion[] = [...wanted.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([label, { release, version }]) => snapVersion(release, version, image(release, version.kernel, label, "kernel"), image(release, version.baseInitrd, label, "base initrd")));
-  // every image that cannot be read, not only the first: one round of fixes, not one per image
-  if (problems.length === 1) throw invalid(problems[0]!);
-  if (problems.length > 1) throw invalid(`${problems.length} kernels or base initrds cannot be read (set each release's images directory on its page, or AFSBOOT_IMAGES_ROOTS):\n${problems.map((p) => `- ${p}`).join("\n")}`);
+  // every image that cannot be read, not only the first: one round of fixes, not one per image;
+  // per release, at the path of its images-directory setting (the console links each to it)
+  if (problems.length) {
+    const fields: Record<string, string> = {};
+    for (const p of problems) fields[imagesDirField(p.release)] = fields[imagesDirField(p.release)] ? `${fields[imagesDirField(p.release)]}\n${p.text}` : p.text;
+    if (problems.length === 1) throw invalid(problems[0]!.text, fields);
+    throw invalid(`${problems.length} kernels or base initrds cannot be read (set each release's images directory on its page, or AFSBOOT_IMAGES_ROOTS):\n${problems.map((p) => `- ${p.text}`).join("\n")}`, fields);
+  }
   return {
     snapshot: {
       networks: networks.map((n) => ({ name: n.name, subnet: n.subnet, gateway: n.gateway, dns: n.dns as string[], domain: n.domain, bootServer: n.bootServer, bootUrl: n.bootUrl, reportUrl: n.reportUrl, discoveryRange: n.discoveryRange, dhcpEventHook: n.dhcpEventHook })).sort(byName),

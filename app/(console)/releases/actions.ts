@@ -75,16 +75,20 @@ export const updateVersionAction = formAction(
   },
 );
 
-export const activateVersionAction = formAction({ role: "operator", schema: versionRef }, async (actor, { release, current: version }) => {
-  await setVersionStatus(actor, release, version, "active");
+/** The number of following hosts the dialog said would move: the data layer refuses if it changed. */
+const statusChange = versionRef.extend({ expectMoved: z.coerce.number().int().min(0).optional() });
+const movedText = (n: number, to: string | null) => (n === 0 ? "" : `; ${n} following host(s) move to ${to ? `@${to}` : "no version"} at the next publication`);
+
+export const activateVersionAction = formAction({ role: "operator", schema: statusChange }, async (actor, { release, current: version, expectMoved }) => {
+  const { hostsMoved } = await setVersionStatus(actor, release, version, "active", { expectMoved });
   revalidateRelease(release);
-  return { message: `Activated ${release}@${version}: hosts following the latest version get it at the next publication` };
+  return { message: `Activated ${release}@${version}${movedText(hostsMoved.moved, hostsMoved.to)}` };
 });
 
-export const retireVersionAction = formAction({ role: "operator", schema: versionRef }, async (actor, { release, current: version }) => {
-  await setVersionStatus(actor, release, version, "retired");
+export const retireVersionAction = formAction({ role: "operator", schema: statusChange }, async (actor, { release, current: version, expectMoved }) => {
+  const { hostsMoved } = await setVersionStatus(actor, release, version, "retired", { expectMoved });
   revalidateRelease(release);
-  return { message: `Retired ${release}@${version}` };
+  return { message: `Retired ${release}@${version}${movedText(hostsMoved.moved, hostsMoved.to)}` };
 });
 
 export const deleteVersionAction = formAction({ role: "operator", schema: versionRef }, async (actor, { release, current: version }) => {
