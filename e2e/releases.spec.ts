@@ -62,6 +62,22 @@ async function activate(page: Page, scope: Page | ReturnType<Page["locator"]>) {
   await expect(confirm).toHaveCount(0);
 }
 
+/**
+ * A cell of its own and a release in it with version 1 active (hosts boot trees of their own
+ * cell, so a release that hosts use lives in theirs): through the API and the UI.
+ */
+async function activeReleaseInOwnCell(page: Page, prefix: string, dbServerIp: string) {
+  const cell = `c-${uid()}.example.org`;
+  const cellBody = { name: cell, client: "kafs", bootRoot: `/afs/${cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${cell}`, ip: dbServerIp }] };
+  expect((await page.request.post("/api/v1/cells", { data: cellBody })).status()).toBe(201);
+  const base = releaseData(prefix);
+  const r = { ...base, tree: `/afs/${cell}/boot/e2e/${base.name}` };
+  await createReleaseViaUi(page, r);
+  await addVersionViaUi(page, r, V1);
+  await activate(page, page);
+  return { cell, r };
+}
+
 /** The row of a version in the release page's versions table. */
 const versionRow = (page: Page, version: string) => page.getByRole("row").filter({ has: page.getByRole("link", { name: version, exact: true }) });
 
@@ -258,15 +274,7 @@ test("a duplicate version label and a bad tmpfs size are refused at the field; n
 });
 
 test("a version pinned by a host cannot be retired, nor its release deleted: the dialog says why", async ({ page }) => {
-  // hosts boot trees of their own cell: the release lives in the host's cell
-  const cell = `c-${uid()}.example.org`;
-  const cellBody = { name: cell, client: "kafs", bootRoot: `/afs/${cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${cell}`, ip: "192.0.2.31" }] };
-  expect((await page.request.post("/api/v1/cells", { data: cellBody })).status()).toBe(201);
-  const used = releaseData("used");
-  const r = { ...used, tree: `/afs/${cell}/boot/e2e/${used.name}` };
-  await createReleaseViaUi(page, r);
-  await addVersionViaUi(page, r, V1);
-  await activate(page, page);
+  const { cell, r } = await activeReleaseInOwnCell(page, "used", "192.0.2.31");
   await expect(page.getByRole("main").getByRole("note")).toContainText("is active and immutable");
 
   // a host pinned to r@1 (network, cell and host through the API)
@@ -303,14 +311,7 @@ test("a version pinned by a host cannot be retired, nor its release deleted: the
 });
 
 test("activating and retiring say how many following hosts move, and refuse when that changed meanwhile", async ({ page }) => {
-  const cell = `c-${uid()}.example.org`;
-  const cellBody = { name: cell, client: "kafs", bootRoot: `/afs/${cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${cell}`, ip: "192.0.2.32" }] };
-  expect((await page.request.post("/api/v1/cells", { data: cellBody })).status()).toBe(201);
-  const base = releaseData("moves");
-  const r = { ...base, tree: `/afs/${cell}/boot/e2e/${base.name}` };
-  await createReleaseViaUi(page, r);
-  await addVersionViaUi(page, r, V1);
-  await activate(page, page);
+  const { cell, r } = await activeReleaseInOwnCell(page, "moves", "192.0.2.32");
   const n = networkData("movesnet");
   expect((await page.request.post("/api/v1/networks", { data: { ...n, dns: n.dns.split(/[\s,]+/).filter(Boolean) } })).status()).toBe(201);
   const addHost = async (i: number, release: string) => {
