@@ -10,7 +10,8 @@ import { authorize, pageArgs } from "./authorize";
 import { loadContext, resolveHosts, type RowProblem } from "./host-resolve";
 import { hostData, hostSnapshot, insertHosts } from "./host-rows";
 import { latestActive } from "./releases";
-import { STAGES, bootedVsAssigned, effectiveState, stallSeconds } from "@/lib/boot/stages";
+import { STAGES, bootedVsAssigned, effectiveState } from "@/lib/boot/stages";
+import { env } from "@/lib/env";
 import { afterHostChange } from "./boot-ingest";
 import { hostStates } from "./fleet-status";
 
@@ -50,7 +51,7 @@ export function hostView(h: HostRow) {
     /** the overlay it booted is not the one the last publication assigned it */
     staleOverlay,
     assignedInitrdSha256: h.assignedInitrdSha256,
-    bootState: h.lastBoot ? effectiveState(h.lastBoot, new Date()) : ("never" as const),
+    bootState: h.lastBoot ? effectiveState(h.lastBoot, new Date(), env().AFSBOOT_STALL_SECONDS) : ("never" as const),
     lastBoot: h.lastBoot,
     tags: h.tags.map((t) => t.tag),
     cacheBlocks: h.cacheBlocks,
@@ -88,7 +89,7 @@ export interface HostQuery {
  * Boots in an effective state (lib/boot/stages.ts): stalled and booting are both stored as
  * "booting" and told apart by how long the boot has been quiet at its current stage.
  */
-export function bootStateWhere(state: "up" | "booting" | "failed" | "stalled", now: Date, limits = stallSeconds()): Prisma.BootWhereInput {
+export function bootStateWhere(state: "up" | "booting" | "failed" | "stalled", now: Date, limits = env().AFSBOOT_STALL_SECONDS): Prisma.BootWhereInput {
   if (state === "up" || state === "failed") return { state };
   const quiet = STAGES.filter((s) => Number.isFinite(limits[s])).map((s) => ({ currentStage: s, lastEventAt: { lt: new Date(now.getTime() - limits[s] * 1000) } }));
   return state === "stalled" ? { state: "booting", OR: quiet } : { state: "booting", NOT: { OR: quiet } };
