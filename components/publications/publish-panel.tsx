@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { CircleAlert, Eye } from "lucide-react";
 import type { ActionState } from "@/lib/action-state";
 import { SubmitButton } from "@/components/ui/submit-button";
-import type { Preview } from "./preview";
+import type { Preview } from "@/lib/publish/preview";
 import { PreviewResult } from "./preview-result";
 import { PublishDialog, type Refusal } from "./publish-dialog";
 import { DaemonOutput } from "./validation-results";

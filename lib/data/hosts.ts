@@ -5,6 +5,7 @@ import { conflict, invalid, notFound } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { formatIpv4, parseCidr, parseIpv4, parseIpv4Range, rangeContains, usableRange } from "@/lib/net/ipv4";
 import type { HostInput, HostUpdate } from "@/lib/validation/host";
+import type { HostQuery, HostSort } from "@/lib/validation/host-query";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { loadContext, resolveHosts, type RowProblem } from "./host-resolve";
@@ -66,24 +67,6 @@ export function hostView(h: HostRow) {
   };
 }
 export type HostView = ReturnType<typeof hostView>;
-
-export const HOST_SORTS = ["name", "ip", "mac", "cell", "release", "updated"] as const;
-export type HostSort = (typeof HOST_SORTS)[number];
-/** Host filters by boot state; "pending": a reboot is pending (booted something else than assigned). */
-export const BOOT_STATES = ["up", "booting", "failed", "stalled", "never", "pending"] as const;
-
-export interface HostQuery {
-  q?: string;
-  cell?: string;
-  release?: string;
-  network?: string;
-  tag?: string;
-  state?: (typeof BOOT_STATES)[number];
-  sort?: HostSort;
-  dir?: "asc" | "desc";
-  page?: number;
-  pageSize?: number;
-}
 
 /**
  * Boots in an effective state (lib/boot/stages.ts): stalled and booting are both stored as

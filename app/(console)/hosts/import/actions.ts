@@ -7,7 +7,7 @@ import { checkEnrollment, enrollHosts } from "@/lib/data/host-bulk";
 import { AppError } from "@/lib/errors";
 import { MAX_CSV_BYTES, parseHostCsv } from "@/lib/inventory/host-csv";
 import { log } from "@/lib/log";
-import { problemsFromFields, summarize, type BulkPreview, type BulkResult } from "@/components/hosts-import/bulk-result";
+import { problemsFromFields, summarize, type BulkPreview, type BulkResult } from "@/lib/inventory/bulk-result";
 
 // CSV enrollment. Not a plain form (the file is read in the browser and sent as text), so each
 // action checks the session and role itself and re-parses and re-checks everything it is sent.

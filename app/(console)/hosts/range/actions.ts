@@ -10,8 +10,8 @@ import { expandHostRange, ipSequence, splitList } from "@/lib/inventory/range";
 import { log } from "@/lib/log";
 import { dnsName, fieldErrors, ipv4, text } from "@/lib/validation/common";
 import { hostInput, releaseRef, tags, type HostInput } from "@/lib/validation/host";
-import { problemsFromFields, summarize, type LineProblem } from "@/components/hosts-import/bulk-result";
-import { rangeRows, type RangeFormValues, type RangePreview, type RangeResult } from "@/components/hosts-range/range-result";
+import { problemsFromFields, summarize, type LineProblem } from "@/lib/inventory/bulk-result";
+import { rangeRows, type RangeFormValues, type RangePreview, type RangeResult } from "@/lib/inventory/range-result";
 
 // Range enrollment: node[001-120] + a starting IP + one pasted MAC per name. The browser sends the
 // form as an object; everything is validated again here, row by row and against the database.

@@ -1,4 +1,4 @@
-import type { BulkEnrolled, BulkPreview, LineProblem } from "@/components/hosts-import/bulk-result";
+import type { BulkEnrolled, BulkPreview, LineProblem } from "./bulk-result";
 
 // What the range-enrollment actions send back: the generated hosts with their problems.
 

@@ -1,4 +1,4 @@
-import type { LineProblem } from "@/lib/inventory/host-csv";
+import type { LineProblem } from "./host-csv";
 import type { HostInput } from "@/lib/validation/host";
 
 // What the bulk-enrollment server actions (CSV import, ranges) send back to the browser. Pure and
@@ -81,8 +81,3 @@ export function problemsFromFields(fields: Record<string, string> | undefined, l
     return { line, field, message };
   });
 }
-
-const count = new Intl.NumberFormat("en-US");
-export const fmt = (n: number) => count.format(n);
-export const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
-export const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
