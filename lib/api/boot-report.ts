@@ -4,7 +4,9 @@ import { TokenBuckets } from "@/lib/auth/rate-limit";
 import { hasRole } from "@/lib/auth/roles";
 import { API_TOKEN_PREFIX } from "@/lib/auth/secrets";
 import { actorFromApiToken } from "@/lib/data/api-tokens";
-import { ReportQueueFull, hostByMac, identify, recordDiscovery, recordReport } from "@/lib/data/boot-ingest";
+import { ReportQueueFull, recordReport } from "@/lib/data/boot-ingest";
+import { hostByMac, identify } from "@/lib/data/boot-reporters";
+import { recordDiscovery } from "@/lib/data/discovery";
 import { errorFields, log } from "@/lib/log";
 import { bootEventInput, type BootEventInput } from "@/lib/validation/boot-event";
 

@@ -9,7 +9,7 @@ import { loadContext, resolveHosts } from "./host-resolve";
 import { insertMany } from "./bulk-insert";
 import { hostSnapshot, insertHosts, writeAuditMany } from "./host-rows";
 import { hostInclude, hostView, inputFromView, problemsError } from "./hosts";
-import { afterHostChange } from "./boot-ingest";
+import { afterHostChange } from "./boot-reporters";
 
 // Enrolling many hosts (CSV, ranges) and actions on many selected hosts. All-or-nothing: one
 // transaction, and a batch with any problem saves nothing.

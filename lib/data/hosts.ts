@@ -13,7 +13,7 @@ import { hostData, hostSnapshot, insertHosts } from "./host-rows";
 import { latestActive } from "./releases";
 import { STAGES, bootedVsAssigned, effectiveState } from "@/lib/boot/stages";
 import { env } from "@/lib/env";
-import { afterHostChange } from "./boot-ingest";
+import { afterHostChange } from "./boot-reporters";
 import { hostStates } from "./fleet-status";
 
 export const hostInclude = {
