@@ -7,7 +7,8 @@ export async function register() {
   const { addressFromHops } = await import("@/lib/api/client-address");
   (globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.serveReport")] = serveReport;
   (globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.addressFromHops")] = addressFromHops;
-  if (process.env.AFSBOOT_NO_JOBS !== "1") {
+  const { env } = await import("@/lib/env");
+  if (!env().AFSBOOT_NO_JOBS) {
     const { startRetention } = await import("@/lib/data/boot-retention");
     startRetention();
   }

@@ -29,6 +29,7 @@ async function main() {
   const { getHost, updateHost, inputFromView } = await import("@/lib/data/hosts");
   const { publish } = await import("@/lib/data/publish");
   const { generateOverlay } = await import("@/lib/generate/initrd/overlay");
+  const { readBusybox } = await import("@/lib/publish/busybox");
   const actor = { type: "cli" as const, id: null, name: "bench", role: "admin" as const };
   const images = path.join(dir, "images");
   fs.mkdirSync(images);
@@ -91,7 +92,7 @@ async function main() {
   show("After one host's IP changed, full publish (DHCP files of one network validated)", movedFull);
   const { loadSnapshot } = await import("@/lib/data/snapshot");
   const { snapshot } = await loadSnapshot(actor, { images: "names-only" });
-  const busybox = fs.readFileSync(process.env.AFSBOOT_BUSYBOX ?? "/bin/busybox");
+  const busybox = readBusybox();
   generateOverlay(snapshot.versions[0]!, snapshot.cells[0]!, { busybox }); // warm (compresses busybox once)
   const ts: number[] = [];
   for (let r = 0; r < 9; r++) {

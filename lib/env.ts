@@ -2,10 +2,26 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { z } from "zod";
+import { parseStallSeconds } from "./boot/stages";
 import { hooksDirProblem } from "./net/hook-path";
 import type { ImagePolicy } from "./publish/image-source";
 
-// Configuration, read and validated once. Every setting has a default that works on a fresh clone.
+// Configuration, read and validated once: every AFSBOOT_* setting is here, and a bad value stops
+// with a message naming it. Every setting has a default that works on a fresh clone.
+// (bin/*.mjs and scripts/*.mjs are plain-Node launchers outside the app: they read their own.)
+
+/** An empty variable (`AFSBOOT_X=` in a unit file) counts as unset. */
+const unsetIfBlank = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
+/** "1" turns a switch on, "0" or unset leaves it off. */
+/** A number (finite), with `message` for anything else or out of range. */
+const count = (message: string, o: { min: number; max?: number; exclusive?: boolean; int?: boolean; default: number }) =>
+  unsetIfBlank(
+    z.coerce
+      .number({ error: message })
+      .refine((n) => (o.exclusive ? n > o.min : n >= o.min) && n <= (o.max ?? Infinity) && (!o.int || Number.isInteger(n)), { message })
+      .default(o.default),
+  );
+const flag = unsetIfBlank(z.enum(["0", "1"], { error: "must be 1 (on) or 0 (off)" }).default("0").transform((v) => v === "1"));
 
 const schema = z.object({
   DATABASE_URL: z
@@ -42,21 +58,63 @@ const schema = z.object({
     .superRefine((dirs, ctx) => {
       for (const d of dirs) if (!d.startsWith("/")) ctx.addIssue({ code: "custom", message: `${d} is not an absolute directory (list absolute directories separated by ':')` });
     }),
+  // where publications write and /boot/ serves from; unset: <data dir>/export (see exportDir)
+  AFSBOOT_EXPORT_DIR: z.string().optional(),
+  // post-publish hooks (lib/publish/hooks.ts); unset: <data dir>/hooks/post-publish.d
+  AFSBOOT_HOOKS_DIR: z.string().optional(),
+  AFSBOOT_HOOK_TIMEOUT: count("must be a number of seconds, more than 0", { min: 0, exclusive: true, default: 120 }),
+  // the static busybox every overlay initrd carries (lib/publish/busybox.ts)
+  AFSBOOT_BUSYBOX: z.string().default("/bin/busybox"),
+  // the DHCP daemons that check the generated configs before a publish (lib/publish/validate.ts)
+  AFSBOOT_DHCPD: z.string().default("/usr/sbin/dhcpd"),
+  AFSBOOT_KEA_DHCP4: z.string().default("/usr/sbin/kea-dhcp4"),
+  AFSBOOT_DNSMASQ: z.string().default("/usr/sbin/dnsmasq"),
+  // seconds a boot may stay at a stage before it counts as stalled: "afs=600,switch=1200" (lib/boot/stages.ts)
+  AFSBOOT_STALL_SECONDS: z
+    .string()
+    .optional()
+    .transform((spec, ctx) => {
+      const parsed = parseStallSeconds(spec);
+      if (typeof parsed === "string") {
+        ctx.addIssue({ code: "custom", message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  // boot history kept (lib/data/boot-retention.ts)
+  AFSBOOT_BOOT_HISTORY: count("must be a whole number of boots per host, at least 1", { min: 1, int: true, default: 100 }),
+  AFSBOOT_BOOT_HISTORY_DAYS: count("must be a number of days, at least 1", { min: 1, default: 365 }),
+  // reverse proxies in front of the console whose X-Forwarded-For hops count (lib/api/client-address.ts)
+  AFSBOOT_TRUST_PROXY: count("must be a whole number of proxies, 0 to 10", { min: 0, max: 10, int: true, default: 0 }),
+  // set by the console server (bin/afsboot-server.mjs): routes read the client's address from its header
+  AFSBOOT_CONSOLE_SERVER: flag,
+  // no background jobs (boot history pruning) in this process (instrumentation.ts)
+  AFSBOOT_NO_JOBS: flag,
+  // the project root (bin/afsboot.mjs sets it for the CLI); unset: the working directory
+  AFSBOOT_ROOT: z.string().optional(),
 });
 
 export type Env = z.output<typeof schema>;
 
-let cached: Env | undefined;
+const KEYS = Object.keys(schema.shape);
+let cached: { key: string; env: Env } | undefined;
 
+/**
+ * The configuration. A console's environment does not change while it runs: parsed once (the
+ * report path reads it per request). Tests, benchmarks and the CLI set variables as they go, so
+ * outside production it is parsed again when any of the variables above changed.
+ */
 export function env(): Env {
-  if (cached) return cached;
+  if (cached && process.env.NODE_ENV === "production") return cached.env;
+  const key = KEYS.map((k) => process.env[k] ?? "\u0000").join("\u0001");
+  if (cached?.key === key) return cached.env;
   const parsed = schema.safeParse(process.env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
-  cached = parsed.data;
-  return cached;
+  cached = { key, env: parsed.data };
+  return cached.env;
 }
 
 let secret: Buffer | undefined;
@@ -105,5 +163,6 @@ export function imagePolicy(): ImagePolicy {
 
 /** Where publications write (and /boot/ serves from): AFSBOOT_EXPORT_DIR, else <data dir>/export. */
 export function exportDir(out?: string): string {
-  return path.resolve(out ?? process.env.AFSBOOT_EXPORT_DIR ?? path.join(env().AFSBOOT_DATA_DIR, "export"));
+  const e = env();
+  return path.resolve(out ?? e.AFSBOOT_EXPORT_DIR ?? path.join(e.AFSBOOT_DATA_DIR, "export"));
 }

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { CircleAlert, CircleCheck } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
-import { plural, seconds, type BulkEnrolled } from "./bulk-result";
+import type { BulkEnrolled } from "@/lib/inventory/bulk-result";
+import { plural, seconds } from "./format";
 
 // What CSV import and range enrollment show after the server answered: the refusal, or the result.
 

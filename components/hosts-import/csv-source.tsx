@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
-import { fmt } from "./bulk-result";
+import { fmt } from "./format";
 
 // Where the CSV comes from: pasted into the textarea, or a file read in the browser.
 

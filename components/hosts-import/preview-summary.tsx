@@ -1,7 +1,8 @@
 import { CircleAlert, CircleCheck } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { fmt, plural, type BulkPreview, type PreviewRow } from "./bulk-result";
+import type { BulkPreview, PreviewRow } from "@/lib/inventory/bulk-result";
+import { fmt, plural } from "./format";
 import { ProblemsTable } from "./problems-table";
 
 /** "9,998 rows OK, 2 problems" with the problems by line and the first rows that will be created. */

@@ -1,5 +1,6 @@
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { fmt, type LineProblem } from "./bulk-result";
+import type { LineProblem } from "@/lib/inventory/bulk-result";
+import { fmt } from "./format";
 
 /** Problems of a bulk batch by line (CSV) or row (range), one line per problem. */
 export function ProblemsTable({ problems, total, lineLabel = "Line", caption }: { problems: LineProblem[]; total: number; lineLabel?: string; caption?: string }) {

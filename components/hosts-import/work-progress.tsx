@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import { CircleAlert, CircleCheck, Circle, LoaderCircle } from "lucide-react";
 import { cn } from "@/lib/utils";
-import { seconds } from "./bulk-result";
+import { seconds } from "./format";
 
 // Progress of a long bulk operation as phases (reading the file, checking N rows, saving N hosts),
 // each with its own elapsed time. Server phases report no fraction: their segment of the bar is

@@ -8,12 +8,13 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Field, fieldProps } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
-import { plural, type BulkEnrolled } from "@/components/hosts-import/bulk-result";
+import { plural } from "@/components/hosts-import/format";
+import type { BulkEnrolled } from "@/lib/inventory/bulk-result";
 import { BulkError, EnrolledCard } from "@/components/hosts-import/bulk-outcome";
 import { WorkProgress, endStep, startStep, type Step } from "@/components/hosts-import/work-progress";
 import { expandHostRange, ipSequence, splitList } from "@/lib/inventory/range";
 import { RangePreview } from "./range-preview";
-import type { RangeFormValues, RangePreview as Preview, RangeResult } from "./range-result";
+import type { RangeFormValues, RangePreview as Preview, RangeResult } from "@/lib/inventory/range-result";
 
 type Action = (input: RangeFormValues) => Promise<RangeResult>;
 const EMPTY: RangeFormValues = { pattern: "", startIp: "", macs: "", cell: "", release: "", tags: "" };

@@ -1,8 +1,8 @@
 import { CircleAlert, CircleCheck } from "lucide-react";
 import { ProblemsTable } from "@/components/hosts-import/problems-table";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { fmt, plural } from "@/components/hosts-import/bulk-result";
-import type { RangePreview as Preview } from "./range-result";
+import { fmt, plural } from "@/components/hosts-import/format";
+import type { RangePreview as Preview } from "@/lib/inventory/range-result";
 
 /** The generated hosts, each with its problems, and a count line. */
 export function RangePreview({ preview, cell, release }: { preview: Preview; cell: string; release: string }) {

@@ -25,7 +25,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/native-select";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { paramRecord, type HostParams } from "./host-params";
+import { paramRecord, type HostParams } from "@/lib/validation/host-query";
 import { ReleaseOptions } from "./release-options";
 
 // The bar over the hosts table when hosts are selected: each action applies to every selected

@@ -9,7 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/native-select";
-import { DEFAULT_PAGE_SIZE, PAGE_SIZES, STATES, hasFilters, hostsHref, type HostParams } from "./host-params";
+import { DEFAULT_HOST_PAGE_SIZE, HOST_PAGE_SIZES, HOST_STATES, hasFilters, hostsHref, type HostParams } from "@/lib/validation/host-query";
 
 // Search and filters of the hosts table: a GET form (works without JavaScript); with JavaScript a
 // select applies at once. Every change lands in the URL and goes back to page 1.
@@ -28,7 +28,7 @@ export function HostFilters({ params, choices }: Props) {
     router.push(
       hostsHref(
         { sort: params.sort, dir: params.dir },
-        { q: get("q"), cell: get("cell"), release: get("release"), network: get("network"), tag: get("tag"), state: get("state"), size: get("size") === String(DEFAULT_PAGE_SIZE) ? undefined : get("size") },
+        { q: get("q"), cell: get("cell"), release: get("release"), network: get("network"), tag: get("tag"), state: get("state"), size: get("size") === String(DEFAULT_HOST_PAGE_SIZE) ? undefined : get("size") },
       ),
     );
   }
@@ -76,13 +76,13 @@ export function HostFilters({ params, choices }: Props) {
         {select("release", "Release", "All releases", names(choices.releases.map((r) => r.name)))}
         {select("network", "Network", "All networks", names(choices.networks.map((n) => n.name)))}
         {select("tag", "Tag", "All tags", names(choices.tags))}
-        {select("state", "Boot state", "Any boot state", STATES.map((s) => ({ value: s, label: s === "never" ? "never booted" : s === "pending" ? "reboot pending" : s })))}
+        {select("state", "Boot state", "Any boot state", HOST_STATES.map((s) => ({ value: s, label: s === "never" ? "never booted" : s === "pending" ? "reboot pending" : s })))}
         <div className="space-y-1">
           <Label htmlFor="filter-size" className="text-xs text-slate-600">
             Per page
           </Label>
-          <NativeSelect id="filter-size" name="size" defaultValue={params.size ?? String(DEFAULT_PAGE_SIZE)} onChange={onChange} containerClassName="w-24">
-            {PAGE_SIZES.map((n) => (
+          <NativeSelect id="filter-size" name="size" defaultValue={params.size ?? String(DEFAULT_HOST_PAGE_SIZE)} onChange={onChange} containerClassName="w-24">
+            {HOST_PAGE_SIZES.map((n) => (
               <option key={n} value={n}>
                 {n}
               </option>

@@ -4,12 +4,11 @@ import { useState } from "react";
 import Link from "next/link";
 import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
 import type { HostChoices } from "@/lib/data/host-queries";
-import type { HostSort } from "@/lib/data/hosts";
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { sortHref, type HostParams, type HostSort } from "@/lib/validation/host-query";
 import { BootStateBadge, RebootPendingBadge } from "./boot-state-badge";
 import { BulkBar } from "./bulk-bar";
-import { sortHref, type HostParams } from "./host-params";
 
 export interface HostRow {
   name: string;

@@ -2,7 +2,7 @@ import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { DiffView } from "./diff-view";
 import { bytes, fmtCount, shortSha } from "./format";
-import type { ChangeCounts, ChangedFile } from "./preview";
+import type { ChangeCounts, ChangedFile } from "@/lib/publish/preview";
 
 const CHANGE: Record<ChangedFile["change"], { sign: string; variant: "success" | "info" | "danger" | "secondary" }> = {
   unchanged: { sign: "=", variant: "secondary" },

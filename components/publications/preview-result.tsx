@@ -2,7 +2,7 @@ import { FileCheck2 } from "lucide-react";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ChangedFilesTable } from "./changed-files";
 import { fmtCount, plural } from "./format";
-import type { Preview } from "./preview";
+import type { Preview } from "@/lib/publish/preview";
 import { Timings } from "./timings";
 import { ValidationResults } from "./validation-results";
 

@@ -7,7 +7,7 @@ import { CircleAlert, Eye, FolderCog } from "lucide-react";
 import { releaseOfImagesDirField } from "@/lib/publish/refusal-paths";
 import type { ActionState } from "@/lib/action-state";
 import { SubmitButton } from "@/components/ui/submit-button";
-import type { Preview } from "./preview";
+import type { Preview } from "@/lib/publish/preview";
 import { PreviewResult } from "./preview-result";
 import { PublishDialog, type Refusal } from "./publish-dialog";
 import { DaemonOutput } from "./validation-results";

@@ -8,7 +8,8 @@ const ingest = vi.hoisted(() => ({
   reportFetch: vi.fn(),
   hostByMac: vi.fn(async (mac: string) => (mac === "52:54:00:00:00:01" ? { id: "h1", name: "node001", gen: 0, ip: "10.0.0.11" } : null)),
 }));
-vi.mock("@/lib/data/boot-ingest", () => ingest);
+vi.mock("@/lib/data/boot-ingest", () => ({ reportFetch: ingest.reportFetch }));
+vi.mock("@/lib/data/boot-reporters", () => ({ hostByMac: ingest.hostByMac }));
 const { PXE_FETCH_SECONDS, mayReadHostFile, ownScriptFetched, perHostMac } = await import("./boot-serving");
 
 beforeEach(() => vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-12-04T10:00:00Z") }));

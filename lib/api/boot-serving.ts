@@ -1,6 +1,7 @@
 import "server-only";
 import { TokenBuckets } from "@/lib/auth/rate-limit";
-import { hostByMac, reportFetch } from "@/lib/data/boot-ingest";
+import { reportFetch } from "@/lib/data/boot-ingest";
+import { hostByMac } from "@/lib/data/boot-reporters";
 
 // Who may fetch what under /boot/ (docs/boot-status.md "Who can read a host's boot files").
 // Everything there is public except a host's own boot config (ipxe/01-<mac>.ipxe,

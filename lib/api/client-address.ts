@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+import { env } from "@/lib/env";
 
 /**
  * Who sent a request, for the per-address rate limits. Only hops we trust count:
@@ -8,16 +9,11 @@ import type { NextRequest } from "next/server";
  * into X-Forwarded-For itself sits further left and is never used. ("1" keeps its old meaning:
  * one proxy.)
  */
-function trustedProxies(): number {
-  const n = Number(process.env.AFSBOOT_TRUST_PROXY ?? "0");
-  return Number.isInteger(n) && n >= 0 && n <= 10 ? n : 0;
-}
-
 export function addressFromHops(forwardedFor: string | null | undefined, peer: string | null | undefined): string {
   const hops = (forwardedFor ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   const chain = peer ? [...hops, peer.replace(/^::ffff:/, "")] : hops;
   if (!chain.length) return "unknown";
-  return chain[Math.max(0, chain.length - 1 - trustedProxies())]!;
+  return chain[Math.max(0, chain.length - 1 - env().AFSBOOT_TRUST_PROXY)]!;
 }
 
 /** Set by the console server (bin/afsboot-server.mjs) on every request it passes to Next.js. */
@@ -35,6 +31,6 @@ export function clientAddress(req: NextRequest): string {
 
 /** The same rule on a request's headers (server actions and pages: `await headers()`). */
 export function clientAddressOf(h: Pick<Headers, "get">): string {
-  if (process.env.AFSBOOT_CONSOLE_SERVER === "1") return h.get(CLIENT_HEADER) ?? "unknown";
+  if (env().AFSBOOT_CONSOLE_SERVER) return h.get(CLIENT_HEADER) ?? "unknown";
   return addressFromHops(h.get("x-forwarded-for"), null);
 }

@@ -30,16 +30,24 @@ export const DEFAULT_STALL_SECONDS: Record<Stage, number> = {
   failed: Infinity,
 };
 
-export function stallSeconds(spec = process.env.AFSBOOT_STALL_SECONDS): Record<Stage, number> {
+/** The limits a spec like "afs=600,switch=1200" sets (unset: the defaults), or what is wrong with it. */
+export function parseStallSeconds(spec: string | undefined): Record<Stage, number> | string {
   const out = { ...DEFAULT_STALL_SECONDS };
   for (const part of (spec ?? "").split(",").map((p) => p.trim()).filter(Boolean)) {
     const [k, v] = part.split("=");
     if (!STAGES.slice(0, 7).includes(k as Stage) || !/^\d{1,6}$/.test(v ?? "") || Number(v) < 10) {
-      throw new Error(`AFSBOOT_STALL_SECONDS: ${JSON.stringify(part)} is not STAGE=SECONDS (a stage from pxe to switch, at least 10 s)`);
+      return `${JSON.stringify(part)} is not STAGE=SECONDS (a stage from pxe to switch, at least 10 s)`;
     }
     out[k as Stage] = Number(v);
   }
   return out;
+}
+
+/** parseStallSeconds, throwing on a bad spec (the console reads it from the configuration: env().AFSBOOT_STALL_SECONDS). */
+export function stallSeconds(spec?: string): Record<Stage, number> {
+  const parsed = parseStallSeconds(spec);
+  if (typeof parsed === "string") throw new Error(`AFSBOOT_STALL_SECONDS: ${parsed}`);
+  return parsed;
 }
 
 export interface EventFacts {
@@ -95,7 +103,7 @@ export function summarizeBoot(events: EventFacts[]): BootSummary {
 }
 
 /** The state to show: a booting boot without news for longer than its stage allows is stalled. */
-export function effectiveState(boot: { state: string; currentStage: string; lastEventAt: Date }, now: Date, limits = stallSeconds()): BootState {
+export function effectiveState(boot: { state: string; currentStage: string; lastEventAt: Date }, now: Date, limits = DEFAULT_STALL_SECONDS): BootState {
   if (boot.state !== "booting") return boot.state as BootState;
   const limit = limits[boot.currentStage as Stage] ?? Infinity;
   return now.getTime() - boot.lastEventAt.getTime() > limit * 1000 ? "stalled" : "booting";

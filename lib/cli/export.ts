@@ -9,6 +9,7 @@ import { releaseSideFiles } from "@/lib/generate/initrd/release-side";
 import path from "node:path";
 import { generateIpxe } from "@/lib/generate/pxe/ipxe";
 import { generatePxelinux } from "@/lib/generate/pxe/pxelinux";
+import { readBusybox } from "@/lib/publish/busybox";
 import type { FleetSnapshot } from "@/lib/generate/snapshot";
 import { CliError } from "./io";
 import { exportDir } from "./publish";
@@ -17,16 +18,7 @@ import { exportDir } from "./publish";
 // `export pxelinux|ipxe HOST`, `export initrd RELEASE[@V] CELL > overlay.img`, and
 // `export release-files DIR` (what a release tree installs to report up and shutdown).
 
-const BUSYBOX = () => process.env.AFSBOOT_BUSYBOX ?? "/bin/busybox";
 const EXPORT_DIR = () => exportDir();
-
-function busybox(): Buffer {
-  try {
-    return fs.readFileSync(BUSYBOX());
-  } catch {
-    throw new CliError(`cannot read the static busybox at ${BUSYBOX()} (apt-get install busybox-static, or set AFSBOOT_BUSYBOX)`);
-  }
-}
 
 async function snapshot(images: ImageMode) {
   const loaded = await loadSnapshot(cliActor(), { images });
@@ -52,7 +44,7 @@ function overlaysFor(snap: FleetSnapshot, hostName: string) {
   if (!host) throw new CliError(`no host named ${hostName} (or its release has no active version)`);
   const version = snap.versions.find((v) => v.release === host.release && v.version === host.version)!;
   const cell = snap.cells.find((c) => c.name === host.cell)!;
-  const { sha256 } = generateOverlay(version, cell, { busybox: busybox() });
+  const { sha256 } = generateOverlay(version, cell, { busybox: readBusybox() });
   return { host, overlays: new Map([[`${host.release}@${host.version}/${host.cell}`, sha256]]) };
 }
 
@@ -121,7 +113,7 @@ export function registerExportCommands(exp: Command, program: Command) {
       if (!version) throw new CliError(`no active version ${given ? ref : `of release ${release}`}`);
       const cell = snap.cells.find((c) => c.name === cellName);
       if (!cell) throw new CliError(`no cell named ${cellName}`);
-      const built = generateOverlay(version, cell, { busybox: busybox() });
+      const built = generateOverlay(version, cell, { busybox: readBusybox() });
       process.stdout.write(built.bytes);
       console.error(`afsboot: ${release}@${version.version} for ${cellName}: ${built.bytes.length} bytes, sha256 ${built.sha256}`);
     });

@@ -19,7 +19,7 @@ function ensureDatabase() {
   const file = path.resolve(url.slice("file:".length).replace(/\?.*$/, ""));
   if (fs.existsSync(file)) return;
   // fresh clone: create the embedded database exactly as the console's start does
-  const root = process.env.AFSBOOT_ROOT ?? process.cwd();
+  const root = env().AFSBOOT_ROOT ?? process.cwd();
   execFileSync(process.execPath, [path.join(root, "scripts/migrate.mjs"), "deploy", "--quiet"], { stdio: "inherit" });
 }
 

@@ -4,12 +4,12 @@ import path from "node:path";
 import { db } from "@/lib/db";
 import { hasRole, type Actor } from "@/lib/auth/roles";
 import { exportDir } from "@/lib/env";
-import { invalid, notFound } from "@/lib/errors";
+import { notFound } from "@/lib/errors";
 import { hostDhcpEntries } from "@/lib/generate/dhcp";
 import { generateOverlay } from "@/lib/generate/initrd/overlay";
 import { hostPxeFiles, kernelCmdline } from "@/lib/generate/pxe";
 import { LAYOUT } from "@/lib/generate/snapshot";
-import { readCached } from "@/lib/publish/file-cache";
+import { readBusybox } from "@/lib/publish/busybox";
 import { sha256 } from "@/lib/publish/atomic";
 import { authorize } from "./authorize";
 import { generating } from "./publish";
@@ -33,15 +33,6 @@ export interface BootFile {
   state: "current" | "pending" | "missing";
 }
 
-function busybox(): Buffer {
-  const p = process.env.AFSBOOT_BUSYBOX ?? "/bin/busybox";
-  try {
-    return readCached(p);
-  } catch {
-    throw invalid(`cannot read the static busybox at ${p} (apt-get install busybox-static, or set AFSBOOT_BUSYBOX)`);
-  }
-}
-
 export async function hostBootFiles(actor: Actor, name: string) {
   authorize(actor, "viewer");
   const row = await db.host.findUnique({ where: { name }, select: { network: { select: { name: true } }, assignedInitrdSha256: true, assignedAt: true } });
@@ -51,7 +42,7 @@ export async function hostBootFiles(actor: Actor, name: string) {
   if (!host) return { ready: false as const, reason: skipped.find((s) => s.host === name)?.reason ?? "not in the snapshot" };
   const version = snapshot.versions.find((v) => v.release === host.release && v.version === host.version)!;
   const cell = snapshot.cells.find((c) => c.name === host.cell)!;
-  const overlay = generating(() => generateOverlay(version, cell, { busybox: busybox() }));
+  const overlay = generating(() => generateOverlay(version, cell, { busybox: readBusybox() }));
   const overlays = new Map([[`${host.release}@${host.version}/${host.cell}`, overlay.sha256]]);
   const pxe = generating(() => hostPxeFiles(snapshot, name, overlays));
   const dhcp = generating(() => hostDhcpEntries(snapshot, name));
@@ -113,7 +104,7 @@ export async function versionOverlay(actor: Actor, release: string, version: str
   if (!c) throw notFound(`no cell named ${cellName}`);
   // the overlay names neither kernel nor base initrd: their hashes are not needed here
   const none = (name: string) => ({ name, sha256: "", size: 0 });
-  const built = generating(() => generateOverlay(snapVersion(r, v, none(v.kernel), none(v.baseInitrd)), snapCell(c), { busybox: busybox() }));
+  const built = generating(() => generateOverlay(snapVersion(r, v, none(v.kernel), none(v.baseInitrd)), snapCell(c), { busybox: readBusybox() }));
   return { ...built, filename: LAYOUT.overlay(r.name, v.version, c.name, built.sha256).split("/").pop()! };
 }
 

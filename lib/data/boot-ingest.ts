@@ -2,131 +2,17 @@ import "server-only";
 import crypto from "node:crypto";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { db, type Tx } from "@/lib/db";
-import { verifyHostReportToken } from "@/lib/auth/host-token";
-import { serverSecret } from "@/lib/env";
 import { summarizeBoot, type EventFacts, type Stage } from "@/lib/boot/stages";
 import type { BootEventInput } from "@/lib/validation/boot-event";
 import { errorFields, log } from "@/lib/log";
+import { hostByMac, invalidateReporters } from "./boot-reporters";
 import { newId, sqlDate } from "./bulk-insert";
 
-// Boot reports in: who sent it (the host behind the MAC, proved by its report token), then group
-// commit: reports that arrive while a write is in progress are written together in the next
-// transaction (multi-row INSERTs; a boot's summary recomputed from all its events), and every
-// request is answered only once its report is committed. Under a boot storm that turns ~10,000
-// transactions a second into a few dozen; alone, a report waits for nothing.
-
-// ---------------------------------------------------------------- who is reporting
-
-interface HostKey {
-  id: string;
-  name: string;
-  gen: number;
-  /** its reserved address (the one it boots and reports from, unless NATed) */
-  ip: string;
-}
-
-const CACHE_MS = 30_000;
-const MISS_MS = 10_000;
-
-/**
- * The hosts by MAC, shared by every copy of this module in the process (the Next.js build bundles
- * it into several entries: the report route, the console server's fast path via
- * instrumentation.ts, the server actions that rotate tokens), so that an invalidation anywhere is
- * seen by all of them.
- */
-interface Reporters {
-  byMac: Map<string, HostKey>;
-  loadedAt: number;
-  loading: Promise<void> | null;
-  misses: Map<string, number>;
-  /** bumped by every invalidation: a reload that started before one does not count as fresh */
-  generation: number;
-  /** last forced re-check per MAC (a wrong token): at most one database read per MAC a second */
-  rechecked: Map<string, number>;
-}
-const cache = ((globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.reporters")] ??= {
-  byMac: new Map(),
-  loadedAt: 0,
-  loading: null,
-  misses: new Map(),
-  generation: 0,
-  rechecked: new Map(),
-} satisfies Reporters) as Reporters;
-
-async function reload() {
-  const generation = cache.generation;
-  const rows = await db.host.findMany({ select: { id: true, name: true, mac: true, ip: true, tokenGeneration: true } });
-  if (generation !== cache.generation) return; // invalidated meanwhile: the next lookup loads again
-  cache.byMac = new Map(rows.map((h) => [h.mac, { id: h.id, name: h.name, gen: h.tokenGeneration, ip: h.ip }]));
-  cache.loadedAt = Date.now();
-  cache.misses.clear();
-}
-
-/** Forget cached hosts (after enrolment changes in this process; other processes refresh within 30 s). */
-export function invalidateReporters() {
-  cache.generation++;
-  cache.loadedAt = 0;
-  cache.loading = null;
-  cache.misses.clear();
-}
-
-async function fromDatabase(mac: string): Promise<HostKey | null> {
-  const row = await db.host.findUnique({ where: { mac }, select: { id: true, name: true, ip: true, tokenGeneration: true } });
-  if (!row) {
-    cache.byMac.delete(mac);
-    if (cache.misses.size > 50_000) cache.misses.clear();
-    cache.misses.set(mac, Date.now());
-    return null;
-  }
-  const key = { id: row.id, name: row.name, gen: row.tokenGeneration, ip: row.ip };
-  cache.byMac.set(mac, key);
-  return key;
-}
-
-async function lookup(mac: string): Promise<HostKey | null> {
-  if (Date.now() - cache.loadedAt > CACHE_MS) {
-    cache.loading ??= reload().finally(() => (cache.loading = null));
-    // the first load is awaited; later refreshes too, so a new MAC is seen at once
-    await cache.loading;
-  }
-  const hit = cache.byMac.get(mac);
-  if (hit) return hit;
-  const missedAt = cache.misses.get(mac);
-  if (missedAt && Date.now() - missedAt < MISS_MS) return null;
-  return fromDatabase(mac); // enrolled since the last load?
-}
-
-/** The host behind a MAC read again (its token may have been rotated), at most once a second per MAC. */
-async function recheck(mac: string): Promise<HostKey | null> {
-  const last = cache.rechecked.get(mac);
-  if (last && Date.now() - last < 1000) return cache.byMac.get(mac) ?? null;
-  if (cache.rechecked.size > 50_000) cache.rechecked.clear();
-  cache.rechecked.set(mac, Date.now());
-  return fromDatabase(mac);
-}
-
-/** The enrolled host behind a MAC, if any (the boot server's own reports, /boot/'s per-host files). */
-export const hostByMac = (mac: string) => lookup(mac);
-
-export type Identified = { kind: "host"; host: HostKey } | { kind: "unknown" } | { kind: "refused"; message: string };
-
-/**
- * An enrolled MAC always needs its own host's token (compared in constant time); a MAC nobody
- * enrolled, reporting without a token, is a discovery candidate; with a token it is refused.
- */
-export async function identify(mac: string, token: string | undefined): Promise<Identified> {
-  const secret = serverSecret();
-  let host = await lookup(mac);
-  if (!host) return token ? { kind: "refused", message: `MAC ${mac} is not enrolled: a report token cannot belong to it` } : { kind: "unknown" };
-  if (!token) return { kind: "refused", message: `host ${host.name} reports with its report token (Authorization: Bearer … or a token field)` };
-  if (verifyHostReportToken(secret, host.id, host.gen, token)) return { kind: "host", host };
-  // rotated since the cache was filled? this one host, read again (not the whole table)
-  host = await recheck(mac);
-  if (host && verifyHostReportToken(secret, host.id, host.gen, token)) return { kind: "host", host };
-  return { kind: "refused", message: `wrong report token for MAC ${mac}` };
-}
-
-// ---------------------------------------------------------------- group commit
+// Boot reports in, once boot-reporters.ts has said who sent them: group commit. Reports that
+// arrive while a write is in progress are written together in the next transaction (multi-row
+// INSERTs; a boot's summary recomputed from all its events), and every request is answered only
+// once its report is committed. Under a boot storm that turns ~10,000 transactions a second into
+// a few dozen; alone, a report waits for nothing.
 
 interface Pending {
   hostId: string;
@@ -217,8 +103,10 @@ const iso = sqlDate;
 const PRE = "pre-";
 const ADOPT_MS = 10 * 60_000;
 
+type BootRef = { id: string; bootId: string };
+
 /** Per host, its newest boot (by start) among those matching `which`, in chunks of 500 hosts. */
-async function newestBoots(tx: Tx, hosts: string[], which: Prisma.Sql): Promise<Map<string, { id: string; bootId: string }>> {
+async function newestBoots(tx: Tx, hosts: string[], which: Prisma.Sql): Promise<Map<string, BootRef>> {
   const newest = new Map<string, { id: string; bootId: string; startedAt: string }>();
   for (let i = 0; i < hosts.length; i += 500) {
     const rows = await tx.$queryRaw<{ id: string; hostId: string; bootId: string; startedAt: Date | string }[]>`
@@ -240,14 +128,34 @@ const preBoots = (tx: Tx, batch: Pending[]) =>
 const runningBoots = (tx: Tx, hosts: string[]) =>
   newestBoots(tx, hosts, Prisma.sql`"bootId" NOT LIKE ${`${PRE}%`} AND "finishedAt" IS NULL AND "startedAt" > ${iso(new Date(Date.now() - ADOPT_MS))}`);
 
+const bootKey = (hostId: string, bootId: string) => `${hostId} ${bootId}`;
+
+/** One transaction: the batch's boots, events, boot summaries and hosts' last boots. Per report: was it a duplicate. */
 async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
-  const key = (hostId: string, bootId: string) => `${hostId} ${bootId}`;
-  // 0. reports without a boot id join the host's open pre-boot, or open one
-  const open = batch.some((p) => !p.input.bootId || p.input.stage === "initrd" || p.input.stage === "network") ? await preBoots(tx, batch) : new Map<string, { id: string; bootId: string }>();
+  const open = await giveBootIds(tx, batch);
+  const { ids, fresh } = await bootRows(tx, batch, open);
+  const { rows, inserted } = await insertEvents(tx, batch, ids);
+  // each touched boot summarised again from all its events (they may arrive in any order)
+  const touched = [...new Set(rows.filter((r) => inserted.has(r.id)).map((r) => r.bootRowId))];
+  if (touched.length) {
+    const owner = new Map(rows.map((r, i) => [r.bootRowId, batch[i]!]));
+    const summaries = await summarizeBoots(tx, touched, owner);
+    await setLastBoots(tx, [...fresh.values()].map((b) => summaries.get(b.id as string)).filter((s) => s !== undefined));
+  }
+  return rows.map((r) => !inserted.has(r.id));
+}
+
+/**
+ * Reports without a boot id (the boot server's) join the host's boot under way or its open
+ * pre-boot, or open one. Returns the hosts' open pre-boots, which a first report with a boot id
+ * adopts.
+ */
+async function giveBootIds(tx: Tx, batch: Pending[]): Promise<Map<string, BootRef>> {
+  const open = batch.some((p) => !p.input.bootId || p.input.stage === "initrd" || p.input.stage === "network") ? await preBoots(tx, batch) : new Map<string, BootRef>();
   // a late boot-server report for a host whose boot is already under way (the initrd's own DHCP
   // seen by the DHCP hook) joins that boot instead of opening a new one that would go nowhere
   const waiting = [...new Set(batch.filter((p) => !p.input.bootId && !open.has(p.hostId)).map((p) => p.hostId))];
-  const running = waiting.length ? await runningBoots(tx, waiting) : new Map<string, { id: string; bootId: string }>();
+  const running = waiting.length ? await runningBoots(tx, waiting) : new Map<string, BootRef>();
   for (const p of batch) {
     if (p.input.bootId) continue;
     const current = running.get(p.hostId);
@@ -262,7 +170,14 @@ async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
     }
     p.input = { ...p.input, bootId: pre.bootId };
   }
-  // 1. the Boot rows: existing ones, then the new ones (a first report of any stage opens a boot)
+  return open;
+}
+
+/**
+ * The Boot row of each report, by bootKey: existing ones, adopted pre-boots, then the new ones
+ * (a first report of any stage opens a boot). `fresh`: the rows this batch opened.
+ */
+async function bootRows(tx: Tx, batch: Pending[], open: Map<string, BootRef>): Promise<{ ids: Map<string, string>; fresh: Map<string, Row> }> {
   const ids = new Map<string, string>();
   const bootIds = [...new Set(batch.map((p) => p.input.bootId!))];
   const hostIds = [...new Set(batch.map((p) => p.hostId))];
@@ -271,14 +186,14 @@ async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
     for (let i = 0; i < bootIds.length; i += 500) {
       const rows = await tx.$queryRaw<{ id: string; hostId: string; bootId: string }[]>`
         SELECT "id", "hostId", "bootId" FROM "Boot" WHERE "hostId" IN (${Prisma.join(hostIds)}) AND "bootId" IN (${Prisma.join(bootIds.slice(i, i + 500))})`;
-      for (const r of rows) ids.set(key(r.hostId, r.bootId), r.id);
+      for (const r of rows) ids.set(bootKey(r.hostId, r.bootId), r.id);
     }
   };
   await findBoots();
   const fresh = new Map<string, Row>();
   for (const p of batch) {
     const bootId = p.input.bootId!;
-    const k = key(p.hostId, bootId);
+    const k = bootKey(p.hostId, bootId);
     if (ids.has(k) || fresh.has(k)) continue;
     // the host's own first report adopts the boot server's pre-boot
     const pre = open.get(p.hostId);
@@ -296,12 +211,15 @@ async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
     for (const [k, r] of fresh) ids.set(k, r.id as string);
     if (n < fresh.size) await findBoots(); // another replica opened some of them first
   }
+  return { ids, fresh };
+}
 
-  // 2. the events: a retried report (same boot, same stage) is not a second event
+/** One event per report; a retried report (same boot, same stage) is not a second event. `inserted`: the ids of the new ones. */
+async function insertEvents(tx: Tx, batch: Pending[], ids: Map<string, string>) {
   const eventCols = ["id", "bootRowId", "stage", "failedStage", "at", "clientAt", "message", "initrdSha256", "releaseVersion", "ip"];
   const rows = batch.map((p) => ({
     id: newId("e"),
-    bootRowId: ids.get(key(p.hostId, p.input.bootId!))!,
+    bootRowId: ids.get(bootKey(p.hostId, p.input.bootId!))!,
     stage: p.input.stage,
     failedStage: p.input.stage === "failed" ? (p.input.failedStage ?? null) : null,
     at: iso(p.at),
@@ -317,66 +235,60 @@ async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
     const got = await tx.$queryRaw<{ id: string }[]>`INSERT INTO "BootEvent" (${columns(eventCols)}) VALUES ${values(chunk, eventCols)} ON CONFLICT ("bootRowId", "stage") DO NOTHING RETURNING "id"`;
     for (const g of got) inserted.add(g.id);
   }
-  const duplicates = rows.map((r) => !inserted.has(r.id));
+  return { rows, inserted };
+}
 
-  // 3. each touched boot summarised again from all its events (they may arrive in any order)
-  const touched = [...new Set(rows.filter((r) => inserted.has(r.id)).map((r) => r.bootRowId))];
-  if (touched.length) {
-    const events: (EventFacts & { bootRowId: string })[] = [];
-    for (let i = 0; i < touched.length; i += 500) {
-      const got = await tx.$queryRaw<{ bootRowId: string; stage: Stage; failedStage: Stage | null; at: Date | string; message: string | null; initrdSha256: string | null; releaseVersion: string | null; ip: string | null }[]>`
-        SELECT "bootRowId", "stage", "failedStage", "at", "message", "initrdSha256", "releaseVersion", "ip" FROM "BootEvent" WHERE "bootRowId" IN (${Prisma.join(touched.slice(i, i + 500))})`;
-      for (const e of got) events.push({ ...e, at: new Date(e.at) });
-    }
-    const per = new Map<string, EventFacts[]>();
-    for (const e of events) per.set(e.bootRowId, [...(per.get(e.bootRowId) ?? []), e]);
-    const owner = new Map(rows.map((r, i) => [r.bootRowId, batch[i]!]));
-    const summaries = touched.map((id) => {
-      const s = summarizeBoot(per.get(id)!);
-      const p = owner.get(id)!;
-      return {
-        id, hostId: p.hostId, bootId: p.input.bootId!, state: s.state, currentStage: s.currentStage, failedStage: s.failedStage, message: s.message,
-        startedAt: iso(s.startedAt), lastEventAt: iso(s.lastEventAt), finishedAt: s.finishedAt ? iso(s.finishedAt) : null,
-        initrdSha256: s.initrdSha256, releaseVersion: s.releaseVersion, clientIp: s.clientIp,
-      };
-    });
-    const byId = new Map(summaries.map((s) => [s.id, s]));
-    const summaryOf = (id: string) => byId.get(id);
-    const bootCols = ["id", "hostId", "bootId", "state", "currentStage", "failedStage", "message", "startedAt", "lastEventAt", "finishedAt", "initrdSha256", "releaseVersion", "clientIp"];
-    const set = Prisma.raw(bootCols.filter((c) => !["id", "hostId", "bootId"].includes(c)).map((c) => `"${c}" = excluded."${c}"`).join(", "));
-    for (let i = 0; i < summaries.length; i += 250) {
-      await tx.$executeRaw`INSERT INTO "Boot" (${columns(bootCols)}) VALUES ${values(summaries.slice(i, i + 250), bootCols)} ON CONFLICT ("id") DO UPDATE SET ${set}`;
-    }
-    // 4. a host's last boot: the newest one it started (only new boots can change it); one
-    //    statement for the whole batch, each host's newest new boot
-    const newest = new Map<string, { hostId: string; id: string; startedAt: string }>();
-    for (const b of fresh.values()) {
-      const s = summaryOf(b.id as string);
-      if (!s) continue;
-      const have = newest.get(s.hostId);
-      if (!have || have.startedAt <= s.startedAt) newest.set(s.hostId, { hostId: s.hostId, id: s.id, startedAt: s.startedAt });
-    }
-    const news = [...newest.values()];
-    for (let i = 0; i < news.length; i += 250) {
-      const chunk = news.slice(i, i + 250);
-      const pick = Prisma.sql`CASE "Host"."id" ${Prisma.join(chunk.map((n) => Prisma.sql`WHEN ${n.hostId} THEN ${n.id}`), " ")} END`;
-      await tx.$executeRaw`UPDATE "Host" SET "lastBootId" = ${pick}
-        WHERE "id" IN (${Prisma.join(chunk.map((n) => n.hostId))})
-          AND ("lastBootId" IS NULL OR (SELECT "startedAt" FROM "Boot" WHERE "Boot"."id" = "Host"."lastBootId") <= (SELECT "startedAt" FROM "Boot" WHERE "Boot"."id" = ${pick}))`;
-    }
+type BootSummaryRow = { id: string; hostId: string; bootId: string; startedAt: string } & Row;
+
+/** The boots' rows rewritten from all their events (lib/boot/stages.ts summarizeBoot), by row id. */
+async function summarizeBoots(tx: Tx, touched: string[], owner: Map<string, Pending>): Promise<Map<string, BootSummaryRow>> {
+  const events: (EventFacts & { bootRowId: string })[] = [];
+  for (let i = 0; i < touched.length; i += 500) {
+    const got = await tx.$queryRaw<{ bootRowId: string; stage: Stage; failedStage: Stage | null; at: Date | string; message: string | null; initrdSha256: string | null; releaseVersion: string | null; ip: string | null }[]>`
+      SELECT "bootRowId", "stage", "failedStage", "at", "message", "initrdSha256", "releaseVersion", "ip" FROM "BootEvent" WHERE "bootRowId" IN (${Prisma.join(touched.slice(i, i + 500))})`;
+    for (const e of got) events.push({ ...e, at: new Date(e.at) });
   }
-  return duplicates;
+  const per = new Map<string, EventFacts[]>();
+  for (const e of events) per.set(e.bootRowId, [...(per.get(e.bootRowId) ?? []), e]);
+  const summaries = touched.map((id) => {
+    const s = summarizeBoot(per.get(id)!);
+    const p = owner.get(id)!;
+    return {
+      id, hostId: p.hostId, bootId: p.input.bootId!, state: s.state, currentStage: s.currentStage, failedStage: s.failedStage, message: s.message,
+      startedAt: iso(s.startedAt), lastEventAt: iso(s.lastEventAt), finishedAt: s.finishedAt ? iso(s.finishedAt) : null,
+      initrdSha256: s.initrdSha256, releaseVersion: s.releaseVersion, clientIp: s.clientIp,
+    };
+  });
+  const bootCols = ["id", "hostId", "bootId", "state", "currentStage", "failedStage", "message", "startedAt", "lastEventAt", "finishedAt", "initrdSha256", "releaseVersion", "clientIp"];
+  const set = Prisma.raw(bootCols.filter((c) => !["id", "hostId", "bootId"].includes(c)).map((c) => `"${c}" = excluded."${c}"`).join(", "));
+  for (let i = 0; i < summaries.length; i += 250) {
+    await tx.$executeRaw`INSERT INTO "Boot" (${columns(bootCols)}) VALUES ${values(summaries.slice(i, i + 250), bootCols)} ON CONFLICT ("id") DO UPDATE SET ${set}`;
+  }
+  return new Map(summaries.map((s) => [s.id, s]));
 }
 
-// ---------------------------------------------------------------- discovery
-
-/** A report from a MAC nobody enrolled: kept apart for the Unknown hosts list, never attached to a host. */
-export async function recordDiscovery(input: BootEventInput, at = new Date()) {
-  await db.$executeRaw`INSERT INTO "DiscoveredHost" ("id", "mac", "firstSeenAt", "lastSeenAt", "lastIp", "lastStage", "lastMessage", "reports", "dismissed")
-    VALUES (${`d${crypto.randomBytes(12).toString("hex")}`}, ${input.mac}, ${iso(at)}, ${iso(at)}, ${input.ip ?? null}, ${input.stage}, ${input.message ?? null}, 1, false)
-    ON CONFLICT ("mac") DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt", "lastIp" = COALESCE(excluded."lastIp", "DiscoveredHost"."lastIp"),
-      "lastStage" = excluded."lastStage", "lastMessage" = excluded."lastMessage", "reports" = "DiscoveredHost"."reports" + 1`;
+/**
+ * A host's last boot: the newest one it started. Only new boots can change it (`opened`: the
+ * summaries of the boots this batch opened); one statement for the whole batch, each host's
+ * newest new boot.
+ */
+async function setLastBoots(tx: Tx, opened: BootSummaryRow[]) {
+  const newest = new Map<string, { hostId: string; id: string; startedAt: string }>();
+  for (const s of opened) {
+    const have = newest.get(s.hostId);
+    if (!have || have.startedAt <= s.startedAt) newest.set(s.hostId, { hostId: s.hostId, id: s.id, startedAt: s.startedAt });
+  }
+  const news = [...newest.values()];
+  for (let i = 0; i < news.length; i += 250) {
+    const chunk = news.slice(i, i + 250);
+    const pick = Prisma.sql`CASE "Host"."id" ${Prisma.join(chunk.map((n) => Prisma.sql`WHEN ${n.hostId} THEN ${n.id}`), " ")} END`;
+    await tx.$executeRaw`UPDATE "Host" SET "lastBootId" = ${pick}
+      WHERE "id" IN (${Prisma.join(chunk.map((n) => n.hostId))})
+        AND ("lastBootId" IS NULL OR (SELECT "startedAt" FROM "Boot" WHERE "Boot"."id" = "Host"."lastBootId") <= (SELECT "startedAt" FROM "Boot" WHERE "Boot"."id" = ${pick}))`;
+  }
 }
+
+// ---------------------------------------------------------------- reports of /boot/ fetches
 
 /** The pxe reports reportFetch started that are not stored yet. */
 const fetchReports = new Set<Promise<void>>();
@@ -401,14 +313,3 @@ export async function fetchReportsSettled(): Promise<void> {
   await Promise.all([...fetchReports]);
 }
 
-/**
- * Runs a change of enrolled hosts (create, MAC or name change, delete) and then forgets the
- * cached hosts, so that the next report sees the committed change, whether it succeeded or not.
- */
-export async function afterHostChange<T>(change: () => Promise<T>): Promise<T> {
-  try {
-    return await change();
-  } finally {
-    invalidateReporters();
-  }
-}

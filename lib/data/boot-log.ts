@@ -1,7 +1,8 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
-import { effectiveState, stallSeconds, type BootState, type Stage } from "@/lib/boot/stages";
+import { effectiveState, type BootState, type Stage } from "@/lib/boot/stages";
+import { env } from "@/lib/env";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { BootLogQuery } from "@/lib/validation/boot-log";
 import { authorize } from "./authorize";
@@ -76,7 +77,7 @@ export async function listBoots(actor: Actor, query: BootLogQuery) {
     }),
     db.boot.count({ where }),
   ]);
-  const limits = stallSeconds();
+  const limits = env().AFSBOOT_STALL_SECONDS;
   const items: BootLogRow[] = rows.map((b) => ({
     bootId: b.bootId,
     host: b.host.name,

@@ -2,6 +2,7 @@ import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
+import { env } from "@/lib/env";
 import { errorFields, log } from "@/lib/log";
 import { authorize } from "./authorize";
 import { sqlDate } from "./bulk-insert";
@@ -17,11 +18,8 @@ export interface RetentionPolicy {
 }
 
 export function retentionPolicy(): RetentionPolicy {
-  const perHost = Number(process.env.AFSBOOT_BOOT_HISTORY ?? 100);
-  const days = Number(process.env.AFSBOOT_BOOT_HISTORY_DAYS ?? 365);
-  if (!Number.isInteger(perHost) || perHost < 1) throw new Error("AFSBOOT_BOOT_HISTORY must be a whole number of boots per host, at least 1");
-  if (!Number.isFinite(days) || days < 1) throw new Error("AFSBOOT_BOOT_HISTORY_DAYS must be a number of days, at least 1");
-  return { perHost, days };
+  const e = env();
+  return { perHost: e.AFSBOOT_BOOT_HISTORY, days: e.AFSBOOT_BOOT_HISTORY_DAYS };
 }
 
 const DISCOVERY_DAYS = 30;

@@ -2,7 +2,8 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { notFound } from "@/lib/errors";
-import { effectiveState, stageTimeline, stallSeconds, type BootState, type Stage } from "@/lib/boot/stages";
+import { effectiveState, stageTimeline, type BootState, type Stage } from "@/lib/boot/stages";
+import { env } from "@/lib/env";
 import { authorize } from "./authorize";
 
 // A host's boots, newest first, as DESIGN.md's GET /api/v1/hosts/{hostname}/boots returns them
@@ -31,7 +32,7 @@ export async function listHostBoots(actor: Actor, hostName: string, opts: { stat
   if (!host) throw notFound(`no host named ${hostName}`);
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
   const now = new Date();
-  const limits = stallSeconds();
+  const limits = env().AFSBOOT_STALL_SECONDS;
   // stalled is decided on read: filter booting rows here, then by their effective state
   const stored = opts.state === "stalled" ? "booting" : opts.state;
   const rows = await db.boot.findMany({

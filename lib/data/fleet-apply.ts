@@ -8,7 +8,7 @@ import { authorize } from "./authorize";
 import { canonCell, canonNetwork, canonRelease, canonVersion, loadCanonState } from "./fleet-export";
 import { hostsInDiscoveryRange, loadContext, rangeHoldsHosts, resolveHosts } from "./host-resolve";
 import { hostData, hostSnapshot, insertHosts, writeAuditMany } from "./host-rows";
-import { afterHostChange } from "./boot-ingest";
+import { afterHostChange } from "./boot-reporters";
 import { activationTime, imagesDirChangeProblem } from "./releases";
 
 // `afsboot apply FILE [--prune]`: make the database match the fleet file, all or nothing.

@@ -1,7 +1,8 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
-import { bootedVsAssigned, effectiveState, stallSeconds, type BootState, type Stage } from "@/lib/boot/stages";
+import { bootedVsAssigned, effectiveState, type BootState, type Stage } from "@/lib/boot/stages";
+import { env } from "@/lib/env";
 import { authorize } from "./authorize";
 import { latestActive } from "./releases";
 
@@ -29,7 +30,7 @@ let cache: { at: number; value: FleetStatus } | null = null;
  * hosts (their last boot by primary key; ~20 ms at 10,000 hosts, where loading the relation
  * through the ORM took ten times that), classified in memory.
  */
-export async function hostStates(now = new Date(), limits = stallSeconds()) {
+export async function hostStates(now = new Date(), limits = env().AFSBOOT_STALL_SECONDS) {
   const [hosts, releases] = await Promise.all([
     db.$queryRaw<
       {

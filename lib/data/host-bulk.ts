@@ -1,15 +1,15 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
-import { invalid, notFound } from "@/lib/errors";
-import type { LineProblem } from "@/lib/inventory/host-csv";
+import { AppError, invalid, notFound } from "@/lib/errors";
+import { problemsFromFields, summarize, type BulkEnrolled, type BulkPreview, type HostBatch, type LineProblem } from "@/lib/inventory/bulk-result";
 import type { HostInput, ReleaseRef } from "@/lib/validation/host";
 import { authorize } from "./authorize";
 import { loadContext, resolveHosts } from "./host-resolve";
 import { insertMany } from "./bulk-insert";
 import { hostSnapshot, insertHosts, writeAuditMany } from "./host-rows";
 import { hostInclude, hostView, inputFromView, problemsError } from "./hosts";
-import { afterHostChange } from "./boot-ingest";
+import { afterHostChange } from "./boot-reporters";
 
 // Enrolling many hosts (CSV, ranges) and actions on many selected hosts. All-or-nothing: one
 // transaction, and a batch with any problem saves nothing.
@@ -39,6 +39,38 @@ export async function enrollHosts(actor: Actor, inputs: HostInput[]) {
       return insertHosts(tx, actor, resolved);
     }, BULK_TX),
   );
+}
+
+export interface BatchOutcome {
+  preview: BulkPreview;
+  /** every problem (the preview lists the first ones), by line */
+  problems: LineProblem[];
+  /** null: nothing was saved (not asked to, or a problem) */
+  enrolled: BulkEnrolled | null;
+}
+
+/**
+ * A parsed batch (CSV rows, a range) checked against the database and, with `enroll`, enrolled:
+ * every row or none. A batch with problems saves nothing and comes back with them, also those
+ * the commit finds when something changed since the check (another enrollment). `started`: when
+ * the request began (performance.now()), for the times the pages show.
+ */
+export async function enrollBatch(actor: Actor, batch: HostBatch, opts: { enroll: boolean; started: number }): Promise<BatchOutcome> {
+  authorize(actor, "operator");
+  const ms = () => Math.round(performance.now() - opts.started);
+  const problems = [...batch.problems, ...(batch.rows.length ? await checkEnrollment(actor, batch.rows) : [])];
+  const preview = summarize(batch.total, batch.rows, problems, ms());
+  if (!opts.enroll || preview.problemCount > 0 || preview.valid === 0) return { preview, problems, enrolled: null };
+  try {
+    const created = await enrollHosts(actor, batch.rows.map((r) => r.input));
+    return { preview, problems: [], enrolled: { stage: "enrolled", created: created.length, first: created[0]?.name ?? null, last: created.at(-1)?.name ?? null, serverMs: ms() } };
+  } catch (e) {
+    if (!(e instanceof AppError && e.status === 422 && e.fields)) throw e;
+    // changed between the check and the commit: the problems by line again
+    const late = problemsFromFields(e.fields, batch.rows.map((r) => r.line)).sort((a, b) => a.line - b.line);
+    const bad = new Set(late.map((p) => p.line)).size;
+    return { preview: { ...preview, valid: preview.valid - bad, problemLines: bad, problemCount: late.length, problems: late }, problems: late, enrolled: null };
+  }
 }
 
 async function loadSelected(names: string[]) {

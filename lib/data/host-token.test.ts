@@ -5,7 +5,7 @@ import path from "node:path";
 import { db } from "@/lib/db";
 import { admin, operator, viewer } from "@/lib/testing/actors";
 import { hostIn, seedPublishable } from "@/lib/testing/fleet-fixtures";
-import { identify } from "./boot-ingest";
+import { identify } from "./boot-reporters";
 import { enrollHosts } from "./host-bulk";
 import { hostToken, rotateHostToken } from "./host-token";
 import { publish } from "./publish";

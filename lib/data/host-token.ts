@@ -6,7 +6,7 @@ import { exportDir, serverSecret } from "@/lib/env";
 import { AppError, notFound } from "@/lib/errors";
 import { recordAudit } from "./audit";
 import { authorize } from "./authorize";
-import { invalidateReporters } from "./boot-ingest";
+import { invalidateReporters } from "./boot-reporters";
 import { publish } from "./publish";
 
 // A host's report token: HMAC of the server secret, the host id and its token generation, so it

@@ -7,7 +7,8 @@ import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
 import { cellForm } from "@/lib/testing/fixtures";
 import { createCell } from "./cells";
 import { assignRelease, changeTags, checkEnrollment, deleteHosts, enrollHosts } from "./host-bulk";
-import { createHost, deleteHost, getHost, listHosts, nextFreeIp, updateHost, type HostQuery } from "./hosts";
+import type { HostQuery } from "@/lib/validation/host-query";
+import { createHost, deleteHost, getHost, listHosts, nextFreeIp, updateHost } from "./hosts";
 import { createVersion, setVersionStatus, updateVersion } from "./releases";
 
 const fields = async (p: Promise<unknown>) => {

@@ -5,13 +5,15 @@ import { conflict, invalid, notFound } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { formatIpv4, parseCidr, parseIpv4, parseIpv4Range, rangeContains, usableRange } from "@/lib/net/ipv4";
 import type { HostInput, HostUpdate } from "@/lib/validation/host";
+import type { HostQuery, HostSort } from "@/lib/validation/host-query";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { loadContext, resolveHosts, type RowProblem } from "./host-resolve";
 import { hostData, hostSnapshot, insertHosts } from "./host-rows";
 import { latestActive } from "./releases";
-import { STAGES, bootedVsAssigned, effectiveState, stallSeconds } from "@/lib/boot/stages";
-import { afterHostChange } from "./boot-ingest";
+import { STAGES, bootedVsAssigned, effectiveState } from "@/lib/boot/stages";
+import { env } from "@/lib/env";
+import { afterHostChange } from "./boot-reporters";
 import { hostStates } from "./fleet-status";
 
 export const hostInclude = {
@@ -50,7 +52,7 @@ export function hostView(h: HostRow) {
     /** the overlay it booted is not the one the last publication assigned it */
     staleOverlay,
     assignedInitrdSha256: h.assignedInitrdSha256,
-    bootState: h.lastBoot ? effectiveState(h.lastBoot, new Date()) : ("never" as const),
+    bootState: h.lastBoot ? effectiveState(h.lastBoot, new Date(), env().AFSBOOT_STALL_SECONDS) : ("never" as const),
     lastBoot: h.lastBoot,
     tags: h.tags.map((t) => t.tag),
     cacheBlocks: h.cacheBlocks,
@@ -66,29 +68,11 @@ export function hostView(h: HostRow) {
 }
 export type HostView = ReturnType<typeof hostView>;
 
-export const HOST_SORTS = ["name", "ip", "mac", "cell", "release", "updated"] as const;
-export type HostSort = (typeof HOST_SORTS)[number];
-/** Host filters by boot state; "pending": a reboot is pending (booted something else than assigned). */
-export const BOOT_STATES = ["up", "booting", "failed", "stalled", "never", "pending"] as const;
-
-export interface HostQuery {
-  q?: string;
-  cell?: string;
-  release?: string;
-  network?: string;
-  tag?: string;
-  state?: (typeof BOOT_STATES)[number];
-  sort?: HostSort;
-  dir?: "asc" | "desc";
-  page?: number;
-  pageSize?: number;
-}
-
 /**
  * Boots in an effective state (lib/boot/stages.ts): stalled and booting are both stored as
  * "booting" and told apart by how long the boot has been quiet at its current stage.
  */
-export function bootStateWhere(state: "up" | "booting" | "failed" | "stalled", now: Date, limits = stallSeconds()): Prisma.BootWhereInput {
+export function bootStateWhere(state: "up" | "booting" | "failed" | "stalled", now: Date, limits = env().AFSBOOT_STALL_SECONDS): Prisma.BootWhereInput {
   if (state === "up" || state === "failed") return { state };
   const quiet = STAGES.filter((s) => Number.isFinite(limits[s])).map((s) => ({ currentStage: s, lastEventAt: { lt: new Date(now.getTime() - limits[s] * 1000) } }));
   return state === "stalled" ? { state: "booting", OR: quiet } : { state: "booting", NOT: { OR: quiet } };

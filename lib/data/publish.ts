@@ -10,7 +10,7 @@ import { dhcpKind, generateAll, type PublishedFile } from "@/lib/generate/all";
 import { dhcpFiles, type DhcpFilesOptions } from "@/lib/generate/dhcp";
 import { LAYOUT, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
 import { removeFile, removeStaleTemps, sha256, writeFilesAtomic, fsyncDir } from "@/lib/publish/atomic";
-import { readCached } from "@/lib/publish/file-cache";
+import { readBusybox } from "@/lib/publish/busybox";
 import { DIFF_LIMITS, TEXT_KINDS, unifiedDiff } from "@/lib/publish/diff";
 import { runHooks, type HookResult } from "@/lib/publish/hooks";
 import { PublishBusyError, withExportLock } from "@/lib/publish/lock";
@@ -85,15 +85,6 @@ export async function publish(actor: Actor, opts: PublishOptions): Promise<Publi
   } catch (e) {
     if (e instanceof PublishBusyError) throw new AppError(409, "busy", e.message);
     throw e;
-  }
-}
-
-function readBusybox(p?: string): Buffer {
-  const busyboxPath = p ?? process.env.AFSBOOT_BUSYBOX ?? "/bin/busybox";
-  try {
-    return readCached(busyboxPath);
-  } catch {
-    throw invalid(`cannot read the static busybox at ${busyboxPath} (apt-get install busybox-static, or set AFSBOOT_BUSYBOX)`);
   }
 }
 

@@ -1,4 +1,5 @@
-import { hostInput, type HostInput } from "@/lib/validation/host";
+import { hostInput } from "@/lib/validation/host";
+import { rowProblems, type HostBatch, type LineProblem } from "./bulk-result";
 import { parseCsv } from "./csv";
 
 // Bulk enrollment files: header `hostname,mac,ip,cell,release[,tags]` (tags separated by spaces
@@ -8,21 +9,8 @@ export const CSV_HEADER = ["hostname", "mac", "ip", "cell", "release"] as const;
 export const MAX_CSV_BYTES = 5 * 1024 * 1024; // 10,000 rows are about 0.6 MB
 export const MAX_CSV_ROWS = 50_000;
 
-export interface LineProblem {
-  line: number;
-  field: string;
-  message: string;
-}
 
-export interface CsvHosts {
-  rows: { line: number; input: HostInput }[];
-  problems: LineProblem[];
-  total: number;
-}
-
-const FIELD_OF: Record<string, string> = { name: "hostname", mac: "mac", ip: "ip", cell: "cell", release: "release", tags: "tags" };
-
-export function parseHostCsv(text: string): CsvHosts {
+export function parseHostCsv(text: string): HostBatch {
   if (text.length > MAX_CSV_BYTES) {
     return { rows: [], problems: [{ line: 0, field: "file", message: `The file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB: split it` }], total: 0 };
   }
@@ -39,7 +27,7 @@ export function parseHostCsv(text: string): CsvHosts {
   if (records.length > MAX_CSV_ROWS) {
     return { rows: [], problems: [{ line: 0, field: "file", message: `At most ${MAX_CSV_ROWS} rows per file (found ${records.length})` }], total: records.length };
   }
-  const rows: CsvHosts["rows"] = [];
+  const rows: HostBatch["rows"] = [];
   const problems: LineProblem[] = [];
   for (const r of records) {
     if (r.fields.length !== header.length) {
@@ -48,17 +36,8 @@ export function parseHostCsv(text: string): CsvHosts {
     }
     const [name, mac, ip, cell, release, tags] = r.fields;
     const result = hostInput.safeParse({ name, mac, ip, cell, release, tags: (tags ?? "").replace(/;/g, " ") });
-    if (!result.success) {
-      const seen = new Set<string>();
-      for (const issue of result.error.issues) {
-        const field = FIELD_OF[String(issue.path[0])] ?? String(issue.path[0]);
-        if (seen.has(field)) continue;
-        seen.add(field);
-        problems.push({ line: r.line, field, message: issue.message });
-      }
-      continue;
-    }
-    rows.push({ line: r.line, input: result.data });
+    if (result.success) rows.push({ line: r.line, input: result.data });
+    else problems.push(...rowProblems(r.line, result.error));
   }
   return { rows, problems, total: records.length };
 }

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { env } from "@/lib/env";
 
 // Post-publish hooks, run-parts style: every executable file in the hooks directory runs in name
 // order after a publication wrote its files (reload the DHCP server, `vos release` the boot
@@ -32,13 +33,12 @@ const MAX_OUTPUT = 16 * 1024;
 const NAME = /^[A-Za-z0-9_-]+$/;
 
 export function hooksDir(): string {
-  const dataDir = process.env.AFSBOOT_DATA_DIR ?? path.resolve("data");
-  return process.env.AFSBOOT_HOOKS_DIR ?? path.join(dataDir, "hooks", "post-publish.d");
+  const e = env();
+  return e.AFSBOOT_HOOKS_DIR ?? path.join(path.resolve(e.AFSBOOT_DATA_DIR), "hooks", "post-publish.d");
 }
 
 export function hookTimeoutMs(): number {
-  const s = Number(process.env.AFSBOOT_HOOK_TIMEOUT ?? 120);
-  return Number.isFinite(s) && s > 0 ? s * 1000 : 120_000;
+  return env().AFSBOOT_HOOK_TIMEOUT * 1000;
 }
 
 /** The hooks that would run, in order (for the Publish page and the CLI). */

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { env } from "@/lib/env";
 import type { PublishedFile } from "@/lib/generate/all";
 
 // The generated DHCP configs checked by the real daemons before anything is published. A daemon
@@ -16,9 +17,9 @@ export interface ValidatorResult {
 }
 
 const BIN = {
-  dhcpd: () => process.env.AFSBOOT_DHCPD ?? "/usr/sbin/dhcpd",
-  kea: () => process.env.AFSBOOT_KEA_DHCP4 ?? "/usr/sbin/kea-dhcp4",
-  dnsmasq: () => process.env.AFSBOOT_DNSMASQ ?? "/usr/sbin/dnsmasq",
+  dhcpd: () => env().AFSBOOT_DHCPD,
+  kea: () => env().AFSBOOT_KEA_DHCP4,
+  dnsmasq: () => env().AFSBOOT_DNSMASQ,
 };
 
 function run(bin: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {

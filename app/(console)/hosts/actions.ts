@@ -9,7 +9,7 @@ import { createHost, deleteHost, hostNamesMatching, updateHost } from "@/lib/dat
 import { rotateHostToken } from "@/lib/data/host-token";
 import { dnsName } from "@/lib/validation/common";
 import { hostInput, hostUpdate, releaseRef, tags } from "@/lib/validation/host";
-import { parseHostParams, toHostQuery } from "@/components/hosts/host-params";
+import { hostParams, toHostQuery } from "@/lib/validation/host-query";
 
 const current = z.object({ current: z.string().min(1) });
 const hostHref = (name: string) => `/hosts/${encodeURIComponent(name)}?saved=1`;
@@ -78,13 +78,9 @@ export const deleteHostsAction = formAction({ role: "operator", schema: z.object
 });
 
 /** "Select all N matching": the names of every host the table's current view matches. */
-export const matchingHostsAction = formAction(
-  { role: "operator", schema: z.record(z.string(), z.unknown()) },
-  async (actor, raw) => {
-    const query = toHostQuery(parseHostParams(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === "string" ? v : undefined]))));
-    return { data: await hostNamesMatching(actor, query) };
-  },
-);
+export const matchingHostsAction = formAction({ role: "operator", schema: hostParams }, async (actor, params) => ({
+  data: await hostNamesMatching(actor, toHostQuery(params)),
+}));
 
 export const rotateHostTokenAction = formAction({ role: "operator", schema: current }, async (actor, { current: name }) => {
   const r = await rotateHostToken(actor, name);

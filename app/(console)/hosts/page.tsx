@@ -3,7 +3,6 @@ import Link from "next/link";
 import { formatDistanceToNowStrict } from "date-fns";
 import { FileUp, HardDrive, ListPlus, Plus, SearchX } from "lucide-react";
 import { HostFilters } from "@/components/hosts/host-filters";
-import { FILTER_KEYS, hasFilters, paramRecord, parseHostParams, toHostQuery } from "@/components/hosts/host-params";
 import { HostTable, type HostRow } from "@/components/hosts/host-table";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -13,6 +12,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { requireActor } from "@/lib/auth/session";
 import { hostChoices } from "@/lib/data/host-queries";
 import { listHosts, type HostView } from "@/lib/data/hosts";
+import { FILTER_KEYS, hasFilters, paramRecord, parseHostParams, toHostQuery } from "@/lib/validation/host-query";
 
 export const metadata: Metadata = { title: "Hosts" };
 

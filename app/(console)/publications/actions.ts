@@ -9,7 +9,7 @@ import { publish, type PublishOptions } from "@/lib/data/publish";
 import { exportDir } from "@/lib/env";
 import { AppError, invalid } from "@/lib/errors";
 import { generatorProblem } from "@/components/publications/generator-error";
-import { toPreview } from "@/components/publications/preview";
+import { toPreview } from "@/lib/publish/preview";
 
 // Both publish into the console's export directory; the form sends nothing but the click.
 const none = z.object({});

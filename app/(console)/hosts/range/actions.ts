@@ -2,21 +2,19 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { actionActor, actionFailure } from "@/lib/actions";
-import type { Actor } from "@/lib/auth/roles";
-import { checkEnrollment, enrollHosts } from "@/lib/data/host-bulk";
-import { AppError } from "@/lib/errors";
+import { inputAction } from "@/lib/actions";
+import { enrollBatch } from "@/lib/data/host-bulk";
+import { rowProblems, type HostBatch } from "@/lib/inventory/bulk-result";
 import { expandHostRange, ipSequence, splitList } from "@/lib/inventory/range";
+import { rangeRows, type RangePreview, type RangeResult } from "@/lib/inventory/range-result";
 import { log } from "@/lib/log";
-import { dnsName, fieldErrors, ipv4, text } from "@/lib/validation/common";
-import { hostInput, releaseRef, tags, type HostInput } from "@/lib/validation/host";
-import { problemsFromFields, summarize, type LineProblem } from "@/components/hosts-import/bulk-result";
-import { rangeRows, type RangeFormValues, type RangePreview, type RangeResult } from "@/components/hosts-range/range-result";
+import { dnsName, ipv4, text } from "@/lib/validation/common";
+import { hostInput, releaseRef, tags } from "@/lib/validation/host";
 
 // Range enrollment: node[001-120] + a starting IP + one pasted MAC per name. The browser sends the
 // form as an object; everything is validated again here, row by row and against the database.
 
-const raw = z.object({
+const rangeInput = z.object({
   pattern: text("Hostname pattern", 100),
   startIp: ipv4("Starting IP"),
   macs: z.string({ error: "Paste one MAC per hostname" }).max(400_000, "The MAC list is too long"),
@@ -24,21 +22,22 @@ const raw = z.object({
   release: z.string({ error: "Release is required" }).pipe(releaseRef),
   tags: z.preprocess((v) => v ?? "", tags),
 });
+type RangeInput = z.output<typeof rangeInput>;
 
-type Built =
-  | { ok: false; error: string; fieldErrors: Record<string, string> }
-  | { ok: true; generated: { name: string; mac: string; ip: string }[]; rows: { line: number; input: HostInput }[]; problems: LineProblem[] };
+/** What a range's hosts differ in; the rest (cell, release, tags) is the form's, checked once. */
+const ownFields = hostInput.pick({ name: true, mac: true, ip: true });
 
-const FIELD_OF: Record<string, string> = { name: "hostname" };
+type Generated = { name: string; mac: string; ip: string }[];
+type Built = (HostBatch & { ok: true; generated: Generated }) | { ok: false; error: string; fieldErrors: Record<string, string> };
 
-function build(input: unknown): Built {
-  const parsed = raw.safeParse(input);
-  if (!parsed.success) return { ok: false, error: "Please correct the highlighted fields", fieldErrors: fieldErrors(parsed.error) };
-  const form = input as RangeFormValues; // validated above: the strings the rows are built from
-  const names = expandHostRange(parsed.data.pattern);
-  if (!names.ok) return { ok: false, error: "Please correct the highlighted fields", fieldErrors: { pattern: `Hostname pattern: ${names.reason}` } };
+const correct = (fieldErrors: Record<string, string>) => ({ ok: false as const, error: "Please correct the highlighted fields", fieldErrors });
+
+/** The range's hosts: names from the pattern, one pasted MAC each, consecutive IPs. */
+function build(form: RangeInput): Built {
+  const names = expandHostRange(form.pattern);
+  if (!names.ok) return correct({ pattern: `Hostname pattern: ${names.reason}` });
   const count = names.names.length;
-  const macs = splitList(parsed.data.macs);
+  const macs = splitList(form.macs);
   if (macs.length !== count) {
     const what = `${names.names[0]} … ${names.names[count - 1]}`;
     const message =
@@ -47,36 +46,21 @@ function build(input: unknown): Built {
         : `${macs.length} MAC${macs.length === 1 ? "" : "s"} for ${count} hostnames (${what}): paste exactly one MAC per hostname, in the same order`;
     return { ok: false, error: `The number of MACs (${macs.length}) must match the number of hostnames (${count})`, fieldErrors: { macs: message } };
   }
-  const ips = ipSequence(parsed.data.startIp, count);
-  if (!ips.ok) return { ok: false, error: "Please correct the highlighted fields", fieldErrors: { startIp: `Starting IP: ${ips.reason}` } };
+  const ips = ipSequence(form.startIp, count);
+  if (!ips.ok) return correct({ startIp: `Starting IP: ${ips.reason}` });
   const generated = names.names.map((name, i) => ({ name, mac: macs[i]!, ip: ips.ips[i]! }));
-  const rows: { line: number; input: HostInput }[] = [];
-  const problems: LineProblem[] = [];
+  const batch: HostBatch = { total: count, rows: [], problems: [] };
   generated.forEach((g, i) => {
-    const result = hostInput.safeParse({ ...g, cell: form.cell, release: form.release, tags: form.tags ?? "" });
-    if (result.success) {
-      rows.push({ line: i + 1, input: result.data });
-      g.mac = result.data.mac; // shown normalized
+    const own = ownFields.safeParse(g);
+    if (!own.success) {
+      batch.problems.push(...rowProblems(i + 1, own.error));
       return;
     }
-    const seen = new Set<string>();
-    for (const issue of result.error.issues) {
-      const field = FIELD_OF[String(issue.path[0])] ?? String(issue.path[0]);
-      if (!seen.has(field)) problems.push({ line: i + 1, field, message: issue.message });
-      seen.add(field);
-    }
+    batch.rows.push({ line: i + 1, input: { ...own.data, cell: form.cell, release: form.release, tags: form.tags, notes: "" } });
+    g.mac = own.data.mac; // shown normalized
   });
-  return { ok: true, generated, rows, problems };
+  return { ok: true, generated, ...batch };
 }
-
-
-async function check(actor: Actor, built: Extract<Built, { ok: true }>, started: number): Promise<RangePreview> {
-  const dbProblems = built.rows.length ? await checkEnrollment(actor, built.rows) : [];
-  const problems = [...built.problems, ...dbProblems];
-  const preview = summarize(built.generated.length, built.rows, problems, Math.round(performance.now() - started));
-  return { ...preview, hosts: rangeRows(built.generated, problems) };
-}
-
 
 const refused = (preview: RangePreview): RangeResult => ({
   ok: false,
@@ -85,42 +69,23 @@ const refused = (preview: RangePreview): RangeResult => ({
 });
 
 /** Generates the hosts and checks them. Saves nothing. */
-export async function previewRange(input: unknown): Promise<RangeResult> {
+export const previewRange = inputAction({ role: "operator", schema: rangeInput }, async (actor, form): Promise<RangeResult> => {
   const started = performance.now();
-  const actor = await actionActor("operator");
-  if ("ok" in actor) return actor;
-  const built = build(input);
+  const built = build(form);
   if (!built.ok) return built;
-  try {
-    return { ok: true, result: await check(actor, built, started) };
-  } catch (e) {
-    return actionFailure(e);
-  }
-}
+  const { preview, problems } = await enrollBatch(actor, built, { enroll: false, started });
+  return { ok: true, result: { ...preview, hosts: rangeRows(built.generated, problems) } };
+});
 
 /** Regenerates, re-checks and enrolls every host of the range or none. */
-export async function enrollRange(input: unknown): Promise<RangeResult> {
+export const enrollRange = inputAction({ role: "operator", schema: rangeInput }, async (actor, form): Promise<RangeResult> => {
   const started = performance.now();
-  const actor = await actionActor("operator");
-  if ("ok" in actor) return actor;
-  const built = build(input);
+  const built = build(form);
   if (!built.ok) return built;
-  let preview: RangePreview | undefined;
-  try {
-    preview = await check(actor, built, started);
-    if (preview.problemCount > 0) return refused(preview);
-    const created = await enrollHosts(actor, built.rows.map((r) => r.input));
-    revalidatePath("/hosts");
-    revalidatePath("/hosts/unknown");
-    log.info("hosts enrolled from a range", { actor: actor.name, count: created.length });
-    const serverMs = Math.round(performance.now() - started);
-    return { ok: true, result: { stage: "enrolled", created: created.length, first: created[0]?.name ?? null, last: created.at(-1)?.name ?? null, serverMs } };
-  } catch (e) {
-    if (e instanceof AppError && e.status === 422 && e.fields && preview) {
-      const problems = problemsFromFields(e.fields, built.rows.map((r) => r.line)).sort((a, b) => a.line - b.line);
-      const bad = new Set(problems.map((p) => p.line)).size;
-      return refused({ ...preview, valid: preview.valid - bad, problemLines: bad, problemCount: problems.length, problems, hosts: rangeRows(built.generated, problems) });
-    }
-    return actionFailure(e);
-  }
-}
+  const { preview, problems, enrolled } = await enrollBatch(actor, built, { enroll: true, started });
+  if (!enrolled) return refused({ ...preview, hosts: rangeRows(built.generated, problems) });
+  revalidatePath("/hosts");
+  revalidatePath("/hosts/unknown");
+  log.info("hosts enrolled from a range", { actor: actor.name, count: enrolled.created });
+  return { ok: true, result: enrolled };
+});

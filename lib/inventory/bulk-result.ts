@@ -1,10 +1,24 @@
-import type { LineProblem } from "@/lib/inventory/host-csv";
+import type { ActionFailure } from "@/lib/action-state";
+import type { z } from "zod";
 import type { HostInput } from "@/lib/validation/host";
 
-// What the bulk-enrollment server actions (CSV import, ranges) send back to the browser. Pure and
-// shared by server and client: counts, a capped list of problems and the first rows to create.
+// Enrolling many hosts at once (CSV import, ranges): the batch, and what the server actions send
+// back to the browser. Pure and shared by server and client: counts, a capped list of problems
+// and the first rows to create.
 
-export type { LineProblem };
+export interface LineProblem {
+  line: number;
+  field: string;
+  message: string;
+}
+
+/** Hosts to enroll together, as parsed from a CSV file or a range: the rows that parsed (with their line) and the problems of the others. */
+export interface HostBatch {
+  /** data rows in the input */
+  total: number;
+  rows: { line: number; input: HostInput }[];
+  problems: LineProblem[];
+}
 
 /** At most this many problems travel to the browser; the counts are always complete. */
 export const MAX_PROBLEMS_SHOWN = 500;
@@ -45,7 +59,17 @@ export interface BulkEnrolled {
 }
 
 /** Result of a bulk action: `error` is a sentence for the whole attempt (nothing was saved). */
-export type BulkResult = { ok: true; result: BulkPreview | BulkEnrolled } | { ok: false; error: string; preview?: BulkPreview };
+export type BulkResult = { ok: true; result: BulkPreview | BulkEnrolled } | (ActionFailure & { preview?: BulkPreview });
+
+/** A row's validation issues as problems on its line: the first of each field (`name` is the hostname column). */
+export function rowProblems(line: number, error: z.ZodError): LineProblem[] {
+  const byField = new Map<string, LineProblem>();
+  for (const issue of error.issues) {
+    const field = issue.path[0] === "name" ? "hostname" : String(issue.path[0]);
+    if (!byField.has(field)) byField.set(field, { line, field, message: issue.message });
+  }
+  return [...byField.values()];
+}
 
 export function previewRow(line: number, input: HostInput): PreviewRow {
   const release = input.release.version ? `${input.release.release}@${input.release.version}` : input.release.release;
@@ -81,8 +105,3 @@ export function problemsFromFields(fields: Record<string, string> | undefined, l
     return { line, field, message };
   });
 }
-
-const count = new Intl.NumberFormat("en-US");
-export const fmt = (n: number) => count.format(n);
-export const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
-export const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { PublishResult } from "@/lib/data/publish";
-import { duration } from "./format";
-import { scopeText } from "./history-table";
 import { PREVIEW_FILES, toPreview } from "./preview";
 
 const result = (changes: PublishResult["changes"], extra: Partial<PublishResult> = {}): PublishResult => ({
@@ -40,16 +38,5 @@ describe("toPreview", () => {
     expect(p.files[0]!.diff).toBeNull();
     expect(p.skipped).toHaveLength(20);
     expect(p.skippedTotal).toBe(30);
-  });
-});
-
-describe("formatting", () => {
-  it("durations", () => {
-    expect([duration(-4), duration(850), duration(2400), duration(185_000)]).toEqual(["0 ms", "850 ms", "2.4 s", "3 min 5 s"]);
-  });
-  it("scopes", () => {
-    expect(scopeText({ scope: "full", scopeHosts: null })).toBe("full");
-    expect(scopeText({ scope: "hosts", scopeHosts: ["a", "b"] })).toBe("hosts: a, b");
-    expect(scopeText({ scope: "hosts", scopeHosts: ["a", "b", "c", "d", "e"] })).toBe("hosts: a, b, c and 2 more");
   });
 });

@@ -1,4 +1,5 @@
-import type { BulkEnrolled, BulkPreview, LineProblem } from "@/components/hosts-import/bulk-result";
+import type { ActionFailure } from "@/lib/action-state";
+import type { BulkEnrolled, BulkPreview, LineProblem } from "./bulk-result";
 
 // What the range-enrollment actions send back: the generated hosts with their problems.
 
@@ -26,9 +27,7 @@ export interface RangePreview extends BulkPreview {
   hosts: RangeRow[];
 }
 
-export type RangeResult =
-  | { ok: true; result: RangePreview | BulkEnrolled }
-  | { ok: false; error: string; fieldErrors?: Record<string, string>; preview?: RangePreview };
+export type RangeResult = { ok: true; result: RangePreview | BulkEnrolled } | (ActionFailure & { preview?: RangePreview });
 
 export function rangeRows(generated: { name: string; mac: string; ip: string }[], problems: LineProblem[]): RangeRow[] {
   const byRow = new Map<number, RangeRow["problems"]>();

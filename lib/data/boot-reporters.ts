@@ -1,0 +1,129 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { verifyHostReportToken } from "@/lib/auth/host-token";
+import { serverSecret } from "@/lib/env";
+
+// Who is reporting a boot: the host behind the MAC, proved by its report token. The enrolled hosts
+// are cached by MAC (reports arrive by the thousand in a boot storm), refreshed every 30 s and
+// forgotten at once when enrolment changes in this process.
+
+interface HostKey {
+  id: string;
+  name: string;
+  gen: number;
+  /** its reserved address (the one it boots and reports from, unless NATed) */
+  ip: string;
+}
+
+const CACHE_MS = 30_000;
+const MISS_MS = 10_000;
+
+/**
+ * The hosts by MAC, shared by every copy of this module in the process (the Next.js build bundles
+ * it into several entries: the report route, the console server's fast path via
+ * instrumentation.ts, the server actions that rotate tokens), so that an invalidation anywhere is
+ * seen by all of them.
+ */
+interface Reporters {
+  byMac: Map<string, HostKey>;
+  loadedAt: number;
+  loading: Promise<void> | null;
+  misses: Map<string, number>;
+  /** bumped by every invalidation: a reload that started before one does not count as fresh */
+  generation: number;
+  /** last forced re-check per MAC (a wrong token): at most one database read per MAC a second */
+  rechecked: Map<string, number>;
+}
+const cache = ((globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.reporters")] ??= {
+  byMac: new Map(),
+  loadedAt: 0,
+  loading: null,
+  misses: new Map(),
+  generation: 0,
+  rechecked: new Map(),
+} satisfies Reporters) as Reporters;
+
+async function reload() {
+  const generation = cache.generation;
+  const rows = await db.host.findMany({ select: { id: true, name: true, mac: true, ip: true, tokenGeneration: true } });
+  if (generation !== cache.generation) return; // invalidated meanwhile: the next lookup loads again
+  cache.byMac = new Map(rows.map((h) => [h.mac, { id: h.id, name: h.name, gen: h.tokenGeneration, ip: h.ip }]));
+  cache.loadedAt = Date.now();
+  cache.misses.clear();
+}
+
+/** Forget cached hosts (after enrolment changes in this process; other processes refresh within 30 s). */
+export function invalidateReporters() {
+  cache.generation++;
+  cache.loadedAt = 0;
+  cache.loading = null;
+  cache.misses.clear();
+}
+
+async function fromDatabase(mac: string): Promise<HostKey | null> {
+  const row = await db.host.findUnique({ where: { mac }, select: { id: true, name: true, ip: true, tokenGeneration: true } });
+  if (!row) {
+    cache.byMac.delete(mac);
+    if (cache.misses.size > 50_000) cache.misses.clear();
+    cache.misses.set(mac, Date.now());
+    return null;
+  }
+  const key = { id: row.id, name: row.name, gen: row.tokenGeneration, ip: row.ip };
+  cache.byMac.set(mac, key);
+  return key;
+}
+
+async function lookup(mac: string): Promise<HostKey | null> {
+  if (Date.now() - cache.loadedAt > CACHE_MS) {
+    cache.loading ??= reload().finally(() => (cache.loading = null));
+    // the first load is awaited; later refreshes too, so a new MAC is seen at once
+    await cache.loading;
+  }
+  const hit = cache.byMac.get(mac);
+  if (hit) return hit;
+  const missedAt = cache.misses.get(mac);
+  if (missedAt && Date.now() - missedAt < MISS_MS) return null;
+  return fromDatabase(mac); // enrolled since the last load?
+}
+
+/** The host behind a MAC read again (its token may have been rotated), at most once a second per MAC. */
+async function recheck(mac: string): Promise<HostKey | null> {
+  const last = cache.rechecked.get(mac);
+  if (last && Date.now() - last < 1000) return cache.byMac.get(mac) ?? null;
+  if (cache.rechecked.size > 50_000) cache.rechecked.clear();
+  cache.rechecked.set(mac, Date.now());
+  return fromDatabase(mac);
+}
+
+/** The enrolled host behind a MAC, if any (for the boot server's own reports). */
+export const hostByMac = (mac: string) => lookup(mac);
+
+export type Identified = { kind: "host"; host: HostKey } | { kind: "unknown" } | { kind: "refused"; message: string };
+
+/**
+ * An enrolled MAC always needs its own host's token (compared in constant time); a MAC nobody
+ * enrolled, reporting without a token, is a discovery candidate; with a token it is refused.
+ */
+export async function identify(mac: string, token: string | undefined): Promise<Identified> {
+  const secret = serverSecret();
+  let host = await lookup(mac);
+  if (!host) return token ? { kind: "refused", message: `MAC ${mac} is not enrolled: a report token cannot belong to it` } : { kind: "unknown" };
+  if (!token) return { kind: "refused", message: `host ${host.name} reports with its report token (Authorization: Bearer … or a token field)` };
+  if (verifyHostReportToken(secret, host.id, host.gen, token)) return { kind: "host", host };
+  // rotated since the cache was filled? this one host, read again (not the whole table)
+  host = await recheck(mac);
+  if (host && verifyHostReportToken(secret, host.id, host.gen, token)) return { kind: "host", host };
+  return { kind: "refused", message: `wrong report token for MAC ${mac}` };
+}
+
+/**
+ * Runs a change of enrolled hosts (create, MAC or name change, delete) and then forgets the
+ * cached hosts, so that the next report sees the committed change, whether it succeeded or not.
+ */
+export async function afterHostChange<T>(change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } finally {
+    invalidateReporters();
+  }
+}
