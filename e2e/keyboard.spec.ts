@@ -1,0 +1,50 @@
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import { goto, storageState, uid } from "./helpers";
+import { createHostFleet, seedHosts, type HostFleet } from "./hosts-fleet";
+
+// Keyboard only: every control shows where the focus is, a dialog gives the focus back to the
+// button that opened it, and stepping through a filter with the arrow keys loads nothing until
+// the choice is made.
+
+test.use({ storageState: storageState("operator") });
+
+let fleet: HostFleet;
+
+test.beforeAll(async () => {
+  fleet = await createHostFleet("kbd");
+});
+
+/** Moves the focus onto `target` with the keyboard (Shift+Tab away, Tab back), as a person would. */
+async function tabTo(page: Page, target: Locator) {
+  await target.focus();
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Tab");
+  await expect(target).toBeFocused();
+}
+
+/** What the focused element draws around itself: an outline or a ring (box-shadow). */
+function focusIndicator(target: Locator) {
+  return target.evaluate((el) => {
+    const s = getComputedStyle(el);
+    return {
+      focusVisible: el.matches(":focus-visible"),
+      drawn: (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== "none",
+    };
+  });
+}
+
+test("table links, checkboxes and sort headers show a focus ring when reached with the keyboard", async ({ page }) => {
+  const prefix = `kf-${uid()}`;
+  seedHosts(fleet, prefix, 2, 10);
+  await goto(page, `/hosts?q=${prefix}`);
+  const targets = {
+    "sort header": page.getByRole("link", { name: "Hostname" }),
+    "select-all checkbox": page.getByRole("checkbox", { name: "Select all hosts on this page" }),
+    "row checkbox": page.getByRole("checkbox", { name: `Select ${prefix}-01` }),
+    "host link": page.getByRole("link", { name: `${prefix}-01`, exact: true }),
+  };
+  for (const [what, target] of Object.entries(targets)) {
+    await tabTo(page, target);
+    expect(await focusIndicator(target), what).toEqual({ focusVisible: true, drawn: true });
+  }
+});
