@@ -48,3 +48,31 @@ test("table links, checkboxes and sort headers show a focus ring when reached wi
     expect(await focusIndicator(target), what).toEqual({ focusVisible: true, drawn: true });
   }
 });
+
+/** Opens `opener`'s dialog with Enter, closes it with `close`: the focus is back on `opener`. */
+async function focusComesBack(page: Page, opener: Locator, close: "Escape" | "Cancel") {
+  const dialog = page.getByRole("alertdialog");
+  await tabTo(page, opener);
+  await page.keyboard.press("Enter");
+  await expect(dialog).toBeVisible();
+  if (close === "Cancel") await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused(); // its first control
+  await page.keyboard.press(close === "Escape" ? "Escape" : "Enter");
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+}
+
+test("a dialog gives the focus back to the button that opened it", async ({ page }) => {
+  const prefix = `kd-${uid()}`;
+  seedHosts(fleet, prefix, 1, 30);
+
+  // the bulk delete of the hosts table
+  await goto(page, `/hosts?q=${prefix}`);
+  await page.getByRole("checkbox", { name: `Select ${prefix}-01` }).check();
+  const bulkDelete = page.getByRole("region", { name: "Bulk actions" }).getByRole("button", { name: "Delete…" });
+  await focusComesBack(page, bulkDelete, "Escape");
+  await focusComesBack(page, bulkDelete, "Cancel");
+
+  // a delete confirmation of a detail page
+  await goto(page, `/hosts/${prefix}-01`);
+  await focusComesBack(page, page.getByRole("main").getByRole("button", { name: "Delete", exact: true }), "Escape");
+});
