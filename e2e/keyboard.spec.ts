@@ -49,6 +49,39 @@ test("table links, checkboxes and sort headers show a focus ring when reached wi
   }
 });
 
+test("arrow keys on a filter select move the choice without loading anything; Enter applies it, Escape takes it back", async ({ page }) => {
+  const prefix = `ka-${uid()}`;
+  seedHosts(fleet, prefix, 1, 20);
+  await goto(page, `/hosts?q=${prefix}`);
+  // the views of a boot state the page loads (links the page prefetches have none)
+  const loaded: string[] = [];
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (url.pathname === "/hosts" && url.searchParams.has("state")) loaded.push(url.searchParams.get("state")!);
+  });
+  const state = () => page.getByRole("combobox", { name: "Boot state", exact: true });
+
+  await state().focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(state()).toHaveValue("up");
+  await page.keyboard.press("ArrowDown");
+  await expect(state()).toHaveValue("booting");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/[?&]state=booting(&|$)/);
+  await expect(page.getByText("No host matches")).toBeVisible();
+  // the chosen state loaded, the steps on the way did not
+  expect(new Set(loaded)).toEqual(new Set(["booting"]));
+  // and the focus stays on the select, ready for the next choice
+  await expect(state()).toBeFocused();
+
+  // Escape takes a choice back before it is applied
+  await page.keyboard.press("ArrowDown");
+  await expect(state()).toHaveValue("failed");
+  await page.keyboard.press("Escape");
+  await expect(state()).toHaveValue("booting");
+  expect(new Set(loaded)).toEqual(new Set(["booting"]));
+});
+
 /** Opens `opener`'s dialog with Enter, closes it with `close`: the focus is back on `opener`. */
 async function focusComesBack(page: Page, opener: Locator, close: "Escape" | "Cancel") {
   const dialog = page.getByRole("alertdialog");
