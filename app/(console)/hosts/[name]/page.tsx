@@ -8,6 +8,7 @@ import { HostStatus } from "@/components/hosts/host-status";
 import { ReportToken } from "@/components/hosts/report-token";
 import { AuditTable } from "@/components/shell/audit-table";
 import { DetailList } from "@/components/shell/detail-list";
+import { SECTION_SCROLL_MARGIN, SectionNav } from "@/components/shell/section-nav";
 import { SavedToast } from "@/components/shell/saved-toast";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
@@ -56,6 +57,14 @@ export default async function HostPage({ params, searchParams }: { params: Param
     ["NIC module", host.nicModule ?? "—"],
     ["Notes", host.notes || "—"],
   ];
+  const sections = [
+    { id: "status", label: "Status" },
+    { id: "boot-history", label: "Boot history" },
+    { id: "settings", label: "Settings" },
+    { id: "boot-files", label: "Boot files" },
+    ...(token ? [{ id: "report-token", label: "Report token" }] : []),
+    { id: "audit", label: "Audit trail" },
+  ];
   return (
     <div className="space-y-6">
       <SavedToast message={`Saved host ${host.name}`} />
@@ -75,23 +84,11 @@ export default async function HostPage({ params, searchParams }: { params: Param
           )
         }
       />
-      <HostStatus host={host} />
-      {canEdit && choices ? (
-        <Card>
-          <CardHeader>
-            <CardTitle>Settings</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <HostForm key={host.revision} action={updateHostAction} choices={choices} host={values} submitLabel="Save changes" />
-          </CardContent>
-        </Card>
-      ) : (
-        <DetailList rows={rows} />
-      )}
-      <Suspense fallback={<BootFilesSkeleton />}>
-        <BootFiles actor={actor} hostName={host.name} />
-      </Suspense>
-      {token && <ReportToken host={host.name} token={token.token} generation={token.generation} />}
+      {/* what a person opens the page for first (is it up, what did it boot), then what to change */}
+      <SectionNav sections={sections} />
+      <section id="status" className={SECTION_SCROLL_MARGIN}>
+        <HostStatus host={host} />
+      </section>
       <BootHistory
         hostName={host.name}
         boots={boots}
@@ -99,7 +96,31 @@ export default async function HostPage({ params, searchParams }: { params: Param
         assignedInitrdSha256={host.assignedInitrdSha256}
         live={host.bootState === "booting"}
       />
-      <Card>
+      <section id="settings" className={SECTION_SCROLL_MARGIN}>
+        {canEdit && choices ? (
+          <Card>
+            <CardHeader>
+              <CardTitle>Settings</CardTitle>
+            </CardHeader>
+            <CardContent>
+              <HostForm key={host.revision} action={updateHostAction} choices={choices} host={values} submitLabel="Save changes" />
+            </CardContent>
+          </Card>
+        ) : (
+          <DetailList rows={rows} />
+        )}
+      </section>
+      <section id="boot-files" className={SECTION_SCROLL_MARGIN}>
+        <Suspense fallback={<BootFilesSkeleton />}>
+          <BootFiles actor={actor} hostName={host.name} />
+        </Suspense>
+      </section>
+      {token && (
+        <section id="report-token" className={SECTION_SCROLL_MARGIN}>
+          <ReportToken host={host.name} token={token.token} generation={token.generation} />
+        </section>
+      )}
+      <Card id="audit" className={SECTION_SCROLL_MARGIN}>
         <CardHeader>
           <CardTitle>Audit trail</CardTitle>
         </CardHeader>
