@@ -62,3 +62,25 @@ test("the host page leads with status and boot history, then settings and boot f
   await expect(page).toHaveURL(/#settings$/);
   await expect(page.getByRole("heading", { name: "Settings", exact: true })).toBeInViewport();
 });
+
+test("at 390 px the hosts table shows each host's boot state beside its name", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const prefix = `ph-${uid()}`;
+  seedHosts(fleet, prefix, 2, 30);
+  await goto(page, `/hosts?q=${prefix}`);
+  for (const name of [`${prefix}-01`, `${prefix}-02`]) {
+    const link = page.getByRole("link", { name, exact: true });
+    const row = page.getByRole("row").filter({ has: link });
+    const state = row.getByTestId("boot-state");
+    await expect(state).toHaveText("never booted");
+    await link.scrollIntoViewIfNeeded(); // down the page: the rows are below the filters
+    await expect(link).toBeInViewport();
+    await expect(state).toBeInViewport({ ratio: 1 });
+    const [r, s, l] = [await box(row), await box(state), await box(link)];
+    // inside the row's box, and on the screen
+    expect(s.y).toBeGreaterThanOrEqual(r.y);
+    expect(s.y + s.height).toBeLessThanOrEqual(r.y + r.height);
+    expect(s.x + s.width).toBeLessThanOrEqual(390);
+    expect(s.x).toBeGreaterThan(l.x);
+  }
+});
