@@ -54,10 +54,11 @@ test("enroll one host: the MAC is normalised, the network offers the next free a
   await expect(field(page, "MAC address")).toHaveValue("52:54:00:aa:bb:cc");
 });
 
-test("invalid MAC, IP outside every network and duplicate MAC are refused at the field; nothing is saved", async ({ page }) => {
+test("empty or invalid MAC, IP outside every network and duplicate MAC are refused at the field; nothing is saved", async ({ page }) => {
   const [existing] = seedHosts(`dup-${uid()}`, 1, 200);
   const name = `bad-${uid()}`;
   const cases: [{ mac: string; ip: string }, string, RegExp][] = [
+    [{ mac: "", ip: `${fleet.base}.203` }, "mac", /^MAC is required$/],
     [{ mac: "zz:zz:zz:zz:zz:zz", ip: `${fleet.base}.201` }, "mac", /is not a MAC address/],
     [{ mac: randomMac(), ip: "192.0.2.77" }, "ip", /IP 192\.0\.2\.77 lies outside every network/],
     [{ mac: existing!.mac.toUpperCase(), ip: `${fleet.base}.202` }, "mac", new RegExp(`MAC ${existing!.mac} is already used by host ${existing!.name}`)],
