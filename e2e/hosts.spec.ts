@@ -147,6 +147,12 @@ test("a late next free address never overwrites or extends the IP a person typed
   await expect(ip).toHaveValue(`${fleet.base}.99`);
 });
 
+test("the IP field's placeholder is an address of the chosen network", async ({ page }) => {
+  await goto(page, "/hosts/new");
+  await page.getByRole("combobox", { name: "Network", exact: true }).selectOption(fleet.network);
+  await expect(field(page, "IP address")).toHaveAttribute("placeholder", `${fleet.base}.11`);
+});
+
 test("the next free address fills an IP field nobody typed in, and the button fills it in any case", async ({ page }) => {
   await goto(page, "/hosts/new");
   const ip = field(page, "IP address");
