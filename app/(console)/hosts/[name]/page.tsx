@@ -19,6 +19,7 @@ import { hostChoices } from "@/lib/data/host-queries";
 import { listHostBoots } from "@/lib/data/boots";
 import { getHost, hostAudit } from "@/lib/data/hosts";
 import { hostToken } from "@/lib/data/host-token";
+import { pendingChanges } from "@/lib/data/publications";
 import { orNotFound } from "@/lib/errors";
 import { deleteHostAction, updateHostAction } from "../actions";
 
@@ -35,11 +36,12 @@ export default async function HostPage({ params, searchParams }: { params: Param
   const host = await orNotFound(getHost(actor, name), notFound);
   const canEdit = hasRole(actor.role, "operator");
   const bootFilter = parseBootFilter((await searchParams).boots);
-  const [audit, choices, { boots }, token] = await Promise.all([
+  const [audit, choices, { boots }, token, pending] = await Promise.all([
     hostAudit(actor, host.id),
     canEdit ? hostChoices(actor) : null,
     listHostBoots(actor, host.name, { state: bootFilter, limit: BOOT_LIMIT }),
     canEdit ? hostToken(actor, host.name) : null,
+    pendingChanges(actor),
   ]);
   const { mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, notes, revision } = host;
   const values: HostFormValues = { name: host.name, mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, notes, revision };
@@ -87,7 +89,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
       {/* what a person opens the page for first (is it up, what did it boot), then what to change */}
       <SectionNav sections={sections} />
       <section id="status" className={SECTION_SCROLL_MARGIN}>
-        <HostStatus host={host} />
+        <HostStatus host={host} unpublished={pending.count > 0} />
       </section>
       <BootHistory
         hostName={host.name}
