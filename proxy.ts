@@ -3,7 +3,7 @@ import { NextResponse, type NextRequest } from "next/server";
 // First line of defence only: pages without a session cookie go to /login at once. The real
 // check (is the session valid, does the role allow it) happens in the layout and the data layer;
 // API routes answer 401 JSON themselves.
-const PUBLIC = ["/login", "/setup", "/api/", "/_next/", "/favicon.ico", "/boot/"];
+const PUBLIC = ["/login", "/setup", "/api/", "/_next/", "/favicon.ico", "/icon.svg", "/boot/"];
 
 export function proxy(req: NextRequest) {
   const { pathname, search } = req.nextUrl;
@@ -17,5 +17,5 @@ export function proxy(req: NextRequest) {
 
 export const config = {
   // not the API or /boot/: they answer for themselves, and boot reports are the hot path
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/|boot/).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|api/|boot/).*)"],
 };

@@ -84,3 +84,17 @@ test("at 390 px the hosts table shows each host's boot state beside its name", a
     expect(s.x).toBeGreaterThan(l.x);
   }
 });
+
+test.describe("signed out", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test("the console has its own icon, also on the sign-in page", async ({ page }) => {
+    await goto(page, "/login");
+    const icon = page.locator('head link[rel="icon"]');
+    await expect(icon).toHaveCount(1);
+    const res = await page.request.get((await icon.getAttribute("href"))!, { maxRedirects: 0 });
+    expect(res.status()).toBe(200);
+    expect(res.headers()["content-type"]).toMatch(/^image\/svg\+xml/);
+    expect(await res.text()).toContain("<svg");
+  });
+});
