@@ -5,7 +5,7 @@ import { contentSecurityPolicy, newNonce } from "@/lib/http/csp";
 // check (is the session valid, does the role allow it) happens in the layout and the data layer;
 // API routes answer 401 JSON themselves. Every page gets a Content-Security-Policy with a fresh
 // nonce (lib/http/csp.ts), which Next.js puts on its inline scripts.
-const PUBLIC = ["/login", "/setup", "/api/", "/_next/", "/favicon.ico", "/boot/"];
+const PUBLIC = ["/login", "/setup", "/api/", "/_next/", "/favicon.ico", "/icon.svg", "/boot/"];
 
 export function proxy(req: NextRequest) {
   const { pathname, search } = req.nextUrl;
@@ -27,5 +27,5 @@ export function proxy(req: NextRequest) {
 
 export const config = {
   // not the API or /boot/: they answer for themselves, and boot reports are the hot path
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/|boot/).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|api/|boot/).*)"],
 };

@@ -205,8 +205,9 @@ await db.network.delete({ where: { name: ${JSON.stringify(net.name)} } });`);
 async function fillRange(page: Page, v: { pattern: string; startIp: string; macs: string[]; tags?: string }) {
   await page.getByRole("textbox", { name: "Hostname pattern" }).fill(v.pattern);
   await page.getByRole("textbox", { name: "Starting IP" }).fill(v.startIp);
-  await page.getByRole("combobox", { name: "Cell" }).fill(fx.cell);
-  await page.getByRole("combobox", { name: "Release" }).fill(fx.release);
+  // cell and release are picked from what exists, not typed
+  await page.getByRole("combobox", { name: "Cell", exact: true }).selectOption(fx.cell);
+  await page.getByRole("combobox", { name: "Release", exact: true }).selectOption(fx.release);
   await page.getByRole("textbox", { name: "MAC addresses" }).fill(v.macs.join("\n"));
   await page.getByRole("textbox", { name: "Tags" }).fill(v.tags ?? "");
 }
@@ -217,6 +218,8 @@ test("range enrollment: node[01-05] creates 5 hosts with incrementing IPs", asyn
   await goto(page, "/hosts/range");
   await fillRange(page, { pattern: `${p}[01-05]`, startIp: `${fx.base}101`, macs, tags: "e2e range" });
   await expect(page.getByText(`5 hostnames: ${p}01 … ${p}05`)).toBeVisible();
+  // a release is offered as its latest version or pinned to one
+  await expect(page.getByRole("combobox", { name: "Release", exact: true }).locator(`option[value="${fx.release}@1"]`)).toHaveText(`${fx.release}@1: pinned`);
   await preview(page);
   await expect(page.getByTestId("preview-summary")).toContainText("5 hosts OK, 0 problems");
   const table = page.getByRole("table", { name: "Generated hosts" });

@@ -1,65 +1,19 @@
-import { execFileSync } from "node:child_process";
-import path from "node:path";
-import { expect, request, test, type Page } from "@playwright/test";
-import { DATABASE_URL, ROOT, TMP, afsboot, field, networkData, storageState, uid, goto, reload } from "./helpers";
+import { expect, test, type Page } from "@playwright/test";
+import { field, storageState, uid, goto, reload } from "./helpers";
+import { createHostFleet, fixture, hex, randomMac, seedHosts as seed, type HostFleet } from "./hosts-fleet";
 
 // Hosts: enrollment, refusals at the field, bulk actions, reboot pending, concurrent edits,
 // read-only viewers, and a table view that lives in the URL.
 
 test.use({ storageState: storageState("operator") });
 
-/** Runs e2e/hosts-fixtures.ts (the data layer, through tsx) against the e2e database. */
-function fixture(...args: string[]) {
-  execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(ROOT, "e2e/hosts-fixtures.ts"), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL, AFSBOOT_DATA_DIR: TMP, TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
-
-const hex = () => Math.floor(Math.random() * 256).toString(16).padStart(2, "0");
-/** A random unicast, locally administered MAC (02:…). */
-const randomMac = () => ["02", hex(), hex(), hex(), hex(), hex()].join(":");
-
-interface Fleet {
-  network: string;
-  base: string; // "10.x.y"
-  cell: string;
-  release: string; // versions "1" and "2", "2" latest
-}
-let fleet: Fleet;
+let fleet: HostFleet;
 
 test.beforeAll(async () => {
-  const token = afsboot(["token", "create", `hosts-e2e-${uid()}`, "--role", "operator"]).trim();
-  const baseURL = `http://127.0.0.1:${process.env.E2E_PORT ?? 3210}`;
-  const api = await request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
-  const n = networkData("hosts");
-  const res = await api.post("/api/v1/networks", { data: { ...n, dns: n.dns.split(/[\s,]+/) } });
-  expect(res.status()).toBe(201);
-  const cell = `hosts-${uid()}.example.org`;
-  const cellRes = await api.post("/api/v1/cells", {
-    data: { name: cell, client: "kafs", bootRoot: `/afs/${cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${cell}`, ip: "192.0.2.31" }] },
-  });
-  expect(cellRes.status()).toBe(201);
-  await api.dispose();
-  const release = `rel-${uid()}`;
-  fixture("release", release, cell, "1", "2");
-  fleet = { network: n.name, base: n.subnet.replace(/\.0\/24$/, ""), cell, release };
+  fleet = await createHostFleet("hosts");
 });
 
-/** Enrolls hosts directly (fast); `first` is the last octet of the first address. */
-function seedHosts(prefix: string, count: number, first: number, extra: Record<string, unknown> = {}) {
-  const hosts = Array.from({ length: count }, (_, i) => ({
-    name: `${prefix}-${String(i + 1).padStart(2, "0")}`,
-    mac: randomMac(),
-    ip: `${fleet.base}.${first + i}`,
-    cell: fleet.cell,
-    release: fleet.release,
-    ...extra,
-  }));
-  fixture("hosts", JSON.stringify(hosts));
-  return hosts;
-}
+const seedHosts = (prefix: string, count: number, first: number, extra: Record<string, unknown> = {}) => seed(fleet, prefix, count, first, extra);
 
 async function fillHostForm(page: Page, h: { name: string; mac: string; ip?: string }) {
   await field(page, "Hostname").fill(h.name);
@@ -100,10 +54,11 @@ test("enroll one host: the MAC is normalised, the network offers the next free a
   await expect(field(page, "MAC address")).toHaveValue("52:54:00:aa:bb:cc");
 });
 
-test("invalid MAC, IP outside every network and duplicate MAC are refused at the field; nothing is saved", async ({ page }) => {
+test("empty or invalid MAC, IP outside every network and duplicate MAC are refused at the field; nothing is saved", async ({ page }) => {
   const [existing] = seedHosts(`dup-${uid()}`, 1, 200);
   const name = `bad-${uid()}`;
   const cases: [{ mac: string; ip: string }, string, RegExp][] = [
+    [{ mac: "", ip: `${fleet.base}.203` }, "mac", /^MAC is required$/],
     [{ mac: "zz:zz:zz:zz:zz:zz", ip: `${fleet.base}.201` }, "mac", /is not a MAC address/],
     [{ mac: randomMac(), ip: "192.0.2.77" }, "ip", /IP 192\.0\.2\.77 lies outside every network/],
     [{ mac: existing!.mac.toUpperCase(), ip: `${fleet.base}.202` }, "mac", new RegExp(`MAC ${existing!.mac} is already used by host ${existing!.name}`)],
@@ -190,6 +145,12 @@ test("a late next free address never overwrites or extends the IP a person typed
   lookups.answer(3, { ip: `${fleet.base}.250` });
   await expect(status).toHaveText(`Next free address in ${fleet.network}: ${fleet.base}.250`);
   await expect(ip).toHaveValue(`${fleet.base}.99`);
+});
+
+test("the IP field's placeholder is an address of the chosen network", async ({ page }) => {
+  await goto(page, "/hosts/new");
+  await page.getByRole("combobox", { name: "Network", exact: true }).selectOption(fleet.network);
+  await expect(field(page, "IP address")).toHaveAttribute("placeholder", `${fleet.base}.11`);
 });
 
 test("the next free address fills an IP field nobody typed in, and the button fills it in any case", async ({ page }) => {

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { apiNames, field, apiStatus, createNetworkViaUi, fillNetworkForm, networkData, storageState, goto, reload } from "./helpers";
+import { apiNames, field, apiStatus, createNetworkViaUi, fillNetworkForm, networkData, storageState, goto, reload, uid } from "./helpers";
+import { createHostFleet, seedHosts } from "./hosts-fleet";
 
 test.use({ storageState: storageState("operator") });
 
@@ -149,4 +150,15 @@ test("a DHCP event hook is refused next to its field when not an absolute path, 
   await expect(vp.getByRole("definition").filter({ hasText: hook })).toBeVisible();
   await expect(vp.getByText("DHCP event hook", { exact: true })).toBeVisible();
   await viewer.close();
+});
+
+test("a network in use cannot be deleted: the Delete button is disabled and says why", async ({ page }) => {
+  const fleet = await createHostFleet("inuse");
+  seedHosts(fleet, `inuse-${uid()}`, 2, 10);
+  await goto(page, `/networks/${fleet.network}`);
+  const del = page.getByRole("main").getByRole("button", { name: "Delete", exact: true });
+  await expect(del).toBeDisabled();
+  await expect(del).toHaveAccessibleDescription("Used by 2 hosts: move them to another network to delete it.");
+  await expect(page.getByText("Used by 2 hosts: move them to another network to delete it.")).toBeVisible();
+  expect(await apiStatus(page.request, "networks", fleet.network)).toBe(200);
 });

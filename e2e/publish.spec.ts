@@ -173,6 +173,34 @@ test("preview shows the new host's files with diffs; publishing asks first, then
   await expect(page.getByRole("button", { name: /^Publish \d+/ })).toHaveCount(0);
 });
 
+test("reboot pending says 'once published' only while something is unpublished", async ({ page }) => {
+  // the first host (published above) last booted a version it is no longer assigned
+  const token = afsboot(["host", "token", fleet.first]).trim();
+  const mac = ((await (await ok(await api.get(`/api/v1/hosts/${fleet.first}`))).json()) as { mac: string }).mac;
+  const report = { mac, bootId: `e2e-${uid()}`, token, releaseVersion: `${fleet.release}@0` };
+  for (const stage of ["initrd", "up"]) {
+    const res = await page.request.post("/api/v1/boot-events", { form: { ...report, stage } });
+    expect([200, 202], await res.text()).toContain(res.status());
+  }
+  const pending = page.getByText(/^Reboot pending: /);
+
+  // everything is published: a reboot is all it takes
+  await goto(page, `/hosts/${fleet.first}`);
+  await expect(pendingBadge(page)).toHaveCount(0);
+  await expect(pending).toHaveText(`Reboot pending: the host runs ${fleet.release}@0 but is assigned ${fleet.release}@1. It picks up the assigned version at its next boot.`);
+
+  // a change waits for publication: the message says so
+  await createHost(`pub-d-${uid()}`, randomMac(), 13);
+  await goto(page, `/hosts/${fleet.first}`);
+  await expect(pendingBadge(page)).toHaveText("1");
+  await expect(pending).toHaveText(`Reboot pending: the host runs ${fleet.release}@0 but is assigned ${fleet.release}@1. It picks up the assigned version at its next boot, once the change is published.`);
+
+  // published again: nothing left for the tests that follow
+  await ok(await api.post("/api/v1/publications", { data: {} }), 201);
+  await goto(page, `/hosts/${fleet.first}`);
+  await expect(pendingBadge(page)).toHaveCount(0);
+});
+
 test("a host's boot files: published, with the kernel command line and working downloads", async ({ page }) => {
   const { name, mac } = fleet.second;
   await goto(page, `/hosts/${name}`);

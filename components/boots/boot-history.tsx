@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { SECTION_SCROLL_MARGIN } from "@/components/shell/section-nav";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import type { BootState } from "@/lib/boot/stages";
 import type { BootView } from "@/lib/data/boots";
@@ -31,7 +32,7 @@ export function BootHistory({ hostName, boots, filter, assignedInitrdSha256, liv
   const base = `/hosts/${encodeURIComponent(hostName)}`;
   const options: { label: string; value?: BootState }[] = [{ label: "All" }, ...BOOT_FILTERS.map((value) => ({ label: value[0]!.toUpperCase() + value.slice(1), value }))];
   return (
-    <Card id="boot-history" className="scroll-mt-4">
+    <Card id="boot-history" className={SECTION_SCROLL_MARGIN}>
       <BootRefresh active={live} />
       <CardHeader className="gap-3">
         <div className="space-y-1.5">

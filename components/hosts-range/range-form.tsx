@@ -1,17 +1,20 @@
 "use client";
 
-import { useMemo, useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { FileSearch, Upload } from "lucide-react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Field, fieldProps } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { NativeSelect } from "@/components/ui/native-select";
 import { Textarea } from "@/components/ui/textarea";
 import { plural } from "@/components/hosts-import/format";
 import type { BulkEnrolled } from "@/lib/inventory/bulk-result";
 import { BulkError, EnrolledCard } from "@/components/hosts-import/bulk-outcome";
 import { WorkProgress, endStep, startStep, type Step } from "@/components/hosts-import/work-progress";
+import { ReleaseOptions } from "@/components/hosts/release-options";
+import type { HostChoices } from "@/lib/data/host-queries";
 import { expandHostRange, ipSequence, splitList } from "@/lib/inventory/range";
 import { RangePreview } from "./range-preview";
 import type { RangeFormValues, RangePreview as Preview, RangeResult } from "@/lib/inventory/range-result";
@@ -44,7 +47,7 @@ function useCounts(v: RangeFormValues) {
   }, [v.pattern, v.macs, v.startIp]);
 }
 
-export function RangeForm({ previewAction, enrollAction, cells, releases }: { previewAction: Action; enrollAction: Action; cells: string[]; releases: string[] }) {
+export function RangeForm({ previewAction, enrollAction, choices }: { previewAction: Action; enrollAction: Action; choices: Pick<HostChoices, "cells" | "releases"> }) {
   const [values, setValues] = useState<RangeFormValues>(EMPTY);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -92,9 +95,17 @@ export function RangeForm({ previewAction, enrollAction, cells, releases }: { pr
     setBusy(false);
   }
 
-  const text = (name: keyof RangeFormValues, label: string, opts: { hint?: string; placeholder?: string; list?: string } = {}) => (
+  const text = (name: keyof RangeFormValues, label: string, opts: { hint?: string; placeholder?: string } = {}) => (
     <Field label={label} name={name} error={errors[name]} hint={opts.hint} required={name !== "tags"}>
-      <Input {...fieldProps(name, errors[name], !!opts.hint)} value={values[name]} onChange={set(name)} placeholder={opts.placeholder} list={opts.list} disabled={busy} autoComplete="off" />
+      <Input {...fieldProps(name, errors[name], !!opts.hint)} value={values[name]} onChange={set(name)} placeholder={opts.placeholder} disabled={busy} autoComplete="off" />
+    </Field>
+  );
+  /** Cell and release are picked from what exists (as in the host form), not typed. */
+  const select = (name: "cell" | "release", label: string, hint: string | undefined, options: ReactNode) => (
+    <Field label={label} name={name} error={errors[name]} hint={hint} required>
+      <NativeSelect {...fieldProps(name, errors[name], !!hint)} value={values[name]} onChange={set(name)} disabled={busy}>
+        {options}
+      </NativeSelect>
     </Field>
   );
 
@@ -109,8 +120,28 @@ export function RangeForm({ previewAction, enrollAction, cells, releases }: { pr
             <div className="grid gap-5 md:grid-cols-2">
               {text("pattern", "Hostname pattern", { placeholder: "node[001-120]", hint: counts.names ?? "A prefix, [first-last] and an optional suffix; zero padding follows the first number." })}
               {text("startIp", "Starting IP", { placeholder: "10.0.0.11", hint: counts.ips ? `Addresses ${counts.ips}` : "Each next host gets the next address." })}
-              {text("cell", "Cell", { placeholder: "example.org", list: "range-cells" })}
-              {text("release", "Release", { placeholder: "rh-7.3 or rh-7.3@1", list: "range-releases", hint: "A tree (its latest active version) or tree@version to pin one." })}
+              {select(
+                "cell",
+                "Cell",
+                undefined,
+                <>
+                  <option value="">Choose a cell…</option>
+                  {choices.cells.map((c) => (
+                    <option key={c} value={c}>
+                      {c}
+                    </option>
+                  ))}
+                </>,
+              )}
+              {select(
+                "release",
+                "Release",
+                "A tree follows its latest active version; a pinned version stays until changed.",
+                <>
+                  <option value="">Choose a release…</option>
+                  <ReleaseOptions releases={choices.releases} />
+                </>,
+              )}
             </div>
             <Field
               label="MAC addresses"
@@ -127,8 +158,6 @@ export function RangeForm({ previewAction, enrollAction, cells, releases }: { pr
               </p>
             )}
             {text("tags", "Tags", { placeholder: "render gpu", hint: "Optional; separated by spaces or commas." })}
-            <datalist id="range-cells">{cells.map((c) => <option key={c} value={c} />)}</datalist>
-            <datalist id="range-releases">{releases.map((r) => <option key={r} value={r} />)}</datalist>
             <div className="flex flex-wrap items-center gap-3">
               <Button type="submit" variant="outline" disabled={busy}>
                 <FileSearch className="size-4" aria-hidden />

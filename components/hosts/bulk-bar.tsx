@@ -20,6 +20,7 @@ import {
   AlertDialogFooter,
   AlertDialogHeader,
   AlertDialogTitle,
+  AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -152,9 +153,12 @@ export function BulkBar({ selected, onPage, total, params, choices, onSelect, on
           </SubmitButton>
         </form>
         <AlertDialog open={confirmOpen} onOpenChange={(open) => !deleting && setConfirmOpen(open)}>
-          <Button type="button" variant="destructive" size="sm" onClick={() => setConfirmOpen(true)}>
-            Delete…
-          </Button>
+          {/* the trigger gets the focus back when the dialog closes */}
+          <AlertDialogTrigger asChild>
+            <Button type="button" variant="destructive" size="sm">
+              Delete…
+            </Button>
+          </AlertDialogTrigger>
           <AlertDialogContent>
             <AlertDialogHeader>
               <AlertDialogTitle>Delete {hosts(count)}?</AlertDialogTitle>

@@ -1,6 +1,6 @@
 "use client";
 
-import type { FormEvent } from "react";
+import { useEffect, type FormEvent } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Search } from "lucide-react";
@@ -8,11 +8,18 @@ import type { HostChoices } from "@/lib/data/host-queries";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import { NativeSelect } from "@/components/ui/native-select";
+import { FilterSelect } from "@/components/ui/filter-select";
 import { DEFAULT_HOST_PAGE_SIZE, HOST_PAGE_SIZES, HOST_STATES, hasFilters, hostsHref, type HostParams } from "@/lib/validation/host-query";
 
 // Search and filters of the hosts table: a GET form (works without JavaScript); with JavaScript a
-// select applies at once. Every change lands in the URL and goes back to page 1.
+// select applies a choice at once (keyboard steps wait for Enter, see FilterSelect). Every change
+// lands in the URL and goes back to page 1.
+
+/**
+ * The page mounts fresh filters for each new URL (their defaults are the URL's): the select a
+ * choice was made in gets the focus back, so the keyboard carries on from there.
+ */
+let refocus: { id: string; search: string } | null = null;
 
 interface Props {
   params: HostParams;
@@ -21,23 +28,29 @@ interface Props {
 
 export function HostFilters({ params, choices }: Props) {
   const router = useRouter();
+  useEffect(() => {
+    if (refocus && refocus.search === window.location.search) document.getElementById(refocus.id)?.focus();
+    refocus = null;
+  }, []);
 
   function apply(form: HTMLFormElement) {
     const data = new FormData(form);
     const get = (k: string) => (data.get(k) as string | null)?.trim() || undefined;
-    router.push(
-      hostsHref(
-        { sort: params.sort, dir: params.dir },
-        { q: get("q"), cell: get("cell"), release: get("release"), network: get("network"), tag: get("tag"), state: get("state"), size: get("size") === String(DEFAULT_HOST_PAGE_SIZE) ? undefined : get("size") },
-      ),
+    const href = hostsHref(
+      { sort: params.sort, dir: params.dir },
+      { q: get("q"), cell: get("cell"), release: get("release"), network: get("network"), tag: get("tag"), state: get("state"), size: get("size") === String(DEFAULT_HOST_PAGE_SIZE) ? undefined : get("size") },
     );
+    router.push(href);
+    return href;
   }
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     apply(e.currentTarget);
   };
-  const onChange = (e: { currentTarget: HTMLSelectElement }) => {
-    if (e.currentTarget.form) apply(e.currentTarget.form);
+  const onApply = (select: HTMLSelectElement) => {
+    if (!select.form) return;
+    const href = apply(select.form);
+    if (document.activeElement === select) refocus = { id: select.id, search: new URL(href, window.location.href).search };
   };
 
   const select = (name: keyof HostParams, label: string, all: string, options: { value: string; label: string }[]) => (
@@ -45,7 +58,7 @@ export function HostFilters({ params, choices }: Props) {
       <Label htmlFor={`filter-${name}`} className="text-xs text-slate-600">
         {label}
       </Label>
-      <NativeSelect id={`filter-${name}`} name={name} defaultValue={params[name] ?? ""} onChange={onChange} containerClassName="w-44">
+      <FilterSelect id={`filter-${name}`} name={name} defaultValue={params[name] ?? ""} applied={params[name] ?? ""} onApply={onApply} containerClassName="w-44">
         <option value="">{all}</option>
         {params[name] && !options.some((o) => o.value === params[name]) && <option value={params[name]}>{params[name]}</option>}
         {options.map((o) => (
@@ -53,7 +66,7 @@ export function HostFilters({ params, choices }: Props) {
             {o.label}
           </option>
         ))}
-      </NativeSelect>
+      </FilterSelect>
     </div>
   );
   const names = (list: string[]) => list.map((n) => ({ value: n, label: n }));
@@ -81,13 +94,13 @@ export function HostFilters({ params, choices }: Props) {
           <Label htmlFor="filter-size" className="text-xs text-slate-600">
             Per page
           </Label>
-          <NativeSelect id="filter-size" name="size" defaultValue={params.size ?? String(DEFAULT_HOST_PAGE_SIZE)} onChange={onChange} containerClassName="w-24">
+          <FilterSelect id="filter-size" name="size" defaultValue={params.size ?? String(DEFAULT_HOST_PAGE_SIZE)} applied={params.size ?? String(DEFAULT_HOST_PAGE_SIZE)} onApply={onApply} containerClassName="w-24">
             {HOST_PAGE_SIZES.map((n) => (
               <option key={n} value={n}>
                 {n}
               </option>
             ))}
-          </NativeSelect>
+          </FilterSelect>
         </div>
         {hasFilters(params) && (
           <Button asChild variant="ghost" size="sm" className="mb-0.5">

@@ -3,6 +3,7 @@
 import { useActionState, useEffect, useRef, useState } from "react";
 import type { ActionState } from "@/lib/action-state";
 import type { HostChoices } from "@/lib/data/host-queries";
+import { exampleAddress } from "@/lib/net/ipv4";
 import { Button } from "@/components/ui/button";
 import { Field, fieldProps } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
@@ -146,7 +147,7 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
               ref={ipRef}
               {...fieldProps("ip", err?.ip, true)}
               defaultValue={initial("ip")}
-              placeholder="10.0.0.11"
+              placeholder={exampleAddress(choices.networks.find((n) => n.name === network)?.subnet ?? "") ?? "10.0.0.11"}
               autoComplete="off"
               onFocus={() => {
                 ipActivity.current += 1;

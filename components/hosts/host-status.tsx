@@ -8,7 +8,8 @@ import { BootStateBadge, RebootPendingBadge } from "./boot-state-badge";
 
 const when = (d: Date) => `${format(d, "yyyy-MM-dd HH:mm:ss")} UTC`;
 
-export function HostStatus({ host }: { host: HostView }) {
+/** `unpublished`: changes wait for a publication (the host's new files may be among them). */
+export function HostStatus({ host, unpublished }: { host: HostView; unpublished: boolean }) {
   const assigned = host.assignedVersion ? `${host.release}@${host.assignedVersion}` : `${host.release} (no active version yet)`;
   const how = host.pinnedVersion ? "pinned" : "latest active version of the tree";
   const boot = host.lastBoot;
@@ -46,7 +47,7 @@ export function HostStatus({ host }: { host: HostView }) {
         {host.rebootPending && (
           <p className="mt-4 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
             Reboot pending: the host runs {host.bootedLabel ?? "an unreported version"} but is assigned {assigned}. It picks up
-            the assigned version at its next boot, once the change is published.
+            the assigned version at its next boot{unpublished ? ", once the change is published" : ""}.
           </p>
         )}
       </CardContent>

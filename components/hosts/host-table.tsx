@@ -109,6 +109,8 @@ export function HostTable({ rows, total, params, canEdit, choices, emptyText }: 
             <SortHead params={params} sort="name">
               Hostname
             </SortHead>
+            {/* beside the name: what a person looks for first, on a phone without scrolling sideways */}
+            <TableHead>Boot state</TableHead>
             <SortHead params={params} sort="mac">
               MAC
             </SortHead>
@@ -122,7 +124,6 @@ export function HostTable({ rows, total, params, canEdit, choices, emptyText }: 
             <SortHead params={params} sort="release">
               Release
             </SortHead>
-            <TableHead>Boot state</TableHead>
             <TableHead>Tags</TableHead>
             <SortHead params={params} sort="updated">
               Updated
@@ -148,18 +149,18 @@ export function HostTable({ rows, total, params, canEdit, choices, emptyText }: 
                   {h.name}
                 </Link>
               </TableCell>
+              <TableCell>
+                <div className="flex flex-wrap gap-1">
+                  <BootStateBadge state={h.bootState} />
+                  {h.rebootPending && <RebootPendingBadge title={`Last booted ${h.bootedLabel ?? "an unreported version"}, assigned ${h.assignedLabel ?? "no active version"}`} />}
+                </div>
+              </TableCell>
               <TableCell className="whitespace-nowrap font-mono text-xs">{h.mac}</TableCell>
               <TableCell className="whitespace-nowrap font-mono text-xs">{h.ip}</TableCell>
               <TableCell>{h.network}</TableCell>
               <TableCell>{h.cell}</TableCell>
               <TableCell className="whitespace-nowrap font-mono text-xs" title={h.pinned ? "Pinned version" : `Latest active version${h.assignedVersion ? ` (now ${h.assignedVersion})` : ""}`}>
                 {h.releaseRef}
-              </TableCell>
-              <TableCell>
-                <div className="flex flex-wrap gap-1">
-                  <BootStateBadge state={h.bootState} />
-                  {h.rebootPending && <RebootPendingBadge title={`Last booted ${h.bootedLabel ?? "an unreported version"}, assigned ${h.assignedLabel ?? "no active version"}`} />}
-                </div>
               </TableCell>
               <TableCell>
                 <div className="flex flex-wrap gap-1">

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState, type ReactNode } from "react";
+import { useActionState, useId, useState, type ReactNode } from "react";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import type { ActionState } from "@/lib/action-state";
@@ -28,6 +28,8 @@ export type ConfirmDeleteProps = {
   hidden?: Record<string, string>;
   triggerLabel?: ReactNode;
   disabled?: boolean;
+  /** Why it cannot be done now (e.g. the record is in use): disables the button and says so beside it. */
+  disabledReason?: string;
   /** Where to go after a successful delete (e.g. back to the list from a detail page). */
   redirectTo?: string;
   /** Size of the trigger button. */
@@ -44,11 +46,13 @@ export function ConfirmDelete({
   verb = "Delete",
   triggerLabel = verb,
   disabled,
+  disabledReason,
   redirectTo,
   size = "sm",
   variant = "destructive",
 }: ConfirmDeleteProps) {
   const router = useRouter();
+  const reasonId = useId();
   const [open, setOpen] = useState(false);
   // The result that was on screen when the dialog was last closed: not shown again on reopen.
   const [dismissed, setDismissed] = useState<ActionState>(null);
@@ -72,8 +76,14 @@ export function ConfirmDelete({
 
   return (
     <AlertDialog open={open} onOpenChange={onOpenChange}>
+      {/* the root renders nothing of its own: the reason sits beside the button */}
+      {disabledReason && (
+        <p id={reasonId} className="text-xs text-slate-600">
+          {disabledReason}
+        </p>
+      )}
       <AlertDialogTrigger asChild>
-        <Button type="button" variant={variant} size={size} disabled={disabled}>
+        <Button type="button" variant={variant} size={size} disabled={disabled || !!disabledReason} aria-describedby={disabledReason ? reasonId : undefined}>
           {triggerLabel}
         </Button>
       </AlertDialogTrigger>

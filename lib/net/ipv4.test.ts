@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { cidrContains, formatIpv4, formatIpv4Range, ipv4Key, isIpv4, parseCidr, parseIpv4, parseIpv4Range, rangeContains, usableRange } from "./ipv4";
+import { cidrContains, exampleAddress, formatIpv4, formatIpv4Range, ipv4Key, isIpv4, parseCidr, parseIpv4, parseIpv4Range, rangeContains, usableRange } from "./ipv4";
 
 describe("parseIpv4", () => {
   it.each([
@@ -65,5 +65,33 @@ describe("parseIpv4Range", () => {
   });
   it.each(["", "10.0.0.1", "10.0.0.1-", "-10.0.0.1", "10.0.0.1-10.0.0.2-10.0.0.3", "10.0.0.1 10.0.0.2", "10.0.0.1-10.0.0.256", "10.0.0.1--10.0.0.2"])("rejects %j", (text) => {
     expect(parseIpv4Range(text).ok).toBe(false);
+  });
+});
+
+describe("exampleAddress", () => {
+  it.each([
+    ["10.0.0.0/24", "10.0.0.11"],
+    ["192.168.40.0/22", "192.168.40.11"],
+    ["10.0.0.0/28", "10.0.0.11"],
+    ["10.0.0.8/29", "10.0.0.14"],
+    ["10.0.0.4/30", "10.0.0.6"],
+    ["10.0.0.4/31", "10.0.0.5"],
+    ["10.0.0.7/32", "10.0.0.7"],
+  ])("of %s is %s", (subnet, ip) => expect(exampleAddress(subnet)).toBe(ip));
+
+  it.each(["", "10.0.0.5/24", "lab"])("is null for %j", (subnet) => expect(exampleAddress(subnet)).toBeNull());
+
+  it("always lies inside the subnet's usable addresses", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 8, max: 32 }), (n, prefix) => {
+        const size = 2 ** (32 - prefix);
+        const subnet = `${formatIpv4(n - (n % size))}/${prefix}`;
+        const cidr = parseCidr(subnet);
+        if (!cidr.ok) return false;
+        const ip = parseIpv4(exampleAddress(subnet)!)!;
+        const { first, last } = usableRange(cidr.cidr);
+        return ip >= first && ip <= last;
+      }),
+    );
   });
 });

@@ -63,6 +63,17 @@ export function usableRange(cidr: Cidr): { first: number; last: number } {
   return { first: cidr.first + 1, last: cidr.last - 1 };
 }
 
+/**
+ * An address to show as an example of the subnet's (a form's placeholder): the 11th after the
+ * network address, as 10.0.0.11 is of 10.0.0.0/24, or the last usable one of a smaller subnet.
+ * Null for text that is not a subnet.
+ */
+export function exampleAddress(subnet: string): string | null {
+  const parsed = parseCidr(subnet);
+  if (!parsed.ok) return null;
+  return formatIpv4(Math.min(parsed.cidr.network + 11, usableRange(parsed.cidr).last));
+}
+
 export function formatCidr(cidr: Cidr): string {
   return `${formatIpv4(cidr.network)}/${cidr.prefix}`;
 }

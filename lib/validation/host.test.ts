@@ -25,6 +25,7 @@ describe("hostInput", () => {
     ["tmpfsSize", "lots", "256M"],
     ["nicModule", "e1000;x", "Module"],
   ])("refuses %s=%j", (field, value, message) => expect(errorsOf(hostInput, { ...host, [field]: value })[field]).toContain(message));
+  it.each(["", "   "])("an empty MAC (%j) is required, not a malformed one", (mac) => expect(errorsOf(hostInput, { ...host, mac }).mac).toBe("MAC is required"));
   it("allows ordinary kernel arguments", () => expect(hostInput.parse({ ...host, kernelArgs: "console=ttyS0,115200 quiet afsboot.debug=1" }).kernelArgs).toBe("console=ttyS0,115200 quiet afsboot.debug=1"));
 });
 

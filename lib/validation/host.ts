@@ -15,10 +15,11 @@ export const hostname = z
 export const mac = z
   .string({ error: "MAC is required" })
   .trim()
+  .min(1, "MAC is required")
   .transform((v, ctx) => {
     const m = normalizeMac(v);
     if (!m) {
-      ctx.addIssue({ code: "custom", message: `MAC ${v ? `"${v.slice(0, 40)}" ` : ""}is not a MAC address (aa:bb:cc:dd:ee:ff, AA-BB-…, aabb.ccdd.eeff or aabbccddeeff)` });
+      ctx.addIssue({ code: "custom", message: `MAC "${v.slice(0, 40)}" is not a MAC address (aa:bb:cc:dd:ee:ff, AA-BB-…, aabb.ccdd.eeff or aabbccddeeff)` });
       return z.NEVER;
     }
     if (isMulticastMac(m)) {

@@ -8,6 +8,7 @@ import { HostStatus } from "@/components/hosts/host-status";
 import { ReportToken } from "@/components/hosts/report-token";
 import { AuditTable } from "@/components/shell/audit-table";
 import { DetailList } from "@/components/shell/detail-list";
+import { SECTION_SCROLL_MARGIN, SectionNav } from "@/components/shell/section-nav";
 import { SavedToast } from "@/components/shell/saved-toast";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
@@ -18,6 +19,7 @@ import { hostChoices } from "@/lib/data/host-queries";
 import { listHostBoots } from "@/lib/data/boots";
 import { getHost, hostAudit } from "@/lib/data/hosts";
 import { hostToken } from "@/lib/data/host-token";
+import { pendingChanges } from "@/lib/data/publications";
 import { orNotFound } from "@/lib/errors";
 import { deleteHostAction, updateHostAction } from "../actions";
 
@@ -34,11 +36,12 @@ export default async function HostPage({ params, searchParams }: { params: Param
   const host = await orNotFound(getHost(actor, name), notFound);
   const canEdit = hasRole(actor.role, "operator");
   const bootFilter = parseBootFilter((await searchParams).boots);
-  const [audit, choices, { boots }, token] = await Promise.all([
+  const [audit, choices, { boots }, token, pending] = await Promise.all([
     hostAudit(actor, host.id),
     canEdit ? hostChoices(actor) : null,
     listHostBoots(actor, host.name, { state: bootFilter, limit: BOOT_LIMIT }),
     canEdit ? hostToken(actor, host.name) : null,
+    pendingChanges(actor),
   ]);
   const { mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, notes, revision } = host;
   const values: HostFormValues = { name: host.name, mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, notes, revision };
@@ -55,6 +58,14 @@ export default async function HostPage({ params, searchParams }: { params: Param
     ["Extra kernel arguments", host.kernelArgs ?? "—"],
     ["NIC module", host.nicModule ?? "—"],
     ["Notes", host.notes || "—"],
+  ];
+  const sections = [
+    { id: "status", label: "Status" },
+    { id: "boot-history", label: "Boot history" },
+    { id: "settings", label: "Settings" },
+    { id: "boot-files", label: "Boot files" },
+    ...(token ? [{ id: "report-token", label: "Report token" }] : []),
+    { id: "audit", label: "Audit trail" },
   ];
   return (
     <div className="space-y-6">
@@ -75,23 +86,11 @@ export default async function HostPage({ params, searchParams }: { params: Param
           )
         }
       />
-      <HostStatus host={host} />
-      {canEdit && choices ? (
-        <Card>
-          <CardHeader>
-            <CardTitle>Settings</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <HostForm key={host.revision} action={updateHostAction} choices={choices} host={values} submitLabel="Save changes" />
-          </CardContent>
-        </Card>
-      ) : (
-        <DetailList rows={rows} />
-      )}
-      <Suspense fallback={<BootFilesSkeleton />}>
-        <BootFiles actor={actor} hostName={host.name} />
-      </Suspense>
-      {token && <ReportToken host={host.name} token={token.token} generation={token.generation} />}
+      {/* what a person opens the page for first (is it up, what did it boot), then what to change */}
+      <SectionNav sections={sections} />
+      <section id="status" className={SECTION_SCROLL_MARGIN}>
+        <HostStatus host={host} unpublished={pending.count > 0} />
+      </section>
       <BootHistory
         hostName={host.name}
         boots={boots}
@@ -99,7 +98,31 @@ export default async function HostPage({ params, searchParams }: { params: Param
         assignedInitrdSha256={host.assignedInitrdSha256}
         live={host.bootState === "booting"}
       />
-      <Card>
+      <section id="settings" className={SECTION_SCROLL_MARGIN}>
+        {canEdit && choices ? (
+          <Card>
+            <CardHeader>
+              <CardTitle>Settings</CardTitle>
+            </CardHeader>
+            <CardContent>
+              <HostForm key={host.revision} action={updateHostAction} choices={choices} host={values} submitLabel="Save changes" />
+            </CardContent>
+          </Card>
+        ) : (
+          <DetailList rows={rows} />
+        )}
+      </section>
+      <section id="boot-files" className={SECTION_SCROLL_MARGIN}>
+        <Suspense fallback={<BootFilesSkeleton />}>
+          <BootFiles actor={actor} hostName={host.name} />
+        </Suspense>
+      </section>
+      {token && (
+        <section id="report-token" className={SECTION_SCROLL_MARGIN}>
+          <ReportToken host={host.name} token={token.token} generation={token.generation} />
+        </section>
+      )}
+      <Card id="audit" className={SECTION_SCROLL_MARGIN}>
         <CardHeader>
           <CardTitle>Audit trail</CardTitle>
         </CardHeader>

@@ -4,17 +4,14 @@ import { RangeForm } from "@/components/hosts-range/range-form";
 import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireActor } from "@/lib/auth/session";
-import { listCells } from "@/lib/data/cells";
-import { listReleases } from "@/lib/data/releases";
+import { hostChoices } from "@/lib/data/host-queries";
 import { enrollRange, previewRange } from "./actions";
 
 export const metadata: Metadata = { title: "Enroll a range of hosts" };
 
 export default async function RangePage() {
   const actor = await requireActor("operator");
-  const [cells, releases] = await Promise.all([listCells(actor), listReleases(actor)]);
-  // suggestions only (first page of each): the server checks whatever is typed
-  const releaseRefs = releases.items.flatMap((r) => [r.name, ...r.versions.filter((v) => v.status === "active").map((v) => `${r.name}@${v.version}`)]);
+  const { cells, releases } = await hostChoices(actor);
   return (
     <div className="space-y-6">
       <PageHeader
@@ -27,7 +24,7 @@ export default async function RangePage() {
           </Button>
         }
       />
-      <RangeForm previewAction={previewRange} enrollAction={enrollRange} cells={cells.items.map((c) => c.name)} releases={releaseRefs} />
+      <RangeForm previewAction={previewRange} enrollAction={enrollRange} choices={{ cells, releases }} />
     </div>
   );
 }

@@ -13,6 +13,10 @@ import { deleteNetworkAction, updateNetworkAction } from "../actions";
 
 type Params = Promise<{ name: string }>;
 
+/** Why a network cannot be deleted yet (the data layer refuses while hosts use it), or nothing. */
+const inUse = (hosts: number) =>
+  hosts === 0 ? undefined : `Used by ${hosts} host${hosts === 1 ? "" : "s"}: move ${hosts === 1 ? "it" : "them"} to another network to delete it.`;
+
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   return { title: `Network ${decodeURIComponent((await params).name)}` };
 }
@@ -48,11 +52,8 @@ export default async function NetworkPage({ params }: { params: Params }) {
               what={`network ${network.name}`}
               hidden={{ current: network.name }}
               redirectTo="/networks"
-              description={
-                network.hostCount > 0
-                  ? `${network.hostCount} host(s) still use this network: the console will refuse until they are moved.`
-                  : "The network's DHCP configuration is removed at the next publication. This cannot be undone."
-              }
+              disabledReason={inUse(network.hostCount)}
+              description="The network's DHCP configuration is removed at the next publication. This cannot be undone."
             />
           )
         }
