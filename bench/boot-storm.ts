@@ -33,23 +33,34 @@ import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 
-const args = process.argv.slice(2);
-const has = (name: string) => args.includes(`--${name}`);
-const arg = (name: string, dflt: number) => (has(name) ? Number(args[args.indexOf(`--${name}`) + 1]) : dflt);
-const argStr = (name: string) => (has(name) ? args[args.indexOf(`--${name}`) + 1] : undefined);
-const N = arg("hosts", 10_000);
-const C = arg("concurrency", 64);
-const RUNS = arg("runs", 1);
-const HISTORY = arg("history", 10);
-const TIMEOUT_MIN = arg("timeout", 15);
-const BUILD = has("build");
-const APP_DIR = argStr("app-dir") ? path.resolve(argStr("app-dir")!) : undefined;
-const KEEP = has("keep");
-const NEXT_START = has("next-start");
+const { values: opt } = parseArgs({
+  options: {
+    hosts: { type: "string", default: "10000" },
+    concurrency: { type: "string", default: "64" },
+    runs: { type: "string", default: "1" },
+    history: { type: "string", default: "10" },
+    timeout: { type: "string", default: "15" },
+    "app-dir": { type: "string" },
+    "next-start": { type: "boolean", default: false },
+    build: { type: "boolean", default: false },
+    profile: { type: "string" },
+    keep: { type: "boolean", default: false },
+  },
+});
+const N = Number(opt.hosts);
+const C = Number(opt.concurrency);
+const RUNS = Number(opt.runs);
+const HISTORY = Number(opt.history);
+const TIMEOUT_MIN = Number(opt.timeout);
+const BUILD = opt.build;
+const APP_DIR = opt["app-dir"] ? path.resolve(opt["app-dir"]) : undefined;
+const KEEP = opt.keep;
+const NEXT_START = opt["next-start"];
 const SERVER = NEXT_START ? "next start" : "afsboot-server";
-const PROFILE = argStr("profile") ? path.resolve(argStr("profile")!) : undefined;
+const PROFILE = opt.profile ? path.resolve(opt.profile) : undefined;
 for (const [k, v, min, max] of [["hosts", N, 1, 250_000], ["concurrency", C, 1, 4096], ["runs", RUNS, 1, 50], ["history", HISTORY, 0, 1000], ["timeout", TIMEOUT_MIN, 1, 600]] as const) {
   if (!Number.isInteger(v) || v < min || v > max) throw new Error(`--${k} must be an integer from ${min} to ${max}`);
 }

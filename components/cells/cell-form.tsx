@@ -1,8 +1,7 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
+import { useState } from "react";
 import { Plus, Trash2 } from "lucide-react";
-import { toast } from "sonner";
 import type { ActionState } from "@/lib/action-state";
 import { Button } from "@/components/ui/button";
 import { Field, fieldProps } from "@/components/ui/field";
@@ -11,6 +10,7 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/native-select";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Textarea } from "@/components/ui/textarea";
+import { useEntityForm } from "@/components/ui/use-entity-form";
 
 export interface CellFormValues {
   name: string;
@@ -42,9 +42,7 @@ function initialRows(values: Record<string, string> | undefined, cell?: CellForm
 }
 
 export function CellForm({ action, cell, submitLabel }: Props) {
-  const [state, formAction] = useActionState(action, null);
-  const err = state?.ok === false ? state.fieldErrors : undefined;
-  const v = state?.ok === false ? state.values : undefined;
+  const { state, formAction, fieldErrors: err, values: v, initial } = useEntityForm(action, cell);
   const [rows, setRows] = useState(() => initialRows(undefined, cell));
   // after a refused save, show the server rows as submitted (adjusted during render, not in an effect)
   const [seen, setSeen] = useState(state);
@@ -52,10 +50,6 @@ export function CellForm({ action, cell, submitLabel }: Props) {
     setSeen(state);
     if (state?.ok === false && state.values) setRows(initialRows(state.values, cell));
   }
-  useEffect(() => {
-    if (state?.ok && state.message) toast.success(state.message);
-  }, [state]);
-  const initial = (key: keyof CellFormValues) => (v && key in v ? v[key] : String(cell?.[key] ?? ""));
 
   return (
     <form action={formAction} className="space-y-5" noValidate>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { ActionState } from "@/lib/action-state";
 import type { HostChoices } from "@/lib/data/host-queries";
 import { exampleAddress } from "@/lib/net/ipv4";
@@ -11,6 +11,7 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/native-select";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Textarea } from "@/components/ui/textarea";
+import { useEntityForm } from "@/components/ui/use-entity-form";
 import { ReleaseOptions } from "./release-options";
 
 export interface HostFormValues {
@@ -47,15 +48,8 @@ async function fetchNextFree(network: string, signal: AbortSignal): Promise<stri
 }
 
 export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
-  const [state, formAction] = useActionState(action, null);
-  const err = state?.ok === false ? state.fieldErrors : undefined;
-  const v = state?.ok === false ? state.values : undefined;
-  const initial = (key: keyof HostFormValues | "release", fallback = ""): string => {
-    if (v && key in v) return v[key] ?? "";
-    if (key === "release") return host?.releaseRef ?? fallback;
-    const value = host?.[key];
-    return Array.isArray(value) ? value.join(" ") : value == null ? fallback : String(value);
-  };
+  // the release select sends "release"; the host holds it as releaseRef
+  const { state, formAction, fieldErrors: err, initial } = useEntityForm(action, host && { ...host, release: host.releaseRef }, { listSeparator: " " });
   const ipRef = useRef<HTMLInputElement>(null);
   const [network, setNetwork] = useState(() => initial("network", choices.networks.length === 1 ? choices.networks[0]!.name : ""));
   const [nextFree, setNextFree] = useState<{ network: string; text: string } | null>(null);

@@ -1,13 +1,12 @@
 "use client";
 
-import { useActionState, useEffect } from "react";
-import { toast } from "sonner";
 import type { ActionState } from "@/lib/action-state";
 import { Field, fieldProps } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Input } from "@/components/ui/input";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Textarea } from "@/components/ui/textarea";
+import { useEntityForm } from "@/components/ui/use-entity-form";
 
 export interface NetworkFormValues {
   name: string;
@@ -31,17 +30,7 @@ interface Props {
 }
 
 export function NetworkForm({ action, network, submitLabel }: Props) {
-  const [state, formAction] = useActionState(action, null);
-  const err = state?.ok === false ? state.fieldErrors : undefined;
-  const v = state?.ok === false ? state.values : undefined;
-  const initial = (key: keyof NetworkFormValues, fallback = "") => {
-    if (v && key in v) return v[key];
-    const value = network?.[key];
-    return Array.isArray(value) ? value.join(", ") : value == null ? fallback : String(value);
-  };
-  useEffect(() => {
-    if (state?.ok && state.message) toast.success(state.message);
-  }, [state]);
+  const { state, formAction, fieldErrors: err, initial } = useEntityForm(action, network);
 
   const field = (name: keyof NetworkFormValues, label: string, props: { hint?: string; placeholder?: string; required?: boolean } = {}) => (
     <Field label={label} name={name} error={err?.[name]} hint={props.hint} required={props.required}>

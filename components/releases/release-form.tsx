@@ -1,12 +1,12 @@
 "use client";
 
-import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-state";
 import { Field, fieldProps } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Input } from "@/components/ui/input";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Textarea } from "@/components/ui/textarea";
+import { useEntityForm } from "@/components/ui/use-entity-form";
 
 export interface ReleaseFormValues {
   name: string;
@@ -23,10 +23,7 @@ interface Props {
 }
 
 export function ReleaseForm({ action, release, submitLabel }: Props) {
-  const [state, formAction] = useActionState(action, null);
-  const err = state?.ok === false ? state.fieldErrors : undefined;
-  const v = state?.ok === false ? state.values : undefined;
-  const initial = (key: keyof ReleaseFormValues) => (v && key in v ? v[key] : String(release?.[key] ?? ""));
+  const { state, formAction, fieldErrors: err, initial } = useEntityForm(action, release);
 
   return (
     <form action={formAction} className="space-y-5" noValidate>

@@ -1,12 +1,12 @@
 "use client";
 
-import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-state";
 import { Field, fieldProps } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Input } from "@/components/ui/input";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Textarea } from "@/components/ui/textarea";
+import { useEntityForm } from "@/components/ui/use-entity-form";
 
 export interface VersionFormValues {
   version: string;
@@ -37,14 +37,7 @@ interface Props {
 type Key = Exclude<keyof VersionFormValues, "revision">;
 
 export function VersionForm({ action, releaseName, tree, imagesDir, version, defaults, submitLabel }: Props) {
-  const [state, formAction] = useActionState(action, null);
-  const err = state?.ok === false ? state.fieldErrors : undefined;
-  const v = state?.ok === false ? state.values : undefined;
-  const initial = (key: Key) => {
-    if (v && key in v) return v[key];
-    const value = version?.[key] ?? defaults?.[key];
-    return Array.isArray(value) ? value.join(", ") : (value ?? "");
-  };
+  const { state, formAction, fieldErrors: err, initial } = useEntityForm<Partial<VersionFormValues>>(action, version ?? defaults);
 
   const field = (name: Key, label: string, props: { hint?: string; placeholder?: string; required?: boolean; mono?: boolean } = {}) => (
     <Field label={label} name={name} error={err?.[name]} hint={props.hint} required={props.required}>

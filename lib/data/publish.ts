@@ -18,7 +18,7 @@ import { validateDhcp, type ValidatorResult } from "@/lib/publish/validate";
 import { recordAudit } from "./audit";
 import { authorize } from "./authorize";
 import { insertMany, newId } from "./bulk-insert";
-import { loadSnapshot } from "./snapshot";
+import { loadSnapshot, type LoadedSnapshot } from "./snapshot";
 
 // One publish pipeline for the UI, the API and `afsboot publish`: snapshot → generate → compare
 // with what the export directory holds (the ExportFile manifest) → validate the changed DHCP
@@ -88,19 +88,63 @@ export async function publish(actor: Actor, opts: PublishOptions): Promise<Publi
   }
 }
 
+/** One publication, the export directory's lock held: the steps of the pipeline above, each timed. */
 async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string, busybox: Buffer): Promise<PublishResult> {
-  const startedAt = new Date();
-  const timings: Record<string, number> = {};
+  const run: Run = { actor, outDir, startedAt: new Date(), scope: opts.hosts ? [...new Set(opts.hosts)].sort() : null, timings: {} };
+  const lap = stopwatch(run.timings);
+  if (!opts.dryRun) removeStaleTemps(outDir);
+
+  const loaded = await loadScopedSnapshot(run);
+  lap("snapshot");
+  const generated = generateScoped(run, loaded, busybox);
+  lap("generate");
+  const changes = await compareWithManifest(run, generated.current, loaded.hostRows);
+  lap("compare");
+  const validation = await validateChangedDhcp(run, changes, generated, loaded.snapshot);
+  lap("validate");
+  const unchanged = generated.current.length - changes.filter((c) => c.change !== "removed").length;
+  const failed = validation.filter((v) => v.status === "failed");
+  if (failed.length) await refuse(run, validation, failed, opts.dryRun);
+
+  const byPath = new Map(generated.current.map((f) => [f.path, f]));
+  if (opts.diffs !== false) addDiffs(outDir, changes, byPath);
+  lap("diff");
+  const skipped = run.scope ? loaded.skipped.filter((s) => run.scope!.includes(s.host)) : loaded.skipped;
+  const result = (publicationId: string | null, status: PublishResult["status"], hooks: HookResult[] = []): PublishResult => ({ publicationId, status, changes, unchanged, validation, hooks, skipped, timings: run.timings });
+  if (opts.dryRun) return result(null, "dry_run");
+
+  writeChanges(outDir, changes, byPath);
+  lap("write");
+  const publicationId = await record(run, changes, byPath, validation, generated, loaded);
+  lap("record");
+  // hooks: only when something changed
+  const hooks = changes.length ? await runHooks({ exportDir: outDir, publicationId, changes }) : [];
+  if (hooks.length) await db.publication.update({ where: { id: publicationId }, data: { hooks: hooks as object[] } });
+  lap("hooks");
+  return result(publicationId, "succeeded", hooks);
+}
+
+/** What one publication is about: who, where, when, which hosts (null: all), and its stages' times. */
+interface Run {
+  actor: Actor;
+  outDir: string;
+  startedAt: Date;
+  scope: string[] | null;
+  timings: Record<string, number>;
+}
+
+/** Records into `timings` the milliseconds since the previous lap (or since it was made). */
+function stopwatch(timings: Record<string, number>) {
   let t = performance.now();
-  const lap = (stage: string) => {
+  return (stage: string) => {
     const now = performance.now();
     timings[stage] = Math.round(now - t);
     t = now;
   };
-  if (!opts.dryRun) removeStaleTemps(outDir);
+}
 
-  // ---- snapshot: everything, or the scoped hosts' networks
-  const scope = opts.hosts ? [...new Set(opts.hosts)].sort() : null;
+/** Snapshot: everything, or the scoped hosts' networks (and only their versions' kernels and base initrds). */
+async function loadScopedSnapshot({ actor, scope, outDir }: Run): Promise<LoadedSnapshot> {
   let networks: string[] | undefined;
   if (scope) {
     if (scope.length === 0) throw invalid("name at least one host to publish");
@@ -109,19 +153,30 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     if (missing.length) throw notFound(`no host named ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
     networks = [...new Set(rows.map((r) => r.network.name))].sort();
   }
-  // a publication of some hosts reads only their versions' kernels and base initrds
-  const loaded = await loadSnapshot(actor, { images: "read", networks, imagesFor: scope ?? undefined, outDir });
-  const { snapshot, skipped, hostRows } = loaded;
-  lap("snapshot");
+  return loadSnapshot(actor, { images: "read", networks, imagesFor: scope ?? undefined, outDir });
+}
 
-  // ---- generate: everything, or only what the scoped hosts' files need
+interface Generated {
+  /** every file the publication should hold, generated or an image to copy */
+  current: Current[];
+  files: PublishedFile[];
+  overlays: Map<string, string>;
+  /** the hosts whose files this publication writes */
+  hosts: SnapHost[];
+  scopedHosts: SnapHost[] | null;
+  dhcpOpts: DhcpFilesOptions & { exportDir: string };
+}
+
+/** Generate: everything, or only what the scoped hosts' files need. */
+function generateScoped({ scope, outDir }: Run, loaded: LoadedSnapshot, busybox: Buffer): Generated {
+  const { snapshot, hostRows } = loaded;
   const scopedHosts = scope ? snapshot.hosts.filter((h) => scope.includes(h.name)) : null;
-  const scopedSkipped = scope ? skipped.filter((s) => scope.includes(s.host)) : skipped;
   // the DHCP configs name paths on the DHCP server: the export directory, Kea's hook libraries
   const dhcpOpts = { exportDir: outDir, keaHooksDir: env().AFSBOOT_KEA_HOOKS_DIR };
   const { files, overlays, images } = generating(() => (scopedHosts ? generateForHosts(snapshot, scopedHosts, busybox, dhcpOpts) : generateAll(snapshot, { busybox, ...dhcpOpts })));
+  const hosts = scopedHosts ?? snapshot.hosts;
   const hostOfPath = new Map<string, string>();
-  for (const h of scopedHosts ?? snapshot.hosts) {
+  for (const h of hosts) {
     const id = hostRows.get(h.name)!.id;
     hostOfPath.set(LAYOUT.pxelinux(h.mac), id);
     hostOfPath.set(LAYOUT.ipxe(h.mac), id);
@@ -131,9 +186,11 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: sha256(f.bytes), bytes: f.bytes, source: null, hostId: hostOfPath.get(f.path) ?? null })),
     ...imageList.map((i) => ({ path: i.path, kind: KIND_OF_IMAGE, sha256: i.sha256, bytes: null, source: loaded.imageSources.get(`${i.release}/${i.name}`)!, hostId: null })),
   ];
-  lap("generate");
+  return { current, files, overlays, hosts, scopedHosts, dhcpOpts };
+}
 
-  // ---- compare with the manifest (and with the disk: a file deleted by hand is written again)
+/** Compare with the manifest, and with the disk: a file deleted by hand is written again. Sorted by path. */
+async function compareWithManifest({ outDir, scope }: Run, current: Current[], hostRows: LoadedSnapshot["hostRows"]): Promise<FileChange[]> {
   const manifest = scope
     ? await db.exportFile.findMany({ where: { outDir, OR: [{ path: { in: current.map((c) => c.path) } }, { hostId: { in: scope.map((n) => hostRows.get(n)!.id) } }] }, select: { path: true, sha256: true, kind: true } })
     : await loadManifest(outDir);
@@ -148,10 +205,11 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   }
   const now = new Set(current.map((f) => f.path));
   for (const [p, old] of before) if (!now.has(p)) changes.push({ path: p, change: "removed", kind: old.kind, sha256: old.sha256 });
-  changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  lap("compare");
+  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
 
-  // ---- validate the DHCP configs that changed (unchanged ones passed when they were published)
+/** Validate the DHCP configs that changed with the real daemons (unchanged ones passed when they were published). */
+async function validateChangedDhcp({ outDir }: Run, changes: FileChange[], { files, scopedHosts, dhcpOpts }: Generated, snapshot: FleetSnapshot): Promise<ValidatorResult[]> {
   const changedDhcp = new Set(changes.filter((c) => c.change !== "removed" && (c.kind === "dhcpd" || c.kind === "kea" || c.kind === "dnsmasq")).map((c) => c.path));
   let toCheck = files.filter((f) => changedDhcp.has(f.path) || (f.kind === "dnsmasq" && changedDhcp.has(f.path.replace(/\.conf$/, ".hosts"))));
   if (scopedHosts && toCheck.length) {
@@ -161,44 +219,40 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
       .filter((f) => nets.has(f.path) || nets.has(f.path.replace(/\.conf$/, ".hosts")))
       .map((f) => ({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) }));
   }
-  const validation = toCheck.length ? await validateDhcp(toCheck, outDir) : [];
-  lap("validate");
-  const failed = validation.filter((v) => v.status === "failed");
-  const counts = (cs: FileChange[]) => ({ added: cs.filter((c) => c.change === "added").length, removed: cs.filter((c) => c.change === "removed").length });
-  const unchanged = current.length - changes.filter((c) => c.change !== "removed").length;
-  if (failed.length) {
-    const error = failed.map((f) => `${f.validator} rejected ${f.file}: ${f.output}`).join("\n");
-    if (!opts.dryRun) {
-      await db.$transaction(async (tx) => {
-        const id = newId("p");
-        await tx.publication.create({ data: { id, status: "failed", startedAt, actorType: actor.type, actorName: actor.name, outDir, validation: validation as object[], error, filesChanged: 0, scope: scope ? "hosts" : "full", scopeHosts: scope ?? undefined, timings, finishedAt: new Date() } });
-        await recordAudit(tx, actor, "publish.failed", { type: "publication", id, name: outDir }, undefined, { failed: failed.map((f) => f.file) });
-      });
-    }
-    throw invalid(`Nothing was published: ${failed.map((f) => `${f.validator} rejected ${f.file}`).join("; ")}`, Object.fromEntries(failed.map((f) => [f.file, f.output])));
-  }
+  return toCheck.length ? validateDhcp(toCheck, outDir) : [];
+}
 
-  // ---- diffs: against the bytes on disk (what the last publication wrote)
-  const byPath = new Map(current.map((f) => [f.path, f]));
-  if (opts.diffs !== false) {
-    let n = 0;
-    for (const c of changes) {
-      if (n >= DIFF_LIMITS.maxFiles) {
-        c.diff = null;
-        continue;
-      }
-      const text = TEXT_KINDS.has(c.kind);
-      const oldText = c.change === "added" ? null : text ? readText(outDir, c.path) : "";
-      const newText = c.change === "removed" ? null : text ? byPath.get(c.path)!.bytes!.toString() : "";
-      c.diff = unifiedDiff({ path: c.path, kind: c.kind, oldText, newText });
-      n++;
-    }
+/** A validator failed: nothing is written; the failed publication is recorded (not for a dry run) and refused. */
+async function refuse({ actor, outDir, startedAt, scope, timings }: Run, validation: ValidatorResult[], failed: ValidatorResult[], dryRun?: boolean): Promise<never> {
+  const error = failed.map((f) => `${f.validator} rejected ${f.file}: ${f.output}`).join("\n");
+  if (!dryRun) {
+    await db.$transaction(async (tx) => {
+      const id = newId("p");
+      await tx.publication.create({ data: { id, status: "failed", startedAt, actorType: actor.type, actorName: actor.name, outDir, validation: validation as object[], error, filesChanged: 0, scope: scope ? "hosts" : "full", scopeHosts: scope ?? undefined, timings, finishedAt: new Date() } });
+      await recordAudit(tx, actor, "publish.failed", { type: "publication", id, name: outDir }, undefined, { failed: failed.map((f) => f.file) });
+    });
   }
-  lap("diff");
-  const result = (publicationId: string | null, status: PublishResult["status"], hooks: HookResult[] = []): PublishResult => ({ publicationId, status, changes, unchanged, validation, hooks, skipped: scopedSkipped, timings });
-  if (opts.dryRun) return result(null, "dry_run");
+  throw invalid(`Nothing was published: ${failed.map((f) => `${f.validator} rejected ${f.file}`).join("; ")}`, Object.fromEntries(failed.map((f) => [f.file, f.output])));
+}
 
-  // ---- write what changed, then remove what is gone
+/** Diffs against the bytes on disk (what the last publication wrote), up to the per-publication limit. */
+function addDiffs(outDir: string, changes: FileChange[], byPath: Map<string, Current>) {
+  let n = 0;
+  for (const c of changes) {
+    if (n >= DIFF_LIMITS.maxFiles) {
+      c.diff = null;
+      continue;
+    }
+    const text = TEXT_KINDS.has(c.kind);
+    const oldText = c.change === "added" ? null : text ? readText(outDir, c.path) : "";
+    const newText = c.change === "removed" ? null : text ? byPath.get(c.path)!.bytes!.toString() : "";
+    c.diff = unifiedDiff({ path: c.path, kind: c.kind, oldText, newText });
+    n++;
+  }
+}
+
+/** Write what changed (atomically), then remove what is gone. */
+function writeChanges(outDir: string, changes: FileChange[], byPath: Map<string, Current>) {
   const writes = changes
     .filter((c) => c.change !== "removed")
     .map((c) => {
@@ -214,16 +268,19 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     dirs.add(path.dirname(path.join(outDir, c.path)));
   }
   for (const d of dirs) if (fs.existsSync(d)) fsyncDir(d);
-  lap("write");
+}
 
-  // ---- record: the publication, its changed files, the new manifest, what hosts are assigned
+/** Record, in one transaction: the publication, its changed files, the new manifest, what hosts are assigned. */
+async function record(run: Run, changes: FileChange[], byPath: Map<string, Current>, validation: ValidatorResult[], generated: Generated, { hostRows }: LoadedSnapshot): Promise<string> {
+  const { actor, outDir, startedAt, scope, timings } = run;
   const publicationId = newId("p");
-  const { added, removed } = counts(changes);
+  const added = changes.filter((c) => c.change === "added").length;
+  const removed = changes.filter((c) => c.change === "removed").length;
   await db.$transaction(async (tx) => {
     await tx.publication.create({
       data: {
         id: publicationId, status: "succeeded", startedAt, actorType: actor.type, actorName: actor.name, outDir, validation: validation as object[],
-        filesChanged: changes.length, filesAdded: added, filesRemoved: removed, filesTotal: current.length,
+        filesChanged: changes.length, filesAdded: added, filesRemoved: removed, filesTotal: generated.current.length,
         scope: scope ? "hosts" : "full", scopeHosts: scope ?? undefined, timings, finishedAt: new Date(),
       },
     });
@@ -237,8 +294,8 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     }));
     // what each host is now assigned: its overlay's sha256 (boot reports are compared with it)
     const groups = new Map<string, string[]>();
-    for (const h of scopedHosts ?? snapshot.hosts) {
-      const sha = overlays.get(`${h.release}@${h.version}/${h.cell}`)!;
+    for (const h of generated.hosts) {
+      const sha = generated.overlays.get(`${h.release}@${h.version}/${h.cell}`)!;
       if (hostRows.get(h.name)!.assignedInitrdSha256 === sha) continue;
       groups.set(sha, [...(groups.get(sha) ?? []), hostRows.get(h.name)!.id]);
     }
@@ -247,13 +304,7 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     }
     await recordAudit(tx, actor, "publish", { type: "publication", id: publicationId, name: outDir }, undefined, { scope: scope ?? "full", added, changed: changes.length - added - removed, removed });
   });
-  lap("record");
-
-  // ---- hooks: only when something changed
-  const hooks = changes.length ? await runHooks({ exportDir: outDir, publicationId, changes }) : [];
-  if (hooks.length) await db.publication.update({ where: { id: publicationId }, data: { hooks: hooks as object[] } });
-  lap("hooks");
-  return result(publicationId, "succeeded", hooks);
+  return publicationId;
 }
 
 /** The whole manifest of a directory as one aggregated string: 20,000 rows in ~15 ms instead of ~140 ms as objects. */
