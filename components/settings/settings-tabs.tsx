@@ -2,14 +2,16 @@ import Link from "next/link";
 import { cn } from "@/lib/utils";
 
 const TABS = [
-  { href: "/settings/users", label: "Users" },
-  { href: "/settings/tokens", label: "API tokens" },
+  { href: "/settings/users", label: "Users", admin: true },
+  { href: "/settings/tokens", label: "API tokens", admin: true },
+  { href: "/settings/account", label: "Your account", admin: false },
 ];
 
-export function SettingsTabs({ active }: { active: string }) {
+/** The settings pages; users and API tokens are for admins only. */
+export function SettingsTabs({ active, admin = true }: { active: string; admin?: boolean }) {
   return (
     <nav aria-label="Settings" className="flex gap-1 border-b border-slate-200">
-      {TABS.map((t) => (
+      {TABS.filter((t) => admin || !t.admin).map((t) => (
         <Link
           key={t.href}
           href={t.href}

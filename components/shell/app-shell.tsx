@@ -86,9 +86,9 @@ export function AppShell({ user, badges, signOut, children }: Props) {
             <Menu className="h-4 w-4" />
           </Button>
           <div className="ml-auto flex items-center gap-3 text-sm">
-            <span className="text-slate-700" data-testid="current-user">
+            <Link href="/settings/account" className="text-slate-700 underline-offset-2 hover:underline focus-visible:underline" data-testid="current-user" title="Your account">
               {user.name}
-            </span>
+            </Link>
             <Badge variant="secondary" data-testid="current-role">
               {user.role}
             </Badge>

@@ -21,12 +21,18 @@ export function AuditTable({ entries }: { entries: AuditRow[] }) {
       </TableHeader>
       <TableBody>
         {entries.map((e) => (
-          <TableRow key={e.id} className="align-top">
+          <TableRow key={e.id} className="align-top" data-testid="audit-row">
             <TableCell className="whitespace-nowrap font-mono text-xs">{format(e.at, "yyyy-MM-dd HH:mm:ss")}</TableCell>
             <TableCell className="text-sm">{e.actorName}</TableCell>
             <TableCell className="font-mono text-xs">{e.action}</TableCell>
             <TableCell className="text-sm">
               {e.targetType} {e.targetName && <span className="font-medium">{e.targetName}</span>}
+              {e.hosts && (
+                <p className="mt-1 max-w-xs text-xs text-slate-600" data-testid="audit-hosts">
+                  {e.hosts.shown.join(", ")}
+                  {e.hosts.count > e.hosts.shown.length && ` and ${e.hosts.count - e.hosts.shown.length} more`}
+                </p>
+              )}
             </TableCell>
             <TableCell>
               {e.before || e.after ? (

@@ -12,9 +12,14 @@ export const SESSION_COOKIE = "afsboot_session";
 
 /** The signed-in user of this request (memoised per request), or null. */
 export const currentActor = cache(async (): Promise<Actor | null> => {
-  const secret = (await cookies()).get(SESSION_COOKIE)?.value;
+  const secret = await currentSessionSecret();
   return secret ? actorFromSession(secret) : null;
 });
+
+/** The secret of this request's session cookie (the session a user is acting from), or null. */
+export async function currentSessionSecret(): Promise<string | null> {
+  return (await cookies()).get(SESSION_COOKIE)?.value ?? null;
+}
 
 /**
  * For pages and layouts: the signed-in actor with at least `role`. Without a session it redirects

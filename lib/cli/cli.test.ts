@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+import { verifyPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db";
 
 // The real `afsboot` launcher against this test file's database.
@@ -37,6 +38,30 @@ describe("afsboot CLI", { timeout: 120_000 }, () => {
     expect(dup.status).not.toBe(0);
     expect(dup.stderr).toMatch(/already taken/);
     expect(await db.user.count({ where: { username: "dave" } })).toBe(0);
+  });
+
+  it("user passwd sets a password from stdin, ends the user's sessions, audits; bad input changes nothing", async () => {
+    const carol = await db.user.findUniqueOrThrow({ where: { username: "carol" } });
+    await db.session.createMany({ data: ["s1", "s2"].map((id) => ({ id: `${id}-${carol.id}`, userId: carol.id, expiresAt: new Date(Date.now() + 3600_000) })) });
+    const short = run(["user", "passwd", "carol"], "short\n");
+    expect(short.status).not.toBe(0);
+    expect(short.stderr).toMatch(/at least 10 characters/);
+    const unknown = run(["user", "passwd", "nobody"], "another-long-password\n");
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toMatch(/User nobody does not exist/);
+    expect((await db.user.findUniqueOrThrow({ where: { username: "carol" } })).passwordHash).toBe(carol.passwordHash);
+    expect(await db.session.count({ where: { userId: carol.id } })).toBe(2);
+
+    const r = run(["user", "passwd", "carol"], "another-long-password\n");
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("changed the password of carol; 2 sessions ended");
+    expect(await db.session.count({ where: { userId: carol.id } })).toBe(0);
+    const after = await db.user.findUniqueOrThrow({ where: { username: "carol" } });
+    expect(after.passwordHash).not.toBe(carol.passwordHash);
+    expect(await verifyPassword(after.passwordHash, "another-long-password")).toBe(true);
+    const audit = await db.auditEntry.findMany({ where: { action: "user.password_reset", targetName: "carol", actorType: "cli" } });
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain("another-long-password");
   });
 
   it("token create prints a working token once; the database holds only its hash", async () => {

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { cliActor } from "@/lib/auth/roles";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/data/api-tokens";
-import { createUser, listUsers } from "@/lib/data/users";
+import { createUser, listUsers, resetPassword } from "@/lib/data/users";
 import { apiTokenInput } from "@/lib/validation/api-token";
 import { fieldErrors } from "@/lib/validation/common";
-import { userInput } from "@/lib/validation/user";
+import { passwordReset, userInput } from "@/lib/validation/user";
 import { CliError, readSecret, roleOption } from "./io";
 import type { z } from "zod";
 
@@ -29,6 +29,16 @@ export function registerUserCommands(program: Command) {
       const input = parseOrFail(userInput, { username: name, password, role: opts.role });
       const created = await createUser(cliActor(), input);
       console.log(`created user ${created!.username} (${created!.role})`);
+    });
+  user
+    .command("passwd")
+    .description("set a user's password (read from stdin, or prompted on a terminal); ends all their sessions")
+    .argument("<name>", "username")
+    .action(async (name: string) => {
+      const password = await readSecret(`New password for ${name}: `);
+      const input = parseOrFail(passwordReset, { username: name, newPassword: password });
+      const { username, sessionsEnded } = await resetPassword(cliActor(), input.username, input.newPassword);
+      console.log(`changed the password of ${username}; ${sessionsEnded} session${sessionsEnded === 1 ? "" : "s"} ended`);
     });
   user
     .command("list")

@@ -19,7 +19,7 @@ function value(v: unknown): unknown {
   return v ?? null;
 }
 
-export async function insertMany(tx: Tx, table: "Host" | "HostTag" | "AuditEntry" | "PublicationFile" | "ExportFile", rows: Record<string, unknown>[], chunk = 500): Promise<void> {
+export async function insertMany(tx: Tx, table: "Host" | "HostTag" | "AuditEntry" | "AuditHost" | "PublicationFile" | "ExportFile", rows: Record<string, unknown>[], chunk = 500): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);
   const head = Prisma.raw(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES `);

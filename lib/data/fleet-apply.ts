@@ -7,7 +7,7 @@ import { recordAudit } from "./audit";
 import { authorize } from "./authorize";
 import { canonCell, canonNetwork, canonRelease, canonVersion, loadCanonState } from "./fleet-export";
 import { hostsInDiscoveryRange, loadContext, rangeHoldsHosts, resolveHosts } from "./host-resolve";
-import { hostData, hostSnapshot, insertHosts, writeAuditMany } from "./host-rows";
+import { auditHosts, hostData, hostSnapshot, insertHosts } from "./host-rows";
 import { afterHostChange } from "./boot-reporters";
 import { activationTime, imagesDirChangeProblem } from "./releases";
 
@@ -160,7 +160,7 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
       changes.push({ op: "update", kind: "host", name: r.input.name, detail: changedKeys(cur.hosts.get(r.input.name)!, hostSnapshot(r.input)) });
     }
     const ids = new Map((await tx.host.findMany({ where: { name: { in: updates.map((u) => u.input.name) } }, select: { id: true, name: true } })).map((h) => [h.name, h.id]));
-    await writeAuditMany(tx, actor, updates.map((r) => ({ action: "host.update", hostId: ids.get(r.input.name)!, name: r.input.name, before: cur.hosts.get(r.input.name), after: hostSnapshot(r.input) })));
+    await auditHosts(tx, actor, "host.update", updates.map((r) => ({ id: ids.get(r.input.name)!, name: r.input.name, before: cur.hosts.get(r.input.name), after: hostSnapshot(r.input) })));
   }
 
   // removals: only with --prune, hosts first (they hold the references)

@@ -7,12 +7,13 @@ import type { HostInput, ReleaseRef } from "@/lib/validation/host";
 import { authorize } from "./authorize";
 import { loadContext, resolveHosts } from "./host-resolve";
 import { insertMany } from "./bulk-insert";
-import { hostSnapshot, insertHosts, writeAuditMany } from "./host-rows";
+import { auditHosts, hostSnapshot, insertHosts } from "./host-rows";
 import { hostInclude, hostView, inputFromView, problemsError } from "./hosts";
 import { afterHostChange } from "./boot-reporters";
 
 // Enrolling many hosts (CSV, ranges) and actions on many selected hosts. All-or-nothing: one
-// transaction, and a batch with any problem saves nothing.
+// transaction, and a batch with any problem saves nothing. Each action is one audit entry that
+// lists its hosts (auditHosts).
 
 const BULK_TX = { timeout: 120_000, maxWait: 10_000 };
 const FIELD_NAMES: Record<string, string> = { name: "hostname" };
@@ -117,7 +118,7 @@ async function changeMany(actor: Actor, names: string[], action: string, change:
       }
       await insertMany(tx, "HostTag", tagChanges.flatMap((t) => t.after.map((tag) => ({ hostId: t.id, tag }))));
     }
-    await writeAuditMany(tx, actor, hosts.map((h, i) => ({ action, hostId: h.id, name: h.name, before: hostSnapshot(befores[i]!), after: hostSnapshot(afters[i]!) })));
+    await auditHosts(tx, actor, action, hosts.map((h, i) => ({ id: h.id, name: h.name, before: hostSnapshot(befores[i]!), after: hostSnapshot(afters[i]!) })));
     return { count: hosts.length };
   }, BULK_TX);
 }
@@ -146,7 +147,7 @@ export async function deleteHosts(actor: Actor, names: string[]) {
         await tx.host.updateMany({ where: { id: { in: chunk } }, data: { lastBootId: null } });
         await tx.host.deleteMany({ where: { id: { in: chunk } } });
       }
-      await writeAuditMany(tx, actor, hosts.map((h) => ({ action: "host.delete", hostId: h.id, name: h.name, before: hostSnapshot(inputFromView(h)), after: undefined })));
+      await auditHosts(tx, actor, "host.delete", hosts.map((h) => ({ id: h.id, name: h.name, before: hostSnapshot(inputFromView(h)) })));
       return { count: hosts.length };
     }, BULK_TX),
   );

@@ -1,10 +1,12 @@
 import "server-only";
 import type { Tx } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
+import { recordAudit } from "./audit";
 import { insertMany, newId } from "./bulk-insert";
 import type { ResolvedHost } from "./host-resolve";
 
-// Writing resolved hosts, many at a time (createMany), with their tags and one audit entry each.
+// Writing resolved hosts, many at a time (createMany), with their tags, and auditing actions on
+// many hosts as one entry.
 
 export function hostData(r: ResolvedHost) {
   const i = r.input;
@@ -42,22 +44,6 @@ export function hostSnapshot(i: ResolvedHost["input"]) {
   };
 }
 
-function auditRow(actor: Actor, action: string, hostId: string, name: string, before: unknown, after: unknown, at: Date) {
-  return {
-    id: newId("a"),
-    at,
-    actorType: actor.type,
-    actorId: actor.id,
-    actorName: actor.name,
-    action,
-    targetType: "host",
-    targetId: hostId,
-    targetName: name,
-    before: before === undefined ? null : before,
-    after: after === undefined ? null : after,
-  };
-}
-
 export async function insertHosts(tx: Tx, actor: Actor, rows: ResolvedHost[], action = "host.create") {
   const now = new Date();
   const withIds = rows.map((r) => ({ id: newId("h"), r }));
@@ -67,14 +53,44 @@ export async function insertHosts(tx: Tx, actor: Actor, rows: ResolvedHost[], ac
     withIds.map(({ id, r }) => ({ id, ...hostData(r), tokenGeneration: 1, revision: 1, createdAt: now, updatedAt: now })),
   );
   await insertMany(tx, "HostTag", withIds.flatMap(({ id, r }) => r.input.tags.map((tag) => ({ hostId: id, tag }))));
-  await insertMany(tx, "AuditEntry", withIds.map(({ id, r }) => auditRow(actor, action, id, r.input.name, undefined, hostSnapshot(r.input), now)));
+  await auditHosts(tx, actor, action, withIds.map(({ id, r }) => ({ id, name: r.input.name, after: hostSnapshot(r.input) })));
   // enrolled MACs are no longer unknown
   const macs = rows.map((r) => r.input.mac);
   for (let i = 0; i < macs.length; i += 500) await tx.discoveredHost.deleteMany({ where: { mac: { in: macs.slice(i, i + 500) } } });
   return withIds.map(({ id, r }) => ({ id, name: r.input.name }));
 }
 
-export async function writeAuditMany(tx: Tx, actor: Actor, entries: { action: string; hostId: string; name: string; before: unknown; after: unknown }[]) {
-  const now = new Date();
-  await insertMany(tx, "AuditEntry", entries.map((e) => auditRow(actor, e.action, e.hostId, e.name, e.before, e.after, now)));
+export type HostSnapshot = ReturnType<typeof hostSnapshot>;
+
+export interface AuditedHost {
+  id: string;
+  name: string;
+  before?: HostSnapshot;
+  after?: HostSnapshot;
+}
+
+/** The settings of a host that an update changed, before and after; all of them for a create or delete. */
+function changedPart(h: AuditedHost): { before?: Partial<HostSnapshot>; after?: Partial<HostSnapshot> } {
+  if (!h.before || !h.after) return { before: h.before, after: h.after };
+  const keys = (Object.keys(h.after) as (keyof HostSnapshot)[]).filter((k) => JSON.stringify(h.before![k]) !== JSON.stringify(h.after![k]));
+  return { before: Object.fromEntries(keys.map((k) => [k, h.before![k]])), after: Object.fromEntries(keys.map((k) => [k, h.after![k]])) };
+}
+
+/**
+ * The audit of one action on hosts: one entry, however many hosts it touched. One host gets an
+ * ordinary entry on that host (its settings before and after). Several get one entry named
+ * "N hosts" whose before/after map each host's name to what changed on it, linked to every host
+ * (AuditHost) so the host's page and the log's object filter still find it.
+ */
+export async function auditHosts(tx: Tx, actor: Actor, action: string, hosts: AuditedHost[]): Promise<void> {
+  if (hosts.length === 0) return;
+  if (hosts.length === 1) {
+    const [h] = hosts as [AuditedHost];
+    await recordAudit(tx, actor, action, { type: "host", id: h.id, name: h.name }, h.before, h.after);
+    return;
+  }
+  const parts = hosts.map((h) => [h.name, changedPart(h)] as const);
+  const side = (k: "before" | "after") => (hosts.some((h) => h[k]) ? { hosts: Object.fromEntries(parts.map(([name, p]) => [name, p[k] ?? null])) } : undefined);
+  const entryId = await recordAudit(tx, actor, action, { type: "host", id: null, name: `${hosts.length} hosts` }, side("before"), side("after"));
+  await insertMany(tx, "AuditHost", hosts.map((h) => ({ entryId, hostId: h.id, hostName: h.name })));
 }

@@ -6,7 +6,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { formatIpv4, parseCidr, parseIpv4, parseIpv4Range, rangeContains, usableRange } from "@/lib/net/ipv4";
 import type { HostInput, HostUpdate } from "@/lib/validation/host";
 import type { HostQuery, HostSort } from "@/lib/validation/host-query";
-import { recordAudit } from "./audit";
+import { hostAuditRows, recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { loadContext, resolveHosts, type RowProblem } from "./host-resolve";
 import { hostData, hostSnapshot, insertHosts } from "./host-rows";
@@ -161,7 +161,7 @@ export async function getHost(actor: Actor, name: string) {
 
 export async function hostAudit(actor: Actor, hostId: string, take = 50) {
   authorize(actor, "viewer");
-  return db.auditEntry.findMany({ where: { targetType: "host", targetId: hostId }, orderBy: [{ at: "desc" }, { id: "desc" }], take });
+  return hostAuditRows(hostId, take);
 }
 
 /** Refused rows become one 422 naming every problem, keyed "field" (one host) or "row.field". */

@@ -14,6 +14,12 @@ export const hasLikeWildcard = (q: string) => WILDCARD.test(q);
 
 const escapeLike = (q: string) => q.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** SQL: `column` contains (or starts with) `q` literally, as an escaped LIKE (both databases). */
+export function literalLike({ column, mode }: LiteralColumn, q: string): Prisma.Sql {
+  const esc = escapeLike(q);
+  return Prisma.sql`${Prisma.raw(column)} LIKE ${mode === "contains" ? `%${esc}%` : `${esc}%`} ESCAPE ${"\\"}`;
+}
+
 export interface LiteralColumn {
   /** quoted SQL identifier of the column, e.g. `"name"` */
   column: string;
@@ -25,8 +31,7 @@ export interface LiteralColumn {
  * literally, as Prisma's `contains`/`startsWith` would match it without wildcards.
  */
 export async function literalMatchIds(table: string, idColumn: string, columns: LiteralColumn[], q: string): Promise<string[]> {
-  const esc = escapeLike(q);
-  const conds = columns.map((c) => Prisma.sql`${Prisma.raw(c.column)} LIKE ${c.mode === "contains" ? `%${esc}%` : `${esc}%`} ESCAPE ${"\\"}`);
+  const conds = columns.map((c) => literalLike(c, q));
   const rows = await db.$queryRaw<{ id: string }[]>`SELECT ${Prisma.raw(idColumn)} AS "id" FROM ${Prisma.raw(table)} WHERE ${Prisma.join(conds, " OR ")}`;
   return [...new Set(rows.map((r) => r.id))];
 }

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { randomSecret, sha256Hex } from "@/lib/auth/secrets";
 import type { Actor } from "@/lib/auth/roles";
+import type { Tx } from "@/lib/db";
 import { recordAudit } from "./audit";
 
 // Session rows: the cookie carries a random secret, the row id is its sha256.
@@ -39,4 +40,13 @@ export async function deleteSession(secret: string): Promise<void> {
     const { user } = session;
     await recordAudit(tx, { type: "user", id: user.id, name: user.username, role: user.role }, "user.logout", { type: "user", id: user.id, name: user.username });
   });
+}
+
+/**
+ * Ends a user's sessions (a role or password change takes effect at once), except the one whose
+ * cookie secret is `keep` (the user changing their own password stays signed in there).
+ */
+export async function endUserSessions(tx: Tx, userId: string, keep?: string | null): Promise<number> {
+  const { count } = await tx.session.deleteMany({ where: { userId, ...(keep ? { id: { not: sha256Hex(keep) } } : {}) } });
+  return count;
 }

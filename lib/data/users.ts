@@ -2,11 +2,12 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
-import { conflict, fromDbError, invalid, notFound } from "@/lib/errors";
+import { conflict, forbidden, fromDbError, invalid, notFound } from "@/lib/errors";
 import type { RoleName } from "@/lib/validation/common";
-import type { UserInput } from "@/lib/validation/user";
+import type { PasswordChange, UserInput } from "@/lib/validation/user";
 import { recordAudit } from "./audit";
 import { authorize } from "./authorize";
+import { endUserSessions } from "./sessions";
 
 const publicUser = { id: true, username: true, role: true, disabled: true, lastLoginAt: true, createdAt: true } as const;
 
@@ -83,7 +84,7 @@ export async function setUserRole(actor: Actor, username: string, role: RoleName
   return db.$transaction(async (tx) => {
     const after = await tx.user.update({ where: { id: before.id }, data: { role }, select: publicUser });
     // a role change takes effect at once: end the user's sessions
-    await tx.session.deleteMany({ where: { userId: before.id } });
+    await endUserSessions(tx, before.id);
     await recordAudit(tx, actor, "user.role", { type: "user", id: before.id, name: username }, before, after);
     return after;
   });
@@ -98,5 +99,52 @@ export async function deleteUser(actor: Actor, username: string) {
   await db.$transaction(async (tx) => {
     await tx.user.delete({ where: { id: before.id } });
     await recordAudit(tx, actor, "user.delete", { type: "user", id: before.id, name: username }, before, undefined);
+  });
+}
+
+export const WRONG_CURRENT_PASSWORD = "Wrong password: your password was not changed";
+
+/**
+ * A signed-in user changes their own password, proving who they are with the current one. Their
+ * other sessions end (a session someone else holds does not outlive the change); the one the
+ * change comes from (`sessionSecret`) stays. A wrong current password is audited and changes
+ * nothing. The caller limits guessing (see changePasswordAction).
+ */
+export async function changeOwnPassword(actor: Actor, input: Pick<PasswordChange, "currentPassword" | "newPassword">, sessionSecret: string | null) {
+  authorize(actor, "viewer");
+  if (actor.type !== "user" || !actor.id) throw forbidden("Only a signed-in user can change their password");
+  const user = await db.user.findUnique({ where: { id: actor.id } });
+  if (!user || user.disabled) throw notFound(`User ${actor.name}`);
+  const target = { type: "user", id: user.id, name: user.username };
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    await db.$transaction((tx) => recordAudit(tx, actor, "user.password_failed", target));
+    throw invalid(WRONG_CURRENT_PASSWORD, { currentPassword: WRONG_CURRENT_PASSWORD });
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  return db.$transaction(async (tx) => {
+    // only over the hash that was checked: a reset in between wins, and this change is refused
+    const { count } = await tx.user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash } });
+    if (count === 0) throw conflict("Your password was changed meanwhile: nothing was changed. Sign in again.");
+    const sessionsEnded = await endUserSessions(tx, user.id, sessionSecret);
+    await recordAudit(tx, actor, "user.password", target, undefined, { otherSessionsEnded: sessionsEnded });
+    return { sessionsEnded };
+  });
+}
+
+/**
+ * An admin (or the CLI) sets another user's password. Every session of that user ends. Admins
+ * change their own password with the current one (changeOwnPassword), not here.
+ */
+export async function resetPassword(actor: Actor, username: string, newPassword: string) {
+  authorize(actor, "admin");
+  const user = await db.user.findUnique({ where: { username }, select: publicUser });
+  if (!user) throw notFound(`User ${username}`);
+  if (actor.type === "user" && actor.id === user.id) throw invalid("Change your own password under Your account: it asks for your current one");
+  const passwordHash = await hashPassword(newPassword);
+  return db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    const sessionsEnded = await endUserSessions(tx, user.id);
+    await recordAudit(tx, actor, "user.password_reset", { type: "user", id: user.id, name: user.username }, undefined, { sessionsEnded });
+    return { username: user.username, sessionsEnded };
   });
 }

@@ -60,6 +60,30 @@ export function list<T extends z.ZodTypeAny>(item: T) {
 /** Checkbox in a form ("on" / absent) or a boolean from JSON. */
 export const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
 
+// Query-string filters (list pages and their API twins): "" means "not given".
+const blank = (v: unknown) => (v === "" || v === null ? undefined : v);
+export const optionalParam = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blank, schema.optional());
+
+/** A time filter: "2026-12-04T10:00" (a datetime-local field, read as UTC) or a full ISO time. */
+export const utcTime = (label: string) =>
+  z
+    .string()
+    .max(40)
+    .transform((v, ctx) => {
+      const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(v) ? `${v}Z` : v;
+      const t = /^\d{4}-\d{2}-\d{2}T/.test(iso) ? Date.parse(iso) : NaN;
+      if (Number.isNaN(t)) {
+        ctx.addIssue({ code: "custom", message: `${label} must be a date and time like 2026-12-04T10:00 (UTC)` });
+        return z.NEVER;
+      }
+      return new Date(t);
+    });
+
+/** For a filter's time range: "to" after "from". */
+export function toAfterFrom(q: { from?: Date; to?: Date }, ctx: z.RefinementCtx) {
+  if (q.from && q.to && q.to <= q.from) ctx.addIssue({ code: "custom", path: ["to"], message: "to must be later than from" });
+}
+
 export type FieldErrors = Record<string, string>;
 
 /**

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { formatDistanceToNow } from "date-fns";
+import Link from "next/link";
+import { ResetPasswordDialog } from "@/components/settings/password-forms";
 import { AddUserForm, RoleForm } from "@/components/settings/user-forms";
 import { SettingsTabs } from "@/components/settings/settings-tabs";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -8,7 +10,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { requireActor } from "@/lib/auth/session";
 import { listUsers } from "@/lib/data/users";
-import { createUserAction, deleteUserAction, setRoleAction } from "../actions";
+import { createUserAction, deleteUserAction, resetPasswordAction, setRoleAction } from "../actions";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -48,8 +50,15 @@ export default async function UsersPage() {
               </TableCell>
               <TableCell className="text-sm text-slate-600">{u.lastLoginAt ? `${formatDistanceToNow(u.lastLoginAt)} ago` : "never"}</TableCell>
               <TableCell className="text-right">
-                {u.id !== actor.id && (
-                  <ConfirmDelete action={deleteUserAction} what={`user ${u.username}`} hidden={{ username: u.username }} description="The user is signed out everywhere and cannot sign in again. Their audit entries stay." />
+                {u.id !== actor.id ? (
+                  <div className="flex justify-end gap-2">
+                    <ResetPasswordDialog action={resetPasswordAction} username={u.username} />
+                    <ConfirmDelete action={deleteUserAction} what={`user ${u.username}`} hidden={{ username: u.username }} description="The user is signed out everywhere and cannot sign in again. Their audit entries stay." />
+                  </div>
+                ) : (
+                  <Link className="text-sm font-medium text-blue-700 underline-offset-2 hover:underline focus-visible:underline" href="/settings/account">
+                    Change your password
+                  </Link>
                 )}
               </TableCell>
             </TableRow>
