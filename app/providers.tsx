@@ -3,6 +3,12 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import { Toaster } from "sonner";
+import { z } from "zod";
+
+// Schemas shared with the server (the hosts table's query) also parse in the browser. Zod probes
+// for eval support with `new Function` the first time, which the pages' Content-Security-Policy
+// refuses and reports as a violation: in the browser it runs without eval from the start.
+if (typeof window !== "undefined") z.config({ jitless: true });
 
 // One QueryClient per browser session (created once in state, never shared between requests).
 export function Providers({ children }: { children: ReactNode }) {
