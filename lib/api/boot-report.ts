@@ -10,6 +10,7 @@ import { recordDiscovery } from "@/lib/data/discovery";
 import { errorFields, log } from "@/lib/log";
 import { bootEventInput, type BootEventInput } from "@/lib/validation/boot-event";
 import { BodyIncomplete, readAtMost } from "./body";
+import { plainAddress } from "./client-address";
 
 // POST /api/v1/boot-events (DESIGN.md "Report API"): what booting hosts and the DHCP servers'
 // hooks report. One implementation, two doors: the Next.js route (app/api/v1/boot-events) and the
@@ -144,7 +145,7 @@ export async function handleBootReport(r: ReportRequest): Promise<ReportResponse
       await recordDiscovery(input);
       return ok(202, { accepted: true, discovered: true });
     }
-    const key = `${who.host.id} ${from.replace(/^::ffff:/i, "") === who.host.ip ? "own" : "elsewhere"}`;
+    const key = `${who.host.id} ${plainAddress(from) === who.host.ip ? "own" : "elsewhere"}`;
     if (!perHost.take(key)) {
       return error(429, "rate_limited", `host ${who.host.name} sends reports faster than a boot does`, undefined, { "retry-after": String(perHost.retryAfter(key)) });
     }

@@ -1,5 +1,6 @@
 import "server-only";
 import { TokenBuckets } from "@/lib/auth/rate-limit";
+import { plainAddress } from "@/lib/api/client-address";
 import { reportFetch } from "@/lib/data/boot-ingest";
 import { hostByMac } from "@/lib/data/boot-reporters";
 
@@ -20,12 +21,10 @@ export function perHostMac(rel: string): string | null {
   return hex ? hex.replace(/-/g, ":") : null;
 }
 
-const v4 = (address: string) => address.replace(/^::ffff:/i, "");
-
 /** Whether `from` (clientAddress) may read the boot config of `mac`: an enrolled host, asking from its reserved address. */
 export async function mayReadHostFile(mac: string, from: string): Promise<boolean> {
   const host = await hostByMac(mac);
-  return !!host && v4(from) === host.ip;
+  return !!host && plainAddress(from) === host.ip;
 }
 
 export const PXE_FETCH_SECONDS = 30;
@@ -33,5 +32,5 @@ const pxeFetches = ((globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.
 
 /** A host fetched its own iPXE script: its pxe stage, unless one was recorded in the last PXE_FETCH_SECONDS. */
 export function ownScriptFetched(mac: string, from: string, what: string): void {
-  if (pxeFetches.take(mac)) reportFetch(mac, v4(from), what);
+  if (pxeFetches.take(mac)) reportFetch(mac, plainAddress(from), what);
 }

@@ -9,9 +9,12 @@ import { env } from "@/lib/env";
  * into X-Forwarded-For itself sits further left and is never used. ("1" keeps its old meaning:
  * one proxy.)
  */
+/** An address as the console compares it: an IPv4-mapped IPv6 address (::ffff:10.0.0.11) as plain IPv4. */
+export const plainAddress = (address: string) => address.replace(/^::ffff:/i, "");
+
 export function addressFromHops(forwardedFor: string | null | undefined, peer: string | null | undefined): string {
   const hops = (forwardedFor ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  const chain = peer ? [...hops, peer.replace(/^::ffff:/, "")] : hops;
+  const chain = (peer ? [...hops, peer] : hops).map(plainAddress);
   if (!chain.length) return "unknown";
   return chain[Math.max(0, chain.length - 1 - env().AFSBOOT_TRUST_PROXY)]!;
 }
