@@ -36,7 +36,7 @@ export function formAction<S extends z.ZodTypeAny, T = undefined>(
  * as an ActionFailure.
  */
 export function inputAction<S extends z.ZodTypeAny, R>(opts: ActionOptions<S>, handler: (actor: Actor, input: z.output<S>) => Promise<R>) {
-  return (input: unknown): Promise<R | ActionFailure> => run(opts, input, undefined, handler);
+  return async (input: unknown): Promise<R | ActionFailure> => run(opts, input, undefined, handler);
 }
 
 async function run<S extends z.ZodTypeAny, R>(

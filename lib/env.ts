@@ -12,15 +12,10 @@ import type { ImagePolicy } from "./publish/image-source";
 
 /** An empty variable (`AFSBOOT_X=` in a unit file) counts as unset. */
 const unsetIfBlank = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
+/** A number that passes `ok`, with `message` for anything else. */
+const count = (message: string, fallback: number, ok: (n: number) => boolean) =>
+  unsetIfBlank(z.coerce.number({ error: message }).refine(ok, { message }).default(fallback));
 /** "1" turns a switch on, "0" or unset leaves it off. */
-/** A number (finite), with `message` for anything else or out of range. */
-const count = (message: string, o: { min: number; max?: number; exclusive?: boolean; int?: boolean; default: number }) =>
-  unsetIfBlank(
-    z.coerce
-      .number({ error: message })
-      .refine((n) => (o.exclusive ? n > o.min : n >= o.min) && n <= (o.max ?? Infinity) && (!o.int || Number.isInteger(n)), { message })
-      .default(o.default),
-  );
 const flag = unsetIfBlank(z.enum(["0", "1"], { error: "must be 1 (on) or 0 (off)" }).default("0").transform((v) => v === "1"));
 
 const schema = z.object({
@@ -40,8 +35,7 @@ const schema = z.object({
     .transform((v) => (v === "auto" ? null : v === "true")),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   // Kea's hook libraries on the DHCP server; unset: the generators' default (Debian's, amd64)
-  AFSBOOT_KEA_HOOKS_DIR: z.preprocess(
-    (v) => (v === "" ? undefined : v),
+  AFSBOOT_KEA_HOOKS_DIR: unsetIfBlank(
     z
       .string()
       .superRefine((v, ctx) => {
@@ -62,7 +56,7 @@ const schema = z.object({
   AFSBOOT_EXPORT_DIR: z.string().optional(),
   // post-publish hooks (lib/publish/hooks.ts); unset: <data dir>/hooks/post-publish.d
   AFSBOOT_HOOKS_DIR: z.string().optional(),
-  AFSBOOT_HOOK_TIMEOUT: count("must be a number of seconds, more than 0", { min: 0, exclusive: true, default: 120 }),
+  AFSBOOT_HOOK_TIMEOUT: count("must be a number of seconds, more than 0", 120, (n) => n > 0),
   // the static busybox every overlay initrd carries (lib/publish/busybox.ts)
   AFSBOOT_BUSYBOX: z.string().default("/bin/busybox"),
   // the DHCP daemons that check the generated configs before a publish (lib/publish/validate.ts)
@@ -82,10 +76,10 @@ const schema = z.object({
       return parsed;
     }),
   // boot history kept (lib/data/boot-retention.ts)
-  AFSBOOT_BOOT_HISTORY: count("must be a whole number of boots per host, at least 1", { min: 1, int: true, default: 100 }),
-  AFSBOOT_BOOT_HISTORY_DAYS: count("must be a number of days, at least 1", { min: 1, default: 365 }),
+  AFSBOOT_BOOT_HISTORY: count("must be a whole number of boots per host, at least 1", 100, (n) => Number.isInteger(n) && n >= 1),
+  AFSBOOT_BOOT_HISTORY_DAYS: count("must be a number of days, at least 1", 365, (n) => n >= 1),
   // reverse proxies in front of the console whose X-Forwarded-For hops count (lib/api/client-address.ts)
-  AFSBOOT_TRUST_PROXY: count("must be a whole number of proxies, 0 to 10", { min: 0, max: 10, int: true, default: 0 }),
+  AFSBOOT_TRUST_PROXY: count("must be a whole number of proxies, 0 to 10", 0, (n) => Number.isInteger(n) && n >= 0 && n <= 10),
   // set by the console server (bin/afsboot-server.mjs): routes read the client's address from its header
   AFSBOOT_CONSOLE_SERVER: flag,
   // no background jobs (boot history pruning) in this process (instrumentation.ts)
