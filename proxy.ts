@@ -19,6 +19,8 @@ export function proxy(req: NextRequest) {
   const csp = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development");
   const headers = new Headers(req.headers);
   headers.set("x-nonce", nonce);
+  // the console layout checks the page's role (lib/auth/roles.ts pageRole) before streaming
+  headers.set("x-afsboot-path", pathname);
   headers.set("content-security-policy", csp);
   const res = NextResponse.next({ request: { headers } });
   res.headers.set("content-security-policy", csp);

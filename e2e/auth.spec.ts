@@ -71,3 +71,23 @@ test("a session cookie that was signed out cannot be replayed", async ({ browser
   await expect(page).toHaveURL(/\/login/);
   await context.close();
 });
+
+test("/settings sends each role to its own settings by an HTTP redirect; the menu item goes there too", async ({ browser }) => {
+  for (const [role, target] of [
+    ["admin", "/settings/users"],
+    ["viewer", "/settings/account"],
+  ] as const) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, USERS[role].username, USERS[role].password);
+    await expect(page.getByTestId("current-user")).toHaveText(USERS[role].username);
+    // a 307 from the server, not a page that reloads itself a second later (<meta http-equiv=refresh>)
+    const res = await page.request.get("/settings", { maxRedirects: 0 });
+    expect(res.status(), role).toBe(307);
+    expect(new URL(res.headers()["location"]!, "http://x").pathname, role).toBe(target);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users & settings", exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`${target}$`));
+    await expect(page.getByRole("heading", { level: 1, name: "Users & settings" })).toBeVisible();
+    await context.close();
+  }
+});

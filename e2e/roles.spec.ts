@@ -67,6 +67,12 @@ test("a viewer sees cells read-only: no New, Save or Delete", async ({ page, bro
 });
 
 test("a viewer gets /forbidden for the admin pages, and 403 from mutating API calls", async ({ page }) => {
+  for (const path of ["/settings/users", "/settings/tokens", "/hosts/new"]) {
+    // an HTTP redirect, before anything is streamed: no page that reloads itself a second later
+    const res = await page.request.get(path, { maxRedirects: 0 });
+    expect(res.status(), path).toBe(307);
+    expect(res.headers()["location"], path).toMatch(/\/forbidden$/);
+  }
   for (const path of ["/settings/users", "/settings/tokens"]) {
     await goto(page, path);
     await expect(page).toHaveURL(/\/forbidden$/);

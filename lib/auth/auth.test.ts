@@ -1,8 +1,10 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { verify } from "@node-rs/argon2";
 import { hostReportToken, verifyHostReportToken } from "./host-token";
 import { hashPassword, verifyPassword } from "./password";
-import { hasRole } from "./roles";
+import { hasRole, pageRole } from "./roles";
 import { newApiToken, safeEqual, sha256Hex } from "./secrets";
 import { FailureThrottle } from "./throttle";
 
@@ -42,6 +44,23 @@ describe("roles", () => {
     expect(hasRole("operator", "viewer")).toBe(true);
     expect(hasRole("operator", "admin")).toBe(false);
     expect(hasRole("viewer", "operator")).toBe(false);
+  });
+  it("the console layout's table of page roles matches every page's own check", () => {
+    const root = path.resolve(__dirname, "../../app/(console)");
+    const pages = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((f) => /(^|\/)page\.tsx$/.test(f));
+    expect(pages.length).toBeGreaterThan(20);
+    const checked: string[] = [];
+    for (const file of pages) {
+      const own = /requireActor\("(\w+)"\)/.exec(readFileSync(path.join(root, file), "utf8"))?.[1] ?? "viewer";
+      // app/(console)/releases/[name]/versions/new/page.tsx → /releases/x/versions/new
+      const route = `/${path.dirname(file)}`.replace(/\/\.$/, "/").replace(/\[[^\]]+\]/g, "x").replace(/^\/\.?$/, "/");
+      expect(pageRole(route), file).toBe(own);
+      if (own !== "viewer") checked.push(route);
+    }
+    expect(checked).toContain("/settings/users");
+    // a host, network, cell or release named like a page's segment is not mistaken for it
+    expect(pageRole("/hosts/newer")).toBe("viewer");
+    expect(pageRole("/releases/new/versions")).toBe("viewer");
   });
 });
 
