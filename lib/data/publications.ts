@@ -1,6 +1,7 @@
 import "server-only";
-import { redactReportTokens } from "@/lib/publish/diff";
+import { redactReportTokens, wholeDiff } from "@/lib/publish/diff";
 import { db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/roles";
 import { exportDir } from "@/lib/env";
 import { notFound } from "@/lib/errors";
@@ -8,6 +9,7 @@ import type { HookResult } from "@/lib/publish/hooks";
 import { listHooks } from "@/lib/publish/hooks";
 import type { ValidatorResult } from "@/lib/publish/validate";
 import { authorize } from "./authorize";
+import { hasLikeWildcard, literalLike } from "./search";
 
 // Reading publications: the history, one publication with its files and diffs, and how many
 // changes wait to be published (the badge in the navigation).
@@ -63,7 +65,8 @@ function row(p: PubRecord): PublicationRow {
 export async function listPublications(actor: Actor, opts: { page?: number; status?: "succeeded" | "failed" } = {}) {
   authorize(actor, "viewer");
   const page = Math.max(1, opts.page ?? 1);
-  const where = opts.status ? { status: opts.status } : {};
+  // dry runs are previews, kept a while to be paged through (lib/data/publish-record.ts), not history
+  const where = { status: opts.status ?? { not: "dry_run" as const } };
   const [total, rows] = await db.$transaction([
     db.publication.count({ where }),
     db.publication.findMany({ where, orderBy: { startedAt: "desc" }, skip: (page - 1) * PUBLICATIONS_PAGE_SIZE, take: PUBLICATIONS_PAGE_SIZE }),
@@ -71,15 +74,33 @@ export async function listPublications(actor: Actor, opts: { page?: number; stat
   return { total, page, pageSize: PUBLICATIONS_PAGE_SIZE, rows: rows.map(row) };
 }
 
-export async function getPublication(actor: Actor, id: string, opts: { page?: number; change?: "added" | "changed" | "removed" } = {}) {
+export interface FileFilter {
+  page?: number;
+  change?: "added" | "changed" | "removed";
+  /** a part of the path or of the host's name; a MAC with colons finds the files named by it */
+  q?: string;
+}
+
+/** The files of a publication that the filter's text matches: in the path, or in the host's name. */
+async function fileMatch(id: string, q: string | undefined): Promise<Prisma.PublicationFileWhereInput> {
+  const text = q?.trim().toLowerCase();
+  if (!text) return {};
+  const texts = [...new Set([text, text.replace(/:/g, "-")])];
+  if (!texts.some(hasLikeWildcard)) return { OR: texts.flatMap((t) => [{ path: { contains: t } }, { host: { contains: t } }]) };
+  const conds = texts.flatMap((t) => [literalLike({ column: `"path"`, mode: "contains" }, t), literalLike({ column: `"host"`, mode: "contains" }, t)]);
+  const rows = await db.$queryRaw<{ id: string }[]>`SELECT "id" FROM "PublicationFile" WHERE "publicationId" = ${id} AND (${Prisma.join(conds, " OR ")})`;
+  return { id: { in: rows.map((r) => r.id) } };
+}
+
+export async function getPublication(actor: Actor, id: string, opts: FileFilter = {}) {
   authorize(actor, "viewer");
   const p = await db.publication.findUnique({ where: { id } });
   if (!p) throw notFound(`no publication ${id}`);
   const page = Math.max(1, opts.page ?? 1);
-  const where = { publicationId: id, ...(opts.change ? { change: opts.change } : {}) };
+  const where: Prisma.PublicationFileWhereInput = { publicationId: id, ...(opts.change ? { change: opts.change } : {}), ...(await fileMatch(id, opts.q)) };
   const [total, files] = await db.$transaction([
     db.publicationFile.count({ where }),
-    db.publicationFile.findMany({ where, orderBy: { path: "asc" }, skip: (page - 1) * FILES_PAGE_SIZE, take: FILES_PAGE_SIZE, select: { path: true, kind: true, sha256: true, size: true, change: true, diff: true } }),
+    db.publicationFile.findMany({ where, orderBy: { path: "asc" }, skip: (page - 1) * FILES_PAGE_SIZE, take: FILES_PAGE_SIZE, select: { path: true, kind: true, sha256: true, size: true, change: true, diff: true, host: true, diffGzip: true } }),
   ]);
   return {
     ...row(p),
@@ -87,8 +108,23 @@ export async function getPublication(actor: Actor, id: string, opts: { page?: nu
     hookResults: (p.hooks as HookResult[] | null) ?? [],
     timings: (p.timings as Record<string, number> | null) ?? {},
     // diffs stored before tokens were redacted on write are redacted on the way out
-    files: { total, page, pageSize: FILES_PAGE_SIZE, rows: files.map((f) => ({ ...f, diff: f.diff === null ? null : redactReportTokens(f.diff) })) },
+    files: {
+      total,
+      page,
+      pageSize: FILES_PAGE_SIZE,
+      rows: files.map(({ diffGzip, ...f }) => ({ ...f, diff: f.diff === null ? null : redactReportTokens(f.diff), wholeDiff: diffGzip !== null })),
+    },
   };
+}
+
+/** One file's whole diff (kept compressed when the shown one was cut), as text. */
+export async function getWholeDiff(actor: Actor, id: string, path: string): Promise<string> {
+  authorize(actor, "viewer");
+  const f = await db.publicationFile.findUnique({ where: { publicationId_path: { publicationId: id, path } }, select: { diff: true, diffGzip: true } });
+  if (!f) throw notFound(`publication ${id} changed no file ${path}`);
+  if (f.diffGzip) return wholeDiff(f.diffGzip);
+  if (f.diff === null) throw notFound(`no diff was kept of ${path} in publication ${id}`);
+  return redactReportTokens(f.diff);
 }
 
 /**

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "PublicationFile" ADD COLUMN     "diffGzip" BYTEA,
+ADD COLUMN     "host" TEXT;
