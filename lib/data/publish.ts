@@ -118,7 +118,11 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   const skipped = run.scope ? loaded.skipped.filter((s) => run.scope!.includes(s.host)) : loaded.skipped;
   const result = (publicationId: string | null, status: PublishResult["status"], hooks: HookResult[] = []): PublishResult => ({ publicationId, status, changes, unchanged, validation, hooks, skipped, timings: run.timings });
   // a dry run is kept (a while, see recordDryRun) so that its changed files can be paged through
-  if (opts.dryRun) return result(await recordDryRun(run, changes, byPath, validation, generated), "dry_run");
+  if (opts.dryRun) {
+    const kept = await recordDryRun(run, changes, byPath, validation, generated);
+    lap("record");
+    return result(kept, "dry_run");
+  }
 
   writeChanges(outDir, changes, byPath);
   lap("write");
