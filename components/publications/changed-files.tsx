@@ -77,6 +77,7 @@ export function ChangedFilesTable({ files, noDiff, publicationId }: Props) {
                       className="mt-1 inline-block text-xs text-blue-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-500"
                     >
                       Download the whole diff of {f.path}
+                      {f.wholeDiffSize ? ` (${bytes(f.wholeDiffSize)})` : ""}
                     </a>
                   )}
                 </details>
@@ -87,14 +88,21 @@ export function ChangedFilesTable({ files, noDiff, publicationId }: Props) {
               )}
             </TableCell>
             <TableCell className="whitespace-nowrap text-xs">
-              {f.host ? (
+              {f.host && f.hostExists !== false ? (
                 <Link href={`/hosts/${encodeURIComponent(f.host)}`} className="font-mono text-blue-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-500">
                   {f.host}
                 </Link>
-              ) : (
-                <span className="text-slate-400" aria-label="no host">
-                  —
+              ) : f.host ? (
+                <span className="font-mono text-slate-600" title="deleted since">
+                  {f.host} <span className="font-sans text-slate-500">(deleted)</span>
                 </span>
+              ) : (
+                <>
+                  <span className="text-slate-400" aria-hidden>
+                    —
+                  </span>
+                  <span className="sr-only">no host</span>
+                </>
               )}
             </TableCell>
             <TableCell className="font-mono text-xs">{f.kind}</TableCell>

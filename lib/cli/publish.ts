@@ -25,8 +25,9 @@ export function registerPublishCommand(program: Command) {
         for (const v of r.validation.filter((x) => x.status === "skipped")) console.error(`afsboot: note: ${v.validator} check skipped: ${v.output}`);
         for (const c of r.changes) {
           console.log(`${SIGN[c.change]} ${c.path}`);
+          if (!opts.diff) continue;
           const diff = c.diffGzip ? wholeDiff(c.diffGzip) : c.diff; // whole, not cut at 64 KiB as on the page
-          if (opts.diff && diff) console.log(diff.replace(/\n?$/, "\n"));
+          if (diff) console.log(diff.replace(/\n?$/, "\n"));
         }
         const n = (k: string) => r.changes.filter((c) => c.change === k).length;
         console.log(

@@ -24,7 +24,7 @@ import { DRY_RUN_KEPT } from "./publish-record";
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-preview-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const out = () => path.join(root, "export");
-const HOSTS = 30;
+const HOSTS = 60; // 120 per-host files: more than a page (100)
 let token = "";
 
 beforeAll(async () => {
@@ -62,10 +62,23 @@ describe("a dry run, kept to be paged through", () => {
     expect(dhcp.files.rows.map((f) => f.path)).toEqual(["dhcp/dhcpd-lab.conf", "dhcp/dnsmasq-lab.conf", "dhcp/dnsmasq-lab.hosts", "dhcp/kea-dhcp4-lab.json"]);
     expect(dhcp.files.rows.every((f) => f.host === null)).toBe(true);
     for (const q of ["_", "%", "node0_3"]) expect((await getPublication(viewer, id, { q })).files.total, q).toBe(0);
-    // with the change filter, and paged
+    // with the change filter, and paged, in path order
     expect((await getPublication(viewer, id, { q: "node00", change: "removed" })).files.total).toBe(0);
-    const page2 = await getPublication(viewer, id, { q: "pxelinux.cfg/01-", page: 1 });
-    expect(page2.files.total).toBe(HOSTS);
+    expect((await getPublication(viewer, id, { q: "node00", change: "added" })).files.total).toBe(18);
+    const perHost = [1, 2].map((page) => getPublication(viewer, id, { q: "01-52-54-00", page }));
+    const [p1, p2] = await Promise.all(perHost);
+    expect([p1!.files.total, p1!.files.rows.length, p2!.files.rows.length]).toEqual([2 * HOSTS, 100, 2 * HOSTS - 100]);
+    const paths = [...p1!.files.rows, ...p2!.files.rows].map((f) => f.path);
+    expect(paths).toEqual([...paths].sort());
+    expect(new Set(paths).size).toBe(2 * HOSTS);
+    // a wildcard in the text: matched literally in SQL, paged there as well
+    const { count: renamed } = await db.publicationFile.updateMany({ where: { publicationId: id, path: { startsWith: "pxelinux.cfg/01-" } }, data: { host: "under_score" } });
+    expect(renamed).toBe(HOSTS);
+    const literal = [1, 2].map((page) => getPublication(viewer, id, { q: "UNDER_", page }));
+    const [l1, l2] = await Promise.all(literal);
+    expect([l1!.files.total, l1!.files.rows.length, l2!.files.rows.length]).toEqual([HOSTS, HOSTS, 0]);
+    expect((await getPublication(viewer, id, { q: "under%" })).files.total).toBe(0);
+    expect((await getPublication(viewer, id, { q: "under_", change: "removed" })).files.total).toBe(0);
   });
 
   it("a deleted host's removed files still name it", async () => {
@@ -77,7 +90,12 @@ describe("a dry run, kept to be paged through", () => {
       ["ipxe", "node005"],
       ["pxelinux.cfg", "node005"],
     ]);
-    expect((await getPublication(viewer, dry.publicationId!, { q: "node005" })).files.rows.map((f) => f.change)).toEqual(["removed", "removed"]);
+    // named on its page, not linked: the host is gone
+    expect((await getPublication(viewer, dry.publicationId!, { q: "node005" })).files.rows.map((f) => [f.change, f.host, f.hostExists])).toEqual([
+      ["removed", "node005", false],
+      ["removed", "node005", false],
+    ]);
+    expect((await getPublication(viewer, dry.publicationId!, { q: "node006" })).files.total).toBe(0); // unchanged: not listed
   });
 
   it("keeps at most DRY_RUN_KEPT.perOutDir dry runs a directory, none older than a day", async () => {
@@ -94,6 +112,11 @@ describe("a dry run, kept to be paged through", () => {
       expect(await db.publicationFile.count({ where: { publicationId: a } })).toBe(0);
       // real publications are never pruned
       expect(await db.publication.count({ where: { status: "succeeded" } })).toBe(1);
+      // a one-off directory's old dry run goes too, when any other is recorded
+      const elsewhere = (await publish(operator, { outDir: path.join(root, "one-off"), dryRun: true })).publicationId!;
+      await db.publication.update({ where: { id: elsewhere }, data: { startedAt: new Date(Date.now() - 25 * 3_600_000) } });
+      await publish(operator, { outDir: out(), dryRun: true });
+      expect(await db.publication.count({ where: { id: elsewhere } })).toBe(0);
     } finally {
       DRY_RUN_KEPT.perOutDir = perOutDir;
     }
@@ -114,8 +137,9 @@ describe("diffs of a first publish", () => {
       expect(r.changes.filter((c) => c.host).every((c) => c.diff === null)).toBe(true);
       const conf = fs.readFileSync(path.join(fresh, "dhcp/dhcpd-lab.conf"), "utf8");
       const shown = (await getPublication(viewer, r.publicationId!, { q: "dhcpd-lab" })).files.rows[0]!;
-      expect(shown).toMatchObject({ path: "dhcp/dhcpd-lab.conf", wholeDiff: true, diff: expect.stringMatching(/… diff cut at 2 KiB\n$/) });
-      expect(applyPatch("", await getWholeDiff(viewer, r.publicationId!, "dhcp/dhcpd-lab.conf"))).toBe(conf);
+      const whole = await getWholeDiff(viewer, r.publicationId!, "dhcp/dhcpd-lab.conf");
+      expect(shown).toMatchObject({ path: "dhcp/dhcpd-lab.conf", wholeDiff: true, wholeDiffSize: Buffer.byteLength(whole), diff: expect.stringMatching(/… diff cut at 2 KiB\n$/) });
+      expect(applyPatch("", whole)).toBe(conf);
 
       // the API: text/x-diff as a download; a missing or unknown path is a 4xx naming it
       const get = (q: string) => wholeDiffRoute.GET(new NextRequest(`http://127.0.0.1:3000/api/v1/publications/${r.publicationId}/diff${q}`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({ id: r.publicationId! }) });

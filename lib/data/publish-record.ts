@@ -11,6 +11,9 @@ import type { LoadedSnapshot } from "./snapshot";
 // one transaction with the new manifest and what each host is assigned; or, for a dry run, the
 // publication of status dry_run and its files only, kept a while to be paged through.
 
+/** Bulk work: 20,000 files of a first publish (Prisma's default of 5 s is for a few rows). */
+const RECORD_TX = { timeout: 120_000, maxWait: 10_000 };
+
 /** Record, in one transaction: the publication, its changed files, the new manifest, what hosts are assigned. */
 export async function record(run: Run, changes: FileChange[], byPath: Map<string, Current>, validation: ValidatorResult[], generated: Generated, { hostRows }: LoadedSnapshot): Promise<string> {
   const { actor, outDir, scope } = run;
@@ -18,6 +21,7 @@ export async function record(run: Run, changes: FileChange[], byPath: Map<string
   const added = changes.filter((c) => c.change === "added").length;
   const removed = changes.filter((c) => c.change === "removed").length;
   await db.$transaction(async (tx) => {
+    await pruneDryRuns(tx, outDir, 0);
     await tx.publication.create({ data: publicationRow(run, publicationId, "succeeded", changes, validation, generated) });
     await insertFiles(tx, publicationId, changes, byPath);
     const gone = changes.filter((c) => c.change !== "added").map((c) => c.path);
@@ -38,7 +42,7 @@ export async function record(run: Run, changes: FileChange[], byPath: Map<string
       for (let i = 0; i < ids.length; i += 500) await tx.host.updateMany({ where: { id: { in: ids.slice(i, i + 500) } }, data: { assignedInitrdSha256: sha, assignedAt: at } });
     }
     await recordAudit(tx, actor, "publish", { type: "publication", id: publicationId, name: outDir }, undefined, { scope: scope ?? "full", added, changed: changes.length - added - removed, removed });
-  });
+  }, RECORD_TX);
   return publicationId;
 }
 
@@ -56,7 +60,7 @@ function publicationRow({ actor, outDir, startedAt, scope, timings }: Run, id: s
 async function insertFiles(tx: Tx, publicationId: string, changes: FileChange[], byPath: Map<string, Current>) {
   await insertMany(tx, "PublicationFile", changes.map((c) => ({
     id: newId("f"), publicationId, path: c.path, kind: c.kind, sha256: c.sha256, size: byPath.get(c.path)?.bytes?.length ?? 0, change: c.change,
-    diff: c.diff ?? null, diffGzip: c.diffGzip ?? null, host: c.host ?? null,
+    diff: c.diff ?? null, diffGzip: c.diffGzip ?? null, diffWholeSize: c.diffWholeSize ?? null, host: c.host ?? null,
   })));
 }
 
@@ -64,23 +68,32 @@ async function insertFiles(tx: Tx, publicationId: string, changes: FileChange[],
 export const DRY_RUN_KEPT = { hours: 24, perOutDir: 10 };
 
 /**
+ * Dry runs past DRY_RUN_KEPT go: in every directory those older than a day, in this one all but
+ * the newest `perOutDir - room` (room for the one about to be recorded). Run whenever a dry run or
+ * a publication is recorded, so a one-off directory's dry runs do not stay either.
+ */
+async function pruneDryRuns(tx: Tx, outDir: string, room: number) {
+  const cutoff = new Date(Date.now() - DRY_RUN_KEPT.hours * 3_600_000);
+  const here = await tx.publication.findMany({ where: { outDir, status: "dry_run" }, orderBy: { startedAt: "desc" }, select: { id: true } });
+  const stale = await tx.publication.findMany({ where: { status: "dry_run", startedAt: { lt: cutoff } }, select: { id: true } });
+  const old = [...new Set([...here.slice(Math.max(0, DRY_RUN_KEPT.perOutDir - room)), ...stale].map((p) => p.id))];
+  for (let i = 0; i < old.length; i += 500) {
+    await tx.publicationFile.deleteMany({ where: { publicationId: { in: old.slice(i, i + 500) } } });
+    await tx.publication.deleteMany({ where: { id: { in: old.slice(i, i + 500) }, status: "dry_run" } });
+  }
+}
+
+/**
  * Keeps a dry run as a publication of status dry_run with its changed files (nothing is written
- * or assigned), so that its preview can be paged and filtered like a publication; older dry runs
- * of the directory past DRY_RUN_KEPT go.
+ * or assigned), so that its preview can be paged and filtered like a publication.
  */
 export async function recordDryRun(run: Run, changes: FileChange[], byPath: Map<string, Current>, validation: ValidatorResult[], generated: Generated): Promise<string> {
   const { outDir } = run;
   const id = newId("p");
   await db.$transaction(async (tx) => {
-    const kept = await tx.publication.findMany({ where: { outDir, status: "dry_run" }, orderBy: { startedAt: "desc" }, select: { id: true, startedAt: true } });
-    const cutoff = Date.now() - DRY_RUN_KEPT.hours * 3_600_000;
-    const old = kept.filter((p, i) => i >= DRY_RUN_KEPT.perOutDir - 1 || p.startedAt.getTime() < cutoff).map((p) => p.id);
-    for (let i = 0; i < old.length; i += 500) {
-      await tx.publicationFile.deleteMany({ where: { publicationId: { in: old.slice(i, i + 500) } } });
-      await tx.publication.deleteMany({ where: { id: { in: old.slice(i, i + 500) } } });
-    }
+    await pruneDryRuns(tx, outDir, 1);
     await tx.publication.create({ data: publicationRow(run, id, "dry_run", changes, validation, generated) });
     await insertFiles(tx, id, changes, byPath);
-  });
+  }, RECORD_TX);
   return id;
 }

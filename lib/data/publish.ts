@@ -41,8 +41,9 @@ export interface FileChange {
   sha256: string;
   /** unified diff (text files, cut at 64 KiB), a one-line summary (binary), or null past the per-publication limit */
   diff?: string | null;
-  /** the whole diff, gzip-compressed, when `diff` was cut */
+  /** the whole diff, gzip-compressed, when `diff` was cut, and its size uncompressed */
   diffGzip?: Buffer | null;
+  diffWholeSize?: number | null;
   /** the host a per-host file (PXE config, iPXE script) belongs to */
   host?: string | null;
 }
@@ -294,6 +295,7 @@ function addDiffs(outDir: string, changes: FileChange[], byPath: Map<string, Cur
     const d = fileDiff({ path: c.path, kind: c.kind, oldText, newText });
     c.diff = d.shown;
     c.diffGzip = d.whole;
+    c.diffWholeSize = d.wholeSize;
     n++;
   }
 }

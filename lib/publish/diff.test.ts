@@ -124,7 +124,24 @@ describe("publication diffs", () => {
     }
   });
 
-  it("summarises binary files, and cuts long diffs at a hunk's end", () => {
+  it("a long diff of many hunks is shown up to the last hunk that fits, every hunk whole", () => {
+    const before = dhcpdConf(3000, (i) => `10.0.${i >> 8}.${i & 255}`);
+    const after = dhcpdConf(3000, (i) => (i % 4 === 0 ? `10.9.${i >> 8}.${i & 255}` : `10.0.${i >> 8}.${i & 255}`));
+    const d = fileDiff({ path: "dhcp/dhcpd-lab.conf", kind: "dhcpd", oldText: before, newText: after });
+    expect(d.shown).toMatch(/\n… diff cut at 64 KiB\n$/);
+    const shown = d.shown.replace(/… diff cut at 64 KiB\n$/, "");
+    expect(Buffer.byteLength(shown)).toBeLessThanOrEqual(DIFF_LIMITS.maxBytes);
+    // each hunk's header counts match its lines: jsdiff parses it strictly
+    const hunks = parsePatch(shown)[0]!.hunks;
+    expect(hunks.length).toBeGreaterThan(100);
+    for (const h of hunks) {
+      expect(h.lines.filter((l) => l[0] !== "+").length).toBe(h.oldLines);
+      expect(h.lines.filter((l) => l[0] !== "-").length).toBe(h.newLines);
+    }
+    expect(applyPatch(before, wholeDiff(d.whole!))).toBe(after);
+  });
+
+  it("summarises binary files, and cuts a diff whose first hunk alone is too long at a line", () => {
     expect(unifiedDiff({ path: "overlays/x.cpio.gz", kind: "overlay", oldText: "", newText: "" })).toBe("Binary file overlays/x.cpio.gz changed");
     const long = unifiedDiff({ path: "a", kind: "kea", oldText: "", newText: "x".repeat(200) + "\n" + lines(1500, "y".repeat(60)) });
     expect(Buffer.byteLength(long)).toBeLessThan(DIFF_LIMITS.maxBytes + 100);

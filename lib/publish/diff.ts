@@ -10,7 +10,7 @@ import { alignLines, formatHunks, splitLines } from "./line-diff";
 export const TEXT_KINDS = new Set(["dhcpd", "kea", "dnsmasq", "pxelinux", "ipxe"]);
 
 export const DIFF_LIMITS = {
-  /** A stored diff is cut after this many bytes (at a hunk's end when it can be). */
+  /** A shown diff is cut after this many bytes: after the last hunk that fits (within the first, if that alone is longer). */
   maxBytes: 64 * 1024,
   /** Whole diffs past maxBytes are kept compressed up to this size (a 10,000-host first publish: ~3 MiB). */
   maxWholeBytes: 32 * 1024 * 1024,
@@ -43,20 +43,30 @@ export interface DiffInput {
 export interface FileDiff {
   shown: string;
   whole: Buffer | null;
+  /** the whole diff's size in bytes, uncompressed (with `whole`) */
+  wholeSize: number | null;
 }
 
 export function fileDiff({ path, kind, oldText, newText }: DiffInput): FileDiff {
-  if (!TEXT_KINDS.has(kind)) return { shown: `Binary file ${path} ${oldText === null ? "added" : newText === null ? "removed" : "changed"}`, whole: null };
+  if (!TEXT_KINDS.has(kind)) return { shown: `Binary file ${path} ${oldText === null ? "added" : newText === null ? "removed" : "changed"}`, whole: null, wholeSize: null };
   const a = splitLines(oldText === null ? null : redactReportTokens(oldText));
   const b = splitLines(newText === null ? null : redactReportTokens(newText));
   const header = `--- ${oldText === null ? "/dev/null" : `a/${path}`}\n+++ ${newText === null ? "/dev/null" : `b/${path}`}\n`;
-  const { text, whole } = formatHunks(alignLines(a, b), a, b, DIFF_LIMITS.maxWholeBytes);
-  const full = header + text;
-  const bytes = Buffer.byteLength(full);
-  if (whole && bytes <= DIFF_LIMITS.maxBytes) return { shown: full, whole: null };
-  const cut = bytes <= DIFF_LIMITS.maxBytes ? full : Buffer.from(full).subarray(0, DIFF_LIMITS.maxBytes).toString().replace(/\n[^\n]*$/, "\n");
-  const kept = whole && bytes <= DIFF_LIMITS.maxWholeBytes;
-  return { shown: `${cut}… diff cut at ${DIFF_LIMITS.maxBytes / 1024} KiB\n`, whole: kept ? zlib.gzipSync(full) : null };
+  const { hunks, whole } = formatHunks(alignLines(a, b), a, b, DIFF_LIMITS.maxWholeBytes);
+  const full = header + hunks.join("");
+  const fullBytes = Buffer.byteLength(full);
+  if (whole && fullBytes <= DIFF_LIMITS.maxBytes) return { shown: full, whole: null, wholeSize: null };
+  // shown: the hunks that fit whole; the first hunk alone too long (a new file) is cut at a line
+  let shown = header;
+  let bytes = Buffer.byteLength(header);
+  for (const h of hunks) {
+    bytes += Buffer.byteLength(h);
+    if (bytes > DIFF_LIMITS.maxBytes) break;
+    shown += h;
+  }
+  if (shown === header) shown = Buffer.from(full).subarray(0, DIFF_LIMITS.maxBytes).toString().replace(/\n[^\n]*$/, "\n");
+  const cut = `${shown}… diff cut at ${DIFF_LIMITS.maxBytes / 1024} KiB\n`;
+  return whole ? { shown: cut, whole: zlib.gzipSync(full), wholeSize: fullBytes } : { shown: cut, whole: null, wholeSize: null };
 }
 
 /** The diff as shown (see fileDiff). */

@@ -155,10 +155,10 @@ function uniqueAnchors(a: string[], aLo: number, aHi: number, b: string[], bLo: 
 
 /**
  * The unified diff's hunks (3 lines of context, hunks closer than 6 lines merged, as diff -u and
- * jsdiff do), from an edit script of splitLines() lines. Stops adding hunks once `maxBytes` is
- * reached and says so; returns the text and whether it is whole.
+ * jsdiff do), each a string, from an edit script of splitLines() lines. Stops adding hunks once
+ * they pass `maxBytes` in all (the first is always kept) and says so: `whole` is false then.
  */
-export function formatHunks(ops: Op[], a: string[], b: string[], maxBytes = Infinity, context = 3): { text: string; whole: boolean } {
+export function formatHunks(ops: Op[], a: string[], b: string[], maxBytes = Infinity, context = 3): { hunks: string[]; whole: boolean } {
   const parts: string[] = [];
   let bytes = 0;
   let hunk: { aStart: number; bStart: number; aLen: number; bLen: number; lines: string[] } | null = null;
@@ -192,7 +192,7 @@ export function formatHunks(ops: Op[], a: string[], b: string[], maxBytes = Infi
         continue;
       }
       equal(op, 0, Math.min(context, op.n));
-      if (!flush()) return { text: parts.join(""), whole: false };
+      if (!flush()) return { hunks: parts, whole: false };
       continue;
     }
     if (!hunk) {
@@ -211,7 +211,7 @@ export function formatHunks(ops: Op[], a: string[], b: string[], maxBytes = Infi
   if (hunk) {
     const after = ops[lastChange + 1];
     if (after) equal(after, 0, Math.min(context, after.n));
-    if (!flush()) return { text: parts.join(""), whole: false };
+    if (!flush()) return { hunks: parts, whole: false };
   }
-  return { text: parts.join(""), whole: true };
+  return { hunks: parts, whole: true };
 }

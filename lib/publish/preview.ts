@@ -26,8 +26,11 @@ export interface ChangedFile {
   diff: string | null;
   /** the host a per-host file (named by its MAC) belongs to */
   host?: string | null;
-  /** the whole diff can be downloaded (the shown one was cut) */
+  /** the whole diff can be downloaded (the shown one was cut), and its size */
   wholeDiff?: boolean;
+  wholeDiffSize?: number | null;
+  /** false: the host was deleted since (named, not linked) */
+  hostExists?: boolean;
 }
 
 export interface ChangeCounts {
@@ -55,7 +58,7 @@ export function toPreview(r: PublishResult): Preview {
     const diff = c.diff ?? null;
     const fits = diff !== null && diff.length <= budget;
     if (fits) budget -= diff.length;
-    return { path: c.path, change: c.change, kind: c.kind, sha256: c.sha256, diff: fits ? diff : null, host: c.host ?? null, wholeDiff: fits && !!c.diffGzip };
+    return { path: c.path, change: c.change, kind: c.kind, sha256: c.sha256, diff: fits ? diff : null, host: c.host ?? null, wholeDiff: fits && !!c.diffGzip, wholeDiffSize: fits ? (c.diffWholeSize ?? null) : null };
   });
   const count = (change: ChangeKind) => r.changes.filter((c) => c.change === change).length;
   return {

@@ -1,3 +1,0 @@
--- AlterTable
-ALTER TABLE "PublicationFile" ADD COLUMN "diffGzip" BLOB;
-ALTER TABLE "PublicationFile" ADD COLUMN "host" TEXT;

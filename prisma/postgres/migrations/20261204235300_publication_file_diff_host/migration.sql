@@ -1,3 +1,0 @@
--- AlterTable
-ALTER TABLE "PublicationFile" ADD COLUMN     "diffGzip" BYTEA,
-ADD COLUMN     "host" TEXT;
