@@ -56,6 +56,9 @@ async function main() {
     console.log(`\n${label}: ${rs[0]!.changes.length} files changed; median total ${total} ms, without the validators ${noValidate} ms`);
     console.log("  " + stages.map((s) => `${s} ${median(rs.map((r) => r.timings[s]!))} ms`).join(", "));
   };
+  const previews: Awaited<ReturnType<typeof publish>>[] = [];
+  for (let r = 0; r < RUNS; r++) previews.push(await publish(actor, { outDir: path.join(dir, `dry${r}`), dryRun: true }));
+  show("Dry run of the first publication (kept with every file to page through: the record stage)", previews);
   const first: Awaited<ReturnType<typeof publish>>[] = [];
   for (let r = 0; r < RUNS; r++) first.push(await publish(actor, { outDir: path.join(dir, `out${r}`) }));
   show("First publication into an empty directory", first);
@@ -90,6 +93,36 @@ async function main() {
     movedFull.push(await publish(actor, { outDir: path.join(dir, "out0") }));
   }
   show("After one host's IP changed, full publish (DHCP files of one network validated)", movedFull);
+  // a network renumbered: every host of network a gets a new address (its DHCP files change in
+  // every host block); dry runs, so the directory stays as published
+  await (await import("@/lib/db")).db.$executeRawUnsafe(`UPDATE "Host" SET "ip" = replace("ip", '10.10.', '10.11.') WHERE "ip" LIKE '10.10.%'`);
+  await (await import("@/lib/db")).db.network.update({ where: { name: "a" }, data: { subnet: "10.10.0.0/15" } });
+  const renumbered: Awaited<ReturnType<typeof publish>>[] = [];
+  for (let r = 0; r < RUNS; r++) renumbered.push(await publish(actor, { outDir: path.join(dir, "out0"), dryRun: true }));
+  show("A network renumbered (a third of the hosts change address), dry run", renumbered);
+  // the diff of that network's dhcpd.conf alone: the line alignment of lib/publish/line-diff.ts,
+  // against jsdiff's Myers diff of the whole files (what the console used before; 60 s at most)
+  const { fileDiff } = await import("@/lib/publish/diff");
+  const { createTwoFilesPatch } = await import("diff");
+  const oldConf = fs.readFileSync(path.join(dir, "out0/dhcp/dhcpd-a.conf"), "utf8");
+  const { dhcpFiles } = await import("@/lib/generate/dhcp");
+  const { loadSnapshot: load } = await import("@/lib/data/snapshot");
+  const newConf = dhcpFiles((await load(actor, { images: "names-only" })).snapshot, { exportDir: path.join(dir, "out0") }).find((f) => f.path === "dhcp/dhcpd-a.conf")!.content;
+  const ours: number[] = [];
+  let size = 0;
+  for (let r = 0; r < Math.max(RUNS, 5); r++) {
+    const t0 = performance.now();
+    const d = fileDiff({ path: "dhcp/dhcpd-a.conf", kind: "dhcpd", oldText: oldConf, newText: newConf });
+    ours.push(performance.now() - t0);
+    size = d.whole?.length ?? Buffer.byteLength(d.shown);
+  }
+  const t0 = performance.now();
+  const myers = createTwoFilesPatch("a", "b", oldConf, newConf, undefined, undefined, { context: 3, timeout: 60_000 });
+  const myersMs = performance.now() - t0;
+  console.log(
+    `\nDiff of the renumbered network's dhcpd.conf (${oldConf.split("\n").length} lines): median ${median(ours).toFixed(0)} ms (kept: ${(size / 1024).toFixed(0)} KiB gzip); ` +
+      `jsdiff's Myers diff of the whole files: ${myers === undefined ? "gave up after" : ""} ${myersMs.toFixed(0)} ms (ratio ${(myersMs / median(ours)).toFixed(1)})`,
+  );
   const { loadSnapshot } = await import("@/lib/data/snapshot");
   const { snapshot } = await loadSnapshot(actor, { images: "names-only" });
   const busybox = readBusybox();

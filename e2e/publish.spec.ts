@@ -133,6 +133,28 @@ test("preview shows the new host's files with diffs; publishing asks first, then
   await dhcpdRow.getByText(`dhcp/dhcpd-${fleet.network}.conf`, { exact: true }).click();
   await expect(dhcpdRow.getByText(`+  host ${fleet.second.name} {`)).toBeVisible();
   await expect(page.getByRole("list", { name: "Validator results" }).getByText("dhcpd", { exact: true })).toBeVisible();
+  // the host beside its MAC-named files
+  await expect(ipxeRow.getByRole("link", { name: fleet.second.name, exact: true })).toBeVisible();
+
+  // the dry run is kept: its own page lists every file, filtered by host, file or MAC
+  await page.getByRole("link", { name: /^Review all \d+ changed files?, with a filter by file or host$/ }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(/^Dry run p[0-9a-f]+$/);
+  const dryId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+  await page.getByRole("searchbox", { name: "Search" }).fill(fleet.second.mac.toUpperCase());
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(fleet.second.mac.toUpperCase())}`));
+  const rows = page.getByRole("table").getByRole("row");
+  await expect(rows).toHaveCount(3); // the header, the iPXE script, the PXELINUX config
+  for (const file of [ipxe, `pxelinux.cfg/${macFile(fleet.second.mac)}`]) await expect(fileRow(page, file).getByRole("link", { name: fleet.second.name, exact: true })).toBeVisible();
+  await page.getByRole("searchbox", { name: "Search" }).fill("no-such-file");
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "No file or host matches “no-such-file”" })).toBeVisible();
+  // previews are not history: the publications list does not show it
+  await goto(page, "/publications");
+  await expect(page.getByRole("table")).toBeVisible();
+  await expect(page.locator(`a[href="/publications/${dryId}"]`)).toHaveCount(0);
+  await page.getByRole("button", { name: "Preview changes" }).click();
+  await expect(page.getByTestId("preview-summary")).toBeVisible({ timeout: 60_000 });
 
   // a confirmation first; cancelling publishes nothing
   const publishButton = page.getByRole("button", { name: /^Publish \d+ changes?$/ });

@@ -14,15 +14,18 @@ interface Props {
   name: string;
   current?: string;
   options: FilterOption[];
+  /** other search params to keep on the links (a search); `page` restarts */
+  keep?: Record<string, string | undefined>;
 }
 
 /** A row of links that filter a table through the URL (so a filtered view can be shared); paging restarts at 1. */
-export function FilterLinks({ label, basePath, name, current, options }: Props) {
+export function FilterLinks({ label, basePath, name, current, options, keep }: Props) {
   return (
     <nav aria-label={label} className="flex flex-wrap gap-1">
       {options.map((o) => {
         const active = o.value === current;
-        const href = o.value ? `${basePath}?${new URLSearchParams({ [name]: o.value }).toString()}` : basePath;
+        const query = new URLSearchParams(Object.entries({ ...keep, [name]: o.value }).filter((e): e is [string, string] => e[0] !== "page" && !!e[1])).toString();
+        const href = query ? `${basePath}?${query}` : basePath;
         return (
           <Link
             key={o.label}

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { FileCheck2 } from "lucide-react";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ChangedFilesTable } from "./changed-files";
@@ -49,8 +50,16 @@ export function PreviewResult({ preview: p }: { preview: Preview }) {
           </div>
           <div className="space-y-2">
             <h4 className="text-sm font-semibold text-slate-900">Files</h4>
-            <ChangedFilesTable files={p.files} noDiff="no diff in the preview" />
-            {more > 0 && <p className="text-sm text-slate-600">and {plural(more, "more file")}: the publication lists every file.</p>}
+            <ChangedFilesTable files={p.files} noDiff="no diff in the preview" publicationId={p.publicationId} />
+            {p.publicationId && (
+              <p className="text-sm text-slate-600">
+                {more > 0 ? `and ${plural(more, "more file")}. ` : ""}
+                <Link href={`/publications/${encodeURIComponent(p.publicationId)}`} className="font-medium text-blue-700 hover:underline">
+                  Review all {plural(p.total, "changed file")}, with a filter by file or host
+                </Link>{" "}
+                (this dry run is kept for a day).
+              </p>
+            )}
           </div>
         </>
       )}

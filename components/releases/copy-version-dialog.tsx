@@ -4,11 +4,11 @@ import { useActionState, useState } from "react";
 import { CopyPlus } from "lucide-react";
 import type { ActionState } from "@/lib/action-state";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { DialogFormFooter } from "@/components/ui/dialog-form-footer";
 import { Field, fieldProps } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Input } from "@/components/ui/input";
-import { SubmitButton } from "@/components/ui/submit-button";
 
 interface Props {
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
@@ -56,14 +56,7 @@ function CopyForm({ action, releaseName, version, suggested }: Omit<Props, "size
         <Input {...fieldProps("newVersion", err?.newVersion, true)} defaultValue={typed ?? suggested} className="font-mono" autoFocus />
       </Field>
       <FormMessage state={state?.ok ? null : state} />
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button type="button" variant="outline">
-            Cancel
-          </Button>
-        </DialogClose>
-        <SubmitButton pendingText="Creating…">Create draft</SubmitButton>
-      </DialogFooter>
+      <DialogFormFooter pendingText="Creating…">Create draft</DialogFormFooter>
     </form>
   );
 }

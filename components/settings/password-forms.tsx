@@ -5,7 +5,8 @@ import { KeyRound } from "lucide-react";
 import { toast } from "sonner";
 import type { ActionState } from "@/lib/action-state";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { DialogFormFooter } from "@/components/ui/dialog-form-footer";
 import { Field, fieldProps } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Input } from "@/components/ui/input";
@@ -87,14 +88,7 @@ function ResetForm({ action, username, onDone }: { action: Action; username: str
       <input type="hidden" name="username" value={username} />
       <NewPasswordFields err={err} />
       <FormMessage state={state?.ok ? null : state} />
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button type="button" variant="outline">
-            Cancel
-          </Button>
-        </DialogClose>
-        <SubmitButton pendingText="Setting…">Set new password</SubmitButton>
-      </DialogFooter>
+      <DialogFormFooter pendingText="Setting…">Set new password</DialogFormFooter>
     </form>
   );
 }

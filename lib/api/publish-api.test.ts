@@ -46,7 +46,11 @@ describe("publications API", () => {
     const dry = await publications.POST(req("/api/v1/publications", { method: "POST", body: { dryRun: true } }), ctx());
     expect(dry.status).toBe(200);
     const preview = await dry.json();
-    expect(preview).toMatchObject({ status: "dry_run", publicationId: null });
+    // kept (a publication of status dry_run), to be paged through; not in the history below
+    expect(preview).toMatchObject({ status: "dry_run", publicationId: expect.stringMatching(/^p[0-9a-f]{24}$/) });
+    // whole diffs (compressed bytes) stay with the publication: GET …/{id}/diff?path=
+    expect(preview.changes.filter((c: object) => "diffGzip" in c)).toEqual([]);
+    expect(preview.changes.every((c: { wholeDiff: boolean }) => c.wholeDiff === false)).toBe(true);
     expect(preview.changes.find((c: { path: string }) => c.path === `ipxe/01-${mac1}.ipxe`).diff).toMatch(/^--- \/dev\/null\n\+\+\+ b\/ipxe\/01-/);
     expect(fs.existsSync(path.join(root, "export", "boot.ipxe"))).toBe(false);
 

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { cliActor } from "@/lib/auth/roles";
 import { publish } from "@/lib/data/publish";
 import { AppError } from "@/lib/errors";
+import { wholeDiff } from "@/lib/publish/diff";
 import { exportDir } from "@/lib/env";
 import { CliError } from "./io";
 
@@ -24,7 +25,9 @@ export function registerPublishCommand(program: Command) {
         for (const v of r.validation.filter((x) => x.status === "skipped")) console.error(`afsboot: note: ${v.validator} check skipped: ${v.output}`);
         for (const c of r.changes) {
           console.log(`${SIGN[c.change]} ${c.path}`);
-          if (opts.diff && c.diff) console.log(c.diff.replace(/\n?$/, "\n"));
+          if (!opts.diff) continue;
+          const diff = c.diffGzip ? wholeDiff(c.diffGzip) : c.diff; // whole, not cut at 64 KiB as on the page
+          if (diff) console.log(diff.replace(/\n?$/, "\n"));
         }
         const n = (k: string) => r.changes.filter((c) => c.change === k).length;
         console.log(
@@ -32,6 +35,7 @@ export function registerPublishCommand(program: Command) {
             ? `No changes (${r.unchanged} files up to date).`
             : `${opts.dryRun ? "Dry run: would publish" : "Published"} ${n("added")} added, ${n("changed")} changed, ${n("removed")} removed; ${r.unchanged} unchanged.`,
         );
+        if (r.status === "dry_run" && r.publicationId && r.changes.length) console.error(`afsboot: note: the dry run is kept as ${r.publicationId} for a day: /publications/${r.publicationId} in the console`);
         for (const h of r.hooks) {
           console.log(`hook ${h.name}: ${h.status}${h.exitCode !== null ? ` (exit ${h.exitCode})` : ""}, ${h.durationMs} ms`);
           if (h.output.trim()) console.log(h.output.replace(/^/gm, "  | ").replace(/\n?$/, ""));

@@ -6,7 +6,7 @@ import type { Tx } from "@/lib/db";
 // Multi-row INSERTs for bulk work. Prisma's createMany through the SQLite driver adapter costs
 // about 1.5 ms a row (measured: 1,000 hosts in 1.3 s); one parameterised multi-row INSERT per 500
 // rows does the same in ~60 ms. Prisma.sql keeps it portable (placeholders per provider) and
-// inside the caller's transaction. Values: Date → ISO text (+00:00), objects → JSON text, as Prisma stores them.
+// inside the caller's transaction. Values: Date → ISO text (+00:00), bytes as they are, objects → JSON text, as Prisma stores them.
 
 export const newId = (prefix: string) => `${prefix}${crypto.randomBytes(12).toString("hex")}`;
 
@@ -15,6 +15,7 @@ export const sqlDate = (d: Date) => d.toISOString().replace(/Z$/, "+00:00");
 
 function value(v: unknown): unknown {
   if (v instanceof Date) return sqlDate(v);
+  if (v instanceof Uint8Array) return v; // BLOB / bytea
   if (v !== null && typeof v === "object") return JSON.stringify(v);
   return v ?? null;
 }

@@ -11,7 +11,7 @@ export async function fleetCounts(actor: Actor) {
     db.cell.count(),
     db.release.count(),
     db.host.count(),
-    db.publication.count(),
+    db.publication.count({ where: { status: { not: "dry_run" } } }),
     db.auditEntry.findMany({ orderBy: { at: "desc" }, take: 8, where: { action: { notIn: ["user.login", "user.login_failed"] } } }),
   ]);
   return { networks, cells, releases, hosts, publications, recent };

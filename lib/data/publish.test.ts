@@ -61,7 +61,7 @@ describe("publish", () => {
     const dry = await publish(operator, { outDir: out, dryRun: true });
     expect(dry.status).toBe("dry_run");
     expect(dry.changes).toEqual(expect.arrayContaining([expect.objectContaining({ path: `pxelinux.cfg/01-${mac}`, change: "removed" })]));
-    expect(dry.publicationId).toBeNull();
+    expect(await db.publication.findUniqueOrThrow({ where: { id: dry.publicationId! } })).toMatchObject({ status: "dry_run", filesChanged: dry.changes.length });
     expect(fs.existsSync(path.join(out, `pxelinux.cfg/01-${mac}`))).toBe(true);
     await publish(operator, { outDir: out });
     expect(fs.existsSync(path.join(out, `pxelinux.cfg/01-${mac}`))).toBe(false);

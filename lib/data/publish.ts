@@ -11,13 +11,14 @@ import { dhcpFiles, type DhcpFilesOptions } from "@/lib/generate/dhcp";
 import { LAYOUT, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
 import { removeFile, removeStaleTemps, sha256, writeFilesAtomic, fsyncDir } from "@/lib/publish/atomic";
 import { readBusybox } from "@/lib/publish/busybox";
-import { DIFF_LIMITS, TEXT_KINDS, unifiedDiff } from "@/lib/publish/diff";
+import { DHCP_KINDS, DIFF_LIMITS, TEXT_KINDS, fileDiff } from "@/lib/publish/diff";
 import { runHooks, type HookResult } from "@/lib/publish/hooks";
 import { PublishBusyError, withExportLock } from "@/lib/publish/lock";
 import { validateDhcp, type ValidatorResult } from "@/lib/publish/validate";
 import { recordAudit } from "./audit";
 import { authorize } from "./authorize";
-import { insertMany, newId } from "./bulk-insert";
+import { newId } from "./bulk-insert";
+import { record, recordDryRun } from "./publish-record";
 import { loadSnapshot, type LoadedSnapshot } from "./snapshot";
 
 // One publish pipeline for the UI, the API and `afsboot publish`: snapshot → generate → compare
@@ -38,8 +39,13 @@ export interface FileChange {
   change: ChangeKind;
   kind: string;
   sha256: string;
-  /** unified diff (text files), a one-line summary (binary or huge), or null past the per-publication limit */
+  /** unified diff (text files, cut at 64 KiB), a one-line summary (binary), or null past the per-publication limit */
   diff?: string | null;
+  /** the whole diff, gzip-compressed, when `diff` was cut, and its size uncompressed */
+  diffGzip?: Buffer | null;
+  diffWholeSize?: number | null;
+  /** the host a per-host file (PXE config, iPXE script) belongs to */
+  host?: string | null;
 }
 
 export interface PublishResult {
@@ -65,13 +71,14 @@ export interface PublishOptions {
   diffs?: boolean;
 }
 
-interface Current {
+export interface Current {
   path: string;
   kind: string;
   sha256: string;
   bytes: Buffer | null;
   source: string | null;
   hostId: string | null;
+  hostName: string | null;
 }
 
 const KIND_OF_IMAGE = "image";
@@ -111,7 +118,12 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   lap("diff");
   const skipped = run.scope ? loaded.skipped.filter((s) => run.scope!.includes(s.host)) : loaded.skipped;
   const result = (publicationId: string | null, status: PublishResult["status"], hooks: HookResult[] = []): PublishResult => ({ publicationId, status, changes, unchanged, validation, hooks, skipped, timings: run.timings });
-  if (opts.dryRun) return result(null, "dry_run");
+  // a dry run is kept (a while, see recordDryRun) so that its changed files can be paged through
+  if (opts.dryRun) {
+    const kept = await recordDryRun(run, changes, byPath, validation, generated);
+    lap("record");
+    return result(kept, "dry_run");
+  }
 
   writeChanges(outDir, changes, byPath);
   lap("write");
@@ -125,7 +137,7 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
 }
 
 /** What one publication is about: who, where, when, which hosts (null: all), and its stages' times. */
-interface Run {
+export interface Run {
   actor: Actor;
   outDir: string;
   startedAt: Date;
@@ -156,7 +168,7 @@ async function loadScopedSnapshot({ actor, scope, outDir }: Run): Promise<Loaded
   return loadSnapshot(actor, { images: "read", networks, imagesFor: scope ?? undefined, outDir });
 }
 
-interface Generated {
+export interface Generated {
   /** every file the publication should hold, generated or an image to copy */
   current: Current[];
   files: PublishedFile[];
@@ -175,16 +187,16 @@ function generateScoped({ scope, outDir }: Run, loaded: LoadedSnapshot, busybox:
   const dhcpOpts = { exportDir: outDir, keaHooksDir: env().AFSBOOT_KEA_HOOKS_DIR };
   const { files, overlays, images } = generating(() => (scopedHosts ? generateForHosts(snapshot, scopedHosts, busybox, dhcpOpts) : generateAll(snapshot, { busybox, ...dhcpOpts })));
   const hosts = scopedHosts ?? snapshot.hosts;
-  const hostOfPath = new Map<string, string>();
+  const hostOfPath = new Map<string, { id: string; name: string }>();
   for (const h of hosts) {
-    const id = hostRows.get(h.name)!.id;
-    hostOfPath.set(LAYOUT.pxelinux(h.mac), id);
-    hostOfPath.set(LAYOUT.ipxe(h.mac), id);
+    const host = { id: hostRows.get(h.name)!.id, name: h.name };
+    hostOfPath.set(LAYOUT.pxelinux(h.mac), host);
+    hostOfPath.set(LAYOUT.ipxe(h.mac), host);
   }
   const imageList = [...new Map(images.map((i) => [i.path, i])).values()];
   const current: Current[] = [
-    ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: sha256(f.bytes), bytes: f.bytes, source: null, hostId: hostOfPath.get(f.path) ?? null })),
-    ...imageList.map((i) => ({ path: i.path, kind: KIND_OF_IMAGE, sha256: i.sha256, bytes: null, source: loaded.imageSources.get(`${i.release}/${i.name}`)!, hostId: null })),
+    ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: sha256(f.bytes), bytes: f.bytes, source: null, hostId: hostOfPath.get(f.path)?.id ?? null, hostName: hostOfPath.get(f.path)?.name ?? null })),
+    ...imageList.map((i) => ({ path: i.path, kind: KIND_OF_IMAGE, sha256: i.sha256, bytes: null, source: loaded.imageSources.get(`${i.release}/${i.name}`)!, hostId: null, hostName: null })),
   ];
   return { current, files, overlays, hosts, scopedHosts, dhcpOpts };
 }
@@ -192,7 +204,7 @@ function generateScoped({ scope, outDir }: Run, loaded: LoadedSnapshot, busybox:
 /** Compare with the manifest, and with the disk: a file deleted by hand is written again. Sorted by path. */
 async function compareWithManifest({ outDir, scope }: Run, current: Current[], hostRows: LoadedSnapshot["hostRows"]): Promise<FileChange[]> {
   const manifest = scope
-    ? await db.exportFile.findMany({ where: { outDir, OR: [{ path: { in: current.map((c) => c.path) } }, { hostId: { in: scope.map((n) => hostRows.get(n)!.id) } }] }, select: { path: true, sha256: true, kind: true } })
+    ? await db.exportFile.findMany({ where: { outDir, OR: [{ path: { in: current.map((c) => c.path) } }, { hostId: { in: scope.map((n) => hostRows.get(n)!.id) } }] }, select: { path: true, sha256: true, kind: true, hostId: true } })
     : await loadManifest(outDir);
   const before = new Map(manifest.map((f) => [f.path, f]));
   const lastWrite = await db.publication.findFirst({ where: { outDir, status: "succeeded" }, orderBy: { startedAt: "desc" }, select: { finishedAt: true } });
@@ -200,11 +212,14 @@ async function compareWithManifest({ outDir, scope }: Run, current: Current[], h
   const changes: FileChange[] = [];
   for (const f of current) {
     const old = before.get(f.path);
-    if (old === undefined) changes.push({ path: f.path, change: "added", kind: f.kind, sha256: f.sha256 });
-    else if (old.sha256 !== f.sha256 || !onDisk.has(f.path)) changes.push({ path: f.path, change: "changed", kind: f.kind, sha256: f.sha256 });
+    if (old === undefined) changes.push({ path: f.path, change: "added", kind: f.kind, sha256: f.sha256, host: f.hostName });
+    else if (old.sha256 !== f.sha256 || !onDisk.has(f.path)) changes.push({ path: f.path, change: "changed", kind: f.kind, sha256: f.sha256, host: f.hostName });
   }
   const now = new Set(current.map((f) => f.path));
-  for (const [p, old] of before) if (!now.has(p)) changes.push({ path: p, change: "removed", kind: old.kind, sha256: old.sha256 });
+  const removed: FileChange[] = [];
+  for (const [p, old] of before) if (!now.has(p)) removed.push({ path: p, change: "removed", kind: old.kind, sha256: old.sha256 });
+  await nameHostsOfRemoved(outDir, removed);
+  changes.push(...removed);
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -235,10 +250,41 @@ async function refuse({ actor, outDir, startedAt, scope, timings }: Run, validat
   throw invalid(`Nothing was published: ${failed.map((f) => `${f.validator} rejected ${f.file}`).join("; ")}`, Object.fromEntries(failed.map((f) => [f.file, f.output])));
 }
 
-/** Diffs against the bytes on disk (what the last publication wrote), up to the per-publication limit. */
+/**
+ * The hosts removed per-host files belonged to: by the manifest's host id while the host exists,
+ * else (a deleted host) by the name recorded with the file when it was last published.
+ */
+async function nameHostsOfRemoved(outDir: string, removed: FileChange[]) {
+  const perHost = removed.filter((c) => c.kind === "pxelinux" || c.kind === "ipxe");
+  for (let i = 0; i < perHost.length; i += 500) {
+    const chunk = perHost.slice(i, i + 500);
+    const paths = chunk.map((c) => c.path);
+    const rows = await db.exportFile.findMany({ where: { outDir, path: { in: paths }, hostId: { not: null } }, select: { path: true, hostId: true } });
+    const hosts = await db.host.findMany({ where: { id: { in: rows.map((r) => r.hostId!) } }, select: { id: true, name: true } });
+    const nameOf = new Map(hosts.map((h) => [h.id, h.name]));
+    const hostOf = new Map(rows.flatMap((r) => (nameOf.has(r.hostId!) ? [[r.path, nameOf.get(r.hostId!)!] as const] : [])));
+    const unknown = paths.filter((p) => !hostOf.has(p));
+    if (unknown.length) {
+      const recorded = await db.publicationFile.findMany({
+        where: { path: { in: unknown }, host: { not: null }, publication: { outDir, status: "succeeded" } },
+        orderBy: { publication: { startedAt: "asc" } },
+        select: { path: true, host: true },
+      });
+      for (const r of recorded) hostOf.set(r.path, r.host!); // the latest wins
+    }
+    for (const c of chunk) c.host = hostOf.get(c.path) ?? null;
+  }
+}
+
+/**
+ * Diffs against the bytes on disk (what the last publication wrote), up to the per-publication
+ * limit: the DHCP configurations first, so a publish that changes 20,000 per-host files still
+ * shows what it does to them.
+ */
 function addDiffs(outDir: string, changes: FileChange[], byPath: Map<string, Current>) {
   let n = 0;
-  for (const c of changes) {
+  const ordered = [...changes.filter((c) => DHCP_KINDS.has(c.kind)), ...changes.filter((c) => !DHCP_KINDS.has(c.kind))];
+  for (const c of ordered) {
     if (n >= DIFF_LIMITS.maxFiles) {
       c.diff = null;
       continue;
@@ -246,7 +292,10 @@ function addDiffs(outDir: string, changes: FileChange[], byPath: Map<string, Cur
     const text = TEXT_KINDS.has(c.kind);
     const oldText = c.change === "added" ? null : text ? readText(outDir, c.path) : "";
     const newText = c.change === "removed" ? null : text ? byPath.get(c.path)!.bytes!.toString() : "";
-    c.diff = unifiedDiff({ path: c.path, kind: c.kind, oldText, newText });
+    const d = fileDiff({ path: c.path, kind: c.kind, oldText, newText });
+    c.diff = d.shown;
+    c.diffGzip = d.whole;
+    c.diffWholeSize = d.wholeSize;
     n++;
   }
 }
@@ -268,43 +317,6 @@ function writeChanges(outDir: string, changes: FileChange[], byPath: Map<string,
     dirs.add(path.dirname(path.join(outDir, c.path)));
   }
   for (const d of dirs) if (fs.existsSync(d)) fsyncDir(d);
-}
-
-/** Record, in one transaction: the publication, its changed files, the new manifest, what hosts are assigned. */
-async function record(run: Run, changes: FileChange[], byPath: Map<string, Current>, validation: ValidatorResult[], generated: Generated, { hostRows }: LoadedSnapshot): Promise<string> {
-  const { actor, outDir, startedAt, scope, timings } = run;
-  const publicationId = newId("p");
-  const added = changes.filter((c) => c.change === "added").length;
-  const removed = changes.filter((c) => c.change === "removed").length;
-  await db.$transaction(async (tx) => {
-    await tx.publication.create({
-      data: {
-        id: publicationId, status: "succeeded", startedAt, actorType: actor.type, actorName: actor.name, outDir, validation: validation as object[],
-        filesChanged: changes.length, filesAdded: added, filesRemoved: removed, filesTotal: generated.current.length,
-        scope: scope ? "hosts" : "full", scopeHosts: scope ?? undefined, timings, finishedAt: new Date(),
-      },
-    });
-    await insertMany(tx, "PublicationFile", changes.map((c) => ({ id: newId("f"), publicationId, path: c.path, kind: c.kind, sha256: c.sha256, size: byPath.get(c.path)?.bytes?.length ?? 0, change: c.change, diff: c.diff ?? null })));
-    const gone = changes.filter((c) => c.change !== "added").map((c) => c.path);
-    for (let i = 0; i < gone.length; i += 500) await tx.exportFile.deleteMany({ where: { outDir, path: { in: gone.slice(i, i + 500) } } });
-    const at = new Date();
-    await insertMany(tx, "ExportFile", changes.filter((c) => c.change !== "removed").map((c) => {
-      const f = byPath.get(c.path)!;
-      return { outDir, path: c.path, kind: c.kind, sha256: c.sha256, size: f.bytes?.length ?? fs.statSync(f.source!).size, hostId: f.hostId, publicationId, updatedAt: at };
-    }));
-    // what each host is now assigned: its overlay's sha256 (boot reports are compared with it)
-    const groups = new Map<string, string[]>();
-    for (const h of generated.hosts) {
-      const sha = generated.overlays.get(`${h.release}@${h.version}/${h.cell}`)!;
-      if (hostRows.get(h.name)!.assignedInitrdSha256 === sha) continue;
-      groups.set(sha, [...(groups.get(sha) ?? []), hostRows.get(h.name)!.id]);
-    }
-    for (const [sha, ids] of groups) {
-      for (let i = 0; i < ids.length; i += 500) await tx.host.updateMany({ where: { id: { in: ids.slice(i, i + 500) } }, data: { assignedInitrdSha256: sha, assignedAt: at } });
-    }
-    await recordAudit(tx, actor, "publish", { type: "publication", id: publicationId, name: outDir }, undefined, { scope: scope ?? "full", added, changed: changes.length - added - removed, removed });
-  });
-  return publicationId;
 }
 
 /** The whole manifest of a directory as one aggregated string: 20,000 rows in ~15 ms instead of ~140 ms as objects. */

@@ -22,7 +22,7 @@ describe("toPreview", () => {
     expect(p.total).toBe(PREVIEW_FILES + 50);
     expect(p.counts.added + p.counts.changed + p.counts.removed).toBe(PREVIEW_FILES + 50);
     expect(p.files).toHaveLength(PREVIEW_FILES);
-    expect(p.files[0]).toEqual({ path: "ipxe/00000.ipxe", change: "added", kind: "ipxe", sha256: "a".repeat(64), diff: "+line 0\n" });
+    expect(p.files[0]).toEqual({ path: "ipxe/00000.ipxe", change: "added", kind: "ipxe", sha256: "a".repeat(64), diff: "+line 0\n", host: null, wholeDiff: false, wholeDiffSize: null });
     expect(p.unchanged).toBe(7);
   });
 

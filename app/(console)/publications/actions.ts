@@ -25,7 +25,7 @@ async function run(actor: Actor, opts: Omit<PublishOptions, "outDir">) {
   }
 }
 
-/** A dry run: what a publication would change, validated by the daemons, with diffs. Writes nothing. */
+/** A dry run: what a publication would change, validated by the daemons, with diffs. Writes no boot file; kept a day to be paged through. */
 export const previewPublishAction = formAction({ role: "operator", schema: none }, async (actor) => {
   return { data: toPreview(await run(actor, { dryRun: true })) };
 });

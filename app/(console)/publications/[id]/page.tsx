@@ -14,6 +14,7 @@ import { SavedToast } from "@/components/shell/saved-toast";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { SearchForm } from "@/components/ui/search-form";
 import { Pagination } from "@/components/ui/pagination";
 import { requireActor } from "@/lib/auth/session";
 import { getPublication } from "@/lib/data/publications";
@@ -33,9 +34,10 @@ export default async function PublicationPage({ params, searchParams }: { params
   const actor = await requireActor();
   const id = decodeURIComponent((await params).id);
   const sp = await searchParams;
-  const query = publicationQuery.pick({ page: true, change: true }).safeParse({ page: sp.page, change: sp.change });
-  const { page, change } = query.success ? query.data : {};
-  const p = await orNotFound(getPublication(actor, id, { page, change }), notFound);
+  const query = publicationQuery.pick({ page: true, change: true, q: true }).safeParse({ page: sp.page, change: sp.change, q: typeof sp.q === "string" ? sp.q : undefined });
+  const { page, change, q } = query.success ? query.data : {};
+  const p = await orNotFound(getPublication(actor, id, { page, change, q }), notFound);
+  const dryRun = p.status === "dry_run";
   const basePath = `/publications/${encodeURIComponent(p.id)}`;
   const rows: [string, ReactNode][] = [
     ["Status", <PublicationStatus key="s" status={p.status} hooks={p.hooks} />],
@@ -60,7 +62,11 @@ export default async function PublicationPage({ params, searchParams }: { params
   return (
     <div className="space-y-6">
       <SavedToast message={`Published ${plural(p.filesChanged, "changed file")}`} />
-      <PageHeader title={`Publication ${p.id}`} description={`${utc(p.startedAt)} by ${p.actor}`} breadcrumbs={[{ label: "Publications", href: "/publications" }, { label: p.id }]} />
+      <PageHeader
+        title={dryRun ? `Dry run ${p.id}` : `Publication ${p.id}`}
+        description={dryRun ? `${utc(p.startedAt)} by ${p.actor}: what a publish would change then. Nothing was written; dry runs are kept for a day.` : `${utc(p.startedAt)} by ${p.actor}`}
+        breadcrumbs={[{ label: "Publications", href: "/publications" }, { label: p.id }]}
+      />
       {p.error && (
         <section aria-labelledby="error-heading" className="rounded-md border border-red-200 bg-red-50 px-4 py-3">
           <h2 id="error-heading" className="text-sm font-semibold text-red-900">
@@ -92,7 +98,7 @@ export default async function PublicationPage({ params, searchParams }: { params
           <ValidationResults results={p.validation} />
         </CardContent>
       </Card>
-      {p.status !== "failed" && (
+      {p.status !== "failed" && !dryRun && (
         <Card>
           <CardHeader>
             <CardTitle>Post-publish hooks</CardTitle>
@@ -105,18 +111,20 @@ export default async function PublicationPage({ params, searchParams }: { params
       {p.status !== "failed" && (
         <Card>
           <CardHeader className="flex-row flex-wrap items-center justify-between gap-3">
-            <CardTitle>Changed files</CardTitle>
-            <FilterLinks label="Filter files by change" basePath={basePath} name="change" current={change} options={CHANGE_FILTER} />
+            <CardTitle>{dryRun ? "Files it would change" : "Changed files"}</CardTitle>
+            <FilterLinks label="Filter files by change" basePath={basePath} name="change" current={change} options={CHANGE_FILTER} keep={{ q }} />
           </CardHeader>
-          <CardContent>
+          <CardContent className="space-y-4">
+            <SearchForm placeholder="File, host or MAC…" defaultValue={q} params={{ change }} action={basePath} />
+            {!query.success && <p className="text-sm text-red-700">{query.error.issues[0]?.message ?? "bad filter"}: showing every file.</p>}
             {p.files.total === 0 ? (
-              <EmptyState icon={FileSearch} title={change ? `No ${change} files` : "No file changed"}>
-                {change ? undefined : "The export directory already held what this publication generated."}
+              <EmptyState icon={FileSearch} title={q ? `No file or host matches “${q}”` : change ? `No ${change} files` : "No file changed"}>
+                {q || change ? "Clear the search or pick All to see every file." : "The export directory already held what this publication generated."}
               </EmptyState>
             ) : (
               <>
-                <ChangedFilesTable files={p.files.rows} noDiff="no diff kept" />
-                <Pagination page={p.files.page} pageSize={p.files.pageSize} total={p.files.total} basePath={basePath} params={{ change }} />
+                <ChangedFilesTable files={p.files.rows} noDiff="no diff kept" publicationId={p.id} />
+                <Pagination page={p.files.page} pageSize={p.files.pageSize} total={p.files.total} basePath={basePath} params={{ change, q }} />
               </>
             )}
           </CardContent>

@@ -13,6 +13,7 @@ export const GET = apiRoute({ role: "viewer", query: publicationQuery }, ({ acto
 /** Publish into the console's export directory (or preview with dryRun): 201 with what changed. */
 export const POST = apiRoute({ role: "operator", body: publishRequest }, async ({ actor, body }) => {
   const r = await publish(actor, { outDir: exportDir(), dryRun: body.dryRun, hosts: body.hosts });
-  const changes = r.changes.map((c, i) => ({ ...c, diff: i < MAX_DIFFS ? (c.diff ?? null) : null }));
+  // the whole diffs (compressed) stay with the publication: GET /publications/{id}/diff?path=
+  const changes = r.changes.map(({ diffGzip, ...c }, i) => ({ ...c, diff: i < MAX_DIFFS ? (c.diff ?? null) : null, wholeDiff: !!diffGzip }));
   return NextResponse.json({ ...r, changes }, { status: r.status === "dry_run" ? 200 : 201 });
 });

@@ -1,0 +1,99 @@
+import "server-only";
+import fs from "node:fs";
+import { db, type Tx } from "@/lib/db";
+import type { ValidatorResult } from "@/lib/publish/validate";
+import { recordAudit } from "./audit";
+import { insertMany, newId } from "./bulk-insert";
+import type { ChangeKind, Current, FileChange, Generated, Run } from "./publish";
+import type { LoadedSnapshot } from "./snapshot";
+
+// The record step of a publish (lib/data/publish.ts): the publication and its changed files, in
+// one transaction with the new manifest and what each host is assigned; or, for a dry run, the
+// publication of status dry_run and its files only, kept a while to be paged through.
+
+/** Bulk work: 20,000 files of a first publish (Prisma's default of 5 s is for a few rows). */
+const RECORD_TX = { timeout: 120_000, maxWait: 10_000 };
+
+/** Record, in one transaction: the publication, its changed files, the new manifest, what hosts are assigned. */
+export async function record(run: Run, changes: FileChange[], byPath: Map<string, Current>, validation: ValidatorResult[], generated: Generated, { hostRows }: LoadedSnapshot): Promise<string> {
+  const { actor, outDir, scope } = run;
+  const publicationId = newId("p");
+  const added = changes.filter((c) => c.change === "added").length;
+  const removed = changes.filter((c) => c.change === "removed").length;
+  await db.$transaction(async (tx) => {
+    await pruneDryRuns(tx, outDir, 0);
+    await tx.publication.create({ data: publicationRow(run, publicationId, "succeeded", changes, validation, generated) });
+    await insertFiles(tx, publicationId, changes, byPath);
+    const gone = changes.filter((c) => c.change !== "added").map((c) => c.path);
+    for (let i = 0; i < gone.length; i += 500) await tx.exportFile.deleteMany({ where: { outDir, path: { in: gone.slice(i, i + 500) } } });
+    const at = new Date();
+    await insertMany(tx, "ExportFile", changes.filter((c) => c.change !== "removed").map((c) => {
+      const f = byPath.get(c.path)!;
+      return { outDir, path: c.path, kind: c.kind, sha256: c.sha256, size: f.bytes?.length ?? fs.statSync(f.source!).size, hostId: f.hostId, publicationId, updatedAt: at };
+    }));
+    // what each host is now assigned: its overlay's sha256 (boot reports are compared with it)
+    const groups = new Map<string, string[]>();
+    for (const h of generated.hosts) {
+      const sha = generated.overlays.get(`${h.release}@${h.version}/${h.cell}`)!;
+      if (hostRows.get(h.name)!.assignedInitrdSha256 === sha) continue;
+      groups.set(sha, [...(groups.get(sha) ?? []), hostRows.get(h.name)!.id]);
+    }
+    for (const [sha, ids] of groups) {
+      for (let i = 0; i < ids.length; i += 500) await tx.host.updateMany({ where: { id: { in: ids.slice(i, i + 500) } }, data: { assignedInitrdSha256: sha, assignedAt: at } });
+    }
+    await recordAudit(tx, actor, "publish", { type: "publication", id: publicationId, name: outDir }, undefined, { scope: scope ?? "full", added, changed: changes.length - added - removed, removed });
+  }, RECORD_TX);
+  return publicationId;
+}
+
+/** The publication's row: who, where, when, what changed. */
+function publicationRow({ actor, outDir, startedAt, scope, timings }: Run, id: string, status: "succeeded" | "dry_run", changes: FileChange[], validation: ValidatorResult[], generated: Generated) {
+  const count = (change: ChangeKind) => changes.filter((c) => c.change === change).length;
+  return {
+    id, status, startedAt, actorType: actor.type, actorName: actor.name, outDir, validation: validation as object[],
+    filesChanged: changes.length, filesAdded: count("added"), filesRemoved: count("removed"), filesTotal: generated.current.length,
+    scope: scope ? "hosts" : "full", scopeHosts: scope ?? undefined, timings, finishedAt: new Date(),
+  };
+}
+
+/** A publication's changed files, with their diffs and the hosts of per-host files. */
+async function insertFiles(tx: Tx, publicationId: string, changes: FileChange[], byPath: Map<string, Current>) {
+  await insertMany(tx, "PublicationFile", changes.map((c) => ({
+    id: newId("f"), publicationId, path: c.path, kind: c.kind, sha256: c.sha256, size: byPath.get(c.path)?.bytes?.length ?? 0, change: c.change,
+    diff: c.diff ?? null, diffGzip: c.diffGzip ?? null, diffWholeSize: c.diffWholeSize ?? null, host: c.host ?? null,
+  })));
+}
+
+/** How long a dry run is kept to be paged through, and how many of them per export directory at most. */
+export const DRY_RUN_KEPT = { hours: 24, perOutDir: 10 };
+
+/**
+ * Dry runs past DRY_RUN_KEPT go: in every directory those older than a day, in this one all but
+ * the newest `perOutDir - room` (room for the one about to be recorded). Run whenever a dry run or
+ * a publication is recorded, so a one-off directory's dry runs do not stay either.
+ */
+async function pruneDryRuns(tx: Tx, outDir: string, room: number) {
+  const cutoff = new Date(Date.now() - DRY_RUN_KEPT.hours * 3_600_000);
+  const here = await tx.publication.findMany({ where: { outDir, status: "dry_run" }, orderBy: { startedAt: "desc" }, select: { id: true } });
+  const stale = await tx.publication.findMany({ where: { status: "dry_run", startedAt: { lt: cutoff } }, select: { id: true } });
+  const old = [...new Set([...here.slice(Math.max(0, DRY_RUN_KEPT.perOutDir - room)), ...stale].map((p) => p.id))];
+  for (let i = 0; i < old.length; i += 500) {
+    await tx.publicationFile.deleteMany({ where: { publicationId: { in: old.slice(i, i + 500) } } });
+    await tx.publication.deleteMany({ where: { id: { in: old.slice(i, i + 500) }, status: "dry_run" } });
+  }
+}
+
+/**
+ * Keeps a dry run as a publication of status dry_run with its changed files (nothing is written
+ * or assigned), so that its preview can be paged and filtered like a publication.
+ */
+export async function recordDryRun(run: Run, changes: FileChange[], byPath: Map<string, Current>, validation: ValidatorResult[], generated: Generated): Promise<string> {
+  const { outDir } = run;
+  const id = newId("p");
+  await db.$transaction(async (tx) => {
+    await pruneDryRuns(tx, outDir, 1);
+    await tx.publication.create({ data: publicationRow(run, id, "dry_run", changes, validation, generated) });
+    await insertFiles(tx, id, changes, byPath);
+  }, RECORD_TX);
+  return id;
+}
