@@ -1,5 +1,5 @@
 # The two commands of the README, and a few conveniences for development.
-.PHONY: start test lab lab-all dev build lint typecheck check-db clean
+.PHONY: start test lab lab-all dev build lint format typecheck check-db clean
 
 start: ## install, migrate, build if needed, serve on http://127.0.0.1:3000
 	bash scripts/start.sh
@@ -21,6 +21,9 @@ build:
 
 lint:
 	npx eslint --max-warnings=0 .
+
+format: ## rewrite the sources in the house format (Prettier; make test checks it)
+	npx prettier --write --log-level=warn .
 
 typecheck:
 	npx tsc --noEmit

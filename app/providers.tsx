@@ -12,9 +12,7 @@ if (typeof window !== "undefined") z.config({ jitless: true });
 
 // One QueryClient per browser session (created once in state, never shared between requests).
 export function Providers({ children }: { children: ReactNode }) {
-  const [client] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, refetchOnWindowFocus: true } } }),
-  );
+  const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, refetchOnWindowFocus: true } } }));
   // Marks the page as hydrated: from now on clicks and changes reach React's handlers. (Before,
   // the server's HTML already shows the controls; a click on one of them would do nothing.) The
   // end-to-end tests wait for this mark after every page load.

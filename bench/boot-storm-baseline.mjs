@@ -17,13 +17,19 @@ if (!file || !portArg) {
   process.exit(2);
 }
 const db = new Database(file, { timeout: 10_000 });
-const hosts = new Map(db.prepare(`SELECT "mac", "id" FROM "Host"`).all().map((r) => [r.mac, r.id]));
+const hosts = new Map(
+  db
+    .prepare(`SELECT "mac", "id" FROM "Host"`)
+    .all()
+    .map((r) => [r.mac, r.id]),
+);
 const STAGES = new Set(["pxe", "dhcp", "initrd", "network", "afs", "root", "switch", "up", "shutdown", "failed"]);
 const BOOT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{7,63}$/;
 const iso = (d) => d.toISOString().replace(/Z$/, "+00:00");
 const newId = (p) => `${p}${crypto.randomBytes(12).toString("hex")}`;
 
-const upsertBoot = db.prepare(`INSERT INTO "Boot" ("id", "hostId", "bootId", "state", "currentStage", "message", "startedAt", "lastEventAt", "finishedAt", "initrdSha256", "releaseVersion", "clientIp")
+const upsertBoot =
+  db.prepare(`INSERT INTO "Boot" ("id", "hostId", "bootId", "state", "currentStage", "message", "startedAt", "lastEventAt", "finishedAt", "initrdSha256", "releaseVersion", "clientIp")
   VALUES (@id, @hostId, @bootId, @state, @stage, @message, @at, @at, @finishedAt, @initrdSha256, @releaseVersion, @ip)
   ON CONFLICT ("hostId", "bootId") DO UPDATE SET
     "state" = CASE WHEN "Boot"."state" = 'booting' THEN excluded."state" ELSE "Boot"."state" END,
@@ -55,8 +61,17 @@ function report(text) {
   const message = f("message")?.slice(0, 2000) ?? null;
   const state = stage === "up" ? "up" : stage === "failed" ? "failed" : "booting";
   const { id } = upsertBoot.get({
-    id: newId("b"), hostId, bootId, state, stage, message, at,
-    finishedAt: state === "booting" ? null : at, initrdSha256: f("initrdSha256"), releaseVersion: f("releaseVersion"), ip: f("ip"),
+    id: newId("b"),
+    hostId,
+    bootId,
+    state,
+    stage,
+    message,
+    at,
+    finishedAt: state === "booting" ? null : at,
+    initrdSha256: f("initrdSha256"),
+    releaseVersion: f("releaseVersion"),
+    ip: f("ip"),
   });
   const { changes } = insertEvent.run(newId("e"), id, stage, at, f("at"), message, f("initrdSha256"), f("releaseVersion"), f("ip"));
   return changes ? [202, { accepted: true, duplicate: false }] : [200, { accepted: true, duplicate: true }];

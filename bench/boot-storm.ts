@@ -61,12 +61,19 @@ const KEEP = opt.keep;
 const NEXT_START = opt["next-start"];
 const SERVER = NEXT_START ? "next start" : "afsboot-server";
 const PROFILE = opt.profile ? path.resolve(opt.profile) : undefined;
-for (const [k, v, min, max] of [["hosts", N, 1, 250_000], ["concurrency", C, 1, 4096], ["runs", RUNS, 1, 50], ["history", HISTORY, 0, 1000], ["timeout", TIMEOUT_MIN, 1, 600]] as const) {
+for (const [k, v, min, max] of [
+  ["hosts", N, 1, 250_000],
+  ["concurrency", C, 1, 4096],
+  ["runs", RUNS, 1, 50],
+  ["history", HISTORY, 0, 1000],
+  ["timeout", TIMEOUT_MIN, 1, 600],
+] as const) {
   if (!Number.isInteger(v) || v < min || v > max) throw new Error(`--${k} must be an integer from ${min} to ${max}`);
 }
 
 const root = path.resolve(import.meta.dirname, "..");
-if (BUILD && APP_DIR && !path.relative(root, APP_DIR).startsWith("..")) throw new Error("--build never builds in the repository itself: give --app-dir a directory outside it");
+if (BUILD && APP_DIR && !path.relative(root, APP_DIR).startsWith(".."))
+  throw new Error("--build never builds in the repository itself: give --app-dir a directory outside it");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-bench-storm-"));
 const dbFile = path.join(dir, "storm.db");
 const baseFile = path.join(dir, "baseline.db");
@@ -196,7 +203,10 @@ async function waitHealthy(url: string, child: ChildProcess, what: string, logFi
   const t0 = Date.now();
   while (Date.now() - t0 < 90_000) {
     if (child.exitCode !== null) break;
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return Date.now() - t0;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -208,7 +218,8 @@ const tail = (file: string, lines = 30) => (fs.existsSync(file) ? fs.readFileSyn
 
 async function prepareApp(): Promise<{ appDir: string; buildMs: number | null }> {
   if (APP_DIR && !BUILD) {
-    if (!fs.existsSync(path.join(APP_DIR, ".next/BUILD_ID"))) throw new Error(`${APP_DIR}/.next/BUILD_ID is missing: build it first (--build --app-dir ${APP_DIR})`);
+    if (!fs.existsSync(path.join(APP_DIR, ".next/BUILD_ID")))
+      throw new Error(`${APP_DIR}/.next/BUILD_ID is missing: build it first (--build --app-dir ${APP_DIR})`);
     return { appDir: APP_DIR, buildMs: null };
   }
   const appDir = APP_DIR ?? path.join(dir, "app");
@@ -233,7 +244,13 @@ async function prepareApp(): Promise<{ appDir: string; buildMs: number | null }>
   const child = track(
     spawn(process.execPath, [path.join(appDir, "node_modules/next/dist/bin/next"), "build"], {
       cwd: appDir,
-      env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: `file:${path.join(dir, "build.db")}`, AFSBOOT_DATA_DIR: path.join(dir, "build-data") },
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        DATABASE_URL: `file:${path.join(dir, "build.db")}`,
+        AFSBOOT_DATA_DIR: path.join(dir, "build-data"),
+      },
       stdio: ["ignore", fs.openSync(log, "w"), fs.openSync(log, "a")],
       detached: true,
     }),
@@ -263,11 +280,42 @@ async function seed(): Promise<Seeded> {
   const { createSession } = await import("@/lib/data/sessions");
   const { createApiToken } = await import("@/lib/data/api-tokens");
   const actor = { type: "cli" as const, id: null, name: "bench", role: "admin" as const };
-  await createNetwork(actor, { name: "farm", subnet: "10.20.0.0/14", gateway: "10.20.0.1", dns: ["10.20.0.1"], domain: null, bootServer: "10.20.0.1", bootUrl: null, reportUrl: "http://10.20.0.1:3000", notes: "" });
-  await createCell(actor, { name: "example.org", client: "kafs", bootRoot: "/afs/example.org/boot", cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: "afsdb1.example.org", ip: "10.20.0.5" }], notes: "" });
+  await createNetwork(actor, {
+    name: "farm",
+    subnet: "10.20.0.0/14",
+    gateway: "10.20.0.1",
+    dns: ["10.20.0.1"],
+    domain: null,
+    bootServer: "10.20.0.1",
+    bootUrl: null,
+    reportUrl: "http://10.20.0.1:3000",
+    notes: "",
+  });
+  await createCell(actor, {
+    name: "example.org",
+    client: "kafs",
+    bootRoot: "/afs/example.org/boot",
+    cacheMemcache: true,
+    cacheBlocks: 65536,
+    servers: [{ name: "afsdb1.example.org", ip: "10.20.0.5" }],
+    notes: "",
+  });
   await createRelease(actor, { name: "deb-12", tree: "/afs/example.org/boot/debian/12", notes: "" });
-  await createVersion(actor, "deb-12", { version: "1", kernel: "vmlinuz", baseInitrd: "initrd.img", modules: ["virtio_net"], readonly: ["usr"], writable: ["etc"], tmpfsSize: "512M", notes: "" }, { activate: true });
-  const hosts = Array.from({ length: N + 1 }, (_, i) => ({ name: hostName(i), mac: macOf(i), ip: ipOf(i), cell: "example.org", release: { release: "deb-12", version: null }, tags: [], notes: "" }));
+  await createVersion(
+    actor,
+    "deb-12",
+    { version: "1", kernel: "vmlinuz", baseInitrd: "initrd.img", modules: ["virtio_net"], readonly: ["usr"], writable: ["etc"], tmpfsSize: "512M", notes: "" },
+    { activate: true },
+  );
+  const hosts = Array.from({ length: N + 1 }, (_, i) => ({
+    name: hostName(i),
+    mac: macOf(i),
+    ip: ipOf(i),
+    cell: "example.org",
+    release: { release: "deb-12", version: null },
+    tags: [],
+    notes: "",
+  }));
   await enrollHosts(actor, hosts);
   const byName = new Map((await reportTokens(actor)).map((t) => [t.name, t.token]));
   const tokens = hosts.map((h) => byName.get(h.name)!);
@@ -283,9 +331,12 @@ const HISTORY_STAGES = ["dhcp", "initrd", "network", "afs", "root", "switch", "u
 function insertHistory(k: number): { boots: number; events: number } {
   const sqlite = new Database(dbFile, { timeout: 10_000 });
   const hosts = sqlite.prepare(`SELECT "id", "ip" FROM "Host" ORDER BY "name"`).all() as { id: string; ip: string }[];
-  const boot = sqlite.prepare(`INSERT INTO "Boot" ("id", "hostId", "bootId", "state", "currentStage", "message", "startedAt", "lastEventAt", "finishedAt", "initrdSha256", "releaseVersion", "clientIp")
+  const boot =
+    sqlite.prepare(`INSERT INTO "Boot" ("id", "hostId", "bootId", "state", "currentStage", "message", "startedAt", "lastEventAt", "finishedAt", "initrdSha256", "releaseVersion", "clientIp")
     VALUES (?, ?, ?, 'up', 'shutdown', 'going down', ?, ?, ?, ?, 'deb-12@1', ?)`);
-  const event = sqlite.prepare(`INSERT INTO "BootEvent" ("id", "bootRowId", "stage", "at", "clientAt", "message", "initrdSha256", "releaseVersion", "ip") VALUES (?, ?, ?, ?, ?, ?, ?, 'deb-12@1', ?)`);
+  const event = sqlite.prepare(
+    `INSERT INTO "BootEvent" ("id", "bootRowId", "stage", "at", "clientAt", "message", "initrdSha256", "releaseVersion", "ip") VALUES (?, ?, ?, ?, ?, ?, ?, 'deb-12@1', ?)`,
+  );
   const last = sqlite.prepare(`UPDATE "Host" SET "lastBootId" = ? WHERE "id" = ?`);
   const id = (p: string) => `${p}${crypto.randomBytes(12).toString("hex")}`;
   const sha = crypto.createHash("sha256").update("history").digest("hex");
@@ -300,7 +351,18 @@ function insertHistory(k: number): { boots: number; events: number } {
         const at = HISTORY_STAGES.map((_, s) => new Date(start + s * 9_000 + (s === 7 ? 3_600_000 : 0)));
         const bootRow = id("b");
         boot.run(bootRow, h.id, `h-${crypto.randomUUID()}`, iso(at[0]!), iso(at[7]!), iso(at[6]!), sha, h.ip);
-        HISTORY_STAGES.forEach((stage, s) => event.run(id("e"), bootRow, stage, iso(at[s]!), at[s]!.toISOString().slice(0, 19) + "Z", `${stage} (t=${s * 9}s)`, s >= 2 ? sha : null, s >= 3 ? h.ip : null));
+        HISTORY_STAGES.forEach((stage, s) =>
+          event.run(
+            id("e"),
+            bootRow,
+            stage,
+            iso(at[s]!),
+            at[s]!.toISOString().slice(0, 19) + "Z",
+            `${stage} (t=${s * 9}s)`,
+            s >= 2 ? sha : null,
+            s >= 3 ? h.ip : null,
+          ),
+        );
         newest = bootRow;
         boots++;
         events += HISTORY_STAGES.length;
@@ -444,9 +506,20 @@ async function storm(label: string, port: number, bodies: string[][], serverPid:
   rss.hwm = st.hwm;
   rss.max = Math.max(rss.max, st.rss);
   return {
-    label, wallMs, requests: done, latencies: latencies.slice(0, done).sort(), statuses, accepted, duplicates, wrong, slow,
-    serverCpu: procCpu(serverPid) - cpu0, loadCpu: (load1.user + load1.system) / 1e6,
-    machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total), iowait: (m1.iowait - m0.iowait) / (m1.total - m0.total), rss,
+    label,
+    wallMs,
+    requests: done,
+    latencies: latencies.slice(0, done).sort(),
+    statuses,
+    accepted,
+    duplicates,
+    wrong,
+    slow,
+    serverCpu: procCpu(serverPid) - cpu0,
+    loadCpu: (load1.user + load1.system) / 1e6,
+    machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
+    iowait: (m1.iowait - m0.iowait) / (m1.total - m0.total),
+    rss,
   };
 }
 
@@ -458,28 +531,53 @@ function stored(file: string, run: string) {
   const sqlite = new Database(file, { readonly: true, timeout: 10_000 });
   const like = `${run}-%`;
   const boots = (sqlite.prepare(`SELECT COUNT(*) n FROM "Boot" WHERE "bootId" LIKE ?`).get(like) as { n: number }).n;
-  const events = (sqlite.prepare(`SELECT COUNT(*) n FROM "BootEvent" e JOIN "Boot" b ON b."id" = e."bootRowId" WHERE b."bootId" LIKE ?`).get(like) as { n: number }).n;
-  const states = sqlite.prepare(`SELECT "state" || '/' || "currentStage" s, COUNT(*) n FROM "Boot" WHERE "bootId" LIKE ? GROUP BY 1 ORDER BY 2 DESC`).all(like) as { s: string; n: number }[];
-  const lastBoot = (sqlite.prepare(`SELECT COUNT(*) n FROM "Host" h JOIN "Boot" b ON b."id" = h."lastBootId" WHERE b."bootId" LIKE ?`).get(like) as { n: number }).n;
-  const all = sqlite.prepare(`SELECT (SELECT COUNT(*) FROM "Boot") boots, (SELECT COUNT(*) FROM "BootEvent") events`).get() as { boots: number; events: number };
+  const events = (
+    sqlite.prepare(`SELECT COUNT(*) n FROM "BootEvent" e JOIN "Boot" b ON b."id" = e."bootRowId" WHERE b."bootId" LIKE ?`).get(like) as { n: number }
+  ).n;
+  const states = sqlite
+    .prepare(`SELECT "state" || '/' || "currentStage" s, COUNT(*) n FROM "Boot" WHERE "bootId" LIKE ? GROUP BY 1 ORDER BY 2 DESC`)
+    .all(like) as { s: string; n: number }[];
+  const lastBoot = (
+    sqlite.prepare(`SELECT COUNT(*) n FROM "Host" h JOIN "Boot" b ON b."id" = h."lastBootId" WHERE b."bootId" LIKE ?`).get(like) as { n: number }
+  ).n;
+  const all = sqlite.prepare(`SELECT (SELECT COUNT(*) FROM "Boot") boots, (SELECT COUNT(*) FROM "BootEvent") events`).get() as {
+    boots: number;
+    events: number;
+  };
   sqlite.close();
   return { boots, events, states: states.map((x) => `${x.s} ×${x.n}`).join(", "), lastBoot, all };
 }
 
 function show(r: StormResult, db: ReturnType<typeof stored>, withLastBoot: boolean, serverLabel: string) {
   const l = r.latencies;
-  const codes = [...r.statuses.entries()].sort().map(([k, v]) => `${k}×${v}`).join(" ");
-  console.log(`  ${r.label.padEnd(9)} ${r.requests} requests in ${sec(r.wallMs)}: ${rate(r).toFixed(0)} accepted reports/s (${(r.requests / (r.wallMs / 1000)).toFixed(0)} requests/s)`);
-  console.log(`            latency p50 ${l.length ? pct(l, 0.5).toFixed(1) : "-"} ms, p90 ${pct(l, 0.9).toFixed(1)} ms, p99 ${pct(l, 0.99).toFixed(1)} ms, p99.9 ${pct(l, 0.999).toFixed(1)} ms, max ${l[l.length - 1]?.toFixed(1)} ms; status ${codes}`);
+  const codes = [...r.statuses.entries()]
+    .sort()
+    .map(([k, v]) => `${k}×${v}`)
+    .join(" ");
+  console.log(
+    `  ${r.label.padEnd(9)} ${r.requests} requests in ${sec(r.wallMs)}: ${rate(r).toFixed(0)} accepted reports/s (${(r.requests / (r.wallMs / 1000)).toFixed(0)} requests/s)`,
+  );
+  console.log(
+    `            latency p50 ${l.length ? pct(l, 0.5).toFixed(1) : "-"} ms, p90 ${pct(l, 0.9).toFixed(1)} ms, p99 ${pct(l, 0.99).toFixed(1)} ms, p99.9 ${pct(l, 0.999).toFixed(1)} ms, max ${l[l.length - 1]?.toFixed(1)} ms; status ${codes}`,
+  );
   if (r.slow.length) {
     const buckets = new Map<number, number>();
     for (const t of r.slow) buckets.set(Math.floor(t / 10) * 10, (buckets.get(Math.floor(t / 10) * 10) ?? 0) + 1);
-    console.log(`            ${r.slow.length} requests over 1 s, by start time: ${[...buckets].sort((a, b) => a[0] - b[0]).map(([t, n]) => `${t}–${t + 10} s: ${n}`).join(", ")}`);
+    console.log(
+      `            ${r.slow.length} requests over 1 s, by start time: ${[...buckets]
+        .sort((a, b) => a[0] - b[0])
+        .map(([t, n]) => `${t}–${t + 10} s: ${n}`)
+        .join(", ")}`,
+    );
   }
-  console.log(`            CPU: ${serverLabel} ${((r.serverCpu / (r.wallMs / 1000)) * 100).toFixed(0)}% of a core (${((r.serverCpu * 1000) / r.requests).toFixed(2)} ms CPU per request), load generator ${((r.loadCpu / (r.wallMs / 1000)) * 100).toFixed(0)}%, machine ${(r.machineBusy * 100).toFixed(0)}% of ${os.cpus().length} cores busy, of which other processes ≈ ${Math.max(0, r.machineBusy * os.cpus().length * 100 - ((r.serverCpu + r.loadCpu) / (r.wallMs / 1000)) * 100).toFixed(0)}% of a core (iowait ${(r.iowait * 100).toFixed(1)}%)`);
+  console.log(
+    `            CPU: ${serverLabel} ${((r.serverCpu / (r.wallMs / 1000)) * 100).toFixed(0)}% of a core (${((r.serverCpu * 1000) / r.requests).toFixed(2)} ms CPU per request), load generator ${((r.loadCpu / (r.wallMs / 1000)) * 100).toFixed(0)}%, machine ${(r.machineBusy * 100).toFixed(0)}% of ${os.cpus().length} cores busy, of which other processes ≈ ${Math.max(0, r.machineBusy * os.cpus().length * 100 - ((r.serverCpu + r.loadCpu) / (r.wallMs / 1000)) * 100).toFixed(0)}% of a core (iowait ${(r.iowait * 100).toFixed(1)}%)`,
+  );
   console.log(`            RSS ${mib(r.rss.before)} before, ${mib(r.rss.max)} max during, ${mib(r.rss.after)} after (process peak VmHWM ${mib(r.rss.hwm)})`);
   const lost = r.accepted - db.events;
-  console.log(`            stored: ${db.events} events, ${db.boots} boots [${db.states}]${withLastBoot ? `, last boot of ${db.lastBoot} hosts` : ""}; lost ${lost}`);
+  console.log(
+    `            stored: ${db.events} events, ${db.boots} boots [${db.states}]${withLastBoot ? `, last boot of ${db.lastBoot} hosts` : ""}; lost ${lost}`,
+  );
   if (r.wrong.length) {
     console.log(`            ${r.wrong.length}${r.wrong.length >= 2000 ? "+" : ""} unexpected answers, e.g.:`);
     for (const w of r.wrong.slice(0, 5)) console.log(`              ${w}`);
@@ -513,7 +611,9 @@ async function pages(port: number, s: Seeded) {
     for (let i = 0; i < 11; i++) rs.push(await get(p, h));
     const m = median(rs.map((r) => r.ms));
     baseline ||= m;
-    console.log(`  ${label.padEnd(44)} median ${m.toFixed(1).padStart(6)} ms  (min ${Math.min(...rs.map((r) => r.ms)).toFixed(1)}, max ${Math.max(...rs.map((r) => r.ms)).toFixed(1)}; ${(rs[0]!.bytes / 1024).toFixed(0)} KiB; ${(m / baseline).toFixed(1)}x baseline)`);
+    console.log(
+      `  ${label.padEnd(44)} median ${m.toFixed(1).padStart(6)} ms  (min ${Math.min(...rs.map((r) => r.ms)).toFixed(1)}, max ${Math.max(...rs.map((r) => r.ms)).toFixed(1)}; ${(rs[0]!.bytes / 1024).toFixed(0)} KiB; ${(m / baseline).toFixed(1)}x baseline)`,
+    );
   }
 }
 
@@ -521,7 +621,9 @@ async function pages(port: number, s: Seeded) {
 
 async function main() {
   const cores = os.cpus().length;
-  console.log(`AFSBoot boot-storm benchmark: ${N} hosts × 8 reports (initrd … switch, up, up again, shutdown), concurrency ${C}, ${RUNS} run(s), history ${HISTORY} boot(s) per host; ${cores} cores, node ${process.version}`);
+  console.log(
+    `AFSBoot boot-storm benchmark: ${N} hosts × 8 reports (initrd … switch, up, up again, shutdown), concurrency ${C}, ${RUNS} run(s), history ${HISTORY} boot(s) per host; ${cores} cores, node ${process.version}`,
+  );
   const t0 = performance.now();
   execFileSync(process.execPath, [path.join(root, "scripts/migrate.mjs"), "deploy", "--quiet"], { env: { ...process.env, DATABASE_URL: `file:${dbFile}` } });
   const seeded = await seed();
@@ -539,7 +641,9 @@ async function main() {
   const { appDir, buildMs } = await prepareApp();
   const buildId = fs.readFileSync(path.join(appDir, ".next/BUILD_ID"), "utf8").trim();
   const builtAgo = (Date.now() - fs.statSync(path.join(appDir, ".next/BUILD_ID")).mtimeMs) / 60_000;
-  console.log(`Setup: migrate + seed ${N + 1} hosts ${sec(seedMs)}; history ${hist.boots} boots / ${hist.events} events ${sec(histMs)}; ${buildMs === null ? `build reused from ${appDir} (BUILD_ID ${buildId}, built ${builtAgo.toFixed(0)} min ago)` : `private copy + next build ${sec(buildMs)}`}`);
+  console.log(
+    `Setup: migrate + seed ${N + 1} hosts ${sec(seedMs)}; history ${hist.boots} boots / ${hist.events} events ${sec(histMs)}; ${buildMs === null ? `build reused from ${appDir} (BUILD_ID ${buildId}, built ${builtAgo.toFixed(0)} min ago)` : `private copy + next build ${sec(buildMs)}`}`,
+  );
 
   // the console: its production server (bin/afsboot-server.mjs, what `make start` runs) or, with
   // --next-start, plain `next start`; run by node directly, so the PID is the server's own
@@ -572,7 +676,9 @@ async function main() {
     // the console serves in its own process; should it ever fork, measure the forked server
     const kids = childPids(server.pid!).filter((p) => /node|next/.test(fs.readFileSync(`/proc/${p}/cmdline`, "utf8")));
     const serverPid = kids.length === 1 ? kids[0]! : server.pid!;
-    console.log(`Console: ${SERVER} on 127.0.0.1:${port} (pid ${serverPid}${serverPid !== server.pid ? `, child of ${server.pid}` : ""}), healthy after ${sec(upMs)}, RSS ${mib(procStatus(serverPid).rss)}; baseline on 127.0.0.1:${bport} (pid ${baseline.pid})`);
+    console.log(
+      `Console: ${SERVER} on 127.0.0.1:${port} (pid ${serverPid}${serverPid !== server.pid ? `, child of ${server.pid}` : ""}), healthy after ${sec(upMs)}, RSS ${mib(procStatus(serverPid).rss)}; baseline on 127.0.0.1:${bport} (pid ${baseline.pid})`,
+    );
 
     // warm-up: one boot of the extra host on each server (loads the route, fills the host cache)
     const warm = bodiesFor("w1", seeded.tokens, [WARM]);
@@ -584,7 +690,9 @@ async function main() {
     const i0 = machineCpu();
     await new Promise((r) => setTimeout(r, 3_000));
     const i1 = machineCpu();
-    console.log(`Background load (both servers idle, 3 s): ${(((i1.busy - i0.busy) / (i1.total - i0.total)) * 100).toFixed(0)}% of ${os.cpus().length} cores busy`);
+    console.log(
+      `Background load (both servers idle, 3 s): ${(((i1.busy - i0.busy) / (i1.total - i0.total)) * 100).toFixed(0)}% of ${os.cpus().length} cores busy`,
+    );
 
     const ours: StormResult[] = [];
     const bare: StormResult[] = [];
@@ -595,7 +703,9 @@ async function main() {
     for (let r = 1; r <= RUNS; r++) {
       const run = `r${r}`;
       const bodies = bodiesFor(run, seeded.tokens, everyHost);
-      console.log(`\nRun ${r}: ${N * STORM_STAGES.length} reports (${N * (STORM_STAGES.length - 1)} new events + ${N} retries), ${C} in flight, all from 127.0.0.1`);
+      console.log(
+        `\nRun ${r}: ${N * STORM_STAGES.length} reports (${N * (STORM_STAGES.length - 1)} new events + ${N} retries), ${C} in flight, all from 127.0.0.1`,
+      );
       const a = await storm("AFSBoot", port, bodies, serverPid);
       const sa = stored(dbFile, run);
       show(a, sa, true, SERVER);
@@ -608,9 +718,14 @@ async function main() {
       refused += N * (STORM_STAGES.length - 1) - a.accepted;
       missingBoots += N - sa.boots;
       if (sa.boots !== N || sa.lastBoot !== N) console.log(`            ! ${sa.boots} of ${N} boots stored, ${sa.lastBoot} hosts have it as their last boot`);
-      console.log(`            AFSBoot/baseline: ${(rate(a) / rate(b)).toFixed(2)}x the events/s; p99 ${(pct(a.latencies, 0.99) / pct(b.latencies, 0.99)).toFixed(1)}x`);
+      console.log(
+        `            AFSBoot/baseline: ${(rate(a) / rate(b)).toFixed(2)}x the events/s; p99 ${(pct(a.latencies, 0.99) / pct(b.latencies, 0.99)).toFixed(1)}x`,
+      );
     }
-    const errors = fs.readFileSync(serverLog, "utf8").split("\n").filter((l) => /error|failed|warn/i.test(l));
+    const errors = fs
+      .readFileSync(serverLog, "utf8")
+      .split("\n")
+      .filter((l) => /error|failed|warn/i.test(l));
     if (errors.length) {
       console.log(`\nThe console logged ${errors.length} error/warning line(s), e.g.:`);
       for (const l of errors.slice(0, 5)) console.log(`  ${l.slice(0, 300)}`);
@@ -621,26 +736,60 @@ async function main() {
     const bareRate = med(bare, rate);
     const p99 = med(ours, (r) => pct(r.latencies, 0.99));
     console.log(`\nSummary (median of ${RUNS} run(s), ${N} hosts, concurrency ${C})`);
-    console.log(`  ${"".padEnd(10)} ${"events/s".padStart(9)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"server CPU".padStart(11)} ${"CPU ms/req".padStart(11)}`);
-    for (const [label, rs] of [["AFSBoot", ours], ["baseline", bare]] as const) {
-      console.log(`  ${label.padEnd(10)} ${med(rs, rate).toFixed(0).padStart(9)} ${med(rs, (r) => pct(r.latencies, 0.5)).toFixed(1).padStart(8)} ${med(rs, (r) => pct(r.latencies, 0.99)).toFixed(1).padStart(8)} ${med(rs, (r) => r.latencies[r.latencies.length - 1]!).toFixed(1).padStart(8)} ${(med(rs, (r) => r.serverCpu / (r.wallMs / 1000)) * 100).toFixed(0).padStart(10)}% ${med(rs, (r) => (r.serverCpu * 1000) / r.requests).toFixed(2).padStart(11)}`);
+    console.log(
+      `  ${"".padEnd(10)} ${"events/s".padStart(9)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"server CPU".padStart(11)} ${"CPU ms/req".padStart(11)}`,
+    );
+    for (const [label, rs] of [
+      ["AFSBoot", ours],
+      ["baseline", bare],
+    ] as const) {
+      console.log(
+        `  ${label.padEnd(10)} ${med(rs, rate).toFixed(0).padStart(9)} ${med(rs, (r) => pct(r.latencies, 0.5))
+          .toFixed(1)
+          .padStart(8)} ${med(rs, (r) => pct(r.latencies, 0.99))
+          .toFixed(1)
+          .padStart(8)} ${med(rs, (r) => r.latencies[r.latencies.length - 1]!)
+          .toFixed(1)
+          .padStart(8)} ${(med(rs, (r) => r.serverCpu / (r.wallMs / 1000)) * 100).toFixed(0).padStart(10)}% ${med(rs, (r) => (r.serverCpu * 1000) / r.requests)
+          .toFixed(2)
+          .padStart(11)}`,
+      );
     }
     const bad = ours.reduce((a, r) => a + r.wrong.length, 0);
     console.log(`  AFSBoot/baseline events/s: ${(oursRate / bareRate).toFixed(2)}`);
-    console.log(`Targets: ≥ 50 % of the baseline's events/s: ${oursRate / bareRate >= 0.5 ? "met" : "NOT met"} (${((oursRate / bareRate) * 100).toFixed(0)} %); p99 < 100 ms: ${p99 < 100 ? "met" : "NOT met"} (${p99.toFixed(1)} ms); 0 lost: ${lost === 0 && refused === 0 && missingBoots === 0 && bad === 0 ? "met" : `NOT met (${lost} accepted but not stored, ${refused} new reports not accepted, ${missingBoots} boots missing, ${bad} unexpected answers)`}`);
+    console.log(
+      `Targets: ≥ 50 % of the baseline's events/s: ${oursRate / bareRate >= 0.5 ? "met" : "NOT met"} (${((oursRate / bareRate) * 100).toFixed(0)} %); p99 < 100 ms: ${p99 < 100 ? "met" : "NOT met"} (${p99.toFixed(1)} ms); 0 lost: ${lost === 0 && refused === 0 && missingBoots === 0 && bad === 0 ? "met" : `NOT met (${lost} accepted but not stored, ${refused} new reports not accepted, ${missingBoots} boots missing, ${bad} unexpected answers)`}`,
+    );
 
     // the floor under the report path: the same load on a route that only asks SQLite `SELECT 1`
     const floorN = Math.min(N * STORM_STAGES.length, 20_000);
-    const fa = await storm("AFSBoot", port, Array.from({ length: floorN }, () => ["GET /api/health"]), serverPid);
-    const fb = await storm("baseline", bport, Array.from({ length: floorN }, () => ["GET /health"]), baseline.pid!);
+    const fa = await storm(
+      "AFSBoot",
+      port,
+      Array.from({ length: floorN }, () => ["GET /api/health"]),
+      serverPid,
+    );
+    const fb = await storm(
+      "baseline",
+      bport,
+      Array.from({ length: floorN }, () => ["GET /health"]),
+      baseline.pid!,
+    );
     console.log(`\nFloor: ${floorN} GETs of a trivial route with the same load generator (${C} in flight)`);
-    for (const [r, what] of [[fa, "GET /api/health (Next.js route handler + Prisma SELECT 1)"], [fb, "GET /health (node:http, no database)"]] as const) {
+    for (const [r, what] of [
+      [fa, "GET /api/health (Next.js route handler + Prisma SELECT 1)"],
+      [fb, "GET /health (node:http, no database)"],
+    ] as const) {
       const l = r.latencies;
-      console.log(`  ${r.label.padEnd(9)} ${what}: ${(r.requests / (r.wallMs / 1000)).toFixed(0)} requests/s, p50 ${pct(l, 0.5).toFixed(1)} ms, p99 ${pct(l, 0.99).toFixed(1)} ms; server ${((r.serverCpu * 1000) / r.requests).toFixed(2)} ms CPU per request${r.wrong.length ? `; ${r.wrong.length} unexpected answers, e.g. ${r.wrong[0]}` : ""}`);
+      console.log(
+        `  ${r.label.padEnd(9)} ${what}: ${(r.requests / (r.wallMs / 1000)).toFixed(0)} requests/s, p50 ${pct(l, 0.5).toFixed(1)} ms, p99 ${pct(l, 0.99).toFixed(1)} ms; server ${((r.serverCpu * 1000) / r.requests).toFixed(2)} ms CPU per request${r.wrong.length ? `; ${r.wrong.length} unexpected answers, e.g. ${r.wrong[0]}` : ""}`,
+      );
     }
 
     const all = stored(dbFile, "r1").all;
-    console.log(`\nPages over HTTP after the storms (server idle; database: ${N + 1} hosts, ${all.boots} boots, ${all.events} events; sequential, median of 11 after 3 warm-ups, whole body)`);
+    console.log(
+      `\nPages over HTTP after the storms (server idle; database: ${N + 1} hosts, ${all.boots} boots, ${all.events} events; sequential, median of 11 after 3 warm-ups, whole body)`,
+    );
     await pages(port, seeded);
     console.log(`\nConsole RSS at the end: ${mib(procStatus(serverPid).rss)} (peak ${mib(procStatus(serverPid).hwm)})`);
   } finally {

@@ -72,10 +72,33 @@ async function main() {
   const { createCell } = await import("@/lib/data/cells");
   const { createRelease, createVersion } = await import("@/lib/data/releases");
   const actor = { type: "cli" as const, id: null, name: "bench", role: "admin" as const };
-  await createNetwork(actor, { name: "farm", subnet: "10.20.0.0/14", gateway: "10.20.0.1", dns: ["10.20.0.1"], domain: null, bootServer: "10.20.0.1", bootUrl: null, reportUrl: "http://10.20.0.1:3000", notes: "" });
-  await createCell(actor, { name: "example.org", client: "kafs", bootRoot: "/afs/example.org/boot", cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: "afsdb1.example.org", ip: "10.20.0.5" }], notes: "" });
+  await createNetwork(actor, {
+    name: "farm",
+    subnet: "10.20.0.0/14",
+    gateway: "10.20.0.1",
+    dns: ["10.20.0.1"],
+    domain: null,
+    bootServer: "10.20.0.1",
+    bootUrl: null,
+    reportUrl: "http://10.20.0.1:3000",
+    notes: "",
+  });
+  await createCell(actor, {
+    name: "example.org",
+    client: "kafs",
+    bootRoot: "/afs/example.org/boot",
+    cacheMemcache: true,
+    cacheBlocks: 65536,
+    servers: [{ name: "afsdb1.example.org", ip: "10.20.0.5" }],
+    notes: "",
+  });
   await createRelease(actor, { name: "rh-7.3", tree: "/afs/example.org/boot/RH/7.3", notes: "" });
-  await createVersion(actor, "rh-7.3", { version: "1", kernel: "vmlinuz", baseInitrd: "initrd.img", modules: [], readonly: ["usr"], writable: ["etc"], tmpfsSize: "90M", notes: "" }, { activate: true });
+  await createVersion(
+    actor,
+    "rh-7.3",
+    { version: "1", kernel: "vmlinuz", baseInitrd: "initrd.img", modules: [], readonly: ["usr"], writable: ["etc"], tmpfsSize: "90M", notes: "" },
+    { activate: true },
+  );
   // the database with the inventory but no hosts: every commit run starts from it
   await db.$disconnect();
   checkpoint(file);
@@ -95,17 +118,30 @@ async function main() {
     });
     if (problems.length) throw new Error(`benchmark CSV has problems: ${JSON.stringify(problems.slice(0, 3))}`);
     preview.push(tp);
-    const [tc] = await time(async () => enrollHosts(actor, parseHostCsv(csv).rows.map((x) => x.input)));
+    const [tc] = await time(async () =>
+      enrollHosts(
+        actor,
+        parseHostCsv(csv).rows.map((x) => x.input),
+      ),
+    );
     commit.push(tc);
     // baseline: the same rows inserted with one prepared statement in one transaction
     const rawFile = path.join(dir, "raw.db");
     fs.copyFileSync(base, rawFile);
     const sqlite = new Database(rawFile);
-    const ids = sqlite.prepare("SELECT (SELECT id FROM Network) n, (SELECT id FROM Cell) c, (SELECT id FROM Release) r").get() as { n: string; c: string; r: string };
-    const stmt = sqlite.prepare("INSERT INTO Host (id,name,mac,ip,ipKey,networkId,cellId,releaseId,notes,tokenGeneration,revision,createdAt,updatedAt) VALUES (?,?,?,?,?,?,?,?,'',1,1,?,?)");
+    const ids = sqlite.prepare("SELECT (SELECT id FROM Network) n, (SELECT id FROM Cell) c, (SELECT id FROM Release) r").get() as {
+      n: string;
+      c: string;
+      r: string;
+    };
+    const stmt = sqlite.prepare(
+      "INSERT INTO Host (id,name,mac,ip,ipKey,networkId,cellId,releaseId,notes,tokenGeneration,revision,createdAt,updatedAt) VALUES (?,?,?,?,?,?,?,?,'',1,1,?,?)",
+    );
     const rows = parseHostCsv(csv).rows;
     const t0 = performance.now();
-    sqlite.transaction(() => rows.forEach((x, i) => stmt.run(`r${i}`, x.input.name, x.input.mac, x.input.ip, x.input.ip, ids.n, ids.c, ids.r, Date.now(), Date.now())))();
+    sqlite.transaction(() =>
+      rows.forEach((x, i) => stmt.run(`r${i}`, x.input.name, x.input.mac, x.input.ip, x.input.ip, ids.n, ids.c, ids.r, Date.now(), Date.now())),
+    )();
     raw.push(performance.now() - t0);
     sqlite.close();
   }
@@ -144,7 +180,9 @@ async function bootLogBench(file: string, actor: { type: "cli"; id: null; name: 
   await db.$disconnect();
   const sqlite = new Database(file, { timeout: 10_000 });
   const hosts = sqlite.prepare(`SELECT "id", "ip" FROM "Host" ORDER BY "name"`).all() as { id: string; ip: string }[];
-  const insert = sqlite.prepare(`INSERT INTO "Boot" ("id", "hostId", "bootId", "state", "currentStage", "failedStage", "message", "startedAt", "lastEventAt", "finishedAt", "releaseVersion", "clientIp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'rh-7.3@1', ?)`);
+  const insert = sqlite.prepare(
+    `INSERT INTO "Boot" ("id", "hostId", "bootId", "state", "currentStage", "failedStage", "message", "startedAt", "lastEventAt", "finishedAt", "releaseVersion", "clientIp") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'rh-7.3@1', ?)`,
+  );
   const perHost = Math.max(1, Math.round(BOOTS / hosts.length));
   const now = Date.now();
   let n = 0;
@@ -154,7 +192,19 @@ async function bootLogBench(file: string, actor: { type: "cli"; id: null; name: 
         const start = new Date(now - (perHost - j) * 86_400_000 + hi * 1000);
         const kind = n % 50 === 7 ? "stalled" : n % 20 === 3 ? "failed" : "up";
         const end = new Date(start.getTime() + 95_000);
-        insert.run(`bl${n}`, h.id, `bootlog-${n}`, kind === "stalled" ? "booting" : kind, kind === "stalled" ? "afs" : kind === "failed" ? "failed" : "up", kind === "failed" ? "afs" : null, kind === "failed" ? "afs: no database server answers" : null, sqlDate(start), sqlDate(kind === "stalled" ? start : end), kind === "up" ? sqlDate(end) : null, h.ip);
+        insert.run(
+          `bl${n}`,
+          h.id,
+          `bootlog-${n}`,
+          kind === "stalled" ? "booting" : kind,
+          kind === "stalled" ? "afs" : kind === "failed" ? "failed" : "up",
+          kind === "failed" ? "afs" : null,
+          kind === "failed" ? "afs: no database server answers" : null,
+          sqlDate(start),
+          sqlDate(kind === "stalled" ? start : end),
+          kind === "up" ? sqlDate(end) : null,
+          h.ip,
+        );
       }
     }
   })();
@@ -200,7 +250,13 @@ async function httpBench(file: string, actor: { type: "cli"; id: null; name: str
   try {
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 100; i++) {
-      if (await fetch(`${base}/api/health`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${base}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const get = async (p: string, headers: Record<string, string>) => {

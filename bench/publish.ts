@@ -37,22 +37,59 @@ async function main() {
   fs.writeFileSync(path.join(images, "initrd.img"), Buffer.alloc(4 << 20, 2));
   const nets = ["a", "b", "c"];
   for (const [i, n] of nets.entries()) {
-    await createNetwork(actor, { name: n, subnet: `10.${10 + i * 4}.0.0/16`, gateway: `10.${10 + i * 4}.0.1`, dns: [`10.${10 + i * 4}.0.1`], domain: null, bootServer: `10.${10 + i * 4}.0.1`, bootUrl: null, reportUrl: `http://10.${10 + i * 4}.0.1:3000`, notes: "" });
+    await createNetwork(actor, {
+      name: n,
+      subnet: `10.${10 + i * 4}.0.0/16`,
+      gateway: `10.${10 + i * 4}.0.1`,
+      dns: [`10.${10 + i * 4}.0.1`],
+      domain: null,
+      bootServer: `10.${10 + i * 4}.0.1`,
+      bootUrl: null,
+      reportUrl: `http://10.${10 + i * 4}.0.1:3000`,
+      notes: "",
+    });
   }
-  await createCell(actor, { name: "example.org", client: "kafs", bootRoot: "/afs/example.org/boot", cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: "afsdb1.example.org", ip: "10.10.0.5" }], notes: "" });
+  await createCell(actor, {
+    name: "example.org",
+    client: "kafs",
+    bootRoot: "/afs/example.org/boot",
+    cacheMemcache: true,
+    cacheBlocks: 65536,
+    servers: [{ name: "afsdb1.example.org", ip: "10.10.0.5" }],
+    notes: "",
+  });
   await createRelease(actor, { name: "deb-12", tree: "/afs/example.org/boot/debian/12", imagesDir: images, notes: "" });
-  await createVersion(actor, "deb-12", { version: "1", kernel: "vmlinuz", baseInitrd: "initrd.img", modules: ["virtio_net"], readonly: ["usr"], writable: ["etc"], tmpfsSize: "512M", notes: "" }, { activate: true });
+  await createVersion(
+    actor,
+    "deb-12",
+    { version: "1", kernel: "vmlinuz", baseInitrd: "initrd.img", modules: ["virtio_net"], readonly: ["usr"], writable: ["etc"], tmpfsSize: "512M", notes: "" },
+    { activate: true },
+  );
   const hosts = Array.from({ length: N }, (_, i) => {
     const net = i % 3;
     const k = Math.floor(i / 3);
-    return { name: `n${String(i).padStart(5, "0")}`, mac: `52:54:${(i >> 16).toString(16).padStart(2, "0")}:${((i >> 8) & 255).toString(16).padStart(2, "0")}:${(i & 255).toString(16).padStart(2, "0")}:01`, ip: `10.${10 + net * 4}.${1 + Math.floor(k / 250)}.${(k % 250) + 2}`, cell: "example.org", release: { release: "deb-12", version: null }, tags: [], notes: "" };
+    return {
+      name: `n${String(i).padStart(5, "0")}`,
+      mac: `52:54:${(i >> 16).toString(16).padStart(2, "0")}:${((i >> 8) & 255).toString(16).padStart(2, "0")}:${(i & 255).toString(16).padStart(2, "0")}:01`,
+      ip: `10.${10 + net * 4}.${1 + Math.floor(k / 250)}.${(k % 250) + 2}`,
+      cell: "example.org",
+      release: { release: "deb-12", version: null },
+      tags: [],
+      notes: "",
+    };
   });
   await enrollHosts(actor, hosts);
   console.log(`AFSBoot publish benchmark: ${N} hosts in 3 networks, ${RUNS} runs, ${os.cpus().length} cores, node ${process.version}`);
   const show = (label: string, rs: { timings: Record<string, number>; changes: unknown[] }[]) => {
     const stages = Object.keys(rs[0]!.timings);
     const total = median(rs.map((r) => Object.values(r.timings).reduce((a, b) => a + b, 0)));
-    const noValidate = median(rs.map((r) => Object.entries(r.timings).filter(([k]) => k !== "validate").reduce((a, [, b]) => a + b, 0)));
+    const noValidate = median(
+      rs.map((r) =>
+        Object.entries(r.timings)
+          .filter(([k]) => k !== "validate")
+          .reduce((a, [, b]) => a + b, 0),
+      ),
+    );
     console.log(`\n${label}: ${rs[0]!.changes.length} files changed; median total ${total} ms, without the validators ${noValidate} ms`);
     console.log("  " + stages.map((s) => `${s} ${median(rs.map((r) => r.timings[s]!))} ms`).join(", "));
   };
@@ -107,7 +144,9 @@ async function main() {
   const oldConf = fs.readFileSync(path.join(dir, "out0/dhcp/dhcpd-a.conf"), "utf8");
   const { dhcpFiles } = await import("@/lib/generate/dhcp");
   const { loadSnapshot: load } = await import("@/lib/data/snapshot");
-  const newConf = dhcpFiles((await load(actor, { images: "names-only" })).snapshot, { exportDir: path.join(dir, "out0") }).find((f) => f.path === "dhcp/dhcpd-a.conf")!.content;
+  const newConf = dhcpFiles((await load(actor, { images: "names-only" })).snapshot, { exportDir: path.join(dir, "out0") }).find(
+    (f) => f.path === "dhcp/dhcpd-a.conf",
+  )!.content;
   const ours: number[] = [];
   let size = 0;
   for (let r = 0; r < Math.max(RUNS, 5); r++) {
@@ -137,7 +176,9 @@ async function main() {
 
   // Baselines in the same run: what the disk and the daemons cost without AFSBoot around them.
   const published = path.join(dir, "out0");
-  const all = (fs.readdirSync(published, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter((d) => d.isFile() && !d.name.startsWith(".")).map((d) => path.join(d.parentPath, d.name));
+  const all = (fs.readdirSync(published, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((d) => d.isFile() && !d.name.startsWith("."))
+    .map((d) => path.join(d.parentPath, d.name));
   const bytes = all.map((f) => ({ rel: path.relative(published, f), data: fs.readFileSync(f) }));
   const plain: number[] = [];
   for (let r = 0; r < RUNS; r++) {
@@ -154,14 +195,26 @@ async function main() {
   for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
     for (const n of nets) {
-      spawnSync("/usr/sbin/dhcpd", ["-t", "-4", "-q", "-cf", path.join(published, `dhcp/dhcpd-${n}.conf`), "-lf", path.join(dir, "leases"), "-pf", path.join(dir, "pid")]);
+      spawnSync("/usr/sbin/dhcpd", [
+        "-t",
+        "-4",
+        "-q",
+        "-cf",
+        path.join(published, `dhcp/dhcpd-${n}.conf`),
+        "-lf",
+        path.join(dir, "leases"),
+        "-pf",
+        path.join(dir, "pid"),
+      ]);
       spawnSync("/usr/sbin/kea-dhcp4", ["-t", path.join(published, `dhcp/kea-dhcp4-${n}.json`)]);
       spawnSync("/usr/sbin/dnsmasq", ["--test", `--conf-file=${path.join(published, `dhcp/dnsmasq-${n}.conf`)}`]);
     }
     seq.push(performance.now() - t0);
   }
   const firstTotal = median(first.map((r) => Object.values(r.timings).reduce((a, b) => a + b, 0)));
-  console.log(`\nBaselines (same run): ${bytes.length} files written with plain writeFileSync (no temp file, no sync, no rename) ${median(plain).toFixed(0)} ms;`);
+  console.log(
+    `\nBaselines (same run): ${bytes.length} files written with plain writeFileSync (no temp file, no sync, no rename) ${median(plain).toFixed(0)} ms;`,
+  );
   console.log(`  the 9 DHCP validators (3 networks × dhcpd, kea, dnsmasq) one after another ${median(seq).toFixed(0)} ms;`);
   console.log(`  first publication / (plain write + sequential validators) = ${(firstTotal / (median(plain) + median(seq))).toFixed(2)}`);
 }

@@ -20,11 +20,22 @@ function fixture(...args: string[]) {
   });
 }
 
-const cellBody = (name: string) => ({ name, client: "kafs", bootRoot: `/afs/${name}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${name}`, ip: "192.0.2.41" }] });
+const cellBody = (name: string) => ({
+  name,
+  client: "kafs",
+  bootRoot: `/afs/${name}/boot`,
+  cacheMemcache: true,
+  cacheBlocks: 65536,
+  servers: [{ name: `db.${name}`, ip: "192.0.2.41" }],
+});
 
 test.beforeAll(async ({ baseURL }) => {
   const token = afsboot(["token", "create", fx.token, "--role", "operator"]).trim();
-  const api: APIRequestContext = await request.newContext({ baseURL, storageState: { cookies: [], origins: [] }, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const api: APIRequestContext = await request.newContext({
+    baseURL,
+    storageState: { cookies: [], origins: [] },
+    extraHTTPHeaders: { Authorization: `Bearer ${token}` },
+  });
   try {
     const n = networkData("audit");
     expect((await api.post("/api/v1/networks", { data: { ...n, dns: n.dns.split(/[\s,]+/).filter(Boolean) } })).status()).toBe(201);
@@ -34,8 +45,17 @@ test.beforeAll(async ({ baseURL }) => {
     fixture("release", `l${u}_a`, fx.cells[0]!, "1");
     fixture("release", `l${u}ba`, fx.cells[0]!, "1");
     const base = n.subnet.replace(/0\/24$/, "");
-    const hex = () => Math.floor(Math.random() * 256).toString(16).padStart(2, "0");
-    const hosts = fx.hosts.map((name, i) => ({ name, mac: ["02", hex(), hex(), hex(), hex(), hex()].join(":"), ip: `${base}${20 + i}`, cell: fx.cells[0], release }));
+    const hex = () =>
+      Math.floor(Math.random() * 256)
+        .toString(16)
+        .padStart(2, "0");
+    const hosts = fx.hosts.map((name, i) => ({
+      name,
+      mac: ["02", hex(), hex(), hex(), hex(), hex()].join(":"),
+      ip: `${base}${20 + i}`,
+      cell: fx.cells[0],
+      release,
+    }));
     const res = await api.post("/api/v1/hosts/bulk", { data: { hosts } });
     expect(res.status(), await res.text()).toBe(201);
   } finally {

@@ -9,7 +9,10 @@ import { afsboot, networkData, storageState, uid, goto, reload } from "./helpers
 test.use({ storageState: storageState("operator") });
 test.describe.configure({ mode: "serial" });
 
-const hex = () => Math.floor(Math.random() * 256).toString(16).padStart(2, "0");
+const hex = () =>
+  Math.floor(Math.random() * 256)
+    .toString(16)
+    .padStart(2, "0");
 const randomMac = () => ["02", hex(), hex(), hex(), hex(), hex()].join(":");
 const sha = (c: string) => c.repeat(64);
 
@@ -33,7 +36,16 @@ async function ok(res: Awaited<ReturnType<APIRequestContext["get"]>>, status = 2
 async function reportBoot(req: APIRequestContext, h: Reporter, stages: string[], extra: Record<string, string> = {}) {
   const bootId = `e2e-${uid()}-${uid()}`;
   for (const stage of stages) {
-    const form: Record<string, string> = { mac: h.mac, bootId, stage, token: h.token, releaseVersion: `${fleet.release}@1`, initrdSha256: sha("a"), ip: h.ip, at: new Date().toISOString() };
+    const form: Record<string, string> = {
+      mac: h.mac,
+      bootId,
+      stage,
+      token: h.token,
+      releaseVersion: `${fleet.release}@1`,
+      initrdSha256: sha("a"),
+      ip: h.ip,
+      at: new Date().toISOString(),
+    };
     if (stage === "failed") Object.assign(form, extra);
     const res = await req.post("/api/v1/boot-events", { form });
     expect([200, 202], await res.text()).toContain(res.status());
@@ -58,7 +70,14 @@ test.beforeAll(async () => {
   Object.assign(fleet, { cell, base });
   await ok(
     await api.post("/api/v1/cells", {
-      data: { name: cell, client: "kafs", bootRoot: `/afs/${cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${cell}`, ip: "192.0.2.51" }] },
+      data: {
+        name: cell,
+        client: "kafs",
+        bootRoot: `/afs/${cell}/boot`,
+        cacheMemcache: true,
+        cacheBlocks: 65536,
+        servers: [{ name: `db.${cell}`, ip: "192.0.2.51" }],
+      },
     }),
     201,
   );
@@ -101,7 +120,10 @@ test("the dashboard counts a host that came up, and shows a new failure without 
   await reportBoot(page.request, fleet.up, ["initrd", "network", "afs", "root", "switch", "up"]);
 
   // the server's first numbers may be up to 2 s old (shared cache): a poll catches up
-  const upCounted = fleetPoll(page, answered((s) => s.counts.up === before.counts.up + 1));
+  const upCounted = fleetPoll(
+    page,
+    answered((s) => s.counts.up === before.counts.up + 1),
+  );
   await goto(page, "/");
   await expect(page.getByRole("heading", { level: 2, name: "Fleet" })).toBeVisible();
   await expect(page.getByTestId("fleet-updated")).toContainText(/updated \d+s ago/);
@@ -117,7 +139,10 @@ test("the dashboard counts a host that came up, and shows a new failure without 
 
   // a marker on the window survives only if the page is not reloaded
   await page.evaluate(() => document.body.setAttribute("data-e2e-marker", "kept"));
-  const failedCounted = fleetPoll(page, answered((s) => s.counts.failed === before.counts.failed + 1));
+  const failedCounted = fleetPoll(
+    page,
+    answered((s) => s.counts.failed === before.counts.failed + 1),
+  );
   await reportBoot(page.request, fleet.failing, ["initrd", "network", "failed"], { failedStage: "afs", message: FAILURE });
   await failedCounted;
   await expect(fleetCount(page, "failed")).toHaveText(count(before.counts.failed + 1));
@@ -259,7 +284,13 @@ test("a host that booted another tree than it is now assigned shows that tree's 
   await expect(page.getByTestId("assigned-version")).toContainText(`${other}@7`);
   await expect(page.getByText(`Reboot pending: the host runs ${fleet.release}@1 but is assigned ${other}@7.`)).toBeVisible();
   const view = await (await ok(await api.get(`/api/v1/hosts/${h.name}`))).json();
-  expect(view).toMatchObject({ bootedRelease: fleet.release, bootedVersion: "1", bootedLabel: `${fleet.release}@1`, assignedVersion: "7", rebootPending: true });
+  expect(view).toMatchObject({
+    bootedRelease: fleet.release,
+    bootedVersion: "1",
+    bootedLabel: `${fleet.release}@1`,
+    assignedVersion: "7",
+    rebootPending: true,
+  });
 });
 
 test("the boot log lists every boot newest first, narrows by filters, links to the host, and names a bad filter", async ({ page }) => {

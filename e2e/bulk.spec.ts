@@ -48,13 +48,24 @@ const fx = { cell: "", release: "", base: "" }; // base: "10.x.y." of the fixtur
 
 test.beforeAll(async ({ playwright, baseURL }) => {
   const token = afsboot(["token", "create", `bulk-${uid()}`, "--role", "operator"]).trim();
-  const api: APIRequestContext = await playwright.request.newContext({ baseURL, storageState: { cookies: [], origins: [] }, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const api: APIRequestContext = await playwright.request.newContext({
+    baseURL,
+    storageState: { cookies: [], origins: [] },
+    extraHTTPHeaders: { Authorization: `Bearer ${token}` },
+  });
   try {
     const n = networkData("bulk");
     expect((await api.post("/api/v1/networks", { data: { ...n, dns: n.dns.split(/[\s,]+/).filter(Boolean) } })).status()).toBe(201);
     fx.base = n.subnet.replace(/0\/24$/, "");
     fx.cell = `c-${uid()}.example.org`;
-    const cell = { name: fx.cell, client: "kafs", bootRoot: `/afs/${fx.cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `afsdb1.${fx.cell}`, ip: "192.0.2.11" }] };
+    const cell = {
+      name: fx.cell,
+      client: "kafs",
+      bootRoot: `/afs/${fx.cell}/boot`,
+      cacheMemcache: true,
+      cacheBlocks: 65536,
+      servers: [{ name: `afsdb1.${fx.cell}`, ip: "192.0.2.11" }],
+    };
     expect((await api.post("/api/v1/cells", { data: cell })).status()).toBe(201);
   } finally {
     await api.dispose();
@@ -163,13 +174,24 @@ test("10,000 rows preview and enroll (times reported, not asserted)", async ({ p
   const p = `k${uid()}`;
   const r = 16 + Math.floor(Math.random() * 16);
   const token = afsboot(["token", "create", `big-${uid()}`, "--role", "operator"]).trim();
-  const net = { name: `big-${uid()}`, subnet: `172.${r}.0.0/16`, gateway: `172.${r}.0.1`, dns: [`172.${r}.0.2`], bootServer: `172.${r}.0.3`, reportUrl: `http://172.${r}.0.3:3000` };
+  const net = {
+    name: `big-${uid()}`,
+    subnet: `172.${r}.0.0/16`,
+    gateway: `172.${r}.0.1`,
+    dns: [`172.${r}.0.2`],
+    bootServer: `172.${r}.0.3`,
+    reportUrl: `http://172.${r}.0.3:3000`,
+  };
   expect((await page.request.post("/api/v1/networks", { data: net, headers: { Authorization: `Bearer ${token}` } })).status()).toBe(201);
   const rows = ["hostname,mac,ip,cell,release,tags"];
-  const tag = Math.floor(Math.random() * 0xff).toString(16).padStart(2, "0");
+  const tag = Math.floor(Math.random() * 0xff)
+    .toString(16)
+    .padStart(2, "0");
   for (let i = 1; i <= 10_000; i++) {
     const h = i.toString(16).padStart(4, "0");
-    rows.push(`${p}-${String(i).padStart(5, "0")},02:c0:${tag}:00:${h.slice(0, 2)}:${h.slice(2)},172.${r}.${1 + Math.floor(i / 250)}.${i % 250 + 1},${fx.cell},${fx.release},e2e;big`);
+    rows.push(
+      `${p}-${String(i).padStart(5, "0")},02:c0:${tag}:00:${h.slice(0, 2)}:${h.slice(2)},172.${r}.${1 + Math.floor(i / 250)}.${(i % 250) + 1},${fx.cell},${fx.release},e2e;big`,
+    );
   }
   try {
     await goto(page, "/hosts/import");

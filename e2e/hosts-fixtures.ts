@@ -15,7 +15,14 @@ async function release(name: string, cell: string, versions: string[]) {
   const actor = cliActor();
   await createRelease(actor, releaseInput.parse({ name, tree: `/afs/${cell}/boot/${name}`, notes: "created by e2e" }));
   for (const version of versions) {
-    const input = versionInput.parse({ version, kernel: "vmlinuz", baseInitrd: "initrd.img", modules: "e1000", readonly: "bin lib sbin usr", writable: "etc var" });
+    const input = versionInput.parse({
+      version,
+      kernel: "vmlinuz",
+      baseInitrd: "initrd.img",
+      modules: "e1000",
+      readonly: "bin lib sbin usr",
+      writable: "etc var",
+    });
     // activated in order: the last one is "latest" (activation times of a release strictly increase)
     await createVersion(actor, name, input, { activate: true });
   }
@@ -24,7 +31,14 @@ async function release(name: string, cell: string, versions: string[]) {
 async function boot(hostname: string, version: string, state: "up" | "failed" | "booting" | "stalled" = "up") {
   const host = await db.host.findUniqueOrThrow({ where: { name: hostname } });
   const row = await db.boot.create({
-    data: { hostId: host.id, bootId: `e2e-${randomUUID()}`, state, currentStage: state === "up" ? "up" : "afs", releaseVersion: version, finishedAt: new Date() },
+    data: {
+      hostId: host.id,
+      bootId: `e2e-${randomUUID()}`,
+      state,
+      currentStage: state === "up" ? "up" : "afs",
+      releaseVersion: version,
+      finishedAt: new Date(),
+    },
   });
   await db.host.update({ where: { id: host.id }, data: { lastBootId: row.id } });
 }
@@ -32,7 +46,11 @@ async function boot(hostname: string, version: string, state: "up" | "failed" | 
 async function main() {
   const [cmd, ...args] = process.argv.slice(2);
   if (cmd === "release" && args.length >= 3) await release(args[0]!, args[1]!, args.slice(2));
-  else if (cmd === "hosts" && args.length === 1) await enrollHosts(cliActor(), (JSON.parse(args[0]!) as unknown[]).map((h) => hostInput.parse(h)));
+  else if (cmd === "hosts" && args.length === 1)
+    await enrollHosts(
+      cliActor(),
+      (JSON.parse(args[0]!) as unknown[]).map((h) => hostInput.parse(h)),
+    );
   else if (cmd === "boot" && args.length >= 2) await boot(args[0]!, args[1]!, args[2] as "up" | undefined);
   else throw new Error(`usage: hosts-fixtures.ts release NAME CELL VERSION... | hosts JSON | boot HOSTNAME VERSION [STATE]`);
   await db.$disconnect();

@@ -16,7 +16,10 @@ export function fixture(...args: string[]) {
   });
 }
 
-export const hex = () => Math.floor(Math.random() * 256).toString(16).padStart(2, "0");
+export const hex = () =>
+  Math.floor(Math.random() * 256)
+    .toString(16)
+    .padStart(2, "0");
 /** A random unicast, locally administered MAC (02:…). */
 export const randomMac = () => ["02", hex(), hex(), hex(), hex(), hex()].join(":");
 
@@ -36,7 +39,14 @@ export async function createHostFleet(prefix: string): Promise<HostFleet> {
   expect(res.status()).toBe(201);
   const cell = `${prefix}-${uid()}.example.org`;
   const cellRes = await api.post("/api/v1/cells", {
-    data: { name: cell, client: "kafs", bootRoot: `/afs/${cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${cell}`, ip: "192.0.2.31" }] },
+    data: {
+      name: cell,
+      client: "kafs",
+      bootRoot: `/afs/${cell}/boot`,
+      cacheMemcache: true,
+      cacheBlocks: 65536,
+      servers: [{ name: `db.${cell}`, ip: "192.0.2.31" }],
+    },
   });
   expect(cellRes.status()).toBe(201);
   await api.dispose();

@@ -82,7 +82,12 @@ test("an admin resets a user's password: the user is signed out everywhere and s
   const admin = await (await browser.newContext({ storageState: storageState("admin") })).newPage();
   await goto(admin, "/settings/users");
   // one's own row offers the account page instead (it asks for the current password)
-  await expect(admin.getByRole("row").filter({ has: admin.getByText("(you)") }).getByRole("link", { name: "Change your password" })).toBeVisible();
+  await expect(
+    admin
+      .getByRole("row")
+      .filter({ has: admin.getByText("(you)") })
+      .getByRole("link", { name: "Change your password" }),
+  ).toBeVisible();
   await admin.getByRole("button", { name: `Reset password of ${name}` }).click();
   const dialog = admin.getByRole("dialog", { name: `Reset the password of ${name}` });
   await dialog.getByLabel("New password", { exact: true }).fill("set-by-admin-e2e");

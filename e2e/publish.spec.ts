@@ -10,7 +10,10 @@ import { IMAGES, afsboot, captureActionCall, networkData, replayAction, storageS
 test.use({ storageState: storageState("operator") });
 test.describe.configure({ mode: "serial" });
 
-const hex = () => Math.floor(Math.random() * 256).toString(16).padStart(2, "0");
+const hex = () =>
+  Math.floor(Math.random() * 256)
+    .toString(16)
+    .padStart(2, "0");
 const randomMac = () => ["02", hex(), hex(), hex(), hex(), hex()].join(":");
 const macFile = (mac: string) => `01-${mac.replace(/:/g, "-")}`;
 
@@ -35,7 +38,11 @@ async function ok(res: Awaited<ReturnType<APIRequestContext["get"]>>, status = 2
 async function hostCells(release: string): Promise<Set<string>> {
   const cells = new Set<string>();
   for (let page = 1; ; page++) {
-    const list = (await (await ok(await api.get(`/api/v1/hosts?release=${encodeURIComponent(release)}&pageSize=500&page=${page}`))).json()) as { items: { cell: string }[]; total: number; pageSize: number };
+    const list = (await (await ok(await api.get(`/api/v1/hosts?release=${encodeURIComponent(release)}&pageSize=500&page=${page}`))).json()) as {
+      items: { cell: string }[];
+      total: number;
+      pageSize: number;
+    };
     for (const h of list.items) cells.add(h.cell);
     if (page * list.pageSize >= list.total) return cells;
   }
@@ -64,7 +71,9 @@ async function publishableFleet() {
         fs.writeFileSync(path.join(IMAGES, n), `${n}: made-up bytes for e2e\n`);
       }
       const tree = inCell || cells.length !== 1 ? r.tree : `/afs/${cells[0]}/boot/${name}`;
-      await ok(await api.put(`/api/v1/releases/${encodeURIComponent(name)}`, { data: { name, tree, imagesDir: IMAGES, notes: r.notes, revision: r.revision } }));
+      await ok(
+        await api.put(`/api/v1/releases/${encodeURIComponent(name)}`, { data: { name, tree, imagesDir: IMAGES, notes: r.notes, revision: r.revision } }),
+      );
     }
     if (page * list.pageSize >= list.total) break;
   }
@@ -84,12 +93,24 @@ test.beforeAll(async () => {
   fleet.cell = `pub-${uid()}.example.org`;
   await ok(
     await api.post("/api/v1/cells", {
-      data: { name: fleet.cell, client: "kafs", bootRoot: `/afs/${fleet.cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${fleet.cell}`, ip: "192.0.2.41" }] },
+      data: {
+        name: fleet.cell,
+        client: "kafs",
+        bootRoot: `/afs/${fleet.cell}/boot`,
+        cacheMemcache: true,
+        cacheBlocks: 65536,
+        servers: [{ name: `db.${fleet.cell}`, ip: "192.0.2.41" }],
+      },
     }),
     201,
   );
   fleet.release = `pub-${uid()}`;
-  await ok(await api.post("/api/v1/releases", { data: { name: fleet.release, tree: `/afs/${fleet.cell}/boot/${fleet.release}`, imagesDir: IMAGES, notes: "publish e2e" } }), 201);
+  await ok(
+    await api.post("/api/v1/releases", {
+      data: { name: fleet.release, tree: `/afs/${fleet.cell}/boot/${fleet.release}`, imagesDir: IMAGES, notes: "publish e2e" },
+    }),
+    201,
+  );
   await ok(
     await api.post(`/api/v1/releases/${fleet.release}/versions?activate=true`, {
       data: { version: "1", kernel: "vmlinuz-pub", baseInitrd: "initrd-pub.img", modules: "e1000", readonly: "bin lib sbin usr", writable: "etc var" },
@@ -145,7 +166,8 @@ test("preview shows the new host's files with diffs; publishing asks first, then
   await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(fleet.second.mac.toUpperCase())}`));
   const rows = page.getByRole("table").getByRole("row");
   await expect(rows).toHaveCount(3); // the header, the iPXE script, the PXELINUX config
-  for (const file of [ipxe, `pxelinux.cfg/${macFile(fleet.second.mac)}`]) await expect(fileRow(page, file).getByRole("link", { name: fleet.second.name, exact: true })).toBeVisible();
+  for (const file of [ipxe, `pxelinux.cfg/${macFile(fleet.second.mac)}`])
+    await expect(fileRow(page, file).getByRole("link", { name: fleet.second.name, exact: true })).toBeVisible();
   await page.getByRole("searchbox", { name: "Search" }).fill("no-such-file");
   await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page.getByRole("heading", { name: "No file or host matches “no-such-file”" })).toBeVisible();
@@ -209,13 +231,17 @@ test("reboot pending says 'once published' only while something is unpublished",
   // everything is published: a reboot is all it takes
   await goto(page, `/hosts/${fleet.first}`);
   await expect(pendingBadge(page)).toHaveCount(0);
-  await expect(pending).toHaveText(`Reboot pending: the host runs ${fleet.release}@0 but is assigned ${fleet.release}@1. It picks up the assigned version at its next boot.`);
+  await expect(pending).toHaveText(
+    `Reboot pending: the host runs ${fleet.release}@0 but is assigned ${fleet.release}@1. It picks up the assigned version at its next boot.`,
+  );
 
   // a change waits for publication: the message says so
   await createHost(`pub-d-${uid()}`, randomMac(), 13);
   await goto(page, `/hosts/${fleet.first}`);
   await expect(pendingBadge(page)).toHaveText("1");
-  await expect(pending).toHaveText(`Reboot pending: the host runs ${fleet.release}@0 but is assigned ${fleet.release}@1. It picks up the assigned version at its next boot, once the change is published.`);
+  await expect(pending).toHaveText(
+    `Reboot pending: the host runs ${fleet.release}@0 but is assigned ${fleet.release}@1. It picks up the assigned version at its next boot, once the change is published.`,
+  );
 
   // published again: nothing left for the tests that follow
   await ok(await api.post("/api/v1/publications", { data: {} }), 201);
@@ -241,7 +267,13 @@ test("a host's boot files: published, with the kernel command line and working d
   const res = await page.request.get(href!);
   expect(res.status()).toBe(200);
   expect(await res.text()).toContain(`host ${name} {`);
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("boot-file-ipxe").getByRole("link", { name: /^Download/ }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page
+      .getByTestId("boot-file-ipxe")
+      .getByRole("link", { name: /^Download/ })
+      .click(),
+  ]);
   expect(download.suggestedFilename()).toBe(`${macFile(mac)}.ipxe`);
   expect(fs.readFileSync((await download.path())!, "utf8")).toContain("#!ipxe");
 });
@@ -259,7 +291,16 @@ test("a refused preview names every image it cannot read and links to each relea
   const name = `noimg-${uid()}`;
   fs.mkdirSync(IMAGES, { recursive: true });
   await ok(await api.post("/api/v1/releases", { data: { name, tree: `/afs/${fleet.cell}/boot/${name}`, imagesDir: IMAGES, notes: "images not there" } }), 201);
-  const version = { version: "1", kernel: `vmlinuz-${name}`, baseInitrd: `initrd-${name}.img`, modules: [], readonly: ["usr"], writable: ["etc"], tmpfsSize: "90M", notes: "" };
+  const version = {
+    version: "1",
+    kernel: `vmlinuz-${name}`,
+    baseInitrd: `initrd-${name}.img`,
+    modules: [],
+    readonly: ["usr"],
+    writable: ["etc"],
+    tmpfsSize: "90M",
+    notes: "",
+  };
   await ok(await api.post(`/api/v1/releases/${name}/versions?activate=true`, { data: version }), 201);
   try {
     await goto(page, "/publications");

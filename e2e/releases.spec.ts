@@ -68,7 +68,14 @@ async function activate(page: Page, scope: Page | ReturnType<Page["locator"]>) {
  */
 async function activeReleaseInOwnCell(page: Page, prefix: string, dbServerIp: string) {
   const cell = `c-${uid()}.example.org`;
-  const cellBody = { name: cell, client: "kafs", bootRoot: `/afs/${cell}/boot`, cacheMemcache: true, cacheBlocks: 65536, servers: [{ name: `db.${cell}`, ip: dbServerIp }] };
+  const cellBody = {
+    name: cell,
+    client: "kafs",
+    bootRoot: `/afs/${cell}/boot`,
+    cacheMemcache: true,
+    cacheBlocks: 65536,
+    servers: [{ name: `db.${cell}`, ip: dbServerIp }],
+  };
   expect((await page.request.post("/api/v1/cells", { data: cellBody })).status()).toBe(201);
   const base = releaseData(prefix);
   const r = { ...base, tree: `/afs/${cell}/boot/e2e/${base.name}` };
@@ -84,7 +91,9 @@ const versionRow = (page: Page, version: string) => page.getByRole("row").filter
 /** Serious axe violations of the page, toasts left out (mid fade-in they measure as low contrast). */
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).exclude("[data-sonner-toaster]").withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(" ")) }));
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(" ")) }));
 }
 
 test("release journey: draft, edit, activate (then immutable), new version from it, retire, delete", async ({ page }) => {
@@ -280,7 +289,13 @@ test("a version pinned by a host cannot be retired, nor its release deleted: the
   // a host pinned to r@1 (network, cell and host through the API)
   const n = networkData("usednet");
   expect((await page.request.post("/api/v1/networks", { data: { ...n, dns: n.dns.split(/[\s,]+/).filter(Boolean) } })).status()).toBe(201);
-  const mac = `52:54:00:${[0, 0, 0].map(() => Math.floor(Math.random() * 256).toString(16).padStart(2, "0")).join(":")}`;
+  const mac = `52:54:00:${[0, 0, 0]
+    .map(() =>
+      Math.floor(Math.random() * 256)
+        .toString(16)
+        .padStart(2, "0"),
+    )
+    .join(":")}`;
   const host = { name: `h-${uid()}`, mac, ip: n.gateway.replace(/\.1$/, ".20"), cell, release: `${r.name}@1` };
   const created = await page.request.post("/api/v1/hosts", { data: host });
   expect(created.status(), await created.text()).toBe(201);
@@ -315,7 +330,13 @@ test("activating and retiring say how many following hosts move, and refuse when
   const n = networkData("movesnet");
   expect((await page.request.post("/api/v1/networks", { data: { ...n, dns: n.dns.split(/[\s,]+/).filter(Boolean) } })).status()).toBe(201);
   const addHost = async (i: number, release: string) => {
-    const mac = `52:54:01:${[0, 0, 0].map(() => Math.floor(Math.random() * 256).toString(16).padStart(2, "0")).join(":")}`;
+    const mac = `52:54:01:${[0, 0, 0]
+      .map(() =>
+        Math.floor(Math.random() * 256)
+          .toString(16)
+          .padStart(2, "0"),
+      )
+      .join(":")}`;
     const res = await page.request.post("/api/v1/hosts", { data: { name: `mv-${uid()}`, mac, ip: n.gateway.replace(/\.1$/, `.${20 + i}`), cell, release } });
     expect(res.status(), await res.text()).toBe(201);
   };

@@ -23,9 +23,26 @@ afterEach(() => {
 
 describe("env", () => {
   it("has a default for every setting", () => {
-    set({ AFSBOOT_HOOK_TIMEOUT: undefined, AFSBOOT_TRUST_PROXY: undefined, AFSBOOT_BOOT_HISTORY: undefined, AFSBOOT_BOOT_HISTORY_DAYS: undefined, AFSBOOT_STALL_SECONDS: undefined, AFSBOOT_BUSYBOX: undefined, AFSBOOT_DHCPD: undefined, AFSBOOT_NO_JOBS: undefined });
+    set({
+      AFSBOOT_HOOK_TIMEOUT: undefined,
+      AFSBOOT_TRUST_PROXY: undefined,
+      AFSBOOT_BOOT_HISTORY: undefined,
+      AFSBOOT_BOOT_HISTORY_DAYS: undefined,
+      AFSBOOT_STALL_SECONDS: undefined,
+      AFSBOOT_BUSYBOX: undefined,
+      AFSBOOT_DHCPD: undefined,
+      AFSBOOT_NO_JOBS: undefined,
+    });
     const e = env();
-    expect(e).toMatchObject({ AFSBOOT_HOOK_TIMEOUT: 120, AFSBOOT_TRUST_PROXY: 0, AFSBOOT_BOOT_HISTORY: 100, AFSBOOT_BOOT_HISTORY_DAYS: 365, AFSBOOT_BUSYBOX: "/bin/busybox", AFSBOOT_DHCPD: "/usr/sbin/dhcpd", AFSBOOT_NO_JOBS: false });
+    expect(e).toMatchObject({
+      AFSBOOT_HOOK_TIMEOUT: 120,
+      AFSBOOT_TRUST_PROXY: 0,
+      AFSBOOT_BOOT_HISTORY: 100,
+      AFSBOOT_BOOT_HISTORY_DAYS: 365,
+      AFSBOOT_BUSYBOX: "/bin/busybox",
+      AFSBOOT_DHCPD: "/usr/sbin/dhcpd",
+      AFSBOOT_NO_JOBS: false,
+    });
     expect(e.AFSBOOT_STALL_SECONDS).toMatchObject({ pxe: 180, afs: 300, switch: 600 });
   });
 

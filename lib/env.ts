@@ -16,7 +16,12 @@ const unsetIfBlank = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => 
 const count = (message: string, fallback: number, ok: (n: number) => boolean) =>
   unsetIfBlank(z.coerce.number({ error: message }).refine(ok, { message }).default(fallback));
 /** "1" turns a switch on, "0" or unset leaves it off. */
-const flag = unsetIfBlank(z.enum(["0", "1"], { error: "must be 1 (on) or 0 (off)" }).default("0").transform((v) => v === "1"));
+const flag = unsetIfBlank(
+  z
+    .enum(["0", "1"], { error: "must be 1 (on) or 0 (off)" })
+    .default("0")
+    .transform((v) => v === "1"),
+);
 
 const schema = z.object({
   DATABASE_URL: z
@@ -28,7 +33,11 @@ const schema = z.object({
   AFSBOOT_DATA_DIR: z.string().default("./data"),
   AFSBOOT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   AFSBOOT_SECRET_FILE: z.string().optional(),
-  AFSBOOT_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  AFSBOOT_SESSION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
   AFSBOOT_SECURE_COOKIES: z
     .enum(["auto", "true", "false"])
     .default("auto")
@@ -48,9 +57,15 @@ const schema = z.object({
   AFSBOOT_IMAGES_ROOTS: z
     .string()
     .default("")
-    .transform((v) => v.split(":").filter((d) => d !== "").map((d) => (d.length > 1 ? d.replace(/\/+$/, "") : d)))
+    .transform((v) =>
+      v
+        .split(":")
+        .filter((d) => d !== "")
+        .map((d) => (d.length > 1 ? d.replace(/\/+$/, "") : d)),
+    )
     .superRefine((dirs, ctx) => {
-      for (const d of dirs) if (!d.startsWith("/")) ctx.addIssue({ code: "custom", message: `${d} is not an absolute directory (list absolute directories separated by ':')` });
+      for (const d of dirs)
+        if (!d.startsWith("/")) ctx.addIssue({ code: "custom", message: `${d} is not an absolute directory (list absolute directories separated by ':')` });
     }),
   // where publications write and /boot/ serves from; unset: <data dir>/export (see exportDir)
   AFSBOOT_EXPORT_DIR: z.string().optional(),

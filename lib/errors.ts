@@ -31,7 +31,9 @@ interface PrismaKnownError {
 }
 
 function isPrismaKnown(e: unknown): e is PrismaKnownError {
-  return typeof e === "object" && e !== null && "code" in e && typeof (e as { code: unknown }).code === "string" && /^P\d{4}$/.test((e as { code: string }).code);
+  return (
+    typeof e === "object" && e !== null && "code" in e && typeof (e as { code: unknown }).code === "string" && /^P\d{4}$/.test((e as { code: string }).code)
+  );
 }
 
 /** Fields named in a unique-constraint violation, across the SQLite and PostgreSQL adapters. */

@@ -119,7 +119,11 @@ async function sqliteFactory() {
 function readMigrations() {
   const lock = path.join(migDir, "migration_lock.toml");
   const dirs = fs.existsSync(migDir)
-    ? fs.readdirSync(migDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    ? fs
+        .readdirSync(migDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
     : [];
   return {
     baseDir: migDir,
@@ -131,9 +135,7 @@ function readMigrations() {
         path: d,
         migrationFile: {
           path: "migration.sql",
-          content: fs.existsSync(file)
-            ? { tag: "ok", value: fs.readFileSync(file, "utf8") }
-            : { tag: "error", value: "missing migration.sql" },
+          content: fs.existsSync(file) ? { tag: "ok", value: fs.readFileSync(file, "utf8") } : { tag: "error", value: "missing migration.sql" },
         },
       };
     }),

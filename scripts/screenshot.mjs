@@ -24,8 +24,15 @@ for (const [name, subnet, domain] of nets) {
   await api("/api/v1/networks", { name, subnet, gateway: gw, dns: [gw], domain, bootServer: gw, reportUrl: `http://${gw}:3000` });
 }
 await api("/api/v1/cells", {
-  name: "example.org", client: "kafs", bootRoot: "/afs/example.org/boot", cacheMemcache: true, cacheBlocks: 65536,
-  servers: [{ name: "afsdb1.example.org", ip: "10.0.0.5" }, { name: "afsdb2.example.org", ip: "10.0.0.6" }],
+  name: "example.org",
+  client: "kafs",
+  bootRoot: "/afs/example.org/boot",
+  cacheMemcache: true,
+  cacheBlocks: 65536,
+  servers: [
+    { name: "afsdb1.example.org", ip: "10.0.0.5" },
+    { name: "afsdb2.example.org", ip: "10.0.0.6" },
+  ],
 });
 
 const browser = await chromium.launch({

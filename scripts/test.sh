@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: the whole suite, as CI runs it on a fresh clone.
-#   install → typecheck → lint → migration drift check → unit + integration (Vitest)
+#   install → typecheck → lint → format check → migration drift check → unit + integration (Vitest)
 #   → production build → end-to-end (Playwright in Debian's chromium against the console server)
 #   → the boot lab (scripts/lab/lab.sh: QEMU boots from the published files, root from OpenAFS)
 set -euo pipefail
@@ -48,6 +48,9 @@ npx tsc --noEmit
 
 step "lint (eslint)"
 npx eslint --max-warnings=0 .
+
+step "format (prettier --check; \`npm run format\` rewrites)"
+npx prettier --check --log-level=warn .
 
 step "migrations match schema.prisma (db:check)"
 node scripts/migrate.mjs check

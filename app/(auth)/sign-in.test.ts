@@ -84,7 +84,17 @@ describe("after signing in", () => {
     from("192.0.2.20");
     const to = async (next: string) => tryPassword("root-admin", "the-right-password", next);
     expect(await to("/hosts?q=node&page=2#top")).toBe("signed in, to /hosts?q=node&page=2#top");
-    for (const evil of ["/\\evil.example", "//evil.example", "/\\/evil.example", "https://evil.example/", "/hosts\r\nSet-Cookie: a=b", "/hosts\nx", "javascript:alert(1)", "hosts", "/%0d%0aX: y/../\\evil"]) {
+    for (const evil of [
+      "/\\evil.example",
+      "//evil.example",
+      "/\\/evil.example",
+      "https://evil.example/",
+      "/hosts\r\nSet-Cookie: a=b",
+      "/hosts\nx",
+      "javascript:alert(1)",
+      "hosts",
+      "/%0d%0aX: y/../\\evil",
+    ]) {
       expect(await to(evil), evil).toBe("signed in, to /");
     }
   });

@@ -72,7 +72,11 @@ export default async function DashboardPage() {
               <ol className="space-y-3">
                 {steps.map((s) => (
                   <li key={s.label} className="flex gap-3">
-                    {s.done ? <CheckCircle2 className="mt-0.5 h-5 w-5 shrink-0 text-green-600" aria-label="done" /> : <Circle className="mt-0.5 h-5 w-5 shrink-0 text-slate-300" aria-label="to do" />}
+                    {s.done ? (
+                      <CheckCircle2 className="mt-0.5 h-5 w-5 shrink-0 text-green-600" aria-label="done" />
+                    ) : (
+                      <Circle className="mt-0.5 h-5 w-5 shrink-0 text-slate-300" aria-label="to do" />
+                    )}
                     <div>
                       <Link href={s.href} className="font-medium text-blue-700 hover:underline">
                         {s.label}
@@ -89,7 +93,11 @@ export default async function DashboardPage() {
           <CardHeader>
             <CardTitle>Recent changes</CardTitle>
             <CardDescription>
-              From the <Link href="/audit" className="text-blue-700 underline underline-offset-2 hover:no-underline">audit log</Link>.
+              From the{" "}
+              <Link href="/audit" className="text-blue-700 underline underline-offset-2 hover:no-underline">
+                audit log
+              </Link>
+              .
             </CardDescription>
           </CardHeader>
           <CardContent>

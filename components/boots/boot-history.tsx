@@ -30,7 +30,10 @@ interface Props {
 
 export function BootHistory({ hostName, boots, filter, assignedInitrdSha256, live }: Props) {
   const base = `/hosts/${encodeURIComponent(hostName)}`;
-  const options: { label: string; value?: BootState }[] = [{ label: "All" }, ...BOOT_FILTERS.map((value) => ({ label: value[0]!.toUpperCase() + value.slice(1), value }))];
+  const options: { label: string; value?: BootState }[] = [
+    { label: "All" },
+    ...BOOT_FILTERS.map((value) => ({ label: value[0]!.toUpperCase() + value.slice(1), value })),
+  ];
   return (
     <Card id="boot-history" className={SECTION_SCROLL_MARGIN}>
       <BootRefresh active={live} />
@@ -38,7 +41,8 @@ export function BootHistory({ hostName, boots, filter, assignedInitrdSha256, liv
         <div className="space-y-1.5">
           <CardTitle>Boot history</CardTitle>
           <CardDescription>
-            The latest {BOOT_LIMIT} boots, newest first, with the time each stage took. Times are the console&apos;s (UTC); the client&apos;s own clock is in the raw events.
+            The latest {BOOT_LIMIT} boots, newest first, with the time each stage took. Times are the console&apos;s (UTC); the client&apos;s own clock is in
+            the raw events.
           </CardDescription>
         </div>
         <nav aria-label="Filter boots by outcome" className="flex flex-wrap gap-1">
@@ -67,7 +71,10 @@ export function BootHistory({ hostName, boots, filter, assignedInitrdSha256, liv
           </ol>
         ) : filter ? (
           <p className="text-sm text-slate-600">
-            No {filter} boots. <Link href={`${base}#boot-history`} className="text-blue-700 underline underline-offset-2 hover:no-underline">Show all boots</Link>
+            No {filter} boots.{" "}
+            <Link href={`${base}#boot-history`} className="text-blue-700 underline underline-offset-2 hover:no-underline">
+              Show all boots
+            </Link>
           </p>
         ) : (
           <p className="text-sm text-slate-600">

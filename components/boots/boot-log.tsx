@@ -24,7 +24,12 @@ const STATE_LABEL: Record<string, string> = { booting: "Booting", up: "Up", fail
 
 export function BootLogFilters({ params, choices, errors }: { params: BootLogParams; choices: BootLogChoices; errors: Record<string, string> }) {
   return (
-    <form method="get" action="/boots" className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter boots">
+    <form
+      method="get"
+      action="/boots"
+      className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-4"
+      aria-label="Filter boots"
+    >
       <Field label="State" name="state" error={errors.state}>
         <NativeSelect {...fieldProps("state", errors.state)} defaultValue={params.state ?? ""}>
           <option value="">Any state</option>
@@ -46,7 +51,10 @@ export function BootLogFilters({ params, choices, errors }: { params: BootLogPar
         </NativeSelect>
       </Field>
       <Field label="Release or version" name="version" error={errors.version ?? errors.release}>
-        <NativeSelect {...fieldProps("version", errors.version ?? errors.release)} defaultValue={params.version ? params.version : params.release ? `${params.release}@` : ""}>
+        <NativeSelect
+          {...fieldProps("version", errors.version ?? errors.release)}
+          defaultValue={params.version ? params.version : params.release ? `${params.release}@` : ""}
+        >
           <option value="">Any release</option>
           {choices.releases.map((r) => [
             <option key={r.name} value={`${r.name}@`}>
@@ -123,7 +131,10 @@ export function BootLogTable({ rows }: { rows: BootLogRow[] }) {
                 </time>
               </TableCell>
               <TableCell>
-                <Link className="font-medium text-blue-700 underline-offset-2 hover:underline focus-visible:underline" href={`/hosts/${encodeURIComponent(b.host)}#boot-history`}>
+                <Link
+                  className="font-medium text-blue-700 underline-offset-2 hover:underline focus-visible:underline"
+                  href={`/hosts/${encodeURIComponent(b.host)}#boot-history`}
+                >
                   {b.host}
                 </Link>
               </TableCell>

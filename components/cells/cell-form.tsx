@@ -35,7 +35,13 @@ const newRow = (s = { name: "", ip: "" }) => ({ key: ++rowKey, ...s });
 /** Server rows as the last submission sent them (after a refused save), else from the cell. */
 function initialRows(values: Record<string, string> | undefined, cell?: CellFormValues) {
   if (values) {
-    const idx = [...new Set(Object.keys(values).map((k) => /^servers\.(\d+)\./.exec(k)?.[1]).filter(Boolean))];
+    const idx = [
+      ...new Set(
+        Object.keys(values)
+          .map((k) => /^servers\.(\d+)\./.exec(k)?.[1])
+          .filter(Boolean),
+      ),
+    ];
     if (idx.length) return idx.map((i) => newRow({ name: values[`servers.${i}.name`] ?? "", ip: values[`servers.${i}.ip`] ?? "" }));
   }
   return (cell?.servers.length ? cell.servers : [{ name: "", ip: "" }]).map((s) => newRow(s));

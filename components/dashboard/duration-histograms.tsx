@@ -46,7 +46,13 @@ function Histogram({ d }: { d: Durations[number] }) {
           <span className="font-medium tabular-nums text-slate-900">{secs(d.p90)}</span> · max <span className="tabular-nums">{secs(d.max)}</span>
         </span>
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" className="h-20 w-full" role="img" aria-label={`Boot durations of ${d.releaseVersion}: ${summary}`}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        preserveAspectRatio="none"
+        className="h-20 w-full"
+        role="img"
+        aria-label={`Boot durations of ${d.releaseVersion}: ${summary}`}
+      >
         <line x1={0} x2={W} y1={H - 0.25} y2={H - 0.25} className="stroke-slate-300" strokeWidth={0.5} vectorEffect="non-scaling-stroke" />
         {d.buckets.map((b, i) => {
           const h = b.count === 0 ? 0 : Math.max(1, (b.count / peak) * (H - 2));
@@ -57,7 +63,11 @@ function Histogram({ d }: { d: Durations[number] }) {
           );
         })}
       </svg>
-      <div className="mt-1 grid text-center text-[10px] leading-tight text-slate-600" style={{ gridTemplateColumns: `repeat(${n}, minmax(0, 1fr))` }} aria-hidden>
+      <div
+        className="mt-1 grid text-center text-[10px] leading-tight text-slate-600"
+        style={{ gridTemplateColumns: `repeat(${n}, minmax(0, 1fr))` }}
+        aria-hidden
+      >
         {d.buckets.map((b, i) => (
           <span key={i}>
             <span className="block font-medium tabular-nums text-slate-800">{b.count > 0 ? fmtCount(b.count) : "\u00a0"}</span>

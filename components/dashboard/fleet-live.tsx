@@ -46,7 +46,11 @@ export function FleetLive({ initial }: { initial: FleetStatusWire }) {
         </p>
       </div>
       {query.isError && (
-        <div role="status" className="flex items-start gap-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="fleet-error">
+        <div
+          role="status"
+          className="flex items-start gap-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900"
+          data-testid="fleet-error"
+        >
           <AlertTriangle className="mt-0.5 size-4 shrink-0" aria-hidden />
           <span>
             Could not refresh the fleet status ({query.error.message}). Showing the numbers from {age}s ago; retrying every {FLEET_POLL_MS / 1000}s.

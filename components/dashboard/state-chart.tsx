@@ -32,7 +32,10 @@ export function StateChart({ counts, total }: { counts: Counts; total: number })
           ))}
       </div>
       <ul className="grid gap-2 sm:grid-cols-2 md:grid-cols-3 2xl:grid-cols-6" aria-label="Hosts by boot state">
-        {[...STATES, { key: "rebootPending" as const, label: "Reboot pending", swatch: "bg-white border-2 border-amber-500", href: "/hosts?state=pending" }].map((s) => (
+        {[
+          ...STATES,
+          { key: "rebootPending" as const, label: "Reboot pending", swatch: "bg-white border-2 border-amber-500", href: "/hosts?state=pending" },
+        ].map((s) => (
           <li key={s.key}>
             <Link
               href={s.href}

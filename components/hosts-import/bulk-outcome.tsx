@@ -20,7 +20,8 @@ export function BulkError({ error }: { error: string | null }) {
 
 /** The enrolled hosts, a link to them, and `children` for more actions ("Import another file"). */
 export function EnrolledCard({ enrolled, children }: { enrolled: BulkEnrolled; children?: ReactNode }) {
-  const span = enrolled.first && enrolled.last && enrolled.created > 1 ? ` (${enrolled.first} … ${enrolled.last})` : enrolled.first ? ` (${enrolled.first})` : "";
+  const span =
+    enrolled.first && enrolled.last && enrolled.created > 1 ? ` (${enrolled.first} … ${enrolled.last})` : enrolled.first ? ` (${enrolled.first})` : "";
   return (
     <Card>
       <CardContent className="space-y-3 pt-5" role="status">

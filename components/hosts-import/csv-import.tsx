@@ -60,7 +60,9 @@ export function CsvImport({ previewAction, enrollAction }: { previewAction: Acti
   function readFile(f: File) {
     reset("", null);
     if (f.size > MAX_CSV_BYTES) {
-      setError(`${f.name} is ${kilobytes(f.size)}: the limit is ${LIMIT} per file (about 80,000 hosts). Split it into smaller files. Nothing was read or sent.`);
+      setError(
+        `${f.name} is ${kilobytes(f.size)}: the limit is ${LIMIT} per file (about 80,000 hosts). Split it into smaller files. Nothing was read or sent.`,
+      );
       return;
     }
     setBusy(true);
@@ -91,14 +93,23 @@ export function CsvImport({ previewAction, enrollAction }: { previewAction: Acti
     setError(null);
     setPreview(null);
     const checkLabel = `Checking ${plural(rows, "row")}`;
-    setSteps((s) => [...startStep(s.filter((x) => x.key === "read"), "check", checkLabel), { key: "save", label: `Saving ${plural(rows, "host")}`, status: "pending" }]);
+    setSteps((s) => [
+      ...startStep(
+        s.filter((x) => x.key === "read"),
+        "check",
+        checkLabel,
+      ),
+      { key: "save", label: `Saving ${plural(rows, "host")}`, status: "pending" },
+    ]);
     const res = await call(previewAction, text);
     const result = res.ok ? res.result : res.preview;
     if (result?.stage === "preview") setPreview({ of: text, result });
     if (!res.ok) setError(res.error);
     setSteps((s) => {
       const next = endStep(s, "check", res.ok ? "done" : "failed", result?.stage === "preview" ? `Checked ${plural(result.total, "row")}` : checkLabel);
-      return next.map((x) => (x.key === "save" && result?.stage === "preview" ? { ...x, label: result.valid > 0 ? `Saving ${plural(result.valid, "host")}` : "Saving hosts" } : x));
+      return next.map((x) =>
+        x.key === "save" && result?.stage === "preview" ? { ...x, label: result.valid > 0 ? `Saving ${plural(result.valid, "host")}` : "Saving hosts" } : x,
+      );
     });
     setBusy(false);
   }
@@ -131,7 +142,15 @@ export function CsvImport({ previewAction, enrollAction }: { previewAction: Acti
           <CardTitle>CSV</CardTitle>
         </CardHeader>
         <CardContent className="space-y-5">
-          <CsvSource text={file ? "" : text} file={file} rows={rows} disabled={busy} onText={(t) => reset(t, null)} onFile={readFile} onClearFile={() => reset("", null)} />
+          <CsvSource
+            text={file ? "" : text}
+            file={file}
+            rows={rows}
+            disabled={busy}
+            onText={(t) => reset(t, null)}
+            onFile={readFile}
+            onClearFile={() => reset("", null)}
+          />
           <div className="flex flex-wrap items-center gap-3">
             <Button type="button" variant="outline" onClick={runPreview} disabled={busy || !!enrolled || text.trim() === ""}>
               <FileSearch className="size-4" aria-hidden />
@@ -142,7 +161,13 @@ export function CsvImport({ previewAction, enrollAction }: { previewAction: Acti
               {current && current.valid > 0 ? `Enroll ${plural(current.valid, "host")}` : "Enroll hosts"}
             </Button>
             <span id="enroll-hint" className="text-xs text-slate-600">
-              {enrolled ? "" : !current ? "Preview first: nothing is saved until you enroll." : current.problemCount > 0 ? "Fix every problem and preview again to enroll." : "All rows or none: one problem saves nothing."}
+              {enrolled
+                ? ""
+                : !current
+                  ? "Preview first: nothing is saved until you enroll."
+                  : current.problemCount > 0
+                    ? "Fix every problem and preview again to enroll."
+                    : "All rows or none: one problem saves nothing."}
             </span>
           </div>
           <WorkProgress steps={steps} />
@@ -164,7 +189,11 @@ export function CsvImport({ previewAction, enrollAction }: { previewAction: Acti
             </CardHeader>
             <CardContent>
               <PreviewSummary preview={current} />
-              {current.total > 0 && <p className="mt-3 text-xs text-slate-500">Checked by the server in {seconds(current.serverMs)}; nothing has been saved yet. {fmt(current.total)} rows read.</p>}
+              {current.total > 0 && (
+                <p className="mt-3 text-xs text-slate-500">
+                  Checked by the server in {seconds(current.serverMs)}; nothing has been saved yet. {fmt(current.total)} rows read.
+                </p>
+              )}
             </CardContent>
           </Card>
         )

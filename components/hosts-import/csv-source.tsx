@@ -42,9 +42,9 @@ export function CsvSource({ text, file, rows, disabled, onText, onFile, onClearF
       <div className="rounded-md border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700">
         <p>
           The first line is the header <code className="font-mono text-xs">hostname,mac,ip,cell,release</code>, optionally followed by{" "}
-          <code className="font-mono text-xs">,tags</code> (tags separated by spaces or <code className="font-mono text-xs">;</code>).
-          The release is a tree (<code className="font-mono text-xs">rh-7.3</code>, its latest active version) or a pinned version (
-          <code className="font-mono text-xs">rh-7.3@1</code>). Up to 5 MB per file.
+          <code className="font-mono text-xs">,tags</code> (tags separated by spaces or <code className="font-mono text-xs">;</code>). The release is a tree (
+          <code className="font-mono text-xs">rh-7.3</code>, its latest active version) or a pinned version (<code className="font-mono text-xs">rh-7.3@1</code>
+          ). Up to 5 MB per file.
         </p>
         <a href={TEMPLATE_HREF} download="hosts-template.csv" className="mt-2 inline-flex items-center gap-1.5 font-medium text-blue-700 hover:underline">
           <Download className="size-4" aria-hidden />

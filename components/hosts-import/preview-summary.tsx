@@ -10,10 +10,7 @@ export function PreviewSummary({ preview }: { preview: BulkPreview }) {
   const clean = preview.problemCount === 0;
   return (
     <div className="space-y-4">
-      <p
-        data-testid="preview-summary"
-        className={`flex items-center gap-2 text-sm font-medium ${clean ? "text-green-800" : "text-red-800"}`}
-      >
+      <p data-testid="preview-summary" className={`flex items-center gap-2 text-sm font-medium ${clean ? "text-green-800" : "text-red-800"}`}>
         {clean ? <CircleCheck className="size-4 text-green-600" aria-hidden /> : <CircleAlert className="size-4 text-red-600" aria-hidden />}
         {`${plural(preview.valid, "row")} OK, ${plural(preview.problemCount, "problem")}`}
         {!clean && preview.problemLines > 0 && preview.total > 0 && ` on ${plural(preview.problemLines, "line")}`}
@@ -27,15 +24,11 @@ export function PreviewSummary({ preview }: { preview: BulkPreview }) {
       )}
       {preview.sample.length > 0 && (
         <section className="space-y-2">
-          <h3 className="text-sm font-semibold text-slate-900">
-            {clean ? "First hosts that will be created" : "First rows without problems"}
-          </h3>
+          <h3 className="text-sm font-semibold text-slate-900">{clean ? "First hosts that will be created" : "First rows without problems"}</h3>
           <SampleTable rows={preview.sample} />
         </section>
       )}
-      {clean && preview.valid > preview.sample.length && (
-        <p className="text-xs text-slate-600">… and {fmt(preview.valid - preview.sample.length)} more.</p>
-      )}
+      {clean && preview.valid > preview.sample.length && <p className="text-xs text-slate-600">… and {fmt(preview.valid - preview.sample.length)} more.</p>}
     </div>
   );
 }

@@ -3,7 +3,17 @@ import type { LineProblem } from "@/lib/inventory/bulk-result";
 import { fmt } from "./format";
 
 /** Problems of a bulk batch by line (CSV) or row (range), one line per problem. */
-export function ProblemsTable({ problems, total, lineLabel = "Line", caption }: { problems: LineProblem[]; total: number; lineLabel?: string; caption?: string }) {
+export function ProblemsTable({
+  problems,
+  total,
+  lineLabel = "Line",
+  caption,
+}: {
+  problems: LineProblem[];
+  total: number;
+  lineLabel?: string;
+  caption?: string;
+}) {
   return (
     <div className="max-h-96 overflow-y-auto rounded-md border border-red-200">
       <Table aria-label={caption ?? "Problems"}>

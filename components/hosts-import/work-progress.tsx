@@ -61,7 +61,10 @@ export function WorkProgress({ steps, className }: { steps: Step[]; className?: 
         aria-valuetext={valueText}
         className="relative h-2.5 w-full overflow-hidden rounded-full bg-slate-200"
       >
-        <div className={cn("absolute inset-y-0 left-0 transition-[width] duration-200", failed ? "bg-red-500" : "bg-blue-600")} style={{ width: `${overall * 100}%` }} />
+        <div
+          className={cn("absolute inset-y-0 left-0 transition-[width] duration-200", failed ? "bg-red-500" : "bg-blue-600")}
+          style={{ width: `${overall * 100}%` }}
+        />
         {active && activeFraction === null && (
           <div className="absolute inset-y-0 animate-pulse bg-blue-400" style={{ left: `${activeIndex * share * 100}%`, width: `${share * 100}%` }} />
         )}
@@ -89,7 +92,11 @@ export function startStep(steps: Step[], key: string, label: string, fraction: n
 }
 
 export function endStep(steps: Step[], key: string, status: "done" | "failed", label?: string): Step[] {
-  return steps.map((s) => (s.key === key && s.status === "active" ? { ...s, status, label: label ?? s.label, ms: performance.now() - (s.startedAt ?? performance.now()), fraction: null } : s));
+  return steps.map((s) =>
+    s.key === key && s.status === "active"
+      ? { ...s, status, label: label ?? s.label, ms: performance.now() - (s.startedAt ?? performance.now()), fraction: null }
+      : s,
+  );
 }
 
 export function stepFraction(steps: Step[], key: string, fraction: number): Step[] {

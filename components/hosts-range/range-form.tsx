@@ -47,7 +47,15 @@ function useCounts(v: RangeFormValues) {
   }, [v.pattern, v.macs, v.startIp]);
 }
 
-export function RangeForm({ previewAction, enrollAction, choices }: { previewAction: Action; enrollAction: Action; choices: Pick<HostChoices, "cells" | "releases"> }) {
+export function RangeForm({
+  previewAction,
+  enrollAction,
+  choices,
+}: {
+  previewAction: Action;
+  enrollAction: Action;
+  choices: Pick<HostChoices, "cells" | "releases">;
+}) {
   const [values, setValues] = useState<RangeFormValues>(EMPTY);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -78,7 +86,10 @@ export function RangeForm({ previewAction, enrollAction, choices }: { previewAct
     e.preventDefault();
     setBusy(true);
     setPreview(null);
-    setSteps([...startStep([], "check", `Checking ${plural(counts.count, "host")}`), { key: "save", label: `Saving ${plural(counts.count, "host")}`, status: "pending" }]);
+    setSteps([
+      ...startStep([], "check", `Checking ${plural(counts.count, "host")}`),
+      { key: "save", label: `Saving ${plural(counts.count, "host")}`, status: "pending" },
+    ]);
     show(await call(previewAction, values), "check");
     setBusy(false);
   }
@@ -97,7 +108,14 @@ export function RangeForm({ previewAction, enrollAction, choices }: { previewAct
 
   const text = (name: keyof RangeFormValues, label: string, opts: { hint?: string; placeholder?: string } = {}) => (
     <Field label={label} name={name} error={errors[name]} hint={opts.hint} required={name !== "tags"}>
-      <Input {...fieldProps(name, errors[name], !!opts.hint)} value={values[name]} onChange={set(name)} placeholder={opts.placeholder} disabled={busy} autoComplete="off" />
+      <Input
+        {...fieldProps(name, errors[name], !!opts.hint)}
+        value={values[name]}
+        onChange={set(name)}
+        placeholder={opts.placeholder}
+        disabled={busy}
+        autoComplete="off"
+      />
     </Field>
   );
   /** Cell and release are picked from what exists (as in the host form), not typed. */
@@ -118,8 +136,14 @@ export function RangeForm({ previewAction, enrollAction, choices }: { previewAct
         <CardContent>
           <form onSubmit={onPreview} className="space-y-5" noValidate>
             <div className="grid gap-5 md:grid-cols-2">
-              {text("pattern", "Hostname pattern", { placeholder: "node[001-120]", hint: counts.names ?? "A prefix, [first-last] and an optional suffix; zero padding follows the first number." })}
-              {text("startIp", "Starting IP", { placeholder: "10.0.0.11", hint: counts.ips ? `Addresses ${counts.ips}` : "Each next host gets the next address." })}
+              {text("pattern", "Hostname pattern", {
+                placeholder: "node[001-120]",
+                hint: counts.names ?? "A prefix, [first-last] and an optional suffix; zero padding follows the first number.",
+              })}
+              {text("startIp", "Starting IP", {
+                placeholder: "10.0.0.11",
+                hint: counts.ips ? `Addresses ${counts.ips}` : "Each next host gets the next address.",
+              })}
               {select(
                 "cell",
                 "Cell",
@@ -150,11 +174,21 @@ export function RangeForm({ previewAction, enrollAction, choices }: { previewAct
               error={errors.macs}
               hint={`One per hostname, in order: one per line or comma separated. ${counts.macs ? `${plural(counts.macs, "MAC")} pasted${counts.count ? ` for ${plural(counts.count, "hostname")}` : ""}.` : ""}`}
             >
-              <Textarea {...fieldProps("macs", errors.macs, true)} value={values.macs} onChange={set("macs")} rows={6} spellCheck={false} className="font-mono text-xs" placeholder={"52:54:00:12:34:01\n52:54:00:12:34:02"} disabled={busy} />
+              <Textarea
+                {...fieldProps("macs", errors.macs, true)}
+                value={values.macs}
+                onChange={set("macs")}
+                rows={6}
+                spellCheck={false}
+                className="font-mono text-xs"
+                placeholder={"52:54:00:12:34:01\n52:54:00:12:34:02"}
+                disabled={busy}
+              />
             </Field>
             {counts.mismatch && (
               <p className="text-sm text-amber-800" data-testid="mac-count-warning">
-                {counts.macs < counts.count ? `${plural(counts.count - counts.macs, "MAC")} missing` : `${plural(counts.macs - counts.count, "MAC")} too many`}: the count must match the {plural(counts.count, "hostname")}.
+                {counts.macs < counts.count ? `${plural(counts.count - counts.macs, "MAC")} missing` : `${plural(counts.macs - counts.count, "MAC")} too many`}:
+                the count must match the {plural(counts.count, "hostname")}.
               </p>
             )}
             {text("tags", "Tags", { placeholder: "render gpu", hint: "Optional; separated by spaces or commas." })}
@@ -168,7 +202,13 @@ export function RangeForm({ previewAction, enrollAction, choices }: { previewAct
                 {current && current.valid > 0 ? `Enroll ${plural(current.valid, "host")}` : "Enroll hosts"}
               </Button>
               <span className="text-xs text-slate-600">
-                {enrolled ? "" : !current ? "Preview first: nothing is saved until you enroll." : current.problemCount ? "Fix every problem and preview again." : "All hosts or none."}
+                {enrolled
+                  ? ""
+                  : !current
+                    ? "Preview first: nothing is saved until you enroll."
+                    : current.problemCount
+                      ? "Fix every problem and preview again."
+                      : "All hosts or none."}
               </span>
             </div>
             <WorkProgress steps={steps} />

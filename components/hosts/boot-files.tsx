@@ -99,7 +99,9 @@ function FileBlock({ host, file }: { host: string; file: BootFile }) {
       <p className="text-xs text-slate-600">
         in <span className="break-all font-mono">{file.path}</span>
       </p>
-      <pre tabIndex={0} className="max-h-72 overflow-auto rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-5 text-slate-800">{file.content}</pre>
+      <pre tabIndex={0} className="max-h-72 overflow-auto rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-5 text-slate-800">
+        {file.content}
+      </pre>
     </section>
   );
 }
@@ -129,7 +131,12 @@ export async function BootFiles({ actor, hostName }: { actor: Actor; hostName: s
     <Frame>
       <Rows
         rows={[
-          ["Release", <span key="release" className="font-mono">{files.label}</span>],
+          [
+            "Release",
+            <span key="release" className="font-mono">
+              {files.label}
+            </span>,
+          ],
           ["Cell", files.cell],
           ["Network", files.network],
         ]}
@@ -138,7 +145,10 @@ export async function BootFiles({ actor, hostName }: { actor: Actor; hostName: s
         <h3 id="cmdline-heading" className="text-sm font-semibold text-slate-900">
           Kernel command line
         </h3>
-        <pre className="whitespace-pre-wrap break-all rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-5" data-testid="kernel-cmdline">
+        <pre
+          className="whitespace-pre-wrap break-all rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-5"
+          data-testid="kernel-cmdline"
+        >
           {files.cmdline}
         </pre>
       </section>
@@ -150,7 +160,12 @@ export async function BootFiles({ actor, hostName }: { actor: Actor; hostName: s
           title="Overlay initrd"
           image={o}
           extra={[
-            ["State", <Badge key="state" variant={STATE[o.state].variant}>{STATE[o.state].label}</Badge>],
+            [
+              "State",
+              <Badge key="state" variant={STATE[o.state].variant}>
+                {STATE[o.state].label}
+              </Badge>,
+            ],
             ["Assigned to the host", <OverlayAssignment key="assigned" sha256={o.sha256} assigned={o.assigned} assignedAt={o.assignedAt} />],
           ]}
         />

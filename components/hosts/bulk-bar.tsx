@@ -5,13 +5,7 @@ import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import type { ActionState } from "@/lib/action-state";
 import type { HostChoices } from "@/lib/data/host-queries";
-import {
-  assignReleaseAction,
-  changeCellAction,
-  changeTagsAction,
-  deleteHostsAction,
-  matchingHostsAction,
-} from "@/app/(console)/hosts/actions";
+import { assignReleaseAction, changeCellAction, changeTagsAction, deleteHostsAction, matchingHostsAction } from "@/app/(console)/hosts/actions";
 import {
   AlertDialog,
   AlertDialogCancel,
@@ -163,7 +157,8 @@ export function BulkBar({ selected, onPage, total, params, choices, onSelect, on
             <AlertDialogHeader>
               <AlertDialogTitle>Delete {hosts(count)}?</AlertDialogTitle>
               <AlertDialogDescription>
-                Their DHCP and PXE entries are removed at the next publication and their boot history is deleted. Either all {hosts(count)} are deleted or none. This cannot be undone.
+                Their DHCP and PXE entries are removed at the next publication and their boot history is deleted. Either all {hosts(count)} are deleted or none.
+                This cannot be undone.
               </AlertDialogDescription>
             </AlertDialogHeader>
             <AlertDialogFooter>

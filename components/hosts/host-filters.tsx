@@ -38,7 +38,15 @@ export function HostFilters({ params, choices }: Props) {
     const get = (k: string) => (data.get(k) as string | null)?.trim() || undefined;
     const href = hostsHref(
       { sort: params.sort, dir: params.dir },
-      { q: get("q"), cell: get("cell"), release: get("release"), network: get("network"), tag: get("tag"), state: get("state"), size: get("size") === String(DEFAULT_HOST_PAGE_SIZE) ? undefined : get("size") },
+      {
+        q: get("q"),
+        cell: get("cell"),
+        release: get("release"),
+        network: get("network"),
+        tag: get("tag"),
+        state: get("state"),
+        size: get("size") === String(DEFAULT_HOST_PAGE_SIZE) ? undefined : get("size"),
+      },
     );
     router.push(href);
     return href;
@@ -58,7 +66,14 @@ export function HostFilters({ params, choices }: Props) {
       <Label htmlFor={`filter-${name}`} className="text-xs text-slate-600">
         {label}
       </Label>
-      <FilterSelect id={`filter-${name}`} name={name} defaultValue={params[name] ?? ""} applied={params[name] ?? ""} onApply={onApply} containerClassName="w-44">
+      <FilterSelect
+        id={`filter-${name}`}
+        name={name}
+        defaultValue={params[name] ?? ""}
+        applied={params[name] ?? ""}
+        onApply={onApply}
+        containerClassName="w-44"
+      >
         <option value="">{all}</option>
         {params[name] && !options.some((o) => o.value === params[name]) && <option value={params[name]}>{params[name]}</option>}
         {options.map((o) => (
@@ -89,12 +104,24 @@ export function HostFilters({ params, choices }: Props) {
         {select("release", "Release", "All releases", names(choices.releases.map((r) => r.name)))}
         {select("network", "Network", "All networks", names(choices.networks.map((n) => n.name)))}
         {select("tag", "Tag", "All tags", names(choices.tags))}
-        {select("state", "Boot state", "Any boot state", HOST_STATES.map((s) => ({ value: s, label: s === "never" ? "never booted" : s === "pending" ? "reboot pending" : s })))}
+        {select(
+          "state",
+          "Boot state",
+          "Any boot state",
+          HOST_STATES.map((s) => ({ value: s, label: s === "never" ? "never booted" : s === "pending" ? "reboot pending" : s })),
+        )}
         <div className="space-y-1">
           <Label htmlFor="filter-size" className="text-xs text-slate-600">
             Per page
           </Label>
-          <FilterSelect id="filter-size" name="size" defaultValue={params.size ?? String(DEFAULT_HOST_PAGE_SIZE)} applied={params.size ?? String(DEFAULT_HOST_PAGE_SIZE)} onApply={onApply} containerClassName="w-24">
+          <FilterSelect
+            id="filter-size"
+            name="size"
+            defaultValue={params.size ?? String(DEFAULT_HOST_PAGE_SIZE)}
+            applied={params.size ?? String(DEFAULT_HOST_PAGE_SIZE)}
+            onApply={onApply}
+            containerClassName="w-24"
+          >
             {HOST_PAGE_SIZES.map((n) => (
               <option key={n} value={n}>
                 {n}

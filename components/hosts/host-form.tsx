@@ -107,7 +107,13 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
 
   const text = (name: keyof HostFormValues, label: string, props: { hint?: string; placeholder?: string; required?: boolean; fallback?: string } = {}) => (
     <Field label={label} name={name} error={err?.[name]} hint={props.hint} required={props.required}>
-      <Input {...fieldProps(name, err?.[name], !!props.hint)} defaultValue={initial(name, props.fallback)} placeholder={props.placeholder} autoComplete="off" spellCheck={false} />
+      <Input
+        {...fieldProps(name, err?.[name], !!props.hint)}
+        defaultValue={initial(name, props.fallback)}
+        placeholder={props.placeholder}
+        autoComplete="off"
+        spellCheck={false}
+      />
     </Field>
   );
 
@@ -117,7 +123,12 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
       {host && <input type="hidden" name="revision" value={host.revision} />}
       <div className="grid gap-5 md:grid-cols-2">
         {text("name", "Hostname", { placeholder: "node001", hint: "Lower-case letters, digits and '-' (the domain comes from the network).", required: true })}
-        {text("mac", "MAC address", { placeholder: "52:54:00:12:34:56", hint: "aa:bb:cc:dd:ee:ff, AA-BB-…, aabb.ccdd.eeff or aabbccddeeff.", required: true, fallback: mac })}
+        {text("mac", "MAC address", {
+          placeholder: "52:54:00:12:34:56",
+          hint: "aa:bb:cc:dd:ee:ff, AA-BB-…, aabb.ccdd.eeff or aabbccddeeff.",
+          required: true,
+          fallback: mac,
+        })}
         <Field label="Network" name="network" hint="Only helps to pick an address: the network is the one the IP lies in.">
           <NativeSelect
             {...fieldProps("network", undefined, true)}
@@ -172,8 +183,17 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
             ))}
           </NativeSelect>
         </Field>
-        <Field label="Release" name="release" error={err?.release} hint="A tree follows its latest active version; a pinned version stays until changed." required>
-          <NativeSelect {...fieldProps("release", err?.release, true)} defaultValue={initial("release", choices.releases.length === 1 ? choices.releases[0]!.name : "")}>
+        <Field
+          label="Release"
+          name="release"
+          error={err?.release}
+          hint="A tree follows its latest active version; a pinned version stays until changed."
+          required
+        >
+          <NativeSelect
+            {...fieldProps("release", err?.release, true)}
+            defaultValue={initial("release", choices.releases.length === 1 ? choices.releases[0]!.name : "")}
+          >
             <option value="">Choose a release…</option>
             <ReleaseOptions releases={choices.releases} current={initial("release")} />
           </NativeSelect>

@@ -46,8 +46,8 @@ export function HostStatus({ host, unpublished }: { host: HostView; unpublished:
         </dl>
         {host.rebootPending && (
           <p className="mt-4 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-            Reboot pending: the host runs {host.bootedLabel ?? "an unreported version"} but is assigned {assigned}. It picks up
-            the assigned version at its next boot{unpublished ? ", once the change is published" : ""}.
+            Reboot pending: the host runs {host.bootedLabel ?? "an unreported version"} but is assigned {assigned}. It picks up the assigned version at its next
+            boot{unpublished ? ", once the change is published" : ""}.
           </p>
         )}
       </CardContent>

@@ -152,14 +152,19 @@ export function HostTable({ rows, total, params, canEdit, choices, emptyText }: 
               <TableCell>
                 <div className="flex flex-wrap gap-1">
                   <BootStateBadge state={h.bootState} />
-                  {h.rebootPending && <RebootPendingBadge title={`Last booted ${h.bootedLabel ?? "an unreported version"}, assigned ${h.assignedLabel ?? "no active version"}`} />}
+                  {h.rebootPending && (
+                    <RebootPendingBadge title={`Last booted ${h.bootedLabel ?? "an unreported version"}, assigned ${h.assignedLabel ?? "no active version"}`} />
+                  )}
                 </div>
               </TableCell>
               <TableCell className="whitespace-nowrap font-mono text-xs">{h.mac}</TableCell>
               <TableCell className="whitespace-nowrap font-mono text-xs">{h.ip}</TableCell>
               <TableCell>{h.network}</TableCell>
               <TableCell>{h.cell}</TableCell>
-              <TableCell className="whitespace-nowrap font-mono text-xs" title={h.pinned ? "Pinned version" : `Latest active version${h.assignedVersion ? ` (now ${h.assignedVersion})` : ""}`}>
+              <TableCell
+                className="whitespace-nowrap font-mono text-xs"
+                title={h.pinned ? "Pinned version" : `Latest active version${h.assignedVersion ? ` (now ${h.assignedVersion})` : ""}`}
+              >
                 {h.releaseRef}
               </TableCell>
               <TableCell>

@@ -12,8 +12,8 @@ export function ReportToken({ host, token, generation }: { host: string; token: 
       <CardHeader>
         <CardTitle>Report token</CardTitle>
         <CardDescription>
-          Sent by the host with each boot report; it is in the host&apos;s published PXE config (generation {generation}). Rotate it if a config leaked: the old token stops working and the
-          host&apos;s files are published again.
+          Sent by the host with each boot report; it is in the host&apos;s published PXE config (generation {generation}). Rotate it if a config leaked: the old
+          token stops working and the host&apos;s files are published again.
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-wrap items-center gap-4">

@@ -50,7 +50,10 @@ export function NetworkForm({ action, network, submitLabel }: Props) {
         {field("domain", "Domain", { placeholder: "lab.example.org", hint: "Optional: the DNS domain handed out by DHCP." })}
         {field("bootServer", "Boot server", { placeholder: "10.0.0.1", hint: "next-server (TFTP) and HTTP boot server.", required: true })}
         {field("reportUrl", "Report URL", { placeholder: "http://10.0.0.1:3000", hint: "Where booting clients send their boot reports.", required: true })}
-        {field("bootUrl", "Boot files URL", { placeholder: "http://10.0.0.1/", hint: "Optional: where iPXE fetches boot files. Default http://<boot server>/; http://<console>/boot/ serves them from the console." })}
+        {field("bootUrl", "Boot files URL", {
+          placeholder: "http://10.0.0.1/",
+          hint: "Optional: where iPXE fetches boot files. Default http://<boot server>/; http://<console>/boot/ serves them from the console.",
+        })}
         {field("discoveryRange", "Discovery range", {
           placeholder: "10.0.0.200-10.0.0.220",
           hint: "Unknown machines get a short lease from this range and boot the discovery image, so they show up under Unknown hosts. Leave empty to serve enrolled hosts only.",

@@ -89,7 +89,10 @@ export function ChangedFilesTable({ files, noDiff, publicationId }: Props) {
             </TableCell>
             <TableCell className="whitespace-nowrap text-xs">
               {f.host && f.hostExists !== false ? (
-                <Link href={`/hosts/${encodeURIComponent(f.host)}`} className="font-mono text-blue-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-500">
+                <Link
+                  href={`/hosts/${encodeURIComponent(f.host)}`}
+                  className="font-mono text-blue-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-500"
+                >
                   {f.host}
                 </Link>
               ) : f.host ? (
@@ -106,7 +109,9 @@ export function ChangedFilesTable({ files, noDiff, publicationId }: Props) {
               )}
             </TableCell>
             <TableCell className="font-mono text-xs">{f.kind}</TableCell>
-            {withSize && <TableCell className="whitespace-nowrap text-right text-xs tabular-nums">{f.change === "removed" || !f.size ? "—" : bytes(f.size)}</TableCell>}
+            {withSize && (
+              <TableCell className="whitespace-nowrap text-right text-xs tabular-nums">{f.change === "removed" || !f.size ? "—" : bytes(f.size)}</TableCell>
+            )}
             <TableCell className="font-mono text-xs" title={f.sha256}>
               {shortSha(f.sha256)}
             </TableCell>

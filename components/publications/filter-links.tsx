@@ -24,7 +24,9 @@ export function FilterLinks({ label, basePath, name, current, options, keep }: P
     <nav aria-label={label} className="flex flex-wrap gap-1">
       {options.map((o) => {
         const active = o.value === current;
-        const query = new URLSearchParams(Object.entries({ ...keep, [name]: o.value }).filter((e): e is [string, string] => e[0] !== "page" && !!e[1])).toString();
+        const query = new URLSearchParams(
+          Object.entries({ ...keep, [name]: o.value }).filter((e): e is [string, string] => e[0] !== "page" && !!e[1]),
+        ).toString();
         const href = query ? `${basePath}?${query}` : basePath;
         return (
           <Link

@@ -43,7 +43,9 @@ export function HistoryTable({ rows }: { rows: PublicationRow[] }) {
             <TableCell>
               <PublicationStatus status={p.status} hooks={p.hooks} />
             </TableCell>
-            <TableCell>{p.status === "failed" ? <span className="text-xs text-slate-500">none written</span> : <ChangeCountsText counts={changeCounts(p)} />}</TableCell>
+            <TableCell>
+              {p.status === "failed" ? <span className="text-xs text-slate-500">none written</span> : <ChangeCountsText counts={changeCounts(p)} />}
+            </TableCell>
             <TableCell className="whitespace-nowrap text-right text-xs tabular-nums">{p.durationMs === null ? "—" : duration(p.durationMs)}</TableCell>
           </TableRow>
         ))}

@@ -26,15 +26,15 @@ export function OverlayDownload({ release, version, tree, cells: all }: Props) {
       <CardHeader>
         <CardTitle>Overlay initrd</CardTitle>
         <CardDescription>
-          The small initrd loaded after the base initrd: /init, busybox and the settings of the AFS cell that holds the tree. Download it to inspect it or
-          to boot a host by hand.
+          The small initrd loaded after the base initrd: /init, busybox and the settings of the AFS cell that holds the tree. Download it to inspect it or to
+          boot a host by hand.
         </CardDescription>
       </CardHeader>
       <CardContent>
         {cells.length === 0 ? (
           <p className="text-sm text-slate-600">
-            No described cell holds the tree <span className="font-mono">{tree}</span>: an overlay is built for the cell whose /afs/&lt;cell&gt;/ holds it,
-            and carries that cell&apos;s database servers.
+            No described cell holds the tree <span className="font-mono">{tree}</span>: an overlay is built for the cell whose /afs/&lt;cell&gt;/ holds it, and
+            carries that cell&apos;s database servers.
           </p>
         ) : (
           <form method="get" action={action} className="flex flex-wrap items-end gap-3">

@@ -78,7 +78,10 @@ function Refused({ lead, refusal }: { lead?: string; refusal: Refusal }) {
         <ul className="space-y-1 pl-6">
           {imageDirs.map((release) => (
             <li key={release}>
-              <Link href={`/releases/${encodeURIComponent(release)}#imagesDir`} className="inline-flex items-center gap-1.5 font-medium text-red-900 underline underline-offset-2 hover:text-red-700 focus-visible:outline-2 focus-visible:outline-offset-2">
+              <Link
+                href={`/releases/${encodeURIComponent(release)}#imagesDir`}
+                className="inline-flex items-center gap-1.5 font-medium text-red-900 underline underline-offset-2 hover:text-red-700 focus-visible:outline-2 focus-visible:outline-offset-2"
+              >
                 <FolderCog className="size-4" aria-hidden />
                 Images directory of release {release}
               </Link>

@@ -16,7 +16,12 @@ interface Props {
 /** Where a publication writes, what runs after it, and how much waits to be published. */
 export function PublishSummary({ exportDir, hooks, hooksDir, pending, children }: Props) {
   const rows: [string, ReactNode][] = [
-    ["Export directory", <code key="dir" className="break-all font-mono text-sm">{exportDir}</code>],
+    [
+      "Export directory",
+      <code key="dir" className="break-all font-mono text-sm">
+        {exportDir}
+      </code>,
+    ],
     [
       "Post-publish hooks",
       hooks.length ? (
@@ -57,8 +62,8 @@ export function PublishSummary({ exportDir, hooks, hooksDir, pending, children }
       <CardHeader>
         <CardTitle>Publish boot files</CardTitle>
         <CardDescription>
-          Generates the DHCP configs, PXE and iPXE configs and initrd overlays from the inventory, has dhcpd, kea and dnsmasq check the DHCP configs,
-          and writes the files that changed.
+          Generates the DHCP configs, PXE and iPXE configs and initrd overlays from the inventory, has dhcpd, kea and dnsmasq check the DHCP configs, and writes
+          the files that changed.
         </CardDescription>
       </CardHeader>
       <CardContent className="space-y-5">

@@ -36,5 +36,9 @@ export function ValidationResults({ results }: { results: ValidatorResult[] }) {
 /** What a daemon or hook printed, verbatim. */
 export function DaemonOutput({ output, tone = "error" }: { output: string; tone?: "error" | "plain" }) {
   const colors = tone === "error" ? "border-red-200 bg-red-50 text-red-900" : "border-slate-200 bg-slate-50 text-slate-800";
-  return <pre tabIndex={0} className={`mt-1 max-h-80 overflow-auto whitespace-pre-wrap break-all rounded-md border p-3 font-mono text-xs leading-5 ${colors}`}>{output.trim() || "(no output)"}</pre>;
+  return (
+    <pre tabIndex={0} className={`mt-1 max-h-80 overflow-auto whitespace-pre-wrap break-all rounded-md border p-3 font-mono text-xs leading-5 ${colors}`}>
+      {output.trim() || "(no output)"}
+    </pre>
+  );
 }

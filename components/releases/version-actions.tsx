@@ -70,7 +70,11 @@ export function VersionActions({ actions, releaseName, version: v, suggested, sh
           what={`version ${ref}`}
           hidden={{ ...hidden, ...(v.statusEffect ? { expectMoved: String(v.statusEffect.moved) } : {}) }}
           size={size}
-          description={v.pinnedHosts > 0 ? `${v.pinnedHosts} host(s) are pinned to this version: the console will refuse until they are assigned another.` : retireText(releaseName, v.statusEffect)}
+          description={
+            v.pinnedHosts > 0
+              ? `${v.pinnedHosts} host(s) are pinned to this version: the console will refuse until they are assigned another.`
+              : retireText(releaseName, v.statusEffect)
+          }
         />
       )}
       {v.status === "draft" && (
@@ -92,7 +96,8 @@ const hosts = (n: number) => `${n.toLocaleString("en-US")} host${n === 1 ? "" : 
 /** What activating does, in the confirmation: the followers that move and from where. */
 export function activateText(release: string, version: string, e: StatusEffect | null): string {
   const moved = e?.moved ?? 0;
-  if (moved === 0) return `No host follows ${release}'s latest version now; hosts assigned it later get @${version}. Pinned hosts stay where they are. You can retire it again.`;
+  if (moved === 0)
+    return `No host follows ${release}'s latest version now; hosts assigned it later get @${version}. Pinned hosts stay where they are. You can retire it again.`;
   return `${hosts(moved)} that follow ${release}'s latest version move ${e?.from ? `from @${e.from} ` : ""}to @${version} at the next publication, and reboot into it. Pinned hosts stay where they are.`;
 }
 
@@ -101,6 +106,7 @@ export function retireText(release: string, e: StatusEffect | null): string {
   const moved = e?.moved ?? 0;
   const after = "A retired version cannot be activated again; its settings stay on record.";
   if (moved === 0) return `No host boots this version through ${release}'s latest. ${after}`;
-  if (!e?.to) return `${hosts(moved)} follow ${release}'s latest version, and no other version is active: they are left out of publications until one is activated. ${after}`;
+  if (!e?.to)
+    return `${hosts(moved)} follow ${release}'s latest version, and no other version is active: they are left out of publications until one is activated. ${after}`;
   return `${hosts(moved)} that follow ${release}'s latest version move from @${e.from} back to @${e.to} at the next publication. ${after}`;
 }

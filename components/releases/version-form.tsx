@@ -59,7 +59,11 @@ export function VersionForm({ action, releaseName, tree, imagesDir, version, def
         {field("version", "Version", { placeholder: "1", hint: "A label unique within the release: 1, 2, 2024-05, 7.3.1.", required: true })}
         {field("tmpfsSize", "tmpfs size", { placeholder: "256M", hint: "Size of the tmpfs root: like 256M, 2G or 50% (of RAM)." })}
         {field("kernel", "Kernel", { placeholder: "vmlinuz-2.4.20-20.7", hint: `File name in ${imagesDir}.`, required: true })}
-        {field("baseInitrd", "Base initrd", { placeholder: "initrd-2.4.20-20.7.img", hint: `File name in ${imagesDir}; the generated overlay is appended to it.`, required: true })}
+        {field("baseInitrd", "Base initrd", {
+          placeholder: "initrd-2.4.20-20.7.img",
+          hint: `File name in ${imagesDir}; the generated overlay is appended to it.`,
+          required: true,
+        })}
         {field("modules", "Modules", { placeholder: "e1000, tg3", hint: "NIC and extra modules loaded in this order; comma- or space-separated." })}
         {field("readonly", "Read-only directories", {
           placeholder: "bin, lib, sbin, usr, opt, var/lib/rpm",

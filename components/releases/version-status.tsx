@@ -9,9 +9,7 @@ export const STATUS_VARIANT = { draft: "secondary", active: "success", retired: 
 export function VersionStatusBadge({ status, isLatest }: { status: VersionStatus; isLatest?: boolean }) {
   return (
     <span className="inline-flex flex-wrap items-center gap-1">
-      <Badge variant={STATUS_VARIANT[status]}>
-        {status}
-      </Badge>
+      <Badge variant={STATUS_VARIANT[status]}>{status}</Badge>
       {isLatest && (
         <Badge variant="info" title="Hosts that follow the release (not pinned) boot this version">
           latest

@@ -83,7 +83,9 @@ function ResetForm({ action, username, onDone }: { action: Action; username: str
     <form action={formAction} className="grid gap-4" noValidate>
       <DialogHeader>
         <DialogTitle>Reset the password of {username}</DialogTitle>
-        <DialogDescription>{username} is signed out everywhere and signs in again with the new password. Tell them the password over a safe channel.</DialogDescription>
+        <DialogDescription>
+          {username} is signed out everywhere and signs in again with the new password. Tell them the password over a safe channel.
+        </DialogDescription>
       </DialogHeader>
       <input type="hidden" name="username" value={username} />
       <NewPasswordFields err={err} />

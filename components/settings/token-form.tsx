@@ -37,9 +37,7 @@ export function CreateTokenForm({ action }: { action: (prev: ActionState<Created
       <FormMessage state={state?.ok ? null : state} />
       {created && (
         <div className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-4" data-testid="new-token">
-          <p className="text-sm font-medium text-amber-900">
-            Token {created.name} created. Copy it now: it is shown only this once and stored only as a hash.
-          </p>
+          <p className="text-sm font-medium text-amber-900">Token {created.name} created. Copy it now: it is shown only this once and stored only as a hash.</p>
           <div className="flex items-center gap-2">
             <code className="flex-1 break-all rounded bg-white px-2 py-1.5 font-mono text-sm" data-testid="new-token-value">
               {created.token}
@@ -48,7 +46,12 @@ export function CreateTokenForm({ action }: { action: (prev: ActionState<Created
               type="button"
               variant="outline"
               size="sm"
-              onClick={() => navigator.clipboard?.writeText(created.token).then(() => toast.success("Copied"), () => toast.error("Copy failed: select the text instead"))}
+              onClick={() =>
+                navigator.clipboard?.writeText(created.token).then(
+                  () => toast.success("Copied"),
+                  () => toast.error("Copy failed: select the text instead"),
+                )
+              }
             >
               Copy
             </Button>

@@ -22,7 +22,10 @@ export function AppShell({ user, badges, signOut, children }: Props) {
   const [open, setOpen] = useState(false);
   return (
     <div className="min-h-screen lg:grid lg:grid-cols-[15rem_1fr]">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+      >
         Skip to content
       </a>
       <aside
@@ -86,7 +89,12 @@ export function AppShell({ user, badges, signOut, children }: Props) {
             <Menu className="h-4 w-4" />
           </Button>
           <div className="ml-auto flex items-center gap-3 text-sm">
-            <Link href="/settings/account" className="text-slate-700 underline-offset-2 hover:underline focus-visible:underline" data-testid="current-user" title="Your account">
+            <Link
+              href="/settings/account"
+              className="text-slate-700 underline-offset-2 hover:underline focus-visible:underline"
+              data-testid="current-user"
+              title="Your account"
+            >
               {user.name}
             </Link>
             <Badge variant="secondary" data-testid="current-role">

@@ -16,7 +16,21 @@ export interface AuditChoices {
   types: string[];
 }
 
-function Choice({ label, name, any, options, params, errors }: { label: string; name: "user" | "action" | "type"; any: string; options: string[]; params: AuditParams; errors: Record<string, string> }) {
+function Choice({
+  label,
+  name,
+  any,
+  options,
+  params,
+  errors,
+}: {
+  label: string;
+  name: "user" | "action" | "type";
+  any: string;
+  options: string[];
+  params: AuditParams;
+  errors: Record<string, string>;
+}) {
   const value = params[name];
   // a value linked from elsewhere that the log no longer holds stays selectable (and matches nothing)
   const all = value && !options.includes(value) ? [...options, value] : options;
@@ -36,7 +50,12 @@ function Choice({ label, name, any, options, params, errors }: { label: string; 
 
 export function AuditFilters({ params, choices, errors }: { params: AuditParams; choices: AuditChoices; errors: Record<string, string> }) {
   return (
-    <form method="get" action="/audit" className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter the audit log">
+    <form
+      method="get"
+      action="/audit"
+      className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-4"
+      aria-label="Filter the audit log"
+    >
       <Field label="Search" name="q" error={errors.q} hint="Action, user or object, as typed">
         <Input {...fieldProps("q", errors.q, true)} type="search" defaultValue={params.q ?? ""} autoComplete="off" />
       </Field>

@@ -4,7 +4,11 @@ import type { AuditRow } from "@/lib/data/audit";
 
 function Json({ value }: { value: unknown }) {
   if (value === null || value === undefined) return <span className="text-slate-400">—</span>;
-  return <pre className="max-h-48 max-w-md overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 text-[11px] leading-snug">{JSON.stringify(value, null, 2)}</pre>;
+  return (
+    <pre className="max-h-48 max-w-md overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 text-[11px] leading-snug">
+      {JSON.stringify(value, null, 2)}
+    </pre>
+  );
 }
 
 export function AuditTable({ entries }: { entries: AuditRow[] }) {

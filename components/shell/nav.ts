@@ -1,15 +1,4 @@
-import {
-  Activity,
-  FileCog,
-  HardDrive,
-  LayoutDashboard,
-  Layers,
-  Network,
-  ScrollText,
-  Server,
-  Settings,
-  type LucideIcon,
-} from "lucide-react";
+import { Activity, FileCog, HardDrive, LayoutDashboard, Layers, Network, ScrollText, Server, Settings, type LucideIcon } from "lucide-react";
 
 export interface NavItem {
   href: string;

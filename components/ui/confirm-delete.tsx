@@ -93,9 +93,7 @@ export function ConfirmDelete({
             <AlertDialogTitle>
               {verb} {what}?
             </AlertDialogTitle>
-            <AlertDialogDescription>
-              {description ?? `This permanently deletes the ${what}. It cannot be undone.`}
-            </AlertDialogDescription>
+            <AlertDialogDescription>{description ?? `This permanently deletes the ${what}. It cannot be undone.`}</AlertDialogDescription>
           </AlertDialogHeader>
           {Object.entries(hidden ?? {}).map(([name, value]) => (
             <input key={name} type="hidden" name={name} value={value} />

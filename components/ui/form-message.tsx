@@ -15,10 +15,7 @@ export function FormMessage({ state, className }: FormMessageProps) {
       <div
         role="status"
         aria-live="polite"
-        className={cn(
-          "flex items-start gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800",
-          className,
-        )}
+        className={cn("flex items-start gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800", className)}
       >
         <CircleAlert className="mt-0.5 size-4 shrink-0 text-red-600" aria-hidden="true" />
         <p>{state.error}</p>
@@ -30,10 +27,7 @@ export function FormMessage({ state, className }: FormMessageProps) {
     <div
       role="status"
       aria-live="polite"
-      className={cn(
-        "flex items-start gap-2 rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800",
-        className,
-      )}
+      className={cn("flex items-start gap-2 rounded-md border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800", className)}
     >
       <CircleCheck className="mt-0.5 size-4 shrink-0 text-green-600" aria-hidden="true" />
       <p>{state.message}</p>

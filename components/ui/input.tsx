@@ -15,11 +15,7 @@ export function Input({ className, type = "text", ...props }: InputProps) {
     <input
       type={type}
       data-slot="input"
-      className={cn(
-        controlClasses,
-        "h-9 py-1 read-only:bg-slate-50 file:mr-3 file:border-0 file:bg-transparent file:text-sm file:font-medium",
-        className,
-      )}
+      className={cn(controlClasses, "h-9 py-1 read-only:bg-slate-50 file:mr-3 file:border-0 file:bg-transparent file:text-sm file:font-medium", className)}
       {...props}
     />
   );

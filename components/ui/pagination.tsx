@@ -60,18 +60,14 @@ export function Pagination({ page, pageSize, total, basePath, params, className 
   };
 
   return (
-    <nav
-      aria-label="Pagination"
-      className={cn("flex flex-wrap items-center justify-between gap-3 py-3 text-sm text-slate-600", className)}
-    >
+    <nav aria-label="Pagination" className={cn("flex flex-wrap items-center justify-between gap-3 py-3 text-sm text-slate-600", className)}>
       <p>
         {total === 0 ? (
           "No results"
         ) : (
           <>
-            Showing <span className="font-medium text-slate-900">{fmt.format(from)}</span>–
-            <span className="font-medium text-slate-900">{fmt.format(to)}</span> of{" "}
-            <span className="font-medium text-slate-900">{fmt.format(total)}</span>
+            Showing <span className="font-medium text-slate-900">{fmt.format(from)}</span>–<span className="font-medium text-slate-900">{fmt.format(to)}</span>{" "}
+            of <span className="font-medium text-slate-900">{fmt.format(total)}</span>
           </>
         )}
       </p>

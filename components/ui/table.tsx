@@ -32,10 +32,7 @@ export function TableHead({ className, scope = "col", ...props }: ComponentProps
     <th
       data-slot="table-head"
       scope={scope}
-      className={cn(
-        "h-9 whitespace-nowrap px-3 text-left align-middle text-xs font-semibold uppercase tracking-wide text-slate-600",
-        className,
-      )}
+      className={cn("h-9 whitespace-nowrap px-3 text-left align-middle text-xs font-semibold uppercase tracking-wide text-slate-600", className)}
       {...props}
     />
   );

@@ -23,7 +23,8 @@ test("the host page shows the lab boot: up, one bar per stage, the published ove
   const boot = history.getByTestId("boot-row").first();
   await expect(boot.getByTestId("boot-outcome")).toHaveText("up");
   const bars = boot.getByTestId("stage-bar");
-  for (const stage of ["initrd", "network", "afs", "root", "switch", "up"]) await expect(boot.locator(`[data-testid="stage-bar"][data-stage="${stage}"]`)).toHaveCount(1);
+  for (const stage of ["initrd", "network", "afs", "root", "switch", "up"])
+    await expect(boot.locator(`[data-testid="stage-bar"][data-stage="${stage}"]`)).toHaveCount(1);
   await expect(boot.locator("[data-failed]")).toHaveCount(0);
   expect(await bars.count()).toBeGreaterThanOrEqual(6);
   await expect(boot.getByTestId("boot-overlay")).toHaveText(/^[0-9a-f]{12}$/);

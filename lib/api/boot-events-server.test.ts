@@ -42,7 +42,13 @@ const post = (fields: Record<string, string>, bearer?: string) =>
     }),
   );
 const hostBoots = async (name: string) =>
-  (await (await boots.GET(new NextRequest(`http://127.0.0.1:3000/api/v1/hosts/${name}/boots`, { headers: { authorization: `Bearer ${roApi}` } }), { params: Promise.resolve({ name }) })).json()).boots;
+  (
+    await (
+      await boots.GET(new NextRequest(`http://127.0.0.1:3000/api/v1/hosts/${name}/boots`, { headers: { authorization: `Bearer ${roApi}` } }), {
+        params: Promise.resolve({ name }),
+      })
+    ).json()
+  ).boots;
 
 describe("reports of the boot server", () => {
   it("a DHCP hook's report opens a pre-boot that the host's first own report adopts: one boot from pxe to initrd", async () => {
@@ -52,7 +58,9 @@ describe("reports of the boot server", () => {
     const file = `01-${mac.replace(/:/g, "-")}.ipxe`;
     fs.mkdirSync(path.join(export_, "ipxe"), { recursive: true });
     fs.writeFileSync(path.join(export_, "ipxe", file), "#!ipxe\n");
-    const res = await boot.GET(new NextRequest(`http://127.0.0.1:3000/boot/ipxe/${file}`, { headers: { "x-forwarded-for": "10.0.0.13" } }), { params: Promise.resolve({ path: ["ipxe", file] }) });
+    const res = await boot.GET(new NextRequest(`http://127.0.0.1:3000/boot/ipxe/${file}`, { headers: { "x-forwarded-for": "10.0.0.13" } }), {
+      params: Promise.resolve({ path: ["ipxe", file] }),
+    });
     expect(res.status).toBe(200);
     await fetchReportsSettled(); // serving does not wait for its pxe report: wait here until it is stored
     let list = await hostBoots("node003");
@@ -71,7 +79,9 @@ describe("reports of the boot server", () => {
     expect(list).toHaveLength(1);
     expect(list[0].bootId).toBe("c0ffee00-0000-4000-8000-000000000003");
     // once that boot has ended, the next boot's DHCP opens a new pre-boot
-    expect((await post({ mac, bootId: "c0ffee00-0000-4000-8000-000000000003", stage: "failed", failedStage: "afs", message: "no cell", token: tok3 })).status).toBe(202);
+    expect(
+      (await post({ mac, bootId: "c0ffee00-0000-4000-8000-000000000003", stage: "failed", failedStage: "afs", message: "no cell", token: tok3 })).status,
+    ).toBe(202);
     expect((await post({ mac, stage: "dhcp" }, opApi)).status).toBe(202);
     list = await hostBoots("node003");
     expect(list).toHaveLength(2);
@@ -87,14 +97,18 @@ describe("reports of the boot server", () => {
     expect((await post({ mac, stage: "dhcp" }, "afsb_notatoken")).status).toBe(401);
     const noBoot = await post({ mac, stage: "initrd", token: (await reportTokens(admin, "node004"))[0]!.token });
     expect(noBoot.status).toBe(422);
-    expect((await noBoot.json()).error.fields).toEqual([{ path: "bootId", message: "bootId is required (only pxe and dhcp reports of the boot server may leave it out)" }]);
+    expect((await noBoot.json()).error.fields).toEqual([
+      { path: "bootId", message: "bootId is required (only pxe and dhcp reports of the boot server may leave it out)" },
+    ]);
     expect(await db.boot.count({ where: { host: { name: "node004" } } })).toBe(0);
     const unknown = await post({ mac: "02:00:00:00:01:99", stage: "dhcp", ip: "10.0.0.199" }, opApi);
     expect(await unknown.json()).toEqual({ accepted: true, discovered: true });
     expect(await db.discoveredHost.findUnique({ where: { mac: "02:00:00:00:01:99" } })).toMatchObject({ lastStage: "dhcp", lastIp: "10.0.0.199" });
     // the unknown hosts list through the API (viewer), and what it refuses
     const list = (q: string, bearer?: string) =>
-      discovered.GET(new NextRequest(`http://127.0.0.1:3000/api/v1/discovered${q}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} }), { params: Promise.resolve({}) });
+      discovered.GET(new NextRequest(`http://127.0.0.1:3000/api/v1/discovered${q}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} }), {
+        params: Promise.resolve({}),
+      });
     const got = await list("", roApi);
     expect(got.status).toBe(200);
     expect((await got.json()).items).toContainEqual(expect.objectContaining({ mac: "02:00:00:00:01:99", lastStage: "dhcp" }));
@@ -126,7 +140,12 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
     // inherits fd 3, a pipe: execFileSync returns only once the last of them has exited, so the
     // calls file is complete then, or absent for good (no waiting for a call that may still come).
     execFileSync("/bin/sh", [script, ...args], {
-      env: { PATH: `${dir}:/usr/bin:/bin`, AFSBOOT_EVENT_CONF: path.join(dir, "dhcp-event.conf"), AFSBOOT_HTTP_CLIENT: client, ...env } as unknown as NodeJS.ProcessEnv,
+      env: {
+        PATH: `${dir}:/usr/bin:/bin`,
+        AFSBOOT_EVENT_CONF: path.join(dir, "dhcp-event.conf"),
+        AFSBOOT_HTTP_CLIENT: client,
+        ...env,
+      } as unknown as NodeJS.ProcessEnv,
       stdio: ["pipe", "pipe", "pipe", "pipe"],
     });
     const out = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trimEnd().split("\n") : [];
@@ -156,9 +175,20 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
     expect(add.filter((a) => !a.startsWith("STDIN:")).at(-1)).toBe("http://console:3000/api/v1/boot-events");
     expect(data(add)).toEqual({ mac: "52:54:00:aa:bb:cc", stage: "dhcp", ip: "10.0.0.50", message: "dnsmasq: lease add 10.0.0.50 (node050) to iPXE" });
     // a rebooting host whose lease is still valid: "old", from its PXE ROM
-    expect(data(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "PXEClient:Arch:00000:UNDI:002001" }))).toMatchObject({ stage: "dhcp", message: "dnsmasq: lease old 10.0.0.50 to PXE" });
-    expect(data(run(["tftp", "1234", "10.0.0.50", "/srv/afsboot/pxelinux.cfg/01-52-54-00-aa-bb-cc"]))).toMatchObject({ mac: "52:54:00:aa:bb:cc", stage: "pxe", ip: "10.0.0.50" });
-    const viaWget = run(["leases4_committed"], { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51", QUERY4_CIADDR: "0.0.0.0" }, false);
+    expect(data(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "PXEClient:Arch:00000:UNDI:002001" }))).toMatchObject({
+      stage: "dhcp",
+      message: "dnsmasq: lease old 10.0.0.50 to PXE",
+    });
+    expect(data(run(["tftp", "1234", "10.0.0.50", "/srv/afsboot/pxelinux.cfg/01-52-54-00-aa-bb-cc"]))).toMatchObject({
+      mac: "52:54:00:aa:bb:cc",
+      stage: "pxe",
+      ip: "10.0.0.50",
+    });
+    const viaWget = run(
+      ["leases4_committed"],
+      { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51", QUERY4_CIADDR: "0.0.0.0" },
+      false,
+    );
     expect(viaWget.filter((a) => !a.startsWith("BODY:")).join(" ")).not.toContain("afsb_secret");
     expect(new URLSearchParams(viaWget.find((a) => a.startsWith("BODY:"))!.slice(5)).get("token")).toBe("afsb_secret");
     expect(data(viaWget)).toMatchObject({
@@ -169,8 +199,16 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
   });
 
   it("ISC dhcpd's on commit: the MAC as binary-to-ascii prints it (no leading zeros) padded again", () => {
-    expect(data(run(["dhcpd-commit", "52:54:0:a:bb:c", "10.0.0.53", "PXE"]))).toEqual({ mac: "52:54:00:0a:bb:0c", stage: "dhcp", ip: "10.0.0.53", message: "dhcpd: lease 10.0.0.53 to PXE" });
-    expect(data(run(["dhcpd-commit", "52:54:00:aa:bb:cc", "10.0.0.50", "iPXE"]))).toMatchObject({ mac: "52:54:00:aa:bb:cc", message: "dhcpd: lease 10.0.0.50 to iPXE" });
+    expect(data(run(["dhcpd-commit", "52:54:0:a:bb:c", "10.0.0.53", "PXE"]))).toEqual({
+      mac: "52:54:00:0a:bb:0c",
+      stage: "dhcp",
+      ip: "10.0.0.53",
+      message: "dhcpd: lease 10.0.0.53 to PXE",
+    });
+    expect(data(run(["dhcpd-commit", "52:54:00:aa:bb:cc", "10.0.0.50", "iPXE"]))).toMatchObject({
+      mac: "52:54:00:aa:bb:cc",
+      message: "dhcpd: lease 10.0.0.50 to iPXE",
+    });
     // the generated config calls it for boot firmware only; anything else is not a boot
     expect(run(["dhcpd-commit", "52:54:0:a:bb:c", "10.0.0.53", "linux"])).toEqual([]);
     expect(run(["dhcpd-commit", "52:54:0:a:bb", "10.0.0.53", "PXE"])).toEqual([]);
@@ -182,7 +220,9 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
     expect(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50", "node050"])).toEqual([]); // startup replay: no request
     expect(run(["old", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "udhcp 1.35.0" })).toEqual([]);
     expect(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "MSFT 5.0" })).toEqual([]);
-    expect(run(["leases4_committed"], { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51", QUERY4_CIADDR: "10.0.0.51" })).toEqual([]);
+    expect(
+      run(["leases4_committed"], { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51", QUERY4_CIADDR: "10.0.0.51" }),
+    ).toEqual([]);
     expect(run(["lease4_renew"], { LEASE4_HWADDR: "52:54:00:aa:bb:ce", LEASE4_ADDRESS: "10.0.0.52" })).toEqual([]);
   });
 

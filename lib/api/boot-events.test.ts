@@ -29,18 +29,33 @@ const src = () => `192.0.2.${++n % 250}`;
 function post(body: string | Record<string, unknown>, opts: { form?: boolean; type?: string; bearer?: string; from?: string } = {}) {
   const form = opts.form ?? typeof body !== "string";
   const text = typeof body === "string" ? body : form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body);
-  const headers: Record<string, string> = { "content-type": opts.type ?? (form ? "application/x-www-form-urlencoded" : "application/json"), "x-forwarded-for": opts.from ?? src() };
+  const headers: Record<string, string> = {
+    "content-type": opts.type ?? (form ? "application/x-www-form-urlencoded" : "application/json"),
+    "x-forwarded-for": opts.from ?? src(),
+  };
   if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
   return events.POST(new NextRequest("http://127.0.0.1:3000/api/v1/boot-events", { method: "POST", headers, body: text }));
 }
-const report = (stage: string, over: Record<string, string> = {}) => ({ mac: mac1, bootId: "0f1e2d3c-aaaa-bbbb-cccc-000000000001", stage, token: tok1, ...over });
+const report = (stage: string, over: Record<string, string> = {}) => ({
+  mac: mac1,
+  bootId: "0f1e2d3c-aaaa-bbbb-cccc-000000000001",
+  stage,
+  token: tok1,
+  ...over,
+});
 const getBoots = async (name: string, q = "") =>
-  (await boots.GET(new NextRequest(`http://127.0.0.1:3000/api/v1/hosts/${name}/boots${q}`, { headers: { authorization: `Bearer ${viewerApi}` } }), { params: Promise.resolve({ name }) })).json();
+  (
+    await boots.GET(new NextRequest(`http://127.0.0.1:3000/api/v1/hosts/${name}/boots${q}`, { headers: { authorization: `Bearer ${viewerApi}` } }), {
+      params: Promise.resolve({ name }),
+    })
+  ).json();
 
 describe("POST /api/v1/boot-events", () => {
   it("accepts form reports as busybox wget sends them, and JSON with a Bearer token; a retry is not a second event", async () => {
     const sha = "ab".repeat(32);
-    const first = await post(report("initrd", { message: "init started", initrdSha256: sha, releaseVersion: "rh-7.3@1", ip: "10.0.0.11", at: "2026-11-26T10:00:00Z" }));
+    const first = await post(
+      report("initrd", { message: "init started", initrdSha256: sha, releaseVersion: "rh-7.3@1", ip: "10.0.0.11", at: "2026-11-26T10:00:00Z" }),
+    );
     expect(first.status).toBe(202);
     expect(await first.json()).toEqual({ accepted: true, duplicate: false });
     const again = await post(report("initrd"));
@@ -51,10 +66,19 @@ describe("POST /api/v1/boot-events", () => {
     expect(await db.bootEvent.count()).toBe(2);
     const { boots: list } = await getBoots("node001");
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ bootId: "0f1e2d3c-aaaa-bbbb-cccc-000000000001", state: "booting", currentStage: "network", initrdSha256: sha, releaseVersion: "rh-7.3@1", clientIp: "10.0.0.11" });
+    expect(list[0]).toMatchObject({
+      bootId: "0f1e2d3c-aaaa-bbbb-cccc-000000000001",
+      state: "booting",
+      currentStage: "network",
+      initrdSha256: sha,
+      releaseVersion: "rh-7.3@1",
+      clientIp: "10.0.0.11",
+    });
     expect(list[0].stages.map((s: { stage: string }) => s.stage)).toEqual(["initrd", "network"]);
     expect(list[0].stages[0]).toMatchObject({ message: "init started", clientAt: "2026-11-26T10:00:00Z" });
-    expect((await db.host.findUniqueOrThrow({ where: { name: "node001" }, include: { lastBoot: true } })).lastBoot?.bootId).toBe("0f1e2d3c-aaaa-bbbb-cccc-000000000001");
+    expect((await db.host.findUniqueOrThrow({ where: { name: "node001" }, include: { lastBoot: true } })).lastBoot?.bootId).toBe(
+      "0f1e2d3c-aaaa-bbbb-cccc-000000000001",
+    );
   });
 
   it("takes stages out of order and a failure with its stage and message", async () => {
@@ -102,7 +126,11 @@ describe("POST /api/v1/boot-events", () => {
     expect(r.status).toBe(202);
     expect(await r.json()).toEqual({ accepted: true, discovered: true });
     await post({ mac: "02:00:00:00:00:77", bootId: "discover-0001", stage: "initrd" });
-    expect(await db.discoveredHost.findUniqueOrThrow({ where: { mac: "02:00:00:00:00:77" } })).toMatchObject({ reports: 2, lastStage: "initrd", lastIp: "10.0.0.77" });
+    expect(await db.discoveredHost.findUniqueOrThrow({ where: { mac: "02:00:00:00:00:77" } })).toMatchObject({
+      reports: 2,
+      lastStage: "initrd",
+      lastIp: "10.0.0.77",
+    });
     expect(await db.boot.count({ where: { bootId: "discover-0001" } })).toBe(0);
   });
 
@@ -145,13 +173,17 @@ describe("POST /api/v1/boot-events", () => {
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
     try {
       const forged = [];
-      for (let i = 0; i < 80; i++) forged.push((await post({ mac: hostIn(7).mac, bootId: `forged-boot-${i}`, stage: "initrd", token: tok7 }, { from: "198.51.100.66" })).status);
+      for (let i = 0; i < 80; i++)
+        forged.push((await post({ mac: hostIn(7).mac, bootId: `forged-boot-${i}`, stage: "initrd", token: tok7 }, { from: "198.51.100.66" })).status);
       expect(forged.slice(60).every((s) => s === 429)).toBe(true);
       // from another address the flood is the same host's "elsewhere": still refused
       expect((await post({ mac: hostIn(7).mac, bootId: "forged-boot-x", stage: "initrd", token: tok7 }, { from: "203.0.113.66" })).status).toBe(429);
       // the host itself, from its reserved address, reports a whole boot
       for (const stage of ["initrd", "network", "afs", "root", "switch", "up"]) {
-        expect((await post({ mac: hostIn(7).mac, bootId: "0f1e2d3c-aaaa-bbbb-cccc-000000000077", stage, token: tok7 }, { from: hostIn(7).ip })).status, stage).toBe(202);
+        expect(
+          (await post({ mac: hostIn(7).mac, bootId: "0f1e2d3c-aaaa-bbbb-cccc-000000000077", stage, token: tok7 }, { from: hostIn(7).ip })).status,
+          stage,
+        ).toBe(202);
       }
     } finally {
       vi.useRealTimers();
@@ -159,7 +191,10 @@ describe("POST /api/v1/boot-events", () => {
   });
 
   it("concurrent reports of many boots are all stored (group commit), none twice", async () => {
-    await enrollHosts(operator, Array.from({ length: 40 }, (_, i) => hostIn(100 + i)));
+    await enrollHosts(
+      operator,
+      Array.from({ length: 40 }, (_, i) => hostIn(100 + i)),
+    );
     const tokens = new Map((await reportTokens(admin)).map((t) => [t.name, t.token]));
     const stages = ["initrd", "network", "afs", "root", "switch", "up"];
     const all = Array.from({ length: 40 }, (_, i) => hostIn(100 + i)).flatMap((h) =>
@@ -208,7 +243,9 @@ describe("enrolment changes while hosts report", () => {
 describe("GET /api/v1/hosts/{name}/boots", () => {
   it("404 for an unknown host, 422 for a bad filter, 401 without a token", async () => {
     const get = (name: string, q = "", auth = true) =>
-      boots.GET(new NextRequest(`http://127.0.0.1:3000/api/v1/hosts/${name}/boots${q}`, { headers: auth ? { authorization: `Bearer ${viewerApi}` } : {} }), { params: Promise.resolve({ name }) });
+      boots.GET(new NextRequest(`http://127.0.0.1:3000/api/v1/hosts/${name}/boots${q}`, { headers: auth ? { authorization: `Bearer ${viewerApi}` } : {} }), {
+        params: Promise.resolve({ name }),
+      });
     expect((await get("ghost")).status).toBe(404);
     expect((await get("node001", "?state=sideways")).status).toBe(422);
     expect((await get("node001", "", false)).status).toBe(401);

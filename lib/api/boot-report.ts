@@ -98,7 +98,13 @@ function parse(type: string, text: string): Record<string, unknown> {
 }
 
 const ok = (status: number, body: unknown): ReportResponse => ({ status, body });
-const error = (status: number, code: string, message: string, fields?: { path: string; message: string }[], headers?: Record<string, string>): ReportResponse => ({
+const error = (
+  status: number,
+  code: string,
+  message: string,
+  fields?: { path: string; message: string }[],
+  headers?: Record<string, string>,
+): ReportResponse => ({
   status,
   body: { error: { code, message, ...(fields ? { fields } : {}) } },
   ...(headers ? { headers } : {}),
@@ -112,8 +118,12 @@ const error = (status: number, code: string, message: string, fields?: { path: s
 async function serverReport(token: string, input: BootEventInput): Promise<ReportResponse> {
   const actor = await actorFromApiToken(token);
   if (!actor) throw new Refused(401, "unauthorized", "Unknown, revoked or expired API token");
-  if (!hasRole(actor.role, "operator")) throw new Refused(403, "forbidden", `Reporting boot events with an API token needs the operator role; the token has ${actor.role}`);
-  if (input.stage !== "pxe" && input.stage !== "dhcp") throw new Refused(422, "invalid", "An API token reports only the boot server's stages (pxe, dhcp); hosts report with their own report token", [{ path: "stage", message: "must be pxe or dhcp" }]);
+  if (!hasRole(actor.role, "operator"))
+    throw new Refused(403, "forbidden", `Reporting boot events with an API token needs the operator role; the token has ${actor.role}`);
+  if (input.stage !== "pxe" && input.stage !== "dhcp")
+    throw new Refused(422, "invalid", "An API token reports only the boot server's stages (pxe, dhcp); hosts report with their own report token", [
+      { path: "stage", message: "must be pxe or dhcp" },
+    ]);
   const host = await hostByMac(input.mac);
   if (!host) {
     await recordDiscovery(input);
@@ -130,7 +140,12 @@ export async function handleBootReport(r: ReportRequest): Promise<ReportResponse
     const fields = parse(r.contentType, await readBody(r));
     const parsed = bootEventInput.safeParse(fields);
     if (!parsed.success) {
-      throw new Refused(422, "invalid", "The report has invalid fields", parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+      throw new Refused(
+        422,
+        "invalid",
+        "The report has invalid fields",
+        parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+      );
     }
     const input = parsed.data;
     const bearer = /^Bearer\s+(\S+)$/i.exec(r.authorization ?? "")?.[1];
@@ -147,7 +162,9 @@ export async function handleBootReport(r: ReportRequest): Promise<ReportResponse
     }
     const key = `${who.host.id} ${plainAddress(from) === who.host.ip ? "own" : "elsewhere"}`;
     if (!perHost.take(key)) {
-      return error(429, "rate_limited", `host ${who.host.name} sends reports faster than a boot does`, undefined, { "retry-after": String(perHost.retryAfter(key)) });
+      return error(429, "rate_limited", `host ${who.host.name} sends reports faster than a boot does`, undefined, {
+        "retry-after": String(perHost.retryAfter(key)),
+      });
     }
     const { duplicate } = await recordReport(who.host.id, input);
     return ok(duplicate ? 200 : 202, { accepted: true, duplicate });
@@ -156,7 +173,9 @@ export async function handleBootReport(r: ReportRequest): Promise<ReportResponse
       // bad requests count against their source; past its allowance they get 429 instead (valid
       // reports from the same address are never refused for it: a proxy carries both)
       if (e.status === 429 || !perSource.take(from)) {
-        return error(429, "rate_limited", "Too many bad or unauthenticated reports from this address; slow down", undefined, { "retry-after": String(Math.max(1, perSource.retryAfter(from))) });
+        return error(429, "rate_limited", "Too many bad or unauthenticated reports from this address; slow down", undefined, {
+          "retry-after": String(Math.max(1, perSource.retryAfter(from))),
+        });
       }
       return error(e.status, e.code, e.message, e.fields);
     }

@@ -19,7 +19,15 @@ describe("/boot/ per-host files", () => {
   it("knows a host's own boot configs by their path", () => {
     expect(perHostMac("ipxe/01-52-54-00-00-00-01.ipxe")).toBe("52:54:00:00:00:01");
     expect(perHostMac("pxelinux.cfg/01-52-54-00-00-00-01")).toBe("52:54:00:00:00:01");
-    for (const p of ["boot.ipxe", "ipxe/default.ipxe", "pxelinux.cfg/default", "images/ab/vmlinuz", "ipxe/01-52-54-00-00-00-01.ipxe/x", "x/ipxe/01-52-54-00-00-00-01.ipxe"]) expect(perHostMac(p), p).toBeNull();
+    for (const p of [
+      "boot.ipxe",
+      "ipxe/default.ipxe",
+      "pxelinux.cfg/default",
+      "images/ab/vmlinuz",
+      "ipxe/01-52-54-00-00-00-01.ipxe/x",
+      "x/ipxe/01-52-54-00-00-00-01.ipxe",
+    ])
+      expect(perHostMac(p), p).toBeNull();
   });
 
   it("lets only the host's reserved address read them", async () => {

@@ -13,7 +13,10 @@ import { env } from "@/lib/env";
 export const plainAddress = (address: string) => address.replace(/^::ffff:/i, "");
 
 export function addressFromHops(forwardedFor: string | null | undefined, peer: string | null | undefined): string {
-  const hops = (forwardedFor ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const hops = (forwardedFor ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const chain = (peer ? [...hops, peer] : hops).map(plainAddress);
   if (!chain.length) return "unknown";
   return chain[Math.max(0, chain.length - 1 - env().AFSBOOT_TRUST_PROXY)]!;

@@ -52,7 +52,9 @@ describe("API v1 wrapper", () => {
     expect(await created.json()).toMatchObject({ name: input.name, revision: 1, hostCount: 0 });
     const dup = await networks.POST(req("/api/v1/networks", { method: "POST", token: op, body: input }), ctx());
     expect(dup.status).toBe(409);
-    expect(await dup.json()).toEqual({ error: { code: "conflict", message: "That network name is already taken", fields: [{ path: "name", message: "This network name is already taken" }] } });
+    expect(await dup.json()).toEqual({
+      error: { code: "conflict", message: "That network name is already taken", fields: [{ path: "name", message: "This network name is already taken" }] },
+    });
     expect((await network.GET(req(`/api/v1/networks/nope`, { token: op }), ctx({ name: "nope" }))).status).toBe(404);
     expect((await network.DELETE(req(`/api/v1/networks/${input.name}`, { method: "DELETE", token: op }), ctx({ name: input.name }))).status).toBe(204);
   });
@@ -60,7 +62,11 @@ describe("API v1 wrapper", () => {
   it("422 lists every bad field with its path", async () => {
     const op = await token("operator");
     const res = await cells.POST(
-      req("/api/v1/cells", { method: "POST", token: op, body: { name: "not a cell", client: "kafs", bootRoot: "/afs/x.org/boot", cacheBlocks: 65536, servers: [{ name: "db.x.org", ip: "999.1.1.1" }] } }),
+      req("/api/v1/cells", {
+        method: "POST",
+        token: op,
+        body: { name: "not a cell", client: "kafs", bootRoot: "/afs/x.org/boot", cacheBlocks: 65536, servers: [{ name: "db.x.org", ip: "999.1.1.1" }] },
+      }),
       ctx(),
     );
     expect(res.status).toBe(422);
@@ -77,7 +83,10 @@ describe("API v1 wrapper", () => {
     expect(form.status).toBe(415);
     const input = networkForm();
     await networks.POST(req("/api/v1/networks", { method: "POST", token: op, body: input }), ctx());
-    const stale = await network.PUT(req(`/api/v1/networks/${input.name}`, { method: "PUT", token: op, body: { ...input, revision: 7 } }), ctx({ name: input.name }));
+    const stale = await network.PUT(
+      req(`/api/v1/networks/${input.name}`, { method: "PUT", token: op, body: { ...input, revision: 7 } }),
+      ctx({ name: input.name }),
+    );
     expect(stale.status).toBe(409);
     const q = await networks.GET(req("/api/v1/networks?page=-1", { token: op }), ctx());
     expect(q.status).toBe(422);
@@ -90,11 +99,17 @@ describe("API v1 wrapper", () => {
     const chunk = new TextEncoder().encode(`"${"x".repeat(64 * 1024 - 2)}"`);
     const body = new ReadableStream<Uint8Array>({
       pull(c) {
-        if (++pulled > 256) c.close(); // 16 MiB in all, if anyone read it whole
+        if (++pulled > 256)
+          c.close(); // 16 MiB in all, if anyone read it whole
         else c.enqueue(chunk);
       },
     });
-    const r = new NextRequest("http://127.0.0.1:3000/api/v1/networks", { method: "POST", headers: { authorization: `Bearer ${t}`, "content-type": "application/json" }, body, duplex: "half" });
+    const r = new NextRequest("http://127.0.0.1:3000/api/v1/networks", {
+      method: "POST",
+      headers: { authorization: `Bearer ${t}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+    });
     expect(r.headers.get("content-length")).toBeNull();
     const res = await networks.POST(r, ctx());
     expect(res.status).toBe(413);

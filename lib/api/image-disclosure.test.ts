@@ -53,7 +53,10 @@ const ctx = (params: Record<string, string> = {}) => ({ params: Promise.resolve(
 
 async function setImagesDir(imagesDir: string) {
   const r = await db.release.findUniqueOrThrow({ where: { name: "rh-7.3" } });
-  return release.PUT(req("/api/v1/releases/rh-7.3", "PUT", { name: "rh-7.3", tree: r.tree, imagesDir, notes: "", revision: r.revision }), ctx({ name: "rh-7.3" }));
+  return release.PUT(
+    req("/api/v1/releases/rh-7.3", "PUT", { name: "rh-7.3", tree: r.tree, imagesDir, notes: "", revision: r.revision }),
+    ctx({ name: "rh-7.3" }),
+  );
 }
 
 /** Every file under the export directory that holds the secret's bytes. */
@@ -82,8 +85,15 @@ describe("kernels and base initrds come only from allowed images directories", (
   });
 
   it("refuses kernel and base initrd names that are not plain file names", async () => {
-    for (const [kernel, baseInitrd] of [["../secret", "initrd.img"], ["vmlinuz", "sub/initrd.img"], [".hidden", "initrd.img"]]) {
-      const res = await versions.POST(req("/api/v1/releases/rh-7.3/versions", "POST", { version: "9", kernel, baseInitrd, modules: "", readonly: "usr", writable: "etc" }), ctx({ name: "rh-7.3" }));
+    for (const [kernel, baseInitrd] of [
+      ["../secret", "initrd.img"],
+      ["vmlinuz", "sub/initrd.img"],
+      [".hidden", "initrd.img"],
+    ]) {
+      const res = await versions.POST(
+        req("/api/v1/releases/rh-7.3/versions", "POST", { version: "9", kernel, baseInitrd, modules: "", readonly: "usr", writable: "etc" }),
+        ctx({ name: "rh-7.3" }),
+      );
       expect(res.status).toBe(422);
       expect(await fieldError(res, kernel === "vmlinuz" ? "baseInitrd" : "kernel")).toMatch(/plain file name/);
     }
@@ -107,7 +117,9 @@ describe("kernels and base initrds come only from allowed images directories", (
       fs.symlinkSync(path.join(outside, "private"), path.join(images, "vmlinuz"));
       const res = await publications.POST(req("/api/v1/publications", "POST", {}), ctx());
       expect(res.status).toBe(422);
-      expect((await res.json()).error.message).toMatch(/resolves to .*private, outside the release tree's boot directory .* add its directory to AFSBOOT_IMAGES_ROOTS/);
+      expect((await res.json()).error.message).toMatch(
+        /resolves to .*private, outside the release tree's boot directory .* add its directory to AFSBOOT_IMAGES_ROOTS/,
+      );
     } finally {
       fs.rmSync(outside, { recursive: true, force: true });
     }
@@ -137,7 +149,9 @@ describe("kernels and base initrds come only from allowed images directories", (
     const { message, fields } = (await res.json()).error as { message: string; fields: { path: string; message: string }[] };
     expect(message).toMatch(/^2 kernels or base initrds cannot be read .*AFSBOOT_IMAGES_ROOTS/);
     // both at the release's images-directory setting, which the console links to
-    expect(fields).toEqual([{ path: "releases.rh-7.3.imagesDir", message: expect.stringMatching(/^rh-7\.3@3 kernel: cannot read .*\nrh-7\.3@3 base initrd: cannot read /) }]);
+    expect(fields).toEqual([
+      { path: "releases.rh-7.3.imagesDir", message: expect.stringMatching(/^rh-7\.3@3 kernel: cannot read .*\nrh-7\.3@3 base initrd: cannot read /) },
+    ]);
     expect(message).toContain("\n- rh-7.3@3 kernel: cannot read");
     expect(message).toContain("\n- rh-7.3@3 base initrd: cannot read");
   });

@@ -23,10 +23,21 @@ beforeAll(async () => {
 function req(path: string, init: { method?: string; token?: string; body?: unknown; raw?: string } = {}) {
   const headers: Record<string, string> = { authorization: `Bearer ${init.token ?? op}` };
   if (init.body !== undefined || init.raw !== undefined) headers["content-type"] = "application/json";
-  return new NextRequest(`http://127.0.0.1:3000${path}`, { method: init.method ?? "GET", headers, body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)) });
+  return new NextRequest(`http://127.0.0.1:3000${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
+  });
 }
 const ctx = (params: Record<string, string> = {}) => ({ params: Promise.resolve(params) });
-const node = (n: number, over: object = {}) => ({ name: `api${n}`, mac: `AA-BB-CC-00-00-${String(n).padStart(2, "0")}`, ip: `10.0.0.${100 + n}`, cell: "example.org", release: "rh-7.3", ...over });
+const node = (n: number, over: object = {}) => ({
+  name: `api${n}`,
+  mac: `AA-BB-CC-00-00-${String(n).padStart(2, "0")}`,
+  ip: `10.0.0.${100 + n}`,
+  cell: "example.org",
+  release: "rh-7.3",
+  ...over,
+});
 
 describe("hosts API", () => {
   it("201 create (MAC normalised), 200 get, list with filters", async () => {
@@ -38,7 +49,10 @@ describe("hosts API", () => {
   });
 
   it("422 with JSON paths for bad fields, 409-free when nothing saved", async () => {
-    const res = await hosts.POST(req("/api/v1/hosts", { method: "POST", body: node(2, { mac: "nope", name: "bad name", ip: "10.0.0.300", release: "a@b@c" }) }), ctx());
+    const res = await hosts.POST(
+      req("/api/v1/hosts", { method: "POST", body: node(2, { mac: "nope", name: "bad name", ip: "10.0.0.300", release: "a@b@c" }) }),
+      ctx(),
+    );
     expect(res.status).toBe(422);
     const paths = (await res.json()).error.fields.map((f: { path: string }) => f.path);
     expect(paths).toEqual(expect.arrayContaining(["name", "mac", "ip", "release"]));
@@ -80,16 +94,28 @@ describe("releases API", () => {
     const created = await versions.POST(req("/api/v1/releases/deb-12/versions", { method: "POST", body: { ...v, version: "1" } }), ctx({ name: "deb-12" }));
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ status: "draft" });
-    const act = await versionOp.POST(req("/api/v1/releases/deb-12/versions/1/activate", { method: "POST" }), ctx({ name: "deb-12", version: "1", op: "activate" }));
+    const act = await versionOp.POST(
+      req("/api/v1/releases/deb-12/versions/1/activate", { method: "POST" }),
+      ctx({ name: "deb-12", version: "1", op: "activate" }),
+    );
     expect(await act.json()).toMatchObject({ status: "active" });
-    const edit = await version.PUT(req("/api/v1/releases/deb-12/versions/1", { method: "PUT", body: { ...v, version: "1", revision: 1 } }), ctx({ name: "deb-12", version: "1" }));
+    const edit = await version.PUT(
+      req("/api/v1/releases/deb-12/versions/1", { method: "PUT", body: { ...v, version: "1", revision: 1 } }),
+      ctx({ name: "deb-12", version: "1" }),
+    );
     expect(edit.status).toBe(409);
-    const copy = await versionOp.POST(req("/api/v1/releases/deb-12/versions/1/copy", { method: "POST", body: { version: "2" } }), ctx({ name: "deb-12", version: "1", op: "copy" }));
+    const copy = await versionOp.POST(
+      req("/api/v1/releases/deb-12/versions/1/copy", { method: "POST", body: { version: "2" } }),
+      ctx({ name: "deb-12", version: "1", op: "copy" }),
+    );
     expect(copy.status).toBe(201);
     expect(await copy.json()).toMatchObject({ version: "2", status: "draft", modules: ["virtio_net"] });
     const dup = await versions.POST(req("/api/v1/releases/deb-12/versions", { method: "POST", body: { ...v, version: "2" } }), ctx({ name: "deb-12" }));
     expect(dup.status).toBe(409);
-    const unknownOp = await versionOp.POST(req("/api/v1/releases/deb-12/versions/1/explode", { method: "POST" }), ctx({ name: "deb-12", version: "1", op: "explode" }));
+    const unknownOp = await versionOp.POST(
+      req("/api/v1/releases/deb-12/versions/1/explode", { method: "POST" }),
+      ctx({ name: "deb-12", version: "1", op: "explode" }),
+    );
     expect(unknownOp.status).toBe(404);
   });
 });

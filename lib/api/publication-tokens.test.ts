@@ -29,7 +29,11 @@ beforeAll(async () => {
 });
 
 const req = (p: string, token: string, method = "GET", body?: unknown) =>
-  new NextRequest(`http://127.0.0.1:3000${p}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  new NextRequest(`http://127.0.0.1:3000${p}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 const ctx = (params: Record<string, string> = {}) => ({ params: Promise.resolve(params) });
 
 async function show(publicationId: string) {
@@ -53,7 +57,9 @@ describe("report tokens in publication diffs", () => {
     const latest = await db.publication.findFirstOrThrow({ orderBy: { startedAt: "desc" }, select: { id: true } });
     const second = await show(latest.id);
     expect(second).not.toContain(fresh);
-    const diff = (JSON.parse(second) as { files: { rows: { path: string; diff: string | null }[] } }).files.rows.find((f) => f.path.startsWith("pxelinux.cfg/"))!.diff!;
+    const diff = (JSON.parse(second) as { files: { rows: { path: string; diff: string | null }[] } }).files.rows.find((f) =>
+      f.path.startsWith("pxelinux.cfg/"),
+    )!.diff!;
     const hidden = (sign: string) => new RegExp(`^\\${sign}.*afsboot\\.token=<hidden ([0-9a-f]{8})>`, "m").exec(diff)?.[1];
     expect(hidden("-")).toBeDefined();
     expect(hidden("+")).toBeDefined();

@@ -31,7 +31,11 @@ beforeAll(async () => {
 function req(p: string, init: { method?: string; token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...(init.token === null ? {} : { authorization: `Bearer ${init.token ?? op}` }), ...init.headers };
   if (init.body !== undefined || init.raw !== undefined) headers["content-type"] = "application/json";
-  return new NextRequest(`http://127.0.0.1:3000${p}`, { method: init.method ?? "GET", headers, body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)) });
+  return new NextRequest(`http://127.0.0.1:3000${p}`, {
+    method: init.method ?? "GET",
+    headers,
+    body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
+  });
 }
 const ctx = (params: Record<string, string | string[]> = {}) => ({ params: Promise.resolve(params) });
 const bootCtx = (p: string) => ({ params: Promise.resolve({ path: p.split("/") }) });
@@ -61,7 +65,9 @@ describe("publications API", () => {
     expect((await (await pending.GET(req("/api/v1/publications/pending", { token: ro }), ctx())).json()).count).toBe(0);
     const list = await (await publications.GET(req("/api/v1/publications", { token: ro }), ctx())).json();
     expect(list).toMatchObject({ total: 1, rows: [{ id: done.publicationId, status: "succeeded", scope: "full", filesAdded: done.changes.length }] });
-    const one = await (await publication.GET(req(`/api/v1/publications/${done.publicationId}?change=added`, { token: ro }), ctx({ id: done.publicationId }))).json();
+    const one = await (
+      await publication.GET(req(`/api/v1/publications/${done.publicationId}?change=added`, { token: ro }), ctx({ id: done.publicationId }))
+    ).json();
     expect(one.files.total).toBe(done.changes.length);
     expect(one.validation.map((v: { status: string }) => v.status)).toEqual(["passed", "passed", "passed"]);
   });
@@ -88,7 +94,13 @@ describe("boot files API and /boot/", () => {
   it("shows a host's boot files with their published state, and downloads each", async () => {
     const files = await (await bootFiles.GET(req("/api/v1/hosts/node001/boot-files", { token: ro }), ctx({ name: "node001" }))).json();
     expect(files.ready).toBe(true);
-    expect(files.files.map((f: { key: string; state: string }) => `${f.key}:${f.state}`)).toEqual(["ipxe:current", "pxelinux:current", "dhcpd:current", "kea:current", "dnsmasq:current"]);
+    expect(files.files.map((f: { key: string; state: string }) => `${f.key}:${f.state}`)).toEqual([
+      "ipxe:current",
+      "pxelinux:current",
+      "dhcpd:current",
+      "kea:current",
+      "dnsmasq:current",
+    ]);
     expect(files.overlay).toMatchObject({ state: "current", assigned: files.overlay.sha256 });
     const dl = await bootFile.GET(req("/api/v1/hosts/node001/boot-files/ipxe", { token: ro }), ctx({ name: "node001", key: "ipxe" }));
     expect(dl.status).toBe(200);
@@ -129,7 +141,14 @@ describe("boot files API and /boot/", () => {
     expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
     expect(await res.text()).toMatch(/^#!ipxe\n/);
     const etag = res.headers.get("etag")!;
-    expect((await boot.GET(req(`/boot/ipxe/01-${mac1}.ipxe`, { token: null, headers: { "if-none-match": etag, "x-forwarded-for": ip1 } }), bootCtx(`ipxe/01-${mac1}.ipxe`))).status).toBe(304);
+    expect(
+      (
+        await boot.GET(
+          req(`/boot/ipxe/01-${mac1}.ipxe`, { token: null, headers: { "if-none-match": etag, "x-forwarded-for": ip1 } }),
+          bootCtx(`ipxe/01-${mac1}.ipxe`),
+        )
+      ).status,
+    ).toBe(304);
     const kernel = fs.readdirSync(path.join(root, "export", "images")).find((d) => fs.existsSync(path.join(root, "export", "images", d, "vmlinuz")))!;
     const k = await boot.GET(req(`/boot/images/${kernel}/vmlinuz`, { token: null }), bootCtx(`images/${kernel}/vmlinuz`));
     expect(k.headers.get("cache-control")).toContain("immutable");

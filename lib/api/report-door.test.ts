@@ -36,10 +36,14 @@ afterAll(async () => {
  */
 function partial(from: string, body: string, sent: number) {
   const socket = net.connect(port, "127.0.0.1");
-  socket.write(`POST /api/v1/boot-events HTTP/1.1\r\nhost: x\r\nconnection: close\r\nx-test-from: ${from}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, sent)}`);
+  socket.write(
+    `POST /api/v1/boot-events HTTP/1.1\r\nhost: x\r\nconnection: close\r\nx-test-from: ${from}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, sent)}`,
+  );
   let text = "";
   socket.on("data", (d) => (text += d));
-  const closed = new Promise<{ status: number; text: string }>((resolve) => socket.on("close", () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text })));
+  const closed = new Promise<{ status: number; text: string }>((resolve) =>
+    socket.on("close", () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text })),
+  );
   return { socket, closed, rest: () => socket.write(body.slice(sent)) };
 }
 
@@ -50,7 +54,11 @@ const waitFor = async (cond: () => boolean) => {
 describe("the report door of the console server", () => {
   it("answers a report sent whole (202), as the Next.js route does", async () => {
     const body = new URLSearchParams({ mac: hostIn(1).mac, bootId: "door-boot-0001", stage: "initrd", token }).toString();
-    const res = await fetch(`http://127.0.0.1:${port}/api/v1/boot-events`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-test-from": "10.0.0.11" }, body });
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/boot-events`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-test-from": "10.0.0.11" },
+      body,
+    });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: true, duplicate: false });
   });

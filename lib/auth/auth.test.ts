@@ -53,7 +53,10 @@ describe("roles", () => {
     for (const file of pages) {
       const own = /requireActor\("(\w+)"\)/.exec(readFileSync(path.join(root, file), "utf8"))?.[1] ?? "viewer";
       // app/(console)/releases/[name]/versions/new/page.tsx → /releases/x/versions/new
-      const route = `/${path.dirname(file)}`.replace(/\/\.$/, "/").replace(/\[[^\]]+\]/g, "x").replace(/^\/\.?$/, "/");
+      const route = `/${path.dirname(file)}`
+        .replace(/\/\.$/, "/")
+        .replace(/\[[^\]]+\]/g, "x")
+        .replace(/^\/\.?$/, "/");
       expect(pageRole(route), file).toBe(own);
       if (own !== "viewer") checked.push(route);
     }

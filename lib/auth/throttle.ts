@@ -57,9 +57,7 @@ export class SignInThrottle {
   private readonly perAddress: FailureThrottle;
   private readonly perAccount: FailureThrottle;
 
-  constructor(
-    readonly limits = { address: 30, account: 10, windowMs: 15 * 60_000 },
-  ) {
+  constructor(readonly limits = { address: 30, account: 10, windowMs: 15 * 60_000 }) {
     this.perAddress = new FailureThrottle(limits.address, limits.windowMs);
     this.perAccount = new FailureThrottle(limits.account, limits.windowMs);
   }

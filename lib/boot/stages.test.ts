@@ -2,14 +2,37 @@ import { describe, expect, it } from "vitest";
 import { bootedVsAssigned, effectiveState, stageTimeline, stallSeconds, summarizeBoot, type EventFacts, type Stage } from "./stages";
 
 const t0 = Date.parse("2026-11-26T10:00:00Z");
-const ev = (stage: Stage, s: number, over: Partial<EventFacts> = {}): EventFacts => ({ stage, failedStage: null, at: new Date(t0 + s * 1000), message: null, initrdSha256: null, releaseVersion: null, ip: null, ...over });
+const ev = (stage: Stage, s: number, over: Partial<EventFacts> = {}): EventFacts => ({
+  stage,
+  failedStage: null,
+  at: new Date(t0 + s * 1000),
+  message: null,
+  initrdSha256: null,
+  releaseVersion: null,
+  ip: null,
+  ...over,
+});
 
 describe("boot summaries", () => {
   it("a boot through up, reported out of order, sums up the same", () => {
-    const events = [ev("initrd", 3, { initrdSha256: "a".repeat(64), releaseVersion: "deb-12@3", ip: "10.0.0.11" }), ev("network", 4), ev("afs", 9), ev("root", 12), ev("switch", 13), ev("up", 40)];
+    const events = [
+      ev("initrd", 3, { initrdSha256: "a".repeat(64), releaseVersion: "deb-12@3", ip: "10.0.0.11" }),
+      ev("network", 4),
+      ev("afs", 9),
+      ev("root", 12),
+      ev("switch", 13),
+      ev("up", 40),
+    ];
     const s = summarizeBoot(events);
     expect(summarizeBoot([...events].reverse())).toEqual(s);
-    expect(s).toMatchObject({ state: "up", currentStage: "up", failedStage: null, initrdSha256: "a".repeat(64), releaseVersion: "deb-12@3", clientIp: "10.0.0.11" });
+    expect(s).toMatchObject({
+      state: "up",
+      currentStage: "up",
+      failedStage: null,
+      initrdSha256: "a".repeat(64),
+      releaseVersion: "deb-12@3",
+      clientIp: "10.0.0.11",
+    });
     expect(s.startedAt.getTime()).toBe(t0 + 3000);
     expect(s.finishedAt!.getTime()).toBe(t0 + 40_000);
     expect(stageTimeline(events).map((x) => `${x.stage}:${x.ms}`)).toEqual(["initrd:null", "network:1000", "afs:5000", "root:3000", "switch:1000", "up:27000"]);
@@ -42,7 +65,11 @@ describe("bootedVsAssigned", () => {
     const same = bootedVsAssigned({ release: "rh-7.4", assignedVersion: "2", assignedInitrdSha256: null }, { releaseVersion: "rh-7.4@2", initrdSha256: null });
     expect(same).toMatchObject({ bootedLabel: "rh-7.4@2", rebootPending: false });
     // a hand-made report with the version alone is taken as the assigned tree's
-    expect(bootedVsAssigned({ release: "rh-7.4", assignedVersion: "2", assignedInitrdSha256: null }, { releaseVersion: "1", initrdSha256: null }).bootedLabel).toBe("rh-7.4@1");
-    expect(bootedVsAssigned({ release: "rh-7.4", assignedVersion: "2", assignedInitrdSha256: null }, { releaseVersion: null, initrdSha256: null }).bootedLabel).toBeNull();
+    expect(
+      bootedVsAssigned({ release: "rh-7.4", assignedVersion: "2", assignedInitrdSha256: null }, { releaseVersion: "1", initrdSha256: null }).bootedLabel,
+    ).toBe("rh-7.4@1");
+    expect(
+      bootedVsAssigned({ release: "rh-7.4", assignedVersion: "2", assignedInitrdSha256: null }, { releaseVersion: null, initrdSha256: null }).bootedLabel,
+    ).toBeNull();
   });
 });

@@ -33,7 +33,10 @@ export const DEFAULT_STALL_SECONDS: Record<Stage, number> = {
 /** The limits a spec like "afs=600,switch=1200" sets (unset: the defaults), or what is wrong with it. */
 export function parseStallSeconds(spec: string | undefined): Record<Stage, number> | string {
   const out = { ...DEFAULT_STALL_SECONDS };
-  for (const part of (spec ?? "").split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (spec ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [k, v] = part.split("=");
     if (!STAGES.slice(0, 7).includes(k as Stage) || !/^\d{1,6}$/.test(v ?? "") || Number(v) < 10) {
       return `${JSON.stringify(part)} is not STAGE=SECONDS (a stage from pxe to switch, at least 10 s)`;
@@ -119,7 +122,13 @@ export function stageTimeline(events: EventFacts[]): { stage: Stage; at: Date; m
   let prev: Date | null = null;
   for (const e of sorted) {
     const failed = e.stage === "failed";
-    out.push({ stage: failed ? (e.failedStage ?? "failed") : e.stage, at: e.at, ms: prev ? Math.max(0, e.at.getTime() - prev.getTime()) : null, message: e.message, failed });
+    out.push({
+      stage: failed ? (e.failedStage ?? "failed") : e.stage,
+      at: e.at,
+      ms: prev ? Math.max(0, e.at.getTime() - prev.getTime()) : null,
+      message: e.message,
+      failed,
+    });
     prev = e.at;
   }
   return out;

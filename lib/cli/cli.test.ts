@@ -6,8 +6,7 @@ import { db } from "@/lib/db";
 
 // The real `afsboot` launcher against this test file's database.
 const bin = path.resolve("bin/afsboot.mjs");
-const run = (args: string[], input = "") =>
-  spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", env: { ...process.env }, timeout: 30_000 });
+const run = (args: string[], input = "") => spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", env: { ...process.env }, timeout: 30_000 });
 
 describe("afsboot CLI", { timeout: 120_000 }, () => {
   it("--help lists the commands", () => {
@@ -42,7 +41,9 @@ describe("afsboot CLI", { timeout: 120_000 }, () => {
 
   it("user passwd sets a password from stdin, ends the user's sessions, audits; bad input changes nothing", async () => {
     const carol = await db.user.findUniqueOrThrow({ where: { username: "carol" } });
-    await db.session.createMany({ data: ["s1", "s2"].map((id) => ({ id: `${id}-${carol.id}`, userId: carol.id, expiresAt: new Date(Date.now() + 3600_000) })) });
+    await db.session.createMany({
+      data: ["s1", "s2"].map((id) => ({ id: `${id}-${carol.id}`, userId: carol.id, expiresAt: new Date(Date.now() + 3600_000) })),
+    });
     const short = run(["user", "passwd", "carol"], "short\n");
     expect(short.status).not.toBe(0);
     expect(short.stderr).toMatch(/at least 10 characters/);

@@ -9,7 +9,8 @@ import zlib from "node:zlib";
 // `afsboot export dhcpd|kea|dnsmasq|pxelinux|ipxe|initrd` and `afsboot host token`, end to end on
 // this test file's database: what admins who run their own boot servers get.
 const bin = path.resolve("bin/afsboot.mjs");
-const run = (args: string[], input = "") => spawnSync(process.execPath, [bin, ...args], { input, encoding: "buffer", timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+const run = (args: string[], input = "") =>
+  spawnSync(process.execPath, [bin, ...args], { input, encoding: "buffer", timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
 const out = (r: ReturnType<typeof run>) => r.stdout.toString("utf8");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-export-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -41,7 +42,9 @@ describe("afsboot export (single boot files)", { timeout: 240_000 }, () => {
     const dhcpd = run(["export", "dhcpd"]);
     expect(dhcpd.status).toBe(0);
     fs.writeFileSync(path.join(dir, "dhcpd.conf"), dhcpd.stdout);
-    const t = spawnSync("/usr/sbin/dhcpd", ["-t", "-4", "-cf", path.join(dir, "dhcpd.conf"), "-lf", path.join(dir, "leases"), "-pf", path.join(dir, "pid")], { encoding: "utf8" });
+    const t = spawnSync("/usr/sbin/dhcpd", ["-t", "-4", "-cf", path.join(dir, "dhcpd.conf"), "-lf", path.join(dir, "leases"), "-pf", path.join(dir, "pid")], {
+      encoding: "utf8",
+    });
     expect(t.status, t.stderr).toBe(0);
     const kea = run(["export", "kea", "--network", "lab"]);
     fs.writeFileSync(path.join(dir, "kea.json"), kea.stdout);
@@ -59,7 +62,9 @@ describe("afsboot export (single boot files)", { timeout: 240_000 }, () => {
     expect(pxe).toContain(`afsboot.token=${token}`);
     expect(pxe).toContain(`images/${sha("not really a kernel")}/vmlinuz-6.1`);
     expect(pxe).toContain("afsboot.root=afs:example.org:/afs/example.org/boot/debian/12");
-    expect(out(run(["export", "ipxe", "node002"]))).toMatch(/^#!ipxe[\s\S]*initrd --name afsboot-overlay http:\/\/10\.0\.0\.1\/overlays\/deb-12-1-example\.org-/);
+    expect(out(run(["export", "ipxe", "node002"]))).toMatch(
+      /^#!ipxe[\s\S]*initrd --name afsboot-overlay http:\/\/10\.0\.0\.1\/overlays\/deb-12-1-example\.org-/,
+    );
     expect(run(["export", "pxelinux", "ghost"]).stderr.toString()).toMatch(/no host named ghost/);
     expect(run(["host", "token"]).status).not.toBe(0);
   });

@@ -52,7 +52,9 @@ export function registerExportCommands(exp: Command, program: Command) {
   for (const kind of ["dhcpd", "kea", "dnsmasq"] as const) {
     exp
       .command(kind)
-      .description(kind === "dnsmasq" ? "print the dnsmasq conf, then its dhcp-hostsfile (after a '# ---- hosts file' line)" : `print the ${kind} config of a network`)
+      .description(
+        kind === "dnsmasq" ? "print the dnsmasq conf, then its dhcp-hostsfile (after a '# ---- hosts file' line)" : `print the ${kind} config of a network`,
+      )
       .option("--network <name>", "one network (required when there are several, except for dhcpd)")
       .action(async (opts: { network?: string }) => {
         const { snapshot: snap } = await snapshot("names-only");
@@ -80,7 +82,9 @@ export function registerExportCommands(exp: Command, program: Command) {
   }
   exp
     .command("release-files")
-    .description("write the files a release tree needs to report up and shutdown (afsboot-report, systemd unit, SysV script) into DIR, at their paths in the tree")
+    .description(
+      "write the files a release tree needs to report up and shutdown (afsboot-report, systemd unit, SysV script) into DIR, at their paths in the tree",
+    )
     .argument("<dir>", "the release tree (or a staging directory copied into it)")
     .option("--force", "overwrite files that differ")
     .action((dir: string, opts: { force?: boolean }) => {

@@ -6,7 +6,8 @@ import path from "node:path";
 
 // `afsboot apply` / `afsboot export fleet`: the contract scripts and admins' git repos rely on.
 const bin = path.resolve("bin/afsboot.mjs");
-const run = (args: string[], input = "", env: Record<string, string> = {}) => spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", timeout: 60_000, env: { ...process.env, ...env } });
+const run = (args: string[], input = "", env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", timeout: 60_000, env: { ...process.env, ...env } });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-fleet-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, text: string) => {
@@ -37,7 +38,11 @@ describe("afsboot apply / export fleet", { timeout: 180_000 }, () => {
   it("applies, prints what changed, and is idempotent; export → apply is a no-op", () => {
     const first = run(["apply", write("fleet.yaml", FLEET)]);
     expect(first.status).toBe(0);
-    expect(first.stdout).toBe(["+ network lab", "+ cell example.org", "+ release rh-7.3", "+ version rh-7.3@1 (active)", "+ host node001", "5 created, 0 updated, 0 deleted.", ""].join("\n"));
+    expect(first.stdout).toBe(
+      ["+ network lab", "+ cell example.org", "+ release rh-7.3", "+ version rh-7.3@1 (active)", "+ host node001", "5 created, 0 updated, 0 deleted.", ""].join(
+        "\n",
+      ),
+    );
     expect(run(["apply", path.join(dir, "fleet.yaml")]).stdout.trim()).toBe("No changes.");
     const exported = run(["export", "fleet"]);
     expect(exported.status).toBe(0);
@@ -111,7 +116,9 @@ describe("afsboot apply / export fleet", { timeout: 180_000 }, () => {
     for (const text of ["", "hosts: []\nnetworks: []\n"]) {
       const refused = run(["apply", "--prune", write("empty.yaml", text)]);
       expect(refused.status).toBe(1);
-      expect(refused.stderr).toMatch(/(lists nothing: --prune would delete everything \(.*1 network\)\. Nothing changed\. If that is what you want, add --allow-empty|problem)/);
+      expect(refused.stderr).toMatch(
+        /(lists nothing: --prune would delete everything \(.*1 network\)\. Nothing changed\. If that is what you want, add --allow-empty|problem)/,
+      );
       expect(run(["export", "fleet"]).stdout).toContain("name: lab");
     }
     const empty = write("empty.yaml", "hosts: []\n");

@@ -36,7 +36,10 @@ export function registerFleetCommands(program: Command) {
         throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
       }
       const parsed = parseFleet(text);
-      if (!parsed.ok) throw new CliError(`${file}: ${parsed.problems.length} problem(s), nothing changed:\n${parsed.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
+      if (!parsed.ok)
+        throw new CliError(
+          `${file}: ${parsed.problems.length} problem(s), nothing changed:\n${parsed.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`,
+        );
       try {
         // an empty file (a wrong path, a truncated export) with --prune would delete the whole inventory
         const f = parsed.fleet;
@@ -44,15 +47,23 @@ export function registerFleetCommands(program: Command) {
         if (opts.prune && !opts.dryRun && empty && !opts.allowEmpty) {
           const gone = (await applyFleet(cliActor(), f, { prune: true, dryRun: true })).filter((c) => c.op === "delete");
           if (gone.length) {
-            const kinds = ["host", "release", "version", "cell", "network"].map((k) => [k, gone.filter((c) => c.kind === k).length] as const).filter(([, n]) => n > 0);
-            throw new CliError(`${file} lists nothing: --prune would delete everything (${kinds.map(([k, n]) => `${n} ${k}${n === 1 ? "" : "s"}`).join(", ")}). Nothing changed. If that is what you want, add --allow-empty.`);
+            const kinds = ["host", "release", "version", "cell", "network"]
+              .map((k) => [k, gone.filter((c) => c.kind === k).length] as const)
+              .filter(([, n]) => n > 0);
+            throw new CliError(
+              `${file} lists nothing: --prune would delete everything (${kinds.map(([k, n]) => `${n} ${k}${n === 1 ? "" : "s"}`).join(", ")}). Nothing changed. If that is what you want, add --allow-empty.`,
+            );
           }
         }
         const changes = await applyFleet(cliActor(), f, { prune: opts.prune, dryRun: opts.dryRun });
         console.log((opts.dryRun ? "Dry run: nothing was changed.\n" : "") + formatChanges(changes));
       } catch (e) {
         if (e instanceof AppError && e.fields) {
-          throw new CliError(`${file}: ${e.message}\n${Object.entries(e.fields).map(([k, v]) => `  ${k}: ${v}`).join("\n")}`);
+          throw new CliError(
+            `${file}: ${e.message}\n${Object.entries(e.fields)
+              .map(([k, v]) => `  ${k}: ${v}`)
+              .join("\n")}`,
+          );
         }
         throw e;
       }

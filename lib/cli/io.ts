@@ -38,5 +38,4 @@ export class CliError extends Error {
   }
 }
 
-export const roleOption = () =>
-  new Option("--role <role>", "admin | operator | viewer").choices(["admin", "operator", "viewer"]).makeOptionMandatory();
+export const roleOption = () => new Option("--role <role>", "admin | operator | viewer").choices(["admin", "operator", "viewer"]).makeOptionMandatory();

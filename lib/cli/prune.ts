@@ -9,6 +9,8 @@ export function registerPruneCommand(program: Command) {
     .action(async () => {
       const policy = retentionPolicy();
       const r = await pruneBoots(cliActor(), policy);
-      console.log(`Pruned ${r.boots} boots (${r.events} events) and ${r.discovered} discovery candidates; keeping ${policy.perHost} boots per host, ${policy.days} days.`);
+      console.log(
+        `Pruned ${r.boots} boots (${r.events} events) and ${r.discovered} discovery candidates; keeping ${policy.perHost} boots per host, ${policy.days} days.`,
+      );
     });
 }

@@ -35,14 +35,20 @@ export function registerPublishCommand(program: Command) {
             ? `No changes (${r.unchanged} files up to date).`
             : `${opts.dryRun ? "Dry run: would publish" : "Published"} ${n("added")} added, ${n("changed")} changed, ${n("removed")} removed; ${r.unchanged} unchanged.`,
         );
-        if (r.status === "dry_run" && r.publicationId && r.changes.length) console.error(`afsboot: note: the dry run is kept as ${r.publicationId} for a day: /publications/${r.publicationId} in the console`);
+        if (r.status === "dry_run" && r.publicationId && r.changes.length)
+          console.error(`afsboot: note: the dry run is kept as ${r.publicationId} for a day: /publications/${r.publicationId} in the console`);
         for (const h of r.hooks) {
           console.log(`hook ${h.name}: ${h.status}${h.exitCode !== null ? ` (exit ${h.exitCode})` : ""}, ${h.durationMs} ms`);
           if (h.output.trim()) console.log(h.output.replace(/^/gm, "  | ").replace(/\n?$/, ""));
         }
         if (r.hooks.some((h) => h.status !== "ok")) throw new CliError("published, but a post-publish hook failed (see above)");
       } catch (e) {
-        if (e instanceof AppError && e.fields) throw new CliError(`${e.message}\n${Object.entries(e.fields).map(([k, v]) => `--- ${k}\n${v}`).join("\n")}`);
+        if (e instanceof AppError && e.fields)
+          throw new CliError(
+            `${e.message}\n${Object.entries(e.fields)
+              .map(([k, v]) => `--- ${k}\n${v}`)
+              .join("\n")}`,
+          );
         throw e;
       }
     });

@@ -43,7 +43,10 @@ export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; export
   for (const h of snap.hosts) (booted.get(h.release) ?? booted.set(h.release, new Set()).get(h.release)!).add(h.version);
   const images = snap.versions
     .filter((v) => booted.get(v.release)?.has(v.version))
-    .flatMap((v) => [{ version: v, image: v.kernel }, { version: v, image: v.baseInitrd }])
+    .flatMap((v) => [
+      { version: v, image: v.kernel },
+      { version: v, image: v.baseInitrd },
+    ])
     .map(({ version, image }) => ({ path: LAYOUT.image(image), sha256: image.sha256, release: version.release, name: image.name }));
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : 1)), overlays, images };
 }

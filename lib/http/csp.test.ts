@@ -23,7 +23,10 @@ describe("Content-Security-Policy of the console's pages", () => {
   });
 
   it("the proxy sets it on every page, signed in or not, and hands the nonce to the page's render", () => {
-    for (const [path, cookie] of [["/hosts", "afsboot_session=x"], ["/login", ""]] as const) {
+    for (const [path, cookie] of [
+      ["/hosts", "afsboot_session=x"],
+      ["/login", ""],
+    ] as const) {
       const res = proxy(new NextRequest(`http://127.0.0.1:3000${path}`, { headers: cookie ? { cookie } : {} }));
       const csp = res.headers.get("content-security-policy")!;
       const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];

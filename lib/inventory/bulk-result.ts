@@ -77,7 +77,13 @@ export function previewRow(line: number, input: HostInput): PreviewRow {
 }
 
 /** Counts and sample of a checked batch: `rows` parsed fine, `problems` from parsing and checks. */
-export function summarize(total: number, rows: { line: number; input: HostInput }[], problems: LineProblem[], serverMs: number, sampleSize = SAMPLE_ROWS): BulkPreview {
+export function summarize(
+  total: number,
+  rows: { line: number; input: HostInput }[],
+  problems: LineProblem[],
+  serverMs: number,
+  sampleSize = SAMPLE_ROWS,
+): BulkPreview {
   const sorted = [...problems].sort((a, b) => a.line - b.line);
   const bad = new Set(sorted.map((p) => p.line));
   const valid = rows.filter((r) => !bad.has(r.line));

@@ -9,7 +9,6 @@ export const CSV_HEADER = ["hostname", "mac", "ip", "cell", "release"] as const;
 export const MAX_CSV_BYTES = 5 * 1024 * 1024; // 10,000 rows are about 0.6 MB
 export const MAX_CSV_ROWS = 50_000;
 
-
 export function parseHostCsv(text: string): HostBatch {
   if (text.length > MAX_CSV_BYTES) {
     return { rows: [], problems: [{ line: 0, field: "file", message: `The file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB: split it` }], total: 0 };
@@ -22,10 +21,24 @@ export function parseHostCsv(text: string): HostBatch {
   const expected = [...CSV_HEADER].join(",");
   const okHeader = header.length >= 5 && header.length <= 6 && CSV_HEADER.every((h, i) => header[i] === h) && (header.length === 5 || header[5] === "tags");
   if (!okHeader) {
-    return { rows: [], problems: [{ line: head.line, field: "header", message: `The first line must be "${expected}" or "${expected},tags" (found "${head.fields.join(",").slice(0, 120)}")` }], total: 0 };
+    return {
+      rows: [],
+      problems: [
+        {
+          line: head.line,
+          field: "header",
+          message: `The first line must be "${expected}" or "${expected},tags" (found "${head.fields.join(",").slice(0, 120)}")`,
+        },
+      ],
+      total: 0,
+    };
   }
   if (records.length > MAX_CSV_ROWS) {
-    return { rows: [], problems: [{ line: 0, field: "file", message: `At most ${MAX_CSV_ROWS} rows per file (found ${records.length})` }], total: records.length };
+    return {
+      rows: [],
+      problems: [{ line: 0, field: "file", message: `At most ${MAX_CSV_ROWS} rows per file (found ${records.length})` }],
+      total: records.length,
+    };
   }
   const rows: HostBatch["rows"] = [];
   const problems: LineProblem[] = [];

@@ -18,7 +18,8 @@ export function fsyncDir(dir: string) {
 
 /** `rel` must be a plain relative path (the generators' layout); anything else is refused. */
 export function safeJoin(root: string, rel: string): string {
-  if (rel.startsWith("/") || rel.split("/").some((s) => s === ".." || s === "." || s === "")) throw new Error(`refusing to write outside the export directory: ${rel}`);
+  if (rel.startsWith("/") || rel.split("/").some((s) => s === ".." || s === "." || s === ""))
+    throw new Error(`refusing to write outside the export directory: ${rel}`);
   return path.join(root, rel);
 }
 
@@ -70,7 +71,11 @@ export function writeFilesAtomic(root: string, files: { rel: string; bytes: Buff
       staged.push({ tmp, target });
       fs.writeFileSync(tmp, f.bytes, { flag: "wx", mode: 0o644 });
     }
-    if (staged.length) syncFilesystem(root, staged.map((s) => s.tmp));
+    if (staged.length)
+      syncFilesystem(
+        root,
+        staged.map((s) => s.tmp),
+      );
   } catch (e) {
     for (const s of staged) fs.rmSync(s.tmp, { force: true });
     throw e;

@@ -73,7 +73,9 @@ describe("publication diffs", () => {
     // quickly, by construction rather than by the clock: the common head and tail are cut off and
     // Myers' diff (a full one of 50,000 lines takes seconds) sees the changed line only
     expect(vi.mocked(diffArrays).mock.calls.map(([a, b]) => [a.length, b.length])).toEqual([[1, 1]]);
-    expect(d).toBe("--- a/dhcp/dhcpd-lab.conf\n+++ b/dhcp/dhcpd-lab.conf\n@@ -24998,7 +24998,7 @@\n line 24997\n line 24998\n line 24999\n-line 25000\n+LINE 25000\n line 25001\n line 25002\n line 25003\n");
+    expect(d).toBe(
+      "--- a/dhcp/dhcpd-lab.conf\n+++ b/dhcp/dhcpd-lab.conf\n@@ -24998,7 +24998,7 @@\n line 24997\n line 24998\n line 24999\n-line 25000\n+LINE 25000\n line 25001\n line 25002\n line 25003\n",
+    );
   });
 
   it("a 10,000-host dhcpd.conf with every host renumbered gets its whole diff, host block by host block", () => {
@@ -86,7 +88,7 @@ describe("publication diffs", () => {
       const d = unifiedDiff({ path: "dhcp/dhcpd-lab.conf", kind: "dhcpd", oldText: before, newText: after });
       expect(applyPatch(before, d)).toBe(after);
       expect(changedLines(d)).toBe(20_000); // each host: its fixed-address line, out and in
-      expect(d).toContain("\n   hardware ethernet 52:54:00:00:00:01;\n-  fixed-address 10.0.0.1;\n+  fixed-address 10.1.0.1;\n   option host-name \"node1\";\n");
+      expect(d).toContain('\n   hardware ethernet 52:54:00:00:00:01;\n-  fixed-address 10.0.0.1;\n+  fixed-address 10.1.0.1;\n   option host-name "node1";\n');
       // the host names and MACs anchor every block: Myers' diff sees one changed line at a time
       const seen = vi.mocked(diffArrays).mock.calls.map(([a, b]) => a.length + b.length);
       expect([seen.length, Math.max(...seen)]).toEqual([10_000, 2]);

@@ -28,7 +28,10 @@ export const DHCP_KINDS = new Set(["dhcpd", "kea", "dnsmasq"]);
  * sha256, tells nothing usable about a 256-bit token).
  */
 export function redactReportTokens(text: string): string {
-  return text.replace(/\bafsboot\.token=([A-Za-z0-9_-]+)/g, (_m, token: string) => `afsboot.token=<hidden ${crypto.createHash("sha256").update(token).digest("hex").slice(0, 8)}>`);
+  return text.replace(
+    /\bafsboot\.token=([A-Za-z0-9_-]+)/g,
+    (_m, token: string) => `afsboot.token=<hidden ${crypto.createHash("sha256").update(token).digest("hex").slice(0, 8)}>`,
+  );
 }
 
 export interface DiffInput {
@@ -48,7 +51,8 @@ export interface FileDiff {
 }
 
 export function fileDiff({ path, kind, oldText, newText }: DiffInput): FileDiff {
-  if (!TEXT_KINDS.has(kind)) return { shown: `Binary file ${path} ${oldText === null ? "added" : newText === null ? "removed" : "changed"}`, whole: null, wholeSize: null };
+  if (!TEXT_KINDS.has(kind))
+    return { shown: `Binary file ${path} ${oldText === null ? "added" : newText === null ? "removed" : "changed"}`, whole: null, wholeSize: null };
   const a = splitLines(oldText === null ? null : redactReportTokens(oldText));
   const b = splitLines(newText === null ? null : redactReportTokens(newText));
   const header = `--- ${oldText === null ? "/dev/null" : `a/${path}`}\n+++ ${newText === null ? "/dev/null" : `b/${path}`}\n`;
@@ -64,7 +68,11 @@ export function fileDiff({ path, kind, oldText, newText }: DiffInput): FileDiff 
     if (bytes > DIFF_LIMITS.maxBytes) break;
     shown += h;
   }
-  if (shown === header) shown = Buffer.from(full).subarray(0, DIFF_LIMITS.maxBytes).toString().replace(/\n[^\n]*$/, "\n");
+  if (shown === header)
+    shown = Buffer.from(full)
+      .subarray(0, DIFF_LIMITS.maxBytes)
+      .toString()
+      .replace(/\n[^\n]*$/, "\n");
   const cut = `${shown}… diff cut at ${DIFF_LIMITS.maxBytes / 1024} KiB\n`;
   return whole ? { shown: cut, whole: zlib.gzipSync(full), wholeSize: fullBytes } : { shown: cut, whole: null, wholeSize: null };
 }

@@ -69,7 +69,12 @@ function runOne(file: string, ctx: HookContext, timeoutMs: number): Promise<Hook
     let output = "";
     let timedOut = false;
     const done = (r: Omit<HookResult, "name" | "durationMs" | "output">) =>
-      resolve({ name: path.basename(file), ...r, output: output.length > MAX_OUTPUT ? `…${output.slice(-MAX_OUTPUT)}` : output, durationMs: Math.round(performance.now() - started) });
+      resolve({
+        name: path.basename(file),
+        ...r,
+        output: output.length > MAX_OUTPUT ? `…${output.slice(-MAX_OUTPUT)}` : output,
+        durationMs: Math.round(performance.now() - started),
+      });
     const child = spawn(file, [], {
       cwd: ctx.exportDir,
       // own process group, so a timeout stops the hook's children too

@@ -18,7 +18,6 @@ export interface ImagePolicy {
   forbidden: string[];
 }
 
-
 const within = (p: string, dir: string) => p === dir || p.startsWith(dir === "/" ? "/" : `${dir}/`);
 
 function allowedRoots(tree: string, roots: string[]) {
@@ -69,7 +68,9 @@ export function resolveImage(dir: string, name: string, tree: string, policy: Im
   }
   const forbidden = policy.forbidden.map(realOrNull).filter((f): f is string => f !== null);
   if (forbidden.some((f) => within(real, f))) throw new Error(`${file} resolves to ${real}, one of the console's own files: images are never read from there`);
-  const roots = allowedRoots(tree, policy.roots).map(realOrNull).filter((r): r is string => r !== null);
+  const roots = allowedRoots(tree, policy.roots)
+    .map(realOrNull)
+    .filter((r): r is string => r !== null);
   if (!roots.some((r) => within(real, r))) {
     throw new Error(`${file} resolves to ${real}, outside ${rootsText(tree, policy.roots)}. To allow it, add its directory to ${ROOTS_SETTING}`);
   }

@@ -13,7 +13,13 @@ const result = (changes: PublishResult["changes"], extra: Partial<PublishResult>
   timings: { snapshot: 3 },
   ...extra,
 });
-const change = (i: number, c: "added" | "changed" | "removed", diff: string | null = `+line ${i}\n`) => ({ path: `ipxe/${String(i).padStart(5, "0")}.ipxe`, change: c, kind: "ipxe", sha256: "a".repeat(64), diff });
+const change = (i: number, c: "added" | "changed" | "removed", diff: string | null = `+line ${i}\n`) => ({
+  path: `ipxe/${String(i).padStart(5, "0")}.ipxe`,
+  change: c,
+  kind: "ipxe",
+  sha256: "a".repeat(64),
+  diff,
+});
 
 describe("toPreview", () => {
   it("counts every change but lists the first files only", () => {
@@ -22,7 +28,16 @@ describe("toPreview", () => {
     expect(p.total).toBe(PREVIEW_FILES + 50);
     expect(p.counts.added + p.counts.changed + p.counts.removed).toBe(PREVIEW_FILES + 50);
     expect(p.files).toHaveLength(PREVIEW_FILES);
-    expect(p.files[0]).toEqual({ path: "ipxe/00000.ipxe", change: "added", kind: "ipxe", sha256: "a".repeat(64), diff: "+line 0\n", host: null, wholeDiff: false, wholeDiffSize: null });
+    expect(p.files[0]).toEqual({
+      path: "ipxe/00000.ipxe",
+      change: "added",
+      kind: "ipxe",
+      sha256: "a".repeat(64),
+      diff: "+line 0\n",
+      host: null,
+      wholeDiff: false,
+      wholeDiffSize: null,
+    });
     expect(p.unchanged).toBe(7);
   });
 

@@ -58,7 +58,16 @@ export function toPreview(r: PublishResult): Preview {
     const diff = c.diff ?? null;
     const fits = diff !== null && diff.length <= budget;
     if (fits) budget -= diff.length;
-    return { path: c.path, change: c.change, kind: c.kind, sha256: c.sha256, diff: fits ? diff : null, host: c.host ?? null, wholeDiff: fits && !!c.diffGzip, wholeDiffSize: fits ? (c.diffWholeSize ?? null) : null };
+    return {
+      path: c.path,
+      change: c.change,
+      kind: c.kind,
+      sha256: c.sha256,
+      diff: fits ? diff : null,
+      host: c.host ?? null,
+      wholeDiff: fits && !!c.diffGzip,
+      wholeDiffSize: fits ? (c.diffWholeSize ?? null) : null,
+    };
   });
   const count = (change: ChangeKind) => r.changes.filter((c) => c.change === change).length;
   return {

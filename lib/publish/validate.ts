@@ -45,7 +45,13 @@ export async function validateDhcp(files: PublishedFile[], exportDir: string): P
         fs.mkdirSync(sub);
         const file = path.join(sub, path.basename(f.path));
         // dnsmasq's conf names its hosts file by its published path: point it at a copy here
-        const text = f.kind === "dnsmasq" ? f.bytes.toString().split(`${exportDir.replace(/\/+$/, "")}/dhcp/`).join(`${sub}/`) : f.bytes.toString();
+        const text =
+          f.kind === "dnsmasq"
+            ? f.bytes
+                .toString()
+                .split(`${exportDir.replace(/\/+$/, "")}/dhcp/`)
+                .join(`${sub}/`)
+            : f.bytes.toString();
         fs.writeFileSync(file, text);
         if (f.kind === "dnsmasq") {
           const hosts = hostsFiles.get(f.path.replace(/\.conf$/, ".hosts"));
@@ -54,7 +60,11 @@ export async function validateDhcp(files: PublishedFile[], exportDir: string): P
         const bin = BIN[f.kind as keyof typeof BIN]();
         if (!fs.existsSync(bin)) return { validator: f.kind, file: f.path, status: "skipped", output: `${bin} is not installed` };
         const args =
-          f.kind === "dhcpd" ? ["-t", "-4", "-q", "-cf", file, "-lf", path.join(sub, "leases"), "-pf", path.join(sub, "pid")] : f.kind === "kea" ? ["-t", file] : ["--test", `--conf-file=${file}`];
+          f.kind === "dhcpd"
+            ? ["-t", "-4", "-q", "-cf", file, "-lf", path.join(sub, "leases"), "-pf", path.join(sub, "pid")]
+            : f.kind === "kea"
+              ? ["-t", file]
+              : ["--test", `--conf-file=${file}`];
         const r = await run(bin, args, 60_000);
         const output = r.output.split(sub).join("<tmp>").trim().slice(-4000);
         return { validator: f.kind, file: f.path, status: r.code === 0 ? "passed" : "failed", output };

@@ -36,7 +36,13 @@ export async function insertHost(networkId: string, cellId: string, ip = "10.0.0
   return db.host.create({
     data: {
       name: unique("node"),
-      mac: `52:54:00:${[1, 2, 3].map(() => Math.floor(Math.random() * 256).toString(16).padStart(2, "0")).join(":")}`,
+      mac: `52:54:00:${[1, 2, 3]
+        .map(() =>
+          Math.floor(Math.random() * 256)
+            .toString(16)
+            .padStart(2, "0"),
+        )
+        .join(":")}`,
       ip,
       ipKey: ipv4Key(ip),
       networkId,

@@ -20,7 +20,9 @@ export async function seedInventory() {
 
 export const hostIn = (i: number, over: Partial<HostInput> = {}): HostInput => ({
   name: `node${String(i).padStart(3, "0")}`,
-  mac: `52:54:00:00:${Math.floor(i / 256).toString(16).padStart(2, "0")}:${(i % 256).toString(16).padStart(2, "0")}`,
+  mac: `52:54:00:00:${Math.floor(i / 256)
+    .toString(16)
+    .padStart(2, "0")}:${(i % 256).toString(16).padStart(2, "0")}`,
   ip: `10.0.0.${10 + i}`,
   cell: "example.org",
   release: { release: "rh-7.3", version: null },

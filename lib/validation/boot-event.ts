@@ -17,29 +17,45 @@ const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v =
  */
 const cleanMessage = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ");
 
-export const bootEventInput = z.object({
-  mac: z.string({ error: "mac is required" }).max(64).transform((v, ctx) => {
-    const mac = normalizeMac(v);
-    if (!mac) {
-      ctx.addIssue({ code: "custom", message: `mac ${JSON.stringify(v.slice(0, 40))} is not a MAC address` });
-      return z.NEVER;
-    }
-    return mac;
-  }),
-  // /init uses the kernel's random UUID; hooks may use their own: letters, digits, '-', '_', '.'
-  // optional only for pxe and dhcp reports of the boot server (the host has no boot id yet)
-  bootId: optional(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{7,63}$/, "bootId must be 8 to 64 letters, digits, '.', '_' or '-'")),
-  stage: z.enum(STAGES, { error: `stage must be one of ${STAGES.join(", ")}` }),
-  failedStage: optional(z.enum(STAGES.filter((s) => s !== "failed") as [Stage, ...Stage[]], { error: "failedStage must be a stage" })),
-  message: optional(z.string().transform((s) => cleanMessage(s).slice(0, 2000))),
-  initrdSha256: optional(z.string().regex(/^[0-9a-f]{64}$/, "initrdSha256 must be 64 lower-case hex digits")),
-  releaseVersion: optional(z.string().max(130).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9._-]*$/, "releaseVersion must look like release@version")),
-  ip: optional(z.string().max(15).refine((v) => parseIpv4(v) !== null, "ip must be an IPv4 address")),
-  /** the client's clock, kept for display only */
-  at: optional(z.string().max(40).transform(cleanMessage)),
-  token: optional(z.string().max(256)),
-}).superRefine((v, ctx) => {
-  if (!v.bootId && v.stage !== "pxe" && v.stage !== "dhcp") ctx.addIssue({ code: "custom", path: ["bootId"], message: "bootId is required (only pxe and dhcp reports of the boot server may leave it out)" });
-});
+export const bootEventInput = z
+  .object({
+    mac: z
+      .string({ error: "mac is required" })
+      .max(64)
+      .transform((v, ctx) => {
+        const mac = normalizeMac(v);
+        if (!mac) {
+          ctx.addIssue({ code: "custom", message: `mac ${JSON.stringify(v.slice(0, 40))} is not a MAC address` });
+          return z.NEVER;
+        }
+        return mac;
+      }),
+    // /init uses the kernel's random UUID; hooks may use their own: letters, digits, '-', '_', '.'
+    // optional only for pxe and dhcp reports of the boot server (the host has no boot id yet)
+    bootId: optional(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{7,63}$/, "bootId must be 8 to 64 letters, digits, '.', '_' or '-'")),
+    stage: z.enum(STAGES, { error: `stage must be one of ${STAGES.join(", ")}` }),
+    failedStage: optional(z.enum(STAGES.filter((s) => s !== "failed") as [Stage, ...Stage[]], { error: "failedStage must be a stage" })),
+    message: optional(z.string().transform((s) => cleanMessage(s).slice(0, 2000))),
+    initrdSha256: optional(z.string().regex(/^[0-9a-f]{64}$/, "initrdSha256 must be 64 lower-case hex digits")),
+    releaseVersion: optional(
+      z
+        .string()
+        .max(130)
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9._-]*$/, "releaseVersion must look like release@version"),
+    ),
+    ip: optional(
+      z
+        .string()
+        .max(15)
+        .refine((v) => parseIpv4(v) !== null, "ip must be an IPv4 address"),
+    ),
+    /** the client's clock, kept for display only */
+    at: optional(z.string().max(40).transform(cleanMessage)),
+    token: optional(z.string().max(256)),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.bootId && v.stage !== "pxe" && v.stage !== "dhcp")
+      ctx.addIssue({ code: "custom", path: ["bootId"], message: "bootId is required (only pxe and dhcp reports of the boot server may leave it out)" });
+  });
 
 export type BootEventInput = z.output<typeof bootEventInput>;

@@ -39,7 +39,7 @@ describe("cellInput", () => {
     ["bootRoot", "/srv/boot", "under /afs/"],
     ["bootRoot", "/afs/x.org/../etc", "'..'"],
     ["bootRoot", "/afs/x.org/my boot", "whitespace"],
-    ["bootRoot", "/afs/x.org/\"boot", "quotes"],
+    ["bootRoot", '/afs/x.org/"boot', "quotes"],
     ["client", "arla", "kafs or openafs"],
     ["cacheBlocks", "lots", "number"],
     ["cacheBlocks", "100", "at least 1024"],

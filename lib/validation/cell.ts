@@ -4,7 +4,6 @@ import { afsPath } from "./paths";
 
 export const AFS_CLIENTS = ["kafs", "openafs"] as const;
 
-
 export const cellServer = z.object({
   name: dnsName("Server name"),
   ip: ipv4("Server IP"),

@@ -24,8 +24,7 @@ export const optionalText = (label: string, max = 2000) =>
     .optional()
     .transform((v) => v ?? "");
 
-export const ipv4 = (label: string) =>
-  text(label, 15).refine(isIpv4, { message: `${label} must be an IPv4 address like 10.0.0.1` });
+export const ipv4 = (label: string) => text(label, 15).refine(isIpv4, { message: `${label} must be an IPv4 address like 10.0.0.1` });
 
 export const dnsName = (label: string) =>
   text(label, 253)

@@ -55,7 +55,12 @@ export const hostParams = z.object({
   state: lenient(filters.state),
   sort: lenient(filters.sort),
   dir: lenient(filters.dir),
-  size: lenient(z.coerce.number().refine((n) => (HOST_PAGE_SIZES as readonly number[]).includes(n)).transform(String)),
+  size: lenient(
+    z.coerce
+      .number()
+      .refine((n) => (HOST_PAGE_SIZES as readonly number[]).includes(n))
+      .transform(String),
+  ),
   page: lenient(z.coerce.number().int().min(2).transform(String)),
 });
 export type HostParams = Partial<z.output<typeof hostParams>>;

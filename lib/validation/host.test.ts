@@ -11,7 +11,12 @@ const errorsOf = (schema: typeof hostInput | typeof versionInput, input: object)
 
 describe("hostInput", () => {
   it("normalises MAC, cell, tags and parses the release reference", () => {
-    expect(hostInput.parse(host)).toMatchObject({ mac: "aa:bb:cc:00:00:01", cell: "example.org", tags: ["a", "b"], release: { release: "rh-7.3", version: "1" } });
+    expect(hostInput.parse(host)).toMatchObject({
+      mac: "aa:bb:cc:00:00:01",
+      cell: "example.org",
+      tags: ["a", "b"],
+      release: { release: "rh-7.3", version: "1" },
+    });
     expect(hostInput.parse({ ...host, release: "rh-7.3" }).release).toEqual({ release: "rh-7.3", version: null });
   });
   it.each([
@@ -25,13 +30,26 @@ describe("hostInput", () => {
     ["tmpfsSize", "lots", "256M"],
     ["nicModule", "e1000;x", "Module"],
   ])("refuses %s=%j", (field, value, message) => expect(errorsOf(hostInput, { ...host, [field]: value })[field]).toContain(message));
-  it.each(["", "   "])("an empty MAC (%j) is required, not a malformed one", (mac) => expect(errorsOf(hostInput, { ...host, mac }).mac).toBe("MAC is required"));
-  it("allows ordinary kernel arguments", () => expect(hostInput.parse({ ...host, kernelArgs: "console=ttyS0,115200 quiet afsboot.debug=1" }).kernelArgs).toBe("console=ttyS0,115200 quiet afsboot.debug=1"));
+  it.each(["", "   "])("an empty MAC (%j) is required, not a malformed one", (mac) =>
+    expect(errorsOf(hostInput, { ...host, mac }).mac).toBe("MAC is required"),
+  );
+  it("allows ordinary kernel arguments", () =>
+    expect(hostInput.parse({ ...host, kernelArgs: "console=ttyS0,115200 quiet afsboot.debug=1" }).kernelArgs).toBe(
+      "console=ttyS0,115200 quiet afsboot.debug=1",
+    ));
 });
 
 describe("versionInput", () => {
-  const v = { version: "1", kernel: "vmlinuz-6.1", baseInitrd: "initrd.img", modules: "e1000 virtio_net", readonly: "bin, usr, var/lib/rpm", writable: "etc var" };
-  it("parses lists from a form", () => expect(versionInput.parse(v)).toMatchObject({ modules: ["e1000", "virtio_net"], readonly: ["bin", "usr", "var/lib/rpm"], tmpfsSize: "256M" }));
+  const v = {
+    version: "1",
+    kernel: "vmlinuz-6.1",
+    baseInitrd: "initrd.img",
+    modules: "e1000 virtio_net",
+    readonly: "bin, usr, var/lib/rpm",
+    writable: "etc var",
+  };
+  it("parses lists from a form", () =>
+    expect(versionInput.parse(v)).toMatchObject({ modules: ["e1000", "virtio_net"], readonly: ["bin", "usr", "var/lib/rpm"], tmpfsSize: "256M" }));
   it.each([
     ["kernel", "vmlinuz,evil", "plain file name"],
     ["kernel", "/boot/vmlinuz", "no '/'"],

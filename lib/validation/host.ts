@@ -30,7 +30,9 @@ export const mac = z
   });
 
 export const tag = text("Tag", 40).regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "Tags use lower-case letters, digits, '.', '_' and '-'" });
-export const tags = list(tag).pipe(z.array(z.string()).max(32, "at most 32 tags")).transform((t) => [...new Set(t)].sort());
+export const tags = list(tag)
+  .pipe(z.array(z.string()).max(32, "at most 32 tags"))
+  .transform((t) => [...new Set(t)].sort());
 
 const releaseName = slug("Release");
 
@@ -63,7 +65,13 @@ export const hostInput = z.object({
   cell: dnsName("Cell"),
   release: releaseRef,
   tags: z.preprocess((v) => v ?? [], tags),
-  cacheBlocks: optional(z.coerce.number({ error: "Cache blocks must be a number" }).int("Cache blocks must be a whole number").min(1024, "Cache blocks must be at least 1024").max(67108864, "Cache blocks must be at most 67108864")),
+  cacheBlocks: optional(
+    z.coerce
+      .number({ error: "Cache blocks must be a number" })
+      .int("Cache blocks must be a whole number")
+      .min(1024, "Cache blocks must be at least 1024")
+      .max(67108864, "Cache blocks must be at most 67108864"),
+  ),
   tmpfsSize: optional(tmpfsSize("tmpfs size")),
   kernelArgs: optional(kernelArgs),
   nicModule: optional(moduleName),

@@ -98,7 +98,9 @@ describe("networkInput", () => {
       expect(rangeError(value)).toContain(message);
     });
     it("refuses the boot server, a DNS server and the console's address inside it", () => {
-      expect(rangeError("10.0.0.200-10.0.0.220", { bootServer: "10.0.0.210" })).toBe("Discovery range 10.0.0.200-10.0.0.220 includes the boot server 10.0.0.210: machines that are not enrolled would be handed its address");
+      expect(rangeError("10.0.0.200-10.0.0.220", { bootServer: "10.0.0.210" })).toBe(
+        "Discovery range 10.0.0.200-10.0.0.220 includes the boot server 10.0.0.210: machines that are not enrolled would be handed its address",
+      );
       expect(rangeError("10.0.0.200-10.0.0.220", { dns: "10.0.0.1, 10.0.0.220" })).toContain("includes the DNS server 10.0.0.220");
       expect(rangeError("10.0.0.200-10.0.0.220", { reportUrl: "http://10.0.0.200:3000" })).toContain("includes the report URL's address 10.0.0.200");
       expect(rangeError("10.0.0.200-10.0.0.220", { bootUrl: "http://10.0.0.219/boot/" })).toContain("includes the boot files URL's address 10.0.0.219");
@@ -106,9 +108,15 @@ describe("networkInput", () => {
       expect(rangeError("10.0.0.200-10.0.0.220", { reportUrl: "http://console.example.org:3000" })).toBeUndefined();
     });
     it("refuses a subnet change that leaves the range outside", () => {
-      expect(rangeError("10.0.0.200-10.0.0.220", { subnet: "10.1.0.0/24", gateway: "10.1.0.1", bootServer: "10.1.0.1", dns: "10.1.0.1", reportUrl: "http://10.1.0.1:3000" })).toBe(
-        "Discovery range 10.0.0.200-10.0.0.220 lies outside the subnet 10.1.0.0/24: choose addresses inside it, or clear the range",
-      );
+      expect(
+        rangeError("10.0.0.200-10.0.0.220", {
+          subnet: "10.1.0.0/24",
+          gateway: "10.1.0.1",
+          bootServer: "10.1.0.1",
+          dns: "10.1.0.1",
+          reportUrl: "http://10.1.0.1:3000",
+        }),
+      ).toBe("Discovery range 10.0.0.200-10.0.0.220 lies outside the subnet 10.1.0.0/24: choose addresses inside it, or clear the range");
       expect(rangeError("10.0.0.200-10.0.0.220", { subnet: "10.0.0.0/25" })).toContain("lies outside the subnet 10.0.0.0/25");
       expect(range("10.0.0.200-10.0.0.220", { subnet: "10.0.0.0/16" }).success).toBe(true);
     });

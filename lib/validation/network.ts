@@ -31,8 +31,7 @@ export const networkInput = z
     name: slug("Name"),
     subnet: text("Subnet", 18),
     gateway: ipv4("Gateway"),
-    dns: list(ipv4("DNS server"))
-      .pipe(z.array(z.string()).min(1, "at least one DNS server is required").max(8, "at most 8 DNS servers")),
+    dns: list(ipv4("DNS server")).pipe(z.array(z.string()).min(1, "at least one DNS server is required").max(8, "at most 8 DNS servers")),
     domain: z.preprocess((v) => (v === "" || v === null ? undefined : v), dnsName("Domain").optional()),
     bootServer: ipv4("Boot server"),
     reportUrl: httpUrl("Report URL"),
@@ -40,17 +39,17 @@ export const networkInput = z
     bootUrl: z.preprocess(
       (v) => (v === "" || v === null ? undefined : typeof v === "string" ? v.replace(/\/*$/, "/") : v),
       text("Boot files URL", 80)
-        .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/([A-Za-z0-9._-]+\/)*$/, "Boot files URL must be a plain http:// or https:// base URL like http://10.0.0.1:3000/boot/ (letters, digits, '.', '_', '-' in its path)")
+        .regex(
+          /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/([A-Za-z0-9._-]+\/)*$/,
+          "Boot files URL must be a plain http:// or https:// base URL like http://10.0.0.1:3000/boot/ (letters, digits, '.', '_', '-' in its path)",
+        )
         .optional(),
     ),
     discoveryRange: z.preprocess(
       (v) => (v === "" || v === null || (typeof v === "string" && v.trim() === "") ? undefined : v),
       text("Discovery range", 40).optional(),
     ),
-    dhcpEventHook: z.preprocess(
-      (v) => (v === null || (typeof v === "string" && v.trim() === "") ? undefined : v),
-      hookPath("DHCP event hook").optional(),
-    ),
+    dhcpEventHook: z.preprocess((v) => (v === null || (typeof v === "string" && v.trim() === "") ? undefined : v), hookPath("DHCP event hook").optional()),
     notes: optionalText("Notes"),
   })
   .transform((v, ctx) => {
@@ -66,7 +65,14 @@ export const networkInput = z
       ctx.addIssue({ code: "custom", path: ["gateway"], message: "Gateway cannot be the network or broadcast address" });
     }
     const discoveryRange = v.discoveryRange === undefined ? null : checkDiscoveryRange(v, parsed.cidr, ctx);
-    return { ...v, subnet: formatCidr(parsed.cidr), domain: v.domain ?? null, bootUrl: v.bootUrl ?? null, discoveryRange, dhcpEventHook: v.dhcpEventHook ?? null };
+    return {
+      ...v,
+      subnet: formatCidr(parsed.cidr),
+      domain: v.domain ?? null,
+      bootUrl: v.bootUrl ?? null,
+      discoveryRange,
+      dhcpEventHook: v.dhcpEventHook ?? null,
+    };
   });
 
 /** dhcpd keeps a lease record for every address of a pool: a range is a handful of machines, not a /8. */
@@ -116,7 +122,8 @@ function checkDiscoveryRange(
   ];
   for (const [what, ip] of taken) {
     const n = parseIpv4(ip);
-    if (n !== null && rangeContains(range, n)) return refuse(`Discovery range ${text} includes ${what} ${ip}: machines that are not enrolled would be handed its address`);
+    if (n !== null && rangeContains(range, n))
+      return refuse(`Discovery range ${text} includes ${what} ${ip}: machines that are not enrolled would be handed its address`);
   }
   return text;
 }
@@ -125,7 +132,10 @@ function checkDiscoveryRange(
  * Validated input; `discoveryRange` and `dhcpEventHook` may be left out by callers in code (absent:
  * none on create, unchanged on update).
  */
-export type NetworkInput = Omit<z.output<typeof networkInput>, "discoveryRange" | "dhcpEventHook"> & { discoveryRange?: string | null; dhcpEventHook?: string | null };
+export type NetworkInput = Omit<z.output<typeof networkInput>, "discoveryRange" | "dhcpEventHook"> & {
+  discoveryRange?: string | null;
+  dhcpEventHook?: string | null;
+};
 
 export const networkUpdate = z.intersection(networkInput, z.object({ revision }));
 export type NetworkUpdate = NetworkInput & { revision: number };

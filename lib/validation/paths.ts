@@ -52,4 +52,3 @@ export const relativePath = (label: string) =>
       if (problem) ctx.addIssue({ code: "custom", message: `${label} ${problem}` });
       else if (v === "." || v.split("/").includes(".")) ctx.addIssue({ code: "custom", message: `${label} must not contain '.' segments` });
     });
-

@@ -37,9 +37,7 @@ export const versionLabel = text("Version", 32).regex(/^[A-Za-z0-9][A-Za-z0-9._-
 });
 
 const dirList = (label: string) =>
-  list(relativePath(label)).pipe(
-    z.array(z.string()).refine((a) => new Set(a).size === a.length, { message: `${label}: a directory is listed twice` }),
-  );
+  list(relativePath(label)).pipe(z.array(z.string()).refine((a) => new Set(a).size === a.length, { message: `${label}: a directory is listed twice` }));
 
 export const versionInput = z
   .object({

@@ -18,12 +18,13 @@ export type UserInput = z.output<typeof userInput>;
 
 /** A new password typed twice: the second entry ("confirm") must match the first (`field`). */
 function confirmed<S extends z.ZodRawShape>(shape: S, field: keyof S & string) {
-  return z
-    .object({ ...shape, confirm: z.string() })
-    .refine((v) => {
+  return z.object({ ...shape, confirm: z.string() }).refine(
+    (v) => {
       const entered = v as Record<string, unknown>;
       return entered[field] === entered.confirm;
-    }, { path: ["confirm"], message: "Passwords do not match" });
+    },
+    { path: ["confirm"], message: "Passwords do not match" },
+  );
 }
 
 export const firstAdminInput = confirmed({ username, password: newPassword }, "password");
@@ -31,7 +32,10 @@ export const firstAdminInput = confirmed({ username, password: newPassword }, "p
 /** A signed-in user changes their own password: the current one proves it is them. */
 export const passwordChange = confirmed(
   {
-    currentPassword: z.string({ error: "Enter your current password" }).min(1, "Enter your current password").max(256, "Password must be at most 256 characters"),
+    currentPassword: z
+      .string({ error: "Enter your current password" })
+      .min(1, "Enter your current password")
+      .max(256, "Password must be at most 256 characters"),
     newPassword,
   },
   "newPassword",

@@ -75,7 +75,23 @@ export const WELL_KNOWN_IDS = Object.freeze({
   "system:authuser": -102, // AUTHUSERID
 });
 export const DEFAULT_ACL = Object.freeze(["system:administrators rlidwka", "system:anyuser rl"]);
-const RIGHT_BITS = { r: 1, w: 2, i: 4, l: 8, d: 16, k: 32, a: 64, A: 0x01000000, B: 0x02000000, C: 0x04000000, D: 0x08000000, E: 0x10000000, F: 0x20000000, G: 0x40000000, H: 0x80000000 };
+const RIGHT_BITS = {
+  r: 1,
+  w: 2,
+  i: 4,
+  l: 8,
+  d: 16,
+  k: 32,
+  a: 64,
+  A: 0x01000000,
+  B: 0x02000000,
+  C: 0x04000000,
+  D: 0x08000000,
+  E: 0x10000000,
+  F: 0x20000000,
+  G: 0x40000000,
+  H: 0x80000000,
+};
 const RIGHT_ALIASES = { all: "rlidwka", read: "rl", write: "rlidwk", none: "" };
 
 export class AfsDumpError extends Error {
@@ -109,7 +125,8 @@ export function parseAcl(acl = DEFAULT_ACL) {
   for (const item of acl) {
     const [name, rights, extra] = Array.isArray(item) ? item : String(item).trim().split(/\s+/);
     const where = JSON.stringify(item);
-    if (!name || rights === undefined || extra !== undefined) throw new AfsDumpError(`bad ACL entry ${where}: expected "NAME RIGHTS", e.g. "system:anyuser rl"`);
+    if (!name || rights === undefined || extra !== undefined)
+      throw new AfsDumpError(`bad ACL entry ${where}: expected "NAME RIGHTS", e.g. "system:anyuser rl"`);
     let id;
     if (Object.hasOwn(WELL_KNOWN_IDS, name)) id = WELL_KNOWN_IDS[name];
     else if (/^-?\d+$/.test(name) && Number.isSafeInteger(Number(name)) && Number(name) >= -0x80000000 && Number(name) <= 0x7fffffff) id = Number(name);
@@ -245,7 +262,8 @@ function fileKind(st) {
 }
 
 function checkVolumeName(name) {
-  if (typeof name !== "string" || !/^[A-Za-z0-9._-]+$/.test(name)) throw new AfsDumpError(`bad volume name ${JSON.stringify(name)}: letters, digits, ".", "_", "-"`);
+  if (typeof name !== "string" || !/^[A-Za-z0-9._-]+$/.test(name))
+    throw new AfsDumpError(`bad volume name ${JSON.stringify(name)}: letters, digits, ".", "_", "-"`);
   if (name.length > 22) throw new AfsDumpError(`volume name "${name}" is longer than 22 characters (VOLSER_OLDMAXVOLNAME - 9)`);
   if (/^\d+$/.test(name) || /\.(readonly|backup)$/.test(name)) throw new AfsDumpError(`volume name "${name}" is all digits or ends in .readonly/.backup`);
 }
@@ -287,7 +305,17 @@ export function planVolume(srcDir, opts = {}) {
   const small = []; // index b -> vnode 2b+2
   let nextUnique = 1;
   const newDir = (p, st, parent) => {
-    const v = { vnode: 2 * large.length + 1, unique: nextUnique++, type: vDirectory, path: p, mode: st.mode & 0o7777, mtime: u32time(st.mtimeMs), parent, linkCount: 2, data: null };
+    const v = {
+      vnode: 2 * large.length + 1,
+      unique: nextUnique++,
+      type: vDirectory,
+      path: p,
+      mode: st.mode & 0o7777,
+      mtime: u32time(st.mtimeMs),
+      parent,
+      linkCount: 2,
+      data: null,
+    };
     large.push(v);
     return v;
   };
@@ -583,7 +611,9 @@ async function main(argv) {
     }
     throw e;
   }
-  process.stderr.write(`afs-dump: volume ${plan.name} (${plan.id}): ${plan.large.length} directories, ${plan.small.length} files/symlinks, ${plan.diskused} KB${out ? ` -> ${out}` : ""}\n`);
+  process.stderr.write(
+    `afs-dump: volume ${plan.name} (${plan.id}): ${plan.large.length} directories, ${plan.small.length} files/symlinks, ${plan.diskused} KB${out ? ` -> ${out}` : ""}\n`,
+  );
 }
 
 function isMain() {

@@ -137,7 +137,8 @@ function compareTrees(source: string, restored: { root: string; mountRoot: strin
     if (w.type === "symlink" && w.target === MOUNT_TARGET) {
       // restorevol turns a mount point "#cell:vol." into a symlink to MOUNTROOT/cell:vol
       const expected = path.join(restored.mountRoot, MOUNT_TARGET.slice(1, -1));
-      if (g.type !== "symlink" || path.normalize(g.target ?? "") !== expected) problems.push(`mount point ${rel}: got ${JSON.stringify(g)}, want symlink to ${expected}`);
+      if (g.type !== "symlink" || path.normalize(g.target ?? "") !== expected)
+        problems.push(`mount point ${rel}: got ${JSON.stringify(g)}, want symlink to ${expected}`);
       continue;
     }
     if (g.type !== w.type) problems.push(`${rel}: type ${g.type}, want ${w.type}`);
@@ -232,8 +233,7 @@ function parseDump(b: Buffer): ParsedDump {
       else if (t === "A") {
         v.acl = b.subarray(i, i + 192);
         i += 192;
-      }
-      else if (t === "f" || t === "h") {
+      } else if (t === "f" || t === "h") {
         const len = t === "h" ? u32() * 2 ** 32 + u32() : u32();
         v.longLength = t === "h";
         if (i + len > b.length) throw new Error(`vnode ${v.vnode}: data runs past the end`);
@@ -488,15 +488,28 @@ describe("afs-dump", () => {
     const ok = spawnSync(process.execPath, [SCRIPT, "--name", VOL, "--id", String(VOLID), "--now", String(NOW), "--out", out, src], { encoding: "utf8" });
     expect(ok.status, ok.stderr).toBe(0);
     expect(fs.readFileSync(out).equals(dump)).toBe(true);
-    const piped = spawnSync(process.execPath, [SCRIPT, "--name", VOL, "--id", String(VOLID), "--now", String(NOW), "--acl", "system:anyuser rl", "--acl", "system:administrators all", src], { maxBuffer: 1 << 26 });
+    const piped = spawnSync(
+      process.execPath,
+      [SCRIPT, "--name", VOL, "--id", String(VOLID), "--now", String(NOW), "--acl", "system:anyuser rl", "--acl", "system:administrators all", src],
+      { maxBuffer: 1 << 26 },
+    );
     expect(piped.status).toBe(0);
     expect(piped.stdout.equals(dump)).toBe(true);
-    for (const args of [[], ["--name", VOL, src], ["--name", VOL, "--id", "x", src], ["--name", VOL, "--id", "5", "--bogus", src], ["--name", "a/b", "--id", "5", src], ["--name", VOL, "--id", "5", "--acl", "nobody rl", src]]) {
+    for (const args of [
+      [],
+      ["--name", VOL, src],
+      ["--name", VOL, "--id", "x", src],
+      ["--name", VOL, "--id", "5", "--bogus", src],
+      ["--name", "a/b", "--id", "5", src],
+      ["--name", VOL, "--id", "5", "--acl", "nobody rl", src],
+    ]) {
       const r = spawnSync(process.execPath, [SCRIPT, ...args], { encoding: "utf8" });
       expect(r.status, args.join(" ")).toBe(2);
       expect(r.stderr).toMatch(/usage: node scripts\/lab\/afs-dump\.mjs --name VOLNAME --id NUMBER/);
     }
-    const missing = spawnSync(process.execPath, [SCRIPT, "--name", VOL, "--id", "5", "--out", path.join(tmp, "x.dump"), path.join(tmp, "nope")], { encoding: "utf8" });
+    const missing = spawnSync(process.execPath, [SCRIPT, "--name", VOL, "--id", "5", "--out", path.join(tmp, "x.dump"), path.join(tmp, "nope")], {
+      encoding: "utf8",
+    });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/afs-dump: error: cannot read .*nope/);
     expect(fs.existsSync(path.join(tmp, "x.dump"))).toBe(false);

@@ -213,7 +213,9 @@ export function resolveLab({ show, policy, kver, openafs = false }) {
   if (!openafs) return { kver: abi, debs };
 
   if (!both.length) {
-    throw new ResolveError(`${headersPkg}: apt offers ${offeredText(headers)}, but the kernel image ${imagePkg} is at ${offeredText(images)}: no version has both (the module must be built against its kernel's own headers)`);
+    throw new ResolveError(
+      `${headersPkg}: apt offers ${offeredText(headers)}, but the kernel image ${imagePkg} is at ${offeredText(images)}: no version has both (the module must be built against its kernel's own headers)`,
+    );
   }
   const h = headers.get(version);
   debs.headers = deb(h);
@@ -224,12 +226,18 @@ export function resolveLab({ show, policy, kver, openafs = false }) {
     ["kbuild", /^linux-kbuild-/],
   ]) {
     const rels = deps.filter((r) => re.test(r.name));
-    if (!rels.length) throw new ResolveError(`${headersPkg} ${version} depends on no ${role === "common" ? "linux-headers-*-common" : "linux-kbuild-*"} package: ${h.Depends ?? "(no Depends)"}`);
+    if (!rels.length)
+      throw new ResolveError(
+        `${headersPkg} ${version} depends on no ${role === "common" ? "linux-headers-*-common" : "linux-kbuild-*"} package: ${h.Depends ?? "(no Depends)"}`,
+      );
     const name = rels[0].name;
     const versions = offered(name);
     const ok = newestFirst([...versions.keys()].filter((v) => rels.filter((r) => r.name === name).every((r) => satisfies(v, r))));
     if (!ok.length) {
-      const wanted = rels.filter((r) => r.name === name).map(relText).join(", ");
+      const wanted = rels
+        .filter((r) => r.name === name)
+        .map(relText)
+        .join(", ");
       throw new ResolveError(`${wanted}, needed by ${headersPkg} ${version}: apt offers ${offeredText(versions)}`);
     }
     debs[role] = deb(versions.get(ok[0]));

@@ -69,7 +69,22 @@ const errorOf = (f: () => unknown) => {
 };
 
 describe("compareVersions (dpkg's rules)", () => {
-  const ordered = ["1.0~rc1", "1.0", "1.0-1", "1.0-1+deb12u1", "1.0-2", "1.0a", "1.0+b1", "1.00.1", "1.1", "6.1.176-1", "6.1.192-2", "6.1.192-3", "6.1.192-10", "1:0.1"];
+  const ordered = [
+    "1.0~rc1",
+    "1.0",
+    "1.0-1",
+    "1.0-1+deb12u1",
+    "1.0-2",
+    "1.0a",
+    "1.0+b1",
+    "1.00.1",
+    "1.1",
+    "6.1.176-1",
+    "6.1.192-2",
+    "6.1.192-3",
+    "6.1.192-10",
+    "1:0.1",
+  ];
   it("orders versions as dpkg does: ~ first, then the end, letters, other characters; numbers by value; epochs", () => {
     for (let i = 0; i < ordered.length; i++) {
       for (let j = 0; j < ordered.length; j++) {
@@ -104,7 +119,9 @@ describe("apt-cache output", () => {
   });
 
   it("reads Depends with versions, alternatives and architecture qualifiers", () => {
-    const d = apt.parseDepends("linux-headers-6.1.0-56-common (= 6.1.192-2), linux-kbuild-6.1 (>= 6.1.192-2), initramfs-tools (>= 0.120+deb8u2) | linux-initramfs-tool, libc6:amd64");
+    const d = apt.parseDepends(
+      "linux-headers-6.1.0-56-common (= 6.1.192-2), linux-kbuild-6.1 (>= 6.1.192-2), initramfs-tools (>= 0.120+deb8u2) | linux-initramfs-tool, libc6:amd64",
+    );
     expect(d).toEqual([
       [{ name: "linux-headers-6.1.0-56-common", op: "=", version: "6.1.192-2" }],
       [{ name: "linux-kbuild-6.1", op: ">=", version: "6.1.192-2" }],
@@ -136,7 +153,9 @@ describe("resolveLab on the archive of 2026-12-04", () => {
     });
     expect(r.debs.common!.arch).toBe("all");
     expect(apt.formatResult(r).split("\n")[0]).toBe("AFSBOOT_LAB_KVER=6.1.0-57-amd64");
-    expect(apt.formatResult(r)).toContain("AFSBOOT_LAB_DEB_kbuild=linux-kbuild-6.1 6.1.192-3 amd64 98a1baa42a21088e25bcc91c4d8e8134cf1e9d6e978b8c4584f6c7d05e6cc9d6\n");
+    expect(apt.formatResult(r)).toContain(
+      "AFSBOOT_LAB_DEB_kbuild=linux-kbuild-6.1 6.1.192-3 amd64 98a1baa42a21088e25bcc91c4d8e8134cf1e9d6e978b8c4584f6c7d05e6cc9d6\n",
+    );
   });
 
   it("the headers at 6.1.192-2 and linux-kbuild only at 6.1.192-3: kbuild resolves to -3 (what the headers' >= accepts)", () => {
@@ -166,7 +185,9 @@ describe("resolveLab on the archive of 2026-12-04", () => {
 
   it("the kernel image and its headers at versions that do not meet: the module cannot be built (the kernel alone still resolves)", () => {
     const a = archive((s) => s.map((x) => (x.Package === "linux-headers-6.1.0-57-amd64" ? { ...x, Version: "6.1.192-2" } : x)));
-    expect(errorOf(() => apt.resolveLab({ ...a, openafs: true }))).toMatch(/^linux-headers-6\.1\.0-57-amd64: apt offers 6\.1\.192-2, but the kernel image linux-image-6\.1\.0-57-amd64 is at 6\.1\.192-3: no version has both/);
+    expect(errorOf(() => apt.resolveLab({ ...a, openafs: true }))).toMatch(
+      /^linux-headers-6\.1\.0-57-amd64: apt offers 6\.1\.192-2, but the kernel image linux-image-6\.1\.0-57-amd64 is at 6\.1\.192-3: no version has both/,
+    );
     expect(versions(apt.resolveLab({ ...a }))).toEqual({ kernel: "linux-image-6.1.0-57-amd64 6.1.192-3" });
   });
 
@@ -182,15 +203,20 @@ describe("resolveLab on the archive of 2026-12-04", () => {
     );
   });
 
-  it.each(["6.1", "6.1.0-57", "6.1.0-57-amd64; rm -rf /", "../6.1.0-57-amd64", "6.1.0-57-AMD64", ""])("AFSBOOT_LAB_KVER=%j is refused before apt is asked anything", (kver) => {
-    const a = archive();
-    expect(errorOf(() => apt.resolveLab({ ...a, kver, openafs: true }))).toBe(`AFSBOOT_LAB_KVER=${kver} is not a Debian kernel ABI like 6.1.0-57-amd64`);
-    expect(a.asked).toEqual([]);
-  });
+  it.each(["6.1", "6.1.0-57", "6.1.0-57-amd64; rm -rf /", "../6.1.0-57-amd64", "6.1.0-57-AMD64", ""])(
+    "AFSBOOT_LAB_KVER=%j is refused before apt is asked anything",
+    (kver) => {
+      const a = archive();
+      expect(errorOf(() => apt.resolveLab({ ...a, kver, openafs: true }))).toBe(`AFSBOOT_LAB_KVER=${kver} is not a Debian kernel ABI like 6.1.0-57-amd64`);
+      expect(a.asked).toEqual([]);
+    },
+  );
 
   it("only what apt can download counts: a version known from dpkg's status alone (no Filename) is not offered", () => {
     const a = archive((s) => s.map((x) => (x.Package === "linux-kbuild-6.1" && x.Version === "6.1.192-3" ? { ...x, Filename: "" } : x)));
-    expect(errorOf(() => apt.resolveLab({ ...a, openafs: true }))).toBe("linux-kbuild-6.1 (>= 6.1.192-3), needed by linux-headers-6.1.0-57-amd64 6.1.192-3: apt offers 6.1.176-1");
+    expect(errorOf(() => apt.resolveLab({ ...a, openafs: true }))).toBe(
+      "linux-kbuild-6.1 (>= 6.1.192-3), needed by linux-headers-6.1.0-57-amd64 6.1.192-3: apt offers 6.1.176-1",
+    );
   });
 
   it("openafs-modules-dkms must be the installed openafs-client's version", () => {
@@ -205,7 +231,9 @@ describe("resolveLab on the archive of 2026-12-04", () => {
   });
 
   it("no package lists (apt-get update never ran): says so", () => {
-    expect(errorOf(() => apt.resolveLab({ ...archive(() => [], ""), openafs: true }))).toBe("apt offers no linux-image-amd64 (run apt-get update: are Debian's package lists there?)");
+    expect(errorOf(() => apt.resolveLab({ ...archive(() => [], ""), openafs: true }))).toBe(
+      "apt offers no linux-image-amd64 (run apt-get update: are Debian's package lists there?)",
+    );
   });
 });
 

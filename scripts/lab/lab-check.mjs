@@ -87,7 +87,10 @@ async function main() {
     check(boot.state === "up", `state ${boot.state}, expected up${boot.message ? ` (${boot.message})` : ""}`);
     const upTo = stages.filter((s) => s !== "shutdown");
     const order = upTo.map((s) => ORDER.indexOf(s));
-    check(order.every((o, i) => o >= 0 && (i === 0 || o > order[i - 1])), `stages out of boot order: ${stages.join(", ")}`);
+    check(
+      order.every((o, i) => o >= 0 && (i === 0 || o > order[i - 1])),
+      `stages out of boot order: ${stages.join(", ")}`,
+    );
     for (const s of ["initrd", "network", "afs", "root", "switch", "up"]) check(stages.includes(s), `no ${s} stage (got ${stages.join(", ")})`);
     check(
       boot.stages.slice(1).every((s) => typeof s.ms === "number" && s.ms >= 0),
@@ -118,7 +121,8 @@ async function main() {
     const fleet = await get("/api/v1/fleet/status");
     const shown = (fleet.recentFailures ?? []).find((f) => f.host === host && f.bootId === boot.bootId);
     check(!!shown, `the dashboard's recent failures do not list ${host}'s failed boot`);
-    if (shown) check(shown.message === boot.message && (!stage || shown.failedStage === stage), `the dashboard shows ${JSON.stringify(shown)}, not the boot's failure`);
+    if (shown)
+      check(shown.message === boot.message && (!stage || shown.failedStage === stage), `the dashboard shows ${JSON.stringify(shown)}, not the boot's failure`);
   }
 }
 

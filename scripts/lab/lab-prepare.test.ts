@@ -55,7 +55,15 @@ function setup(name: string, opts: { download: "fail" | "garbage"; edit?: (show:
   const run = (script: string, env: Record<string, string> = {}) => {
     const r = spawnSync("bash", [path.join(DIR, script)], {
       encoding: "utf8",
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_APT: d, AFSBOOT_LAB_CACHE: cache, AFSBOOT_LAB_KVER: "", AFSBOOT_LAB_APT_UPDATED: "", ...env },
+      env: {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        FAKE_APT: d,
+        AFSBOOT_LAB_CACHE: cache,
+        AFSBOOT_LAB_KVER: "",
+        AFSBOOT_LAB_APT_UPDATED: "",
+        ...env,
+      },
     });
     return { ...r, calls: fs.readFileSync(path.join(d, "calls"), "utf8").trim().split("\n").filter(Boolean) };
   };
@@ -74,7 +82,9 @@ describe("scripts/lab preparation against an archive that moved on", { timeout: 
     expect(r.stdout).toBe("");
     const errors = errorLines(r.stderr);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^kernel\.sh: error: apt-get download linux-image-6\.1\.0-57-amd64=6\.1\.192-3 failed although apt's package lists offer it \(apt offers: 6\.1\.192-3\)/);
+    expect(errors[0]).toMatch(
+      /^kernel\.sh: error: apt-get download linux-image-6\.1\.0-57-amd64=6\.1\.192-3 failed although apt's package lists offer it \(apt offers: 6\.1\.192-3\)/,
+    );
     const downloads = r.calls.filter((c) => c.includes(" download "));
     if (isRoot) {
       expect(r.calls.filter((c) => c.startsWith("apt-get update"))).toHaveLength(1);
@@ -90,7 +100,9 @@ describe("scripts/lab preparation against an archive that moved on", { timeout: 
     const { run, cacheFiles } = setup("garbage", { download: "garbage" });
     const r = run("kernel.sh");
     expect(r.status).toBe(1);
-    expect(errorLines(r.stderr)).toEqual(["kernel.sh: error: linux-image-6.1.0-57-amd64 6.1.192-3: the downloaded .deb's SHA256 is not the one apt's package lists name"]);
+    expect(errorLines(r.stderr)).toEqual([
+      "kernel.sh: error: linux-image-6.1.0-57-amd64 6.1.192-3: the downloaded .deb's SHA256 is not the one apt's package lists name",
+    ]);
     expect(cacheFiles()).toEqual(["debs", "kernel", "kernel/.lock"]);
   });
 
@@ -112,7 +124,9 @@ describe("scripts/lab preparation against an archive that moved on", { timeout: 
     });
     const r = run("openafs-module.sh", { AFSBOOT_LAB_KVER: "6.1.0-56-amd64" });
     expect(r.status).toBe(1);
-    expect(errorLines(r.stderr)).toEqual(["apt-resolve: linux-kbuild-6.1 (>= 6.1.192-2), needed by linux-headers-6.1.0-56-amd64 6.1.192-2: apt offers 6.1.176-1"]);
+    expect(errorLines(r.stderr)).toEqual([
+      "apt-resolve: linux-kbuild-6.1 (>= 6.1.192-2), needed by linux-headers-6.1.0-56-amd64 6.1.192-2: apt offers 6.1.176-1",
+    ]);
     expect(r.calls.filter((c) => c.startsWith("apt-get"))).toEqual([]);
     expect(cacheFiles()).toEqual([]);
   });

@@ -16,9 +16,7 @@ export function SetupForm() {
     <Card>
       <CardHeader>
         <CardTitle>Create the first admin</CardTitle>
-        <CardDescription>
-          No account exists yet. The admin you create here can add other users; this page disappears afterwards.
-        </CardDescription>
+        <CardDescription>No account exists yet. The admin you create here can add other users; this page disappears afterwards.</CardDescription>
       </CardHeader>
       <CardContent>
         <form action={action} className="space-y-4" noValidate>

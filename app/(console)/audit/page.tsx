@@ -39,14 +39,20 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   const filtered = Object.keys(params).length > 0;
   return (
     <div className="space-y-6">
-      <PageHeader title="Audit log" description="Every change, sign-in and refused sign-in: who, what, when, and the record before and after. An action on many hosts is one entry that lists them." />
+      <PageHeader
+        title="Audit log"
+        description="Every change, sign-in and refused sign-in: who, what, when, and the record before and after. An action on many hosts is one entry that lists them."
+      />
       <AuditFilters params={params} choices={choices} errors={errors} />
       {!result ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
           Fix the highlighted filters: nothing was searched.
         </p>
       ) : result.total === 0 ? (
-        <EmptyState icon={filtered ? SearchX : ScrollText} title={params.q ? `Nothing matches “${params.q}”` : filtered ? "No entry matches these filters" : "No entries yet"}>
+        <EmptyState
+          icon={filtered ? SearchX : ScrollText}
+          title={params.q ? `Nothing matches “${params.q}”` : filtered ? "No entry matches these filters" : "No entries yet"}
+        >
           {filtered ? (
             <Link className="font-medium text-blue-700 underline" href="/audit">
               Show every entry

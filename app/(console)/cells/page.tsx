@@ -32,7 +32,9 @@ export default async function CellsPage({ searchParams }: { searchParams: Promis
       <PageHeader title="Cells" description="AFS cells the hosts take their root from: database servers, client kind and cache defaults." actions={newButton} />
       {result.total === 0 && !q ? (
         <EmptyState icon={Server} title="No cells yet" action={newButton}>
-          {canEdit ? "Describe the AFS cell that holds your release trees: its name, database servers and boot root." : "An operator has not described any AFS cell yet."}
+          {canEdit
+            ? "Describe the AFS cell that holds your release trees: its name, database servers and boot root."
+            : "An operator has not described any AFS cell yet."}
         </EmptyState>
       ) : (
         <>

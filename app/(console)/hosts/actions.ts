@@ -21,15 +21,12 @@ export const createHostAction = formAction({ role: "operator", schema: hostInput
   redirect(hostHref(row.name));
 });
 
-export const updateHostAction = formAction(
-  { role: "operator", schema: z.intersection(hostUpdate, current) },
-  async (actor, { current: name, ...input }) => {
-    const row = await updateHost(actor, name, input);
-    revalidatePath("/hosts");
-    revalidatePath(`/hosts/${encodeURIComponent(name)}`);
-    redirect(hostHref(row.name));
-  },
-);
+export const updateHostAction = formAction({ role: "operator", schema: z.intersection(hostUpdate, current) }, async (actor, { current: name, ...input }) => {
+  const row = await updateHost(actor, name, input);
+  revalidatePath("/hosts");
+  revalidatePath(`/hosts/${encodeURIComponent(name)}`);
+  redirect(hostHref(row.name));
+});
 
 export const deleteHostAction = formAction({ role: "operator", schema: current }, async (actor, { current: name }) => {
   await deleteHost(actor, name);

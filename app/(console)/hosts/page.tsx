@@ -86,7 +86,11 @@ export default async function HostsPage({ searchParams }: { searchParams: Search
 
   return (
     <div className="space-y-6">
-      <PageHeader title="Hosts" description="The diskless hosts of the fleet: their NIC, fixed address, AFS cell and the release they boot." actions={actions} />
+      <PageHeader
+        title="Hosts"
+        description="The diskless hosts of the fleet: their NIC, fixed address, AFS cell and the release they boot."
+        actions={actions}
+      />
       {result.total === 0 && !filtered ? (
         <EmptyState icon={HardDrive} title="No hosts yet" action={canEdit && <EnrollLinks primary />}>
           {missing.length > 0 ? (

@@ -28,10 +28,16 @@ export default async function NetworksPage({ searchParams }: { searchParams: Pro
   );
   return (
     <div className="space-y-6">
-      <PageHeader title="Networks" description="Subnets the boot servers serve. Every host's address lies in one of them; DHCP configs are built per network." actions={newButton} />
+      <PageHeader
+        title="Networks"
+        description="Subnets the boot servers serve. Every host's address lies in one of them; DHCP configs are built per network."
+        actions={newButton}
+      />
       {result.total === 0 && !q ? (
         <EmptyState icon={Network} title="No networks yet" action={newButton}>
-          {canEdit ? "Describe the first subnet your diskless hosts boot on: its CIDR, gateway, DNS servers and boot server." : "An operator has not described any network yet."}
+          {canEdit
+            ? "Describe the first subnet your diskless hosts boot on: its CIDR, gateway, DNS servers and boot server."
+            : "An operator has not described any network yet."}
         </EmptyState>
       ) : (
         <>

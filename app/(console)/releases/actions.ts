@@ -4,16 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { formAction } from "@/lib/actions";
-import {
-  copyVersion,
-  createRelease,
-  createVersion,
-  deleteRelease,
-  deleteVersion,
-  setVersionStatus,
-  updateRelease,
-  updateVersion,
-} from "@/lib/data/releases";
+import { copyVersion, createRelease, createVersion, deleteRelease, deleteVersion, setVersionStatus, updateRelease, updateVersion } from "@/lib/data/releases";
 import { AppError } from "@/lib/errors";
 import { releaseInput, releaseUpdate, versionInput, versionLabel, versionUpdate } from "@/lib/validation/release";
 
@@ -56,14 +47,11 @@ export const deleteReleaseAction = formAction({ role: "operator", schema: curren
 
 // --- versions -----------------------------------------------------------------------------------
 
-export const createVersionAction = formAction(
-  { role: "operator", schema: z.intersection(versionInput, inRelease) },
-  async (actor, { release, ...input }) => {
-    const row = await createVersion(actor, release, input);
-    revalidateRelease(release);
-    redirect(`${versionPath(release, row!.version)}?saved=1`);
-  },
-);
+export const createVersionAction = formAction({ role: "operator", schema: z.intersection(versionInput, inRelease) }, async (actor, { release, ...input }) => {
+  const row = await createVersion(actor, release, input);
+  revalidateRelease(release);
+  redirect(`${versionPath(release, row!.version)}?saved=1`);
+});
 
 /** Drafts only: the data layer refuses active and retired versions with a message saying so. */
 export const updateVersionAction = formAction(

@@ -87,11 +87,7 @@ export default async function ReleasesPage({ searchParams }: { searchParams: Pro
                       )}
                     </TableCell>
                     <TableCell>
-                      {r.latestActive ? (
-                        <span className="font-mono">{r.latestActive.version}</span>
-                      ) : (
-                        <span className="text-slate-500">none active</span>
-                      )}
+                      {r.latestActive ? <span className="font-mono">{r.latestActive.version}</span> : <span className="text-slate-500">none active</span>}
                     </TableCell>
                     <TableCell className="text-right tabular-nums">{r.hostCount}</TableCell>
                   </TableRow>

@@ -42,7 +42,11 @@ const errorOf = (s: ActionState) => (s && !s.ok ? { error: s.error, fields: s.fi
 
 beforeAll(async () => {
   process.env.AFSBOOT_CONSOLE_SERVER = "1";
-  for (const [username, role] of [["ann", "viewer"], ["boss", "admin"], ["guessed", "viewer"]] as const) {
+  for (const [username, role] of [
+    ["ann", "viewer"],
+    ["boss", "admin"],
+    ["guessed", "viewer"],
+  ] as const) {
     const u = await createUser(admin, { username, password: `${username}-password-1`, role });
     sessions[username] = (await createSession(u!.id, {})).secret;
   }
@@ -103,8 +107,12 @@ describe("resetting a password (action)", () => {
 
   it("an admin sets it and the user is signed out everywhere; an unknown user is named", async () => {
     await as("boss", "192.0.2.2");
-    expect(errorOf(await resetPasswordAction(null, form({ username: "nobody", newPassword: "set-by-the-boss", confirm: "set-by-the-boss" })))?.error).toBe("User nobody does not exist");
-    expect(errorOf(await resetPasswordAction(null, form({ username: "ann", newPassword: "set-by-the-boss", confirm: "set-by-the-bosss" })))?.fields).toEqual({ confirm: "Passwords do not match" });
+    expect(errorOf(await resetPasswordAction(null, form({ username: "nobody", newPassword: "set-by-the-boss", confirm: "set-by-the-boss" })))?.error).toBe(
+      "User nobody does not exist",
+    );
+    expect(errorOf(await resetPasswordAction(null, form({ username: "ann", newPassword: "set-by-the-boss", confirm: "set-by-the-bosss" })))?.fields).toEqual({
+      confirm: "Passwords do not match",
+    });
     expect(await resetPasswordAction(null, form({ username: "ann", newPassword: "set-by-the-boss", confirm: "set-by-the-boss" }))).toEqual({
       ok: true,
       message: "New password set for ann; 1 session signed out",

@@ -53,7 +53,8 @@ async function serve(req: NextRequest, ctx: { params: Promise<{ path: string[] }
   if (mac && !(await mayReadHostFile(mac, from))) return notFound();
   const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
   const headers = {
-    "content-type": segments[0] === "pxelinux.cfg" ? "text/plain; charset=utf-8" : (TYPES[path.extname(segments[segments.length - 1]!)] ?? "application/octet-stream"),
+    "content-type":
+      segments[0] === "pxelinux.cfg" ? "text/plain; charset=utf-8" : (TYPES[path.extname(segments[segments.length - 1]!)] ?? "application/octet-stream"),
     "content-length": String(st.size),
     etag,
     "last-modified": st.mtime.toUTCString(),

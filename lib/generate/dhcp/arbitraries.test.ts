@@ -18,7 +18,12 @@ const segment = fc.array(fc.constantFrom(...PATH_CHARS), { minLength: 1, maxLeng
 const tree = fc.array(segment, { minLength: 1, maxLength: 6 }).map((s) => `/afs/${s.join("/")}`);
 const token = fc.stringMatching(/^[A-Za-z0-9_-]{16,43}$/);
 /** A DHCP event hook: every character lib/validation/network.ts allows ('.' alone and '..' are fine as parts of a name). */
-const hookPath = fc.array(fc.stringMatching(/^[A-Za-z0-9._+-]{1,20}$/).filter((s) => s !== ".."), { minLength: 1, maxLength: 5 }).map((s) => `/${s.join("/")}`);
+const hookPath = fc
+  .array(
+    fc.stringMatching(/^[A-Za-z0-9._+-]{1,20}$/).filter((s) => s !== ".."),
+    { minLength: 1, maxLength: 5 },
+  )
+  .map((s) => `/${s.join("/")}`);
 
 /**
  * A fleet with 1–2 networks (10.x blocks of /16–/28), some with a discovery range at the top of the
@@ -87,9 +92,21 @@ export function arbFleet(maxHosts = 8): fc.Arbitrary<FleetSnapshot> {
         usedIp.add(ip);
         const v = versions[h.tree % versions.length]!;
         const base = { tags: [], cacheBlocks: null, tmpfsSize: null, kernelArgs: null, nicModule: null };
-        snapHosts.push({ ...base, name: h.name, mac: h.mac, ip: formatIpv4(ip), network: networks[h.net % nets.length]!.name, cell: cells[h.cell % cells.length]!, release: v.release, version: v.version, reportToken: h.token });
+        snapHosts.push({
+          ...base,
+          name: h.name,
+          mac: h.mac,
+          ip: formatIpv4(ip),
+          network: networks[h.net % nets.length]!.name,
+          cell: cells[h.cell % cells.length]!,
+          release: v.release,
+          version: v.version,
+          reportToken: h.token,
+        });
       }
-      const cellObjs = [...cells].sort().map((c) => ({ name: c, client: "kafs" as const, servers: [], bootRoot: `/afs/${c}/boot`, cacheMemcache: true, cacheBlocks: 65536 }));
+      const cellObjs = [...cells]
+        .sort()
+        .map((c) => ({ name: c, client: "kafs" as const, servers: [], bootRoot: `/afs/${c}/boot`, cacheMemcache: true, cacheBlocks: 65536 }));
       return { networks, cells: cellObjs, versions, hosts: snapHosts.sort((a, b) => (a.name < b.name ? -1 : 1)) };
     });
 }

@@ -62,7 +62,14 @@ function checkDnsmasq(conf: string, hosts: string): Verdict {
   const file = write("dnsmasq.conf", conf);
   const withHosts = write(
     "dnsmasq-with-hosts.conf",
-    [`conf-file=${file}`, ...hosts.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => `dhcp-host=${l}`), ""].join("\n"),
+    [
+      `conf-file=${file}`,
+      ...hosts
+        .split("\n")
+        .filter((l) => l && !l.startsWith("#"))
+        .map((l) => `dhcp-host=${l}`),
+      "",
+    ].join("\n"),
   );
   const a = run(DNSMASQ, ["--test", `--conf-file=${file}`]);
   const b = run(DNSMASQ, ["--test", `--conf-file=${withHosts}`]);
@@ -170,7 +177,9 @@ describe.skipIf(missing.length > 0)(`the real daemons (${missing.length ? `missi
       expect(checkDnsmasq(`${conf}dhcp-boot\n`, hosts).ok).toBe(false);
       expect(checkDnsmasq(conf, hosts.replace("52:54:00:12:34:56", "52:54:00:12:34:56:zz")).ok).toBe(false);
       // what --test alone would miss: it never opens the hosts file
-      expect(run(DNSMASQ, ["--test", `--conf-file=${write("d.conf", conf.replace(/^dhcp-hostsfile=.*$/m, "dhcp-hostsfile=/nonexistent/x.hosts"))}`]).ok).toBe(true);
+      expect(run(DNSMASQ, ["--test", `--conf-file=${write("d.conf", conf.replace(/^dhcp-hostsfile=.*$/m, "dhcp-hostsfile=/nonexistent/x.hosts"))}`]).ok).toBe(
+        true,
+      );
     });
   });
 

@@ -14,7 +14,9 @@ const OPTS = { exportDir: "/srv/afsboot" };
 
 function listFiles(dir: string, prefix = ""): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 
 describe("golden files", () => {
@@ -48,7 +50,12 @@ describe("golden files", () => {
 
 describe("determinism", () => {
   it("gives the same bytes twice, and whatever the order of the snapshot's lists", () => {
-    const reversed: FleetSnapshot = { ...FIXTURE, networks: [...FIXTURE.networks].reverse(), hosts: [...FIXTURE.hosts].reverse(), versions: [...FIXTURE.versions].reverse() };
+    const reversed: FleetSnapshot = {
+      ...FIXTURE,
+      networks: [...FIXTURE.networks].reverse(),
+      hosts: [...FIXTURE.hosts].reverse(),
+      versions: [...FIXTURE.versions].reverse(),
+    };
     const a = dhcpFiles(FIXTURE, OPTS);
     expect(dhcpFiles(structuredClone(FIXTURE), OPTS)).toEqual(a);
     expect(dhcpFiles(reversed, OPTS)).toEqual(a);
@@ -57,12 +64,17 @@ describe("determinism", () => {
 
 describe("what a host gets", () => {
   it("no pool anywhere, a root path per host, no domain option where the network has none", () => {
-    const all = dhcpFiles(FIXTURE, OPTS).map((f) => f.content).join("\n");
+    const all = dhcpFiles(FIXTURE, OPTS)
+      .map((f) => f.content)
+      .join("\n");
     expect(all).not.toMatch(/^\s*range\s|"pools"|dhcp-range=(?!.*,static,)/m);
     expect(generateDhcpd(FIXTURE, "render")).toContain('option root-path "afs:grand.central.org:/afs/grand.central.org/boot/RH/7.3";');
     expect(generateDhcpd(FIXTURE, "render")).not.toContain("domain-name ");
     expect(generateDnsmasqConf(FIXTURE, "render")).not.toContain("domain-name");
-    expect(JSON.parse(generateKea(FIXTURE, "render")).Dhcp4.subnet4[0]["option-data"].map((o: { name: string }) => o.name)).toEqual(["routers", "domain-name-servers"]);
+    expect(JSON.parse(generateKea(FIXTURE, "render")).Dhcp4.subnet4[0]["option-data"].map((o: { name: string }) => o.name)).toEqual([
+      "routers",
+      "domain-name-servers",
+    ]);
   });
 
   it("dnsmasq: host changes touch only the hosts file (SIGHUP), the conf stays byte for byte", () => {
@@ -86,12 +98,18 @@ describe("what a host gets", () => {
 
   it("dnsmasq names the hosts file by the export directory, default /srv/afsboot", () => {
     expect(generateDnsmasqConf(FIXTURE, "lab")).toContain("\ndhcp-hostsfile=/srv/afsboot/dhcp/dnsmasq-lab.hosts\n");
-    expect(generateDnsmasqConf(FIXTURE, "lab", { exportDir: "/afs/example.org/boot/export/" })).toContain("\ndhcp-hostsfile=/afs/example.org/boot/export/dhcp/dnsmasq-lab.hosts\n");
+    expect(generateDnsmasqConf(FIXTURE, "lab", { exportDir: "/afs/example.org/boot/export/" })).toContain(
+      "\ndhcp-hostsfile=/afs/example.org/boot/export/dhcp/dnsmasq-lab.hosts\n",
+    );
   });
 });
 
 describe("a discovery range", () => {
-  const lab = (snap: FleetSnapshot) => ({ dhcpd: generateDhcpd(snap, "lab-discovery"), kea: generateKea(snap, "lab-discovery"), dnsmasq: generateDnsmasqConf(snap, "lab-discovery") });
+  const lab = (snap: FleetSnapshot) => ({
+    dhcpd: generateDhcpd(snap, "lab-discovery"),
+    kea: generateKea(snap, "lab-discovery"),
+    dnsmasq: generateDnsmasqConf(snap, "lab-discovery"),
+  });
 
   it("gives machines that are not enrolled short leases from it in all three, the hosts as they were", () => {
     const f = lab(DISCOVERY_FIXTURE);
@@ -129,11 +147,17 @@ describe("a discovery range", () => {
 
 describe("a DHCP event hook", () => {
   const HOOK = "/usr/local/sbin/afsboot-dhcp-event";
-  const lab = (snap: FleetSnapshot, opts = {}) => ({ dhcpd: generateDhcpd(snap, "lab-hook"), kea: generateKea(snap, "lab-hook", opts), dnsmasq: generateDnsmasqConf(snap, "lab-hook") });
+  const lab = (snap: FleetSnapshot, opts = {}) => ({
+    dhcpd: generateDhcpd(snap, "lab-hook"),
+    kea: generateKea(snap, "lab-hook", opts),
+    dnsmasq: generateDnsmasqConf(snap, "lab-hook"),
+  });
 
   it("dnsmasq runs it as its dhcp-script, with a comment saying what it reports and what it reads", () => {
     const conf = lab(HOOK_FIXTURE).dnsmasq;
-    expect(conf).toContain(`\n# The AFSBoot DHCP hook reports leases to boot firmware as the dhcp stage (it reads /etc/afsboot/dhcp-event.conf).\ndhcp-script=${HOOK}\n`);
+    expect(conf).toContain(
+      `\n# The AFSBoot DHCP hook reports leases to boot firmware as the dhcp stage (it reads /etc/afsboot/dhcp-event.conf).\ndhcp-script=${HOOK}\n`,
+    );
     expect(conf.match(/^dhcp-script=/gm)).toHaveLength(1);
   });
 
@@ -148,7 +172,9 @@ describe("a DHCP event hook", () => {
     const library = (keaHooksDir: string) => JSON.parse(lab(HOOK_FIXTURE, { keaHooksDir }).kea).Dhcp4["hooks-libraries"][0].library;
     expect(library("/usr/lib64/kea/hooks")).toBe("/usr/lib64/kea/hooks/libdhcp_run_script.so");
     expect(library("/usr/local/lib/kea/hooks/")).toBe("/usr/local/lib/kea/hooks/libdhcp_run_script.so");
-    expect(dhcpFiles(HOOK_FIXTURE, { ...OPTS, keaHooksDir: "/usr/lib64/kea/hooks" }).find((f) => f.path === "dhcp/kea-dhcp4-lab-hook.json")!.content).toContain('"library": "/usr/lib64/kea/hooks/libdhcp_run_script.so"');
+    expect(dhcpFiles(HOOK_FIXTURE, { ...OPTS, keaHooksDir: "/usr/lib64/kea/hooks" }).find((f) => f.path === "dhcp/kea-dhcp4-lab-hook.json")!.content).toContain(
+      '"library": "/usr/lib64/kea/hooks/libdhcp_run_script.so"',
+    );
     for (const dir of ["usr/lib64/kea/hooks", "/usr/lib/kea hooks", "/usr/lib/a,b", '/usr/lib/"x"', "/usr/lib/../../tmp"]) {
       expect(() => generateKea(HOOK_FIXTURE, "lab-hook", { keaHooksDir: dir }), dir).toThrow(/Kea hooks directory/);
     }
@@ -165,22 +191,37 @@ describe("a DHCP event hook", () => {
     expect(block).toContain(`execute("${hook}", ${args}, "iPXE");`);
     expect(block).toContain(`execute("${hook}", ${args}, "PXE");`);
     // iPXE as the host blocks tell it; a PXE ROM by its vendor class; nobody else (an OS renewing)
-    expect(block).toMatch(/if exists afsboot-ipxe-encap or \(exists user-class and option user-class = "iPXE"\) \{\n.*"iPXE"\);\n    \} elsif exists vendor-class-identifier and substring\(option vendor-class-identifier, 0, 9\) = "PXEClient" \{\n.*"PXE"\);\n    \}\n/);
+    expect(block).toMatch(
+      /if exists afsboot-ipxe-encap or \(exists user-class and option user-class = "iPXE"\) \{\n.*"iPXE"\);\n    \} elsif exists vendor-class-identifier and substring\(option vendor-class-identifier, 0, 9\) = "PXEClient" \{\n.*"PXE"\);\n    \}\n/,
+    );
     const without = generateDhcpd({ ...HOOK_FIXTURE, networks: HOOK_FIXTURE.networks.map((n) => ({ ...n, dhcpEventHook: null })) }, "lab-hook");
     expect(withHook.replace(block!, "\n")).toBe(without);
     expect(without).not.toMatch(/DHCP hook|execute/);
   });
 
   it("changes nothing else: the files without it are the files of FIXTURE, byte for byte", () => {
-    const unhooked: FleetSnapshot = { ...HOOK_FIXTURE, networks: HOOK_FIXTURE.networks.map((n) => ({ ...n, name: n.name.replace(/-hook$/, ""), discoveryRange: undefined, dhcpEventHook: undefined })), hosts: FIXTURE.hosts };
+    const unhooked: FleetSnapshot = {
+      ...HOOK_FIXTURE,
+      networks: HOOK_FIXTURE.networks.map((n) => ({ ...n, name: n.name.replace(/-hook$/, ""), discoveryRange: undefined, dhcpEventHook: undefined })),
+      hosts: FIXTURE.hosts,
+    };
     expect(dhcpFiles(unhooked, OPTS)).toEqual(dhcpFiles(FIXTURE, OPTS));
     // and the lines it adds are the only difference
     const strip = (text: string) => text.replace(/\n# The AFSBoot DHCP hook [^\n]*\ndhcp-script=[^\n]*\n\n/, "\n");
-    expect(strip(lab(HOOK_FIXTURE).dnsmasq)).toBe(generateDnsmasqConf(FIXTURE, "lab").replace(/net-lab\b/g, "net-lab-hook").replace(/network lab \(/, "network lab-hook (").replace(/dnsmasq-lab\.hosts/, "dnsmasq-lab-hook.hosts"));
+    expect(strip(lab(HOOK_FIXTURE).dnsmasq)).toBe(
+      generateDnsmasqConf(FIXTURE, "lab")
+        .replace(/net-lab\b/g, "net-lab-hook")
+        .replace(/network lab \(/, "network lab-hook (")
+        .replace(/dnsmasq-lab\.hosts/, "dnsmasq-lab-hook.hosts"),
+    );
     const kea = JSON.parse(lab(HOOK_FIXTURE).kea).Dhcp4;
     const plain = JSON.parse(generateKea(FIXTURE, "lab")).Dhcp4;
     delete kea["hooks-libraries"];
-    expect({ ...kea, comment: "", subnet4: [{ ...kea.subnet4[0], comment: "" }] }).toEqual({ ...plain, comment: "", subnet4: [{ ...plain.subnet4[0], comment: "" }] });
+    expect({ ...kea, comment: "", subnet4: [{ ...kea.subnet4[0], comment: "" }] }).toEqual({
+      ...plain,
+      comment: "",
+      subnet4: [{ ...plain.subnet4[0], comment: "" }],
+    });
   });
 
   it("every path the edge accepts reads back intact from dnsmasq and Kea (property)", () => {
@@ -232,7 +273,11 @@ describe("bad input fails loudly instead of writing a broken config", () => {
     ["discovery range with the broadcast address", (s) => (s.networks[0]!.discoveryRange = "10.0.0.200-10.0.0.255"), /not inside the host addresses/],
     ["discovery range with the gateway", (s) => (s.networks[0]!.discoveryRange = "10.0.0.1-10.0.0.9"), /includes the gateway 10.0.0.1/],
     ["discovery range with a DNS server", (s) => (s.networks[0]!.discoveryRange = "10.0.0.2-10.0.0.9"), /includes the DNS server 10.0.0.2/],
-    ["host in the discovery range", (s) => (s.networks[0]!.discoveryRange = "10.0.0.10-10.0.0.11"), /host "node001": IP 10.0.0.11 lies in the discovery range 10.0.0.10-10.0.0.11/],
+    [
+      "host in the discovery range",
+      (s) => (s.networks[0]!.discoveryRange = "10.0.0.10-10.0.0.11"),
+      /host "node001": IP 10.0.0.11 lies in the discovery range 10.0.0.10-10.0.0.11/,
+    ],
     ["relative DHCP event hook", (s) => (s.networks[0]!.dhcpEventHook = "afsboot-dhcp-event"), /DHCP event hook "afsboot-dhcp-event" is not an absolute path/],
     ["DHCP event hook with a space", (s) => (s.networks[0]!.dhcpEventHook = "/usr/local/sbin/a b"), /DHCP event hook/],
     ["DHCP event hook with a newline", (s) => (s.networks[0]!.dhcpEventHook = "/usr/local/sbin/x\ndhcp-boot=evil"), /DHCP event hook/],
@@ -260,10 +305,19 @@ describe("bad input fails loudly instead of writing a broken config", () => {
 
 /** Reads every host's values back out of the three formats, the way each daemon splits them. */
 function readBack(snap: FleetSnapshot, network: string) {
-  const dhcpd = [...generateDhcpd(snap, network).matchAll(/^ {2}host (\S+) \{\n {4}hardware ethernet (\S+);\n {4}fixed-address (\S+);\n {4}option host-name "([^"\\]*)";\n {4}option root-path "([^"\\]*)";\n {4}next-server \S+;\n {4}if .*\n {6}filename "([^"\\]*)";\n/gm)].map(
-    (m) => ({ name: m[1], mac: m[2], ip: m[3], hostname: m[4], rootPath: m[5], url: m[6] }),
-  );
-  const kea = (JSON.parse(generateKea(snap, network)).Dhcp4.subnet4[0].reservations as { "hw-address": string; "ip-address": string; hostname: string; "option-data": { data: string }[] }[]).map((r) => {
+  const dhcpd = [
+    ...generateDhcpd(snap, network).matchAll(
+      /^ {2}host (\S+) \{\n {4}hardware ethernet (\S+);\n {4}fixed-address (\S+);\n {4}option host-name "([^"\\]*)";\n {4}option root-path "([^"\\]*)";\n {4}next-server \S+;\n {4}if .*\n {6}filename "([^"\\]*)";\n/gm,
+    ),
+  ].map((m) => ({ name: m[1], mac: m[2], ip: m[3], hostname: m[4], rootPath: m[5], url: m[6] }));
+  const kea = (
+    JSON.parse(generateKea(snap, network)).Dhcp4.subnet4[0].reservations as {
+      "hw-address": string;
+      "ip-address": string;
+      hostname: string;
+      "option-data": { data: string }[];
+    }[]
+  ).map((r) => {
     const data = r["option-data"][0]!.data;
     // Kea splits option data at commas not preceded by a backslash
     expect(data).not.toMatch(/(^|[^\\]),/);
@@ -271,7 +325,9 @@ function readBack(snap: FleetSnapshot, network: string) {
   });
   const conf = generateDnsmasqConf(snap, network);
   const roots = new Map([...conf.matchAll(/^dhcp-option=tag:net-\S+?,tag:(root-[0-9a-f]{16}),option:root-path,"([^"\\]*)"$/gm)].map((m) => [m[1], m[2]]));
-  const hostsLines = generateDnsmasqHosts(snap, network).split("\n").filter((l) => l && !l.startsWith("#"));
+  const hostsLines = generateDnsmasqHosts(snap, network)
+    .split("\n")
+    .filter((l) => l && !l.startsWith("#"));
   const dnsmasqHosts = hostsLines.map((l) => {
     const f = l.split(",");
     expect(f).toHaveLength(5);

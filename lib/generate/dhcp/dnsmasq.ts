@@ -1,6 +1,15 @@
 import { createHash } from "node:crypto";
 import { BOOT_LOADERS, LAYOUT, httpBase, type FleetSnapshot } from "../snapshot";
-import { DISCOVERY_LEASE_SECONDS, DhcpGenerateError, LEASE_SECONDS, commentSafe, resolveDhcpNetwork, rootPathOf, type DhcpHost, type DhcpNetwork } from "./resolve";
+import {
+  DISCOVERY_LEASE_SECONDS,
+  DhcpGenerateError,
+  LEASE_SECONDS,
+  commentSafe,
+  resolveDhcpNetwork,
+  rootPathOf,
+  type DhcpHost,
+  type DhcpNetwork,
+} from "./resolve";
 
 // dnsmasq (2.90) as a DHCP-only server for one network: a conf file and a hosts file (read through
 // dhcp-hostsfile). dnsmasq re-reads the hosts file on SIGHUP but the conf file only at start, so
@@ -110,7 +119,7 @@ export function renderDnsmasqConf(snap: FleetSnapshot, { net, address, netmask, 
     ...(net.dns.length ? [`dhcp-option=${n},option:dns-server,${net.dns.join(",")}`] : []),
     ...(net.domain ? [`dhcp-option=${n},option:domain-name,${net.domain}`] : []),
     "",
-    "# iPXE sends option 175 and user-class \"iPXE\"; x86-64 UEFI firmware sends arch 7 or 9.",
+    '# iPXE sends option 175 and user-class "iPXE"; x86-64 UEFI firmware sends arch 7 or 9.',
     "dhcp-match=set:ipxe,175",
     "dhcp-userclass=set:ipxe,iPXE",
     "dhcp-match=set:efi64,option:client-arch,7",
@@ -125,11 +134,7 @@ export function renderDnsmasqConf(snap: FleetSnapshot, { net, address, netmask, 
     `dhcp-hostsfile=${hostsFile}`,
     "",
     ...(eventHook
-      ? [
-          "# The AFSBoot DHCP hook reports leases to boot firmware as the dhcp stage (it reads /etc/afsboot/dhcp-event.conf).",
-          `dhcp-script=${eventHook}`,
-          "",
-        ]
+      ? ["# The AFSBoot DHCP hook reports leases to boot firmware as the dhcp stage (it reads /etc/afsboot/dhcp-event.conf).", `dhcp-script=${eventHook}`, ""]
       : []),
     "# Option 17 root path, by the tag the host's line sets (afs:<cell>:<release tree>).",
     ...[...roots].sort().map((r) => `dhcp-option=${n},tag:${rootTag(r)},option:root-path,${quoted(r)}`),

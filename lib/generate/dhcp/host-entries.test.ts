@@ -19,14 +19,23 @@ function checkFleet(snap: FleetSnapshot) {
     const kea = files.get(LAYOUT.kea(net.name))!;
     const hostsFile = files.get(LAYOUT.dnsmasqHosts(net.name))!;
     const reservations = JSON.parse(kea).Dhcp4.subnet4[0].reservations as Reservation[];
-    const names = snap.hosts.filter((h) => h.network === net.name).map((h) => h.name).sort();
+    const names = snap.hosts
+      .filter((h) => h.network === net.name)
+      .map((h) => h.name)
+      .sort();
     const entries = names.map((name) => ({ name, ...hostDhcpEntries(snap, name) }));
     for (const e of entries) {
       expect(dhcpd).toContain(e.dhcpd);
       expect(e.dhcpd).toMatch(new RegExp(`^ {2}host ${e.name} \\{\\n[^]*\\n {2}\\}\\n$`));
       expect(JSON.parse(e.kea)).toEqual(reservations.find((r) => r.hostname === e.name));
       // and printed the same: the file's lines, ten spaces further in
-      expect(kea).toContain(e.kea.trimEnd().split("\n").map((l) => `          ${l}`).join("\n"));
+      expect(kea).toContain(
+        e.kea
+          .trimEnd()
+          .split("\n")
+          .map((l) => `          ${l}`)
+          .join("\n"),
+      );
       expect(hostsFile.split("\n")).toContain(e.dnsmasq.slice(0, -1));
       expect(e.dnsmasq).toMatch(/^[^\n]+\n$/);
     }
@@ -42,7 +51,9 @@ describe("hostDhcpEntries", () => {
   it("gives each FIXTURE host's entries exactly as its network's files hold them", () => {
     checkFleet(FIXTURE);
     const e = hostDhcpEntries(FIXTURE, "r-01");
-    expect(e.dhcpd.startsWith('  host r-01 {\n    hardware ethernet 02:00:ac:10:00:65;\n    fixed-address 172.16.0.101;\n    option host-name "r-01";\n')).toBe(true);
+    expect(e.dhcpd.startsWith('  host r-01 {\n    hardware ethernet 02:00:ac:10:00:65;\n    fixed-address 172.16.0.101;\n    option host-name "r-01";\n')).toBe(
+      true,
+    );
     expect(generateDhcpd(FIXTURE, "render")).toContain(e.dhcpd);
     expect(JSON.parse(e.kea)).toEqual(JSON.parse(generateKea(FIXTURE, "render")).Dhcp4.subnet4[0].reservations[0]);
     expect(e.dnsmasq).toMatch(/^02:00:ac:10:00:65,id:\*,set:root-[0-9a-f]{16},172\.16\.0\.101,"r-01"\n$/);

@@ -109,7 +109,11 @@ export function renderKea({ net, address, prefix, hosts, discovery, eventHook }:
         discovery
           ? `Enrolled hosts get their reserved address. Machines that are not enrolled get a ${DISCOVERY_LEASE_SECONDS}-second lease from the discovery pool ${discovery.first} - ${discovery.last} (class UNKNOWN) and boot the discovery image.`
           : "Only enrolled hosts get an address: the subnet has no pool.",
-        ...(eventHook ? [`Boot events go to the AFSBoot DHCP hook ${eventHook} (through the run_script hook library), which reports leases to boot firmware as the dhcp stage.`] : []),
+        ...(eventHook
+          ? [
+              `Boot events go to the AFSBoot DHCP hook ${eventHook} (through the run_script hook library), which reports leases to boot firmware as the dhcp stage.`,
+            ]
+          : []),
         "To apply a change, send kea-dhcp4 SIGHUP: it re-reads this file.",
       ].join(" "),
       // "*" so that the file validates anywhere; narrow it on the server if it has several links.

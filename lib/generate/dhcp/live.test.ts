@@ -24,7 +24,17 @@ const TREE = "/afs/example.org/boot/a,b%c=d+e@f:g";
 const NODE = { name: "node001", mac: "52:54:00:aa:00:01", ip: "10.99.0.11" };
 const SNAP: FleetSnapshot = {
   ...FIXTURE,
-  networks: [{ name: "live", subnet: "10.99.0.0/24", gateway: "10.99.0.1", dns: ["10.99.0.53"], domain: "live.example.org", bootServer: "10.99.0.9", reportUrl: "http://10.99.0.9:3000" }],
+  networks: [
+    {
+      name: "live",
+      subnet: "10.99.0.0/24",
+      gateway: "10.99.0.1",
+      dns: ["10.99.0.53"],
+      domain: "live.example.org",
+      bootServer: "10.99.0.9",
+      reportUrl: "http://10.99.0.9:3000",
+    },
+  ],
   versions: [{ ...FIXTURE.versions[0]!, tree: TREE }],
   hosts: [NODE, { name: "123", mac: "52:54:00:aa:00:02", ip: "10.99.0.12" }, { name: "ignore", mac: "52:54:00:aa:00:03", ip: "10.99.0.13" }].map((h) => ({
     ...FIXTURE.hosts[0]!,
@@ -43,9 +53,20 @@ function sh(cmd: string, args: string[]) {
 /** One DHCP exchange from the client end; the lease's values, or null when no server answered. */
 function ask(mac: string, extra: string[] = []): Record<string, string> | null {
   sh("ip", ["-n", NS, "link", "set", "cli", "address", mac]);
-  const r = spawnSync("ip", ["netns", "exec", NS, "busybox", "udhcpc", "-f", "-q", "-n", "-t", "3", "-T", "1", "-i", "cli", "-s", script(), "-O", "rootpath", ...extra], { encoding: "utf8", timeout: 15_000 });
+  const r = spawnSync(
+    "ip",
+    ["netns", "exec", NS, "busybox", "udhcpc", "-f", "-q", "-n", "-t", "3", "-T", "1", "-i", "cli", "-s", script(), "-O", "rootpath", ...extra],
+    { encoding: "utf8", timeout: 15_000 },
+  );
   const line = r.stdout.split("\n").find((l) => l.startsWith("LEASE "));
-  return line ? Object.fromEntries(line.slice(6).split("\t").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])) : null;
+  return line
+    ? Object.fromEntries(
+        line
+          .slice(6)
+          .split("\t")
+          .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+      )
+    : null;
 }
 
 const ARCH = (n: number) => ["-x", `0x5d:000${n}`];
@@ -87,7 +108,11 @@ async function stop() {
 describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-dhcp-live-"));
-    fs.writeFileSync(script(), '#!/bin/sh\n[ "$1" = bound ] && printf "LEASE ip=%s\\tsiaddr=%s\\tfile=%s\\thostname=%s\\trootpath=%s\\trouter=%s\\tdns=%s\\tdomain=%s\\tlease=%s\\n" "$ip" "$siaddr" "$boot_file" "$hostname" "$rootpath" "$router" "$dns" "$domain" "$lease"\nexit 0\n', { mode: 0o755 });
+    fs.writeFileSync(
+      script(),
+      '#!/bin/sh\n[ "$1" = bound ] && printf "LEASE ip=%s\\tsiaddr=%s\\tfile=%s\\thostname=%s\\trootpath=%s\\trouter=%s\\tdns=%s\\tdomain=%s\\tlease=%s\\n" "$ip" "$siaddr" "$boot_file" "$hostname" "$rootpath" "$router" "$dns" "$domain" "$lease"\nexit 0\n',
+      { mode: 0o755 },
+    );
     sh("ip", ["netns", "add", NS]);
     sh("ip", ["-n", NS, "link", "add", "srv", "type", "veth", "peer", "name", "cli"]);
     sh("ip", ["-n", NS, "addr", "add", "10.99.0.1/24", "dev", "srv"]);
@@ -102,7 +127,16 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
   });
 
   const servers: [string, () => Promise<void>, string][] = [
-    ["dhcpd", () => start("/usr/sbin/dhcpd", ["-4", "-f", "-cf", file("dhcpd.conf", generateDhcpd(SNAP, "live")), "-lf", file("dhcpd.leases", ""), "-pf", path.join(tmp, "dhcpd.pid"), "srv"], /Sending on/), `http://10.99.0.9/${LAYOUT.ipxe(NODE.mac)}`],
+    [
+      "dhcpd",
+      () =>
+        start(
+          "/usr/sbin/dhcpd",
+          ["-4", "-f", "-cf", file("dhcpd.conf", generateDhcpd(SNAP, "live")), "-lf", file("dhcpd.leases", ""), "-pf", path.join(tmp, "dhcpd.pid"), "srv"],
+          /Sending on/,
+        ),
+      `http://10.99.0.9/${LAYOUT.ipxe(NODE.mac)}`,
+    ],
     [
       "kea-dhcp4",
       () => start("/usr/sbin/kea-dhcp4", ["-c", file("kea.json", generateKea(SNAP, "live"))], /DHCP4_STARTED/, { KEA_LOCKFILE_DIR: tmp, KEA_PIDFILE_DIR: tmp }),
@@ -110,7 +144,18 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
     ],
     [
       "dnsmasq",
-      () => start("/usr/sbin/dnsmasq", ["-d", "--log-dhcp", `--conf-file=${file("dnsmasq.conf", generateDnsmasqConf(SNAP, "live", { exportDir: tmp }))}`, `--pid-file=${path.join(tmp, "dnsmasq.pid")}`, `--dhcp-leasefile=${file("dnsmasq.leases", "")}`], /DHCP, static leases only/),
+      () =>
+        start(
+          "/usr/sbin/dnsmasq",
+          [
+            "-d",
+            "--log-dhcp",
+            `--conf-file=${file("dnsmasq.conf", generateDnsmasqConf(SNAP, "live", { exportDir: tmp }))}`,
+            `--pid-file=${path.join(tmp, "dnsmasq.pid")}`,
+            `--dhcp-leasefile=${file("dnsmasq.leases", "")}`,
+          ],
+          /DHCP, static leases only/,
+        ),
       `http://10.99.0.9/${LAYOUT.ipxeBoot}`,
     ],
   ];
@@ -120,26 +165,40 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
     return path.join(tmp, name);
   }
 
-  it.each(servers)("%s serves what the generated config says", async (_name, startIt, ipxeUrl) => {
-    await startIt();
-    try {
-      const bios = ask(NODE.mac, ARCH(0));
-      expect(bios, log()).toEqual({ ip: NODE.ip, siaddr: "10.99.0.9", file: "undionly.kpxe", hostname: "node001", rootpath: `afs:example.org:${TREE}`, router: "10.99.0.1", dns: "10.99.0.53", domain: "live.example.org", lease: "43200" });
-      expect(ask(NODE.mac, ARCH(7))?.file).toBe("snponly.efi");
-      expect(ask(NODE.mac, ARCH(9))?.file).toBe("snponly.efi");
-      expect(ask(NODE.mac, [...ARCH(7), ...IPXE_USERCLASS])?.file).toBe(ipxeUrl);
-      expect(ask(NODE.mac, [...ARCH(0), ...IPXE_175])?.file).toBe(ipxeUrl);
-      // boot stages present different client ids (or none): the reservation follows the MAC
-      expect(ask(NODE.mac, ["-x", "0x3d:01aabbcc"])?.ip).toBe(NODE.ip);
-      expect(ask(NODE.mac, ["-x", "0x3d:01ddeeff"])?.ip).toBe(NODE.ip);
-      expect(ask("52:54:00:aa:00:02")).toMatchObject({ ip: "10.99.0.12", hostname: "123" });
-      expect(ask("52:54:00:aa:00:03")).toMatchObject({ ip: "10.99.0.13", hostname: "ignore" });
-      expect(ask("52:54:00:bb:00:01"), "a machine that is not enrolled gets no lease").toBeNull();
-      expect(log()).not.toMatch(/bad dhcp-host|error|failed to parse/i);
-    } finally {
-      await stop();
-    }
-  }, 60_000);
+  it.each(servers)(
+    "%s serves what the generated config says",
+    async (_name, startIt, ipxeUrl) => {
+      await startIt();
+      try {
+        const bios = ask(NODE.mac, ARCH(0));
+        expect(bios, log()).toEqual({
+          ip: NODE.ip,
+          siaddr: "10.99.0.9",
+          file: "undionly.kpxe",
+          hostname: "node001",
+          rootpath: `afs:example.org:${TREE}`,
+          router: "10.99.0.1",
+          dns: "10.99.0.53",
+          domain: "live.example.org",
+          lease: "43200",
+        });
+        expect(ask(NODE.mac, ARCH(7))?.file).toBe("snponly.efi");
+        expect(ask(NODE.mac, ARCH(9))?.file).toBe("snponly.efi");
+        expect(ask(NODE.mac, [...ARCH(7), ...IPXE_USERCLASS])?.file).toBe(ipxeUrl);
+        expect(ask(NODE.mac, [...ARCH(0), ...IPXE_175])?.file).toBe(ipxeUrl);
+        // boot stages present different client ids (or none): the reservation follows the MAC
+        expect(ask(NODE.mac, ["-x", "0x3d:01aabbcc"])?.ip).toBe(NODE.ip);
+        expect(ask(NODE.mac, ["-x", "0x3d:01ddeeff"])?.ip).toBe(NODE.ip);
+        expect(ask("52:54:00:aa:00:02")).toMatchObject({ ip: "10.99.0.12", hostname: "123" });
+        expect(ask("52:54:00:aa:00:03")).toMatchObject({ ip: "10.99.0.13", hostname: "ignore" });
+        expect(ask("52:54:00:bb:00:01"), "a machine that is not enrolled gets no lease").toBeNull();
+        expect(log()).not.toMatch(/bad dhcp-host|error|failed to parse/i);
+      } finally {
+        await stop();
+      }
+    },
+    60_000,
+  );
 
   const RANGED: FleetSnapshot = { ...SNAP, networks: [{ ...SNAP.networks[0]!, discoveryRange: "10.99.0.200-10.99.0.202" }] };
   const inRange = (ip: string | undefined) => /^10\.99\.0\.20[0-2]$/.test(ip ?? "");
@@ -147,7 +206,15 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
   // only then: more tries than ask's 3 (PXE firmware and the initrd's udhcpc retry for longer)
   const PATIENT = ["-t", "8"];
   const rangedServers: [string, () => Promise<void>][] = [
-    ["dhcpd", () => start("/usr/sbin/dhcpd", ["-4", "-f", "-cf", file("dhcpd.conf", generateDhcpd(RANGED, "live")), "-lf", file("dhcpd.leases", ""), "-pf", path.join(tmp, "dhcpd.pid"), "srv"], /Sending on/)],
+    [
+      "dhcpd",
+      () =>
+        start(
+          "/usr/sbin/dhcpd",
+          ["-4", "-f", "-cf", file("dhcpd.conf", generateDhcpd(RANGED, "live")), "-lf", file("dhcpd.leases", ""), "-pf", path.join(tmp, "dhcpd.pid"), "srv"],
+          /Sending on/,
+        ),
+    ],
     [
       "kea-dhcp4",
       () => {
@@ -157,28 +224,46 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
         return start("/usr/sbin/kea-dhcp4", ["-c", file("kea.json", JSON.stringify(config))], /DHCP4_STARTED/, { KEA_LOCKFILE_DIR: tmp, KEA_PIDFILE_DIR: tmp });
       },
     ],
-    ["dnsmasq", () => start("/usr/sbin/dnsmasq", ["-d", "--log-dhcp", `--conf-file=${file("dnsmasq.conf", generateDnsmasqConf(RANGED, "live", { exportDir: tmp }))}`, `--pid-file=${path.join(tmp, "dnsmasq.pid")}`, `--dhcp-leasefile=${file("dnsmasq.leases", "")}`], /DHCP, IP range/)],
+    [
+      "dnsmasq",
+      () =>
+        start(
+          "/usr/sbin/dnsmasq",
+          [
+            "-d",
+            "--log-dhcp",
+            `--conf-file=${file("dnsmasq.conf", generateDnsmasqConf(RANGED, "live", { exportDir: tmp }))}`,
+            `--pid-file=${path.join(tmp, "dnsmasq.pid")}`,
+            `--dhcp-leasefile=${file("dnsmasq.leases", "")}`,
+          ],
+          /DHCP, IP range/,
+        ),
+    ],
   ];
 
-  it.each(rangedServers)("%s with a discovery range: unknown machines lease from it briefly, enrolled hosts keep their address", async (_name, startIt) => {
-    fs.writeFileSync(path.join(tmp, LAYOUT.dnsmasqHosts("live")), generateDnsmasqHosts(RANGED, "live"));
-    await startIt();
-    try {
-      expect(ask(NODE.mac, ARCH(0)), log()).toMatchObject({ ip: NODE.ip, file: "undionly.kpxe", rootpath: `afs:example.org:${TREE}`, lease: "43200" });
-      expect(ask(NODE.mac, [...ARCH(7), ...IPXE_USERCLASS])).toMatchObject({ ip: NODE.ip, lease: "43200" });
-      const unknown = ask("52:54:00:bb:00:01", [...ARCH(0), ...PATIENT]);
-      expect(unknown, log()).toMatchObject({ siaddr: "10.99.0.9", file: "undionly.kpxe", rootpath: "", router: "10.99.0.1", lease: "600" });
-      expect(inRange(unknown?.ip), `${unknown?.ip} in the range`).toBe(true);
-      expect(ask("52:54:00:bb:00:02", [...ARCH(9), ...PATIENT])).toMatchObject({ file: "snponly.efi", lease: "600" });
-      // iPXE of an unknown machine: boot.ipxe, which falls back to the discovery boot
-      const ipxe = ask("52:54:00:bb:00:03", [...ARCH(0), ...IPXE_175, ...PATIENT]);
-      expect(ipxe).toMatchObject({ file: "http://10.99.0.9/boot.ipxe", lease: "600" });
-      expect(inRange(ipxe?.ip)).toBe(true);
-      expect(log()).not.toMatch(/bad dhcp-host|error|failed to parse/i);
-    } finally {
-      await stop();
-    }
-  }, 60_000);
+  it.each(rangedServers)(
+    "%s with a discovery range: unknown machines lease from it briefly, enrolled hosts keep their address",
+    async (_name, startIt) => {
+      fs.writeFileSync(path.join(tmp, LAYOUT.dnsmasqHosts("live")), generateDnsmasqHosts(RANGED, "live"));
+      await startIt();
+      try {
+        expect(ask(NODE.mac, ARCH(0)), log()).toMatchObject({ ip: NODE.ip, file: "undionly.kpxe", rootpath: `afs:example.org:${TREE}`, lease: "43200" });
+        expect(ask(NODE.mac, [...ARCH(7), ...IPXE_USERCLASS])).toMatchObject({ ip: NODE.ip, lease: "43200" });
+        const unknown = ask("52:54:00:bb:00:01", [...ARCH(0), ...PATIENT]);
+        expect(unknown, log()).toMatchObject({ siaddr: "10.99.0.9", file: "undionly.kpxe", rootpath: "", router: "10.99.0.1", lease: "600" });
+        expect(inRange(unknown?.ip), `${unknown?.ip} in the range`).toBe(true);
+        expect(ask("52:54:00:bb:00:02", [...ARCH(9), ...PATIENT])).toMatchObject({ file: "snponly.efi", lease: "600" });
+        // iPXE of an unknown machine: boot.ipxe, which falls back to the discovery boot
+        const ipxe = ask("52:54:00:bb:00:03", [...ARCH(0), ...IPXE_175, ...PATIENT]);
+        expect(ipxe).toMatchObject({ file: "http://10.99.0.9/boot.ipxe", lease: "600" });
+        expect(inRange(ipxe?.ip)).toBe(true);
+        expect(log()).not.toMatch(/bad dhcp-host|error|failed to parse/i);
+      } finally {
+        await stop();
+      }
+    },
+    60_000,
+  );
 
   // The network's dhcpEventHook names a wrapper that runs scripts/hooks/afsboot-dhcp-event with a
   // test conf and a stand-in curl, which records the reports the hook would post to the console.
@@ -187,7 +272,11 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
   function hookWrapper(): string {
     const bin = path.join(tmp, "hook-bin");
     fs.mkdirSync(bin, { recursive: true });
-    fs.writeFileSync(path.join(bin, "curl"), `#!/bin/sh\nprev=\nfor a in "$@"; do [ "$prev" = --data ] && printf '%s\\n' "$a" >>${reports()}; prev=$a; done\ncat >/dev/null\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(bin, "curl"),
+      `#!/bin/sh\nprev=\nfor a in "$@"; do [ "$prev" = --data ] && printf '%s\\n' "$a" >>${reports()}; prev=$a; done\ncat >/dev/null\n`,
+      { mode: 0o755 },
+    );
     const conf = file("dhcp-event.conf", "AFSBOOT_URL=http://console.invalid:3000\nAFSBOOT_TOKEN=afsb_test\n");
     const wrapper = path.join(tmp, "afsboot-dhcp-event");
     // Kea starts the script with its own variables only (no PATH): the wrapper sets what the hook
@@ -217,39 +306,77 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
   const PXE_VENDOR = ["-V", "PXEClient:Arch:00000:UNDI:002001"];
   const hooked = (hook: string): FleetSnapshot => ({ ...SNAP, networks: [{ ...SNAP.networks[0]!, dhcpEventHook: hook }] });
   const hookedServers: [string, (hook: string) => Promise<void>, boolean][] = [
-    ["kea-dhcp4", (hook) => start("/usr/sbin/kea-dhcp4", ["-c", file("kea.json", generateKea(hooked(hook), "live"))], /DHCP4_STARTED/, { KEA_LOCKFILE_DIR: tmp, KEA_PIDFILE_DIR: tmp }), false],
+    [
+      "kea-dhcp4",
+      (hook) =>
+        start("/usr/sbin/kea-dhcp4", ["-c", file("kea.json", generateKea(hooked(hook), "live"))], /DHCP4_STARTED/, {
+          KEA_LOCKFILE_DIR: tmp,
+          KEA_PIDFILE_DIR: tmp,
+        }),
+      false,
+    ],
     [
       "dnsmasq",
-      (hook) => start("/usr/sbin/dnsmasq", ["-d", "--log-dhcp", `--conf-file=${file("dnsmasq.conf", generateDnsmasqConf(hooked(hook), "live", { exportDir: tmp }))}`, `--pid-file=${path.join(tmp, "dnsmasq.pid")}`, `--dhcp-leasefile=${file("dnsmasq.leases", "")}`], /DHCP, static leases only/),
+      (hook) =>
+        start(
+          "/usr/sbin/dnsmasq",
+          [
+            "-d",
+            "--log-dhcp",
+            `--conf-file=${file("dnsmasq.conf", generateDnsmasqConf(hooked(hook), "live", { exportDir: tmp }))}`,
+            `--pid-file=${path.join(tmp, "dnsmasq.pid")}`,
+            `--dhcp-leasefile=${file("dnsmasq.leases", "")}`,
+          ],
+          /DHCP, static leases only/,
+        ),
       true,
     ],
     [
       "dhcpd",
-      (hook) => start("/usr/sbin/dhcpd", ["-4", "-f", "-cf", file("dhcpd.conf", generateDhcpd(hooked(hook), "live")), "-lf", file("dhcpd.leases", ""), "-pf", path.join(tmp, "dhcpd.pid"), "srv"], /Sending on/),
+      (hook) =>
+        start(
+          "/usr/sbin/dhcpd",
+          [
+            "-4",
+            "-f",
+            "-cf",
+            file("dhcpd.conf", generateDhcpd(hooked(hook), "live")),
+            "-lf",
+            file("dhcpd.leases", ""),
+            "-pf",
+            path.join(tmp, "dhcpd.pid"),
+            "srv",
+          ],
+          /Sending on/,
+        ),
       true,
     ],
   ];
 
-  it.each(hookedServers)("%s runs the DHCP event hook, which reports the lease of boot firmware as the dhcp stage", async (name, startIt, tellsFirmware) => {
-    fs.writeFileSync(path.join(tmp, LAYOUT.dnsmasqHosts("live")), generateDnsmasqHosts(SNAP, "live"));
-    await startIt(hookWrapper());
-    try {
-      expect(ask(NODE.mac, [...ARCH(0), ...PXE_VENDOR]), log()).toMatchObject({ ip: NODE.ip, file: "undionly.kpxe" });
-      const [first] = await reported(1);
-      expect(first, log()).toMatchObject({ mac: NODE.mac, stage: "dhcp", ip: NODE.ip });
-      // an operating system asking (no PXE vendor class): dnsmasq tells the hook, which ignores it,
-      // dhcpd's on commit does not call it; Kea does not pass the vendor class, and a client
-      // without an address yet counts as booting
-      expect(ask("52:54:00:aa:00:02")).toMatchObject({ ip: "10.99.0.12" });
-      // the reports are final once the hook's run for that lease is over; dhcpd does not run it
-      // (not boot firmware), and would have before its answer (on commit waits for the script)
-      if (name !== "dhcpd") await hookRan("52:54:00:aa:00:02");
-      expect(recorded().map((r) => r.mac)).toEqual(tellsFirmware ? [NODE.mac] : [NODE.mac, "52:54:00:aa:00:02"]);
-      expect(log()).not.toMatch(/error|failed to parse/i);
-    } finally {
-      await stop();
-    }
-  }, 60_000);
+  it.each(hookedServers)(
+    "%s runs the DHCP event hook, which reports the lease of boot firmware as the dhcp stage",
+    async (name, startIt, tellsFirmware) => {
+      fs.writeFileSync(path.join(tmp, LAYOUT.dnsmasqHosts("live")), generateDnsmasqHosts(SNAP, "live"));
+      await startIt(hookWrapper());
+      try {
+        expect(ask(NODE.mac, [...ARCH(0), ...PXE_VENDOR]), log()).toMatchObject({ ip: NODE.ip, file: "undionly.kpxe" });
+        const [first] = await reported(1);
+        expect(first, log()).toMatchObject({ mac: NODE.mac, stage: "dhcp", ip: NODE.ip });
+        // an operating system asking (no PXE vendor class): dnsmasq tells the hook, which ignores it,
+        // dhcpd's on commit does not call it; Kea does not pass the vendor class, and a client
+        // without an address yet counts as booting
+        expect(ask("52:54:00:aa:00:02")).toMatchObject({ ip: "10.99.0.12" });
+        // the reports are final once the hook's run for that lease is over; dhcpd does not run it
+        // (not boot firmware), and would have before its answer (on commit waits for the script)
+        if (name !== "dhcpd") await hookRan("52:54:00:aa:00:02");
+        expect(recorded().map((r) => r.mac)).toEqual(tellsFirmware ? [NODE.mac] : [NODE.mac, "52:54:00:aa:00:02"]);
+        expect(log()).not.toMatch(/error|failed to parse/i);
+      } finally {
+        await stop();
+      }
+    },
+    60_000,
+  );
 
   it("dnsmasq takes a host added to the hosts file on SIGHUP, the conf file unchanged", async () => {
     const other = { ...FIXTURE.versions[1]!, tree: "/afs/example.org/boot/other" };
@@ -259,7 +386,11 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
     const conf = generateDnsmasqConf(before, "live", { exportDir: tmp });
     expect(generateDnsmasqConf(after, "live", { exportDir: tmp })).toBe(conf);
     fs.writeFileSync(path.join(tmp, LAYOUT.dnsmasqHosts("live")), generateDnsmasqHosts(before, "live"));
-    await start("/usr/sbin/dnsmasq", ["-d", `--conf-file=${file("dnsmasq.conf", conf)}`, `--pid-file=${path.join(tmp, "dnsmasq.pid")}`, `--dhcp-leasefile=${file("dnsmasq.leases", "")}`], /DHCP, static leases only/);
+    await start(
+      "/usr/sbin/dnsmasq",
+      ["-d", `--conf-file=${file("dnsmasq.conf", conf)}`, `--pid-file=${path.join(tmp, "dnsmasq.pid")}`, `--dhcp-leasefile=${file("dnsmasq.leases", "")}`],
+      /DHCP, static leases only/,
+    );
     try {
       expect(ask(added.mac)).toBeNull();
       fs.writeFileSync(path.join(tmp, LAYOUT.dnsmasqHosts("live")), generateDnsmasqHosts(after, "live"));

@@ -166,7 +166,8 @@ function eventHookOf(what: string, net: SnapNetwork): string | null {
 function discoveryRangeOf(what: string, net: SnapNetwork, cidr: { first: number; last: number }): Ipv4Range | null {
   if (net.discoveryRange == null) return null;
   const parsed = parseIpv4Range(net.discoveryRange);
-  if (!parsed.ok || formatIpv4Range(parsed.range) !== net.discoveryRange) fail(`${what}: discovery range ${JSON.stringify(net.discoveryRange)} is not in the form START-END`);
+  if (!parsed.ok || formatIpv4Range(parsed.range) !== net.discoveryRange)
+    fail(`${what}: discovery range ${JSON.stringify(net.discoveryRange)} is not in the form START-END`);
   const range = parsed.range;
   const text = net.discoveryRange;
   if (range.first > range.last) fail(`${what}: discovery range ${text} starts after it ends`);

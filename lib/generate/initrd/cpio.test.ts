@@ -78,9 +78,19 @@ describe("writeCpio", () => {
 
   it("rejects duplicates, '..', and a file used as a directory", () => {
     expect(() => writeCpio([...SAMPLE, { type: "file", path: "init", mode: 0o644, data: "" }])).toThrow(/twice/);
-    expect(() => writeCpio([{ type: "dir", path: "x" }, { type: "dir", path: "/x/" }])).toThrow(/twice/);
+    expect(() =>
+      writeCpio([
+        { type: "dir", path: "x" },
+        { type: "dir", path: "/x/" },
+      ]),
+    ).toThrow(/twice/);
     expect(() => writeCpio([{ type: "file", path: "a/../b", mode: 0o644, data: "" }])).toThrow(/\.\./);
-    expect(() => writeCpio([{ type: "file", path: "init/x", mode: 0o644, data: "" }, { type: "file", path: "init", mode: 0o755, data: "" }])).toThrow(/parent/);
+    expect(() =>
+      writeCpio([
+        { type: "file", path: "init/x", mode: 0o644, data: "" },
+        { type: "file", path: "init", mode: 0o755, data: "" },
+      ]),
+    ).toThrow(/parent/);
     expect(() => writeCpio([{ type: "file", path: "/", mode: 0o644, data: "" }])).toThrow(/empty/);
   });
 

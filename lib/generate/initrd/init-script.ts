@@ -361,7 +361,16 @@ exec switch_root "$R" /sbin/init "$@"
 `;
 
 /** The parts of /init in order (exported so tests can run single stages under busybox sh). */
-export const initSections = () => ({ header: header(), helpers: helpers(), params: params(), network: network(), rootSpec: rootSpec(), afs: afs(), root: root(), switchRoot: switchRoot() });
+export const initSections = () => ({
+  header: header(),
+  helpers: helpers(),
+  params: params(),
+  network: network(),
+  rootSpec: rootSpec(),
+  afs: afs(),
+  root: root(),
+  switchRoot: switchRoot(),
+});
 
 /** The overlay's /init: the same for every overlay (its parameters are in afsboot.conf). */
 export function generateInit(): string {

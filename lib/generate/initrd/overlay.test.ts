@@ -28,12 +28,25 @@ describe("generateOverlay", () => {
       generateOverlay(deb, exampleOrg, { busybox });
       return performance.now() - t;
     });
-    console.log(`overlay: ${built.bytes.length} bytes gzip'd (busybox ${busybox.length}); first build ${ms.toFixed(1)} ms, then ${again.map((t) => t.toFixed(1)).join(" / ")} ms (target < 50 ms)`);
+    console.log(
+      `overlay: ${built.bytes.length} bytes gzip'd (busybox ${busybox.length}); first build ${ms.toFixed(1)} ms, then ${again.map((t) => t.toFixed(1)).join(" / ")} ms (target < 50 ms)`,
+    );
   });
 
   it("lists the expected entries (cpio -it)", () => {
     const names = execFileSync("cpio", ["-it", "--quiet", "-F", file], { encoding: "utf8" }).trim().split("\n");
-    const expected = ["afsboot", "afsboot/bin", "afsboot/bin/busybox", ...APPLETS.map((a) => `afsboot/bin/${a}`), "afsboot/etc", "afsboot/etc/CellServDB", "afsboot/etc/ThisCell", "afsboot/etc/afsboot.conf", "afsboot/udhcpc.script", "init"];
+    const expected = [
+      "afsboot",
+      "afsboot/bin",
+      "afsboot/bin/busybox",
+      ...APPLETS.map((a) => `afsboot/bin/${a}`),
+      "afsboot/etc",
+      "afsboot/etc/CellServDB",
+      "afsboot/etc/ThisCell",
+      "afsboot/etc/afsboot.conf",
+      "afsboot/udhcpc.script",
+      "init",
+    ];
     expect(names).toEqual([...expected].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
   });
 
@@ -71,7 +84,11 @@ describe("overlayFiles", () => {
     const builtins = new Set(["[", "[[", "test", "true", "false", "kill", "busybox", "echo", "printf"]);
     const text = generateInit() + generateUdhcpcScript();
     // a command word: at a line start, after ; | & ( {, $(, "then", "do", "else", "!" or "||"/"&&"
-    const used = have.filter((a) => !builtins.has(a) && new RegExp(`(^|[;|&({]|\\$\\(|\\b(then|do|else)|!)\\s*${a.replace(/[[\]]/g, "\\$&")}(\\s|$)`, "m").test(text.replace(/^\s*#.*$/gm, "")));
+    const used = have.filter(
+      (a) =>
+        !builtins.has(a) &&
+        new RegExp(`(^|[;|&({]|\\$\\(|\\b(then|do|else)|!)\\s*${a.replace(/[[\]]/g, "\\$&")}(\\s|$)`, "m").test(text.replace(/^\s*#.*$/gm, "")),
+    );
     expect(used.filter((a) => !(APPLETS as readonly string[]).includes(a))).toEqual([]);
   });
 

@@ -88,13 +88,23 @@ describe("release side", () => {
     execFileSync(shell, [path.join(dir, "afsboot-report"), ...args], { env: { ...process.env, PATH: `${dir}:/usr/bin:/bin` }, encoding: "utf8" });
 
   it.each(["dash", "bash"])("afsboot-report posts the stage with what /init wrote and exits 0 (%s)", (shell) => {
-    const dir = install("# comment\nREPORT=http://10.0.0.1:3000\nTOKEN=tok-1\nBOOT_ID=b-1\nMAC=52:54:00:12:34:56\nIP=10.0.0.11\nHOST=node001\nOVERLAY=\nRELEASE_VERSION=deb-12@3\n");
+    const dir = install(
+      "# comment\nREPORT=http://10.0.0.1:3000\nTOKEN=tok-1\nBOOT_ID=b-1\nMAC=52:54:00:12:34:56\nIP=10.0.0.11\nHOST=node001\nOVERLAY=\nRELEASE_VERSION=deb-12@3\n",
+    );
     report(dir, shell, "up", "multi-user & more");
     const args = fs.readFileSync(path.join(dir, "args"), "utf8").trimEnd().split("\n");
     expect(args.slice(0, 5)).toEqual(["-s", "-o", "/dev/null", "-m", "5"]);
     expect(args.at(-1)).toBe("http://10.0.0.1:3000/api/v1/boot-events");
     const form = Object.fromEntries(new URLSearchParams(args.at(-2)));
-    expect(form).toMatchObject({ mac: "52:54:00:12:34:56", bootId: "b-1", stage: "up", message: "multi-user & more", releaseVersion: "deb-12@3", ip: "10.0.0.11", token: "tok-1" });
+    expect(form).toMatchObject({
+      mac: "52:54:00:12:34:56",
+      bootId: "b-1",
+      stage: "up",
+      message: "multi-user & more",
+      releaseVersion: "deb-12@3",
+      ip: "10.0.0.11",
+      token: "tok-1",
+    });
     expect(form).not.toHaveProperty("initrdSha256");
   });
 
@@ -128,28 +138,68 @@ const CONF = overlayConf(deb, exampleOrg);
 describe("/init under busybox sh", () => {
   it("accepts and refuses command-line values by class", () => {
     const cases: [string, string, boolean][] = [
-      ["token", "tok-node001-AbC_d9", true], ["token", "a b", false], ["token", "$(reboot)", false], ["token", "x".repeat(129), false],
-      ["host", "node001", true], ["host", "-x", false], ["host", "Node1", false], ["host", "a.b", false],
-      ["sha256", "ab".repeat(32), true], ["sha256", "AB".repeat(32), false], ["sha256", "a".repeat(63), false],
-      ["url", "http://10.0.0.1:3000", true], ["url", "https://afsboot.example.org/x", true], ["url", "ftp://x", false],
-      ["url", "http://x/`id`", false], ["url", "http://x/$(id)", false], ["url", "http://user@x", false],
-      ["mods", "e1000e,virtio_net", true], ["mods", ",e1000", false], ["mods", "e1000;reboot", false],
-      ["blocks", "65536", true], ["blocks", "1023", false], ["blocks", "99999999", false], ["blocks", "12a", false],
-      ["size", "512M", true], ["size", "50%", true], ["size", "1234", true], ["size", "M", false], ["size", "1T", false], ["size", "0", false],
-      ["cell", "example.org", true], ["cell", "Example.org", false], ["cell", ".a", false], ["cell", "a..b", false], ["cell", "a/b", false],
-      ["tree", "/afs/example.org/boot/RH/7.3", true], ["tree", "/afs/x/a:b,c=d+e@f%g", true], ["tree", "/afs/", false],
-      ["tree", "/etc/x", false], ["tree", "/afs/a/../b", false], ["tree", "/afs/a//b", false], ["tree", "/afs/a b", false],
-      ["tree", "/afs/a'b", false], ["tree", "/afs/a/", false], ["tree", "/afs/a/*", false],
-      ["mac", "52:54:00:12:34:56", true], ["mac", "52:54:00:12:34:5g", false],
-      ["ip", "10.0.0.11", true], ["ip", "10.0.0.1; reboot", false],
-      ["onfail", "reboot", true], ["onfail", "poweroff", false], ["nosuchclass", "x", false],
+      ["token", "tok-node001-AbC_d9", true],
+      ["token", "a b", false],
+      ["token", "$(reboot)", false],
+      ["token", "x".repeat(129), false],
+      ["host", "node001", true],
+      ["host", "-x", false],
+      ["host", "Node1", false],
+      ["host", "a.b", false],
+      ["sha256", "ab".repeat(32), true],
+      ["sha256", "AB".repeat(32), false],
+      ["sha256", "a".repeat(63), false],
+      ["url", "http://10.0.0.1:3000", true],
+      ["url", "https://afsboot.example.org/x", true],
+      ["url", "ftp://x", false],
+      ["url", "http://x/`id`", false],
+      ["url", "http://x/$(id)", false],
+      ["url", "http://user@x", false],
+      ["mods", "e1000e,virtio_net", true],
+      ["mods", ",e1000", false],
+      ["mods", "e1000;reboot", false],
+      ["blocks", "65536", true],
+      ["blocks", "1023", false],
+      ["blocks", "99999999", false],
+      ["blocks", "12a", false],
+      ["size", "512M", true],
+      ["size", "50%", true],
+      ["size", "1234", true],
+      ["size", "M", false],
+      ["size", "1T", false],
+      ["size", "0", false],
+      ["cell", "example.org", true],
+      ["cell", "Example.org", false],
+      ["cell", ".a", false],
+      ["cell", "a..b", false],
+      ["cell", "a/b", false],
+      ["tree", "/afs/example.org/boot/RH/7.3", true],
+      ["tree", "/afs/x/a:b,c=d+e@f%g", true],
+      ["tree", "/afs/", false],
+      ["tree", "/etc/x", false],
+      ["tree", "/afs/a/../b", false],
+      ["tree", "/afs/a//b", false],
+      ["tree", "/afs/a b", false],
+      ["tree", "/afs/a'b", false],
+      ["tree", "/afs/a/", false],
+      ["tree", "/afs/a/*", false],
+      ["mac", "52:54:00:12:34:56", true],
+      ["mac", "52:54:00:12:34:5g", false],
+      ["ip", "10.0.0.11", true],
+      ["ip", "10.0.0.1; reboot", false],
+      ["onfail", "reboot", true],
+      ["onfail", "poweroff", false],
+      ["nosuchclass", "x", false],
     ];
     const script = h.helpers + cases.map(([c, v]) => `if valid ${c} ${shQuote(v)}; then echo 1; else echo 0; fi\n`).join("");
     expect(busyboxSh(script).trim().split("\n")).toEqual(cases.map(([, , ok]) => (ok ? "1" : "0")));
   });
 
   const parse = (cmdline: string) => {
-    const script = CONF + h.helpers + h.params.replace("</proc/cmdline", `<${tmpFile(`${cmdline}\n`)}`) +
+    const script =
+      CONF +
+      h.helpers +
+      h.params.replace("</proc/cmdline", `<${tmpFile(`${cmdline}\n`)}`) +
       `printf '=%s=%s\\n' ROOTSPEC "$ROOTSPEC" REPORT "$REPORT" TOKEN "$TOKEN" HOST "$HOST" OVERLAY "$OVERLAY" NIC "$NIC" BOOTMAC "$BOOTMAC" BLOCKS "$BLOCKS" TMPFS "$TMPFS" ONFAIL "$ONFAIL" DISCOVER "$DISCOVER" NOTES "$NOTES"\n`;
     const out = busyboxSh(script);
     return Object.fromEntries([...out.matchAll(/^=([A-Z]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
@@ -157,10 +207,22 @@ describe("/init under busybox sh", () => {
 
   it("reads the kernel command line", () => {
     const sha = "0123456789abcdef".repeat(4);
-    const got = parse(`BOOT_IMAGE=/vmlinuz quiet afsboot.root=afs:example.org:/afs/example.org/boot/debian/12 afsboot.report=http://10.0.0.1:3000/ afsboot.token=tok-1_A afsboot.host=node001 afsboot.overlay=${sha} afsboot.nic=e1000e afsboot.cache=2048 afsboot.tmpfs=1G afsboot.onfail=halt afsboot.release=deb-12@3 BOOTIF=01-52-54-00-AB-CD-EF`);
+    const got = parse(
+      `BOOT_IMAGE=/vmlinuz quiet afsboot.root=afs:example.org:/afs/example.org/boot/debian/12 afsboot.report=http://10.0.0.1:3000/ afsboot.token=tok-1_A afsboot.host=node001 afsboot.overlay=${sha} afsboot.nic=e1000e afsboot.cache=2048 afsboot.tmpfs=1G afsboot.onfail=halt afsboot.release=deb-12@3 BOOTIF=01-52-54-00-AB-CD-EF`,
+    );
     expect(got).toEqual({
-      ROOTSPEC: "afs:example.org:/afs/example.org/boot/debian/12", REPORT: "http://10.0.0.1:3000", TOKEN: "tok-1_A", HOST: "node001",
-      OVERLAY: sha, NIC: "e1000e", BOOTMAC: "52:54:00:ab:cd:ef", BLOCKS: "2048", TMPFS: "1G", ONFAIL: "halt", DISCOVER: "0", NOTES: "",
+      ROOTSPEC: "afs:example.org:/afs/example.org/boot/debian/12",
+      REPORT: "http://10.0.0.1:3000",
+      TOKEN: "tok-1_A",
+      HOST: "node001",
+      OVERLAY: sha,
+      NIC: "e1000e",
+      BOOTMAC: "52:54:00:ab:cd:ef",
+      BLOCKS: "2048",
+      TMPFS: "1G",
+      ONFAIL: "halt",
+      DISCOVER: "0",
+      NOTES: "",
     });
   });
 
@@ -173,29 +235,44 @@ describe("/init under busybox sh", () => {
 
   it("drops invalid values with a note and never evaluates them", () => {
     const marker = path.join(tmp, "pwned");
-    const got = parse(`afsboot.token=$(touch${"${IFS}"}${marker}) afsboot.host=\`touch${"${IFS}"}${marker}\` afsboot.tmpfs=1T afsboot.report=http://x/;reboot afsboot.bogus=1 afsboot.onfail=*`);
+    const got = parse(
+      `afsboot.token=$(touch${"${IFS}"}${marker}) afsboot.host=\`touch${"${IFS}"}${marker}\` afsboot.tmpfs=1T afsboot.report=http://x/;reboot afsboot.bogus=1 afsboot.onfail=*`,
+    );
     expect(fs.existsSync(marker)).toBe(false);
     expect(got).toMatchObject({ TOKEN: "", HOST: "", TMPFS: "512M", REPORT: "", ONFAIL: "shell", BLOCKS: "65536" });
-    expect(got.NOTES).toBe("; ignored invalid afsboot.token; ignored invalid afsboot.host; ignored invalid afsboot.tmpfs; ignored invalid afsboot.report; unknown parameter afsboot.bogus; ignored invalid afsboot.onfail");
+    expect(got.NOTES).toBe(
+      "; ignored invalid afsboot.token; ignored invalid afsboot.host; ignored invalid afsboot.tmpfs; ignored invalid afsboot.report; unknown parameter afsboot.bogus; ignored invalid afsboot.onfail",
+    );
   });
 
   const pick = (rootspec: string, dhcpRoot: string) => {
-    const script = CONF + h.helpers + `lease() { [ "$1" != rootpath ] || printf %s ${shQuote(dhcpRoot)}; }\nfail() { echo "FAIL $1: $2"; exit 0; }\nROOTSPEC=${shQuote(rootspec)}\n` + h.rootSpec + `echo "$CELL|$TREE|$FROM|$NOTES"\n`;
+    const script =
+      CONF +
+      h.helpers +
+      `lease() { [ "$1" != rootpath ] || printf %s ${shQuote(dhcpRoot)}; }\nfail() { echo "FAIL $1: $2"; exit 0; }\nROOTSPEC=${shQuote(rootspec)}\n` +
+      h.rootSpec +
+      `echo "$CELL|$TREE|$FROM|$NOTES"\n`;
     return busyboxSh(script).trim().split("\n").pop();
   };
 
   it("takes the tree from the command line, else DHCP, else the overlay, and refuses another cell", () => {
     const own = "/afs/example.org/boot/debian/12";
     expect(pick(`afs:example.org:${own}`, "afs:example.org:/afs/example.org/x")).toBe(`example.org|${own}|command line|`);
-    expect(pick("", "afs:example.org:/afs/example.org/boot/debian/13")).toBe(`example.org|/afs/example.org/boot/debian/13|DHCP root-path|; tree /afs/example.org/boot/debian/13 (DHCP root-path) is not the overlay's ${own}`);
-    expect(pick("afs:example.org:/afs/example.org/x y", "10.0.0.1:/nfsroot")).toBe(`example.org|${own}|overlay|; ignored invalid command line root spec; ignored invalid DHCP root-path root spec`);
+    expect(pick("", "afs:example.org:/afs/example.org/boot/debian/13")).toBe(
+      `example.org|/afs/example.org/boot/debian/13|DHCP root-path|; tree /afs/example.org/boot/debian/13 (DHCP root-path) is not the overlay's ${own}`,
+    );
+    expect(pick("afs:example.org:/afs/example.org/x y", "10.0.0.1:/nfsroot")).toBe(
+      `example.org|${own}|overlay|; ignored invalid command line root spec; ignored invalid DHCP root-path root spec`,
+    );
     expect(pick("afs:other.org:/afs/other.org/boot", "")).toBe("FAIL afs: the root spec names cell other.org; this overlay is for example.org");
   });
 
   it("reports as form fields in the background, every message byte encoded", () => {
     const out = path.join(tmp, "posted");
     const msg = `héllo & x=y; 100% "q" 'q' $(reboot) \`id\`\nline2`;
-    const script = h.helpers + `timeout() { shift; printf '%s\\n' "$@" >${shQuote(out)}; }
+    const script =
+      h.helpers +
+      `timeout() { shift; printf '%s\\n' "$@" >${shQuote(out)}; }
 REPORT=http://10.0.0.1:3000 TOKEN=tok-1 MAC=52:54:00:12:34:56 IP=10.0.0.11 BOOT_ID=b-1 RELEASE_VERSION=deb-12@3 OVERLAY=${"a".repeat(64)}
 note "a note"
 report failed ${shQuote(msg)} afs
@@ -204,7 +281,16 @@ wait\n`;
     const [wget, q, o, devnull, post, data, url] = fs.readFileSync(out, "utf8").trimEnd().split("\n");
     expect([wget, q, o, devnull, post, url]).toEqual(["wget", "-q", "-O", "/dev/null", "--post-data", "http://10.0.0.1:3000/api/v1/boot-events"]);
     const form = new URLSearchParams(data);
-    expect(Object.fromEntries(form)).toMatchObject({ mac: "52:54:00:12:34:56", bootId: "b-1", stage: "failed", failedStage: "afs", releaseVersion: "deb-12@3", ip: "10.0.0.11", token: "tok-1", initrdSha256: "a".repeat(64) });
+    expect(Object.fromEntries(form)).toMatchObject({
+      mac: "52:54:00:12:34:56",
+      bootId: "b-1",
+      stage: "failed",
+      failedStage: "afs",
+      releaseVersion: "deb-12@3",
+      ip: "10.0.0.11",
+      token: "tok-1",
+      initrdSha256: "a".repeat(64),
+    });
     expect(form.get("message")).toMatch(new RegExp(`^${msg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(t=[0-9.]+s; a note\\)$`));
     expect(form.get("at")).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
@@ -215,30 +301,41 @@ const seg = fc.stringMatching(/^[A-Za-z0-9._+@%=:,-]{1,12}$/).filter((s) => s !=
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/);
 const cellName = fc.array(label, { minLength: 2, maxLength: 4 }).map((a) => a.join("."));
 const relDir = fc.array(seg, { minLength: 1, maxLength: 3 }).map((a) => a.join("/"));
-const versionAndCell = cellName.chain((cell) =>
-  fc.record({
-    cell: fc.record({
-      name: fc.constant(cell),
-      client: fc.constantFrom("kafs" as const, "openafs" as const),
-      servers: fc.array(fc.record({ name: fc.constant(`db.${cell}`), ip: fc.ipV4() }), { minLength: 1, maxLength: 4 }),
-      bootRoot: fc.constant(`/afs/${cell}/boot`),
-      cacheMemcache: fc.boolean(),
-      cacheBlocks: fc.integer({ min: 1024, max: 67108864 }),
+const versionAndCell = cellName
+  .chain((cell) =>
+    fc.record({
+      cell: fc.record({
+        name: fc.constant(cell),
+        client: fc.constantFrom("kafs" as const, "openafs" as const),
+        servers: fc.array(fc.record({ name: fc.constant(`db.${cell}`), ip: fc.ipV4() }), { minLength: 1, maxLength: 4 }),
+        bootRoot: fc.constant(`/afs/${cell}/boot`),
+        cacheMemcache: fc.boolean(),
+        cacheBlocks: fc.integer({ min: 1024, max: 67108864 }),
+      }),
+      release: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$/),
+      version: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$/),
+      tree: fc.array(seg, { minLength: 1, maxLength: 5 }).map((a) => `/afs/${cell}/${a.join("/")}`),
+      modules: fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/), { maxLength: 5 }),
+      readonly: fc.uniqueArray(relDir, { minLength: 1, maxLength: 4 }),
+      writable: fc.uniqueArray(relDir, { maxLength: 4 }),
+      tmpfsSize: fc.stringMatching(/^([1-9]\d{0,8}[kKmMgG]?|([1-9]\d?|100)%)$/),
     }),
-    release: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$/),
-    version: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$/),
-    tree: fc.array(seg, { minLength: 1, maxLength: 5 }).map((a) => `/afs/${cell}/${a.join("/")}`),
-    modules: fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/), { maxLength: 5 }),
-    readonly: fc.uniqueArray(relDir, { minLength: 1, maxLength: 4 }),
-    writable: fc.uniqueArray(relDir, { maxLength: 4 }),
-    tmpfsSize: fc.stringMatching(/^([1-9]\d{0,8}[kKmMgG]?|([1-9]\d?|100)%)$/),
-  }),
-).map(({ cell, writable, ...v }) => ({
-  cell: cell as SnapCell,
-  version: { ...deb, ...v, writable: writable.filter((w) => !v.readonly.some((r) => w === r || w.startsWith(`${r}/`))) } as SnapVersion,
-}));
+  )
+  .map(({ cell, writable, ...v }) => ({
+    cell: cell as SnapCell,
+    version: { ...deb, ...v, writable: writable.filter((w) => !v.readonly.some((r) => w === r || w.startsWith(`${r}/`))) } as SnapVersion,
+  }));
 
-const CONF_VARS = ["AFSBOOT_RELEASE", "AFSBOOT_VERSION", "AFSBOOT_TREE", "AFSBOOT_CELL", "AFSBOOT_CELL_IPS", "AFSBOOT_MODULES", "AFSBOOT_READONLY", "AFSBOOT_TMPFS"];
+const CONF_VARS = [
+  "AFSBOOT_RELEASE",
+  "AFSBOOT_VERSION",
+  "AFSBOOT_TREE",
+  "AFSBOOT_CELL",
+  "AFSBOOT_CELL_IPS",
+  "AFSBOOT_MODULES",
+  "AFSBOOT_READONLY",
+  "AFSBOOT_TMPFS",
+];
 
 describe("properties", () => {
   it("afsboot.conf of any accepted version and cell parses everywhere and sources to the exact values", () => {
@@ -246,28 +343,76 @@ describe("properties", () => {
       fc.property(versionAndCell, ({ version, cell }) => {
         const file = tmpFile(overlayConf(version, cell));
         syntaxCheck(file);
-        const expected = [version.release, version.version, version.tree, cell.name, cell.servers.map((s) => s.ip).join(" "), version.modules.join(" "), [...new Set(version.readonly)].sort().join(" "), version.tmpfsSize];
+        const expected = [
+          version.release,
+          version.version,
+          version.tree,
+          cell.name,
+          cell.servers.map((s) => s.ip).join(" "),
+          version.modules.join(" "),
+          [...new Set(version.readonly)].sort().join(" "),
+          version.tmpfsSize,
+        ];
         for (const [sh, ...a] of SHELLS) {
           const out = run(sh, [...a, "-c", `. "$1"; printf '%s\\0' ${CONF_VARS.map((k) => `"$${k}"`).join(" ")}`, "sh", file]);
           expect(out.split("\0").slice(0, -1)).toEqual(expected);
         }
         // and /init's own checks accept what the console accepts
-        expect(busyboxSh(h.helpers + `valid cell ${shQuote(cell.name)} && valid tree ${shQuote(version.tree)} && valid size ${shQuote(version.tmpfsSize)} && echo ok`)).toBe("ok\n");
+        expect(
+          busyboxSh(
+            h.helpers + `valid cell ${shQuote(cell.name)} && valid tree ${shQuote(version.tree)} && valid size ${shQuote(version.tmpfsSize)} && echo ok`,
+          ),
+        ).toBe("ok\n");
       }),
       { numRuns: 40 },
     );
   });
 
   it("shQuote: every shell prints the exact value back (no expansion, no injection)", () => {
-    const nasty = fc.constantFrom("'", '"', "\\", "$", "`", "\n", " ", "\t", "!", "*", "?", "[", "]", "~", "#", ";", "&", "|", "(", ")", "{", "}", "<", ">", "%", "é", "$(id)", "'\\''");
+    const nasty = fc.constantFrom(
+      "'",
+      '"',
+      "\\",
+      "$",
+      "`",
+      "\n",
+      " ",
+      "\t",
+      "!",
+      "*",
+      "?",
+      "[",
+      "]",
+      "~",
+      "#",
+      ";",
+      "&",
+      "|",
+      "(",
+      ")",
+      "{",
+      "}",
+      "<",
+      ">",
+      "%",
+      "é",
+      "$(id)",
+      "'\\''",
+    );
     const value = fc.oneof(fc.string({ unit: nasty }), fc.string({ unit: "grapheme" }), fc.string());
     fc.assert(
-      fc.property(fc.array(value.filter((s) => !s.includes("\0")), { minLength: 1, maxLength: 10 }), (values) => {
-        for (const [sh, ...a] of SHELLS) {
-          const out = run(sh, [...a, "-c", `printf '%s\\0' ${values.map(shQuote).join(" ")}`]);
-          expect(out.split("\0").slice(0, -1)).toEqual(values);
-        }
-      }),
+      fc.property(
+        fc.array(
+          value.filter((s) => !s.includes("\0")),
+          { minLength: 1, maxLength: 10 },
+        ),
+        (values) => {
+          for (const [sh, ...a] of SHELLS) {
+            const out = run(sh, [...a, "-c", `printf '%s\\0' ${values.map(shQuote).join(" ")}`]);
+            expect(out.split("\0").slice(0, -1)).toEqual(values);
+          }
+        },
+      ),
       { numRuns: 40 },
     );
     expect(() => shQuote("a\0b")).toThrow(/NUL/);

@@ -60,17 +60,35 @@ const validHost = fc.record({
   name: word(LABEL, 30),
   cell: fc.array(word(LABEL, 10), { minLength: 1, maxLength: 3 }).map((l) => l.join(".")),
   tree: fc.array(word("abcXYZ0123._+@%=:,-", 12), { minLength: 1, maxLength: 4 }).map((s) => `/afs/${s.join("/")}`),
-  reportUrl: fc.tuple(fc.constantFrom("http", "https"), word(LABEL, 20), fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }), fc.option(word("abcxyz0123-_./", 15), { nil: null })).map(
-    ([s, h, port, path]) => `${s}://${h}${port ? `:${port}` : ""}${path ? `/${path}` : ""}`,
-  ),
+  reportUrl: fc
+    .tuple(
+      fc.constantFrom("http", "https"),
+      word(LABEL, 20),
+      fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }),
+      fc.option(word("abcxyz0123-_./", 15), { nil: null }),
+    )
+    .map(([s, h, port, path]) => `${s}://${h}${port ? `:${port}` : ""}${path ? `/${path}` : ""}`),
   token: word("ABCXYZabcxyz0123456789_-", 43),
   nicModule: fc.option(word("abcxyz0123456789_-", 20), { nil: null }),
   cacheBlocks: fc.option(fc.integer({ min: 1024, max: 67108864 }), { nil: null }),
   tmpfsSize: fc.option(fc.constantFrom("90M", "2G", "50%", "524288k", "100%"), { nil: null }),
-  extra: fc.array(word(SAFE, 30).filter((a) => !/^(afsboot\.|initrd=|initrd$|BOOT_IMAGE)/.test(a)), { maxLength: 8 }),
+  extra: fc.array(
+    word(SAFE, 30).filter((a) => !/^(afsboot\.|initrd=|initrd$|BOOT_IMAGE)/.test(a)),
+    { maxLength: 8 },
+  ),
 });
 
-type HostFields = { name: string; cell: string; tree: string; reportUrl: string; token: string; nicModule: string | null; cacheBlocks: number | null; tmpfsSize: string | null; extra: string[] };
+type HostFields = {
+  name: string;
+  cell: string;
+  tree: string;
+  reportUrl: string;
+  token: string;
+  nicModule: string | null;
+  cacheBlocks: number | null;
+  tmpfsSize: string | null;
+  extra: string[];
+};
 
 function build(v: HostFields) {
   const snap: FleetSnapshot = {
@@ -79,7 +97,17 @@ function build(v: HostFields) {
     versions: [{ ...FIXTURE.versions[0]!, tree: v.tree }],
     hosts: [],
   };
-  const h: SnapHost = { ...host("node001"), name: v.name, cell: v.cell, network: snap.networks[0]!.name, reportToken: v.token, nicModule: v.nicModule, cacheBlocks: v.cacheBlocks, tmpfsSize: v.tmpfsSize, kernelArgs: v.extra.length ? v.extra.join("  ") : null };
+  const h: SnapHost = {
+    ...host("node001"),
+    name: v.name,
+    cell: v.cell,
+    network: snap.networks[0]!.name,
+    reportToken: v.token,
+    nicModule: v.nicModule,
+    cacheBlocks: v.cacheBlocks,
+    tmpfsSize: v.tmpfsSize,
+    kernelArgs: v.extra.length ? v.extra.join("  ") : null,
+  };
   return { snap: { ...snap, hosts: [h] }, h };
 }
 
@@ -108,7 +136,16 @@ describe("kernelCmdline properties", () => {
   // Anything that could end a pxelinux line, start an iPXE comment, expand an iPXE setting, quote,
   // split a value or chain an iPXE command.
   const BREAKERS = ["\n", "\r", "\t", " ", '"', "'", "`", "\\", "$", "${", "#", ";", "|", "&", "<", ">", "{", "}", "\0", "é"];
-  const field = fc.constantFrom<"name" | "cell" | "tree" | "reportUrl" | "token" | "nicModule" | "tmpfsSize" | "extra">("name", "cell", "tree", "reportUrl", "token", "nicModule", "tmpfsSize", "extra");
+  const field = fc.constantFrom<"name" | "cell" | "tree" | "reportUrl" | "token" | "nicModule" | "tmpfsSize" | "extra">(
+    "name",
+    "cell",
+    "tree",
+    "reportUrl",
+    "token",
+    "nicModule",
+    "tmpfsSize",
+    "extra",
+  );
 
   it("throws rather than emit a field carrying a breaking character", () => {
     fc.assert(
@@ -130,11 +167,21 @@ describe("kernelCmdline properties", () => {
 
   it("never emits a config line with a breaking character, whatever the strings", () => {
     // mostly harmless characters, so that many cases get through to an emitted config
-    const anyText = fc.string({ maxLength: 12, unit: fc.oneof({ weight: 30, arbitrary: fc.constantFrom(..."aZ09.-_:/=%@+,") }, { weight: 1, arbitrary: fc.constantFrom(...BREAKERS) }) });
+    const anyText = fc.string({
+      maxLength: 12,
+      unit: fc.oneof({ weight: 30, arbitrary: fc.constantFrom(..."aZ09.-_:/=%@+,") }, { weight: 1, arbitrary: fc.constantFrom(...BREAKERS) }),
+    });
     let emitted = 0;
     fc.assert(
       fc.property(validHost, fc.record({ name: anyText, token: anyText, tree: anyText, reportUrl: anyText, extra: anyText }), (v, junk) => {
-        const { snap, h } = build({ ...v, name: junk.name || v.name, token: junk.token || v.token, tree: `/afs/${junk.tree}`, reportUrl: junk.reportUrl || v.reportUrl, extra: [junk.extra] });
+        const { snap, h } = build({
+          ...v,
+          name: junk.name || v.name,
+          token: junk.token || v.token,
+          tree: `/afs/${junk.tree}`,
+          reportUrl: junk.reportUrl || v.reportUrl,
+          extra: [junk.extra],
+        });
         let out: string[];
         try {
           const overlays = new Map([[`deb-12@3/${h.cell}`, SHA]]);
@@ -145,8 +192,14 @@ describe("kernelCmdline properties", () => {
         }
         emitted++;
         const [pxelinux, ipxe] = out;
-        const append = pxelinux!.split("\n").filter((l) => l.startsWith("  APPEND ")).map((l) => l.slice("  APPEND ".length));
-        const kernel = ipxe!.split("\n").filter((l) => l.startsWith("kernel ")).map((l) => l.replace(/^kernel \S+ /, "").replace(/ \|\| goto failed$/, ""));
+        const append = pxelinux!
+          .split("\n")
+          .filter((l) => l.startsWith("  APPEND "))
+          .map((l) => l.slice("  APPEND ".length));
+        const kernel = ipxe!
+          .split("\n")
+          .filter((l) => l.startsWith("kernel "))
+          .map((l) => l.replace(/^kernel \S+ /, "").replace(/ \|\| goto failed$/, ""));
         expect(append.length + kernel.length).toBe(2);
         for (const cmdline of [...append, ...kernel]) {
           expect(cmdline).toMatch(/^[!-~]+( [!-~]+)*$/); // printable ASCII words, single spaces: no newline, tab or NUL

@@ -25,7 +25,9 @@ const FIXED = FIXED_ARGS.join(" ");
 
 /** Keys this generator or the boot loaders set: a host's extra arguments may not repeat them. */
 const RESERVED = new Set(
-  ["root", "report", "token", "host", "overlay", "release", "nic", "cache", "tmpfs", "discover"].map((k) => `afsboot.${k}`).concat(["initrd", "BOOT_IMAGE", "BOOTIF"]),
+  ["root", "report", "token", "host", "overlay", "release", "nic", "cache", "tmpfs", "discover"]
+    .map((k) => `afsboot.${k}`)
+    .concat(["initrd", "BOOT_IMAGE", "BOOTIF"]),
 );
 
 export class PxeGenerateError extends Error {
@@ -37,7 +39,10 @@ function fail(message: string): never {
 }
 
 function arg(what: string, key: string, value: string): string {
-  if (!ARG.test(value)) fail(`${what}: ${key} value ${JSON.stringify(value)} has a character a kernel command line cannot carry (allowed: letters, digits and . _ , : = / + @ % -)`);
+  if (!ARG.test(value))
+    fail(
+      `${what}: ${key} value ${JSON.stringify(value)} has a character a kernel command line cannot carry (allowed: letters, digits and . _ , : = / + @ % -)`,
+    );
   return `${key}=${value}`;
 }
 
@@ -93,7 +98,10 @@ export const rootSpec = (host: SnapHost, version: SnapVersion) => `afs:${host.ce
 export const overlayKey = (release: string, version: string, cell: string) => `${release}@${version}/${cell}`;
 
 export function hostVersion(snap: FleetSnapshot, host: SnapHost): SnapVersion {
-  return snap.versions.find((v) => v.release === host.release && v.version === host.version) ?? fail(`host ${host.name}: release version ${host.release}@${host.version} is not in the snapshot`);
+  return (
+    snap.versions.find((v) => v.release === host.release && v.version === host.version) ??
+    fail(`host ${host.name}: release version ${host.release}@${host.version} is not in the snapshot`)
+  );
 }
 
 export function hostNetwork(snap: FleetSnapshot, host: SnapHost): SnapNetwork {

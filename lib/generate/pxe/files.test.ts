@@ -16,7 +16,9 @@ const clone = (s: FleetSnapshot): FleetSnapshot => JSON.parse(JSON.stringify(s))
 
 function walk(dir: string, prefix = ""): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 
 describe("pxeFiles", () => {
@@ -58,7 +60,9 @@ describe("pxeFiles", () => {
       }
       expect(pxelinux).toContain(`\n  LINUX ${LAYOUT.image(v.kernel)}\n  INITRD ${LAYOUT.image(v.baseInitrd)},${overlay}\n  APPEND `);
       expect(ipxe).toContain(`\nkernel ${httpBase(net)}${LAYOUT.image(v.kernel)} initrd=afsboot-base initrd=afsboot-overlay console=tty0 `);
-      expect(ipxe).toContain(`\ninitrd --name afsboot-base ${httpBase(net)}${LAYOUT.image(v.baseInitrd)} || goto failed\ninitrd --name afsboot-overlay ${httpBase(net)}${overlay} || goto failed\n`);
+      expect(ipxe).toContain(
+        `\ninitrd --name afsboot-base ${httpBase(net)}${LAYOUT.image(v.baseInitrd)} || goto failed\ninitrd --name afsboot-overlay ${httpBase(net)}${overlay} || goto failed\n`,
+      );
       // tokens are per host: no other host's token leaks into this host's files
       for (const o of FIXTURE.hosts.filter((x) => x !== h)) expect(pxelinux + ipxe).not.toContain(o.reportToken);
     }

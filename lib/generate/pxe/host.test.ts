@@ -23,7 +23,9 @@ describe("hostPxeFiles", () => {
   it("needs only the host's own overlay", () => {
     const r01 = hostPxeFiles(FIXTURE, "r-01", new Map([...OVERLAYS].slice(1)));
     expect(r01).toEqual(hostPxeFiles(FIXTURE, "r-01", OVERLAYS));
-    expect(() => hostPxeFiles(FIXTURE, "node001", new Map([...OVERLAYS].slice(1)))).toThrow(/host node001: no overlay initrd was built for deb-12@3\/example\.org/);
+    expect(() => hostPxeFiles(FIXTURE, "node001", new Map([...OVERLAYS].slice(1)))).toThrow(
+      /host node001: no overlay initrd was built for deb-12@3\/example\.org/,
+    );
   });
 
   it("throws a clear error for an unknown host", () => {

@@ -57,7 +57,12 @@ export function eachPxeFile(snap: FleetSnapshot, overlays: ReadonlyMap<string, s
   }
   // two hosts with one MAC would silently overwrite each other's config: named as by a sorted scan
   if (twice) {
-    const sorted = [...snap.hosts.flatMap((h) => [LAYOUT.ipxe(h.mac), LAYOUT.pxelinux(h.mac)]), LAYOUT.ipxeBoot, LAYOUT.ipxeDefault, LAYOUT.pxelinuxDefault].sort();
+    const sorted = [
+      ...snap.hosts.flatMap((h) => [LAYOUT.ipxe(h.mac), LAYOUT.pxelinux(h.mac)]),
+      LAYOUT.ipxeBoot,
+      LAYOUT.ipxeDefault,
+      LAYOUT.pxelinuxDefault,
+    ].sort();
     const path = sorted.find((p, i) => p === sorted[i - 1])!;
     const mac = snap.hosts.filter((h) => LAYOUT.pxelinux(h.mac) === path || LAYOUT.ipxe(h.mac) === path);
     throw new PxeGenerateError(`${path} would be written twice (hosts ${mac.map((h) => h.name).join(", ")} share a MAC)`);

@@ -38,10 +38,9 @@ export default async function UnknownHostsPage({ searchParams }: { searchParams:
       />
       {result.total === 0 ? (
         <EmptyState icon={Radar} title={showAll ? "No unknown hosts" : "No unknown hosts to review"}>
-          When a machine PXE-boots from a boot server or reports its boot progress with a MAC that is not enrolled, the console keeps it
-          here (MAC, when it was seen, its last IP and stage) so you can enroll it in a click. Reports from unknown MACs are never
-          attached to a host. A machine that is not enrolled gets a DHCP lease only from a network&apos;s discovery range (set it on the
-          network&apos;s page).
+          When a machine PXE-boots from a boot server or reports its boot progress with a MAC that is not enrolled, the console keeps it here (MAC, when it was
+          seen, its last IP and stage) so you can enroll it in a click. Reports from unknown MACs are never attached to a host. A machine that is not enrolled
+          gets a DHCP lease only from a network&apos;s discovery range (set it on the network&apos;s page).
         </EmptyState>
       ) : (
         <>
@@ -73,7 +72,11 @@ export default async function UnknownHostsPage({ searchParams }: { searchParams:
                   <TableCell className="font-mono text-xs">{d.lastIp ?? "—"}</TableCell>
                   <TableCell className="max-w-xs">
                     {d.lastStage ? <Badge variant={d.lastStage === "failed" ? "danger" : "outline"}>{d.lastStage}</Badge> : "—"}
-                    {d.lastMessage && <p className="mt-1 truncate text-xs text-slate-600" title={d.lastMessage}>{d.lastMessage}</p>}
+                    {d.lastMessage && (
+                      <p className="mt-1 truncate text-xs text-slate-600" title={d.lastMessage}>
+                        {d.lastMessage}
+                      </p>
+                    )}
                   </TableCell>
                   <TableCell className="text-right tabular-nums">{d.reports}</TableCell>
                   {canEdit && (
@@ -98,7 +101,13 @@ export default async function UnknownHostsPage({ searchParams }: { searchParams:
               ))}
             </TableBody>
           </Table>
-          <Pagination page={result.page} pageSize={result.pageSize} total={result.total} basePath="/hosts/unknown" params={{ all: showAll ? "1" : undefined }} />
+          <Pagination
+            page={result.page}
+            pageSize={result.pageSize}
+            total={result.total}
+            basePath="/hosts/unknown"
+            params={{ all: showAll ? "1" : undefined }}
+          />
         </>
       )}
     </div>

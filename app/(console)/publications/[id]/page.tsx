@@ -34,7 +34,9 @@ export default async function PublicationPage({ params, searchParams }: { params
   const actor = await requireActor();
   const id = decodeURIComponent((await params).id);
   const sp = await searchParams;
-  const query = publicationQuery.pick({ page: true, change: true, q: true }).safeParse({ page: sp.page, change: sp.change, q: typeof sp.q === "string" ? sp.q : undefined });
+  const query = publicationQuery
+    .pick({ page: true, change: true, q: true })
+    .safeParse({ page: sp.page, change: sp.change, q: typeof sp.q === "string" ? sp.q : undefined });
   const { page, change, q } = query.success ? query.data : {};
   const p = await orNotFound(getPublication(actor, id, { page, change, q }), notFound);
   const dryRun = p.status === "dry_run";
@@ -44,7 +46,12 @@ export default async function PublicationPage({ params, searchParams }: { params
     ["Who", p.actor],
     ["Started", utc(p.startedAt)],
     ["Duration", p.durationMs === null ? "still running" : duration(p.durationMs)],
-    ["Export directory", <code key="d" className="break-all font-mono">{p.outDir}</code>],
+    [
+      "Export directory",
+      <code key="d" className="break-all font-mono">
+        {p.outDir}
+      </code>,
+    ],
     ["Scope", scopeText(p, 50)],
     [
       "Files",
@@ -64,7 +71,11 @@ export default async function PublicationPage({ params, searchParams }: { params
       <SavedToast message={`Published ${plural(p.filesChanged, "changed file")}`} />
       <PageHeader
         title={dryRun ? `Dry run ${p.id}` : `Publication ${p.id}`}
-        description={dryRun ? `${utc(p.startedAt)} by ${p.actor}: what a publish would change then. Nothing was written; dry runs are kept for a day.` : `${utc(p.startedAt)} by ${p.actor}`}
+        description={
+          dryRun
+            ? `${utc(p.startedAt)} by ${p.actor}: what a publish would change then. Nothing was written; dry runs are kept for a day.`
+            : `${utc(p.startedAt)} by ${p.actor}`
+        }
         breadcrumbs={[{ label: "Publications", href: "/publications" }, { label: p.id }]}
       />
       {p.error && (
@@ -104,7 +115,11 @@ export default async function PublicationPage({ params, searchParams }: { params
             <CardTitle>Post-publish hooks</CardTitle>
           </CardHeader>
           <CardContent>
-            {p.hookResults.length ? <HookResults hooks={p.hookResults} /> : <p className="text-sm text-slate-600">No hook ran{p.filesChanged === 0 ? ": nothing changed" : ""}.</p>}
+            {p.hookResults.length ? (
+              <HookResults hooks={p.hookResults} />
+            ) : (
+              <p className="text-sm text-slate-600">No hook ran{p.filesChanged === 0 ? ": nothing changed" : ""}.</p>
+            )}
           </CardContent>
         </Card>
       )}

@@ -15,14 +15,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { requireActor } from "@/lib/auth/session";
 import { getRelease } from "@/lib/data/releases";
 import { orNotFound } from "@/lib/errors";
-import {
-  activateVersionAction,
-  copyVersionAction,
-  deleteReleaseAction,
-  deleteVersionAction,
-  retireVersionAction,
-  updateReleaseAction,
-} from "../actions";
+import { activateVersionAction, copyVersionAction, deleteReleaseAction, deleteVersionAction, retireVersionAction, updateReleaseAction } from "../actions";
 
 type Params = Promise<{ name: string }>;
 
@@ -84,8 +77,8 @@ export default async function ReleasePage({ params }: { params: Params }) {
         <CardHeader>
           <CardTitle>Versions</CardTitle>
           <CardDescription>
-            Drafts can be edited; activating one makes it the version hosts following the release boot. Active versions are immutable: a new build
-            is a new version.
+            Drafts can be edited; activating one makes it the version hosts following the release boot. Active versions are immutable: a new build is a new
+            version.
           </CardDescription>
         </CardHeader>
         <CardContent>

@@ -64,7 +64,13 @@ export default async function TokensPage() {
                   {t.revokedAt ? (
                     <Badge variant="secondary">revoked</Badge>
                   ) : (
-                    <ConfirmDelete action={revokeTokenAction} what={`token ${t.name}`} verb="Revoke" hidden={{ id: t.id, name: t.name }} description="Scripts using this token get 401 from now on. This cannot be undone." />
+                    <ConfirmDelete
+                      action={revokeTokenAction}
+                      what={`token ${t.name}`}
+                      verb="Revoke"
+                      hidden={{ id: t.id, name: t.name }}
+                      description="Scripts using this token get 401 from now on. This cannot be undone."
+                    />
                   )}
                 </TableCell>
               </TableRow>

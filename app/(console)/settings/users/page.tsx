@@ -53,7 +53,12 @@ export default async function UsersPage() {
                 {u.id !== actor.id ? (
                   <div className="flex justify-end gap-2">
                     <ResetPasswordDialog action={resetPasswordAction} username={u.username} />
-                    <ConfirmDelete action={deleteUserAction} what={`user ${u.username}`} hidden={{ username: u.username }} description="The user is signed out everywhere and cannot sign in again. Their audit entries stay." />
+                    <ConfirmDelete
+                      action={deleteUserAction}
+                      what={`user ${u.username}`}
+                      hidden={{ username: u.username }}
+                      description="The user is signed out everywhere and cannot sign in again. Their audit entries stay."
+                    />
                   </div>
                 ) : (
                   <Link className="text-sm font-medium text-blue-700 underline-offset-2 hover:underline focus-visible:underline" href="/settings/account">

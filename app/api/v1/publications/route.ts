@@ -8,7 +8,9 @@ import { NextResponse } from "next/server";
 /** Diffs in a response are capped; the publication keeps them all (GET /publications/{id}). */
 const MAX_DIFFS = 200;
 
-export const GET = apiRoute({ role: "viewer", query: publicationQuery }, ({ actor, query }) => listPublications(actor, { page: query.page, status: query.status }));
+export const GET = apiRoute({ role: "viewer", query: publicationQuery }, ({ actor, query }) =>
+  listPublications(actor, { page: query.page, status: query.status }),
+);
 
 /** Publish into the console's export directory (or preview with dryRun): 201 with what changed. */
 export const POST = apiRoute({ role: "operator", body: publishRequest }, async ({ actor, body }) => {

@@ -8,6 +8,11 @@ export const GET = apiRoute({ role: "viewer", query: wholeDiffQuery }, async ({ 
   const text = await getWholeDiff(actor, id, query.path);
   const name = `${id}-${query.path}`.replace(/[^A-Za-z0-9._-]+/g, "_") + ".diff";
   return new Response(text, {
-    headers: { "content-type": "text/x-diff; charset=utf-8", "content-disposition": `attachment; filename="${name}"`, "cache-control": "no-store", "x-content-type-options": "nosniff" },
+    headers: {
+      "content-type": "text/x-diff; charset=utf-8",
+      "content-disposition": `attachment; filename="${name}"`,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    },
   });
 });
