@@ -46,6 +46,8 @@ test("enroll one host: the MAC is normalised, the network offers the next free a
   await expect(field(page, "Tags")).toHaveValue("gpu render");
   await expect(page.getByTestId("assigned-version")).toContainText(`${fleet.release}@2`);
   await expect(page.getByTestId("booted-version")).toHaveText("never booted");
+  // the console made the host's /etc/machine-id at enrollment
+  await expect(page.getByTestId("machine-id")).toHaveText(/^[0-9a-f]{32}$/);
   await expect(page.getByRole("heading", { name: "Boot history" })).toBeVisible();
   await expect(page.getByRole("cell", { name: "host.create", exact: true })).toBeVisible();
 
@@ -280,6 +282,7 @@ test.describe("viewer", () => {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Host ${h!.name}`);
     const main = page.getByRole("main");
     await expect(main.getByText(h!.mac, { exact: true })).toBeVisible();
+    await expect(main.getByText(/^[0-9a-f]{32}$/)).toBeVisible(); // its machine id
     await expect(main.getByRole("button", { name: "Delete" })).toHaveCount(0);
     await expect(main.getByRole("button", { name: "Save changes" })).toHaveCount(0);
     await expect(main.getByRole("textbox")).toHaveCount(0);

@@ -2,6 +2,7 @@ import "server-only";
 import type { Tx } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { recordAudit } from "./audit";
+import { randomBytes } from "node:crypto";
 import { insertMany, newId } from "./bulk-insert";
 import type { ResolvedHost } from "./host-resolve";
 
@@ -50,7 +51,8 @@ export async function insertHosts(tx: Tx, actor: Actor, rows: ResolvedHost[], ac
   await insertMany(
     tx,
     "Host",
-    withIds.map(({ id, r }) => ({ id, ...hostData(r), tokenGeneration: 1, revision: 1, createdAt: now, updatedAt: now })),
+    // a machine id of its own: random, 128 bits, as systemd-machine-id-setup makes them
+    withIds.map(({ id, r }) => ({ id, ...hostData(r), machineId: randomBytes(16).toString("hex"), tokenGeneration: 1, revision: 1, createdAt: now, updatedAt: now })),
   );
   await insertMany(tx, "HostTag", withIds.flatMap(({ id, r }) => r.input.tags.map((tag) => ({ hostId: id, tag }))));
   await auditHosts(tx, actor, action, withIds.map(({ id, r }) => ({ id, name: r.input.name, after: hostSnapshot(r.input) })));

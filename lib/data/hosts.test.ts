@@ -57,6 +57,17 @@ describe("hosts", () => {
     expect((await getHost(viewer, "node001")).notes).toBe("rack 4");
   });
 
+  it("gives every enrolled host a machine id of its own, which edits keep", async () => {
+    await enrollHosts(operator, [hostIn(20), hostIn(21)]);
+    const ids = await Promise.all(["node001", "node020", "node021"].map(async (n) => (await getHost(viewer, n)).machineId));
+    for (const id of ids) expect(id).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
+    expect(new Set(ids).size).toBe(3);
+    const h = await getHost(viewer, "node020");
+    await updateHost(operator, "node020", { ...hostIn(20), notes: "moved", revision: h.revision });
+    expect((await getHost(viewer, "node020")).machineId).toBe(ids[1]);
+    await deleteHosts(operator, ["node020", "node021"]);
+  });
+
   it("lists with filters, search by MAC/IP prefix and sorting", async () => {
     await enrollHosts(operator, [hostIn(3, { tags: ["gpu"] }), hostIn(4), hostIn(20)]);
     expect((await listHosts(viewer, { tag: "gpu" })).items.map((h) => h.name)).toEqual(["node003"]);

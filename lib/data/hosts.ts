@@ -61,6 +61,8 @@ export function hostView(h: HostRow) {
     nicModule: h.nicModule,
     notes: h.notes,
     tokenGeneration: h.tokenGeneration,
+    /** the booted system's /etc/machine-id (the console made it at enrollment) */
+    machineId: h.machineId,
     revision: h.revision,
     createdAt: h.createdAt,
     updatedAt: h.updatedAt,

@@ -63,7 +63,7 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
     db.release.findMany({ include: { versions: true } }),
     db.host.findMany({
       where: opts.networks ? { network: inNetworks } : {},
-      select: { id: true, name: true, mac: true, ip: true, networkId: true, cellId: true, releaseId: true, pinnedVersionId: true, cacheBlocks: true, tmpfsSize: true, kernelArgs: true, nicModule: true, tokenGeneration: true, assignedInitrdSha256: true },
+      select: { id: true, name: true, mac: true, ip: true, networkId: true, cellId: true, releaseId: true, pinnedVersionId: true, cacheBlocks: true, tmpfsSize: true, kernelArgs: true, nicModule: true, tokenGeneration: true, machineId: true, assignedInitrdSha256: true },
     }),
     db.hostTag.findMany({ where: opts.networks ? { host: { network: inNetworks } } : {}, select: { hostId: true, tag: true } }),
   ]);
@@ -98,6 +98,7 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
       kernelArgs: h.kernelArgs,
       nicModule: h.nicModule,
       reportToken: hostReportToken(secret, h.id, h.tokenGeneration),
+      machineId: h.machineId,
     }];
   });
   // every active version is published (so a host can move to it), plus versions hosts pin

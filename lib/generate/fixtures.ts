@@ -84,6 +84,7 @@ export const FIXTURE: FleetSnapshot = {
       kernelArgs: null,
       nicModule: null,
       reportToken: "tok-node001-AbC_d9",
+      machineId: "8a3f6c1d2e4b5a69788796a5b4c3d2e1",
     },
     {
       name: "node002",
@@ -99,6 +100,7 @@ export const FIXTURE: FleetSnapshot = {
       kernelArgs: "console=ttyS0,115200 loglevel=7",
       nicModule: "e1000e",
       reportToken: "tok-node002-xyz",
+      machineId: "5e0b2c4d6f8a1b3c5d7e9f0a2b4c6d8e",
     },
     {
       name: "r-01",
@@ -114,6 +116,7 @@ export const FIXTURE: FleetSnapshot = {
       kernelArgs: null,
       nicModule: null,
       reportToken: "tok-r01",
+      machineId: null,
     },
     {
       name: "r-02",
@@ -129,6 +132,7 @@ export const FIXTURE: FleetSnapshot = {
       kernelArgs: "quiet",
       nicModule: null,
       reportToken: "tok-r02",
+      machineId: null,
     },
   ],
 };

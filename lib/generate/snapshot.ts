@@ -69,6 +69,8 @@ export interface SnapHost {
   nicModule: string | null;
   /** HMAC-derived report token (lib/auth/host-token.ts); it travels in the host's PXE config. */
   reportToken: string;
+  /** /etc/machine-id of the booted system (32 lower-case hex digits); null: none stored. */
+  machineId: string | null;
 }
 
 export interface FleetSnapshot {

@@ -91,7 +91,7 @@ export function arbFleet(maxHosts = 8): fc.Arbitrary<FleetSnapshot> {
         usedMac.add(h.mac);
         usedIp.add(ip);
         const v = versions[h.tree % versions.length]!;
-        const base = { tags: [], cacheBlocks: null, tmpfsSize: null, kernelArgs: null, nicModule: null };
+        const base = { tags: [], cacheBlocks: null, tmpfsSize: null, kernelArgs: null, nicModule: null, machineId: null };
         snapHosts.push({
           ...base,
           name: h.name,

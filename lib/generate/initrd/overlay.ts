@@ -29,6 +29,7 @@ export const APPLETS = [
   "mkdir",
   "modprobe",
   "mount",
+  "mv",
   "od",
   "poweroff",
   "printf",

@@ -78,7 +78,10 @@ describe("release side", () => {
   const install = (conf: string | null) => {
     const dir = fs.mkdtempSync(path.join(tmp, "rs-"));
     if (conf !== null) fs.writeFileSync(path.join(dir, "afsboot.conf"), conf);
-    const script = helper.replace("/run/afsboot/afsboot.conf", `${dir}/afsboot.conf`).replace("/etc/afsboot.conf", `${dir}/none`);
+    const script = helper
+      .replace("/run/afsboot/afsboot.conf", `${dir}/afsboot.conf`)
+      .replace("/etc/afsboot.conf", `${dir}/none`)
+      .replace("/run/systemd/system", `${dir}/systemd`);
     fs.writeFileSync(path.join(dir, "afsboot-report"), script);
     // a curl that records its arguments and fails, as when the console is down
     fs.writeFileSync(path.join(dir, "curl"), `#!/bin/sh\nprintf '%s\\n' "$@" >${shQuote(`${dir}/args`)}\nexit 7\n`, { mode: 0o755 });
@@ -106,6 +109,31 @@ describe("release side", () => {
       token: "tok-1",
     });
     expect(form).not.toHaveProperty("initrdSha256");
+  });
+
+  it("afsboot-report adds systemd's own boot times to up, when systemd runs", () => {
+    const conf = "REPORT=http://10.0.0.1:3000\nBOOT_ID=b-1\nMAC=52:54:00:12:34:56\n";
+    const posted = (dir: string) => new URLSearchParams(fs.readFileSync(path.join(dir, "args"), "utf8").trimEnd().split("\n").at(-2)).get("message");
+    const systemctl = (dir: string, userspace: string, multiUser: string) =>
+      fs.writeFileSync(
+        path.join(dir, "systemctl"),
+        `#!/bin/sh\ncase "$*" in *multi-user.target*) echo ActiveEnterTimestampMonotonic=${multiUser} ;; *) echo UserspaceTimestampMonotonic=${userspace} ;; esac\n`,
+        { mode: 0o755 },
+      );
+    const dir = install(conf);
+    fs.mkdirSync(path.join(dir, "systemd"));
+    systemctl(dir, "2345678", "14395678");
+    report(dir, "dash", "up", "multi-user reached");
+    expect(posted(dir)).toBe("multi-user reached; systemd: multi-user.target after 12.0 s, kernel and initrd 2.3 s before");
+    report(dir, "dash", "shutdown", "going down"); // only up carries them
+    expect(posted(dir)).toBe("going down");
+    systemctl(dir, "", "garbage; reboot"); // values systemctl did not give are left out
+    report(dir, "dash", "up", "multi-user reached");
+    expect(posted(dir)).toBe("multi-user reached");
+    const noSystemd = install(conf); // not booted by systemd: no figures, even with systemctl there
+    systemctl(noSystemd, "2345678", "14395678");
+    report(noSystemd, "dash", "up", "runlevel reached");
+    expect(posted(noSystemd)).toBe("runlevel reached");
   });
 
   it("afsboot-report does nothing, successfully, without a boot or with bad usage", () => {
@@ -187,6 +215,11 @@ describe("/init under busybox sh", () => {
       ["mac", "52:54:00:12:34:5g", false],
       ["ip", "10.0.0.11", true],
       ["ip", "10.0.0.1; reboot", false],
+      ["machineid", "0123456789abcdef0123456789abcdef", true],
+      ["machineid", "0123456789ABCDEF0123456789ABCDEF", false],
+      ["machineid", "0".repeat(32), false],
+      ["machineid", "0123456789abcdef0123456789abcde", false],
+      ["machineid", "0123456789abcdef0123456789abcdeg", false],
       ["onfail", "reboot", true],
       ["onfail", "poweroff", false],
       ["nosuchclass", "x", false],
@@ -293,6 +326,127 @@ wait\n`;
     });
     expect(form.get("message")).toMatch(new RegExp(`^${msg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(t=[0-9.]+s; a note\\)$`));
     expect(form.get("at")).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  /** A new root with the tree's own /etc as given; runs the hostFiles section with these values. */
+  const hostFiles = (
+    etc: Record<string, string>,
+    vars: string,
+    lease = "",
+    mounts = (r: string) => `afsboot ${r}/afs tmpfs rw 0 0\n`,
+    mountinfo = (r: string) => `25 1 0:40 / ${r}/afs rw,relatime - tmpfs afsboot rw\n`,
+  ) => {
+    const r = fs.mkdtempSync(path.join(tmp, "newroot-"));
+    fs.mkdirSync(path.join(r, "etc/systemd"), { recursive: true });
+    for (const [f, c] of Object.entries(etc)) fs.writeFileSync(path.join(r, "etc", f), c);
+    const leaseFile = tmpFile(lease);
+    busyboxSh(
+      CONF +
+        h.helpers +
+        `hostname() { :; }\nlease() { sed -n "s/^$1=//p" ${shQuote(leaseFile)} | head -n 1; }\nreport() { echo "REPORT $1: $2$NOTES"; }\n` +
+        `R=${shQuote(r)} TREE=/afs/example.org/boot/debian/12 CELL=example.org AFSVOL=root.cell.readonly AFSMNT=/afs/example.org IF=eth0 MAC=52:54:00:12:34:56\n${vars}\n` +
+        h.hostFiles.replace("/proc/mounts", tmpFile(mounts(r))).replace("/proc/self/mountinfo", tmpFile(mountinfo(r))),
+    );
+    const read = (f: string) =>
+      fs.existsSync(path.join(r, f.startsWith("/") ? f.slice(1) : `etc/${f}`))
+        ? fs.readFileSync(path.join(r, f.startsWith("/") ? f.slice(1) : `etc/${f}`), "utf8")
+        : null;
+    return { read, r };
+  };
+
+  it("writes the host's hostname, hosts line, machine-id, fstab and boot interface name into the new root", () => {
+    const { read } = hostFiles(
+      {
+        hosts: "127.0.0.1 localhost\n",
+        fstab: "# static\n/dev/sda1 / ext4 errors=remount-ro 0 1\n/dev/sda2 /usr ext4 ro 0 2\nnfs:/home /home nfs defaults 0 0\n",
+      },
+      "HOST=node001 MACHINEID=0123456789abcdef0123456789abcdef",
+      "domain=example.org\n",
+      // kAFS: /afs, root.cell at /afs/CELL, the tree's volume automounted (read-only volumes show with "#")
+      (r) =>
+        `proc /proc proc rw 0 0\nafsboot ${r} tmpfs rw 0 0\nafsboot ${r}/afs tmpfs rw 0 0\n%example.org:root.cell ${r}/afs/example.org afs rw 0 0\n` +
+        `#example.org:rel.deb12. ${r}/afs/example.org/boot/debian/12 afs ro 0 0\nafsboot ${r}/afsx tmpfs rw 0 0\n/afs/x ${r}/usr afs ro 0 0\n`,
+      (r) =>
+        `22 1 0:21 / /proc rw - proc proc rw\n25 1 0:40 / ${r}/afs rw,relatime - tmpfs afsboot rw\n` +
+        `31 25 0:41 / ${r}/afs/example.org rw shared:2 - afs %example.org:root.cell rw\n` +
+        `40 1 0:42 /usr ${r}/usr ro,relatime shared:3 master:1 - afs #example.org:rel.deb12. ro\n41 1 0:43 / ${r}/srv rw - tmpfs x rw\n`,
+    );
+    // systemd reads options of mounted file systems from libmount's utab: these keep them to the end
+    expect(read("/run/mount/utab")).toBe(
+      "SRC=afsboot TARGET=/afs ROOT=/ OPTS=x-initrd.mount\nSRC=%example.org:root.cell TARGET=/afs/example.org ROOT=/ OPTS=x-initrd.mount\n" +
+        (deb.readonly.includes("usr") ? "SRC=#example.org:rel.deb12. TARGET=/usr ROOT=/usr OPTS=x-initrd.mount\n" : ""),
+    );
+    expect(read("hostname")).toBe("node001\n");
+    expect(read("hosts")).toBe("127.0.0.1 localhost\n127.0.1.1\tnode001.example.org node001\n");
+    expect(read("machine-id")).toBe("0123456789abcdef0123456789abcdef\n");
+    // the tree's own lines stay, but those for the root and the read-only parts, which the initrd made
+    const fstab = read("fstab")!;
+    expect(fstab).toContain("\nnfs:/home /home nfs defaults 0 0\n");
+    expect(fstab).toContain("# AFSBoot: this mount point is set up by the initrd: /dev/sda1 / ext4 errors=remount-ro 0 1\n");
+    expect(fstab).toContain("# AFSBoot: this mount point is set up by the initrd: /dev/sda2 /usr ext4 ro 0 2\n");
+    const lines = fstab.split("\n").filter((l) => l && !l.startsWith("#"));
+    expect(lines).toEqual([
+      "nfs:/home /home nfs defaults 0 0",
+      "afsboot /afs tmpfs x-initrd.mount 0 0",
+      "%example.org:root.cell /afs/example.org afs x-initrd.mount 0 0",
+      "%example.org:rel.deb12. /afs/example.org/boot/debian/12 afs x-initrd.mount 0 0",
+      ...[...new Set(deb.readonly)].sort().map((d) => `/afs/example.org/boot/debian/12/${d} /${d} none bind,ro,x-initrd.mount 0 0`),
+    ]);
+    expect(read("systemd/network/10-afsboot-boot.link")).toContain("[Match]\nMACAddress=52:54:00:12:34:56\nOriginalName=eth0\n\n[Link]\nName=eth0\n");
+  });
+
+  it("keeps a hosts file that names the host, makes one when the tree has none, and leaves unknown values alone", () => {
+    expect(hostFiles({ hosts: "10.0.0.11 node001\n" }, "HOST=node001").read("hosts")).toBe("10.0.0.11 node001\n");
+    const none = hostFiles({ "machine-id": "" }, "HOST=node001 MACHINEID=", "domain=bad_domain\n");
+    expect(none.read("hosts")).toBe("127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\tnode001\n");
+    expect(none.read("machine-id")).toBe(""); // systemd makes a transient one
+    const openafs = hostFiles({}, "HOST= AFSBOOT_CLIENT=openafs", "", (r) => `AFS ${r}/afs afs rw 0 0\n`).read("fstab")!;
+    expect(openafs).toMatch(/^# AFSBoot: [^]*\nAFS \/afs afs x-initrd\.mount 0 0\n/);
+  });
+
+  /** The switch section up to switch_root, on a new root that has the given /sbin/init. */
+  const switchCheck = (make: (r: string) => void) => {
+    const r = fs.mkdtempSync(path.join(tmp, "switch-"));
+    for (const d of ["usr/sbin", "usr/lib/systemd"]) fs.mkdirSync(path.join(r, d), { recursive: true });
+    fs.symlinkSync("usr/sbin", path.join(r, "sbin"));
+    fs.symlinkSync("usr/lib", path.join(r, "lib"));
+    make(r);
+    const check = h.switchRoot.slice(0, h.switchRoot.indexOf('[ -z "$KMODPROBE" ]'));
+    return busyboxSh(h.helpers + `fail() { echo "FAIL $1: $2"; exit 0; }\nR=${shQuote(r)}\n${check}echo OK\n`)
+      .trim()
+      .split("\n")
+      .pop();
+  };
+
+  it("checks /sbin/init inside the new root, following absolute links there, and names what it tried", () => {
+    const exe = (r: string, mode = 0o755) => fs.writeFileSync(path.join(r, "usr/lib/systemd/systemd"), "#!/bin/sh\n", { mode });
+    expect(switchCheck((r) => (exe(r), fs.symlinkSync("/lib/systemd/systemd", path.join(r, "usr/sbin/init"))))).toBe("OK");
+    expect(switchCheck((r) => (exe(r), fs.symlinkSync("../lib/systemd/systemd", path.join(r, "usr/sbin/init"))))).toBe("OK");
+    expect(switchCheck((r) => (exe(r, 0o644), fs.symlinkSync("/lib/systemd/systemd", path.join(r, "usr/sbin/init"))))).toBe(
+      "FAIL switch: the new root's /sbin/init -> /lib/systemd/systemd is not an executable file",
+    );
+    expect(switchCheck((r) => fs.symlinkSync("/lib/systemd/systemd", path.join(r, "usr/sbin/init")))).toBe(
+      "FAIL switch: the new root has no /sbin/init -> /lib/systemd/systemd",
+    );
+    expect(switchCheck(() => {})).toBe("FAIL switch: the new root has no /sbin/init");
+    expect(switchCheck((r) => fs.mkdirSync(path.join(r, "usr/sbin/init")))).toBe("FAIL switch: the new root's /sbin/init is not an executable file");
+    // a link loop ends
+    expect(switchCheck((r) => fs.symlinkSync("/sbin/init", path.join(r, "usr/sbin/init")))).toMatch(/^FAIL switch: the new root/);
+  });
+
+  it("gives the new root the tree's other top-level directories and links", () => {
+    const tree = fs.mkdtempSync(path.join(tmp, "tree-"));
+    const r = fs.mkdtempSync(path.join(tmp, "root-"));
+    for (const d of ["home", "srv", "tars", "usr", "etc"]) fs.mkdirSync(path.join(tree, d));
+    fs.symlinkSync("usr/lib64", path.join(tree, "lib64"));
+    fs.writeFileSync(path.join(tree, "README"), "a file at the top stays out\n");
+    fs.mkdirSync(path.join(r, "etc"));
+    fs.writeFileSync(path.join(r, "etc", "keep"), "");
+    const loop = h.root.slice(h.root.indexOf("set +f"), h.root.indexOf("set -f") + "set -f".length);
+    busyboxSh(`R=${shQuote(r)} TREE=${shQuote(tree)}\n${loop}\n`);
+    expect(fs.readdirSync(r).sort()).toEqual(["etc", "home", "lib64", "srv", "usr"]);
+    expect(fs.readlinkSync(path.join(r, "lib64"))).toBe("usr/lib64");
+    expect(fs.readdirSync(path.join(r, "etc"))).toEqual(["keep"]);
   });
 });
 

@@ -28,14 +28,21 @@ describe("kernelCmdline", () => {
     expect(kernelCmdline(FIXTURE, host("node002"), SHA)).toBe(
       "console=tty0 panic=60 afsboot.root=afs:example.org:/afs/example.org/boot/debian/12 afsboot.report=http://10.0.0.1:3000 " +
         `afsboot.token=tok-node002-xyz afsboot.host=node002 afsboot.overlay=${SHA} afsboot.release=deb-12@3 BOOTIF=01-52-54-00-12-34-57 ` +
-        "afsboot.nic=e1000e afsboot.cache=32768 afsboot.tmpfs=1G console=ttyS0,115200 loglevel=7",
+        "afsboot.nic=e1000e afsboot.cache=32768 afsboot.tmpfs=1G afsboot.machineid=5e0b2c4d6f8a1b3c5d7e9f0a2b4c6d8e console=ttyS0,115200 loglevel=7",
     );
-    // no overrides: no optional keys at all
+    // no overrides: no optional keys at all; no machine id stored: none on the line
     expect(kernelCmdline(FIXTURE, host("node001"), SHA)).not.toMatch(/afsboot\.(nic|cache|tmpfs)=/);
+    expect(kernelCmdline(FIXTURE, { ...host("node001"), machineId: null }, SHA)).not.toMatch(/afsboot\.machineid=/);
   });
 
   it("refuses extra args that would override what AFSBoot sets, or the loaders' initrd=", () => {
-    for (const extra of ["afsboot.root=afs:x:/afs/x", "afsboot.token=abc", "initrd=evil.img", "quiet afsboot.discover=1"]) {
+    for (const extra of [
+      "afsboot.root=afs:x:/afs/x",
+      "afsboot.token=abc",
+      "initrd=evil.img",
+      "quiet afsboot.discover=1",
+      "afsboot.machineid=" + "1".repeat(32),
+    ]) {
       expect(() => kernelCmdline(FIXTURE, { ...host("node001"), kernelArgs: extra }, SHA)).toThrow(PxeGenerateError);
     }
     // other afsboot.* keys (future /init switches) pass through
@@ -47,6 +54,9 @@ describe("kernelCmdline", () => {
     expect(() => kernelCmdline(FIXTURE, { ...host("node001"), network: "nope" }, SHA)).toThrow(/network nope/);
     expect(() => kernelCmdline(FIXTURE, host("node001"), SHA.toUpperCase())).toThrow(/sha256/);
     expect(() => kernelCmdline(FIXTURE, { ...host("node001"), reportToken: "" }, SHA)).toThrow(/token/);
+    for (const bad of ["0".repeat(32), "A".repeat(32), "1".repeat(31), `${"1".repeat(31)} x`]) {
+      expect(() => kernelCmdline(FIXTURE, { ...host("node001"), machineId: bad }, SHA)).toThrow(/machine id/);
+    }
     const long = Array.from({ length: 200 }, (_, i) => `x${i}=yyyyyyyy`).join(" ");
     expect(() => kernelCmdline(FIXTURE, { ...host("node001"), kernelArgs: long }, SHA)).toThrow(new RegExp(`more than the kernel's ${MAX_CMDLINE}`));
   });
@@ -72,6 +82,10 @@ const validHost = fc.record({
   nicModule: fc.option(word("abcxyz0123456789_-", 20), { nil: null }),
   cacheBlocks: fc.option(fc.integer({ min: 1024, max: 67108864 }), { nil: null }),
   tmpfsSize: fc.option(fc.constantFrom("90M", "2G", "50%", "524288k", "100%"), { nil: null }),
+  machineId: fc.option(
+    fc.stringMatching(/^[0-9a-f]{32}$/).filter((m) => !/^0+$/.test(m)),
+    { nil: null },
+  ),
   extra: fc.array(
     word(SAFE, 30).filter((a) => !/^(afsboot\.|initrd=|initrd$|BOOT_IMAGE)/.test(a)),
     { maxLength: 8 },
@@ -87,6 +101,7 @@ type HostFields = {
   nicModule: string | null;
   cacheBlocks: number | null;
   tmpfsSize: string | null;
+  machineId: string | null;
   extra: string[];
 };
 
@@ -106,6 +121,7 @@ function build(v: HostFields) {
     nicModule: v.nicModule,
     cacheBlocks: v.cacheBlocks,
     tmpfsSize: v.tmpfsSize,
+    machineId: v.machineId,
     kernelArgs: v.extra.length ? v.extra.join("  ") : null,
   };
   return { snap: { ...snap, hosts: [h] }, h };
@@ -126,7 +142,8 @@ describe("kernelCmdline properties", () => {
         expect(afsboot.get("afsboot.nic")).toBe(v.nicModule ?? undefined);
         expect(afsboot.get("afsboot.cache")).toBe(v.cacheBlocks === null ? undefined : String(v.cacheBlocks));
         expect(afsboot.get("afsboot.tmpfs")).toBe(v.tmpfsSize ?? undefined);
-        expect(afsboot.size).toBe(6 + [v.nicModule, v.cacheBlocks, v.tmpfsSize].filter((x) => x !== null).length);
+        expect(afsboot.get("afsboot.machineid")).toBe(v.machineId ?? undefined);
+        expect(afsboot.size).toBe(6 + [v.nicModule, v.cacheBlocks, v.tmpfsSize, v.machineId].filter((x) => x !== null).length);
         expect(rest).toEqual([...FIXED_ARGS, `BOOTIF=01-${h.mac.replace(/:/g, "-")}`, ...v.extra]);
       }),
       { numRuns: 300 },

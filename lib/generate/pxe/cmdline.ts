@@ -12,6 +12,8 @@ const ARG = /^[A-Za-z0-9._,:=/+@%-]+$/;
 const FILE = /^[A-Za-z0-9._+@-]+(\/[A-Za-z0-9._+@-]+)*$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+/** systemd's machine-id(5): 32 lower-case hex digits, not all zero. */
+const MACHINE_ID = /^(?!0{32})[0-9a-f]{32}$/;
 /** x86 COMMAND_LINE_SIZE is 2048 bytes including the NUL; loaders add their own arguments. */
 export const MAX_CMDLINE = 2047;
 
@@ -25,7 +27,7 @@ const FIXED = FIXED_ARGS.join(" ");
 
 /** Keys this generator or the boot loaders set: a host's extra arguments may not repeat them. */
 const RESERVED = new Set(
-  ["root", "report", "token", "host", "overlay", "release", "nic", "cache", "tmpfs", "discover"]
+  ["root", "report", "token", "host", "overlay", "release", "nic", "cache", "tmpfs", "discover", "machineid"]
     .map((k) => `afsboot.${k}`)
     .concat(["initrd", "BOOT_IMAGE", "BOOTIF"]),
 );
@@ -159,6 +161,10 @@ export function hostCmdline(what: string, host: SnapHost, version: SnapVersion, 
     line += ` ${arg(what, "afsboot.cache", String(host.cacheBlocks))}`;
   }
   if (host.tmpfsSize !== null) line += ` ${arg(what, "afsboot.tmpfs", host.tmpfsSize)}`;
+  if (host.machineId !== null) {
+    if (!MACHINE_ID.test(host.machineId)) fail(`${what}: machine id ${JSON.stringify(host.machineId)} is not 32 lower-case hex digits`);
+    line += ` afsboot.machineid=${host.machineId}`;
+  }
   for (const extra of host.kernelArgs ? host.kernelArgs.split(/ +/).filter(Boolean) : []) {
     const key = extra.split("=", 1)[0]!;
     if (RESERVED.has(key)) fail(`${what}: extra kernel argument ${JSON.stringify(extra)} would override ${key}, which AFSBoot sets itself`);

@@ -57,6 +57,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
     ["tmpfs size", host.tmpfsSize ?? "release default"],
     ["Extra kernel arguments", host.kernelArgs ?? "—"],
     ["NIC module", host.nicModule ?? "—"],
+    ["Machine id", host.machineId ?? "—"],
     ["Notes", host.notes || "—"],
   ];
   const sections = [
@@ -106,6 +107,15 @@ export default async function HostPage({ params, searchParams }: { params: Param
             </CardHeader>
             <CardContent>
               <HostForm key={host.revision} action={updateHostAction} choices={choices} host={values} submitLabel="Save changes" />
+              {host.machineId && (
+                <p className="mt-6 border-t pt-4 text-sm text-muted-foreground">
+                  Machine id{" "}
+                  <code data-testid="machine-id" className="font-mono text-foreground">
+                    {host.machineId}
+                  </code>
+                  : made by the console at enrollment; the initrd writes it as <code className="font-mono">/etc/machine-id</code> at every boot.
+                </p>
+              )}
             </CardContent>
           </Card>
         ) : (

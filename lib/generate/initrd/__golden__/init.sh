@@ -21,6 +21,8 @@
 #   afsboot.nic=MOD[,MOD]       NIC modules to load before the version's modules (host override)
 #   afsboot.cache=BLOCKS        OpenAFS cache size in 1 KiB blocks (host override of the cell's)
 #   afsboot.tmpfs=SIZE          size of the tmpfs root: 512M, 2G, 50% (host override)
+#   afsboot.machineid=HEX       /etc/machine-id of the new root (32 hex digits, from the console:
+#                               the same every boot, so journald and systemd see one machine)
 #   afsboot.onfail=MODE         shell (default): rescue shell on the console, reboot when it exits;
 #                               reboot: reboot after 60 s; halt: power off
 #   afsboot.release=REL@VER     the version the console meant this boot for; a mismatch with the
@@ -69,6 +71,7 @@ valid() {
       case $v in /afs/?*) ;; *) return 1 ;; esac
       case $v in */ | *//* | */./* | */../* | */. | */.. | *[!A-Za-z0-9._+@%=:,/-]*) return 1 ;; esac ;;
     mac) [ ${#v} -eq 17 ] || return 1; case $v in *[!0-9a-f:]*) return 1 ;; esac ;;
+    machineid) [ ${#v} -eq 32 ] || return 1; case $v in *[!0-9a-f]*) return 1 ;; *[!0]*) ;; *) return 1 ;; esac ;;
     ip) [ ${#v} -le 15 ] || return 1; case $v in *[!0-9.]*) return 1 ;; esac ;;
     onfail) case $v in shell | reboot | halt) ;; *) return 1 ;; esac ;;
     *) return 1 ;;
@@ -128,7 +131,7 @@ dhcp() {
 }
 lease() { sed -n "s/^$1=//p" /run/afsboot/lease | head -n 1; }
 
-ROOTSPEC='' REPORT='' TOKEN='' HOST='' OVERLAY='' NIC='' BOOTMAC='' MAC='' IP='' ONFAIL=shell REPORT_SYNC=''
+ROOTSPEC='' REPORT='' TOKEN='' HOST='' OVERLAY='' NIC='' BOOTMAC='' MAC='' IP='' ONFAIL=shell REPORT_SYNC='' MACHINEID=''
 RELEASE_ARG='' DISCOVER=0
 BLOCKS=$AFSBOOT_CACHE_BLOCKS TMPFS=$AFSBOOT_TMPFS
 read -r CMDLINE </proc/cmdline
@@ -143,6 +146,7 @@ for a in $CMDLINE; do
     afsboot.cache=*) take BLOCKS blocks "$a" ;;
     afsboot.tmpfs=*) take TMPFS size "$a" ;;
     afsboot.onfail=*) take ONFAIL onfail "$a" ;;
+    afsboot.machineid=*) take MACHINEID machineid "$a" ;;
     afsboot.release=*) RELEASE_ARG=${a#*=} ;; # compared below, never echoed unless plain
     afsboot.discover=1) DISCOVER=1 ;;
     BOOTIF=*) take BOOTMAC mac "BOOTIF=$(echo "${a#BOOTIF=01-}" | tr 'A-F-' 'a-f:')" ;;
@@ -303,6 +307,15 @@ for d in $AFSBOOT_READONLY; do
   fi
 done
 mkdir -p "$R/proc" "$R/sys" "$R/dev" "$R/run" "$R/afs" "$R/tmp" "$R/etc" && chmod 1777 "$R/tmp"
+# the tree's other top-level entries as the tree has them: empty directories (mount points such as
+# /home, /mnt, /srv) and links (lib64 -> usr/lib64), so the new root has the tree's layout
+set +f
+for e in "$TREE"/*; do
+  n=${e##*/}
+  if [ "$n" = tars ] || [ -e "$R/$n" ] || [ -L "$R/$n" ]; then continue; fi
+  if [ -L "$e" ]; then ln -s "$(readlink "$e")" "$R/$n"; elif [ -d "$e" ]; then mkdir -p "$R/$n"; fi
+done
+set -f
 # an /run that is already a mount is kept by systemd: boot id and report settings survive
 mount -t tmpfs -o mode=0755,nosuid,nodev afsboot "$R/run" || fail root "cannot mount /run"
 mkdir -p "$R/run/afsboot"
@@ -314,14 +327,80 @@ conf() {
 }
 (umask 077 && conf >"$R/run/afsboot/afsboot.conf" && conf >"$R/etc/afsboot.conf") ||
   note "cannot write /etc/afsboot.conf"
-if [ -n "$HOST" ]; then hostname "$HOST"; echo "$HOST" >"$R/etc/hostname" || note "cannot write /etc/hostname"; fi
 [ -L "$R/etc/resolv.conf" ] || cp /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null ||
   note "cannot write /etc/resolv.conf"
 mount --move /afs "$R/afs" || fail root "cannot move /afs into the new root"
+
+# ---- the host's own files in the new root's /etc (docs/boot-files.md), each only when its value
+# is known; a tree whose /etc is read-only keeps its own (noted) ----
+if [ -n "$HOST" ]; then
+  hostname "$HOST"
+  echo "$HOST" >"$R/etc/hostname" || note "cannot write /etc/hostname"
+  # the name resolves locally, as on an installed Debian (127.0.1.1), with the DHCP domain if any
+  d=$(lease domain) names=$HOST
+  if valid cell "$d"; then names="$HOST.$d $HOST"; fi
+  [ -s "$R/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$R/etc/hosts"
+  if ! awk -v h="$HOST" '$1 !~ /^#/ { for (i = 2; i <= NF; i++) if ($i == h) f = 1 } END { exit !f }' "$R/etc/hosts"; then
+    printf '127.0.1.1\t%s\n' "$names" >>"$R/etc/hosts" || note "cannot write /etc/hosts"
+  fi
+fi
+if [ -n "$MACHINEID" ]; then echo "$MACHINEID" >"$R/etc/machine-id" || note "cannot write /etc/machine-id"; fi
+# fstab: the tree's own lines, but those for mount points /init manages (commented out), then the
+# mounts /init made, marked x-initrd.mount: systemd counts them as the initrd's and leaves them
+# mounted to the very end of a shutdown, so AFS and the release stay there for every stopping unit
+managed=" / /afs /run /proc /sys /dev "
+for d in $AFSBOOT_READONLY $AFSBOOT_WRITABLE; do managed="$managed/$d "; done
+if ! {
+  [ ! -f "$R/etc/fstab" ] || awk -v m="$managed" '
+    BEGIN { n = split(m, a, " "); for (i = 1; i <= n; i++) skip[a[i]] = 1 }
+    $1 !~ /^#/ && ($2 in skip) { print "# AFSBoot: this mount point is set up by the initrd: " $0; next }
+    { print }' "$R/etc/fstab"
+  echo "# AFSBoot: mounts its initrd made before this system started (written by /init at each boot;"
+  echo "# the root is a $TMPFS tmpfs). x-initrd.mount: systemd leaves them mounted until poweroff."
+  # every mount at and under /afs (the client's, and the volumes mounted on the way to the tree):
+  # the binds' sources lie in them, and systemd stops a bind whose source's mount it stops
+  awk -v r="$R" 'index($2, r "/afs") == 1 && (length($2) == length(r) + 4 || substr($2, length(r) + 5, 1) == "/") {
+    src = $1; sub(/^#/, "%", src); print src, substr($2, length(r) + 1), $3, "x-initrd.mount", 0, 0 }' /proc/mounts
+  for d in $AFSBOOT_READONLY; do
+    [ -L "$TREE/$d" ] || printf '%s /%s none bind,ro,x-initrd.mount 0 0\n' "$TREE/$d" "$d"
+  done
+} >"$R/etc/fstab.afsboot" || ! mv "$R/etc/fstab.afsboot" "$R/etc/fstab"; then
+  note "cannot write /etc/fstab"
+fi
+# systemd takes a mounted file system's options from the kernel and libmount's utab, not from
+# fstab: utab entries (what mount(8) records for x-options) carry x-initrd.mount for the AFS mounts
+# and the read-only binds, so systemd never stops them, nor a bind because its source stopped
+binds=" "
+for d in $AFSBOOT_READONLY; do [ -L "$TREE/$d" ] || binds="$binds$R/$d "; done
+mkdir -p "$R/run/mount"
+awk -v r="$R" -v binds="$binds" '{
+    for (i = 7; i <= NF && $i != "-"; i++) ; # optional fields end at "-": then type, source
+    afs = index($5, r "/afs") == 1 && (length($5) == length(r) + 4 || substr($5, length(r) + 5, 1) == "/")
+    if (afs || index(binds, " " $5 " ")) print "SRC=" $(i + 2), "TARGET=" substr($5, length(r) + 1), "ROOT=" $4, "OPTS=x-initrd.mount"
+  }' /proc/self/mountinfo >"$R/run/mount/utab" || note "cannot write /run/mount/utab"
+# the boot interface keeps the name the kernel gave it: it is up (the initrd configured it), and
+# udev could not rename it to a predictable name anyway (it would log that it failed)
+if [ -d "$R/etc/systemd" ] && [ -n "$MAC" ]; then
+  mkdir -p "$R/etc/systemd/network"
+  printf '# AFSBoot: the boot interface keeps its name (written by /init at each boot)\n[Match]\nMACAddress=%s\nOriginalName=%s\n\n[Link]\nName=%s\n' \
+    "$MAC" "$IF" "$IF" >"$R/etc/systemd/network/10-afsboot-boot.link" || note "cannot write the boot interface's .link file"
+fi
 report root "tmpfs $TMPFS; read-only: $AFSBOOT_READONLY; from tars: $AFSBOOT_WRITABLE"
 
 # ---- switch ----
-[ -L "$R/sbin/init" ] || [ -x "$R/sbin/init" ] || fail switch "the new root has no /sbin/init"
+# /sbin/init with its links followed inside the new root: an absolute link (/sbin/init ->
+# /lib/systemd/systemd) points into it, not into this initramfs
+p=/sbin/init n=0
+while [ -L "$R$p" ] && [ $n -lt 40 ]; do
+  t=$(readlink "$R$p")
+  case $t in /*) p=$t ;; *) p=${p%/*}/$t ;; esac
+  n=$((n + 1))
+done
+if [ -L "$R$p" ] || [ ! -f "$R$p" ] || [ ! -x "$R$p" ]; then # still a link: a loop
+  what=/sbin/init
+  [ "$p" = /sbin/init ] || what="/sbin/init -> $p"
+  if [ -e "$R$p" ] && [ ! -L "$R$p" ]; then fail switch "the new root's $what is not an executable file"; else fail switch "the new root has no $what"; fi
+fi
 [ -z "$KMODPROBE" ] || echo "$KMODPROBE" >/proc/sys/kernel/modprobe # the release's modprobe again
 # in the foreground (at most 3 s): a background report could still be starting when switch_root
 # deletes the initramfs (and its busybox) and moves /proc away, and would be lost
