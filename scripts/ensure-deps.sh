@@ -2,9 +2,9 @@
 # Installs what the console needs, only when it is missing or stale:
 #   npm packages (npm ci when package-lock.json changed since the last install), and with --test
 #   the Debian packages the test suite drives (chromium for Playwright, postgresql for the
-#   PostgreSQL run of the integration tests, the DHCP daemons that validate generated configs,
-#   shellcheck, cpio and busybox-static for the initrd, QEMU, kmod and the OpenAFS servers for the
-#   boot lab; no service is started by the install).
+#   PostgreSQL run of the integration tests, the DHCP daemons that validate generated configs, a
+#   linter for shell (shellcheck), cpio and busybox-static for the initrd, QEMU, kmod, the OpenAFS
+#   servers and mmdebstrap for the boot lab; no service is started by the install).
 # Safe to run again and again; the start and test commands call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +38,8 @@ if (( want_test )); then
   [[ -x /usr/sbin/bosserver ]] || apt_missing+=(openafs-fileserver)
   [[ -x /usr/lib/openafs/vlserver ]] || apt_missing+=(openafs-dbserver)
   command -v restorevol >/dev/null 2>&1 || apt_missing+=(openafs-client)
+  # the Debian release tree with systemd the lab boots (scripts/lab/debian-tree.sh)
+  command -v mmdebstrap >/dev/null 2>&1 || apt_missing+=(mmdebstrap)
 fi
 if (( ${#apt_missing[@]} )); then
   if [[ $(id -u) -ne 0 ]]; then

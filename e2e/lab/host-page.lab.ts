@@ -1,7 +1,7 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 
-// After the lab's boot (scripts/lab/lab.sh): the host page shows that boot in its history, up,
-// with a bar per stage from the first report to up, and the overlay it booted with.
+// After the lab's boots (scripts/lab/lab.sh): the host pages show them in their histories, up,
+// with a bar per stage from the first report to up, and the overlay they booted with.
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -9,13 +9,16 @@ const env = (k: string) => {
   return v;
 };
 
-test("the host page shows the lab boot: up, one bar per stage, the published overlay", async ({ page }) => {
+async function signIn(page: Page) {
   await page.goto("/login");
   await page.getByLabel("Username").fill(env("LAB_USER"));
   await page.getByLabel("Password", { exact: true }).fill(env("LAB_PASSWORD"));
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).not.toHaveURL(/\/login/);
+}
 
+test("the host page shows the lab boot: up, one bar per stage, the published overlay", async ({ page }) => {
+  await signIn(page);
   const host = env("LAB_HOST");
   await page.goto(`/hosts/${host}`);
   const history = page.locator("#boot-history");
@@ -30,4 +33,15 @@ test("the host page shows the lab boot: up, one bar per stage, the published ove
   await expect(boot.getByTestId("boot-overlay")).toHaveText(/^[0-9a-f]{12}$/);
   // the boot as an admin sees it: the host's last boot, then its history with the timeline
   await history.screenshot({ path: env("LAB_SCREENSHOT") });
+});
+
+test("the Debian host's boot ends with the shutdown its systemd reported, and its page shows its machine id", async ({ page }) => {
+  const host = process.env.LAB_SD_HOST;
+  test.skip(!host, "the lab ran no case with the Debian tree");
+  await signIn(page);
+  await page.goto(`/hosts/${host}`);
+  const boot = page.locator("#boot-history").getByTestId("boot-row").first();
+  for (const stage of ["switch", "up", "shutdown"]) await expect(boot.locator(`[data-testid="stage-bar"][data-stage="${stage}"]`)).toHaveCount(1);
+  await expect(boot.locator("[data-failed]")).toHaveCount(0);
+  await expect(page.getByTestId("machine-id")).toHaveText(env("LAB_SD_MACHINE_ID"));
 });

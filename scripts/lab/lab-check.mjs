@@ -2,7 +2,7 @@
 // Boot lab: assert, through the console's API, what a lab boot left behind.
 //
 //   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --host NAME --expect up
-//        [--since ISO] [--boots N] [--afs REGEX] [--release REL@VER] [--dhcp]
+//        [--since ISO] [--boots N] [--afs REGEX] [--release REL@VER] [--dhcp] [--up REGEX] [--shutdown]
 //   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --host NAME --expect failed --stage afs
 //        [--message REGEX] [--within SECONDS]
 //   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --unknown MAC
@@ -12,7 +12,9 @@
 // the one before, `ms` recorded for each stage after the first, state up, and its initrdSha256
 // the overlay the host's last publication assigned (GET /api/v1/hosts/NAME: assignedInitrdSha256);
 // with --afs, the afs stage's message (which client mounted what) matches REGEX; with --release,
-// the boot ran that release version; with --dhcp, the DHCP server's hook reported the dhcp stage.
+// the boot ran that release version; with --dhcp, the DHCP server's hook reported the dhcp stage;
+// with --up, the up stage's message matches REGEX; with --shutdown, the boot ended with a shutdown
+// report after up (the host's own shutdown sent it).
 // --expect failed: the newest boot failed at --stage (its message matching --message), and the
 // failure came within --within seconds of the boot's first report (default 120), and the dashboard's
 // recent failures (GET /api/v1/fleet/status) list it with that message. --unknown: the
@@ -71,7 +73,7 @@ async function main() {
     bootId: boot.bootId,
     state: boot.state,
     durationMs: boot.durationMs ?? null,
-    stages: boot.stages.map((s) => ({ stage: s.stage, ms: s.ms ?? null, ...(s.message ? { message: s.message.slice(0, 120) } : {}) })),
+    stages: boot.stages.map((s) => ({ stage: s.stage, at: s.at, ms: s.ms ?? null, ...(s.message ? { message: s.message.slice(0, 200) } : {}) })),
     initrdSha256: boot.initrdSha256,
     releaseVersion: boot.releaseVersion,
   };
@@ -108,6 +110,13 @@ async function main() {
     if (args.includes("--dhcp")) check(stages.includes("dhcp"), `no dhcp stage from the DHCP server's hook (got ${stages.join(", ")})`);
     const release = opt("release");
     if (release) check(boot.releaseVersion === release, `booted release version ${boot.releaseVersion}, expected ${release}`);
+    const upRe = opt("up");
+    if (upRe) {
+      const up = boot.stages.find((s) => s.stage === "up");
+      check(new RegExp(upRe).test(up?.message ?? ""), `up stage message ${JSON.stringify(up?.message)} does not match /${upRe}/`);
+    }
+    if (args.includes("--shutdown"))
+      check(stages.at(-1) === "shutdown" && stages.includes("up"), `the boot did not end with a shutdown report after up (got ${stages.join(", ")})`);
   } else {
     const stage = opt("stage");
     check(boot.state === "failed", `state ${boot.state}, expected failed`);

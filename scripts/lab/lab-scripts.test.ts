@@ -34,6 +34,12 @@ describe("scripts/lab", () => {
       expect(fs.existsSync(path.join(out, "tars/var.tar.gz"))).toBe(true);
       // a second run into the same (now full) directory is refused
       expect(spawnSync("bash", [path.join(dir, "release-tree.sh"), out], { encoding: "utf8" }).stderr).toContain("is not empty");
+      // the broken-tree case's tree: /sbin/init is an absolute link to a file that cannot run
+      const broken = path.join(tmp, "broken");
+      const b = spawnSync("bash", [path.join(dir, "release-tree.sh"), broken, "--broken"], { encoding: "utf8" });
+      expect(b.status, b.stderr).toBe(0);
+      expect(fs.readlinkSync(path.join(broken, "usr/sbin/init"))).toBe("/usr/lib/init");
+      expect(fs.statSync(path.join(broken, "usr/lib/init")).mode & 0o777).toBe(0o644);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

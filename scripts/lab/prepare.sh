@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Boot lab: everything lab.sh prepares before it boots, and that is cached: the kernel
 # (kernel.sh), the kAFS base initrd and, when the openafs case runs, the OpenAFS module and base
-# initrd (base-initrd.sh with AFSBOOT_LAB_CLIENT=openafs, which builds openafs.ko once: minutes).
+# initrd (base-initrd.sh with AFSBOOT_LAB_CLIENT=openafs, which builds openafs.ko once: minutes),
+# and the Debian tree with systemd for the systemd cases (debian-tree.sh: mmdebstrap).
 # lab.sh calls the same scripts with the same settings, so it finds all of it cached.
 #
 #   scripts/lab/prepare.sh
@@ -15,7 +16,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down openafs}
+CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree openafs systemd-openafs}
 t0=$SECONDS
 
 "$HERE/kernel.sh" >/dev/null
@@ -24,4 +25,7 @@ if [[ " $CASES " == *" openafs "* ]]; then
   # the same settings as lab.sh's openafs case: the same cache entry
   AFSBOOT_LAB_CLIENT=openafs AFSBOOT_LAB_MODULES='' "$HERE/base-initrd.sh" >/dev/null
 fi
-echo "prepare.sh: the lab's kernel and base initrds are ready ($((SECONDS - t0)) s)" >&2
+if [[ " $CASES " =~ \ (systemd|systemd-openafs|afs-down)\  ]]; then
+  "$HERE/debian-tree.sh" >/dev/null # mmdebstrap: a minute or two with the downloads, then cached
+fi
+echo "prepare.sh: the lab's kernel, base initrds and Debian tree are ready ($((SECONDS - t0)) s)" >&2

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boot lab: a tiny release tree, the kind of tree an admin puts into AFS for diskless hosts.
 #
-#   scripts/lab/release-tree.sh OUT_DIR
+#   scripts/lab/release-tree.sh OUT_DIR [--broken]
 #
 # Merged /usr with a static busybox userland (bin, sbin and lib are links into usr), the
 # release-side files of AFSBoot (`afsboot export release-files`: afsboot-report and its units),
@@ -10,12 +10,17 @@
 # The writable directories (etc, var) are shipped as tars/<dir>.tar.gz of their contents, which
 # the generated /init unpacks into the tmpfs root. OUT_DIR must not exist or be empty.
 #
+# --broken: a tree whose init cannot run (/sbin/init -> /usr/lib/init, mode 0644): the lab's
+# broken-tree case, where the AFSBoot /init must report `failed` at `switch` naming that path.
+#
 # Environment: AFSBOOT_BUSYBOX (default /bin/busybox, must be static: busybox-static).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-OUT=${1:?usage: release-tree.sh OUT_DIR}
+OUT=${1:?usage: release-tree.sh OUT_DIR [--broken]}
+BROKEN=0
+[ "${2:-}" != --broken ] || BROKEN=1
 BUSYBOX=${AFSBOOT_BUSYBOX:-/bin/busybox}
 
 log() { echo "release-tree.sh: $*" >&2; }
@@ -80,6 +85,11 @@ sleep 2
 poweroff -f
 EOF
 chmod 0755 "$OUT/usr/sbin/init"
+if [ "$BROKEN" = 1 ]; then # an absolute link, as systemd-sysv has it, to a file that is not executable
+  mv "$OUT/usr/sbin/init" "$OUT/usr/lib/init"
+  chmod 0644 "$OUT/usr/lib/init"
+  ln -s /usr/lib/init "$OUT/usr/sbin/init"
+fi
 
 # the writable directories: their contents as tarballs (tar -C <dir> -czf tars/<dir>.tar.gz .)
 echo "lab-1" >"$stage/etc/lab-release"
