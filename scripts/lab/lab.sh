@@ -307,11 +307,23 @@ EOF
 ip netns exec "$NS" unshare -m bash "$B/inner.sh" >"$TMP/logs/bosserver.out" 2>&1 &
 BOSPID=$!
 wait_for 20 "bosserver" afs bos status "$AFS_IP" -noauth
-afs bos create "$AFS_IP" ptserver simple /usr/lib/openafs/ptserver -noauth >/dev/null
-afs bos create "$AFS_IP" vlserver simple /usr/lib/openafs/vlserver -noauth >/dev/null
+# bos_create NAME TYPE ARGS...: bos create of a server instance, retried while a crowded machine
+# keeps bosserver from answering in time (RX "communications failure", seen once under load);
+# done once bos status knows the instance
+bos_create() {
+  local name=$1 _
+  for _ in 1 2 3 4 5; do
+    afs bos create "$AFS_IP" "$@" -noauth >>"$TMP/logs/vos.log" 2>&1 || true
+    if afs bos status "$AFS_IP" "$name" -noauth >/dev/null 2>&1; then return 0; fi
+    sleep 2
+  done
+  die "bos create $name failed: $(tail -n 3 "$TMP/logs/vos.log")"
+}
+bos_create ptserver simple /usr/lib/openafs/ptserver
+bos_create vlserver simple /usr/lib/openafs/vlserver
 # the fileserver registers its address with the vlserver: only once that has quorum
 wait_for 60 "the vlserver (quorum)" afs vos listvldb -noauth
-afs bos create "$AFS_IP" fs fs -cmd /usr/lib/openafs/fileserver -cmd /usr/lib/openafs/volserver -cmd /usr/lib/openafs/salvager -noauth >/dev/null
+bos_create fs fs -cmd /usr/lib/openafs/fileserver -cmd /usr/lib/openafs/volserver -cmd /usr/lib/openafs/salvager
 wait_for 60 "the fileserver to register" bash -c "nsenter -t $BOSPID -m -n -r -w vos listaddrs -noauth 2>/dev/null | grep -q ."
 wait_for 60 "the volserver (partition /vicepa)" afs vos partinfo "$AFS_IP" -noauth
 end
