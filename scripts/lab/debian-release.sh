@@ -60,11 +60,16 @@ for d in etc var root; do cp -a "$SRC/$d" "$stage/$d"; done
 mkdir -p "$stage/files"
 (cd "$REPO" && node bin/afsboot.mjs export release-files "$stage/files") 2>"$stage/export.log" ||
   die "afsboot export release-files failed (run npm ci in $REPO): $(cat "$stage/export.log")"
-install -m 0755 "$stage/files/usr/sbin/afsboot-report" "$OUT/usr/sbin/afsboot-report.new"
-mv "$OUT/usr/sbin/afsboot-report.new" "$OUT/usr/sbin/afsboot-report" # a new inode: never the cache's
+# each a new inode (install, then rename): a file of the hard-linked usr is never written to
+(cd "$stage/files" && find usr -type f) | while read -r f; do
+  install -D -m "$(stat -c %a "$stage/files/$f")" "$stage/files/$f" "$OUT/$f.afsboot-new"
+  mv "$OUT/$f.afsboot-new" "$OUT/$f"
+done
 cp -a "$stage/files/etc/systemd/." "$stage/etc/systemd/"
 mkdir -p "$stage/etc/systemd/system/multi-user.target.wants"
-ln -s /etc/systemd/system/afsboot-report.service "$stage/etc/systemd/system/multi-user.target.wants/afsboot-report.service"
+for u in afsboot-report.service afsboot-shutdown-ready.service; do
+  ln -s "/etc/systemd/system/$u" "$stage/etc/systemd/system/multi-user.target.wants/$u"
+done
 
 # ---- the tree's own configuration for a diskless host
 # networking.service (ifupdown) brings up lo only: the boot interface is the initrd's (docs/lab.md)
@@ -88,7 +93,7 @@ rw() { if (: >"$1/.afsboot-lab-w") 2>/dev/null; then rm -f "$1/.afsboot-lab-w"; 
 # openafs-client.service with AFSBoot's drop-in (the RH-family notes in docs/boot-files.md rely on it)
 # (what it says about the distribution's own unit files is not ours to judge: Debian's
 # openafs-client.service has KillMode=none, which systemd 252 calls deprecated)
-verify=$(systemd-analyze verify afsboot-report.service openafs-client.service 2>&1 | grep -v '^/\(usr/\)\?lib/systemd/system/' | tr ' \n' '_|')
+verify=$(systemd-analyze verify afsboot-report.service afsboot-shutdown-ready.service openafs-client.service 2>&1 | grep -v '^/\(usr/\)\?lib/systemd/system/' | tr ' \n' '_|')
 usrfs=$(stat -f -c %t /usr 2>/dev/null) # the file system's magic: 5346414f is AFS
 echo "afsboot-lab-check: state=$state failed=${failed:-none} getty=$getty usr=$(rw /usr)/$usrfs etc=$(rw /etc) var=$(rw /var) root=$(rw /root) machine-id=$(cat /etc/machine-id) hostname=$(hostname) release=$(cat /etc/lab-release) verify=${verify:-ok} time=$(systemd-analyze time 2>/dev/null | head -n 1 | tr -s ' ' '_')" >/dev/console
 EOF
@@ -96,7 +101,7 @@ chmod 0755 "$OUT/usr/sbin/afsboot-lab-check"
 cat >"$stage/etc/systemd/system/afsboot-lab-check.service" <<'EOF'
 [Unit]
 Description=AFSBoot lab: report the finished boot on the serial console
-After=multi-user.target afsboot-report.service
+After=multi-user.target afsboot-report.service afsboot-shutdown-ready.service
 
 [Service]
 # not oneshot: it waits for the end of the boot, which must not wait for it

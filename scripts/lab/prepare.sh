@@ -16,7 +16,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree openafs systemd-openafs}
+CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree openafs systemd-openafs afs-down}
 t0=$SECONDS
 
 "$HERE/kernel.sh" >/dev/null

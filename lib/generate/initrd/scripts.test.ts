@@ -136,6 +136,24 @@ describe("release side", () => {
     expect(posted(noSystemd)).toBe("runlevel reached");
   });
 
+  it("afsboot-shutdown-ready has systemd load its shutdown units and reads what shutdown runs, only under systemd", () => {
+    const ready = releaseSideFiles().find((f) => f.path === "usr/sbin/afsboot-shutdown-ready")!.content;
+    const dir = fs.mkdtempSync(path.join(tmp, "sr-"));
+    fs.writeFileSync(path.join(dir, "systemctl"), `#!/bin/sh\nprintf '%s\\n' "$@" >>${shQuote(`${dir}/calls`)}\nexit 1\n`, { mode: 0o755 });
+    const run = (script: string) => execFileSync("dash", ["-c", script], { env: { ...process.env, PATH: `${dir}:/usr/bin:/bin` }, encoding: "utf8" });
+    expect(run(ready.replace("/run/systemd/system", `${dir}/none`))).toBe(""); // not booted by systemd
+    expect(fs.existsSync(path.join(dir, "calls"))).toBe(false);
+    fs.mkdirSync(path.join(dir, "systemd"));
+    expect(() => run(ready.replace("/run/systemd/system", `${dir}/systemd`))).not.toThrow(); // a failing systemctl is no failure
+    const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
+    expect(calls.slice(0, 3)).toEqual(["show", "-p", "Id"]);
+    for (const u of ["poweroff.target", "reboot.target", "systemd-poweroff.service", "umount.target"]) expect(calls).toContain(u);
+    const unit = releaseSideFiles().find((f) => f.path.endsWith("/afsboot-shutdown-ready.service"))!.content;
+    expect(unit).toContain("ExecStart=/usr/sbin/afsboot-shutdown-ready\n");
+    // wanted by multi-user.target and ordered after it (else an ordering cycle drops it), after up
+    expect(unit).toContain("After=multi-user.target afsboot-report.service\n");
+  });
+
   it("afsboot-report does nothing, successfully, without a boot or with bad usage", () => {
     const dir = install(null);
     expect(report(dir, "dash", "up")).toBe("");
@@ -143,21 +161,24 @@ describe("release side", () => {
     expect(() => report(install("REPORT=http://x\nBOOT_ID=b\n"), "dash", "Up;reboot")).not.toThrow();
   });
 
-  it("the systemd unit passes systemd-analyze verify (but for the helper not installed here)", () => {
-    const unit = tmpFile(releaseSideFiles().find((f) => f.path.endsWith(".service"))!.content);
-    const named = path.join(tmp, "afsboot-report.service");
-    fs.renameSync(unit, named);
-    let out = "";
-    try {
-      out = execFileSync("systemd-analyze", ["verify", named], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    } catch (e) {
-      out = `${(e as { stdout?: string }).stdout ?? ""}${(e as { stderr?: string }).stderr ?? ""}`;
-    }
-    // only what it says about our unit: the units it references that this machine has installed
-    // (Debian's openafs-client.service, say) are not ours to judge
-    const installed = /^\/(usr\/)?lib\/systemd\/system\//;
-    expect(out.split("\n").filter((l) => l && !l.includes("/usr/sbin/afsboot-report is not executable") && !installed.test(l))).toEqual([]);
-  });
+  it.each(releaseSideFiles().filter((f) => f.path.endsWith(".service")))(
+    "$path passes systemd-analyze verify (but for its program not installed here)",
+    (f) => {
+      const dir = fs.mkdtempSync(path.join(tmp, "unit-"));
+      const named = path.join(dir, path.basename(f.path));
+      fs.writeFileSync(named, f.content);
+      let out = "";
+      try {
+        out = execFileSync("systemd-analyze", ["verify", named], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      } catch (e) {
+        out = `${(e as { stdout?: string }).stdout ?? ""}${(e as { stderr?: string }).stderr ?? ""}`;
+      }
+      // only what it says about our unit: the units it references that this machine has installed
+      // (Debian's openafs-client.service, say) are not ours to judge
+      const installed = /^\/(usr\/)?lib\/systemd\/system\//;
+      expect(out.split("\n").filter((l) => l && !/\/usr\/sbin\/afsboot-[a-z-]+ is not executable/.test(l) && !installed.test(l))).toEqual([]);
+    },
+  );
 });
 
 const h = initSections();
