@@ -113,7 +113,7 @@ export async function fillNetworkForm(page: Page, n: Partial<NetworkData>) {
     ["gateway", "Gateway"],
     ["dns", "DNS servers"],
     ["domain", "Domain"],
-    ["bootServer", "Boot server"],
+    ["bootServer", "Server 1 address"],
     ["reportUrl", "Report URL"],
     ["notes", "Notes"],
   ];

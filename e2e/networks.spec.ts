@@ -152,6 +152,46 @@ test("a DHCP event hook is refused next to its field when not an absolute path, 
   await viewer.close();
 });
 
+test("two boot servers: a duplicate address is refused next to its row with both rows kept, then saved in failover and shown to viewers", async ({
+  page,
+  browser,
+}) => {
+  const n = networkData();
+  const prefix = n.subnet.replace(/\.0\/24$/, "");
+  await goto(page, "/networks/new");
+  await fillNetworkForm(page, { ...n, bootServer: `${prefix}.4` });
+  await field(page, "Server 1 name").fill("boot1");
+  await page.getByRole("button", { name: "Add boot server" }).click();
+  await field(page, "Server 2 name").fill("boot2");
+  await field(page, "Server 2 address").fill(`${prefix}.4`);
+  await page.getByLabel("DHCP failover").selectOption("load-balancing");
+  await page.getByRole("button", { name: "Create network" }).click();
+  await expect(page.locator("#bootServers\\.1\\.address-error")).toHaveText(`Address ${prefix}.4 is listed twice (also server 1)`);
+  await expect(field(page, "Server 2 name")).toHaveValue("boot2");
+  await expect(field(page, "Server 1 name")).toHaveValue("boot1");
+  expect(await apiStatus(page.request, "networks", n.name)).toBe(404);
+
+  await field(page, "Server 2 address").fill(`${prefix}.5`);
+  await page.getByRole("button", { name: "Create network" }).click();
+  await expect(page).toHaveURL(new RegExp(`/networks/${n.name}(\\?|$)`));
+  const saved = await (await page.request.get(`/api/v1/networks/${n.name}`)).json();
+  expect(saved).toMatchObject({
+    bootServer: `${prefix}.4`,
+    bootServers: [
+      { name: "boot1", address: `${prefix}.4` },
+      { name: "boot2", address: `${prefix}.5` },
+    ],
+    dhcpFailover: "load-balancing",
+  });
+
+  const viewer = await browser.newContext({ storageState: storageState("viewer") });
+  const vp = await viewer.newPage();
+  await goto(vp, `/networks/${n.name}`);
+  await expect(vp.getByRole("definition").filter({ hasText: `boot2 ${prefix}.5, files at http://${prefix}.5/` })).toBeVisible();
+  await expect(vp.getByRole("definition").filter({ hasText: "load balancing" })).toBeVisible();
+  await viewer.close();
+});
+
 test("a network in use cannot be deleted: the Delete button is disabled and says why", async ({ page }) => {
   const fleet = await createHostFleet("inuse");
   seedHosts(fleet, `inuse-${uid()}`, 2, 10);

@@ -78,6 +78,11 @@ const schema = z.object({
   AFSBOOT_DHCPD: z.string().default("/usr/sbin/dhcpd"),
   AFSBOOT_KEA_DHCP4: z.string().default("/usr/sbin/kea-dhcp4"),
   AFSBOOT_DNSMASQ: z.string().default("/usr/sbin/dnsmasq"),
+  // delivery of each publication to the boot servers' own copies (lib/publish/deliver.ts)
+  AFSBOOT_RSYNC: z.string().default("/usr/bin/rsync"),
+  AFSBOOT_RSYNC_RSH: z.string().default("ssh -o BatchMode=yes -o ConnectTimeout=10"),
+  AFSBOOT_DELIVERY_TIMEOUT: count("must be a number of seconds, more than 0", 30, (n) => n > 0),
+  AFSBOOT_DELIVERY_PARALLEL: count("must be a whole number of servers, 1 to 32", 4, (n) => Number.isInteger(n) && n >= 1 && n <= 32),
   // seconds a boot may stay at a stage before it counts as stalled: "afs=600,switch=1200" (lib/boot/stages.ts)
   AFSBOOT_STALL_SECONDS: z
     .string()

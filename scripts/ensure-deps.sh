@@ -30,6 +30,9 @@ if (( want_test )); then
   command -v cpio >/dev/null 2>&1 || apt_missing+=(cpio)
   [[ -x /bin/busybox ]] || apt_missing+=(busybox-static)
   command -v ip >/dev/null 2>&1 || apt_missing+=(iproute2)
+  # publications are delivered to boot servers by rsync (over ssh to remote ones)
+  [[ -x /usr/bin/rsync ]] || apt_missing+=(rsync)
+  command -v ssh >/dev/null 2>&1 || apt_missing+=(openssh-client)
   # the boot lab (scripts/lab): QEMU with iPXE ROMs, kmod for the base initrd, an OpenAFS cell
   # (servers and the vos/bos/restorevol tools); nothing of it runs on the host network
   command -v qemu-system-x86_64 >/dev/null 2>&1 || apt_missing+=(qemu-system-x86)

@@ -1,9 +1,10 @@
 "use client";
 
 import { useState } from "react";
-import { Plus, Trash2 } from "lucide-react";
+import { Plus } from "lucide-react";
 import type { ActionState } from "@/lib/action-state";
 import { Button } from "@/components/ui/button";
+import { RemoveRowButton } from "@/components/ui/remove-row-button";
 import { Field, fieldProps } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Input } from "@/components/ui/input";
@@ -98,17 +99,7 @@ export function CellForm({ action, cell, submitLabel }: Props) {
             <Field label={`Server ${i + 1} IP`} name={`servers.${i}.ip`} error={err?.[`servers.${i}.ip`]}>
               <Input {...fieldProps(`servers.${i}.ip`, err?.[`servers.${i}.ip`])} defaultValue={row.ip} placeholder="10.0.0.5" />
             </Field>
-            <Button
-              type="button"
-              variant="ghost"
-              size="icon"
-              className="mt-6"
-              aria-label={`Remove server ${i + 1}`}
-              disabled={rows.length === 1}
-              onClick={() => setRows(rows.filter((r) => r.key !== row.key))}
-            >
-              <Trash2 className="h-4 w-4" />
-            </Button>
+            <RemoveRowButton label={`Remove server ${i + 1}`} onlyRow={rows.length === 1} onRemove={() => setRows(rows.filter((r) => r.key !== row.key))} />
           </div>
         ))}
         <Button type="button" variant="outline" size="sm" onClick={() => setRows([...rows, newRow()])}>

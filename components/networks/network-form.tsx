@@ -1,9 +1,14 @@
 "use client";
 
+import { useState } from "react";
+import { Plus } from "lucide-react";
 import type { ActionState } from "@/lib/action-state";
+import { Button } from "@/components/ui/button";
+import { RemoveRowButton } from "@/components/ui/remove-row-button";
 import { Field, fieldProps } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Input } from "@/components/ui/input";
+import { NativeSelect } from "@/components/ui/native-select";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Textarea } from "@/components/ui/textarea";
 import { useEntityForm } from "@/components/ui/use-entity-form";
@@ -16,6 +21,8 @@ export interface NetworkFormValues {
   domain: string | null;
   bootServer: string;
   bootUrl: string | null;
+  bootServers: { name: string; address: string; url?: string; deliverTo?: string }[];
+  dhcpFailover: "hot-standby" | "load-balancing" | null;
   reportUrl: string;
   discoveryRange: string | null;
   dhcpEventHook: string | null;
@@ -29,8 +36,42 @@ interface Props {
   submitLabel: string;
 }
 
+type Row = { key: number; name: string; address: string; url: string; deliverTo: string };
+let rowKey = 0;
+const newRow = (s: Partial<Omit<Row, "key">> = {}): Row => ({ key: ++rowKey, name: "", address: "", url: "", deliverTo: "", ...s });
+const FIELDS = ["name", "address", "url", "deliverTo"] as const;
+
+/**
+ * Boot server rows as the last submission sent them (after a refused save), else from the network:
+ * its named servers, or its one unnamed server (address and boot files URL) as the first row.
+ */
+function initialRows(values: Record<string, string> | undefined, network?: NetworkFormValues): Row[] {
+  if (values) {
+    const idx = [...new Set(Object.keys(values).flatMap((k) => /^bootServers\.(\d+)\./.exec(k)?.[1] ?? []))];
+    if (idx.length) return idx.map((i) => newRow(Object.fromEntries(FIELDS.map((f) => [f, values[`bootServers.${i}.${f}`] ?? ""]))));
+  }
+  if (network?.bootServers.length)
+    return network.bootServers.map((b) => newRow({ name: b.name, address: b.address, url: b.url ?? "", deliverTo: b.deliverTo ?? "" }));
+  return [newRow({ address: network?.bootServer ?? "", url: network?.bootUrl ?? "" })];
+}
+
 export function NetworkForm({ action, network, submitLabel }: Props) {
   const { state, formAction, fieldErrors: err, initial } = useEntityForm(action, network);
+  const [rows, setRows] = useState(() => initialRows(undefined, network));
+  // after a refused save, show the rows as submitted (adjusted during render, not in an effect)
+  const [seen, setSeen] = useState(state);
+  // a select keeps its first default across a form reset: remounted after each refusal, it shows what was sent
+  const [attempt, setAttempt] = useState(0);
+  if (seen !== state) {
+    setSeen(state);
+    if (state?.ok === false && state.values) {
+      setRows(initialRows(state.values, network));
+      setAttempt(attempt + 1);
+    }
+  }
+  // the one unnamed server's errors are reported on bootServer and bootUrl: shown on the first row
+  const rowError = (i: number, f: (typeof FIELDS)[number]) =>
+    err?.[`bootServers.${i}.${f}`] ?? (i === 0 && f === "address" ? err?.bootServer : i === 0 && f === "url" ? err?.bootUrl : undefined);
 
   const field = (name: keyof NetworkFormValues, label: string, props: { hint?: string; placeholder?: string; required?: boolean } = {}) => (
     <Field label={label} name={name} error={err?.[name]} hint={props.hint} required={props.required}>
@@ -48,12 +89,7 @@ export function NetworkForm({ action, network, submitLabel }: Props) {
         {field("gateway", "Gateway", { placeholder: "10.0.0.1", required: true })}
         {field("dns", "DNS servers", { placeholder: "10.0.0.1, 10.0.0.2", hint: "One or more IPv4 addresses, comma-separated.", required: true })}
         {field("domain", "Domain", { placeholder: "lab.example.org", hint: "Optional: the DNS domain handed out by DHCP." })}
-        {field("bootServer", "Boot server", { placeholder: "10.0.0.1", hint: "next-server (TFTP) and HTTP boot server.", required: true })}
         {field("reportUrl", "Report URL", { placeholder: "http://10.0.0.1:3000", hint: "Where booting clients send their boot reports.", required: true })}
-        {field("bootUrl", "Boot files URL", {
-          placeholder: "http://10.0.0.1/",
-          hint: "Optional: where iPXE fetches boot files. Default http://<boot server>/; http://<console>/boot/ serves them from the console.",
-        })}
         {field("discoveryRange", "Discovery range", {
           placeholder: "10.0.0.200-10.0.0.220",
           hint: "Unknown machines get a short lease from this range and boot the discovery image, so they show up under Unknown hosts. Leave empty to serve enrolled hosts only.",
@@ -63,6 +99,62 @@ export function NetworkForm({ action, network, submitLabel }: Props) {
           hint: "Optional: path of scripts/hooks/afsboot-dhcp-event on the DHCP server; the generated dnsmasq, Kea and ISC dhcpd configs then call it, so boots report their dhcp stage.",
         })}
       </div>
+      <fieldset className="space-y-3">
+        <legend className="text-sm font-medium">Boot servers</legend>
+        <p className="text-sm text-slate-500">
+          Each serves the published files over TFTP and HTTP and runs a DHCP server (next-server). One server needs only its address; with two or more, name
+          each: DHCP configs are made per server in failover, iPXE tries them in turn, and a server with a delivery target gets its own copy of every
+          publication by rsync.
+        </p>
+        {err?.bootServers && <p className="text-sm text-red-600">{err.bootServers}</p>}
+        {rows.map((row, i) => (
+          <div key={row.key} className="grid grid-cols-1 items-start gap-3 md:grid-cols-[9rem_9rem_1fr_1fr_auto]">
+            <Field label={`Server ${i + 1} name`} name={`bootServers.${i}.name`} error={rowError(i, "name")}>
+              <Input
+                {...fieldProps(`bootServers.${i}.name`, rowError(i, "name"))}
+                defaultValue={row.name}
+                placeholder={rows.length > 1 ? `boot${i + 1}` : "optional"}
+              />
+            </Field>
+            <Field label={`Server ${i + 1} address`} name={`bootServers.${i}.address`} error={rowError(i, "address")} required={i === 0}>
+              <Input {...fieldProps(`bootServers.${i}.address`, rowError(i, "address"))} defaultValue={row.address} placeholder={`10.0.0.${i + 1}`} />
+            </Field>
+            <Field label="HTTP URL" name={`bootServers.${i}.url`} error={rowError(i, "url")}>
+              <Input {...fieldProps(`bootServers.${i}.url`, rowError(i, "url"))} defaultValue={row.url} placeholder="http://<address>/ (default)" />
+            </Field>
+            <Field label="Deliver to" name={`bootServers.${i}.deliverTo`} error={rowError(i, "deliverTo")}>
+              <Input
+                {...fieldProps(`bootServers.${i}.deliverTo`, rowError(i, "deliverTo"))}
+                defaultValue={row.deliverTo}
+                placeholder="afsboot@boot2:/srv/afsboot"
+              />
+            </Field>
+            <RemoveRowButton
+              label={`Remove boot server ${i + 1}`}
+              onlyRow={rows.length === 1}
+              onRemove={() => setRows(rows.filter((r) => r.key !== row.key))}
+            />
+          </div>
+        ))}
+        <div className="flex flex-wrap items-end gap-4">
+          <Button type="button" variant="outline" size="sm" onClick={() => setRows([...rows, newRow()])}>
+            <Plus className="mr-1.5 h-4 w-4" aria-hidden />
+            Add boot server
+          </Button>
+          <Field
+            label="DHCP failover"
+            name="dhcpFailover"
+            error={err?.dhcpFailover}
+            hint="With two or more servers: hot standby (the first answers, the second takes over) or load balancing (each answers half)."
+          >
+            <NativeSelect key={attempt} {...fieldProps("dhcpFailover", err?.dhcpFailover, true)} defaultValue={initial("dhcpFailover") || ""}>
+              <option value="">{rows.length > 1 ? "hot standby (default)" : "— (one server)"}</option>
+              <option value="hot-standby">hot standby</option>
+              <option value="load-balancing">load balancing</option>
+            </NativeSelect>
+          </Field>
+        </div>
+      </fieldset>
       <Field label="Notes" name="notes" error={err?.notes}>
         <Textarea {...fieldProps("notes", err?.notes)} rows={3} defaultValue={initial("notes")} />
       </Field>

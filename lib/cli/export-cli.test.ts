@@ -106,4 +106,28 @@ describe("afsboot export (single boot files)", { timeout: 240_000 }, () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr.toString()).toContain(`cannot read ${path.join(images, "vmlinuz-6.1")}`);
   });
+
+  it("prints each boot server's own DHCP file for a network with several, and asks which when not told", () => {
+    const two = FLEET.replace(
+      "bootServer: 10.0.0.1,",
+      "bootServers: [{ name: boot1, address: 10.0.0.2, deliverTo: /srv/afsboot }, { name: boot2, address: 10.0.0.3, deliverTo: /srv/afsboot }],",
+    );
+    fs.writeFileSync(path.join(dir, "fleet-two.yaml"), two);
+    const applied = run(["apply", path.join(dir, "fleet-two.yaml")]);
+    expect(applied.status, applied.stderr.toString()).toBe(0);
+    const kea = run(["export", "kea", "--server", "boot2"]);
+    expect(kea.status, kea.stderr.toString()).toBe(0);
+    const ha = JSON.parse(out(kea)).Dhcp4["hooks-libraries"].find((l: { library: string }) => l.library.endsWith("libdhcp_ha.so")).parameters[
+      "high-availability"
+    ][0];
+    expect(ha).toMatchObject({ "this-server-name": "boot2", mode: "hot-standby" });
+    expect(out(run(["export", "dhcpd", "--network", "lab", "--server", "boot1"]))).toContain("next-server 10.0.0.2;");
+    expect(out(run(["export", "dnsmasq", "--server", "boot2"]))).toContain("dhcp-hostsfile=/srv/afsboot/current/dhcp/dnsmasq-lab.hosts");
+    const ask = run(["export", "kea", "--network", "lab"]);
+    expect(ask.status).not.toBe(0);
+    expect(ask.stderr.toString()).toMatch(/several boot servers: choose one with --server \(boot1, boot2\)/);
+    expect(run(["export", "kea", "--server", "boot9"]).stderr.toString()).toMatch(/no boot server boot9/);
+    fs.writeFileSync(path.join(dir, "fleet.yaml"), FLEET);
+    expect(run(["apply", path.join(dir, "fleet.yaml")]).status).toBe(0);
+  });
 });

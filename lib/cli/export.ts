@@ -3,14 +3,14 @@ import type { Command } from "commander";
 import { cliActor } from "@/lib/auth/roles";
 import { loadSnapshot, reportTokens, type ImageMode } from "@/lib/data/snapshot";
 import { env } from "@/lib/env";
-import { generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "@/lib/generate/dhcp";
+import { dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "@/lib/generate/dhcp";
 import { generateOverlay } from "@/lib/generate/initrd/overlay";
 import { releaseSideFiles } from "@/lib/generate/initrd/release-side";
 import path from "node:path";
 import { generateIpxe } from "@/lib/generate/pxe/ipxe";
 import { generatePxelinux } from "@/lib/generate/pxe/pxelinux";
 import { readBusybox } from "@/lib/publish/busybox";
-import type { FleetSnapshot } from "@/lib/generate/snapshot";
+import { LAYOUT, isReplicated, type FleetSnapshot } from "@/lib/generate/snapshot";
 import { CliError } from "./io";
 import { exportDir } from "./publish";
 
@@ -38,6 +38,25 @@ function networks(snap: FleetSnapshot, name: string | undefined, kind: string): 
   return snap.networks.map((n) => n.name);
 }
 
+/** A boot server's own DHCP file (networks with several boot servers: failover.ts), as the publication writes it. */
+function serverFile(snap: FleetSnapshot, kind: "dhcpd" | "kea" | "dnsmasq", network: string | undefined, server: string | undefined): string {
+  const replicated = snap.networks.filter((n) => isReplicated(n) && (!network || n.name === network));
+  const names = [...new Set(replicated.flatMap((n) => n.bootServers!.map((b) => b.name)))].sort();
+  if (network && !snap.networks.some((n) => n.name === network)) throw new CliError(`no network named ${network}`);
+  if (replicated.length === 0) throw new CliError(`${network ? `network ${network} has` : "no network has"} two or more boot servers: leave out --server`);
+  if (!server) throw new CliError(`network ${network} has several boot servers: choose one with --server (${names.join(", ")})`);
+  if (!names.includes(server)) throw new CliError(`no boot server ${server}${network ? ` in network ${network}` : ""} (${names.join(", ")})`);
+  const files = dhcpFiles(snap, { exportDir: EXPORT_DIR(), keaHooksDir: env().AFSBOOT_KEA_HOOKS_DIR });
+  const text = (p: string) => files.find((f) => f.path === p)?.content;
+  if (kind === "kea") return text(LAYOUT.serverKea(server))!;
+  const nets = replicated.filter((n) => n.bootServers!.some((b) => b.name === server)).map((n) => n.name);
+  if (!network && nets.length > 1) throw new CliError(`boot server ${server} serves ${nets.join(", ")}: choose one with --network`);
+  const net = network ?? nets[0]!;
+  if (kind === "dhcpd") return text(LAYOUT.serverDhcpd(server, net))!;
+  const exportDir = snap.networks.find((n) => n.name === net)!.bootServers!.find((b) => b.name === server)!.exportDir ?? EXPORT_DIR();
+  return `${text(LAYOUT.serverDnsmasqConf(server, net))}# ---- hosts file (${exportDir}/${LAYOUT.dnsmasqHosts(net)})\n${text(LAYOUT.dnsmasqHosts(net))}`;
+}
+
 /** The overlay of the host's (version, cell), built to learn its sha256 for the PXE config. */
 function overlaysFor(snap: FleetSnapshot, hostName: string) {
   const host = snap.hosts.find((h) => h.name === hostName);
@@ -56,8 +75,13 @@ export function registerExportCommands(exp: Command, program: Command) {
         kind === "dnsmasq" ? "print the dnsmasq conf, then its dhcp-hostsfile (after a '# ---- hosts file' line)" : `print the ${kind} config of a network`,
       )
       .option("--network <name>", "one network (required when there are several, except for dhcpd)")
-      .action(async (opts: { network?: string }) => {
+      .option("--server <name>", "one boot server's own config, for a network with several (Kea: every network the server serves)")
+      .action(async (opts: { network?: string; server?: string }) => {
         const { snapshot: snap } = await snapshot("names-only");
+        if (opts.server || (opts.network && snap.networks.some((n) => n.name === opts.network && isReplicated(n)))) {
+          process.stdout.write(serverFile(snap, kind, opts.network, opts.server));
+          return;
+        }
         for (const name of networks(snap, opts.network, kind)) {
           if (kind === "dhcpd") process.stdout.write(generateDhcpd(snap, name));
           else if (kind === "kea") process.stdout.write(generateKea(snap, name, { keaHooksDir: env().AFSBOOT_KEA_HOOKS_DIR }));

@@ -37,11 +37,20 @@ export function registerPublishCommand(program: Command) {
         );
         if (r.status === "dry_run" && r.publicationId && r.changes.length)
           console.error(`afsboot: note: the dry run is kept as ${r.publicationId} for a day: /publications/${r.publicationId} in the console`);
+        for (const d of r.deliveries ?? []) {
+          console.log(`boot server ${d.server}: ${d.status} to ${d.target}, ${d.durationMs} ms`);
+          if (d.message) console.log(d.message.replace(/^/gm, "  | ").replace(/\n?$/, ""));
+        }
         for (const h of r.hooks) {
           console.log(`hook ${h.name}: ${h.status}${h.exitCode !== null ? ` (exit ${h.exitCode})` : ""}, ${h.durationMs} ms`);
           if (h.output.trim()) console.log(h.output.replace(/^/gm, "  | ").replace(/\n?$/, ""));
         }
         if (r.hooks.some((h) => h.status !== "ok")) throw new CliError("published, but a post-publish hook failed (see above)");
+        const failed = (r.deliveries ?? []).filter((d) => d.status === "failed").map((d) => d.server);
+        if (failed.length)
+          throw new CliError(
+            `published, but delivery to ${failed.join(", ")} failed (see above); the next publish catches ${failed.length === 1 ? "it" : "them"} up`,
+          );
       } catch (e) {
         if (e instanceof AppError && e.fields)
           throw new CliError(

@@ -3,6 +3,7 @@ import { db, type Tx } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { invalid } from "@/lib/errors";
 import type { FleetFile } from "@/lib/fleet/schema";
+import { bootServerConflicts } from "@/lib/validation/network";
 import { recordAudit } from "./audit";
 import { authorize } from "./authorize";
 import { canonCell, canonNetwork, canonRelease, canonVersion, loadCanonState } from "./fleet-export";
@@ -67,6 +68,12 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
       changes.push({ op: "update", kind: "network", name: n.name, detail: changedKeys(have, want) });
     }
   }
+
+  // one machine, one export directory: boot servers named alike must be delivered alike, in the
+  // networks of the file and in those it leaves as they are
+  const networksAfter = new Map(cur.networks);
+  for (const n of fleet.networks ?? []) networksAfter.set(n.name, canonNetwork({ ...n, notes: n.notes }));
+  for (const message of bootServerConflicts([...networksAfter.values()])) problems.push({ path: "networks", message });
 
   for (const c of fleet.cells ?? []) {
     const want = canonCell({ ...c, cacheMemcache: c.cache?.memcache ?? true, cacheBlocks: c.cache?.blocks ?? 65536, notes: c.notes ?? "" });

@@ -2,6 +2,7 @@ import "server-only";
 import type { Tx } from "@/lib/db";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
+import { storedBootServers } from "@/lib/validation/network";
 import { authorize } from "./authorize";
 import { hostSnapshot } from "./host-rows";
 import { hostInclude, hostView, inputFromView } from "./hosts";
@@ -16,7 +17,21 @@ export interface CanonState {
   hosts: Map<string, ReturnType<typeof hostSnapshot>>;
 }
 
-export const canonNetwork = (n: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; bootUrl: string | null; reportUrl: string; discoveryRange: string | null; dhcpEventHook: string | null; notes: string }) => ({
+export const canonNetwork = (n: {
+  name: string;
+  subnet: string;
+  gateway: string;
+  dns: unknown;
+  domain: string | null;
+  bootServer: string;
+  bootUrl: string | null;
+  bootServers?: unknown;
+  dhcpFailover?: string | null;
+  reportUrl: string;
+  discoveryRange: string | null;
+  dhcpEventHook: string | null;
+  notes: string;
+}) => ({
   name: n.name,
   subnet: n.subnet,
   gateway: n.gateway,
@@ -24,6 +39,9 @@ export const canonNetwork = (n: { name: string; subnet: string; gateway: string;
   domain: n.domain ?? null,
   bootServer: n.bootServer,
   bootUrl: n.bootUrl ?? null,
+  // key order as the fleet file shows them; url and deliverTo only when set
+  bootServers: storedBootServers(n.bootServers).map((b) => ({ name: b.name, address: b.address, ...(b.url ? { url: b.url } : {}), ...(b.deliverTo ? { deliverTo: b.deliverTo } : {}) })),
+  dhcpFailover: n.dhcpFailover ?? null,
   reportUrl: n.reportUrl,
   discoveryRange: n.discoveryRange ?? null,
   dhcpEventHook: n.dhcpEventHook ?? null,

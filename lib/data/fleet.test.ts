@@ -237,3 +237,51 @@ describe("fleet file: a network's DHCP event hook", () => {
     expect(!comma.ok && comma.problems[0]!.message).toBe("DHCP event hook must not contain commas (dnsmasq reads them as separators)");
   });
 });
+
+describe("fleet file: a network's boot servers", () => {
+  const SERVERS = [
+    "    bootServers:",
+    "      - { name: boot1, address: 10.0.0.2, deliverTo: /srv/afsboot }",
+    "      - { name: boot2, address: 10.0.0.3, url: http://10.0.0.3/current/, deliverTo: afsboot@10.0.0.3:/srv/afsboot }",
+    "    dhcpFailover: load-balancing",
+    "",
+  ].join("\n");
+  const withServers = (text = FILE, servers = SERVERS) => text.replace("    bootServer: 10.0.0.1\n", servers);
+
+  it("applies, exports and re-applies as a no-op; the first server is the boot server; leaving them out goes back to one", async () => {
+    await applyFleet(operator, parse(FILE));
+    expect(stringify(await exportFleet(viewer))).not.toContain("bootServers");
+    const changes = await applyFleet(operator, parse(withServers()));
+    expect(changes).toEqual([{ op: "update", kind: "network", name: "lab", detail: "bootServer, bootServers, dhcpFailover" }]);
+    const row = await db.network.findUniqueOrThrow({ where: { name: "lab" } });
+    expect(row).toMatchObject({ bootServer: "10.0.0.2", dhcpFailover: "load-balancing" });
+    const exported = stringify(await exportFleet(viewer));
+    expect(exported).toContain("    bootServer: 10.0.0.2\n    bootServers:\n      - name: boot1\n        address: 10.0.0.2\n        deliverTo: /srv/afsboot\n");
+    expect(exported).toContain("    dhcpFailover: load-balancing\n");
+    expect(await applyFleet(operator, parse(exported))).toEqual([]);
+    expect(await applyFleet(operator, parse(JSON.stringify(await exportFleet(viewer))))).toEqual([]);
+    expect(ops(await applyFleet(operator, parse(FILE)))).toEqual(["update network lab"]);
+    expect(await db.network.findUniqueOrThrow({ where: { name: "lab" } })).toMatchObject({ bootServer: "10.0.0.1", bootServers: [], dhcpFailover: null });
+  });
+
+  it("refuses a server named alike in two networks but delivered differently, and bad entries at their paths; nothing changes", async () => {
+    await applyFleet(operator, parse(FILE));
+    const second = [
+      "  - name: lab2",
+      "    subnet: 10.0.1.0/24",
+      "    gateway: 10.0.1.1",
+      "    dns: [10.0.1.1]",
+      "    reportUrl: http://10.0.0.1:3000",
+      "    bootServers: [{ name: boot1, address: 10.0.1.2, deliverTo: /srv/other }]",
+      "cells:",
+    ].join("\n");
+    const both = withServers().replace("cells:", second);
+    const r = parseFleet(both);
+    expect(!r.ok && r.problems.map((p) => p.message)).toEqual([
+      "boot server boot1 is delivered to /srv/other in network lab2 but to /srv/afsboot in network lab: one machine has one export directory",
+    ]);
+    const bad = parseFleet(withServers(FILE, "    bootServers: [{ name: boot1, address: 10.0.0.2 }, { name: boot1, address: 10.0.0.300 }]\n"));
+    expect(!bad.ok && bad.problems.map((p) => `${p.path}: ${p.message}`)).toEqual(["networks[0].bootServers[1].address: Boot server address must be an IPv4 address like 10.0.0.1"]);
+    expect((await db.network.findUniqueOrThrow({ where: { name: "lab" } })).bootServers).toEqual([]);
+  });
+});

@@ -3,7 +3,8 @@ import { db, type Tx } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { conflict, fromDbError, invalid, notFound } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { NetworkInput, NetworkUpdate } from "@/lib/validation/network";
+import { bootServerConflicts, storedBootServers, type BootServer, type DhcpFailoverMode, type NetworkInput, type NetworkUpdate } from "@/lib/validation/network";
+import { canonNetwork } from "./fleet-export";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { hasLikeWildcard, literalMatchIds } from "./search";
@@ -43,14 +44,31 @@ type Row = Prisma.NetworkGetPayload<{ include: { _count: { select: { hosts: true
 
 function toView(row: Row) {
   const { _count, ...rest } = row;
-  return { ...rest, dns: (row.dns as string[]) ?? [], hostCount: _count.hosts };
+  return { ...rest, dns: (row.dns as string[]) ?? [], bootServers: storedBootServers(row.bootServers), dhcpFailover: row.dhcpFailover as DhcpFailoverMode | null, hostCount: _count.hosts };
 }
 
 export type NetworkView = ReturnType<typeof toView>;
 
-function snapshot(v: { name: string; subnet: string; gateway: string; dns: unknown; domain: string | null; bootServer: string; bootUrl: string | null; reportUrl: string; discoveryRange: string | null; dhcpEventHook: string | null; notes: string }) {
-  const { name, subnet, gateway, dns, domain, bootServer, bootUrl, reportUrl, discoveryRange, dhcpEventHook, notes } = v;
-  return { name, subnet, gateway, dns, domain, bootServer, bootUrl, reportUrl, discoveryRange, dhcpEventHook, notes };
+/** What the audit log keeps of a network: its fields as the fleet file has them. */
+const snapshot = canonNetwork;
+
+/** The stored columns of a validated input (boot servers as a JSON array, [] for one unnamed server). */
+function columns(input: Omit<NetworkInput, "revision"> & { revision?: number }) {
+  const { bootServers, dhcpFailover, revision: _revision, ...rest } = input;
+  // absent (a caller in code that leaves them out): as they were
+  return {
+    ...rest,
+    ...(bootServers !== undefined ? { bootServers: bootServers as unknown as Prisma.InputJsonValue } : {}),
+    ...(dhcpFailover !== undefined ? { dhcpFailover } : {}),
+  };
+}
+
+/** A boot server named in this network must be delivered where the other networks naming it say. */
+async function assertBootServersAgree(tx: Tx, name: string, before: string | null, bootServers: BootServer[] | undefined) {
+  if (!bootServers?.length) return;
+  const others = await tx.network.findMany({ where: before ? { NOT: { name: before } } : {}, select: { name: true, bootServers: true } });
+  const problems = bootServerConflicts([{ name, bootServers }, ...others.map((o) => ({ name: o.name, bootServers: storedBootServers(o.bootServers) }))]);
+  if (problems.length) throw invalid(problems[0]!, { bootServers: problems.join("; ") });
 }
 
 /** A discovery range's addresses go to machines that are not enrolled: no enrolled host may hold one. */
@@ -68,7 +86,8 @@ export async function createNetwork(actor: Actor, input: NetworkInput) {
   try {
     return await db.$transaction(async (tx) => {
       await assertRangeFree(tx, input.discoveryRange);
-      const row = await tx.network.create({ data: { ...input } });
+      await assertBootServersAgree(tx, input.name, null, input.bootServers);
+      const row = await tx.network.create({ data: columns(input) });
       await recordAudit(tx, actor, "network.create", { type: "network", id: row.id, name: row.name }, undefined, snapshot(row));
       return row;
     });
@@ -85,10 +104,11 @@ export async function updateNetwork(actor: Actor, name: string, input: NetworkUp
       const before = await tx.network.findUnique({ where: { name } });
       if (!before) throw notFound(`Network ${name}`);
       await assertRangeFree(tx, data.discoveryRange);
+      await assertBootServersAgree(tx, data.name, name, data.bootServers);
       // optimistic concurrency: only the revision the editor saw may be overwritten
       const { count } = await tx.network.updateMany({
         where: { id: before.id, revision },
-        data: { ...data, revision: { increment: 1 } },
+        data: { ...columns(data), revision: { increment: 1 } },
       });
       if (count === 0) throw conflict("This network was changed by someone else since you opened it: reload and apply your change again");
       const after = await tx.network.findUniqueOrThrow({ where: { id: before.id } });

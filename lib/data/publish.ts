@@ -15,7 +15,9 @@ import { DHCP_KINDS, DIFF_LIMITS, TEXT_KINDS, fileDiff } from "@/lib/publish/dif
 import { runHooks, type HookResult } from "@/lib/publish/hooks";
 import { PublishBusyError, withExportLock } from "@/lib/publish/lock";
 import { validateDhcp, type ValidatorResult } from "@/lib/publish/validate";
+import type { DeliveryOutcome } from "@/lib/publish/deliver";
 import { recordAudit } from "./audit";
+import { deliverPublication } from "./deliveries";
 import { authorize } from "./authorize";
 import { newId } from "./bulk-insert";
 import { record, recordDryRun } from "./publish-record";
@@ -56,7 +58,9 @@ export interface PublishResult {
   validation: ValidatorResult[];
   hooks: HookResult[];
   skipped: { host: string; reason: string }[];
-  /** milliseconds per stage: snapshot, generate, compare, validate, diff, write, record, hooks */
+  /** each boot server's copy of this publication (none for a dry run, or without delivery targets) */
+  deliveries?: DeliveryOutcome[];
+  /** milliseconds per stage: snapshot, generate, compare, validate, diff, write, record, deliver, hooks */
   timings: Record<string, number>;
 }
 
@@ -129,11 +133,14 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   lap("write");
   const publicationId = await record(run, changes, byPath, validation, generated, loaded);
   lap("record");
+  // each boot server's copy, before the hooks (which may reload the DHCP servers that read it)
+  const deliveries = await deliverPublication(actor, publicationId, outDir, changes.length > 0);
+  lap("deliver");
   // hooks: only when something changed
   const hooks = changes.length ? await runHooks({ exportDir: outDir, publicationId, changes }) : [];
   if (hooks.length) await db.publication.update({ where: { id: publicationId }, data: { hooks: hooks as object[] } });
   lap("hooks");
-  return result(publicationId, "succeeded", hooks);
+  return { ...result(publicationId, "succeeded", hooks), deliveries };
 }
 
 /** What one publication is about: who, where, when, which hosts (null: all), and its stages' times. */

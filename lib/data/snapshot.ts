@@ -8,7 +8,10 @@ import { imagePolicy, serverSecret } from "@/lib/env";
 import { invalid } from "@/lib/errors";
 import { sha256Cached } from "@/lib/publish/file-cache";
 import { resolveImage, type ImagePolicy } from "@/lib/publish/image-source";
-import type { FleetSnapshot, SnapCell, SnapImage, SnapVersion } from "@/lib/generate/snapshot";
+import type { FleetSnapshot, SnapCell, SnapImage, SnapNetwork, SnapVersion } from "@/lib/generate/snapshot";
+import type { Network } from "@/lib/generated/prisma/client";
+import { deliveredExportDir } from "@/lib/publish/deliver";
+import { storedBootServers } from "@/lib/validation/network";
 import { imagesDirField } from "@/lib/publish/refusal-paths";
 
 // Loads the generators' input from the database in one consistent read, resolving what needs
@@ -30,6 +33,30 @@ export interface LoadedSnapshot {
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** A network as the generators see it: its boot servers with the directory each serves the export from. */
+function snapNetwork(n: Network): SnapNetwork {
+  const bootServers = storedBootServers(n.bootServers).map((b) => ({
+    name: b.name,
+    address: b.address,
+    url: b.url ?? null,
+    // a server fed by delivery serves its own copy; one without serves the console's directory (or AFS)
+    exportDir: b.deliverTo ? deliveredExportDir(b.deliverTo) : null,
+  }));
+  return {
+    name: n.name,
+    subnet: n.subnet,
+    gateway: n.gateway,
+    dns: n.dns as string[],
+    domain: n.domain,
+    bootServer: n.bootServer,
+    bootUrl: n.bootUrl,
+    reportUrl: n.reportUrl,
+    discoveryRange: n.discoveryRange,
+    dhcpEventHook: n.dhcpEventHook,
+    ...(bootServers.length ? { bootServers, dhcpFailover: bootServers.length >= 2 ? ((n.dhcpFailover as SnapNetwork["dhcpFailover"]) ?? "hot-standby") : null } : {}),
+  };
+}
 
 /** Where publishing reads a version's kernel and base initrd: the release's images directory. */
 export const imagesDir = (r: { tree: string; imagesDir: string | null }) => r.imagesDir ?? `${r.tree}/boot`;
@@ -134,7 +161,7 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
   }
   return {
     snapshot: {
-      networks: networks.map((n) => ({ name: n.name, subnet: n.subnet, gateway: n.gateway, dns: n.dns as string[], domain: n.domain, bootServer: n.bootServer, bootUrl: n.bootUrl, reportUrl: n.reportUrl, discoveryRange: n.discoveryRange, dhcpEventHook: n.dhcpEventHook })).sort(byName),
+      networks: networks.map(snapNetwork).sort(byName),
       cells: cells.map(snapCell).sort(byName),
       versions,
       hosts: snapHosts.sort(byName),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { networkInput } from "@/lib/validation/network";
+import { bootServerConflicts, networkInput } from "@/lib/validation/network";
 import { cellServer } from "@/lib/validation/cell";
 import { afsPath, absolutePath } from "@/lib/validation/paths";
 import { dnsName, slug } from "@/lib/validation/common";
@@ -18,8 +18,10 @@ export const fleetNetwork = strict({
   gateway: z.string(),
   dns: z.array(z.string()),
   domain: z.string().optional(),
-  bootServer: z.string(),
+  bootServer: z.string().optional(), // the first boot server's address; optional when bootServers lists them
   bootUrl: z.string().optional(),
+  bootServers: z.array(strict({ name: z.string(), address: z.string(), url: z.string().optional(), deliverTo: z.string().optional() })).optional(),
+  dhcpFailover: z.string().nullable().optional(), // hot-standby | load-balancing, with two or more boot servers
   reportUrl: z.string(),
   discoveryRange: z.string().nullable().optional(), // null or absent: none
   dhcpEventHook: z.string().nullable().optional(), // null or absent: none
@@ -109,6 +111,7 @@ export const fleetFile = strict({
   hosts: z.array(fleetHost).optional(),
 }).superRefine((f, ctx) => {
   uniqueBy(f.networks ?? [], (n) => n.name, "network", ctx, ["networks"]);
+  for (const message of bootServerConflicts(f.networks ?? [])) ctx.addIssue({ code: "custom", path: ["networks"], message });
   uniqueBy(f.cells ?? [], (c) => c.name, "cell", ctx, ["cells"]);
   uniqueBy(f.releases ?? [], (r) => r.name, "release", ctx, ["releases"]);
   (f.releases ?? []).forEach((r, i) => uniqueBy(r.versions ?? [], (v) => v.version, `version of ${r.name}:`, ctx, ["releases", i, "versions"]));

@@ -163,3 +163,40 @@ export const HOOK_FIXTURE: FleetSnapshot = {
   ],
   hosts: FIXTURE.hosts.map((h) => ({ ...h, network: `${h.network}-hook` })),
 };
+
+/**
+ * FIXTURE with two boot servers per network (networks renamed, like DISCOVERY_FIXTURE's): lab's in
+ * hot standby with a discovery range and the DHCP hook, each server fed by delivery; render's in
+ * load balancing with three servers (the third a backup) and a discovery range, its boot files
+ * from a URL per server.
+ */
+export const FAILOVER_FIXTURE: FleetSnapshot = {
+  ...FIXTURE,
+  networks: [
+    {
+      ...FIXTURE.networks[0]!,
+      name: "lab-ha",
+      bootServer: "10.0.0.2",
+      discoveryRange: "10.0.0.200-10.0.0.220",
+      dhcpEventHook: "/usr/local/sbin/afsboot-dhcp-event",
+      bootServers: [
+        { name: "boot1", address: "10.0.0.2", exportDir: "/srv/afsboot/current" },
+        { name: "boot2", address: "10.0.0.3", exportDir: "/srv/afsboot/current" },
+      ],
+      dhcpFailover: "hot-standby",
+    },
+    {
+      ...FIXTURE.networks[1]!,
+      name: "render-ha",
+      bootUrl: null,
+      discoveryRange: "172.16.1.0-172.16.1.255",
+      bootServers: [
+        { name: "rboot1", address: "172.16.0.10", url: "http://rboot1.example.org/export/" },
+        { name: "rboot2", address: "172.16.0.11", url: "http://rboot2.example.org/export/" },
+        { name: "rboot3", address: "172.16.0.12" },
+      ],
+      dhcpFailover: "load-balancing",
+    },
+  ],
+  hosts: FIXTURE.hosts.map((h) => ({ ...h, network: `${h.network}-ha` })),
+};

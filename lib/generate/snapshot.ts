@@ -24,6 +24,31 @@ export interface SnapNetwork {
    * the dnsmasq, Kea and ISC dhcpd configs call it on leases. Absent or null: no hook.
    */
   dhcpEventHook?: string | null;
+  /**
+   * Named boot servers in order (first = primary). Absent or empty: the one server of bootServer
+   * and bootUrl. With two or more, each gets its own DHCP configs in failover (dhcpFailover) and
+   * iPXE scripts try them in turn.
+   */
+  bootServers?: SnapBootServer[];
+  /** The failover mode with two or more boot servers (default hot-standby). */
+  dhcpFailover?: "hot-standby" | "load-balancing" | null;
+}
+
+export interface SnapBootServer {
+  name: string; // a host label, unique in the network
+  address: string; // IPv4: next-server, TFTP, and the HTTP server unless url says otherwise
+  /** HTTP base of its boot files (ends in "/"); absent or null: http://<address>/ */
+  url?: string | null;
+  /** Where its copy of the export directory lives on it (the path its DHCP configs name); absent: the console's. */
+  exportDir?: string | null;
+}
+
+/** One machine a network's clients boot from: its name (null: the unnamed one), address, HTTP base. */
+export interface ServingPoint {
+  name: string | null;
+  address: string;
+  base: string;
+  exportDir: string | null;
 }
 
 export interface SnapCell {
@@ -91,6 +116,11 @@ export const LAYOUT = {
   ipxe: (mac: string) => `ipxe/01-${mac.replace(/:/g, "-")}.ipxe`,
   ipxeBoot: "boot.ipxe",
   ipxeDefault: "ipxe/default.ipxe",
+  /** A boot server's own DHCP configs, when its network has several boot servers. */
+  serverDhcpd: (server: string, network: string) => `dhcp/${server}/dhcpd-${network}.conf`,
+  serverDnsmasqConf: (server: string, network: string) => `dhcp/${server}/dnsmasq-${network}.conf`,
+  /** Kea's HA hook is set per server process, so one file per server holds all its networks. */
+  serverKea: (server: string) => `dhcp/${server}/kea-dhcp4.json`,
   image: (img: SnapImage) => `images/${img.sha256}/${img.name}`,
   overlay: (release: string, version: string, cell: string, sha256: string) => `overlays/${release}-${version}-${cell}-${sha256.slice(0, 16)}.cpio.gz`,
 } as const;
@@ -103,11 +133,46 @@ export class SnapshotError extends Error {
   override name = "SnapshotGenerateError";
 }
 
-export const httpBase = (n: SnapNetwork): string => {
-  if (n.bootUrl == null) return `http://${n.bootServer}/`;
+const PLAIN_BASE = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/([A-Za-z0-9._-]+\/)*$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function plainBase(what: string, url: string): string {
   // it goes into iPXE scripts and DHCP file fields: plain URL characters only (checked at the edge too)
-  if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/([A-Za-z0-9._-]+\/)*$/.test(n.bootUrl)) {
-    throw new SnapshotError(`network ${n.name}: boot files URL ${JSON.stringify(n.bootUrl)} is not a plain http(s) base URL ending in /`);
+  if (!PLAIN_BASE.test(url)) throw new SnapshotError(`${what} ${JSON.stringify(url)} is not a plain http(s) base URL ending in /`);
+  return url;
+}
+
+/** The HTTP base of a network's (first) boot server. */
+export const httpBase = (n: SnapNetwork): string => servingPoints(n)[0]!.base;
+
+/**
+ * The machines a network's clients boot from, in order: its named boot servers, or the one
+ * unnamed server of bootServer and bootUrl. Every value is checked (it reaches configs and scripts).
+ */
+export function servingPoints(n: SnapNetwork): ServingPoint[] {
+  if (!n.bootServers?.length) {
+    return [
+      {
+        name: null,
+        address: n.bootServer,
+        base: n.bootUrl == null ? `http://${n.bootServer}/` : plainBase(`network ${n.name}: boot files URL`, n.bootUrl),
+        exportDir: null,
+      },
+    ];
   }
-  return n.bootUrl;
-};
+  return n.bootServers.map((b) => {
+    const what = `network ${n.name}: boot server ${JSON.stringify(b.name)}`;
+    if (!LABEL.test(b.name)) throw new SnapshotError(`${what}: the name is not a host label (a-z, 0-9, '-')`);
+    if (!IPV4.test(b.address)) throw new SnapshotError(`${what}: address ${JSON.stringify(b.address)} is not an IPv4 address`);
+    return {
+      name: b.name,
+      address: b.address,
+      base: b.url == null ? `http://${b.address}/` : plainBase(`${what}: HTTP URL`, b.url),
+      exportDir: b.exportDir ?? null,
+    };
+  });
+}
+
+/** A network whose clients boot from two or more boot servers (DHCP per server, in failover). */
+export const isReplicated = (n: SnapNetwork): boolean => (n.bootServers?.length ?? 0) >= 2;

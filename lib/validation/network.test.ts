@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fieldErrors } from "./common";
-import { MAX_DISCOVERY_RANGE, MAX_HOOK_PATH, networkInput } from "./network";
+import { MAX_DISCOVERY_RANGE, MAX_HOOK_PATH, bootServerConflicts, networkInput } from "./network";
 
 const good = {
   name: "lab",
@@ -182,5 +182,77 @@ describe("networkInput", () => {
   it("refuses missing fields with a message each", () => {
     const e = errorsOf({});
     expect(Object.keys(e)).toEqual(expect.arrayContaining(["name", "subnet", "gateway", "bootServer", "reportUrl"]));
+  });
+});
+
+describe("boot servers", () => {
+  const { bootServer: _one, ...noServer } = good;
+  const two = [
+    { name: "Boot1", address: "10.0.0.2", deliverTo: "/srv/afsboot" },
+    { name: "boot2", address: "10.0.0.3", url: "http://boot2.lab.example.org/current", deliverTo: "afsboot@boot2.lab.example.org:/srv/afsboot" },
+  ];
+
+  it("named servers: the first is the boot server, names lower-cased, URLs end in /, hot standby by default", () => {
+    const r = networkInput.parse({ ...noServer, bootServers: two });
+    expect(r.bootServer).toBe("10.0.0.2");
+    expect(r.bootUrl).toBeNull();
+    expect(r.bootServers).toEqual([
+      { name: "boot1", address: "10.0.0.2", deliverTo: "/srv/afsboot" },
+      { name: "boot2", address: "10.0.0.3", url: "http://boot2.lab.example.org/current/", deliverTo: "afsboot@boot2.lab.example.org:/srv/afsboot" },
+    ]);
+    expect(r.dhcpFailover).toBe("hot-standby");
+    expect(networkInput.parse({ ...good, bootServer: "10.0.0.2", bootServers: two, dhcpFailover: "load-balancing" }).dhcpFailover).toBe("load-balancing");
+  });
+
+  it("a single form row without a name or target is the one unnamed server; blank rows are dropped", () => {
+    const r = networkInput.parse({
+      ...noServer,
+      bootServers: [
+        { name: "", address: "10.0.0.9", url: "http://10.0.0.9:8080" },
+        { name: " ", address: "", url: "", deliverTo: "" },
+      ],
+    });
+    expect(r).toMatchObject({ bootServer: "10.0.0.9", bootUrl: "http://10.0.0.9:8080/", bootServers: [], dhcpFailover: null });
+    expect(networkInput.parse(good)).toMatchObject({ bootServer: "10.0.0.1", bootServers: [], dhcpFailover: null });
+  });
+
+  it.each([
+    [{ bootServers: [two[0], { ...two[1], name: "boot1" }] }, "bootServers.1.name", /boot1 is listed twice/],
+    [{ bootServers: [two[0], { ...two[1], address: "10.0.0.2" }] }, "bootServers.1.address", /10\.0\.0\.2 is listed twice/],
+    [{ bootServers: [two[0], { ...two[1], name: "" }] }, "bootServers.1.name", /needs a name/],
+    [{ bootServers: [two[0], { ...two[1], name: "boot_2" }] }, "bootServers.1.name", /host name label/],
+    [{ bootServers: two, bootUrl: "http://10.0.0.1/" }, "bootUrl", /each its own HTTP URL/],
+    [{ bootServers: two, bootServer: "10.0.0.7" }, "bootServer", /differs from the first boot server's address 10\.0\.0\.2/],
+    [{ bootServers: [two[0]], dhcpFailover: "hot-standby" }, "dhcpFailover", /two or more/],
+    [{ bootServers: two, dhcpFailover: "active-active" }, "dhcpFailover", /hot-standby or load-balancing/],
+    [{ bootServers: two, discoveryRange: "10.0.0.3-10.0.0.9" }, "discoveryRange", /the boot server boot2 10\.0\.0\.3/],
+    [{ bootServers: [two[0], { ...two[1], deliverTo: "boot2:relative/path" }] }, "bootServers.1.deliverTo", /absolute path/],
+    [{ bootServers: [two[0], { ...two[1], deliverTo: "/srv/../etc" }] }, "bootServers.1.deliverTo", /\.\. path segments/],
+    [{ bootServers: [two[0], { ...two[1], deliverTo: "/" }] }, "bootServers.1.deliverTo", /root directory/],
+    [{ bootServers: [two[0], { ...two[1], deliverTo: "-e sh:/x" }] }, "bootServers.1.deliverTo", /absolute path/],
+    [{ bootServers: [two[0], { ...two[1], url: "ftp://boot2/" }] }, "bootServers.1.url", /http:\/\/ or https:\/\//],
+    [{ bootServers: Array.from({ length: 9 }, (_, i) => ({ name: `b${i}`, address: `10.0.0.${i + 2}` })) }, "bootServers", /at most 8/],
+  ])("refuses %j on %s", (over, field, message) => {
+    expect(errorsOf({ ...noServer, ...over })[field as string]).toMatch(message as RegExp);
+  });
+
+  it("a network with neither a boot server nor named ones: Boot server is required", () => {
+    expect(errorsOf(noServer).bootServer).toBe("Boot server is required");
+    expect(errorsOf({ ...noServer, bootServers: [{ name: "", address: "", url: "", deliverTo: "" }] }).bootServer).toBe("Boot server is required");
+  });
+
+  it("one machine, one export directory: networks naming a server alike must deliver it alike", () => {
+    expect(
+      bootServerConflicts([
+        { name: "a", bootServers: [{ name: "boot1", address: "10.0.0.2", deliverTo: "/srv/x" }] },
+        { name: "b", bootServers: [{ name: "boot1", address: "10.1.0.2", deliverTo: "/srv/x" }] },
+      ]),
+    ).toEqual([]);
+    expect(
+      bootServerConflicts([
+        { name: "a", bootServers: [{ name: "boot1", address: "10.0.0.2", deliverTo: "/srv/x" }] },
+        { name: "b", bootServers: [{ name: "boot1", address: "10.1.0.2" }] },
+      ]),
+    ).toEqual(["boot server boot1 is delivered to no delivery target in network b but to /srv/x in network a: one machine has one export directory"]);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_HOOK_PATH, hookPathProblem } from "@/lib/net/hook-path";
 import { cidrContains, formatCidr, formatIpv4, formatIpv4Range, parseCidr, parseIpv4, parseIpv4Range, rangeContains, type Cidr } from "@/lib/net/ipv4";
+import { isDnsName, isHostLabel } from "@/lib/net/names";
 import { dnsName, ipv4, list, optionalText, revision, slug, text } from "./common";
 
 const httpUrl = (label: string, max = 300) =>
@@ -26,32 +27,109 @@ const hookPath = (label: string) =>
     if (problem) ctx.addIssue({ code: "custom", message: `${label} ${problem}` });
   });
 
+/** HTTP base URL of boot files (iPXE URLs travel in the 127-byte DHCP file field too: kept short). */
+const bootFilesUrl = (label: string) =>
+  z.preprocess(
+    (v) => (v === "" || v === null ? undefined : typeof v === "string" ? v.replace(/\/*$/, "/") : v),
+    text(label, 80)
+      .regex(
+        /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/([A-Za-z0-9._-]+\/)*$/,
+        `${label} must be a plain http:// or https:// base URL like http://10.0.0.1:3000/boot/ (letters, digits, '.', '_', '-' in its path)`,
+      )
+      .optional(),
+  );
+
+export const MAX_BOOT_SERVERS = 8;
+export const DHCP_FAILOVER_MODES = ["hot-standby", "load-balancing"] as const;
+export type DhcpFailoverMode = (typeof DHCP_FAILOVER_MODES)[number];
+
+/**
+ * Where a publication is delivered for a boot server, as rsync names a destination: a local
+ * absolute path, or [user@]host:/absolute/path (rsync over SSH). Plain characters only: it is
+ * passed to rsync as one argument and shown in the UI.
+ */
+export function deliveryTargetProblem(v: string): string | null {
+  const m = /^(?:(?:([a-z_][a-z0-9_.-]{0,31})@)?([A-Za-z0-9.-]+):)?(\/[A-Za-z0-9._+@%=/-]*)$/.exec(v);
+  if (!m) return "must be an absolute path (/srv/afsboot) or [user@]host:/absolute/path, of letters, digits and . _ + @ % = / -";
+  const [, , host, path] = m;
+  if (host !== undefined && !isDnsName(host, { minLabels: 1 }) && !/^\d{1,3}(\.\d{1,3}){3}$/.test(host))
+    return `host ${JSON.stringify(host)} is not a host name or IPv4 address`;
+  if (path!.split("/").some((s) => s === "." || s === "..")) return "may not hold . or .. path segments";
+  if (/^\/+$/.test(path!)) return "may not be the root directory";
+  return null;
+}
+
+const emptyToUndefined = (v: unknown) => (v === "" || v === null || (typeof v === "string" && v.trim() === "") ? undefined : v);
+
+export const bootServerEntry = z.object({
+  name: z.preprocess(
+    emptyToUndefined,
+    text("Boot server name", 63)
+      .transform((v) => v.toLowerCase())
+      .refine(isHostLabel, { message: "Boot server name must be a host name label like boot1 (a-z, 0-9, '-')" })
+      .optional(),
+  ),
+  address: ipv4("Boot server address"),
+  url: bootFilesUrl("Boot server HTTP URL"),
+  deliverTo: z.preprocess(
+    emptyToUndefined,
+    text("Deliver to", 200)
+      .superRefine((v, ctx) => {
+        const problem = deliveryTargetProblem(v);
+        if (problem) ctx.addIssue({ code: "custom", message: `Deliver to ${problem}` });
+      })
+      .optional(),
+  ),
+});
+
+/** A named boot server of a network, as stored (Network.bootServers) and in the fleet file. */
+export interface BootServer {
+  name: string;
+  address: string;
+  url?: string;
+  deliverTo?: string;
+}
+
+/** A form's row is blank when none of its fields holds anything (an "add server" row left empty). */
+const blankRow = (v: unknown) =>
+  typeof v === "object" &&
+  v !== null &&
+  Object.values(v as Record<string, unknown>).every((x) => x === undefined || x === null || (typeof x === "string" && x.trim() === ""));
+
+/** Marks a boot server that must be given (no named servers either), so the field says "required". */
+const REQUIRED = "\u0000required";
+
 export const networkInput = z
-  .object({
-    name: slug("Name"),
-    subnet: text("Subnet", 18),
-    gateway: ipv4("Gateway"),
-    dns: list(ipv4("DNS server")).pipe(z.array(z.string()).min(1, "at least one DNS server is required").max(8, "at most 8 DNS servers")),
-    domain: z.preprocess((v) => (v === "" || v === null ? undefined : v), dnsName("Domain").optional()),
-    bootServer: ipv4("Boot server"),
-    reportUrl: httpUrl("Report URL"),
-    // iPXE URLs travel in the 127-byte DHCP file field too: keep the base short
-    bootUrl: z.preprocess(
-      (v) => (v === "" || v === null ? undefined : typeof v === "string" ? v.replace(/\/*$/, "/") : v),
-      text("Boot files URL", 80)
-        .regex(
-          /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/([A-Za-z0-9._-]+\/)*$/,
-          "Boot files URL must be a plain http:// or https:// base URL like http://10.0.0.1:3000/boot/ (letters, digits, '.', '_', '-' in its path)",
-        )
-        .optional(),
-    ),
-    discoveryRange: z.preprocess(
-      (v) => (v === "" || v === null || (typeof v === "string" && v.trim() === "") ? undefined : v),
-      text("Discovery range", 40).optional(),
-    ),
-    dhcpEventHook: z.preprocess((v) => (v === null || (typeof v === "string" && v.trim() === "") ? undefined : v), hookPath("DHCP event hook").optional()),
-    notes: optionalText("Notes"),
-  })
+  .preprocess(
+    (v) => {
+      if (typeof v !== "object" || v === null) return v;
+      const o = v as Record<string, unknown>;
+      const rows = Array.isArray(o.bootServers) ? o.bootServers.filter((r) => !blankRow(r)) : [];
+      return rows.length === 0 && emptyToUndefined(o.bootServer) === undefined ? { ...o, bootServer: REQUIRED } : v;
+    },
+    z.object({
+      name: slug("Name"),
+      subnet: text("Subnet", 18),
+      gateway: ipv4("Gateway"),
+      dns: list(ipv4("DNS server")).pipe(z.array(z.string()).min(1, "at least one DNS server is required").max(8, "at most 8 DNS servers")),
+      domain: z.preprocess((v) => (v === "" || v === null ? undefined : v), dnsName("Domain").optional()),
+      // one unnamed boot server (the form's first row fills it when no name is given), or the first of bootServers
+      bootServer: z.preprocess((v) => (v === REQUIRED ? "" : emptyToUndefined(v)), ipv4("Boot server").optional()),
+      bootServers: z.preprocess(
+        (v) => (Array.isArray(v) ? v.filter((row) => !blankRow(row)) : v),
+        z.array(bootServerEntry).max(MAX_BOOT_SERVERS, `at most ${MAX_BOOT_SERVERS} boot servers`).optional(),
+      ),
+      dhcpFailover: z.preprocess(emptyToUndefined, z.enum(DHCP_FAILOVER_MODES, { error: "DHCP failover must be hot-standby or load-balancing" }).optional()),
+      reportUrl: httpUrl("Report URL"),
+      bootUrl: bootFilesUrl("Boot files URL"),
+      discoveryRange: z.preprocess(
+        (v) => (v === "" || v === null || (typeof v === "string" && v.trim() === "") ? undefined : v),
+        text("Discovery range", 40).optional(),
+      ),
+      dhcpEventHook: z.preprocess((v) => (v === null || (typeof v === "string" && v.trim() === "") ? undefined : v), hookPath("DHCP event hook").optional()),
+      notes: optionalText("Notes"),
+    }),
+  )
   .transform((v, ctx) => {
     const parsed = parseCidr(v.subnet);
     if (!parsed.ok) {
@@ -64,16 +142,81 @@ export const networkInput = z
     } else if (parsed.cidr.prefix < 31 && (gw === parsed.cidr.first || gw === parsed.cidr.last)) {
       ctx.addIssue({ code: "custom", path: ["gateway"], message: "Gateway cannot be the network or broadcast address" });
     }
-    const discoveryRange = v.discoveryRange === undefined ? null : checkDiscoveryRange(v, parsed.cidr, ctx);
+    const servers = resolveBootServers(v, ctx);
+    if (!servers) return z.NEVER;
+    const discoveryRange = v.discoveryRange === undefined ? null : checkDiscoveryRange({ ...v, ...servers }, parsed.cidr, ctx);
     return {
       ...v,
+      ...servers,
       subnet: formatCidr(parsed.cidr),
       domain: v.domain ?? null,
-      bootUrl: v.bootUrl ?? null,
       discoveryRange,
       dhcpEventHook: v.dhcpEventHook ?? null,
     };
   });
+
+/**
+ * The network's boot servers in their stored form: `bootServer` (the first one's address) and
+ * `bootUrl` for one unnamed server, or `bootServers` named, in order (first = primary). A single
+ * row without a name and without a delivery target is the unnamed server (what the form's first
+ * row is when a site has one boot server). null with issues on the fields.
+ */
+function resolveBootServers(
+  v: { bootServer?: string; bootServers?: z.output<typeof bootServerEntry>[]; bootUrl?: string; dhcpFailover?: DhcpFailoverMode },
+  ctx: z.RefinementCtx,
+): { bootServer: string; bootUrl: string | null; bootServers: BootServer[]; dhcpFailover: DhcpFailoverMode | null } | null {
+  const rows = v.bootServers ?? [];
+  const issue = (path: (string | number)[], message: string) => {
+    ctx.addIssue({ code: "custom", path, message });
+    return null;
+  };
+  if (rows.length === 0 || (rows.length === 1 && rows[0]!.name === undefined && rows[0]!.deliverTo === undefined)) {
+    const only = rows[0];
+    const bootServer = only?.address ?? v.bootServer;
+    if (bootServer === undefined) return issue(["bootServer"], "Boot server is required");
+    if (only && v.bootServer !== undefined && v.bootServer !== only.address) {
+      return issue(["bootServer"], `Boot server ${v.bootServer} differs from the first boot server's address ${only.address}`);
+    }
+    if (only?.url && v.bootUrl && only.url !== v.bootUrl) return issue(["bootUrl"], "Boot files URL is given twice with different values");
+    if (v.dhcpFailover) return issue(["dhcpFailover"], "DHCP failover needs two or more named boot servers");
+    return { bootServer, bootUrl: only?.url ?? v.bootUrl ?? null, bootServers: [], dhcpFailover: null };
+  }
+  let ok = true;
+  const names = new Map<string, number>();
+  const addresses = new Map<string, number>();
+  rows.forEach((row, i) => {
+    if (row.name === undefined) {
+      ok = issue(["bootServers", i, "name"], `Boot server ${i + 1} needs a name: with several boot servers (or a delivery target) each is named`) ?? false;
+      return;
+    }
+    if (names.has(row.name))
+      ok = issue(["bootServers", i, "name"], `Boot server name ${row.name} is listed twice (also server ${names.get(row.name)! + 1})`) ?? false;
+    if (addresses.has(row.address))
+      ok = issue(["bootServers", i, "address"], `Address ${row.address} is listed twice (also server ${addresses.get(row.address)! + 1})`) ?? false;
+    names.set(row.name, i);
+    addresses.set(row.address, i);
+  });
+  if (v.bootServer !== undefined && v.bootServer !== rows[0]!.address) {
+    ok =
+      issue(["bootServer"], `Boot server ${v.bootServer} differs from the first boot server's address ${rows[0]!.address}: leave it out or make them equal`) ??
+      false;
+  }
+  if (v.bootUrl !== undefined)
+    ok = issue(["bootUrl"], "With named boot servers, give each its own HTTP URL (url) instead of the network's boot files URL") ?? false;
+  if (!ok) return null;
+  const bootServers = rows.map(({ name, address, url, deliverTo }) => ({ name: name!, address, ...(url ? { url } : {}), ...(deliverTo ? { deliverTo } : {}) }));
+  return {
+    bootServer: rows[0]!.address,
+    bootUrl: null,
+    bootServers,
+    dhcpFailover:
+      rows.length >= 2
+        ? (v.dhcpFailover ?? "hot-standby")
+        : v.dhcpFailover
+          ? (issue(["dhcpFailover"], "DHCP failover needs two or more boot servers") ?? null)
+          : null,
+  };
+}
 
 /** dhcpd keeps a lease record for every address of a pool: a range is a handful of machines, not a /8. */
 export const MAX_DISCOVERY_RANGE = 65536;
@@ -85,7 +228,7 @@ export const MAX_DISCOVERY_RANGE = 65536;
  * and boot files URLs, when given as addresses). Enrolled hosts are checked in the data layer.
  */
 function checkDiscoveryRange(
-  v: { discoveryRange?: string; gateway: string; bootServer: string; dns: string[]; reportUrl: string; bootUrl?: string },
+  v: { discoveryRange?: string; gateway: string; bootServer: string; bootServers: BootServer[]; dns: string[]; reportUrl: string; bootUrl: string | null },
   cidr: Cidr,
   ctx: z.RefinementCtx,
 ): string | null {
@@ -116,9 +259,13 @@ function checkDiscoveryRange(
   const taken: [string, string][] = [
     ["the gateway", v.gateway],
     ["the boot server", v.bootServer],
+    ...v.bootServers.flatMap((b): [string, string][] => [
+      [`the boot server ${b.name}`, b.address],
+      [`the HTTP URL's address of boot server ${b.name}`, urlHost(b.url)],
+    ]),
     ...v.dns.map((d): [string, string] => ["the DNS server", d]),
     ["the report URL's address", urlHost(v.reportUrl)],
-    ["the boot files URL's address", urlHost(v.bootUrl)],
+    ["the boot files URL's address", urlHost(v.bootUrl ?? undefined)],
   ];
   for (const [what, ip] of taken) {
     const n = parseIpv4(ip);
@@ -132,10 +279,39 @@ function checkDiscoveryRange(
  * Validated input; `discoveryRange` and `dhcpEventHook` may be left out by callers in code (absent:
  * none on create, unchanged on update).
  */
-export type NetworkInput = Omit<z.output<typeof networkInput>, "discoveryRange" | "dhcpEventHook"> & {
+export type NetworkInput = Omit<z.output<typeof networkInput>, "discoveryRange" | "dhcpEventHook" | "bootServers" | "dhcpFailover"> & {
   discoveryRange?: string | null;
   dhcpEventHook?: string | null;
+  bootServers?: BootServer[];
+  dhcpFailover?: DhcpFailoverMode | null;
 };
 
 export const networkUpdate = z.intersection(networkInput, z.object({ revision }));
 export type NetworkUpdate = NetworkInput & { revision: number };
+
+/**
+ * A boot server is one machine, named the same in every network it serves, with one export
+ * directory: the networks that name it must agree on where its copy is delivered. The problems,
+ * one per disagreeing name (empty: none).
+ */
+export function bootServerConflicts(networks: { name: string; bootServers: BootServer[] }[]): string[] {
+  const seen = new Map<string, { network: string; deliverTo: string | null }>();
+  const problems: string[] = [];
+  for (const n of networks) {
+    for (const b of n.bootServers) {
+      const deliverTo = b.deliverTo ?? null;
+      const first = seen.get(b.name);
+      if (!first) seen.set(b.name, { network: n.name, deliverTo });
+      else if (first.deliverTo !== deliverTo) {
+        const show = (d: string | null) => (d === null ? "no delivery target" : d);
+        problems.push(
+          `boot server ${b.name} is delivered to ${show(deliverTo)} in network ${n.name} but to ${show(first.deliverTo)} in network ${first.network}: one machine has one export directory`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** Network.bootServers as stored (a JSON array, null on rows made before boot servers had names). */
+export const storedBootServers = (v: unknown): BootServer[] => (Array.isArray(v) ? (v as BootServer[]) : []);

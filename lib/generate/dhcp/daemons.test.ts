@@ -4,7 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { DISCOVERY_FIXTURE, FIXTURE, HOOK_FIXTURE } from "../fixtures";
+import { spawn } from "node:child_process";
+import net from "node:net";
+import { DISCOVERY_FIXTURE, FAILOVER_FIXTURE, FIXTURE, HOOK_FIXTURE } from "../fixtures";
 import { LAYOUT, type FleetSnapshot } from "../snapshot";
 import { arbFleet } from "./arbitraries.test";
 import { DEFAULT_KEA_HOOKS_DIR, dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "./index";
@@ -181,6 +183,135 @@ describe.skipIf(missing.length > 0)(`the real daemons (${missing.length ? `missi
         true,
       );
     });
+  });
+
+  describe.skipIf(!fs.existsSync(RUN_SCRIPT))("several boot servers per network (FAILOVER_FIXTURE: per-server files)", () => {
+    const exportDir = path.join(tmp, "export-failover");
+    const files = dhcpFiles(FAILOVER_FIXTURE, { exportDir });
+    const byPath = new Map(files.map((f) => [f.path, f.content]));
+    // each server's dnsmasq conf names the hosts file in its own copy of the export: put it there
+    for (const f of files.filter((x) => x.path.endsWith(".hosts"))) {
+      for (const dir of [exportDir, "/srv/afsboot/current"].filter((d) => d === exportDir)) {
+        fs.mkdirSync(path.join(dir, "dhcp"), { recursive: true });
+        fs.writeFileSync(path.join(dir, f.path), f.content);
+      }
+    }
+
+    it("every server's dhcpd, Kea and dnsmasq file is accepted by its daemon", () => {
+      const perServer = files.filter((f) => /^dhcp\/[^/]+\//.test(f.path));
+      expect(perServer.length).toBe(5 * 2 + 5); // dhcpd + dnsmasq per (network, server), Kea per server
+      for (const f of perServer) {
+        const network = /-(lab-ha|render-ha)\.conf$/.exec(f.path)?.[1];
+        const verdict = f.path.endsWith(".json")
+          ? checkKea(f.content)
+          : f.path.includes("/dhcpd-")
+            ? checkDhcpd(f.content)
+            : checkDnsmasq(
+                f.content.replace(/^dhcp-hostsfile=.*$/m, `dhcp-hostsfile=${exportDir}/dhcp/dnsmasq-${network}.hosts`),
+                byPath.get(`dhcp/dnsmasq-${network}.hosts`)!,
+              );
+        expect(verdict.ok, `${f.path}:\n${verdict.output}`).toBe(true);
+      }
+    });
+
+    it("the two dhcpd peers declare one failover relationship, primary and secondary, and only they serve the pool", () => {
+      const one = byPath.get(LAYOUT.serverDhcpd("boot1", "lab-ha"))!;
+      const two = byPath.get(LAYOUT.serverDhcpd("boot2", "lab-ha"))!;
+      expect(one).toMatch(/failover peer "afsboot-lab-ha" \{\n  primary;\n  address 10\.0\.0\.2;[^}]*peer address 10\.0\.0\.3;[^}]*split 255;/);
+      expect(two).toMatch(/failover peer "afsboot-lab-ha" \{\n  secondary;\n  address 10\.0\.0\.3;[^}]*peer address 10\.0\.0\.2;/);
+      expect(two).not.toMatch(/split|mclt/);
+      for (const f of [one, two])
+        expect(f).toMatch(/pool \{\n    failover peer "afsboot-lab-ha";\n    deny dynamic bootp clients;\n    range 10\.0\.0\.200 10\.0\.0\.220;/);
+      // load balancing splits the pool; a third server has no pool (reservations only)
+      expect(byPath.get(LAYOUT.serverDhcpd("rboot1", "render-ha"))).toMatch(/failover peer "afsboot-render-ha" \{\n  primary;[^}]*split 128;/);
+      expect(byPath.get(LAYOUT.serverDhcpd("rboot2", "render-ha"))).toMatch(/^\s*failover peer "afsboot-render-ha";$/m);
+      expect(byPath.get(LAYOUT.serverDhcpd("rboot3", "render-ha"))).not.toMatch(/^\s*(pool \{|failover peer)/m);
+      // each server names itself as next-server and its own HTTP base
+      expect(one).toMatch(/next-server 10\.0\.0\.2;/);
+      expect(two).toMatch(/next-server 10\.0\.0\.3;/);
+      expect(two).not.toMatch(/next-server 10\.0\.0\.2;/);
+    });
+
+    it("dnsmasq servers share the reservations and split the discovery range into disjoint slices", () => {
+      const one = byPath.get(LAYOUT.serverDnsmasqConf("boot1", "lab-ha"))!;
+      const two = byPath.get(LAYOUT.serverDnsmasqConf("boot2", "lab-ha"))!;
+      expect(one).toContain("dhcp-range=set:net-lab-ha,10.0.0.200,10.0.0.209,255.255.255.0,600");
+      expect(two).toContain("dhcp-range=set:net-lab-ha,10.0.0.210,10.0.0.220,255.255.255.0,600");
+      for (const f of [one, two]) expect(f).toContain("dhcp-hostsfile=/srv/afsboot/current/dhcp/dnsmasq-lab-ha.hosts");
+    });
+
+    it("dhcpd refuses a pool naming a failover peer it has not declared (the check reads the failover)", () => {
+      const one = byPath.get(LAYOUT.serverDhcpd("boot1", "lab-ha"))!;
+      expect(checkDhcpd(one.replace('    failover peer "afsboot-lab-ha";', '    failover peer "nobody";')).ok).toBe(false);
+    });
+
+    /** A free TCP port on 127.0.0.1. */
+    const freePort = () =>
+      new Promise<number>((resolve) => {
+        const srv = net.createServer().listen(0, "127.0.0.1", () => {
+          const port = (srv.address() as net.AddressInfo).port;
+          srv.close(() => resolve(port));
+        });
+      });
+
+    /**
+     * kea-dhcp4 -t does not run the hook libraries' load functions, so it never reads the HA
+     * parameters: start the server for real (no interfaces, peers on loopback) and wait for it to
+     * say it started, or to exit. Resolves with the exit or "started" and the log.
+     */
+    async function startKea(config: string): Promise<{ started: boolean; output: string }> {
+      const dir = fs.mkdtempSync(path.join(tmp, "kea-run-"));
+      const [a, b] = [await freePort(), await freePort()];
+      const json = JSON.parse(config);
+      json.Dhcp4["interfaces-config"].interfaces = [];
+      const ha = json.Dhcp4["hooks-libraries"].find((l: { library: string }) => l.library.endsWith("libdhcp_ha.so")).parameters["high-availability"][0];
+      ha.peers.forEach((p: { url: string }, i: number) => (p.url = `http://127.0.0.1:${i === 0 ? a : b}/`));
+      // this server listens on its own peer URL
+      const self = ha.peers.findIndex((p: { name: string }) => p.name === ha["this-server-name"]);
+      if (self > 0) [ha.peers[0].url, ha.peers[self].url] = [ha.peers[self].url, ha.peers[0].url];
+      json.Dhcp4["lease-database"] = { type: "memfile", persist: false };
+      // started for real, run_script wants its script to exist: this repository's hook
+      for (const l of json.Dhcp4["hooks-libraries"])
+        if (l.library.endsWith("libdhcp_run_script.so")) l.parameters.name = path.resolve("scripts/hooks/afsboot-dhcp-event");
+      const file = path.join(dir, "kea.json");
+      fs.writeFileSync(file, JSON.stringify(json));
+      const child = spawn(KEA, ["-c", file, "-p", String(await freePort())], {
+        env: { ...process.env, KEA_LOCKFILE_DIR: dir, KEA_PIDFILE_DIR: dir },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => child.kill("SIGKILL"), 60_000); // a hang is a failure, not a pass
+        const seen = (chunk: Buffer) => {
+          output += chunk.toString();
+          if (/DHCP4_STARTED/.test(output)) {
+            clearTimeout(timer);
+            child.kill("SIGTERM");
+          }
+        };
+        child.stdout.on("data", seen);
+        child.stderr.on("data", seen);
+        child.on("close", () => {
+          clearTimeout(timer);
+          resolve({ started: /DHCP4_STARTED/.test(output), output });
+        });
+      });
+    }
+
+    it("Kea starts with each server's HA hook parameters, and refuses a server the relationship does not name (negative control)", async () => {
+      for (const server of ["boot1", "boot2", "rboot1", "rboot2", "rboot3"]) {
+        const r = await startKea(byPath.get(LAYOUT.serverKea(server))!);
+        expect(r.started, `${server}:\n${r.output.slice(-3000)}`).toBe(true);
+        expect(r.output).toMatch(/HA_/);
+      }
+      const bad = JSON.parse(byPath.get(LAYOUT.serverKea("boot1"))!);
+      bad.Dhcp4["hooks-libraries"].find((l: { library: string }) => l.library.endsWith("libdhcp_ha.so")).parameters["high-availability"][0][
+        "this-server-name"
+      ] = "boot9";
+      const r = await startKea(JSON.stringify(bad));
+      expect(r.started).toBe(false);
+      expect(r.output).toMatch(/boot9/);
+    }, 120_000);
   });
 
   it("accept every arbitrary valid fleet (property, 15 runs)", () => {

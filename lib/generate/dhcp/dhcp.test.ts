@@ -3,11 +3,20 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatIpv4, parseIpv4 } from "../../net/ipv4";
-import { DISCOVERY_FIXTURE, FIXTURE, HOOK_FIXTURE } from "../fixtures";
-import type { FleetSnapshot } from "../snapshot";
+import { DISCOVERY_FIXTURE, FAILOVER_FIXTURE, FIXTURE, HOOK_FIXTURE } from "../fixtures";
+import { LAYOUT, type FleetSnapshot } from "../snapshot";
 import { networkInput } from "../../validation/network";
 import { arbFleet } from "./arbitraries.test";
-import { DEFAULT_KEA_HOOKS_DIR, DhcpGenerateError, dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "./index";
+import {
+  DEFAULT_KEA_HOOKS_DIR,
+  DhcpGenerateError,
+  dhcpFiles,
+  discoverySlice,
+  generateDhcpd,
+  generateDnsmasqConf,
+  generateDnsmasqHosts,
+  generateKea,
+} from "./index";
 
 const GOLDEN = path.join(import.meta.dirname, "__golden__");
 const OPTS = { exportDir: "/srv/afsboot" };
@@ -20,9 +29,9 @@ function listFiles(dir: string, prefix = ""): string[] {
 }
 
 describe("golden files", () => {
-  it("match the files generated from FIXTURE, DISCOVERY_FIXTURE and HOOK_FIXTURE (UPDATE_GOLDEN=1 rewrites them)", () => {
-    // the networks of the three are named apart: one directory holds the files of all
-    const files = [...dhcpFiles(FIXTURE, OPTS), ...dhcpFiles(DISCOVERY_FIXTURE, OPTS), ...dhcpFiles(HOOK_FIXTURE, OPTS)];
+  it("match the files generated from FIXTURE, DISCOVERY_FIXTURE, HOOK_FIXTURE and FAILOVER_FIXTURE (UPDATE_GOLDEN=1 rewrites them)", () => {
+    // the networks of the four are named apart: one directory holds the files of all
+    const files = [...dhcpFiles(FIXTURE, OPTS), ...dhcpFiles(DISCOVERY_FIXTURE, OPTS), ...dhcpFiles(HOOK_FIXTURE, OPTS), ...dhcpFiles(FAILOVER_FIXTURE, OPTS)];
     if (process.env.UPDATE_GOLDEN === "1") {
       fs.rmSync(GOLDEN, { recursive: true, force: true });
       for (const f of files) {
@@ -382,5 +391,48 @@ describe("scale", () => {
     const bytes = files.reduce((n, f) => n + f.content.length, 0);
     console.log(`dhcpFiles, 10,000 hosts: ${ms.toFixed(0)} ms for ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB`);
     expect(files).toHaveLength(4);
+  });
+});
+
+describe("several boot servers per network", () => {
+  it("discovery slices are disjoint, in order and cover the whole range; a server left without an address gets none", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 8 }), (size, n) => {
+        const range = { first: "10.0.1.0", last: formatIpv4(parseIpv4("10.0.1.0")! + size) };
+        const slices = Array.from({ length: n }, (_, i) => discoverySlice(range, i, n));
+        const covered = slices.flatMap((s) => (s ? [[parseIpv4(s.first)!, parseIpv4(s.last)!] as const] : []));
+        expect(covered[0]![0]).toBe(parseIpv4(range.first));
+        expect(covered.at(-1)![1]).toBe(parseIpv4(range.last));
+        covered.forEach(([a, b], i) => {
+          expect(a).toBeLessThanOrEqual(b);
+          if (i > 0) expect(a).toBe(covered[i - 1]![1] + 1);
+        });
+        expect(slices.filter((s) => s === null).length).toBe(Math.max(0, n - (size + 1)));
+      }),
+    );
+  });
+
+  it("a boot server in two networks with different partners or modes is refused with both networks named (one Kea HA relationship per server)", () => {
+    const lab = FAILOVER_FIXTURE.networks[0]!;
+    const twin = { ...lab, name: "lab-ha-2", subnet: "10.0.5.0/24", gateway: "10.0.5.1", discoveryRange: null };
+    const other = { ...twin, bootServers: [lab.bootServers![0]!, { name: "boot9", address: "10.0.5.9" }] };
+    const base = { ...FAILOVER_FIXTURE, networks: [lab, other], hosts: FAILOVER_FIXTURE.hosts.filter((h) => h.network === "lab-ha") };
+    expect(() => dhcpFiles(base, OPTS)).toThrow(/boot server boot1 serves networks lab-ha \(boot servers boot1, boot2\) and lab-ha-2 \(boot1, boot9\)/);
+    const mode = { ...base, networks: [lab, { ...twin, dhcpFailover: "load-balancing" as const }] };
+    expect(() => dhcpFiles(mode, OPTS)).toThrow(/one Kea HA relationship has one mode/);
+    // the same pair and mode: one Kea file per server with both subnets
+    const same = dhcpFiles({ ...base, networks: [lab, twin] }, OPTS);
+    const kea = JSON.parse(same.find((f) => f.path === LAYOUT.serverKea("boot2"))!.content);
+    expect(kea.Dhcp4.subnet4.map((s: { subnet: string; "next-server": string }) => [s.subnet, s["next-server"]])).toEqual([
+      ["10.0.0.0/24", "10.0.0.3"],
+      ["10.0.5.0/24", "10.0.0.3"],
+    ]);
+  });
+
+  it("a network with one named boot server keeps the one-server files, its dnsmasq reading the hosts file from the server's copy", () => {
+    const lab = { ...FIXTURE.networks[0]!, bootServers: [{ name: "boot1", address: "10.0.0.1", exportDir: "/srv/boot1/current" }] };
+    const files = dhcpFiles({ ...FIXTURE, networks: [lab, FIXTURE.networks[1]!] }, OPTS);
+    expect(files.map((f) => f.path).slice(0, 4)).toEqual(["dhcp/dhcpd-lab.conf", "dhcp/kea-dhcp4-lab.json", "dhcp/dnsmasq-lab.conf", "dhcp/dnsmasq-lab.hosts"]);
+    expect(files.find((f) => f.path === "dhcp/dnsmasq-lab.conf")!.content).toContain("dhcp-hostsfile=/srv/boot1/current/dhcp/dnsmasq-lab.hosts");
   });
 });

@@ -1,4 +1,5 @@
-import { LAYOUT, type FleetSnapshot } from "../snapshot";
+import { LAYOUT, isReplicated, servingPoints, type FleetSnapshot } from "../snapshot";
+import { replicatedDhcpFiles } from "./failover";
 import { dhcpdHostBlock, renderDhcpd } from "./dhcpd";
 import { dnsmasqHostLine, renderDnsmasqConf, renderDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
 import { keaReservation, renderKea, type KeaOptions } from "./kea";
@@ -9,22 +10,31 @@ import { fail, resolveDhcpNetwork } from "./resolve";
 export { DhcpGenerateError, generateDhcpd, resolveDhcpNetwork, rootPathOf, dhcpdHostBlock, type DhcpHost, type DhcpNetwork } from "./dhcpd";
 export { DEFAULT_EXPORT_DIR, dnsmasqHostLine, generateDnsmasqConf, generateDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
 export { DEFAULT_KEA_HOOKS_DIR, generateKea, keaReservation, type KeaOptions } from "./kea";
+export { KEA_HA_PORT, discoverySlice, replicatedDhcpFiles } from "./failover";
+export { DHCPD_FAILOVER_PORT } from "./dhcpd";
 
 export type DhcpFilesOptions = DnsmasqOptions & KeaOptions;
 
-/** Every network's files, networks by name, each as dhcpd, Kea, dnsmasq conf, dnsmasq hosts. */
+/**
+ * Every network's files, networks by name: dhcpd, Kea, dnsmasq conf and hosts of a network with
+ * one boot server; per-server files of a network with several (failover.ts).
+ */
 export function dhcpFiles(snap: FleetSnapshot, opts: DhcpFilesOptions = {}): { path: string; content: string }[] {
-  const names = snap.networks.map((n) => n.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return names.flatMap((name) => {
+  const single = snap.networks.filter((n) => !isReplicated(n));
+  const names = single.map((n) => n.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const files = names.flatMap((name) => {
     // resolved (and checked) once for its four files
     const network = resolveDhcpNetwork(snap, name);
+    // a named boot server fed by delivery holds its copy of the export elsewhere
+    const exportDir = servingPoints(network.net)[0]!.exportDir ?? opts.exportDir;
     return [
       { path: LAYOUT.dhcpd(name), content: renderDhcpd(network) },
       { path: LAYOUT.kea(name), content: renderKea(network, opts) },
-      { path: LAYOUT.dnsmasqConf(name), content: renderDnsmasqConf(snap, network, opts) },
+      { path: LAYOUT.dnsmasqConf(name), content: renderDnsmasqConf(snap, network, { ...opts, exportDir }) },
       { path: LAYOUT.dnsmasqHosts(name), content: renderDnsmasqHosts(network) },
     ];
   });
+  return single.length === snap.networks.length ? files : [...files, ...replicatedDhcpFiles(snap, opts)];
 }
 
 export interface HostDhcpEntries {

@@ -27,7 +27,7 @@ const FIXED = FIXED_ARGS.join(" ");
 
 /** Keys this generator or the boot loaders set: a host's extra arguments may not repeat them. */
 const RESERVED = new Set(
-  ["root", "report", "token", "host", "overlay", "release", "nic", "cache", "tmpfs", "discover", "machineid"]
+  ["root", "report", "token", "host", "overlay", "release", "nic", "cache", "tmpfs", "discover", "machineid", "bootserver"]
     .map((k) => `afsboot.${k}`)
     .concat(["initrd", "BOOT_IMAGE", "BOOTIF"]),
 );

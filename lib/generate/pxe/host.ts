@@ -1,4 +1,4 @@
-import { httpBase, type FleetSnapshot, type SnapHost, type SnapNetwork, type SnapVersion } from "../snapshot";
+import { servingPoints, type FleetSnapshot, type ServingPoint, type SnapHost, type SnapNetwork, type SnapVersion } from "../snapshot";
 import { assertMac, bootFiles, hostCmdline, overlaySha, PxeGenerateError, type BootFiles, type CheckedCmdline } from "./cmdline";
 
 // What a host's two boot configs (pxelinux, iPXE) are made of, made and checked once per host and
@@ -12,8 +12,10 @@ export interface HostBoot {
   what: string;
   host: SnapHost;
   version: SnapVersion;
-  /** HTTP base of the host's network (iPXE fetches over HTTP). */
+  /** HTTP base of the host's network (iPXE fetches over HTTP): its first boot server's. */
   base: string;
+  /** The network's boot servers in order (one: the unnamed one); iPXE tries each in turn. */
+  servers: ServingPoint[];
   files: BootFiles;
   cmdline: CheckedCmdline;
 }
@@ -31,7 +33,7 @@ function fail(message: string): never {
 export class PxeIndex {
   // the first of equal keys wins, as find() would have it
   private readonly versions = new Map<string, Map<string, SnapVersion>>();
-  private readonly networks = new Map<string, { network: SnapNetwork; base: string }>();
+  private readonly networks = new Map<string, { network: SnapNetwork; base: string; servers: ServingPoint[] }>();
   private readonly pairs = new Map<SnapVersion, Map<string, Pair>>();
 
   constructor(
@@ -43,14 +45,18 @@ export class PxeIndex {
       if (!byVersion) this.versions.set(v.release, (byVersion = new Map()));
       if (!byVersion.has(v.version)) byVersion.set(v.version, v);
     }
-    for (const n of snap.networks) if (!this.networks.has(n.name)) this.networks.set(n.name, { network: n, base: httpBase(n) });
+    for (const n of snap.networks) {
+      if (this.networks.has(n.name)) continue;
+      const servers = servingPoints(n);
+      this.networks.set(n.name, { network: n, base: servers[0]!.base, servers });
+    }
   }
 
   version(host: SnapHost, what: string): SnapVersion {
     return this.versions.get(host.release)?.get(host.version) ?? fail(`${what}: release version ${host.release}@${host.version} is not in the snapshot`);
   }
 
-  network(host: SnapHost, what: string): { network: SnapNetwork; base: string } {
+  network(host: SnapHost, what: string): { network: SnapNetwork; base: string; servers: ServingPoint[] } {
     return this.networks.get(host.network) ?? fail(`${what}: network ${host.network} is not in the snapshot`);
   }
 
@@ -79,7 +85,7 @@ export function hostBoot(index: PxeIndex, host: SnapHost): HostBoot {
   assertMac(what, host.mac);
   const version = index.version(host, what);
   const sha = index.overlaySha(version, host.cell, what);
-  const { network, base } = index.network(host, what);
+  const { network, base, servers } = index.network(host, what);
   const cmdline = hostCmdline(what, host, version, network, sha);
-  return { what, host, version, base, files: index.bootFiles(version, host.cell, what), cmdline };
+  return { what, host, version, base, servers, files: index.bootFiles(version, host.cell, what), cmdline };
 }

@@ -49,9 +49,11 @@ export function generateIpxe(snap: FleetSnapshot, host: SnapHost, overlays: Read
 }
 
 /** A host's script (see generateIpxe); one string, as it is made 10,000 times. */
-export function renderIpxe({ what, host, version, base, files, cmdline }: HostBoot): string {
+export function renderIpxe(boot: HostBoot): string {
+  const { what, host, version, base, files, cmdline, servers } = boot;
   const release = `${version.release}@${version.version}`;
   const label = `${host.name} (${release})`;
+  if (servers.length > 1) return renderIpxeChain(boot, label);
   return (
     `#!ipxe\n${HEADER}\n` +
     `# ${host.name} (${host.mac}): ${release}, cell ${host.cell}\n` +
@@ -60,6 +62,51 @@ export function renderIpxe({ what, host, version, base, files, cmdline }: HostBo
     loadAndBoot(what, files, base, cmdline) +
     ":failed\n" +
     `echo AFSBoot: ${label} could not load its boot files, rebooting in ${RETRY_SECONDS} s\n` +
+    `imgfree\nsleep ${RETRY_SECONDS}\nreboot || goto retry\n`
+  );
+}
+
+/**
+ * A host's script when its network has several boot servers: one block per server, each loading
+ * kernel and initrds from that server and going on to the next block (`|| goto`) when any fetch
+ * fails. It starts at the server whose DHCP answered (next-server: every server's own configs name
+ * itself), so a dead primary costs no time when the secondary gave the lease, and tries every
+ * server once, in the list's order from there, before it waits and reboots. Each block adds
+ * afsboot.bootserver=NAME, which /init reports, so the boot's events say which server it used.
+ */
+function renderIpxeChain({ what, host, version, files, cmdline, servers }: HostBoot, label: string): string {
+  const release = `${version.release}@${version.version}`;
+  const n = servers.length;
+  const tried = (i: number) => `afsboot-tried-${i}`;
+  let script =
+    `#!ipxe\n${HEADER}\n` +
+    `# ${host.name} (${host.mac}): ${release}, cell ${host.cell}; boot servers ${servers.map((s) => s.name).join(", ")}\n` +
+    `set ${KNOWN} 1\n` +
+    `echo AFSBoot: booting ${label}\n` +
+    ":retry\n" +
+    servers.map((_, i) => `set ${tried(i)} 0\n`).join("") +
+    // start with the server that gave the lease; else the first
+    servers.map((s, i) => (i === 0 ? "" : `iseq \${next-server} ${s.address} && goto server-${i} ||\n`)).join("");
+  servers.forEach((s, i) => {
+    const next = `server-${(i + 1) % n}`;
+    const words = assertCmdlineWords(what, `${INITRDS} afsboot.bootserver=${s.name}`);
+    assertLoaderCmdline(what, words, cmdline);
+    script +=
+      `:server-${i}\n` +
+      `iseq \${${tried(i)}} 1 && goto failed ||\n` +
+      `set ${tried(i)} 1\n` +
+      // what an earlier server's block loaded before it failed
+      "imgfree\n" +
+      `echo AFSBoot: boot files from ${s.name} (${s.base})\n` +
+      `kernel ${s.base}${files.kernel} ${words} ${cmdline} || goto ${next}\n` +
+      `initrd --name ${BASE} ${s.base}${files.base} || goto ${next}\n` +
+      `initrd --name ${OVERLAY} ${s.base}${files.overlay} || goto ${next}\n` +
+      `boot || goto ${next}\n`;
+  });
+  return (
+    script +
+    ":failed\n" +
+    `echo AFSBoot: ${label} could not load its boot files from any boot server, rebooting in ${RETRY_SECONDS} s\n` +
     `imgfree\nsleep ${RETRY_SECONDS}\nreboot || goto retry\n`
   );
 }

@@ -7,7 +7,10 @@ import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { PageHeader } from "@/components/ui/page-header";
 import { hasRole } from "@/lib/auth/roles";
 import { requireActor } from "@/lib/auth/session";
+import { bootServerStates } from "@/lib/data/deliveries";
 import { getNetwork } from "@/lib/data/networks";
+import { BootServerStates } from "@/components/publications/delivery-results";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { orNotFound } from "@/lib/errors";
 import { deleteNetworkAction, updateNetworkAction } from "../actions";
 
@@ -26,13 +29,23 @@ export default async function NetworkPage({ params }: { params: Params }) {
   const name = decodeURIComponent((await params).name);
   const network = await orNotFound(getNetwork(actor, name), notFound);
   const canEdit = hasRole(actor.role, "operator");
+  const names = new Set(network.bootServers.map((b) => b.name));
+  const states = (await bootServerStates(actor)).filter((s) => names.has(s.server));
   const rows: [string, string][] = [
     ["Subnet", network.subnet],
     ["Gateway", network.gateway],
     ["DNS servers", network.dns.join(", ")],
     ["Domain", network.domain ?? "—"],
-    ["Boot server", network.bootServer],
-    ["Boot files URL", network.bootUrl ?? `http://${network.bootServer}/ (default)`],
+    ...(network.bootServers.length
+      ? network.bootServers.map((b, i): [string, string] => [
+          `Boot server ${i + 1}`,
+          `${b.name} ${b.address}, files at ${b.url ?? `http://${b.address}/`}${b.deliverTo ? `, delivered to ${b.deliverTo}` : ""}`,
+        ])
+      : ([
+          ["Boot server", network.bootServer],
+          ["Boot files URL", network.bootUrl ?? `http://${network.bootServer}/ (default)`],
+        ] as [string, string][])),
+    ...(network.dhcpFailover ? [["DHCP failover", network.dhcpFailover === "hot-standby" ? "hot standby" : "load balancing"] as [string, string]] : []),
     ["Report URL", network.reportUrl],
     ["Discovery range", network.discoveryRange ?? "— (enrolled hosts only)"],
     ["DHCP event hook", network.dhcpEventHook ?? "— (none)"],
@@ -61,6 +74,16 @@ export default async function NetworkPage({ params }: { params: Params }) {
       <SettingsOrDetails editable={canEdit} rows={rows}>
         <NetworkForm key={network.revision} action={updateNetworkAction} network={network} submitLabel="Save changes" />
       </SettingsOrDetails>
+      {states.length > 0 && (
+        <Card>
+          <CardHeader>
+            <CardTitle>Boot servers&apos; copies</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <BootServerStates states={states} />
+          </CardContent>
+        </Card>
+      )}
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { ChangeCountsText, ChangedFilesTable } from "@/components/publications/c
 import { FilterLinks } from "@/components/publications/filter-links";
 import { duration, plural, utc } from "@/components/publications/format";
 import { changeCounts, scopeText } from "@/components/publications/history-table";
+import { DeliveryResults } from "@/components/publications/delivery-results";
 import { HookResults } from "@/components/publications/hook-results";
 import { PublicationStatus } from "@/components/publications/status-badge";
 import { Timings } from "@/components/publications/timings";
@@ -17,6 +18,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { SearchForm } from "@/components/ui/search-form";
 import { Pagination } from "@/components/ui/pagination";
 import { requireActor } from "@/lib/auth/session";
+import { publicationDeliveries } from "@/lib/data/deliveries";
 import { getPublication } from "@/lib/data/publications";
 import { orNotFound } from "@/lib/errors";
 import { publicationQuery } from "@/lib/validation/publish";
@@ -39,6 +41,7 @@ export default async function PublicationPage({ params, searchParams }: { params
     .safeParse({ page: sp.page, change: sp.change, q: typeof sp.q === "string" ? sp.q : undefined });
   const { page, change, q } = query.success ? query.data : {};
   const p = await orNotFound(getPublication(actor, id, { page, change, q }), notFound);
+  const deliveries = await publicationDeliveries(actor, p.id);
   const dryRun = p.status === "dry_run";
   const basePath = `/publications/${encodeURIComponent(p.id)}`;
   const rows: [string, ReactNode][] = [
@@ -109,6 +112,20 @@ export default async function PublicationPage({ params, searchParams }: { params
           <ValidationResults results={p.validation} />
         </CardContent>
       </Card>
+      {deliveries.length > 0 && (
+        <Card>
+          <CardHeader>
+            <CardTitle>Boot servers</CardTitle>
+          </CardHeader>
+          <CardContent className="space-y-2">
+            <p className="text-sm text-slate-600">
+              Each boot server with a delivery target got its own copy by rsync: a new tree beside the old, switched in at once. A server that failed keeps
+              serving its previous tree; the next publication catches it up.
+            </p>
+            <DeliveryResults deliveries={deliveries} />
+          </CardContent>
+        </Card>
+      )}
       {p.status !== "failed" && !dryRun && (
         <Card>
           <CardHeader>

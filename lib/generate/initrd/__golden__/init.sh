@@ -25,6 +25,8 @@
 #                               the same every boot, so journald and systemd see one machine)
 #   afsboot.onfail=MODE         shell (default): rescue shell on the console, reboot when it exits;
 #                               reboot: reboot after 60 s; halt: power off
+#   afsboot.bootserver=NAME     the boot server iPXE loaded kernel and initrds from (a network with
+#                               several), named in the initrd report
 #   afsboot.release=REL@VER     the version the console meant this boot for; a mismatch with the
 #                               overlay's own is noted in the initrd report
 #   afsboot.discover=1          an unknown machine (the default PXE configs): report initrd and
@@ -132,7 +134,7 @@ dhcp() {
 lease() { sed -n "s/^$1=//p" /run/afsboot/lease | head -n 1; }
 
 ROOTSPEC='' REPORT='' TOKEN='' HOST='' OVERLAY='' NIC='' BOOTMAC='' MAC='' IP='' ONFAIL=shell REPORT_SYNC='' MACHINEID=''
-RELEASE_ARG='' DISCOVER=0
+RELEASE_ARG='' DISCOVER=0 BOOTSERVER=''
 BLOCKS=$AFSBOOT_CACHE_BLOCKS TMPFS=$AFSBOOT_TMPFS
 read -r CMDLINE </proc/cmdline
 for a in $CMDLINE; do
@@ -147,6 +149,7 @@ for a in $CMDLINE; do
     afsboot.tmpfs=*) take TMPFS size "$a" ;;
     afsboot.onfail=*) take ONFAIL onfail "$a" ;;
     afsboot.machineid=*) take MACHINEID machineid "$a" ;;
+    afsboot.bootserver=*) take BOOTSERVER host "$a" ;;
     afsboot.release=*) RELEASE_ARG=${a#*=} ;; # compared below, never echoed unless plain
     afsboot.discover=1) DISCOVER=1 ;;
     BOOTIF=*) take BOOTMAC mac "BOOTIF=$(echo "${a#BOOTIF=01-}" | tr 'A-F-' 'a-f:')" ;;
@@ -192,7 +195,7 @@ MAC=$(cat "/sys/class/net/$IF/address")
 valid mac "$MAC" || MAC=
 h=$(lease hostname)
 if [ -z "$HOST" ] && valid host "${h%%.*}"; then HOST=${h%%.*}; fi
-report initrd "init started at ${T0}s; kernel $(uname -r); overlay $RELEASE_VERSION for $AFSBOOT_CELL"
+report initrd "init started at ${T0}s; kernel $(uname -r); overlay $RELEASE_VERSION for $AFSBOOT_CELL${BOOTSERVER:+; boot files from $BOOTSERVER}"
 report network "$IF $MAC $IP/$(lease mask), server $(lease serverid)"
 if [ "$DISCOVER" = 1 ]; then
   log "discovery boot: MAC $MAC reported to the console; enroll it there. Powering off."

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Network" ADD COLUMN     "bootServers" JSONB,
+ADD COLUMN     "dhcpFailover" TEXT;
