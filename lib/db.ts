@@ -1,5 +1,6 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { PrismaClient as PgPrismaClient } from "@/lib/generated/prisma-pg/client";
 import { env } from "@/lib/env";
@@ -15,7 +16,17 @@ function create(): Db {
   if (url.startsWith("file:")) {
     return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url, timeout: 10_000 }) });
   }
-  return new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+  // Our own pool, so that every connection has an error listener from its first moment: when
+  // PostgreSQL restarts it ends each connection with a FATAL message, and a pg client without a
+  // listener throws that as an uncaught exception, killing the console. With it, the broken
+  // connection is dropped, the requests under way get 503 (lib/errors.ts, isDatabaseUnavailable)
+  // and new connections are made once the database answers again.
+  const pool = new pg.Pool({ connectionString: url });
+  const dropped = (e: Error) => console.warn(`afsboot: a PostgreSQL connection ended: ${e.message}`);
+  pool.on("connect", (client) => client.on("error", dropped));
+  pool.on("error", () => undefined); // an idle connection's error: its client's listener said it
+
+  return new PgPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
 }
 
 const globalForDb = globalThis as unknown as { afsbootDb?: Db };

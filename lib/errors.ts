@@ -73,3 +73,45 @@ export async function orNotFound<T>(p: Promise<T>, onMissing: () => never): Prom
     throw e;
   }
 }
+
+const UNAVAILABLE_CODES = new Set([
+  // the connection: refused, reset, timed out, broken
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  // PostgreSQL: shutting down, starting up, connection failures (SQLSTATE classes 57P, 08)
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  // Prisma: cannot reach the server, timed out, closed the connection
+  "P1001",
+  "P1002",
+  "P1017",
+]);
+
+/**
+ * Whether an error means the database cannot be reached right now (restarting, network gone),
+ * not that the request was wrong: such requests get 503 and may be sent again.
+ */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++) {
+    const o = cur as { code?: unknown; cause?: unknown; message?: unknown; originalCode?: unknown; kind?: unknown };
+    for (const code of [o.code, o.originalCode]) if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
+    if (
+      typeof o.message === "string" &&
+      /Can't reach database|Connection terminated|connection refused|the database system is (shutting down|starting up)|terminating connection due to administrator command/i.test(
+        o.message,
+      )
+    )
+      return true;
+    cur = o.cause;
+  }
+  return false;
+}

@@ -58,11 +58,14 @@ node scripts/migrate.mjs check
 step "unit and integration tests (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
 
+step "production build (next build)"
+npx next build
+
 step "integration tests on PostgreSQL (throwaway local cluster)"
 bash scripts/test-postgres.sh --reporter=default --reporter=json --outputFile.json="$results/vitest-pg.json"
 
-step "production build (next build)"
-npx next build
+step "console replicas on PostgreSQL: failover, database restart (a cluster of their own)"
+AFSBOOT_PG_TEST_PATHS=lib/replicas bash scripts/test-postgres.sh --reporter=default --reporter=json --outputFile.json="$results/vitest-replicas.json"
 
 step "end-to-end tests (playwright)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
@@ -100,12 +103,12 @@ fi
 node -e '
   const fs = require("fs");
   const read = (f) => JSON.parse(fs.readFileSync(f, "utf8"));
-  const [v, vpg, p] = [read(process.argv[1]), read(process.argv[2]), read(process.argv[3])];
-  const passed = v.numPassedTests + vpg.numPassedTests + (p.stats.expected ?? 0);
-  const failed = v.numFailedTests + vpg.numFailedTests + (p.stats.unexpected ?? 0) + (p.stats.flaky ?? 0);
-  const skipped = v.numPendingTests + vpg.numPendingTests + (p.stats.skipped ?? 0);
-  console.log(`\nvitest (SQLite): ${v.numPassedTests} passed; vitest (PostgreSQL): ${vpg.numPassedTests} passed; playwright: ${p.stats.expected} passed`);
+  const [v, vpg, vr, p] = [read(process.argv[1]), read(process.argv[2]), read(process.argv[3]), read(process.argv[4])];
+  const passed = v.numPassedTests + vpg.numPassedTests + vr.numPassedTests + (p.stats.expected ?? 0);
+  const failed = v.numFailedTests + vpg.numFailedTests + vr.numFailedTests + (p.stats.unexpected ?? 0) + (p.stats.flaky ?? 0);
+  const skipped = v.numPendingTests + vpg.numPendingTests + vr.numPendingTests + (p.stats.skipped ?? 0);
+  console.log(`\nvitest (SQLite): ${v.numPassedTests} passed; vitest (PostgreSQL): ${vpg.numPassedTests} passed; replicas: ${vr.numPassedTests} passed; playwright: ${p.stats.expected} passed`);
   console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
-' "$results/vitest.json" "$results/vitest-pg.json" "$results/playwright.json"
+' "$results/vitest.json" "$results/vitest-pg.json" "$results/vitest-replicas.json" "$results/playwright.json"
 echo "boot lab: $lab"
 echo "total time: $((SECONDS - t0)) s"

@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import type { ActionState } from "@/lib/action-state";
 import { clientMeta, endSession, startSession } from "@/lib/auth/session";
-import { loginThrottle } from "@/lib/auth/throttle";
+import { loginThrottle } from "@/lib/data/sign-in-throttle";
 import { authenticate, createFirstAdmin } from "@/lib/data/users";
 import { AppError } from "@/lib/errors";
 import { formToObject, formValues } from "@/lib/forms";
@@ -27,12 +27,12 @@ export async function signIn(_prev: ActionState, form: FormData): Promise<Action
   const parsed = loginInput.safeParse(formToObject(form));
   if (!parsed.success) return { ok: false, error: "Enter your username and password", fieldErrors: fieldErrors(parsed.error), values };
   const { ip } = await clientMeta();
-  const attempt = loginThrottle.begin(parsed.data.username, ip);
+  const attempt = await loginThrottle.begin(parsed.data.username, ip);
   if ("wait" in attempt) {
     return { ok: false, error: `Too many failed sign-ins from this address: try again in ${Math.ceil(attempt.wait / 60_000)} minute(s)`, values };
   }
   const user = await authenticate(parsed.data.username, parsed.data.password);
-  attempt.settle(user !== null);
+  await attempt.settle(user !== null);
   if (!user) {
     // one message for a wrong password and an unknown user: no hint which names exist
     return { ok: false, error: "Wrong username or password", values };

@@ -5,7 +5,7 @@ import { SESSION_COOKIE } from "@/lib/auth/session";
 import { hasRole, type Actor } from "@/lib/auth/roles";
 import { actorFromApiToken } from "@/lib/data/api-tokens";
 import { actorFromSession } from "@/lib/data/sessions";
-import { AppError } from "@/lib/errors";
+import { AppError, isDatabaseUnavailable } from "@/lib/errors";
 import { readAtMost } from "./body";
 import { errorFields, log } from "@/lib/log";
 import type { RoleName } from "@/lib/validation/common";
@@ -112,6 +112,12 @@ export function apiRoute<B extends z.ZodTypeAny = z.ZodUndefined, Q extends z.Zo
       if (e instanceof AppError) {
         const fields = e.fields ? Object.entries(e.fields).map(([path, message]) => ({ path, message })) : undefined;
         return jsonError(e.status, e.code, e.message, fields);
+      }
+      if (isDatabaseUnavailable(e)) {
+        log.warn("api route: the database is unreachable", { path: req.nextUrl.pathname, method: req.method, ...errorFields(e) });
+        const res = jsonError(503, "unavailable", "The database cannot be reached right now; try again shortly");
+        res.headers.set("retry-after", "5");
+        return res;
       }
       log.error("api route failed", { path: req.nextUrl.pathname, method: req.method, ...errorFields(e) });
       return jsonError(500, "internal", "Internal error; the server log has details");

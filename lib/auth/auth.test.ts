@@ -6,7 +6,6 @@ import { hostReportToken, verifyHostReportToken } from "./host-token";
 import { hashPassword, verifyPassword } from "./password";
 import { hasRole, pageRole } from "./roles";
 import { newApiToken, safeEqual, sha256Hex } from "./secrets";
-import { FailureThrottle } from "./throttle";
 
 // argon2 as it is, watched: which hash verifyPassword checks against
 vi.mock("@node-rs/argon2", async (importOriginal) => {
@@ -96,24 +95,5 @@ describe("host report tokens", () => {
     expect(verifyHostReportToken(secret, "host1", 3, t)).toBe(true);
     expect(verifyHostReportToken(secret, "host1", 2, t)).toBe(false);
     expect(verifyHostReportToken(secret, "host1", 3, t.slice(1))).toBe(false);
-  });
-});
-
-describe("FailureThrottle", () => {
-  it("locks a key after the limit and releases it after the window", () => {
-    const t = new FailureThrottle(3, 1000);
-    for (let i = 0; i < 3; i++) {
-      expect(t.retryAfter("u", 100)).toBe(0);
-      t.fail("u", 100 + i);
-    }
-    expect(t.retryAfter("u", 200)).toBeGreaterThan(0);
-    expect(t.retryAfter("other", 200)).toBe(0);
-    expect(t.retryAfter("u", 1200)).toBe(0);
-  });
-  it("clear resets a key", () => {
-    const t = new FailureThrottle(1, 1000);
-    t.fail("u", 0);
-    t.clear("u");
-    expect(t.retryAfter("u", 1)).toBe(0);
   });
 });

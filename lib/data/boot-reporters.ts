@@ -5,7 +5,10 @@ import { serverSecret } from "@/lib/env";
 
 // Who is reporting a boot: the host behind the MAC, proved by its report token. The enrolled hosts
 // are cached by MAC (reports arrive by the thousand in a boot storm), refreshed every 30 s and
-// forgotten at once when enrolment changes in this process.
+// forgotten at once when enrolment changes in this process. Other processes (console replicas,
+// the CLI) bump the "hosts" change counter when they change enrolment; each process reads that
+// one row at most once a second while reports arrive, and forgets its cache when it moved: a
+// change made anywhere is seen everywhere within about a second.
 
 interface HostKey {
   id: string;
@@ -17,6 +20,9 @@ interface HostKey {
 
 const CACHE_MS = 30_000;
 const MISS_MS = 10_000;
+/** How often the change counter is read (the staleness bound across processes). */
+const POLL_MS = 1000;
+const COUNTER = "hosts";
 
 /**
  * The hosts by MAC, shared by every copy of this module in the process (the Next.js build bundles
@@ -33,6 +39,10 @@ interface Reporters {
   generation: number;
   /** last forced re-check per MAC (a wrong token): at most one database read per MAC a second */
   rechecked: Map<string, number>;
+  /** the change counter as last read (-1: not yet), when, and the read under way */
+  counter: number;
+  polledAt: number;
+  polling: Promise<void> | null;
 }
 const cache = ((globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.reporters")] ??= {
   byMac: new Map(),
@@ -41,7 +51,24 @@ const cache = ((globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.repor
   misses: new Map(),
   generation: 0,
   rechecked: new Map(),
+  counter: -1,
+  polledAt: 0,
+  polling: null,
 } satisfies Reporters) as Reporters;
+
+/** Reads the change counter; a move since the last read (another process changed enrolment) empties the cache. */
+async function poll() {
+  const row = await db.changeCounter.findUnique({ where: { key: COUNTER }, select: { value: true } });
+  const value = row?.value ?? 0;
+  if (cache.counter !== -1 && value !== cache.counter) invalidateReporters();
+  cache.counter = value;
+  cache.polledAt = Date.now();
+}
+
+/** Tells every process that enrolment changed (their caches go within POLL_MS). */
+export async function bumpHostsCounter() {
+  await db.changeCounter.upsert({ where: { key: COUNTER }, create: { key: COUNTER, value: 1 }, update: { value: { increment: 1 } } });
+}
 
 async function reload() {
   const generation = cache.generation;
@@ -52,7 +79,7 @@ async function reload() {
   cache.misses.clear();
 }
 
-/** Forget cached hosts (after enrolment changes in this process; other processes refresh within 30 s). */
+/** Forget cached hosts (after enrolment changes in this process; other processes see the change counter). */
 export function invalidateReporters() {
   cache.generation++;
   cache.loadedAt = 0;
@@ -74,6 +101,10 @@ async function fromDatabase(mac: string): Promise<HostKey | null> {
 }
 
 async function lookup(mac: string): Promise<HostKey | null> {
+  if (Date.now() - cache.polledAt > POLL_MS) {
+    cache.polling ??= poll().finally(() => (cache.polling = null));
+    await cache.polling;
+  }
   if (Date.now() - cache.loadedAt > CACHE_MS) {
     cache.loading ??= reload().finally(() => (cache.loading = null));
     // the first load is awaited; later refreshes too, so a new MAC is seen at once
@@ -125,5 +156,7 @@ export async function afterHostChange<T>(change: () => Promise<T>): Promise<T> {
     return await change();
   } finally {
     invalidateReporters();
+    // the other processes: a failed bump (database gone) leaves them on their 30 s refresh
+    await bumpHostsCounter().catch(() => undefined);
   }
 }

@@ -5,6 +5,8 @@ import type { Actor } from "@/lib/auth/roles";
 import { env } from "@/lib/env";
 import { errorFields, log } from "@/lib/log";
 import { authorize } from "./authorize";
+import { ClusterLockBusy, withClusterLock } from "./cluster-lock";
+import { loginThrottle } from "./sign-in-throttle";
 import { sqlDate } from "./bulk-insert";
 
 // Boot history stays bounded: per host the newest AFSBOOT_BOOT_HISTORY boots (default 100) and
@@ -23,6 +25,7 @@ export function retentionPolicy(): RetentionPolicy {
 }
 
 const DISCOVERY_DAYS = 30;
+const HOUR = 3_600_000;
 const DISCOVERY_MAX = 10_000;
 
 export async function pruneBoots(actor: Actor, policy = retentionPolicy(), now = new Date()) {
@@ -50,17 +53,41 @@ export async function pruneBoots(actor: Actor, policy = retentionPolicy(), now =
   return { boots: doomed.length, events, discovered: stale.count + extra.length };
 }
 
-const HOUR = 3_600_000;
 let timer: NodeJS.Timeout | null = null;
+
+/**
+ * One run of the hourly jobs, in one console replica at a time (a cluster lock; a replica that
+ * finds it held skips this round): boot history, and sign-in attempts past their window.
+ */
+export async function hourlyJobs(): Promise<{ ran: boolean }> {
+  const actor = { type: "system" as const, id: null, name: "retention", role: "admin" as const };
+  try {
+    return await withClusterLock(
+      "hourly-jobs",
+      async () => {
+        // once an hour across the replicas: the hour of the last run is kept in the database
+        const hour = Math.floor(Date.now() / HOUR);
+        const last = await db.changeCounter.findUnique({ where: { key: "hourly-jobs" }, select: { value: true } });
+        if (last?.value === hour) return { ran: false };
+        await db.changeCounter.upsert({ where: { key: "hourly-jobs" }, create: { key: "hourly-jobs", value: hour }, update: { value: hour } });
+        const r = await pruneBoots(actor);
+        if (r.boots || r.discovered) log.info("pruned boot history", r);
+        const attempts = await loginThrottle.prune();
+        if (attempts) log.info("pruned sign-in attempts", { attempts });
+        return { ran: true };
+      },
+      0,
+    );
+  } catch (e) {
+    if (e instanceof ClusterLockBusy) return { ran: false }; // another replica is at it
+    throw e;
+  }
+}
 
 /** Hourly pruning inside the console process (started from instrumentation.ts). */
 export function startRetention() {
   if (timer) return;
-  const actor = { type: "system" as const, id: null, name: "retention", role: "admin" as const };
-  const run = () =>
-    pruneBoots(actor)
-      .then((r) => (r.boots || r.discovered ? log.info("pruned boot history", r) : undefined))
-      .catch((e: unknown) => log.error("pruning boot history failed", errorFields(e)));
+  const run = () => hourlyJobs().catch((e: unknown) => log.error("the hourly jobs failed", errorFields(e)));
   setTimeout(run, 10_000).unref();
   timer = setInterval(run, HOUR);
   timer.unref();

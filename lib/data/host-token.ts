@@ -6,7 +6,7 @@ import { exportDir, serverSecret } from "@/lib/env";
 import { AppError, notFound } from "@/lib/errors";
 import { recordAudit } from "./audit";
 import { authorize } from "./authorize";
-import { invalidateReporters } from "./boot-reporters";
+import { bumpHostsCounter, invalidateReporters } from "./boot-reporters";
 import { publish } from "./publish";
 
 // A host's report token: HMAC of the server secret, the host id and its token generation, so it
@@ -30,6 +30,8 @@ export async function rotateHostToken(actor: Actor, name: string) {
     return { id: row.id, generation: next.tokenGeneration };
   });
   invalidateReporters();
+  // the old token stops working on every console replica too (within a second)
+  await bumpHostsCounter().catch(() => undefined);
   // the host's published PXE configs carry the token: publish them again (its files only)
   let published: { ok: true; files: number } | { ok: false; error: string };
   try {

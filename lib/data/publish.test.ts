@@ -7,14 +7,22 @@ import { operator, viewer } from "@/lib/testing/actors";
 import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
 import { enrollHosts } from "./host-bulk";
 import { deleteHost, getHost, updateHost } from "./hosts";
-import { publish } from "./publish";
+import { MARKER, publish } from "./publish";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-publish-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const out = path.join(root, "export");
 const images = path.join(root, "images");
+/** The published files of a directory (not the marker naming the publication it holds). */
 const files = (dir: string): string[] =>
-  fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.relative(dir, path.join(d.parentPath, d.name))).sort() : [];
+  fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => path.relative(dir, path.join(d.parentPath, d.name)))
+        .filter((f) => f !== MARKER)
+        .sort()
+    : [];
 
 beforeAll(async () => {
   await seedInventory();
@@ -168,6 +176,21 @@ describe("publication records, hooks and scoped publishes", () => {
     const r = await publish(operator, { outDir: out });
     expect(r.changes.map((c) => `${c.change} ${c.path}`)).toEqual([`changed ipxe/01-${mac}.ipxe`]);
     expect(fs.existsSync(path.join(out, `ipxe/01-${mac}.ipxe`))).toBe(true);
+  });
+
+  it("a directory that did not get the last publication (another replica's directory of the same path) is checked file by file and mended", async () => {
+    const mac = hostIn(1).mac.replace(/:/g, "-");
+    const script = path.join(out, `ipxe/01-${mac}.ipxe`);
+    const good = fs.readFileSync(script, "utf8");
+    // what a replica's own directory would hold: an older script, the marker of an older publication
+    fs.writeFileSync(script, good.replace("AFSBoot: booting", "AFSBoot: old booting"));
+    fs.writeFileSync(path.join(out, MARKER), "p-from-another-replica\n");
+    const r = await publish(operator, { outDir: out });
+    expect(r.changes.map((c) => `${c.change} ${c.path}`)).toEqual([`changed ipxe/01-${mac}.ipxe`]);
+    expect(fs.readFileSync(script, "utf8")).toBe(good);
+    expect(fs.readFileSync(path.join(out, MARKER), "utf8")).toBe(`${r.publicationId}\n`);
+    // the marker matches again: the manifest speaks for the directory (no file is read)
+    expect((await publish(operator, { outDir: out })).changes).toEqual([]);
   });
 
   it("removes temporary files a killed publisher left, and serialises publishers of one directory", async () => {

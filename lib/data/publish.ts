@@ -17,6 +17,7 @@ import { PublishBusyError, withExportLock } from "@/lib/publish/lock";
 import { validateDhcp, type ValidatorResult } from "@/lib/publish/validate";
 import type { DeliveryOutcome } from "@/lib/publish/deliver";
 import { recordAudit } from "./audit";
+import { ClusterLockBusy, withClusterLock } from "./cluster-lock";
 import { deliverPublication } from "./deliveries";
 import { authorize } from "./authorize";
 import { newId } from "./bulk-insert";
@@ -92,9 +93,12 @@ export async function publish(actor: Actor, opts: PublishOptions): Promise<Publi
   const outDir = path.resolve(opts.outDir);
   const busybox = readBusybox(opts.busyboxPath);
   try {
-    return await withExportLock(outDir, () => publishLocked(actor, opts, outDir, busybox));
+    // one publisher at a time: across console replicas (PostgreSQL advisory lock), and per export
+    // directory on this machine (its lock file), waiting up to 10 s for the one under way
+    return await withClusterLock("publish", () => withExportLock(outDir, () => publishLocked(actor, opts, outDir, busybox)), 10_000);
   } catch (e) {
     if (e instanceof PublishBusyError) throw new AppError(409, "busy", e.message);
+    if (e instanceof ClusterLockBusy) throw new AppError(409, "busy", "another publication is running on another console replica; try again when it has finished");
     throw e;
   }
 }
@@ -132,6 +136,8 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   writeChanges(outDir, changes, byPath);
   lap("write");
   const publicationId = await record(run, changes, byPath, validation, generated, loaded);
+  // this directory holds that publication now (the manifest speaks for it: see compareWithManifest)
+  writeFilesAtomic(outDir, [{ rel: MARKER, bytes: Buffer.from(`${publicationId}\n`) }]);
   lap("record");
   // each boot server's copy, before the hooks (which may reload the DHCP servers that read it)
   const deliveries = await deliverPublication(actor, publicationId, outDir, changes.length > 0);
@@ -214,13 +220,18 @@ async function compareWithManifest({ outDir, scope }: Run, current: Current[], h
     ? await db.exportFile.findMany({ where: { outDir, OR: [{ path: { in: current.map((c) => c.path) } }, { hostId: { in: scope.map((n) => hostRows.get(n)!.id) } }] }, select: { path: true, sha256: true, kind: true, hostId: true } })
     : await loadManifest(outDir);
   const before = new Map(manifest.map((f) => [f.path, f]));
-  const lastWrite = await db.publication.findFirst({ where: { outDir, status: "succeeded" }, orderBy: { startedAt: "desc" }, select: { finishedAt: true } });
-  const onDisk = listed(outDir, current.map((c) => c.path), lastWrite?.finishedAt ?? null);
+  const lastWrite = await db.publication.findFirst({ where: { outDir, status: "succeeded" }, orderBy: { startedAt: "desc" }, select: { id: true, finishedAt: true } });
+  // The manifest says what the last publication wrote into a directory of this path. If this
+  // directory did not get it (another console replica published into its own directory of the
+  // same path, or it was restored from elsewhere), what it holds is checked file by file instead.
+  const stale = lastWrite !== null && readMarker(outDir) !== lastWrite.id;
+  const onDisk = listed(outDir, current.map((c) => c.path), stale ? null : (lastWrite?.finishedAt ?? null));
   const changes: FileChange[] = [];
   for (const f of current) {
     const old = before.get(f.path);
     if (old === undefined) changes.push({ path: f.path, change: "added", kind: f.kind, sha256: f.sha256, host: f.hostName });
-    else if (old.sha256 !== f.sha256 || !onDisk.has(f.path)) changes.push({ path: f.path, change: "changed", kind: f.kind, sha256: f.sha256, host: f.hostName });
+    else if (old.sha256 !== f.sha256 || !onDisk.has(f.path) || (stale && !sameOnDisk(outDir, f.path, f.sha256)))
+      changes.push({ path: f.path, change: "changed", kind: f.kind, sha256: f.sha256, host: f.hostName });
   }
   const now = new Set(current.map((f) => f.path));
   const removed: FileChange[] = [];
@@ -364,6 +375,29 @@ export function generating<T>(fn: () => T): T {
   } catch (e) {
     if (e instanceof Error && /GenerateError$/.test(e.name)) throw invalid(`Cannot generate the boot files: ${e.message}`);
     throw e;
+  }
+}
+
+/**
+ * The publication a directory last received, as a file in it: the manifest (ExportFile) is keyed
+ * by the directory's path, which replicas on several machines share. Served to boot servers
+ * too, it says which publication a copy holds.
+ */
+export const MARKER = ".afsboot-published";
+
+function readMarker(outDir: string): string | null {
+  try {
+    return fs.readFileSync(path.join(outDir, MARKER), "utf8").trim();
+  } catch {
+    return null;
+  }
+}
+
+function sameOnDisk(root: string, rel: string, sha: string): boolean {
+  try {
+    return sha256(fs.readFileSync(path.join(root, rel))) === sha;
+  } catch {
+    return false;
   }
 }
 

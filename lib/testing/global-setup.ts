@@ -37,11 +37,15 @@ async function prepare(dir: string) {
     const url = new URL(pgUrl);
     url.pathname = `/${template}`;
     migrate(url.toString());
+    await admin.end();
     process.env.AFSBOOT_TEST_TEMPLATE = template;
+    // a connection of its own at the end: the replica tests restart the server in between
     return async () => {
-      const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'afsboot_test_%'`);
-      for (const r of rows) await admin.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
-      await admin.end();
+      const end = new pg.Client({ connectionString: pgUrl });
+      await end.connect();
+      const { rows } = await end.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'afsboot_test_%'`);
+      for (const r of rows) await end.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+      await end.end();
       fs.rmSync(dir, { recursive: true, force: true });
     };
   }

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { formAction } from "@/lib/actions";
 import { clientMeta, currentSessionSecret } from "@/lib/auth/session";
-import { loginThrottle } from "@/lib/auth/throttle";
+import { loginThrottle } from "@/lib/data/sign-in-throttle";
 import { createApiToken, revokeApiToken } from "@/lib/data/api-tokens";
 import { changeOwnPassword, createUser, deleteUser, resetPassword, setUserRole, WRONG_CURRENT_PASSWORD } from "@/lib/data/users";
 import { AppError, invalid } from "@/lib/errors";
@@ -39,19 +39,19 @@ export const deleteUserAction = formAction({ role: "admin", schema: z.object({ u
  * guess the password faster than the sign-in page allows.
  */
 export const changePasswordAction = formAction({ role: "viewer", schema: passwordChange }, async (actor, input) => {
-  const attempt = loginThrottle.begin(actor.name, (await clientMeta()).ip);
+  const attempt = await loginThrottle.begin(actor.name, (await clientMeta()).ip);
   if ("wait" in attempt) {
     const message = `Too many wrong passwords from this address: try again in ${Math.ceil(attempt.wait / 60_000)} minute(s)`;
     throw invalid(message, { currentPassword: message });
   }
   try {
     const { sessionsEnded } = await changeOwnPassword(actor, input, await currentSessionSecret());
-    attempt.settle(true);
+    await attempt.settle(true);
     const others = sessionsEnded === 0 ? "" : ` Your ${sessionsEnded} other session${sessionsEnded === 1 ? " was" : "s were"} signed out.`;
     return { message: `Password changed.${others}` };
   } catch (e) {
     // only a wrong current password stays counted
-    attempt.settle(!(e instanceof AppError && e.message === WRONG_CURRENT_PASSWORD));
+    await attempt.settle(!(e instanceof AppError && e.message === WRONG_CURRENT_PASSWORD));
     throw e;
   }
 });
