@@ -24,6 +24,7 @@ export interface NetworkFormValues {
   bootServers: { name: string; address: string; url?: string; deliverTo?: string }[];
   dhcpFailover: "hot-standby" | "load-balancing" | null;
   reportUrl: string;
+  reportUrls: string[];
   discoveryRange: string | null;
   dhcpEventHook: string | null;
   notes: string;
@@ -56,7 +57,7 @@ function initialRows(values: Record<string, string> | undefined, network?: Netwo
 }
 
 export function NetworkForm({ action, network, submitLabel }: Props) {
-  const { state, formAction, fieldErrors: err, initial } = useEntityForm(action, network);
+  const { state, formAction, fieldErrors: err, values: v, initial } = useEntityForm(action, network);
   const [rows, setRows] = useState(() => initialRows(undefined, network));
   // after a refused save, show the rows as submitted (adjusted during render, not in an effect)
   const [seen, setSeen] = useState(state);
@@ -89,7 +90,19 @@ export function NetworkForm({ action, network, submitLabel }: Props) {
         {field("gateway", "Gateway", { placeholder: "10.0.0.1", required: true })}
         {field("dns", "DNS servers", { placeholder: "10.0.0.1, 10.0.0.2", hint: "One or more IPv4 addresses, comma-separated.", required: true })}
         {field("domain", "Domain", { placeholder: "lab.example.org", hint: "Optional: the DNS domain handed out by DHCP." })}
-        {field("reportUrl", "Report URL", { placeholder: "http://10.0.0.1:3000", hint: "Where booting clients send their boot reports.", required: true })}
+        <Field
+          label="Report URL"
+          name="reportUrl"
+          error={err?.reportUrl}
+          hint="Where booting clients send their boot reports. Several (console replicas, no load balancer): separate them with commas; hosts try each in turn."
+          required
+        >
+          <Input
+            {...fieldProps("reportUrl", err?.reportUrl, true)}
+            defaultValue={v?.reportUrl ?? (network?.reportUrls.length ? network.reportUrls.join(", ") : (network?.reportUrl ?? ""))}
+            placeholder="http://10.0.0.1:3000"
+          />
+        </Field>
         {field("discoveryRange", "Discovery range", {
           placeholder: "10.0.0.200-10.0.0.220",
           hint: "Unknown machines get a short lease from this range and boot the discovery image, so they show up under Unknown hosts. Leave empty to serve enrolled hosts only.",

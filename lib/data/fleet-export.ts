@@ -2,7 +2,7 @@ import "server-only";
 import type { Tx } from "@/lib/db";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
-import { storedBootServers } from "@/lib/validation/network";
+import { storedBootServers, storedList } from "@/lib/validation/network";
 import { authorize } from "./authorize";
 import { hostSnapshot } from "./host-rows";
 import { hostInclude, hostView, inputFromView } from "./hosts";
@@ -28,6 +28,7 @@ export const canonNetwork = (n: {
   bootServers?: unknown;
   dhcpFailover?: string | null;
   reportUrl: string;
+  reportUrls?: unknown;
   discoveryRange: string | null;
   dhcpEventHook: string | null;
   notes: string;
@@ -43,6 +44,7 @@ export const canonNetwork = (n: {
   bootServers: storedBootServers(n.bootServers).map((b) => ({ name: b.name, address: b.address, ...(b.url ? { url: b.url } : {}), ...(b.deliverTo ? { deliverTo: b.deliverTo } : {}) })),
   dhcpFailover: n.dhcpFailover ?? null,
   reportUrl: n.reportUrl,
+  reportUrls: storedList(n.reportUrls),
   discoveryRange: n.discoveryRange ?? null,
   dhcpEventHook: n.dhcpEventHook ?? null,
   notes: n.notes ?? "",

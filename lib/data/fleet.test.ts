@@ -285,3 +285,16 @@ describe("fleet file: a network's boot servers", () => {
     expect((await db.network.findUniqueOrThrow({ where: { name: "lab" } })).bootServers).toEqual([]);
   });
 });
+
+describe("fleet file: several report URLs", () => {
+  it("applies, exports and re-applies as a no-op; the first is reportUrl", async () => {
+    await applyFleet(operator, parse(FILE));
+    const two = FILE.replace("    reportUrl: http://10.0.0.1:3000\n", "    reportUrls: [http://10.0.0.1:3000, http://10.0.0.2:3000]\n");
+    expect(await applyFleet(operator, parse(two))).toEqual([{ op: "update", kind: "network", name: "lab", detail: "reportUrls" }]);
+    const exported = stringify(await exportFleet(viewer));
+    expect(exported).toContain("    reportUrl: http://10.0.0.1:3000\n    reportUrls:\n      - http://10.0.0.1:3000\n      - http://10.0.0.2:3000\n");
+    expect(await applyFleet(operator, parse(exported))).toEqual([]);
+    expect(ops(await applyFleet(operator, parse(FILE)))).toEqual(["update network lab"]);
+    expect((await db.network.findUniqueOrThrow({ where: { name: "lab" } })).reportUrls).toEqual([]);
+  });
+});

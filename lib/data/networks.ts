@@ -3,7 +3,7 @@ import { db, type Tx } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { conflict, fromDbError, invalid, notFound } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { bootServerConflicts, storedBootServers, type BootServer, type DhcpFailoverMode, type NetworkInput, type NetworkUpdate } from "@/lib/validation/network";
+import { bootServerConflicts, storedBootServers, storedList, type BootServer, type DhcpFailoverMode, type NetworkInput, type NetworkUpdate } from "@/lib/validation/network";
 import { canonNetwork } from "./fleet-export";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
@@ -44,7 +44,7 @@ type Row = Prisma.NetworkGetPayload<{ include: { _count: { select: { hosts: true
 
 function toView(row: Row) {
   const { _count, ...rest } = row;
-  return { ...rest, dns: (row.dns as string[]) ?? [], bootServers: storedBootServers(row.bootServers), dhcpFailover: row.dhcpFailover as DhcpFailoverMode | null, hostCount: _count.hosts };
+  return { ...rest, dns: (row.dns as string[]) ?? [], bootServers: storedBootServers(row.bootServers), reportUrls: storedList(row.reportUrls), dhcpFailover: row.dhcpFailover as DhcpFailoverMode | null, hostCount: _count.hosts };
 }
 
 export type NetworkView = ReturnType<typeof toView>;
@@ -54,12 +54,13 @@ const snapshot = canonNetwork;
 
 /** The stored columns of a validated input (boot servers as a JSON array, [] for one unnamed server). */
 function columns(input: Omit<NetworkInput, "revision"> & { revision?: number }) {
-  const { bootServers, dhcpFailover, revision: _revision, ...rest } = input;
+  const { bootServers, dhcpFailover, reportUrls, revision: _revision, ...rest } = input;
   // absent (a caller in code that leaves them out): as they were
   return {
     ...rest,
     ...(bootServers !== undefined ? { bootServers: bootServers as unknown as Prisma.InputJsonValue } : {}),
     ...(dhcpFailover !== undefined ? { dhcpFailover } : {}),
+    ...(reportUrls !== undefined ? { reportUrls } : {}),
   };
 }
 

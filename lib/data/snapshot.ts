@@ -11,7 +11,7 @@ import { resolveImage, type ImagePolicy } from "@/lib/publish/image-source";
 import type { FleetSnapshot, SnapCell, SnapImage, SnapNetwork, SnapVersion } from "@/lib/generate/snapshot";
 import type { Network } from "@/lib/generated/prisma/client";
 import { deliveredExportDir } from "@/lib/publish/deliver";
-import { storedBootServers } from "@/lib/validation/network";
+import { storedBootServers, storedList } from "@/lib/validation/network";
 import { imagesDirField } from "@/lib/publish/refusal-paths";
 
 // Loads the generators' input from the database in one consistent read, resolving what needs
@@ -52,6 +52,7 @@ function snapNetwork(n: Network): SnapNetwork {
     bootServer: n.bootServer,
     bootUrl: n.bootUrl,
     reportUrl: n.reportUrl,
+    ...(storedList(n.reportUrls).length ? { reportUrls: storedList(n.reportUrls) } : {}),
     discoveryRange: n.discoveryRange,
     dhcpEventHook: n.dhcpEventHook,
     ...(bootServers.length ? { bootServers, dhcpFailover: bootServers.length >= 2 ? ((n.dhcpFailover as SnapNetwork["dhcpFailover"]) ?? "hot-standby") : null } : {}),

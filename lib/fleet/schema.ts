@@ -22,7 +22,8 @@ export const fleetNetwork = strict({
   bootUrl: z.string().optional(),
   bootServers: z.array(strict({ name: z.string(), address: z.string(), url: z.string().optional(), deliverTo: z.string().optional() })).optional(),
   dhcpFailover: z.string().nullable().optional(), // hot-standby | load-balancing, with two or more boot servers
-  reportUrl: z.string(),
+  reportUrl: z.string().optional(), // the first of reportUrls; optional when reportUrls lists them
+  reportUrls: z.array(z.string()).optional(), // several, in order: hosts try each in turn
   discoveryRange: z.string().nullable().optional(), // null or absent: none
   dhcpEventHook: z.string().nullable().optional(), // null or absent: none
   notes: z.string().optional(),

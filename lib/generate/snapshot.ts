@@ -14,6 +14,8 @@ export interface SnapNetwork {
   /** HTTP base iPXE fetches boot files from (ends in "/"); absent or null: http://<bootServer>/ */
   bootUrl?: string | null;
   reportUrl: string; // base URL of the console for boot reports, e.g. http://10.0.0.1:3000
+  /** Several report URLs in order (the first is reportUrl): hosts try each in turn. Absent or empty: reportUrl alone. */
+  reportUrls?: string[];
   /**
    * "START-END" inside the subnet: machines that are not enrolled get a short lease from it and
    * boot the discovery image. Absent or null: only enrolled hosts get an address.

@@ -256,3 +256,33 @@ describe("boot servers", () => {
     ).toEqual(["boot server boot1 is delivered to no delivery target in network b but to /srv/x in network a: one machine has one export directory"]);
   });
 });
+
+describe("report URLs", () => {
+  it("one URL, or several from the form (commas or spaces) or the API (reportUrls): the first is reportUrl", () => {
+    expect(networkInput.parse(good)).toMatchObject({ reportUrl: "http://10.0.0.1:3000", reportUrls: [] });
+    expect(networkInput.parse({ ...good, reportUrl: "http://10.0.0.1:3000, http://10.0.0.2:3000" })).toMatchObject({
+      reportUrl: "http://10.0.0.1:3000",
+      reportUrls: ["http://10.0.0.1:3000", "http://10.0.0.2:3000"],
+    });
+    const { reportUrl: _r, ...noUrl } = good;
+    expect(networkInput.parse({ ...noUrl, reportUrls: ["http://10.0.0.2:3000", "https://console.example.org"] })).toMatchObject({
+      reportUrl: "http://10.0.0.2:3000",
+      reportUrls: ["http://10.0.0.2:3000", "https://console.example.org"],
+    });
+  });
+
+  it.each([
+    [{ reportUrl: "http://10.0.0.1:3000 http://10.0.0.1:3000" }, "reportUrl", /listed twice/],
+    [{ reportUrl: "http://a:1 http://b:1 http://c:1 http://d:1 http://e:1" }, "reportUrl", /at most 4 report URLs/],
+    [{ reportUrl: "http://10.0.0.1:3000, ftp://x" }, "reportUrl", /http:\/\/ or https:\/\//],
+    [{ reportUrls: ["http://10.0.0.2:3000"], reportUrl: "http://10.0.0.1:3000" }, "reportUrl", /differs from the first of the report URLs/],
+    [{ reportUrl: "", reportUrls: [] }, "reportUrl", /Report URL is required/],
+    [
+      { reportUrl: "http://10.0.0.1:3000,http://10.0.0.205:3000", discoveryRange: "10.0.0.200-10.0.0.220" },
+      "discoveryRange",
+      /report URL's address 10\.0\.0\.205/,
+    ],
+  ])("refuses %j on %s", (over, field, message) => {
+    expect(errorsOf({ ...good, ...over })[field as string]).toMatch(message as RegExp);
+  });
+});

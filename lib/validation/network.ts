@@ -96,7 +96,7 @@ const blankRow = (v: unknown) =>
   v !== null &&
   Object.values(v as Record<string, unknown>).every((x) => x === undefined || x === null || (typeof x === "string" && x.trim() === ""));
 
-/** Marks a boot server that must be given (no named servers either), so the field says "required". */
+/** Marks a required field left empty (a boot server, with no named ones; a report URL), so the field says "required". */
 const REQUIRED = "\u0000required";
 
 export const networkInput = z
@@ -105,7 +105,9 @@ export const networkInput = z
       if (typeof v !== "object" || v === null) return v;
       const o = v as Record<string, unknown>;
       const rows = Array.isArray(o.bootServers) ? o.bootServers.filter((r) => !blankRow(r)) : [];
-      return rows.length === 0 && emptyToUndefined(o.bootServer) === undefined ? { ...o, bootServer: REQUIRED } : v;
+      const needsServer = rows.length === 0 && emptyToUndefined(o.bootServer) === undefined;
+      const needsReport = emptyToUndefined(o.reportUrl) === undefined && !(Array.isArray(o.reportUrls) && o.reportUrls.length);
+      return needsServer || needsReport ? { ...o, ...(needsServer ? { bootServer: REQUIRED } : {}), ...(needsReport ? { reportUrl: REQUIRED } : {}) } : v;
     },
     z.object({
       name: slug("Name"),
@@ -120,7 +122,9 @@ export const networkInput = z
         z.array(bootServerEntry).max(MAX_BOOT_SERVERS, `at most ${MAX_BOOT_SERVERS} boot servers`).optional(),
       ),
       dhcpFailover: z.preprocess(emptyToUndefined, z.enum(DHCP_FAILOVER_MODES, { error: "DHCP failover must be hot-standby or load-balancing" }).optional()),
-      reportUrl: httpUrl("Report URL"),
+      // one URL, or several (separated by spaces or commas, as the form's field takes them)
+      reportUrl: z.preprocess((v) => (v === REQUIRED ? [""] : emptyToUndefined(v)), list(httpUrl("Report URL")).optional()),
+      reportUrls: list(httpUrl("Report URL")).optional(),
       bootUrl: bootFilesUrl("Boot files URL"),
       discoveryRange: z.preprocess(
         (v) => (v === "" || v === null || (typeof v === "string" && v.trim() === "") ? undefined : v),
@@ -143,17 +147,46 @@ export const networkInput = z
       ctx.addIssue({ code: "custom", path: ["gateway"], message: "Gateway cannot be the network or broadcast address" });
     }
     const servers = resolveBootServers(v, ctx);
-    if (!servers) return z.NEVER;
-    const discoveryRange = v.discoveryRange === undefined ? null : checkDiscoveryRange({ ...v, ...servers }, parsed.cidr, ctx);
+    const reports = resolveReportUrls(v, ctx);
+    if (!servers || !reports) return z.NEVER;
+    const discoveryRange = v.discoveryRange === undefined ? null : checkDiscoveryRange({ ...v, ...servers, ...reports }, parsed.cidr, ctx);
     return {
       ...v,
       ...servers,
+      ...reports,
       subnet: formatCidr(parsed.cidr),
       domain: v.domain ?? null,
       discoveryRange,
       dhcpEventHook: v.dhcpEventHook ?? null,
     };
   });
+
+/** At most this many report URLs: each dead one costs a booting host its short timeout. */
+export const MAX_REPORT_URLS = 4;
+
+/**
+ * The report URLs in their stored form: `reportUrl` (the first) and `reportUrls` (all of them, in
+ * order, when there are two or more; else empty). null with an issue on the field.
+ */
+function resolveReportUrls(v: { reportUrl?: string[]; reportUrls?: string[] }, ctx: z.RefinementCtx): { reportUrl: string; reportUrls: string[] } | null {
+  const issue = (path: string, message: string) => {
+    ctx.addIssue({ code: "custom", path: [path], message });
+    return null;
+  };
+  const given = v.reportUrl ?? [];
+  const listed = v.reportUrls ?? [];
+  if (given.length && listed.length && (given.length > 1 || given[0] !== listed[0]))
+    return issue("reportUrl", `Report URL ${given.join(", ")} differs from the first of the report URLs ${listed[0]}: leave it out or make them equal`);
+  const urls = listed.length ? listed : given;
+  if (urls.length === 0) return issue("reportUrl", "Report URL is required");
+  const field = listed.length ? "reportUrls" : "reportUrl";
+  if (urls.length > MAX_REPORT_URLS) return issue(field, `at most ${MAX_REPORT_URLS} report URLs: a booting host waits for each dead one`);
+  const twice = urls.find((u, i) => urls.indexOf(u) !== i);
+  if (twice) return issue(field, `Report URL ${twice} is listed twice`);
+  // they travel joined by commas on the kernel command line (afsboot.report=URL1,URL2)
+  if (urls.join(",").length > 400) return issue(field, "the report URLs together are longer than 400 characters");
+  return { reportUrl: urls[0]!, reportUrls: urls.length > 1 ? urls : [] };
+}
 
 /**
  * The network's boot servers in their stored form: `bootServer` (the first one's address) and
@@ -228,7 +261,16 @@ export const MAX_DISCOVERY_RANGE = 65536;
  * and boot files URLs, when given as addresses). Enrolled hosts are checked in the data layer.
  */
 function checkDiscoveryRange(
-  v: { discoveryRange?: string; gateway: string; bootServer: string; bootServers: BootServer[]; dns: string[]; reportUrl: string; bootUrl: string | null },
+  v: {
+    discoveryRange?: string;
+    gateway: string;
+    bootServer: string;
+    bootServers: BootServer[];
+    dns: string[];
+    reportUrl: string;
+    reportUrls: string[];
+    bootUrl: string | null;
+  },
   cidr: Cidr,
   ctx: z.RefinementCtx,
 ): string | null {
@@ -264,7 +306,7 @@ function checkDiscoveryRange(
       [`the HTTP URL's address of boot server ${b.name}`, urlHost(b.url)],
     ]),
     ...v.dns.map((d): [string, string] => ["the DNS server", d]),
-    ["the report URL's address", urlHost(v.reportUrl)],
+    ...[v.reportUrl, ...v.reportUrls].map((u): [string, string] => ["the report URL's address", urlHost(u)]),
     ["the boot files URL's address", urlHost(v.bootUrl ?? undefined)],
   ];
   for (const [what, ip] of taken) {
@@ -279,7 +321,8 @@ function checkDiscoveryRange(
  * Validated input; `discoveryRange` and `dhcpEventHook` may be left out by callers in code (absent:
  * none on create, unchanged on update).
  */
-export type NetworkInput = Omit<z.output<typeof networkInput>, "discoveryRange" | "dhcpEventHook" | "bootServers" | "dhcpFailover"> & {
+export type NetworkInput = Omit<z.output<typeof networkInput>, "discoveryRange" | "dhcpEventHook" | "bootServers" | "dhcpFailover" | "reportUrls"> & {
+  reportUrls?: string[];
   discoveryRange?: string | null;
   dhcpEventHook?: string | null;
   bootServers?: BootServer[];
@@ -312,6 +355,9 @@ export function bootServerConflicts(networks: { name: string; bootServers: BootS
   }
   return problems;
 }
+
+/** A JSON list of strings as stored (Network.reportUrls; null on rows made before it existed). */
+export const storedList = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
 
 /** Network.bootServers as stored (a JSON array, null on rows made before boot servers had names). */
 export const storedBootServers = (v: unknown): BootServer[] => (Array.isArray(v) ? (v as BootServer[]) : []);

@@ -26,7 +26,8 @@ const header = () => `#!/afsboot/bin/sh
 # says so):
 #   afsboot.root=afs:CELL:TREE  release tree to boot; else DHCP option 17 (root-path) in the same
 #                               form; else the tree this overlay was built for
-#   afsboot.report=URL          console base URL, http[s]://host[:port][/path]; none: no reports
+#   afsboot.report=URL[,URL]    console base URL, http[s]://host[:port][/path]; several (console
+#                               replicas): each tried in turn, 3 s each; none: no reports
 #   afsboot.token=TOKEN         the host's report token (letters, digits, _ and -, <= 128)
 #   afsboot.host=NAME           hostname (RFC 1123 label); else the DHCP host name
 #   afsboot.overlay=SHA256      sha256 of this overlay as published, reported as initrdSha256
@@ -78,6 +79,8 @@ valid() {
     url) [ \${#v} -le 200 ] || return 1
       case $v in http://?* | https://?*) ;; *) return 1 ;; esac
       case $v in *[!A-Za-z0-9._~:/%+-]*) return 1 ;; esac ;;
+    urls) [ \${#v} -le 800 ] || return 1; case $v in ,* | *, | *,,*) return 1 ;; esac
+      for u in $(echo "$v" | tr , ' '); do valid url "$u" || return 1; done ;;
     mods) [ \${#v} -le 200 ] || return 1; case $v in ,* | *, | *,,* | *[!A-Za-z0-9_,-]*) return 1 ;; esac ;;
     blocks) [ \${#v} -le 8 ] || return 1; case $v in *[!0-9]*) return 1 ;; esac
       [ "$v" -ge 1024 ] && [ "$v" -le 67108864 ] ;;
@@ -113,10 +116,18 @@ report() {
   [ -z "$3" ] || d="$d&failedStage=$3"
   log "report $1: $m"
   if [ -n "$REPORT_SYNC" ]; then # the last one before switch_root empties this initramfs
-    timeout 3 wget -q -O /dev/null --post-data "$d" "$REPORT/api/v1/boot-events" >/dev/null 2>&1
+    post "$d"
   else
-    timeout 3 wget -q -O /dev/null --post-data "$d" "$REPORT/api/v1/boot-events" >/dev/null 2>&1 &
+    post "$d" &
   fi
+}
+
+# post DATA: to each report URL in turn (console replicas), 3 s each, until one takes it
+post() {
+  for u in $(echo "$REPORT" | tr , ' '); do
+    timeout 3 wget -q -O /dev/null --post-data "$1" "\${u%/}/api/v1/boot-events" >/dev/null 2>&1 && return 0
+  done
+  return 1
 }
 
 # fail STAGE MESSAGE: report, then rescue shell, reboot or halt. PID 1 must never exit (panic).
@@ -157,7 +168,7 @@ read -r CMDLINE </proc/cmdline
 for a in $CMDLINE; do
   case $a in
     afsboot.root=*) ROOTSPEC=\${a#*=} ;; # checked below, together with the DHCP root-path
-    afsboot.report=*) take REPORT url "$a" ;;
+    afsboot.report=*) take REPORT urls "$a" ;;
     afsboot.token=*) take TOKEN token "$a" ;;
     afsboot.host=*) take HOST host "$a" ;;
     afsboot.overlay=*) take OVERLAY sha256 "$a" ;;

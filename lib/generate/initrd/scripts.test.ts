@@ -96,7 +96,7 @@ describe("release side", () => {
     );
     report(dir, shell, "up", "multi-user & more");
     const args = fs.readFileSync(path.join(dir, "args"), "utf8").trimEnd().split("\n");
-    expect(args.slice(0, 5)).toEqual(["-s", "-o", "/dev/null", "-m", "5"]);
+    expect(args.slice(0, 6)).toEqual(["-s", "-f", "-o", "/dev/null", "-m", "5"]);
     expect(args.at(-1)).toBe("http://10.0.0.1:3000/api/v1/boot-events");
     const form = Object.fromEntries(new URLSearchParams(args.at(-2)));
     expect(form).toMatchObject({
@@ -109,6 +109,26 @@ describe("release side", () => {
       token: "tok-1",
     });
     expect(form).not.toHaveProperty("initrdSha256");
+  });
+
+  it("afsboot-report tries each report URL in turn until one takes the report (console replicas)", () => {
+    const dir = install("REPORT=http://10.0.0.1:3000,http://10.0.0.2:3000/\nBOOT_ID=b-1\nMAC=52:54:00:12:34:56\n");
+    // a curl that logs each URL and fails for the first console only
+    fs.writeFileSync(
+      path.join(dir, "curl"),
+      `#!/bin/sh\nfor a; do last=$a; done\necho "$last" >>${shQuote(`${dir}/urls`)}\ncase $last in *10.0.0.1*) exit 7 ;; esac\nexit 0\n`,
+      { mode: 0o755 },
+    );
+    report(dir, "dash", "up", "multi-user");
+    expect(fs.readFileSync(path.join(dir, "urls"), "utf8").trim().split("\n")).toEqual([
+      "http://10.0.0.1:3000/api/v1/boot-events",
+      "http://10.0.0.2:3000/api/v1/boot-events",
+    ]);
+    // the first takes it: the second is not asked
+    fs.writeFileSync(path.join(dir, "afsboot.conf"), "REPORT=http://10.0.0.2:3000,http://10.0.0.1:3000\nBOOT_ID=b-1\nMAC=52:54:00:12:34:56\n");
+    fs.rmSync(path.join(dir, "urls"));
+    report(dir, "dash", "up", "multi-user");
+    expect(fs.readFileSync(path.join(dir, "urls"), "utf8").trim()).toBe("http://10.0.0.2:3000/api/v1/boot-events");
   });
 
   it("afsboot-report adds systemd's own boot times to up, when systemd runs", () => {
@@ -243,6 +263,13 @@ describe("/init under busybox sh", () => {
       ["machineid", "0123456789abcdef0123456789abcdeg", false],
       ["onfail", "reboot", true],
       ["onfail", "poweroff", false],
+      ["urls", "http://10.0.0.1:3000", true],
+      ["urls", "http://10.0.0.1:3000,http://10.0.0.2:3000/", true],
+      ["urls", "http://10.0.0.1:3000,", false],
+      ["urls", ",http://10.0.0.1:3000", false],
+      ["urls", "http://a,,http://b", false],
+      ["urls", "http://10.0.0.1:3000,ftp://x", false],
+      ["urls", "http://10.0.0.1:3000,http://x;reboot", false],
       ["nosuchclass", "x", false],
     ];
     const script = h.helpers + cases.map(([c, v]) => `if valid ${c} ${shQuote(v)}; then echo 1; else echo 0; fi\n`).join("");
@@ -278,6 +305,20 @@ describe("/init under busybox sh", () => {
       DISCOVER: "0",
       NOTES: "",
     });
+  });
+
+  it("takes several report URLs and posts to each in turn until one takes the report", () => {
+    expect(parse("afsboot.report=http://10.0.0.1:3000,http://10.0.0.2:3000/").REPORT).toBe("http://10.0.0.1:3000,http://10.0.0.2:3000");
+    const log = tmpFile("");
+    // wget fails for the first console (down), takes it on the second; timeout just runs it here
+    const stubs = `timeout() { shift; "$@"; }\nwget() { for a; do last=$a; done; echo "$last" >>${shQuote(log)}; case $last in *10.0.0.1*) return 1 ;; esac; }\n`;
+    const run = (urls: string) => {
+      fs.writeFileSync(log, "");
+      busyboxSh(`${h.helpers}${stubs}REPORT=${shQuote(urls)}\npost 'mac=x' && echo posted\n`);
+      return fs.readFileSync(log, "utf8").trim().split("\n");
+    };
+    expect(run("http://10.0.0.1:3000,http://10.0.0.2:3000/")).toEqual(["http://10.0.0.1:3000/api/v1/boot-events", "http://10.0.0.2:3000/api/v1/boot-events"]);
+    expect(run("http://10.0.0.2:3000,http://10.0.0.1:3000")).toEqual(["http://10.0.0.2:3000/api/v1/boot-events"]);
   });
 
   it("notes a release label that is not the overlay's, and takes discovery mode", () => {

@@ -35,6 +35,15 @@ describe("kernelCmdline", () => {
     expect(kernelCmdline(FIXTURE, { ...host("node001"), machineId: null }, SHA)).not.toMatch(/afsboot\.machineid=/);
   });
 
+  it("names several report URLs in order, joined by commas (/init tries each in turn)", () => {
+    const snap = {
+      ...FIXTURE,
+      networks: FIXTURE.networks.map((n) => (n.name === "lab" ? { ...n, reportUrls: ["http://10.0.0.1:3000", "http://10.0.0.9:3000"] } : n)),
+    };
+    const { afsboot } = parse(kernelCmdline(snap, host("node002"), SHA));
+    expect(afsboot.get("afsboot.report")).toBe("http://10.0.0.1:3000,http://10.0.0.9:3000");
+  });
+
   it("refuses extra args that would override what AFSBoot sets, or the loaders' initrd=", () => {
     for (const extra of [
       "afsboot.root=afs:x:/afs/x",

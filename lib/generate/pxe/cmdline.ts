@@ -96,6 +96,9 @@ export function assertMac(what: string, mac: string): string {
   return mac;
 }
 
+/** afsboot.report's value: the report URLs in order, joined by commas (/init tries each in turn). */
+const reportList = (n: SnapNetwork) => (n.reportUrls?.length ? n.reportUrls.join(",") : n.reportUrl);
+
 export const rootSpec = (host: SnapHost, version: SnapVersion) => `afs:${host.cell}:${version.tree}`;
 export const overlayKey = (release: string, version: string, cell: string) => `${release}@${version}/${cell}`;
 
@@ -150,7 +153,7 @@ export function hostCmdline(what: string, host: SnapHost, version: SnapVersion, 
   if (!host.reportToken) fail(`${what}: no report token`);
   // one string rather than an array of arguments joined: this runs for every host
   let line =
-    `${FIXED} ${arg(what, "afsboot.root", rootSpec(host, version))} ${arg(what, "afsboot.report", network.reportUrl)}` +
+    `${FIXED} ${arg(what, "afsboot.root", rootSpec(host, version))} ${arg(what, "afsboot.report", reportList(network))}` +
     ` ${arg(what, "afsboot.token", host.reportToken)} ${arg(what, "afsboot.host", host.name)} ${arg(what, "afsboot.overlay", overlaySha256)}` +
     ` ${arg(what, "afsboot.release", `${version.release}@${version.version}`)}` +
     // which NIC to bring up in /init (the one the host is enrolled with), as pxelinux's IPAPPEND 2 spells it
@@ -194,7 +197,7 @@ export function discoveryBoot(snap: FleetSnapshot, overlays: ReadonlyMap<string,
       const cmdline = [
         ...FIXED_ARGS,
         "afsboot.discover=1",
-        arg(what, "afsboot.report", network.reportUrl),
+        arg(what, "afsboot.report", reportList(network)),
         arg(what, "afsboot.overlay", sha),
         arg(what, "afsboot.release", `${version.release}@${version.version}`),
       ].join(" ");

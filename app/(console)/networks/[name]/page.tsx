@@ -46,7 +46,7 @@ export default async function NetworkPage({ params }: { params: Params }) {
           ["Boot files URL", network.bootUrl ?? `http://${network.bootServer}/ (default)`],
         ] as [string, string][])),
     ...(network.dhcpFailover ? [["DHCP failover", network.dhcpFailover === "hot-standby" ? "hot standby" : "load balancing"] as [string, string]] : []),
-    ["Report URL", network.reportUrl],
+    network.reportUrls.length ? ["Report URLs", `${network.reportUrls.join(", ")} (tried in turn)`] : ["Report URL", network.reportUrl],
     ["Discovery range", network.discoveryRange ?? "— (enrolled hosts only)"],
     ["DHCP event hook", network.dhcpEventHook ?? "— (none)"],
     ["Hosts", String(network.hostCount)],
