@@ -16,6 +16,10 @@
 //     --timeout MIN    hard limit for the whole run (default 15): then everything is stopped
 //     --profile DIR    run the console with node --cpu-prof, its .cpuprofile written into DIR
 //     --keep           keep the temporary directory (database, server logs) and print its path
+//     --postgres       then the same storms on a throwaway PostgreSQL cluster (this machine's
+//                      postgresql package, on 127.0.0.1 in the temporary directory): the console
+//                      with one replica, and with two replicas answering round-robin (as hosts with
+//                      two report URLs, or a load balancer, spread them); no history there
 // Everything runs in a temporary directory (never ./data) and binds to 127.0.0.1 only; the
 // console is its production server (bin/afsboot-server.mjs: `next start`'s Next.js server behind
 // a listener that answers the report API itself) on the embedded SQLite database, its data dir and
@@ -35,6 +39,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import pg from "pg";
 
 const { values: opt } = parseArgs({
   options: {
@@ -48,8 +53,14 @@ const { values: opt } = parseArgs({
     build: { type: "boolean", default: false },
     profile: { type: "string" },
     keep: { type: "boolean", default: false },
+    postgres: { type: "boolean", default: false },
+    // internal: seed the database at this URL, write the tokens as JSON to --seed-out, exit
+    "seed-into": { type: "string" },
+    "seed-out": { type: "string" },
   },
 });
+const POSTGRES = opt.postgres;
+const SEED_INTO = opt["seed-into"];
 const N = Number(opt.hosts);
 const C = Number(opt.concurrency);
 const RUNS = Number(opt.runs);
@@ -78,8 +89,9 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-bench-storm-"));
 const dbFile = path.join(dir, "storm.db");
 const baseFile = path.join(dir, "baseline.db");
 for (const k of ["AFSBOOT_SECRET", "AFSBOOT_SECRET_FILE", "AFSBOOT_TRUST_PROXY", "AFSBOOT_STALL_SECONDS", "AFSBOOT_EXPORT_DIR"]) delete process.env[k];
-process.env.DATABASE_URL = `file:${dbFile}`;
-process.env.AFSBOOT_DATA_DIR = dir; // the secret file is created here and read by the server too
+process.env.DATABASE_URL = SEED_INTO ?? `file:${dbFile}`;
+// the secret file is created here and read by the servers too (a seeding child uses its parent's)
+if (!SEED_INTO) process.env.AFSBOOT_DATA_DIR = dir;
 
 // ---------------------------------------------------------------- processes we started, stopped on any exit
 
@@ -103,9 +115,12 @@ function track(child: ChildProcess, label: string) {
   return child;
 }
 let cleaned = false;
+/** Run first on any exit: what is not a child of ours (the PostgreSQL server pg_ctl started). */
+const beforeCleanup: (() => void)[] = [];
 function cleanupSync() {
   if (cleaned) return;
   cleaned = true;
+  for (const f of beforeCleanup) f();
   for (const pid of children.keys()) signal(pid, "SIGKILL");
   if (KEEP) console.log(`Kept ${dir} (remove it yourself)`);
   else fs.rmSync(dir, { recursive: true, force: true });
@@ -457,7 +472,13 @@ function post(agent: http.Agent, port: number, body: string): Promise<{ status: 
  * C requests in flight; every host's reports in order, one at a time; hosts interleaved: a host
  * whose report was answered goes to the back of the line (all hosts send initrd, then network…).
  */
-async function storm(label: string, port: number, bodies: string[][], serverPid: number, concurrency = C): Promise<StormResult> {
+async function storm(label: string, port: number | number[], bodies: string[][], serverPid: number | number[], concurrency = C): Promise<StormResult> {
+  // several servers (console replicas): requests go to them in turn
+  const ports = Array.isArray(port) ? port : [port];
+  const pids = Array.isArray(serverPid) ? serverPid : [serverPid];
+  const cpuOf = () => pids.reduce((sum, pid) => sum + procCpu(pid), 0);
+  const rssOf = () => pids.reduce((sum, pid) => sum + procStatus(pid).rss, 0);
+  let sent = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
   const total = bodies.reduce((a, b) => a + b.length, 0);
   const latencies = new Float64Array(total);
@@ -470,9 +491,9 @@ async function storm(label: string, port: number, bodies: string[][], serverPid:
   let done = 0;
   let accepted = 0;
   let duplicates = 0;
-  const rss = { before: procStatus(serverPid).rss, max: 0, after: 0, hwm: 0 };
-  const sampler = setInterval(() => (rss.max = Math.max(rss.max, procStatus(serverPid).rss)), 250);
-  const cpu0 = procCpu(serverPid);
+  const rss = { before: rssOf(), max: 0, after: 0, hwm: 0 };
+  const sampler = setInterval(() => (rss.max = Math.max(rss.max, rssOf())), 250);
+  const cpu0 = cpuOf();
   const load0 = process.cpuUsage();
   const m0 = machineCpu();
   const t0 = performance.now();
@@ -481,7 +502,7 @@ async function storm(label: string, port: number, bodies: string[][], serverPid:
       const h = line[head++]!;
       const k = next[h]!++;
       const s = process.hrtime.bigint();
-      const { status, text } = await post(agent, port, bodies[h]![k]!);
+      const { status, text } = await post(agent, ports[sent++ % ports.length]!, bodies[h]![k]!);
       const ms = Number(process.hrtime.bigint() - s) / 1e6;
       latencies[done++] = ms;
       if (ms > 1000) slow.push((performance.now() - ms - t0) / 1000);
@@ -501,10 +522,9 @@ async function storm(label: string, port: number, bodies: string[][], serverPid:
   const load1 = process.cpuUsage(load0);
   clearInterval(sampler);
   agent.destroy();
-  const st = procStatus(serverPid);
-  rss.after = st.rss;
-  rss.hwm = st.hwm;
-  rss.max = Math.max(rss.max, st.rss);
+  rss.after = rssOf();
+  rss.hwm = pids.reduce((sum, pid) => sum + procStatus(pid).hwm, 0);
+  rss.max = Math.max(rss.max, rss.after);
   return {
     label,
     wallMs,
@@ -515,7 +535,7 @@ async function storm(label: string, port: number, bodies: string[][], serverPid:
     duplicates,
     wrong,
     slow,
-    serverCpu: procCpu(serverPid) - cpu0,
+    serverCpu: cpuOf() - cpu0,
     loadCpu: (load1.user + load1.system) / 1e6,
     machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
     iowait: (m1.iowait - m0.iowait) / (m1.total - m0.total),
@@ -546,6 +566,89 @@ function stored(file: string, run: string) {
   };
   sqlite.close();
   return { boots, events, states: states.map((x) => `${x.s} ×${x.n}`).join(", "), lastBoot, all };
+}
+
+/** stored() of a storm on PostgreSQL. */
+async function storedPg(url: string, run: string): Promise<ReturnType<typeof stored>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const like = `${run}-%`;
+    const one = async (sql: string) => Number((await client.query<{ n: string }>(sql, [like])).rows[0]!.n);
+    const boots = await one(`SELECT COUNT(*) n FROM "Boot" WHERE "bootId" LIKE $1`);
+    const events = await one(`SELECT COUNT(*) n FROM "BootEvent" e JOIN "Boot" b ON b."id" = e."bootRowId" WHERE b."bootId" LIKE $1`);
+    const lastBoot = await one(`SELECT COUNT(*) n FROM "Host" h JOIN "Boot" b ON b."id" = h."lastBootId" WHERE b."bootId" LIKE $1`);
+    const states = (
+      await client.query<{ s: string; n: string }>(
+        `SELECT "state" || '/' || "currentStage" s, COUNT(*) n FROM "Boot" WHERE "bootId" LIKE $1 GROUP BY 1 ORDER BY 2 DESC`,
+        [like],
+      )
+    ).rows;
+    const all = (await client.query<{ boots: string; events: string }>(`SELECT (SELECT COUNT(*) FROM "Boot") boots, (SELECT COUNT(*) FROM "BootEvent") events`))
+      .rows[0]!;
+    return { boots, events, states: states.map((x) => `${x.s} ×${x.n}`).join(", "), lastBoot, all: { boots: Number(all.boots), events: Number(all.events) } };
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------- PostgreSQL (--postgres)
+
+/**
+ * A throwaway cluster of this machine's PostgreSQL in the temporary directory, on 127.0.0.1 only
+ * (as scripts/test-postgres.sh makes it); stopped by its own pid file on exit.
+ */
+async function startPostgres(): Promise<{ url: string; stop: () => void }> {
+  const versions = fs.existsSync("/usr/lib/postgresql") ? fs.readdirSync("/usr/lib/postgresql").sort((a, b) => Number(a) - Number(b)) : [];
+  const bin = versions.length ? `/usr/lib/postgresql/${versions.at(-1)}/bin` : "";
+  if (!bin || !fs.existsSync(`${bin}/initdb`)) throw new Error("--postgres: PostgreSQL's server binaries are not installed (apt-get install postgresql)");
+  const pgDir = path.join(dir, "pg");
+  fs.mkdirSync(pgDir, { mode: 0o755 });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    execFileSync("chown", ["postgres:", pgDir]);
+    fs.chmodSync(dir, 0o711); // the postgres user passes through (the secret file in it stays 0600)
+  }
+  const as = (cmd: string, args: string[]) =>
+    execFileSync(asRoot ? "runuser" : cmd, asRoot ? ["-u", "postgres", "--", cmd, ...args] : args, { stdio: "ignore" });
+  const port = await freePort();
+  as(`${bin}/initdb`, ["-D", `${pgDir}/data`, "-U", "afsboot", "--auth=trust", "-E", "UTF8", "--no-locale"]);
+  // durable as in production (fsync on): the figures are for a real database
+  as(`${bin}/pg_ctl`, [
+    "-D",
+    `${pgDir}/data`,
+    "-l",
+    `${pgDir}/server.log`,
+    "-w",
+    "-o",
+    `-c listen_addresses=127.0.0.1 -p ${port} -k ${pgDir} -c max_connections=200`,
+    "start",
+  ]);
+  const stopPg = () => {
+    try {
+      as(`${bin}/pg_ctl`, ["-D", `${pgDir}/data`, "-m", "immediate", "-w", "stop"]);
+    } catch {
+      /* not running */
+    }
+  };
+  beforeCleanup.push(stopPg);
+  const url = `postgresql://afsboot@127.0.0.1:${port}/afsboot`;
+  const admin = new pg.Client({ connectionString: `postgresql://afsboot@127.0.0.1:${port}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE afsboot`);
+  await admin.end();
+  return { url, stop: stopPg };
+}
+
+/** Seeds the database at `url` in a child process (lib/db binds one database per process): the hosts' tokens and the rest. */
+function seedElsewhere(url: string): Seeded {
+  execFileSync(process.execPath, [path.join(root, "scripts/migrate.mjs"), "deploy", "--quiet"], { env: { ...process.env, DATABASE_URL: url } });
+  const out = path.join(dir, `seeded-${crypto.randomBytes(4).toString("hex")}.json`);
+  execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, "--hosts", String(N), "--seed-into", url, "--seed-out", out], {
+    env: { ...process.env, AFSBOOT_DATA_DIR: dir },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  return JSON.parse(fs.readFileSync(out, "utf8")) as Seeded;
 }
 
 function show(r: StormResult, db: ReturnType<typeof stored>, withLastBoot: boolean, serverLabel: string) {
@@ -792,13 +895,98 @@ async function main() {
     );
     await pages(port, seeded);
     console.log(`\nConsole RSS at the end: ${mib(procStatus(serverPid).rss)} (peak ${mib(procStatus(serverPid).hwm)})`);
+    if (POSTGRES) await postgresStorms(appDir, { sqlite: ours, baseline: bare });
   } finally {
     await stop(server);
     await stop(baseline);
   }
 }
 
-main().then(
+/**
+ * --postgres: the same storms against console replicas on a throwaway PostgreSQL, one replica and
+ * two (requests round-robin), each run right after the other so that both see the same machine.
+ */
+async function postgresStorms(appDir: string, earlier: { sqlite: StormResult[]; baseline: StormResult[] }) {
+  const t0 = performance.now();
+  const { url, stop: stopPg } = await startPostgres();
+  const seeded = seedElsewhere(url);
+  console.log(`\nPostgreSQL: throwaway cluster (fsync on), migrated and seeded with ${N + 1} hosts in ${sec(performance.now() - t0)}; no history`);
+  const replicas: { child: ChildProcess; port: number; pid: number }[] = [];
+  try {
+    for (const name of ["pg-a", "pg-b"]) {
+      const port = await freePort();
+      const log = path.join(dir, `server-${name}.log`);
+      const child = track(
+        spawn(process.execPath, [path.join(appDir, "bin/afsboot-server.mjs"), "-H", "127.0.0.1", "-p", String(port)], {
+          cwd: appDir,
+          env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: url, AFSBOOT_DATA_DIR: dir },
+          stdio: ["ignore", fs.openSync(log, "w"), fs.openSync(log, "a")],
+          detached: true,
+        }),
+        `console replica ${name}`,
+      );
+      await waitHealthy(`http://127.0.0.1:${port}/api/health`, child, `console replica ${name}`, log);
+      replicas.push({ child, port, pid: child.pid! });
+      const w = await storm("warm-up", port, bodiesFor(`w-${name}`, seeded.tokens, [WARM]), child.pid!, 1);
+      if (w.wrong.length) throw new Error(`warm-up of ${name} failed: ${w.wrong.join("; ")}`);
+    }
+    const one: StormResult[] = [];
+    const two: StormResult[] = [];
+    let lost = 0;
+    const everyHost = Array.from({ length: N }, (_, i) => i);
+    for (let r = 1; r <= RUNS; r++) {
+      console.log(`\nPostgreSQL run ${r}: ${N * STORM_STAGES.length} reports, ${C} in flight`);
+      const a = await storm("PG ×1", replicas[0]!.port, bodiesFor(`p1r${r}`, seeded.tokens, everyHost), replicas[0]!.pid);
+      const sa = await storedPg(url, `p1r${r}`);
+      show(a, sa, true, "replica pg-a");
+      const b = await storm(
+        "PG ×2",
+        replicas.map((x) => x.port),
+        bodiesFor(`p2r${r}`, seeded.tokens, everyHost),
+        replicas.map((x) => x.pid),
+      );
+      const sb = await storedPg(url, `p2r${r}`);
+      show(b, sb, true, "replicas pg-a + pg-b");
+      lost += Math.max(0, a.accepted - sa.events) + Math.max(0, b.accepted - sb.events);
+      lost += 2 * N * (STORM_STAGES.length - 1) - a.accepted - b.accepted;
+      one.push(a);
+      two.push(b);
+    }
+    const med = (rs: StormResult[], f: (r: StormResult) => number) => median(rs.map(f));
+    const base = med(earlier.baseline, rate);
+    console.log(
+      `\nSummary, SQLite and PostgreSQL (median of ${RUNS} run(s), ${N} hosts, concurrency ${C}; the baseline is the bare SQLite one-insert server above)`,
+    );
+    console.log(`  ${"".padEnd(24)} ${"reports/s".padStart(10)} ${"p99 ms".padStart(8)} ${"CPU ms/req".padStart(11)} ${"of baseline".padStart(12)}`);
+    for (const [label, rs] of [
+      ["SQLite, one process", earlier.sqlite],
+      ["PostgreSQL, 1 replica", one],
+      ["PostgreSQL, 2 replicas", two],
+    ] as const) {
+      console.log(
+        `  ${label.padEnd(24)} ${med(rs, rate).toFixed(0).padStart(10)} ${med(rs, (r) => pct(r.latencies, 0.99))
+          .toFixed(1)
+          .padStart(8)} ${med(rs, (r) => (r.serverCpu * 1000) / r.requests)
+          .toFixed(2)
+          .padStart(11)} ${((med(rs, rate) / base) * 100).toFixed(0).padStart(11)}%`,
+      );
+    }
+    console.log(
+      `  PostgreSQL: lost ${lost} (answered 202 but not stored, or new reports not accepted); CPU ms/req counts the console processes, not PostgreSQL's own`,
+    );
+  } finally {
+    for (const r of replicas) await stop(r.child);
+    stopPg();
+  }
+}
+
+/** --seed-into URL --seed-out FILE: seed that database (a child of --postgres), write what the storms need. */
+async function seedOnly() {
+  const seeded = await seed();
+  fs.writeFileSync(opt["seed-out"]!, JSON.stringify(seeded));
+}
+
+(SEED_INTO ? seedOnly() : main()).then(
   () => {
     clearTimeout(deadline);
     cleanupSync();

@@ -2,7 +2,7 @@
 // Boot lab: assert, through the console's API, what a lab boot left behind.
 //
 //   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --host NAME --expect up
-//        [--since ISO] [--boots N] [--afs REGEX] [--release REL@VER] [--dhcp] [--up REGEX] [--shutdown]
+//        [--since ISO] [--boots N] [--afs REGEX] [--initrd REGEX] [--network REGEX] [--release REL@VER] [--dhcp] [--up REGEX] [--shutdown]
 //   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --host NAME --expect failed --stage afs
 //        [--message REGEX] [--within SECONDS]
 //   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --unknown MAC
@@ -11,7 +11,9 @@
 // with its stages in boot order through `up` (pxe … up; then shutdown), each stage at or after
 // the one before, `ms` recorded for each stage after the first, state up, and its initrdSha256
 // the overlay the host's last publication assigned (GET /api/v1/hosts/NAME: assignedInitrdSha256);
-// with --afs, the afs stage's message (which client mounted what) matches REGEX; with --release,
+// with --afs, the afs stage's message (which client mounted what) matches REGEX; with --initrd, the
+// initrd stage's (the boot server the files came from, on a network with several), with --network
+// the network stage's (the DHCP server that gave the lease); with --release,
 // the boot ran that release version; with --dhcp, the DHCP server's hook reported the dhcp stage;
 // with --up, the up stage's message matches REGEX; with --shutdown, the boot ended with a shutdown
 // report after up (the host's own shutdown sent it).
@@ -110,6 +112,12 @@ async function main() {
     if (args.includes("--dhcp")) check(stages.includes("dhcp"), `no dhcp stage from the DHCP server's hook (got ${stages.join(", ")})`);
     const release = opt("release");
     if (release) check(boot.releaseVersion === release, `booted release version ${boot.releaseVersion}, expected ${release}`);
+    for (const stage of ["initrd", "network"]) {
+      const re = opt(stage);
+      if (!re) continue;
+      const found = boot.stages.find((s) => s.stage === stage);
+      check(new RegExp(re).test(found?.message ?? ""), `${stage} stage message ${JSON.stringify(found?.message)} does not match /${re}/`);
+    }
     const upRe = opt("up");
     if (upRe) {
       const up = boot.stages.find((s) => s.stage === "up");

@@ -36,7 +36,13 @@
 #    at switch naming the path, no rescue-shell hang), systemd-openafs (the same Debian tree
 #    through afsd, after the openafs case switched the cell), afs-down (the Debian tree on kAFS,
 #    every AFS server stopped before the power button: the shutdown still ends in the bound and
-#    the shutdown report is sent)
+#    the shutdown report is sent), and with two boot servers (namespaces of their own on the bridge,
+#    10.77.0.2 and .3, each with its own Kea in HA hot-standby, busybox HTTP and dnsmasq TFTP and its
+#    own copy of the export filled by the publication's delivery; the network reports to a dead URL
+#    first, then the console): ha-both (both up: the host boots), ha-primary-down (the primary's
+#    Kea and HTTP server stopped before QEMU starts: the host boots from the secondary, its events
+#    say so), ha-primary-dies (the primary stopped once its HTTP server sent the kernel: the host
+#    still comes up)
 # Every process is stopped by its PID, the namespace deleted and the temp dir removed, also on
 # failure, timeout or Ctrl-C; each boot has a hard timeout. Logs of the last 10 runs stay under
 # $AFSBOOT_LAB_CACHE/runs.
@@ -44,7 +50,7 @@
 # Environment:
 #   AFSBOOT_LAB_DHCP          DHCP servers to boot with, in order (default: dnsmasq)
 #   AFSBOOT_LAB_CASES         cases (default: "boot failure unknown console-down systemd broken-tree
-#                             openafs systemd-openafs afs-down")
+#                             openafs systemd-openafs ha-both ha-primary-down ha-primary-dies afs-down")
 #   AFSBOOT_LAB_CACHE         cache dir (default /var/cache/afsboot-lab)
 #   AFSBOOT_LAB_BOOT_TIMEOUT  hard limit per boot in seconds (default 240; a systemd boot: twice that)
 #   AFSBOOT_LAB_SHUTDOWN_LIMIT  seconds from the power button to power-off a systemd boot may take
@@ -61,7 +67,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${AFSBOOT_LAB_CACHE:-/var/cache/afsboot-lab}
 export AFSBOOT_LAB_CACHE=$CACHE
 DHCP_SERVERS=${AFSBOOT_LAB_DHCP:-dnsmasq}
-CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree openafs systemd-openafs afs-down}
+CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree openafs systemd-openafs ha-both ha-primary-down ha-primary-dies afs-down}
 BOOT_TIMEOUT=${AFSBOOT_LAB_BOOT_TIMEOUT:-240}
 SHUTDOWN_LIMIT=${AFSBOOT_LAB_SHUTDOWN_LIMIT:-60}
 LOGS=$CACHE/runs
@@ -102,7 +108,7 @@ for s in $DHCP_SERVERS; do
   esac
 done
 for c in $CASES; do
-  case $c in boot | failure | unknown | console-down | openafs | systemd | broken-tree | systemd-openafs | afs-down) ;; *) die "AFSBOOT_LAB_CASES: unknown case $c" ;; esac
+  case $c in boot | failure | unknown | console-down | openafs | systemd | broken-tree | systemd-openafs | ha-both | ha-primary-down | ha-primary-dies | afs-down) ;; *) die "AFSBOOT_LAB_CASES: unknown case $c" ;; esac
 done
 has_case() { [[ " $CASES " == *" $1 "* ]]; }
 SYSTEMD=0
@@ -144,7 +150,7 @@ stop_pid() { # stop_pid PID: TERM, then KILL after 5 s; only a process in our na
   # that died earlier may belong to someone else by now)
   local pid=$1 _
   kill -0 "$pid" 2>/dev/null || return 0
-  [ "$(ip netns identify "$pid" 2>/dev/null)" = "$NS" ] || return 0
+  case $(ip netns identify "$pid" 2>/dev/null) in "$NS" | "${NS}b1" | "${NS}b2") ;; *) return 0 ;; esac
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 50); do
     kill -0 "$pid" 2>/dev/null || return 0
@@ -176,10 +182,12 @@ cleanup() {
     stop_pid "$BOSPID"
   fi
   # what is left in the namespace was started by us (the namespace is ours): stop it by PID
-  if ip netns list 2>/dev/null | grep -qw "$NS"; then
-    for pid in $(ip netns pids "$NS" 2>/dev/null); do stop_pid "$pid"; done
-    ip netns del "$NS" 2>/dev/null || log "could not delete namespace $NS"
-  fi
+  for ns in "${NS}b1" "${NS}b2" "$NS"; do # the boot servers' namespaces, then the lab's
+    if ip netns list 2>/dev/null | grep -qw "$ns"; then
+      for pid in $(ip netns pids "$ns" 2>/dev/null); do stop_pid "$pid"; done
+      ip netns del "$ns" 2>/dev/null || log "could not delete namespace $ns"
+    fi
+  done
   if mkdir -p "$RUN" 2>/dev/null; then
     cp -r "$TMP/logs/." "$RUN/" 2>/dev/null || true
     find "$LOGS" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -r | tail -n +11 |
@@ -492,15 +500,18 @@ ip netns exec "$NS" dnsmasq -k --port=0 --interface=br0 --bind-interfaces --enab
   --user=root --pid-file="$TMP/ra.pid" --log-facility=- >"$TMP/logs/ra.log" 2>&1 &
 track $! "router adverts"
 
-boot() { # boot TAG MAC: QEMU on the tap, -boot n; returns when it powers off (or the hard timeout)
-  local tag=$1 mac=$2 t0 rc
+boot() { # boot TAG MAC [DURING]: QEMU on the tap, -boot n; returns when it powers off (or the
+  # hard timeout). DURING, if given, runs once QEMU has started, with QEMU's PID (what happens to
+  # the world while the host boots).
+  local tag=$1 mac=$2 during=${3:-} t0 rc
   t0=$(now_ms)
-  set +e
   ip netns exec "$NS" timeout --kill-after=5 "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot -boot n \
     -netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device "virtio-net-pci,netdev=n0,mac=$mac" \
     </dev/null >"$TMP/logs/qemu-$tag.log" 2>&1 &
   local qpid=$!
   track "$qpid" "qemu $tag"
+  [ -z "$during" ] || "$during" "$qpid"
+  set +e
   wait "$qpid"
   rc=$?
   set -e
@@ -683,6 +694,142 @@ for s in $DHCP_SERVERS; do
   stop_dhcp
   first=0
 done
+
+# ---------------------------------------------------------------- two boot servers
+if has_case ha-both || has_case ha-primary-down || has_case ha-primary-dies; then
+  begin "two boot servers: namespaces, delivery, Kea HA, HTTP, TFTP"
+  # each boot server a namespace of its own with a veth into the lab's bridge
+  for i in 1 2; do
+    ip netns add "${NS}b$i"
+    ip netns exec "${NS}b$i" ip link set lo up
+    X ip link add "vboot$i" type veth peer name eth0 netns "${NS}b$i"
+    X ip link set "vboot$i" master br0 up
+    ip netns exec "${NS}b$i" ip addr add "$NET.$((i + 1))/24" dev eth0
+    ip netns exec "${NS}b$i" ip link set eth0 up
+  done
+  # the network gets the two servers (delivered to $TMP/boot1 and $TMP/boot2, served from
+  # current/) in hot standby, no discovery range, and two report URLs: a dead one first
+  awk -v net="$NET" -v tmp="$TMP" -v url="$URL" '
+    $1 == "bootServer:" {
+      print "    bootServers:"
+      print "      - { name: boot1, address: " net ".2, url: \"http://" net ".2/current/\", deliverTo: " tmp "/boot1 }"
+      print "      - { name: boot2, address: " net ".3, url: \"http://" net ".3/current/\", deliverTo: " tmp "/boot2 }"
+      print "    dhcpFailover: hot-standby"
+      next
+    }
+    $1 == "reportUrl:" { print "    reportUrls: [\"http://" net ".1:3999\", \"" url "\"]"; next }
+    $1 == "discoveryRange:" { next }
+    { print }' "$TMP/fleet.yaml" >"$TMP/fleet-ha.yaml"
+  afsboot apply "$TMP/fleet-ha.yaml" >>"$TMP/logs/cli.log" 2>&1 || die "afsboot apply (two boot servers) failed: $(tail -n 8 "$TMP/logs/cli.log")"
+  afsboot publish >"$TMP/logs/publish-ha.log" 2>&1 || die "afsboot publish (two boot servers) failed: $(tail -n 12 "$TMP/logs/publish-ha.log")"
+  for i in 1 2; do
+    grep -q "^boot server boot$i: delivered to $TMP/boot$i" "$TMP/logs/publish-ha.log" || die "boot$i was not delivered: $(tail -n 12 "$TMP/logs/publish-ha.log")"
+    [ -f "$TMP/boot$i/current/dhcp/boot$i/kea-dhcp4.json" ] || die "boot$i's copy has no Kea config"
+  done
+  start_boot_server() { # start_boot_server N: Kea (its own lease tmpfs), HTTP (-vv: requests logged), TFTP (dnsmasq)
+    local i=$1 b=${NS}b$1 ip=$NET.$(($1 + 1))
+    mkdir -p "$TMP/dhcp-run/b$i"
+    # shellcheck disable=SC2016 # $1 is expanded by the inner sh
+    ip netns exec "$b" unshare -m env KEA_PIDFILE_DIR="$TMP/dhcp-run/b$i" KEA_LOCKFILE_DIR="$TMP/dhcp-run/b$i" \
+      sh -c 'mount --make-rprivate / && mount -t tmpfs -o size=16m kea /var/lib && mkdir /var/lib/kea && exec kea-dhcp4 -c "$1"' kea "$TMP/boot$i/current/dhcp/boot$i/kea-dhcp4.json" \
+      >>"$TMP/logs/kea-boot$i.log" 2>&1 &
+    KEA_PID[i]=$!
+    track "${KEA_PID[i]}" "boot$i kea"
+    ip netns exec "$b" busybox httpd -f -vv -p "$ip:80" -h "$TMP/boot$i" >>"$TMP/logs/httpd-boot$i.log" 2>&1 &
+    HTTPD_PID[i]=$!
+    track "${HTTPD_PID[i]}" "boot$i httpd"
+    # TFTP: dnsmasq's, DHCP off, rooted at current/ (opened per request: a new delivery is seen at once)
+    ip netns exec "$b" dnsmasq -k --port=0 --enable-tftp --tftp-root="$TMP/boot$i/current" --listen-address="$ip" --bind-interfaces \
+      --user=root --pid-file="$TMP/dhcp-run/b$i/tftp.pid" --log-facility=- >>"$TMP/logs/tftpd-boot$i.log" 2>&1 &
+    TFTPD_PID[i]=$!
+    track "${TFTPD_PID[i]}" "boot$i tftpd"
+  }
+  stop_boot_server() { # stop_boot_server N: the machine goes down at once: every process of its
+    # namespace killed (SIGKILL; the HTTP server's children too, with the transfers they serve)
+    local i=$1 p
+    for p in $(ip netns pids "${NS}b$i" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+    for p in "${KEA_PID[i]}" "${HTTPD_PID[i]}" "${TFTPD_PID[i]}"; do untrack "$p"; done
+    for _ in $(seq 50); do [ -z "$(ip netns pids "${NS}b$i" 2>/dev/null)" ] && return 0; sleep 0.1; done
+    die "boot$i's processes did not end"
+  }
+  # ha_state N STATE: boot N's Kea has reached STATE (its log's last HA state transition)
+  ha_state() { grep -a 'HA_STATE_TRANSITION' "$TMP/logs/kea-boot$1.log" | tail -n 1 | grep -qi "to $2 state"; }
+  declare -a KEA_PID HTTPD_PID TFTPD_PID
+  start_boot_server 1
+  start_boot_server 2
+  wait_for 60 "boot1's Kea in hot-standby" ha_state 1 HOT-STANDBY
+  wait_for 60 "boot2's Kea in hot-standby" ha_state 2 HOT-STANDBY
+  # TFTP serves the copy too (iPXE ROMs fetch over HTTP here; firmware PXE would use it)
+  X sh -c "cd '$TMP' && busybox tftp -g -r boot.ipxe -l tftp-boot1.ipxe $NET.2" || die "boot1's TFTP server does not serve boot.ipxe"
+  cmp -s "$TMP/tftp-boot1.ipxe" "$TMP/export/boot.ipxe" || die "boot1's TFTP boot.ipxe differs from the export's"
+  end
+
+  server_ip() { echo "$NET.$((${1#boot} + 1))"; } # boot1 -> 10.77.0.2
+  # ha_case TAG SERVER: lab001 boots (the kAFS busybox tree) and the boot's events name SERVER as
+  # the one it loaded its boot files from and whose DHCP server gave /init its lease (and the DHCP
+  # hook, run by that server's Kea, reported the dhcp stage)
+  ha_case() {
+    local tag=$1 server=$2 since
+    since=$(iso_now)
+    boot "$tag" "$MAC_OK"
+    check --host "$HOST_OK" --expect up --since "$since" --initrd "boot files from $server" --network "server $(server_ip "$server") " --dhcp >"$TMP/logs/check-$tag.json" ||
+      die "$tag: $(cat "$TMP/logs/check-$tag.json")"
+  }
+  if has_case ha-both; then
+    begin "ha-both: $HOST_OK boots with both boot servers up"
+    ha_case ha-both boot1
+    RESULTS+=("ha-both: up from boot1 in $((BOOT_MS / 1000)) s (QEMU start to power-off); $(stages "$TMP/logs/check-ha-both.json")")
+    end
+  fi
+  if has_case ha-primary-down; then
+    begin "ha-primary-down: boot1 stopped before QEMU starts"
+    stop_boot_server 1
+    t0=$(now_ms)
+    wait_for 120 "boot2's Kea in partner-down" ha_state 2 PARTNER-DOWN
+    RESULTS+=("ha-primary-down: boot2's Kea took over $((($(now_ms) - t0) / 1000)) s after boot1 stopped")
+    ha_case ha-primary-down boot2
+    RESULTS+=("ha-primary-down: up from boot2 in $((BOOT_MS / 1000)) s (QEMU start to power-off); $(stages "$TMP/logs/check-ha-primary-down.json")")
+    start_boot_server 1
+    wait_for 120 "boot1's Kea back in hot-standby" ha_state 1 HOT-STANDBY
+    wait_for 60 "boot2's Kea back in hot-standby" ha_state 2 HOT-STANDBY
+    end
+  fi
+  if has_case ha-primary-dies; then
+    begin "ha-primary-dies: boot1 stopped once it sent the kernel"
+    since=$(iso_now)
+    # boot1's HTTP server becomes one that goes down the moment it has sent a kernel
+    # (file-server.mjs: no request after that one is answered); then the rest of boot1 goes too
+    stop_pid "${HTTPD_PID[1]}"
+    untrack "${HTTPD_PID[1]}"
+    ip netns exec "${NS}b1" node "$HERE/file-server.mjs" --root "$TMP/boot1" --listen "$NET.2:80" --die-after '/vmlinuz' >"$TMP/logs/file-server-boot1.log" 2>&1 &
+    HTTPD_PID[1]=$!
+    track "${HTTPD_PID[1]}" "boot1 file server"
+    wait_for 30 "boot1's file server" X node -e "fetch('http://$NET.2/current/boot.ipxe').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+    boot1_dies() { # during the boot: once boot1's file server has sent the kernel, boot1 goes down
+      local qpid=$1 t0
+      t0=$(now_ms)
+      while kill -0 "${HTTPD_PID[1]}" 2>/dev/null; do
+        kill -0 "$qpid" 2>/dev/null || die "ha-primary-dies: QEMU ended before boot1 sent the kernel (serial console: $TMP/logs/qemu-ha-primary-dies.log)"
+        sleep 0.1
+      done
+      grep -q "going down" "$TMP/logs/file-server-boot1.log" || die "ha-primary-dies: boot1's file server ended without sending the kernel: $(tail -n 5 "$TMP/logs/file-server-boot1.log")"
+      stop_boot_server 1
+      log "ha-primary-dies: boot1 went down $((($(now_ms) - t0) / 1000)) s after QEMU started, right after it sent the kernel"
+    }
+    boot ha-primary-dies "$MAC_OK" boot1_dies
+    check --host "$HOST_OK" --expect up --since "$since" --initrd "boot files from boot2" --network "server $(server_ip boot2) " >"$TMP/logs/check-ha-primary-dies.json" ||
+      die "ha-primary-dies: $(cat "$TMP/logs/check-ha-primary-dies.json")"
+    RESULTS+=("ha-primary-dies: up from boot2 in $((BOOT_MS / 1000)) s (QEMU start to power-off) after boot1 died with the kernel sent; $(stages "$TMP/logs/check-ha-primary-dies.json")")
+    end
+  fi
+  begin "back to one boot server"
+  stop_boot_server 1
+  stop_boot_server 2
+  if ! { afsboot apply "$TMP/fleet.yaml" >>"$TMP/logs/cli.log" 2>&1 && afsboot publish >>"$TMP/logs/publish.log" 2>&1; }; then
+    die "restoring the one-server fleet failed: $(tail -n 8 "$TMP/logs/cli.log")"
+  fi
+  end
+fi
 
 if has_case afs-down; then
   # last: the cell's servers stay down. The shutdown must not hang on AFS, and the shutdown

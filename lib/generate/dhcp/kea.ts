@@ -107,7 +107,7 @@ export interface KeaHa {
   thisServer: string;
   mode: "hot-standby" | "load-balancing";
   peers: { name: string; url: string; role: "primary" | "secondary" | "standby" | "backup" }[];
-  /** 0: take over as soon as the partner stops answering (every address reserved, so both serving is harmless). */
+  /** 0: take over as soon as the partner stops answering (see failover.ts). */
   maxUnackedClients: number;
 }
 
