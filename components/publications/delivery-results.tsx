@@ -11,8 +11,11 @@ export interface DeliveryRow {
   durationMs: number;
 }
 
-/** Each boot server's copy of one publication: delivered, or failed with rsync's message. */
-export function DeliveryResults({ deliveries }: { deliveries: DeliveryRow[] }) {
+/**
+ * Each boot server's copy of one publication: delivered, or failed with rsync's message; and, when
+ * given, where the server's copy stands now (`behind`: publications it lacks, by server name).
+ */
+export function DeliveryResults({ deliveries, behind }: { deliveries: DeliveryRow[]; behind?: Map<string, number> }) {
   return (
     <Table>
       <TableHeader>
@@ -21,6 +24,7 @@ export function DeliveryResults({ deliveries }: { deliveries: DeliveryRow[] }) {
           <TableHead>Delivered to</TableHead>
           <TableHead>Status</TableHead>
           <TableHead className="text-right">Duration</TableHead>
+          {behind && <TableHead>Copy now</TableHead>}
           <TableHead>rsync</TableHead>
         </TableRow>
       </TableHeader>
@@ -33,6 +37,17 @@ export function DeliveryResults({ deliveries }: { deliveries: DeliveryRow[] }) {
               <Badge variant={d.status === "delivered" ? "success" : "danger"}>{d.status}</Badge>
             </TableCell>
             <TableCell className="whitespace-nowrap text-right text-xs tabular-nums">{duration(d.durationMs)}</TableCell>
+            {behind && (
+              <TableCell>
+                {behind.get(d.server) === 0 ? (
+                  <Badge variant="success">up to date</Badge>
+                ) : behind.has(d.server) ? (
+                  <Badge variant="warning">behind by {plural(behind.get(d.server)!, "publication")}</Badge>
+                ) : (
+                  <span className="text-slate-500">no longer a boot server</span>
+                )}
+              </TableCell>
+            )}
             <TableCell className="w-full max-w-0">
               {d.message ? <DaemonOutput output={d.message} tone={d.status === "delivered" ? "plain" : "error"} /> : <span className="text-slate-500">—</span>}
             </TableCell>

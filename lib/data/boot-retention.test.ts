@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/lib/db";
+import { db, isPostgres } from "@/lib/db";
 import { operator, viewer } from "@/lib/testing/actors";
 import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
 import { recordReport } from "./boot-ingest";
-import { pruneBoots } from "./boot-retention";
+import { hourlyJobs, pruneBoots } from "./boot-retention";
 import { enrollHosts } from "./host-bulk";
 
 const day = 86_400_000;
@@ -31,5 +31,22 @@ describe("boot history retention", () => {
     expect(await db.bootEvent.count()).toBe(5 * 2 + 1);
     expect((await pruneBoots(operator, { perHost: 5, days: 365 }, new Date(now))).boots).toBe(0);
     await expect(pruneBoots(viewer)).rejects.toMatchObject({ status: 403 });
+  });
+});
+
+describe("the hourly jobs", () => {
+  it("run once an hour across console replicas: a second run in the same hour does nothing; an hour later they run again", async () => {
+    await db.changeCounter.deleteMany({ where: { key: "hourly-jobs" } });
+    expect(await hourlyJobs()).toEqual({ ran: true });
+    expect(await hourlyJobs()).toEqual({ ran: false });
+    const hour = Math.floor(Date.now() / 3_600_000);
+    await db.changeCounter.update({ where: { key: "hourly-jobs" }, data: { value: hour - 1 } });
+    expect(await hourlyJobs()).toEqual({ ran: true });
+  });
+
+  it.skipIf(!isPostgres())("two replicas at the same moment (PostgreSQL): exactly one of them runs them", async () => {
+    await db.changeCounter.deleteMany({ where: { key: "hourly-jobs" } });
+    const runs = await Promise.all([hourlyJobs(), hourlyJobs(), hourlyJobs()]);
+    expect(runs.filter((r) => r.ran)).toHaveLength(1);
   });
 });

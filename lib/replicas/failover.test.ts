@@ -24,12 +24,9 @@ const HOSTS = 2000;
 const STAGES = ["initrd", "network", "afs", "root", "switch", "up"] as const;
 const SECRET = crypto.randomBytes(32).toString("hex");
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-replicas-"));
+// made when the tests run (a skipped describe never runs a file's afterAll: no directory then)
+let tmp = "";
 const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -114,7 +111,13 @@ describe.skipIf(!PG)("two console replicas on one PostgreSQL database", { timeou
   let b: Replica;
   const hosts: { id: string; name: string; mac: string; token: string }[] = [];
 
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
   beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-replicas-"));
     if (!fs.existsSync(path.join(root, ".next/BUILD_ID"))) throw new Error("no production build: run `npx next build` first (make test does)");
     process.env.AFSBOOT_SECRET = SECRET; // the tokens this process derives are the replicas'
     await seedPublishable(tmp); // rh-7.3's kernel and base initrd in <tmp>/images

@@ -18,7 +18,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { SearchForm } from "@/components/ui/search-form";
 import { Pagination } from "@/components/ui/pagination";
 import { requireActor } from "@/lib/auth/session";
-import { publicationDeliveries } from "@/lib/data/deliveries";
+import { bootServerStates, publicationDeliveries } from "@/lib/data/deliveries";
 import { getPublication } from "@/lib/data/publications";
 import { orNotFound } from "@/lib/errors";
 import { publicationQuery } from "@/lib/validation/publish";
@@ -42,6 +42,7 @@ export default async function PublicationPage({ params, searchParams }: { params
   const { page, change, q } = query.success ? query.data : {};
   const p = await orNotFound(getPublication(actor, id, { page, change, q }), notFound);
   const deliveries = await publicationDeliveries(actor, p.id);
+  const behind = deliveries.length ? new Map((await bootServerStates(actor)).map((s) => [s.server, s.behind])) : undefined;
   const dryRun = p.status === "dry_run";
   const basePath = `/publications/${encodeURIComponent(p.id)}`;
   const rows: [string, ReactNode][] = [
@@ -122,7 +123,7 @@ export default async function PublicationPage({ params, searchParams }: { params
               Each boot server with a delivery target got its own copy by rsync: a new tree beside the old, switched in at once. A server that failed keeps
               serving its previous tree; the next publication catches it up.
             </p>
-            <DeliveryResults deliveries={deliveries} />
+            <DeliveryResults deliveries={deliveries} behind={behind} />
           </CardContent>
         </Card>
       )}
