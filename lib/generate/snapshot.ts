@@ -1,3 +1,6 @@
+import { isIpv4 } from "../net/ipv4";
+import { isHostLabel } from "../net/names";
+
 // The input of every generator: a consistent, fully resolved picture of the fleet, loaded by the
 // publish layer (lib/publish) in one read. Generators are pure functions of it (no I/O, no clock,
 // no randomness): the same snapshot gives the same bytes. Everything that needs I/O or secrets is
@@ -136,8 +139,6 @@ export class SnapshotError extends Error {
 }
 
 const PLAIN_BASE = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/([A-Za-z0-9._-]+\/)*$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function plainBase(what: string, url: string): string {
   // it goes into iPXE scripts and DHCP file fields: plain URL characters only (checked at the edge too)
@@ -165,8 +166,8 @@ export function servingPoints(n: SnapNetwork): ServingPoint[] {
   }
   return n.bootServers.map((b) => {
     const what = `network ${n.name}: boot server ${JSON.stringify(b.name)}`;
-    if (!LABEL.test(b.name)) throw new SnapshotError(`${what}: the name is not a host label (a-z, 0-9, '-')`);
-    if (!IPV4.test(b.address)) throw new SnapshotError(`${what}: address ${JSON.stringify(b.address)} is not an IPv4 address`);
+    if (!isHostLabel(b.name)) throw new SnapshotError(`${what}: the name is not a host label (a-z, 0-9, '-')`);
+    if (!isIpv4(b.address)) throw new SnapshotError(`${what}: address ${JSON.stringify(b.address)} is not an IPv4 address`);
     return {
       name: b.name,
       address: b.address,

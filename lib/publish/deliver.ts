@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { runProgram } from "./run";
 
 // A publication delivered to each boot server's own copy of the export directory, by rsync (over
 // SSH to [user@]host:/path, or to a local path). On the boot server the copy is laid out as
@@ -61,20 +61,6 @@ export function deliveredExportDir(deliverTo: string): string {
 /** Files of the export directory that are not part of a publication (the lock, half-written temps). */
 const EXCLUDES = ["/.afsboot-publish.lock", ".*.tmp-*"];
 
-function run(bin: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    let output = "";
-    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
-    const keep = (b: Buffer) => {
-      output = (output + b.toString()).slice(-8000);
-    };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    child.on("error", (e) => resolve({ code: null, output: `${output}${e.message}` }));
-    child.on("close", (code, signal) => resolve({ code, output: signal ? `${output}\n(rsync stopped by ${signal})` : output }));
-  });
-}
-
 /** rsync's notes that are not problems: the first delivery has no previous tree to link against. */
 const noise = (line: string) => /^--link-dest arg does not exist:/.test(line) || line.trim() === "";
 
@@ -106,7 +92,7 @@ export async function deliverOne(exportDir: string, target: DeliveryTarget, snap
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-deliver-"));
   try {
     const step = async (what: string, args: string[]) => {
-      const r = await run(opts.rsync, [...common, ...args], limit);
+      const r = await runProgram(opts.rsync, [...common, ...args], limit, 8000);
       if (r.code === 0) return null;
       const lines = r.output.split("\n").filter((l) => !noise(l));
       return `${what}: rsync exited ${r.code ?? "abnormally"}: ${lines.slice(-6).join("\n").trim() || "(no output)"}`;

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { env } from "@/lib/env";
 import type { PublishedFile } from "@/lib/generate/all";
+import { runProgram } from "./run";
 
 // The generated DHCP configs checked by the real daemons before anything is published. A daemon
 // that is not installed is reported as skipped, never as passed. The checks run in parallel
@@ -21,17 +21,6 @@ const BIN = {
   kea: () => env().AFSBOOT_KEA_DHCP4,
   dnsmasq: () => env().AFSBOOT_DNSMASQ,
 };
-
-function run(bin: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    let output = "";
-    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
-    child.stdout.on("data", (b: Buffer) => (output += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (output += b.toString()));
-    child.on("error", (e) => resolve({ code: null, output: `${output}${e.message}` }));
-    child.on("close", (code, signal) => resolve({ code, output: signal ? `${output}\n(stopped by ${signal})` : output }));
-  });
-}
 
 /** Validates each DHCP config of `files` (dnsmasq: the .conf together with its .hosts file). */
 export async function validateDhcp(files: PublishedFile[], exportDir: string): Promise<ValidatorResult[]> {
@@ -65,7 +54,7 @@ export async function validateDhcp(files: PublishedFile[], exportDir: string): P
             : f.kind === "kea"
               ? ["-t", file]
               : ["--test", `--conf-file=${file}`];
-        const r = await run(bin, args, 60_000);
+        const r = await runProgram(bin, args, 60_000);
         const output = r.output.split(sub).join("<tmp>").trim().slice(-4000);
         return { validator: f.kind, file: f.path, status: r.code === 0 ? "passed" : "failed", output };
       });

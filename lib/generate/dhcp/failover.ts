@@ -3,7 +3,7 @@ import { LAYOUT, isReplicated, servingPoints, type FleetSnapshot, type ServingPo
 import { renderDhcpd, type DhcpdFailover } from "./dhcpd";
 import { renderDnsmasqConf, renderDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
 import { renderKeaConfig, type KeaHa, type KeaOptions } from "./kea";
-import { commentSafe, fail, resolveDhcpNetwork, type DhcpNetwork, type DiscoveryRange } from "./resolve";
+import { MAX_FILE, commentSafe, fail, resolveDhcpNetwork, type DhcpNetwork, type DiscoveryRange } from "./resolve";
 
 // DHCP for a network with two or more boot servers: each server gets its own configs, which hand
 // out the same reserved addresses but name that server as next-server and HTTP boot server (a
@@ -23,8 +23,6 @@ import { commentSafe, fail, resolveDhcpNetwork, type DhcpNetwork, type Discovery
 
 /** The port of the Kea HA hook's own HTTP listener on every peer. */
 export const KEA_HA_PORT = 8647;
-/** The BOOTP file field is 127 bytes: a server's iPXE URL must fit as the network's does. */
-const MAX_FILE = 127;
 
 /** The network as one of its boot servers serves it: that server is its only boot server. */
 function servedBy(network: DhcpNetwork, point: ServingPoint, discovery: DiscoveryRange | null): DhcpNetwork {

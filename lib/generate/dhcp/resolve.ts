@@ -22,7 +22,7 @@ const TREE = /^\/afs\/[A-Za-z0-9._+@%=:,/-]+$/;
 /** DHCP options carry at most 255 bytes; longer ones would be split (RFC 3396), which clients mishandle. */
 const MAX_OPTION = 255;
 /** The BOOTP `file` field is 128 bytes including the NUL. */
-const MAX_FILE = 127;
+export const MAX_FILE = 127;
 
 /** Seconds: fixed addresses never move, and long leases keep renewals low at 10,000 hosts. */
 export const LEASE_SECONDS = 43200;
