@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, request, test, type APIRequestContext, type Page } from "@playwright/test";
-import { IMAGES, afsboot, captureActionCall, networkData, replayAction, storageState, uid, goto } from "./helpers";
+import { IMAGES, TMP, afsboot, captureActionCall, networkData, replayAction, storageState, uid, goto } from "./helpers";
 
 // Publishing: preview with diffs, publish behind a confirmation, the publication's page, the
 // history, the navigation's count of unpublished changes, a host's boot files with downloads,
@@ -317,6 +317,74 @@ test("a refused preview names every image it cannot read and links to each relea
     await ok(await api.post(`/api/v1/releases/${name}/versions/1/retire`));
     await ok(await api.post("/api/v1/publications", { data: {} }), 201);
   }
+});
+
+test("two boot servers: each one's copy on the publication page, a failed rsync with its message, behind by N once it had a copy", async ({ page }) => {
+  const url = `/api/v1/networks/${encodeURIComponent(fleet.network)}`;
+  const original = (await (await ok(await api.get(url))).json()) as Record<string, unknown> & { revision: number };
+  const put = async (changes: Record<string, unknown>) => {
+    const now = (await (await ok(await api.get(url))).json()) as Record<string, unknown> & { revision: number };
+    const fields = ["name", "subnet", "gateway", "dns", "domain", "bootServer", "reportUrl", "notes", "revision"];
+    const data: Record<string, unknown> = Object.fromEntries(fields.map((f) => [f, now[f]]));
+    await ok(await api.put(url, { data: { ...data, ...changes } }));
+  };
+  const copies = path.join(TMP, `copies-${uid()}`);
+  // boot-b's target lies under a regular file: rsync cannot make it and says why
+  fs.mkdirSync(copies, { recursive: true });
+  fs.writeFileSync(path.join(copies, "a-file"), "not a directory\n");
+  const servers = (bTarget: string) => [
+    { name: "boot-a", address: `${fleet.base}.2`, deliverTo: path.join(copies, "boot-a") },
+    { name: "boot-b", address: `${fleet.base}.3`, deliverTo: bTarget },
+  ];
+  await put({ bootServer: undefined, bootServers: servers(path.join(copies, "a-file", "boot-b")), dhcpFailover: "hot-standby" });
+  const first = ((await (await ok(await api.post("/api/v1/publications", { data: {} }), 201)).json()) as { publicationId: string }).publicationId;
+
+  const serverRow = (name: string) => page.getByRole("row").filter({ has: page.getByRole("cell", { name, exact: true }) });
+  await goto(page, `/publications/${encodeURIComponent(first)}`);
+  await expect(page.getByRole("heading", { name: "Boot servers" })).toBeVisible();
+  await expect(serverRow("boot-a")).toContainText("delivered");
+  await expect(serverRow("boot-a")).toContainText("up to date");
+  await expect(serverRow("boot-b")).toContainText("failed");
+  await expect(serverRow("boot-b")).toContainText("Not a directory");
+  await expect(serverRow("boot-b")).toContainText("no copy yet");
+  // boot-a's copy is the publication's tree, switched in by its `current` link
+  expect(fs.existsSync(path.join(copies, "boot-a", "current", "dhcp", "boot-a", `dhcpd-${fleet.network}.conf`))).toBe(true);
+
+  // mended: the next publication catches boot-b up, and the first publication's page says so
+  await put({ bootServer: undefined, bootServers: servers(path.join(copies, "boot-b")), dhcpFailover: "hot-standby" });
+  const second = ((await (await ok(await api.post("/api/v1/publications", { data: {} }), 201)).json()) as { publicationId: string }).publicationId;
+  await goto(page, `/publications/${encodeURIComponent(second)}`);
+  for (const server of ["boot-a", "boot-b"]) {
+    await expect(serverRow(server)).toContainText("delivered");
+    await expect(serverRow(server)).toContainText("up to date");
+  }
+  await goto(page, `/publications/${encodeURIComponent(first)}`);
+  await expect(serverRow("boot-b")).toContainText("failed");
+  await expect(serverRow("boot-b")).toContainText("up to date");
+  expect(fs.existsSync(path.join(copies, "boot-b", "current", "dhcp", "boot-b", `dhcpd-${fleet.network}.conf`))).toBe(true);
+
+  // boot-b breaks after it had a copy (its snapshots directory is a file now): a new host reaches
+  // boot-a only, and boot-b, still serving its old copy, is one publication behind
+  const snapshots = path.join(copies, "boot-b", "snapshots");
+  fs.renameSync(snapshots, `${snapshots}.away`);
+  fs.writeFileSync(snapshots, "not a directory\n");
+  await createHost(`pub-e-${uid()}`, randomMac(), 14);
+  const third = ((await (await ok(await api.post("/api/v1/publications", { data: {} }), 201)).json()) as { publicationId: string }).publicationId;
+  await goto(page, `/publications/${encodeURIComponent(third)}`);
+  await expect(serverRow("boot-a")).toContainText("up to date");
+  await expect(serverRow("boot-b")).toContainText("failed");
+  await expect(serverRow("boot-b")).toContainText("behind by 1 publication");
+  // the network's page says the same, with the failure's message
+  await goto(page, `/networks/${encodeURIComponent(fleet.network)}`);
+  await expect(serverRow("boot-a")).toContainText("up to date");
+  await expect(serverRow("boot-b")).toContainText("behind by 1 publication");
+  await expect(serverRow("boot-b")).toContainText("Not a directory");
+  fs.rmSync(snapshots);
+  fs.renameSync(`${snapshots}.away`, snapshots);
+
+  // back to one boot server, published: nothing left for the tests that follow
+  await put({ bootServer: original.bootServer, bootServers: [], dhcpFailover: null });
+  await ok(await api.post("/api/v1/publications", { data: {} }), 201);
 });
 
 const publicationCount = async () => ((await (await ok(await api.get("/api/v1/publications"))).json()) as { total: number }).total;

@@ -13,9 +13,10 @@ export interface DeliveryRow {
 
 /**
  * Each boot server's copy of one publication: delivered, or failed with rsync's message; and, when
- * given, where the server's copy stands now (`behind`: publications it lacks, by server name).
+ * given, where the server's copy stands now (`behind`: publications it lacks, by server name; null
+ * while it has no copy at all).
  */
-export function DeliveryResults({ deliveries, behind }: { deliveries: DeliveryRow[]; behind?: Map<string, number> }) {
+export function DeliveryResults({ deliveries, behind }: { deliveries: DeliveryRow[]; behind?: Map<string, number | null> }) {
   return (
     <Table>
       <TableHeader>
@@ -41,6 +42,8 @@ export function DeliveryResults({ deliveries, behind }: { deliveries: DeliveryRo
               <TableCell>
                 {behind.get(d.server) === 0 ? (
                   <Badge variant="success">up to date</Badge>
+                ) : behind.get(d.server) === null ? (
+                  <Badge variant="warning">no copy yet</Badge>
                 ) : behind.has(d.server) ? (
                   <Badge variant="warning">behind by {plural(behind.get(d.server)!, "publication")}</Badge>
                 ) : (
@@ -63,6 +66,7 @@ export interface ServerStateRow {
   target: string;
   last: { status: string; at: Date; message: string | null; publicationId: string } | null;
   behind: number;
+  hasCopy: boolean;
 }
 
 /** Where each boot server's copy stands now: its last delivery and how many publications it lacks. */
@@ -83,10 +87,10 @@ export function BootServerStates({ states }: { states: ServerStateRow[] }) {
             <TableCell className="font-medium">{s.server}</TableCell>
             <TableCell className="font-mono text-xs break-all">{s.target}</TableCell>
             <TableCell>
-              {s.behind === 0 && s.last ? (
+              {s.behind === 0 && s.hasCopy ? (
                 <Badge variant="success">up to date</Badge>
               ) : (
-                <Badge variant="warning">{s.last ? `behind by ${plural(s.behind, "publication")}` : "never delivered"}</Badge>
+                <Badge variant="warning">{s.hasCopy ? `behind by ${plural(s.behind, "publication")}` : "no copy yet"}</Badge>
               )}
             </TableCell>
             <TableCell className="w-full max-w-0 text-sm">

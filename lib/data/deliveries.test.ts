@@ -72,8 +72,9 @@ describe.skipIf(rsyncMissing)("delivery to boot servers (rsync)", () => {
     const audit = await db.auditEntry.findFirstOrThrow({ where: { action: "publish.delivery_failed", targetId: first } });
     expect(JSON.stringify(audit.after)).toContain("boot2");
     const states = Object.fromEntries((await bootServerStates(viewer)).map((s) => [s.server, s]));
-    expect(states.boot1).toMatchObject({ behind: 0, last: { status: "delivered" } });
-    expect(states.boot2).toMatchObject({ behind: 1, last: { status: "failed" } });
+    expect(states.boot1).toMatchObject({ behind: 0, hasCopy: true, last: { status: "delivered" } });
+    // boot2 never had a copy: it lacks every publication so far, and says it has none
+    expect(states.boot2).toMatchObject({ behind: 1, hasCopy: false, last: { status: "failed" } });
   });
 
   it("a later publish with nothing changed catches the failed server up and leaves the delivered one alone", async () => {
@@ -84,7 +85,7 @@ describe.skipIf(rsyncMissing)("delivery to boot servers (rsync)", () => {
     expect(fs.readlinkSync(path.join(boot2, "current"))).toBe(`snapshots/${r.publicationId}`);
     expect(files(path.join(boot2, "current"))).toEqual(files(path.join(boot1, "current")));
     expect(fs.readlinkSync(path.join(boot1, "current"))).toBe(`snapshots/${first}`);
-    expect((await bootServerStates(viewer)).map((s) => `${s.server} ${s.behind}`)).toEqual(["boot1 0", "boot2 0"]);
+    expect((await bootServerStates(viewer)).map((s) => `${s.server} ${s.behind} ${s.hasCopy}`)).toEqual(["boot1 0 true", "boot2 0 true"]);
   });
 
   it("each publication is a new snapshot switched in by the link (unchanged files hard-linked); the two before it stay, older ones go", async () => {

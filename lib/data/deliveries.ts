@@ -64,6 +64,8 @@ export interface BootServerState {
   last: { status: string; at: Date; message: string | null; publicationId: string } | null;
   /** publications that changed files since its last successful delivery (0: up to date) */
   behind: number;
+  /** whether a delivery to it ever succeeded (until one does, `behind` counts every publication) */
+  hasCopy: boolean;
 }
 
 /** Each boot server with a delivery target: its latest delivery and how many publications it is behind. */
@@ -79,7 +81,7 @@ export async function bootServerStates(actor: Actor): Promise<BootServerState[]>
       const behind = await db.publication.count({
         where: { outDir: exportDir(), status: "succeeded", filesChanged: { gt: 0 }, ...(ok ? { startedAt: { gt: ok.publication.startedAt } } : {}) },
       });
-      return { server: t.server, target: t.deliverTo, last, behind };
+      return { server: t.server, target: t.deliverTo, last, behind, hasCopy: ok !== null };
     }),
   );
 }

@@ -42,7 +42,7 @@ export default async function PublicationPage({ params, searchParams }: { params
   const { page, change, q } = query.success ? query.data : {};
   const p = await orNotFound(getPublication(actor, id, { page, change, q }), notFound);
   const deliveries = await publicationDeliveries(actor, p.id);
-  const behind = deliveries.length ? new Map((await bootServerStates(actor)).map((s) => [s.server, s.behind])) : undefined;
+  const behind = deliveries.length ? new Map((await bootServerStates(actor)).map((s) => [s.server, s.hasCopy ? s.behind : null])) : undefined;
   const dryRun = p.status === "dry_run";
   const basePath = `/publications/${encodeURIComponent(p.id)}`;
   const rows: [string, ReactNode][] = [
