@@ -82,6 +82,17 @@ export interface SnapVersion {
   readonly: string[];
   writable: string[];
   tmpfsSize: string;
+  /**
+   * The kernel is signed by a key the Secure Boot chain trusts (Debian's, through shim): Secure
+   * Boot hosts may boot this version only then. Absent: false.
+   */
+  signedKernel?: boolean;
+  /**
+   * Every module the version loads is signed (kAFS and NIC modules from the distribution's kernel
+   * package are; a locally built openafs.ko is only after its DKMS MOK key is enrolled): Secure
+   * Boot hosts on an OpenAFS cell need it. Absent: false.
+   */
+  signedModules?: boolean;
 }
 
 export interface SnapHost {
@@ -101,6 +112,12 @@ export interface SnapHost {
   reportToken: string;
   /** /etc/machine-id of the booted system (32 lower-case hex digits); null: none stored. */
   machineId: string | null;
+  /**
+   * UEFI Secure Boot (the host's own setting, else its network's): its firmware loads the
+   * Microsoft-signed shim, then Debian's signed GRUB with the host's grub config, then the
+   * version's signed kernel. Absent: false (firmware PXE or HTTP boot into iPXE).
+   */
+  secureBoot?: boolean;
 }
 
 export interface FleetSnapshot {
@@ -121,6 +138,10 @@ export const LAYOUT = {
   ipxe: (mac: string) => `ipxe/01-${mac.replace(/:/g, "-")}.ipxe`,
   ipxeBoot: "boot.ipxe",
   ipxeDefault: "ipxe/default.ipxe",
+  /** What Debian's signed GRUB network image loads (its prefix is /grub): chains the host's own file by MAC. */
+  grubCfg: "grub/grub.cfg",
+  /** A Secure Boot host's GRUB config. */
+  grub: (mac: string) => `grub/01-${mac.replace(/:/g, "-")}.cfg`,
   /** A boot server's own DHCP configs, when its network has several boot servers. */
   serverDhcpd: (server: string, network: string) => `dhcp/${server}/dhcpd-${network}.conf`,
   serverDnsmasqConf: (server: string, network: string) => `dhcp/${server}/dnsmasq-${network}.conf`,
@@ -130,8 +151,12 @@ export const LAYOUT = {
   overlay: (release: string, version: string, cell: string, sha256: string) => `overlays/${release}-${version}-${cell}-${sha256.slice(0, 16)}.cpio.gz`,
 } as const;
 
-/** Boot firmware files expected at the export root (copied from the ipxe/syslinux packages). */
-export const BOOT_LOADERS = { bios: "undionly.kpxe", efi64: "snponly.efi", pxelinux: "pxelinux.0" } as const;
+/**
+ * Boot firmware files at the export root, copied by publish from Debian's packages: ipxe
+ * (undionly.kpxe, snponly.efi), pxelinux, shim-signed (shimx64.efi) and grub-efi-amd64-signed
+ * (grubnetx64.efi.signed, served as grubx64.efi: the name shim loads from beside itself).
+ */
+export const BOOT_LOADERS = { bios: "undionly.kpxe", efi64: "snponly.efi", pxelinux: "pxelinux.0", shim: "shimx64.efi", grub: "grubx64.efi" } as const;
 
 /** The HTTP base a network's clients fetch boot files from: the export directory served at "/". */
 export class SnapshotError extends Error {
