@@ -49,7 +49,13 @@ export default defineConfig({
     // fresh database every run; serves the existing production build (never builds)
     command: `rm -rf ${E2E_DIR} ${E2E_IMAGES} && node scripts/migrate.mjs deploy --quiet && node bin/afsboot-server.mjs -H 127.0.0.1 -p ${PORT}`,
     url: `${BASE_URL}/api/health`,
-    env: { DATABASE_URL, AFSBOOT_DATA_DIR: `./${E2E_DIR}`, AFSBOOT_IMAGES_ROOTS: path.resolve(E2E_IMAGES), NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      DATABASE_URL,
+      AFSBOOT_DATA_DIR: `./${E2E_DIR}`,
+      AFSBOOT_IMAGES_ROOTS: path.resolve(E2E_IMAGES),
+      AFSBOOT_LOADER_ROOTS: path.resolve(E2E_IMAGES),
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "ignore",

@@ -23,6 +23,22 @@ const flag = unsetIfBlank(
     .transform((v) => v === "1"),
 );
 
+/** Absolute directories separated by ':' (trailing slashes dropped). */
+const directories = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(":")
+        .filter((d) => d !== "")
+        .map((d) => (d.length > 1 ? d.replace(/\/+$/, "") : d)),
+    )
+    .superRefine((dirs, ctx) => {
+      for (const d of dirs)
+        if (!d.startsWith("/")) ctx.addIssue({ code: "custom", message: `${d} is not an absolute directory (list absolute directories separated by ':')` });
+    });
+
 const schema = z.object({
   DATABASE_URL: z
     .string()
@@ -54,19 +70,9 @@ const schema = z.object({
       .optional(),
   ),
   // where kernels and base initrds may be read from besides each release tree's boot/ (':'-separated)
-  AFSBOOT_IMAGES_ROOTS: z
-    .string()
-    .default("")
-    .transform((v) =>
-      v
-        .split(":")
-        .filter((d) => d !== "")
-        .map((d) => (d.length > 1 ? d.replace(/\/+$/, "") : d)),
-    )
-    .superRefine((dirs, ctx) => {
-      for (const d of dirs)
-        if (!d.startsWith("/")) ctx.addIssue({ code: "custom", message: `${d} is not an absolute directory (list absolute directories separated by ':')` });
-    }),
+  AFSBOOT_IMAGES_ROOTS: directories(""),
+  // where publish finds the boot loaders at their Debian paths (lib/publish/loaders.ts), ':'-separated
+  AFSBOOT_LOADER_ROOTS: directories("/"),
   // where publications write and /boot/ serves from; unset: <data dir>/export (see exportDir)
   AFSBOOT_EXPORT_DIR: z.string().optional(),
   // post-publish hooks (lib/publish/hooks.ts); unset: <data dir>/hooks/post-publish.d

@@ -224,3 +224,38 @@ describe("a network's DHCP event hook", () => {
     for (const [f, text] of before) expect(fs.readFileSync(path.join(out, f), "utf8"), f).toBe(text);
   });
 });
+
+describe("boot loaders from Debian's packages", () => {
+  const loaderRoot = path.join(root, "loader-root");
+  const put = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(loaderRoot, rel)), { recursive: true });
+    fs.writeFileSync(path.join(loaderRoot, rel), text);
+  };
+  beforeAll(() => {
+    process.env.AFSBOOT_LOADER_ROOTS = `${path.join(root, "no-such-root")}:${loaderRoot}`;
+  });
+  afterAll(() => {
+    delete process.env.AFSBOOT_LOADER_ROOTS;
+  });
+
+  it("copies the installed ones to the export root under the names the DHCP configs give, and follows a package update", async () => {
+    put("usr/lib/ipxe/snponly.efi", "snponly 1");
+    put("usr/lib/ipxe/undionly.kpxe", "undionly 1");
+    put("usr/lib/shim/shimx64.efi.signed", "shim 1");
+    put("usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed", "grubnet 1");
+    const r = await publish(operator, { outDir: out });
+    expect(r.changes.filter((c) => c.kind === "loader").map((c) => `${c.change} ${c.path}`)).toEqual(["added grubx64.efi", "added shimx64.efi", "added snponly.efi", "added undionly.kpxe"]);
+    expect(fs.readFileSync(path.join(out, "grubx64.efi"), "utf8")).toBe("grubnet 1");
+    expect(fs.readFileSync(path.join(out, "snponly.efi"), "utf8")).toBe("snponly 1");
+    // pxelinux is not installed here: nothing in its place
+    expect(fs.existsSync(path.join(out, "pxelinux.0"))).toBe(false);
+    expect((await publish(operator, { outDir: out })).changes).toEqual([]);
+    // apt upgraded shim: the next publish copies the new one
+    put("usr/lib/shim/shimx64.efi.signed", "shim 2");
+    expect((await publish(operator, { outDir: out })).changes.map((c) => `${c.change} ${c.path}`)).toEqual(["changed shimx64.efi"]);
+    expect(fs.readFileSync(path.join(out, "shimx64.efi"), "utf8")).toBe("shim 2");
+    // removed packages: their loaders leave the export too
+    fs.rmSync(path.join(loaderRoot, "usr/lib/ipxe"), { recursive: true });
+    expect((await publish(operator, { outDir: out })).changes.map((c) => `${c.change} ${c.path}`)).toEqual(["removed snponly.efi", "removed undionly.kpxe"]);
+  });
+});

@@ -11,6 +11,7 @@ import { dhcpFiles, type DhcpFilesOptions } from "@/lib/generate/dhcp";
 import { LAYOUT, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
 import { removeFile, removeStaleTemps, sha256, writeFilesAtomic, fsyncDir } from "@/lib/publish/atomic";
 import { readBusybox } from "@/lib/publish/busybox";
+import { findLoaders, missingForSecureBoot } from "@/lib/publish/loaders";
 import { DHCP_KINDS, DIFF_LIMITS, TEXT_KINDS, fileDiff } from "@/lib/publish/diff";
 import { runHooks, type HookResult } from "@/lib/publish/hooks";
 import { PublishBusyError, withExportLock } from "@/lib/publish/lock";
@@ -87,6 +88,7 @@ export interface Current {
 }
 
 const KIND_OF_IMAGE = "image";
+const KIND_OF_LOADER = "loader";
 
 export async function publish(actor: Actor, opts: PublishOptions): Promise<PublishResult> {
   authorize(actor, "operator");
@@ -207,9 +209,19 @@ function generateScoped({ scope, outDir }: Run, loaded: LoadedSnapshot, busybox:
     hostOfPath.set(LAYOUT.ipxe(h.mac), host);
   }
   const imageList = [...new Map(images.map((i) => [i.path, i])).values()];
+  // the boot loaders of Debian's packages, at the export root (Secure Boot hosts cannot do without shim and GRUB)
+  const roots = env().AFSBOOT_LOADER_ROOTS;
+  const loaders = findLoaders(roots);
+  const missing = missingForSecureBoot(
+    loaders,
+    snapshot.hosts.filter((h) => h.secureBoot).map((h) => h.name),
+    roots,
+  );
+  if (missing) throw invalid(`Nothing was published: ${missing}`);
   const current: Current[] = [
     ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: sha256(f.bytes), bytes: f.bytes, source: null, hostId: hostOfPath.get(f.path)?.id ?? null, hostName: hostOfPath.get(f.path)?.name ?? null })),
     ...imageList.map((i) => ({ path: i.path, kind: KIND_OF_IMAGE, sha256: i.sha256, bytes: null, source: loaded.imageSources.get(`${i.release}/${i.name}`)!, hostId: null, hostName: null })),
+    ...loaders.map((l) => ({ path: l.name, kind: KIND_OF_LOADER, sha256: l.sha256, bytes: null, source: l.source, hostId: null, hostName: null })),
   ];
   return { current, files, overlays, hosts, scopedHosts, dhcpOpts };
 }

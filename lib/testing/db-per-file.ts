@@ -30,3 +30,5 @@ if (pgUrl) {
 process.env.AFSBOOT_DATA_DIR = path.join(dir, id);
 // tests keep their kernels and base initrds in temporary folders
 process.env.AFSBOOT_IMAGES_ROOTS ??= os.tmpdir();
+// no boot loaders unless a test puts some there: the machine's packages must not change what publish writes
+process.env.AFSBOOT_LOADER_ROOTS ??= path.join(dir, id, "loader-root");

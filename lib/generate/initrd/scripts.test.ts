@@ -480,6 +480,51 @@ wait\n`;
       .pop();
   };
 
+  /** /init's helpers with /run/afsboot, /sys/firmware/efi and the lockdown file moved into a temporary directory. */
+  const sysSh = (make: (d: string) => void, body: string) => {
+    const d = fs.mkdtempSync(path.join(tmp, "sys-"));
+    fs.mkdirSync(path.join(d, "run"));
+    make(d);
+    const helpers = h.helpers
+      .replaceAll("/run/afsboot/", `${d}/run/`)
+      .replaceAll("/sys/firmware/efi", `${d}/efi`)
+      .replaceAll("/sys/kernel/security/lockdown", `${d}/lockdown`);
+    return busyboxSh(helpers + `fail() { echo "FAIL $1: $2"; exit 0; }\n${body}\n`).trim();
+  };
+  const efivar = (d: string, value: number) => {
+    fs.mkdirSync(path.join(d, "efi/efivars"), { recursive: true });
+    fs.writeFileSync(path.join(d, "efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"), Buffer.from([6, 0, 0, 0, value]));
+  };
+
+  it("names the firmware: BIOS, UEFI, and UEFI's Secure Boot state from its variable", () => {
+    expect(sysSh(() => {}, "firmware")).toBe("BIOS");
+    expect(sysSh((d) => efivar(d, 1), "firmware")).toBe("UEFI, Secure Boot on");
+    expect(sysSh((d) => efivar(d, 0), "firmware")).toBe("UEFI, Secure Boot off");
+    expect(sysSh((d) => fs.mkdirSync(path.join(d, "efi/efivars"), { recursive: true }), "firmware")).toBe("UEFI");
+  });
+
+  it("fails naming a module the kernel refused for its signature, and only then", () => {
+    const refused = (err: string, lockdown: string | null, sb = 1) =>
+      sysSh((d) => {
+        fs.writeFileSync(path.join(d, "run/modload.err"), err);
+        if (lockdown !== null) fs.writeFileSync(path.join(d, "lockdown"), lockdown);
+        efivar(d, sb);
+      }, 'refused openafs afs "enrol the key"; echo LOADED-ON');
+    expect(refused("modprobe: can't load module openafs (extra/openafs.ko): Required key not available\n", "[none] integrity confidentiality\n")).toBe(
+      "FAIL afs: module openafs refused by the kernel: not signed by a key it trusts (UEFI, Secure Boot on: only signed modules load); enrol the key: modprobe: can't load module openafs (extra/openafs.ko): Required key not available",
+    );
+    expect(refused("insmod: can't insert 'openafs.ko': Key was rejected by service\n", null)).toMatch(
+      /^FAIL afs: module openafs refused by the kernel: not signed by a key it trusts \(UEFI, Secure Boot on: only/,
+    );
+    // lockdown without signature enforcement answers EPERM
+    expect(refused("modprobe: can't load module openafs: Operation not permitted\n", "none [integrity] confidentiality\n")).toMatch(
+      /^FAIL afs: module openafs refused by the kernel: not signed by a key it trusts \(UEFI, Secure Boot on, lockdown integrity: only signed modules load\); enrol the key: /,
+    );
+    // EPERM without lockdown, or another error: not a refusal (the caller says what failed)
+    expect(refused("modprobe: can't load module openafs: Operation not permitted\n", "[none] integrity confidentiality\n")).toBe("LOADED-ON");
+    expect(refused("modprobe: module openafs not found in modules.dep\n", "none [integrity] confidentiality\n")).toBe("LOADED-ON");
+  });
+
   it("checks /sbin/init inside the new root, following absolute links there, and names what it tried", () => {
     const exe = (r: string, mode = 0o755) => fs.writeFileSync(path.join(r, "usr/lib/systemd/systemd"), "#!/bin/sh\n", { mode });
     expect(switchCheck((r) => (exe(r), fs.symlinkSync("/lib/systemd/systemd", path.join(r, "usr/sbin/init"))))).toBe("OK");

@@ -129,8 +129,36 @@ fail() {
 }
 
 # modload MODULE [PARAM]: busybox modprobe on the base initrd's /lib/modules/$(uname -r), then the
-# base's own modprobe (kmod) for module formats busybox cannot read
-modload() { modprobe "$@" 2>/dev/null || { [ -x /sbin/modprobe ] && /sbin/modprobe "$@"; }; }
+# base's own modprobe (kmod) for module formats busybox cannot read; their errors in modload.err
+modload() {
+  modprobe "$@" 2>/run/afsboot/modload.err || { [ -x /sbin/modprobe ] && /sbin/modprobe "$@" 2>>/run/afsboot/modload.err; }
+}
+
+# firmware: how this machine booted, for the initrd report: BIOS, or UEFI and its Secure Boot state
+# (the SecureBoot variable of the EFI global namespace: 4 bytes of attributes, then 1 or 0)
+firmware() {
+  [ -d /sys/firmware/efi ] || { echo BIOS; return 0; }
+  v=/sys/firmware/efi/efivars
+  [ -e "$v/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c" ] || mount -t efivarfs efivarfs "$v" 2>/dev/null
+  case $(od -An -tu1 -j4 -N1 "$v/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c" 2>/dev/null | tr -d ' ') in
+    1) echo "UEFI, Secure Boot on" ;;
+    0) echo "UEFI, Secure Boot off" ;;
+    *) echo UEFI ;;
+  esac
+}
+
+# refused MODULE STAGE [HINT]: if the kernel refused MODULE for its signature (under Secure Boot the
+# kernel is locked down and loads only modules signed by a key it trusts), fail STAGE naming it
+refused() {
+  lockdown=$(cut -d '[' -f 2 /sys/kernel/security/lockdown 2>/dev/null | cut -d ']' -f 1)
+  [ "$lockdown" != none ] || lockdown=
+  # module.sig_enforce: ENOKEY (unsigned) or EKEYREJECTED (bad signature); lockdown alone: EPERM
+  if grep -qE 'Key was rejected|Required key not available' /run/afsboot/modload.err 2>/dev/null; then :
+  elif [ -n "$lockdown" ] && grep -q 'Operation not permitted' /run/afsboot/modload.err 2>/dev/null; then :
+  else return 0
+  fi
+  fail "$2" "module $1 refused by the kernel: not signed by a key it trusts ($(firmware)${lockdown:+, lockdown $lockdown}: only signed modules load)${3:+; $3}: $(head -n 1 /run/afsboot/modload.err | cut -c 1-200)"
+}
 
 nics() { set +f; for i in /sys/class/net/*; do [ "${i##*/}" = lo ] || [ ! -e "$i" ] || echo "${i##*/}"; done; set -f; }
 
@@ -182,7 +210,7 @@ KMODPROBE=$(cat /proc/sys/kernel/modprobe)
 echo /afsboot/bin/modprobe >/proc/sys/kernel/modprobe # the kernel's own requests (rxrpc: fcrypt)
 ip link set lo up
 NIC_LIST=$(echo "$NIC" | tr , ' ')
-for m in $NIC_LIST $AFSBOOT_MODULES; do modload "$m" || note "cannot load module $m"; done
+for m in $NIC_LIST $AFSBOOT_MODULES; do modload "$m" || { refused "$m" network; note "cannot load module $m"; }; done
 IF='' n=0
 while [ $n -lt 100 ]; do # drivers register their interfaces asynchronously
   for i in $(nics); do
@@ -206,7 +234,7 @@ MAC=$(cat "/sys/class/net/$IF/address")
 valid mac "$MAC" || MAC=
 h=$(lease hostname)
 if [ -z "$HOST" ] && valid host "${h%%.*}"; then HOST=${h%%.*}; fi
-report initrd "init started at ${T0}s; kernel $(uname -r); overlay $RELEASE_VERSION for $AFSBOOT_CELL${BOOTSERVER:+; boot files from $BOOTSERVER}"
+report initrd "init started at ${T0}s; kernel $(uname -r); overlay $RELEASE_VERSION for $AFSBOOT_CELL; firmware $(firmware)${BOOTSERVER:+; boot files from $BOOTSERVER}"
 report network "$IF $MAC $IP/$(lease mask), server $(lease serverid)"
 if [ "$DISCOVER" = 1 ]; then
   log "discovery boot: MAC $MAC reported to the console; enroll it there. Powering off."
@@ -242,7 +270,7 @@ afs_mount() {
 afs_kafs() {
   modload fcrypt; modload pcbc # rxkad needs them; load them before kafs asks
   ips=$(echo "$AFSBOOT_CELL_IPS" | tr ' ' :)
-  modload kafs "rootcell=$CELL:$ips" || fail afs "cannot load kafs (kafs, rxrpc in the base initrd?)"
+  modload kafs "rootcell=$CELL:$ips" || { refused kafs afs; fail afs "cannot load kafs (kafs, rxrpc in the base initrd?)"; }
   # kafs loaded earlier (built in, by the base) ignores rootcell: add the cell by hand
   awk -v c="$CELL" '$NF == c { f = 1 } END { exit !f }' /proc/net/afs/cells ||
     echo "add $CELL $ips" >/proc/net/afs/cells
@@ -268,9 +296,17 @@ afs_openafs() {
       echo "/afs:/var/cache/openafs:$BLOCKS" >"$d/cacheinfo"
   done
   mkdir -p /var/cache/openafs
-  if ! modload openafs && ! modload libafs; then
-    m=$(find "/lib/modules/$(uname -r)" /usr/vice/etc/modload -name 'libafs*' 2>/dev/null | head -n 1)
-    if [ -z "$m" ] || ! insmod "$m"; then fail afs "no OpenAFS kernel module (openafs, libafs) in the base initrd"; fi
+  if ! modload openafs; then
+    hint="a locally built openafs.ko is signed by its DKMS MOK key only once that key is enrolled (mokutil --import); then mark the release version's modules signed"
+    refused openafs afs "$hint"
+    if ! modload libafs; then
+      refused libafs afs "$hint"
+      m=$(find "/lib/modules/$(uname -r)" /usr/vice/etc/modload -name 'libafs*' 2>/dev/null | head -n 1)
+      if [ -z "$m" ] || ! insmod "$m" 2>/run/afsboot/modload.err; then
+        [ -z "$m" ] || refused "${m##*/}" afs "$hint"
+        fail afs "no OpenAFS kernel module (openafs, libafs) in the base initrd"
+      fi
+    fi
   fi
   afsd=
   for p in /sbin/afsd /usr/sbin/afsd /usr/vice/etc/afsd; do if [ -x "$p" ]; then afsd=$p; break; fi; done
