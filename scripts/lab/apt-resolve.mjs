@@ -5,6 +5,9 @@
 //   node scripts/lab/apt-resolve.mjs kernel      the kernel image
 //   node scripts/lab/apt-resolve.mjs openafs     the kernel image, its headers, the headers' -common
 //                                                and linux-kbuild-* dependencies, openafs-modules-dkms
+//   node scripts/lab/apt-resolve.mjs firmware    the UEFI firmware and boot loaders: ovmf, ipxe,
+//                                                shim-signed, grub-efi-amd64-signed (each apt's
+//                                                candidate, else the newest it offers)
 //
 // - The kernel ABI: AFSBOOT_LAB_KVER when set (6.1.0-57-amd64), else the one the candidate of
 //   linux-image-amd64 depends on (what `apt-get install linux-image-amd64` would bring today).
@@ -257,8 +260,30 @@ export function resolveLab({ show, policy, kver, openafs = false }) {
   return { kver: abi, debs };
 }
 
+/** The UEFI cases' packages: role -> package. */
+export const FIRMWARE_PACKAGES = { ovmf: "ovmf", ipxe: "ipxe", shim: "shim-signed", grub: "grub-efi-amd64-signed" };
+
+/**
+ * The firmware and loaders the UEFI cases boot with: for each package apt's candidate (what
+ * `apt-get install` would bring) when apt can download it, else the newest version it offers.
+ * @param {{ show: (pkg: string) => Record<string,string>[], policy: (pkg: string) => { installed: string|null, candidate: string|null } | undefined }} apt
+ * @returns {{ debs: Record<string, { pkg: string, version: string, arch: string, sha256: string }> }}
+ */
+export function resolveFirmware({ show, policy }) {
+  const debs = {};
+  for (const [role, pkg] of Object.entries(FIRMWARE_PACKAGES)) {
+    const byVersion = new Map();
+    for (const s of show(pkg)) if (s.Package === pkg && s.Filename && !byVersion.has(s.Version)) byVersion.set(s.Version, s);
+    if (!byVersion.size) throw new ResolveError(`apt offers no ${pkg} (run apt-get update: are Debian's package lists there?)`);
+    const candidate = policy(pkg)?.candidate;
+    const s = byVersion.get(candidate ?? "") ?? byVersion.get(newestFirst(byVersion.keys())[0]);
+    debs[role] = { pkg: s.Package, version: s.Version, arch: s.Architecture ?? "all", sha256: s.SHA256 ?? "" };
+  }
+  return { debs };
+}
+
 export function formatResult({ kver, debs }) {
-  const lines = [`AFSBOOT_LAB_KVER=${kver}`];
+  const lines = kver === undefined ? [] : [`AFSBOOT_LAB_KVER=${kver}`];
   for (const [role, d] of Object.entries(debs)) lines.push(`AFSBOOT_LAB_DEB_${role}=${d.pkg} ${d.version} ${d.arch} ${d.sha256}`);
   return lines.join("\n") + "\n";
 }
@@ -274,8 +299,8 @@ function aptCache(...args) {
 
 function main(argv) {
   const mode = argv[0];
-  if (mode !== "kernel" && mode !== "openafs") {
-    process.stderr.write("usage: apt-resolve.mjs kernel|openafs   (AFSBOOT_LAB_KVER pins the kernel ABI)\n");
+  if (mode !== "kernel" && mode !== "openafs" && mode !== "firmware") {
+    process.stderr.write("usage: apt-resolve.mjs kernel|openafs|firmware   (AFSBOOT_LAB_KVER pins the kernel ABI)\n");
     return 64;
   }
   const kver = process.env.AFSBOOT_LAB_KVER || undefined;
@@ -286,7 +311,9 @@ function main(argv) {
   };
   const policy = (pkg) => parsePolicy(aptCache("policy", pkg)).get(pkg);
   try {
-    process.stdout.write(formatResult(resolveLab({ show, policy, kver, openafs: mode === "openafs" })));
+    process.stdout.write(
+      formatResult(mode === "firmware" ? resolveFirmware({ show, policy }) : resolveLab({ show, policy, kver, openafs: mode === "openafs" })),
+    );
     return 0;
   } catch (e) {
     if (!(e instanceof ResolveError)) throw e;

@@ -29,7 +29,8 @@ interface AptResolveModule {
   parseDepends(field: string): { name: string; op: string | null; version: string | null }[][];
   satisfies(version: string, rel: { name: string; op: string | null; version: string | null }): boolean;
   resolveLab(apt: { show: (pkg: string) => Stanza[]; policy: (pkg: string) => Policy | undefined; kver?: string; openafs?: boolean }): Resolved;
-  formatResult(r: Resolved): string;
+  formatResult(r: { kver?: string; debs: Record<string, Deb> }): string;
+  resolveFirmware(apt: { show: (pkg: string) => Stanza[]; policy: (pkg: string) => Policy | undefined }): { debs: Record<string, Deb> };
   ResolveError: new (message: string) => Error;
 }
 const SCRIPT = path.join(import.meta.dirname, "apt-resolve.mjs");
@@ -246,5 +247,45 @@ describe("the command", () => {
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toBe("apt-resolve: AFSBOOT_LAB_KVER=6.1 is not a Debian kernel ABI like 6.1.0-57-amd64\n");
+  });
+});
+
+describe("resolveFirmware", () => {
+  const stanza = (Package: string, Version: string, Filename = `pool/${Package}_${Version}.deb`): Stanza => ({
+    Package,
+    Version,
+    Architecture: "all",
+    Filename,
+    SHA256: "ab".repeat(32),
+  });
+  const firmwareApt = (stanzas: Stanza[], candidates: Record<string, string | null>) => ({
+    show: (pkg: string) => stanzas.filter((s) => s.Package === pkg),
+    policy: (pkg: string) => (pkg in candidates ? { installed: null, candidate: candidates[pkg]! } : undefined),
+  });
+  const all = [
+    stanza("ovmf", "2022.11-6+deb12u2"),
+    stanza("ovmf", "2022.11-6+deb12u1"),
+    stanza("ipxe", "1.0.0+git-20190125.36a4c85-5.1"),
+    stanza("shim-signed", "1.51~1+deb12u1+16.1-2~deb12u1"),
+    stanza("shim-signed", "1.44~1+deb12u1+15.8-1~deb12u1"),
+    stanza("grub-efi-amd64-signed", "1+2.06+13+deb12u2"),
+  ];
+
+  it("takes apt's candidate of each package, else the newest version it can download", () => {
+    const r = apt.resolveFirmware(firmwareApt(all, { ovmf: "2022.11-6+deb12u1", "shim-signed": null }));
+    expect(Object.fromEntries(Object.entries(r.debs).map(([role, d]) => [role, `${d.pkg} ${d.version}`]))).toEqual({
+      ovmf: "ovmf 2022.11-6+deb12u1",
+      ipxe: "ipxe 1.0.0+git-20190125.36a4c85-5.1",
+      shim: "shim-signed 1.51~1+deb12u1+16.1-2~deb12u1",
+      grub: "grub-efi-amd64-signed 1+2.06+13+deb12u2",
+    });
+    expect(apt.formatResult(r).split("\n")[0]).toBe(`AFSBOOT_LAB_DEB_ovmf=ovmf 2022.11-6+deb12u1 all ${"ab".repeat(32)}`);
+  });
+
+  it("names a package apt does not offer (a status-only stanza does not count)", () => {
+    const noShim = [...all.filter((s) => s.Package !== "shim-signed"), { ...stanza("shim-signed", "1.51"), Filename: "" }];
+    expect(errorOf(() => apt.resolveFirmware(firmwareApt(noShim, {})))).toBe(
+      "apt offers no shim-signed (run apt-get update: are Debian's package lists there?)",
+    );
   });
 });

@@ -5,6 +5,8 @@
 //        [--since ISO] [--boots N] [--afs REGEX] [--initrd REGEX] [--network REGEX] [--release REL@VER] [--dhcp] [--up REGEX] [--shutdown]
 //   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --host NAME --expect failed --stage afs
 //        [--message REGEX] [--within SECONDS]
+//   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --host NAME --expect stalled --stage dhcp
+//        [--since ISO]
 //   node scripts/lab/lab-check.mjs --url URL --token API_TOKEN --unknown MAC
 //
 // --expect up: the host has exactly --boots (default 1) boots started after --since, the newest
@@ -19,7 +21,10 @@
 // report after up (the host's own shutdown sent it).
 // --expect failed: the newest boot failed at --stage (its message matching --message), and the
 // failure came within --within seconds of the boot's first report (default 120), and the dashboard's
-// recent failures (GET /api/v1/fleet/status) list it with that message. --unknown: the
+// recent failures (GET /api/v1/fleet/status) list it with that message. --expect stalled: the
+// newest boot is stalled (no news for longer than its stage allows), never got past --stage (the
+// boot loader never ran: no initrd report), and the dashboard's "booting now" lists it as stalled
+// at that stage. --unknown: the
 // MAC is listed among the unknown hosts (GET /api/v1/discovered) and attached to no host.
 // Prints one JSON line with what it saw (stages with their ms), exit 0 when everything holds, 1
 // with the reasons otherwise.
@@ -34,8 +39,8 @@ const token = opt("token");
 const host = opt("host");
 const expect = opt("expect");
 const unknown = opt("unknown");
-if (!url || !token || (!host && !unknown) || (host && !["up", "failed"].includes(expect))) {
-  console.error("usage: lab-check.mjs --url URL --token TOKEN (--host NAME --expect up|failed [--stage S] | --unknown MAC)");
+if (!url || !token || (!host && !unknown) || (host && !["up", "failed", "stalled"].includes(expect))) {
+  console.error("usage: lab-check.mjs --url URL --token TOKEN (--host NAME --expect up|failed|stalled [--stage S] | --unknown MAC)");
   process.exit(2);
 }
 const ORDER = ["pxe", "dhcp", "initrd", "network", "afs", "root", "switch", "up", "shutdown"];
@@ -125,6 +130,19 @@ async function main() {
     }
     if (args.includes("--shutdown"))
       check(stages.at(-1) === "shutdown" && stages.includes("up"), `the boot did not end with a shutdown report after up (got ${stages.join(", ")})`);
+  } else if (expect === "stalled") {
+    const stage = opt("stage", "dhcp");
+    check(boot.state === "stalled", `state ${boot.state}, expected stalled`);
+    const last = ORDER.indexOf(stage);
+    const beyond = stages.filter((s) => ORDER.indexOf(s) > last);
+    check(beyond.length === 0, `the boot got past ${stage}: ${stages.join(", ")}`);
+    check(stages.includes(stage), `no ${stage} stage (got ${stages.join(", ")})`);
+    const fleet = await get("/api/v1/fleet/status");
+    const shown = (fleet.bootingNow ?? []).find((b) => b.host === host);
+    check(
+      shown?.state === "stalled" && shown?.stage === stage,
+      `the dashboard's booting now shows ${JSON.stringify(shown ?? null)}, not ${host} stalled at ${stage}`,
+    );
   } else {
     const stage = opt("stage");
     check(boot.state === "failed", `state ${boot.state}, expected failed`);

@@ -42,7 +42,14 @@
 #    first, then the console): ha-both (both up: the host boots), ha-primary-down (the primary's
 #    Kea and HTTP server stopped before QEMU starts: the host boots from the secondary, its events
 #    say so), ha-primary-dies (the primary stopped once its HTTP server sent the kernel: the host
-#    still comes up)
+#    still comes up), and UEFI machines (OVMF from Debian's ovmf, q35, the NIC's own firmware and no
+#    iPXE option ROM; the firmware and loaders unpacked from Debian's packages by firmware.sh):
+#    uefi-pxe (lab005: firmware PXE, snponly.efi over TFTP, iPXE, the host script: up), uefi-http
+#    (lab006: UEFI HTTP boot, snponly.efi by URL: up), secure-boot (lab007, Secure Boot on with
+#    Microsoft's keys enrolled: shim, Debian's signed GRUB with the host's grub config, the signed
+#    kernel: up, and the up report says Secure Boot enabled), secure-boot-unsigned (lab005, not
+#    marked Secure Boot, on a Secure Boot machine: the firmware refuses snponly.efi and the
+#    dashboard shows the boot stalled at dhcp, never past it)
 # Every process is stopped by its PID, the namespace deleted and the temp dir removed, also on
 # failure, timeout or Ctrl-C; each boot has a hard timeout. Logs of the last 10 runs stay under
 # $AFSBOOT_LAB_CACHE/runs.
@@ -50,7 +57,8 @@
 # Environment:
 #   AFSBOOT_LAB_DHCP          DHCP servers to boot with, in order (default: dnsmasq)
 #   AFSBOOT_LAB_CASES         cases (default: "boot failure unknown console-down systemd broken-tree
-#                             openafs systemd-openafs ha-both ha-primary-down ha-primary-dies afs-down")
+#                             uefi-pxe uefi-http secure-boot secure-boot-unsigned openafs
+#                             systemd-openafs ha-both ha-primary-down ha-primary-dies afs-down")
 #   AFSBOOT_LAB_CACHE         cache dir (default /var/cache/afsboot-lab)
 #   AFSBOOT_LAB_BOOT_TIMEOUT  hard limit per boot in seconds (default 240; a systemd boot: twice that)
 #   AFSBOOT_LAB_SHUTDOWN_LIMIT  seconds from the power button to power-off a systemd boot may take
@@ -67,7 +75,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${AFSBOOT_LAB_CACHE:-/var/cache/afsboot-lab}
 export AFSBOOT_LAB_CACHE=$CACHE
 DHCP_SERVERS=${AFSBOOT_LAB_DHCP:-dnsmasq}
-CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree openafs systemd-openafs ha-both ha-primary-down ha-primary-dies afs-down}
+CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree uefi-pxe uefi-http secure-boot secure-boot-unsigned openafs systemd-openafs ha-both ha-primary-down ha-primary-dies afs-down}
 BOOT_TIMEOUT=${AFSBOOT_LAB_BOOT_TIMEOUT:-240}
 SHUTDOWN_LIMIT=${AFSBOOT_LAB_SHUTDOWN_LIMIT:-60}
 LOGS=$CACHE/runs
@@ -84,6 +92,9 @@ HOST_OK=lab001 MAC_OK=52:54:00:77:00:11 IP_OK=$NET.11
 HOST_BAD=lab002 MAC_BAD=52:54:00:77:00:12 IP_BAD=$NET.12
 HOST_SD=lab003 MAC_SD=52:54:00:77:00:13 IP_SD=$NET.13
 HOST_BROKEN=lab004 MAC_BROKEN=52:54:00:77:00:14 IP_BROKEN=$NET.14
+HOST_UEFI=lab005 MAC_UEFI=52:54:00:77:00:15 IP_UEFI=$NET.15
+HOST_HTTP=lab006 MAC_HTTP=52:54:00:77:00:16 IP_HTTP=$NET.16
+HOST_SB=lab007 MAC_SB=52:54:00:77:00:17 IP_SB=$NET.17
 MAC_UNKNOWN=52:54:00:77:00:99
 
 log() { echo "lab: $*" >&2; }
@@ -108,9 +119,15 @@ for s in $DHCP_SERVERS; do
   esac
 done
 for c in $CASES; do
-  case $c in boot | failure | unknown | console-down | openafs | systemd | broken-tree | systemd-openafs | ha-both | ha-primary-down | ha-primary-dies | afs-down) ;; *) die "AFSBOOT_LAB_CASES: unknown case $c" ;; esac
+  case $c in
+    boot | failure | unknown | console-down | openafs | systemd | broken-tree | systemd-openafs | ha-both | ha-primary-down | ha-primary-dies | afs-down) ;;
+    uefi-pxe | uefi-http | secure-boot | secure-boot-unsigned) ;;
+    *) die "AFSBOOT_LAB_CASES: unknown case $c" ;;
+  esac
 done
 has_case() { [[ " $CASES " == *" $1 "* ]]; }
+UEFI=0
+for c in uefi-pxe uefi-http secure-boot secure-boot-unsigned; do if has_case $c; then UEFI=1; fi; done
 SYSTEMD=0
 for c in systemd systemd-openafs afs-down; do if has_case $c; then SYSTEMD=1; fi; done
 if has_case systemd-openafs && ! has_case openafs; then die "AFSBOOT_LAB_CASES: systemd-openafs needs the openafs case (which switches the cell to OpenAFS)"; fi
@@ -225,6 +242,16 @@ if [[ " $CASES " == *" openafs "* ]]; then
   PREP_PID=
   BASE_OAFS=$(getenv AFSBOOT_LAB_BASE_INITRD "$(cat "$TMP/oafs.env")")
   [ -s "$BASE_OAFS" ] || die "base-initrd.sh gave no OpenAFS image"
+  end
+fi
+
+if [ "$UEFI" = 1 ]; then
+  begin "prepare: UEFI firmware and boot loaders (cached)"
+  fw_env=$("$HERE/firmware.sh" 2>>"$TMP/logs/prepare.log") || die "firmware.sh failed: $(tail -n 5 "$TMP/logs/prepare.log")"
+  OVMF=$(getenv AFSBOOT_LAB_OVMF_DIR "$fw_env")
+  # publish copies the loaders from the unpacked packages, as from installed ones on a boot server
+  export AFSBOOT_LOADER_ROOTS
+  AFSBOOT_LOADER_ROOTS=$(getenv AFSBOOT_LAB_FIRMWARE_ROOT "$fw_env")
   end
 fi
 
@@ -360,7 +387,10 @@ cp "$BASE" "$TMP/images/$BASE_NAME"
 BASE_OAFS_NAME=initrd-$KVER-openafs.img
 [ -z "$BASE_OAFS" ] || cp "$BASE_OAFS" "$TMP/images/$BASE_OAFS_NAME"
 version() { # version N BASE [READONLY WRITABLE TMPFS]: the same kernel for every version; the
-  # busybox trees' layout unless given
+  # busybox trees' layout unless given. Debian's kernel is signed (shim trusts Debian's key), and
+  # so are the modules of its package; a base initrd with a locally built openafs.ko is not.
+  local signed=true
+  [ "$2" != "${BASE_OAFS_NAME:-}" ] || signed=false
   cat <<EOF
       - version: "$1"
         kernel: $KERNEL_NAME
@@ -369,6 +399,8 @@ version() { # version N BASE [READONLY WRITABLE TMPFS]: the same kernel for ever
         readonly: [${3:-usr, bin, sbin, lib}]
         writable: [${4:-etc, var}]
         tmpfsSize: ${5:-128M}
+        signedKernel: true
+        signedModules: $signed
 EOF
 }
 # the DHCP hook as the network's dhcpEventHook: the generated dnsmasq config runs it as its
@@ -435,6 +467,14 @@ hosts:
   - { name: $HOST_BAD, mac: "$MAC_BAD", ip: $IP_BAD, cell: $BADCELL, release: deb12-unreach, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
   - { name: $HOST_SD, mac: "$MAC_SD", ip: $IP_SD, cell: $CELL, release: ${3:-debian12@1}, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
   - { name: $HOST_BROKEN, mac: "$MAC_BROKEN", ip: $IP_BROKEN, cell: $CELL, release: broken, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
+$([ "$UEFI" = 0 ] || uefi_hosts)
+EOF
+}
+uefi_hosts() { # the UEFI machines: firmware PXE, UEFI HTTP boot, Secure Boot (deb12@1: signed kernel and modules)
+  cat <<EOF
+  - { name: $HOST_UEFI, mac: "$MAC_UEFI", ip: $IP_UEFI, cell: $CELL, release: deb12@1, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
+  - { name: $HOST_HTTP, mac: "$MAC_HTTP", ip: $IP_HTTP, cell: $CELL, release: deb12@1, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
+  - { name: $HOST_SB, mac: "$MAC_SB", ip: $IP_SB, cell: $CELL, release: deb12@1, kernelArgs: "console=ttyS0 afsboot.onfail=halt", secureBoot: true }
 EOF
 }
 fleet kafs deb12@1 >"$TMP/fleet.yaml"
@@ -444,7 +484,8 @@ LAB_PASSWORD=lab-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$LAB_PASSWORD" | afsboot user add labadmin --role admin >>"$TMP/logs/cli.log" 2>&1 || die "user add failed"
 afsboot publish >"$TMP/logs/publish.log" 2>&1 || die "afsboot publish failed: $(tail -n 8 "$TMP/logs/publish.log")"
 start_console() {
-  ip netns exec "$NS" env NODE_ENV=production AFSBOOT_NO_JOBS=1 node "$REPO/bin/afsboot-server.mjs" -H "$SRV" -p "$PORT" >>"$TMP/logs/console.log" 2>&1 &
+  # a boot stalls after 30 s without news at dhcp or pxe (the secure-boot-unsigned case waits for that)
+  ip netns exec "$NS" env NODE_ENV=production AFSBOOT_NO_JOBS=1 AFSBOOT_STALL_SECONDS=pxe=30,dhcp=30 node "$REPO/bin/afsboot-server.mjs" -H "$SRV" -p "$PORT" >>"$TMP/logs/console.log" 2>&1 &
   CONSOLE_PID=$!
   track "$CONSOLE_PID" console
   wait_for 60 "the console" X node -e "fetch('$URL/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
@@ -458,6 +499,13 @@ end
 # the boot path
 ip netns exec "$NS" busybox httpd -f -p "$SRV:80" -h "$TMP/export" >"$TMP/logs/httpd.log" 2>&1 &
 track $! "boot server (busybox httpd)"
+if [ "$UEFI" = 1 ]; then
+  # TFTP for firmware PXE (snponly.efi, shim, GRUB and its configs, the kernel and initrds GRUB
+  # loads): dnsmasq's built-in TFTP server, DHCP off, the export directory as its root
+  ip netns exec "$NS" dnsmasq -k --port=0 --enable-tftp --tftp-root="$TMP/export" --listen-address="$SRV" --bind-interfaces \
+    --user=root --pid-file="$TMP/tftpd.pid" --log-facility=- >"$TMP/logs/tftpd.log" 2>&1 &
+  track $! "boot server (dnsmasq TFTP)"
+fi
 # the DHCP hook reports the dhcp stage with an operator API token
 printf 'AFSBOOT_URL=%s\nAFSBOOT_TOKEN=%s\n' "$URL" "$TOKEN" >"$TMP/dhcp-event.conf"
 chmod 600 "$TMP/dhcp-event.conf"
@@ -520,6 +568,58 @@ boot() { # boot TAG MAC [DURING]: QEMU on the tap, -boot n; returns when it powe
   [ "$rc" -ne 124 ] || die "boot $tag: no power-off within ${BOOT_TIMEOUT} s (serial console: $TMP/logs/qemu-$tag.log)"
   [ "$rc" -eq 0 ] || die "boot $tag: QEMU exited $rc: $(tail -n 5 "$TMP/logs/qemu-$tag.log")"
   log "boot $tag: powered off after $((BOOT_MS / 1000)) s"
+}
+# uefi_boot TAG MAC MODE [UNTIL]: a UEFI machine on the tap: q35, OVMF (MODE pxe or http: the plain
+# build; secure: Secure Boot on, Microsoft's keys enrolled, SMM), a fresh copy of its variable
+# store, the NIC's own firmware (romfile= : no iPXE option ROM). IPv6 PXE is off (nothing answers
+# it here: the firmware would wait for it before trying the next option); with http, IPv4 PXE too,
+# so HTTP boot is what the firmware does. Returns when QEMU powers off (-no-reboot: a reboot
+# ends it too) or, with UNTIL, once the function UNTIL (given QEMU's PID and its log) returns 0,
+# stopping QEMU then. Sets BOOT_T0 and BOOT_MS.
+uefi_boot() {
+  local tag=$1 mac=$2 mode=$3 until=${4:-} vars=$TMP/ovmf-vars-$1.fd log=$TMP/logs/qemu-$1.log qpid rc machine code
+  local fw=(-fw_cfg "name=opt/org.tianocore/IPv6PXESupport,string=n")
+  case $mode in
+    pxe | http)
+      machine=(-machine q35)
+      code=$OVMF/OVMF_CODE_4M.fd
+      cp "$OVMF/OVMF_VARS_4M.fd" "$vars"
+      ;;
+    secure)
+      machine=(-machine "q35,smm=on" -global "driver=cfi.pflash01,property=secure,value=on")
+      code=$OVMF/OVMF_CODE_4M.secboot.fd
+      cp "$OVMF/OVMF_VARS_4M.ms.fd" "$vars"
+      ;;
+  esac
+  [ "$mode" != http ] || fw+=(-fw_cfg "name=opt/org.tianocore/IPv4PXESupport,string=n")
+  BOOT_T0=$(now_ms)
+  ip netns exec "$NS" timeout --kill-after=5 "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -m 768 -nographic -no-reboot "${machine[@]}" \
+    -drive "if=pflash,format=raw,unit=0,readonly=on,file=$code" -drive "if=pflash,format=raw,unit=1,file=$vars" "${fw[@]}" \
+    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device "virtio-net-pci,netdev=n0,mac=$mac,romfile=" \
+    </dev/null >"$log" 2>&1 &
+  qpid=$!
+  track "$qpid" "qemu $tag"
+  if [ -n "$until" ]; then
+    until "$until" "$qpid" "$log"; do
+      kill -0 "$qpid" 2>/dev/null || die "boot $tag: QEMU ended first (serial console: $log): $(tail -n 5 "$log" | tr -d '\r')"
+      sleep 1
+    done
+    stop_pid "$qpid"
+  fi
+  set +e
+  wait "$qpid"
+  rc=$?
+  set -e
+  untrack "$qpid"
+  BOOT_MS=$(($(now_ms) - BOOT_T0))
+  [ -n "$until" ] && return 0
+  [ "$rc" -ne 124 ] || die "boot $tag: no power-off within ${BOOT_TIMEOUT} s (serial console: $log)"
+  [ "$rc" -eq 0 ] || die "boot $tag: QEMU exited $rc: $(tail -n 5 "$log" | tr -d '\r')"
+  log "boot $tag: powered off after $((BOOT_MS / 1000)) s"
+}
+# up_after FILE: seconds from QEMU's start (BOOT_T0) to the up report, from lab-check's answer
+up_after() {
+  node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));const u=b.stages.find((s)=>s.stage==="up");console.log(u?((new Date(u.at).getTime()-Number(process.argv[2]))/1000).toFixed(1):"?")' "$1" "$BOOT_T0"
 }
 check() { X node "$HERE/lab-check.mjs" --url "$URL" --token "$TOKEN" "$@"; }
 # machine_id HOST: the machine id the console made for HOST (GET /api/v1/hosts/HOST)
@@ -661,6 +761,54 @@ for s in $DHCP_SERVERS; do
       check --host "$HOST_BROKEN" --expect failed --stage switch --message "/sbin/init -> /usr/lib/init is not an executable file" --since "$since" \
         >"$TMP/logs/check-broken.json" || die "broken-tree case: $(cat "$TMP/logs/check-broken.json")"
       RESULTS+=("broken tree: failed at switch naming /sbin/init -> /usr/lib/init, QEMU start to power-off $((BOOT_MS / 1000)) s")
+      end
+    fi
+    if has_case uefi-pxe; then
+      begin "uefi-pxe: $HOST_UEFI, UEFI firmware PXE via $s"
+      since=$(iso_now)
+      uefi_boot uefi-pxe "$MAC_UEFI" pxe
+      check --host "$HOST_UEFI" --expect up --since "$since" --dhcp --initrd "firmware UEFI, Secure Boot disabled" --up "firmware UEFI, Secure Boot disabled" \
+        >"$TMP/logs/check-uefi-pxe.json" || die "uefi-pxe: $(cat "$TMP/logs/check-uefi-pxe.json")"
+      grep -q "sent $TMP/export/snponly.efi to " "$TMP/logs/tftpd.log" || die "uefi-pxe: the firmware did not load snponly.efi over TFTP ($TMP/logs/tftpd.log)"
+      RESULTS+=("uefi-pxe: firmware PXE -> TFTP snponly.efi -> iPXE -> host script: up $(up_after "$TMP/logs/check-uefi-pxe.json") s after QEMU start; $(stages "$TMP/logs/check-uefi-pxe.json")")
+      end
+    fi
+    if has_case uefi-http; then
+      begin "uefi-http: $HOST_HTTP, UEFI HTTP boot via $s"
+      since=$(iso_now)
+      uefi_boot uefi-http "$MAC_HTTP" http
+      check --host "$HOST_HTTP" --expect up --since "$since" --dhcp --initrd "firmware UEFI, Secure Boot disabled" >"$TMP/logs/check-uefi-http.json" ||
+        die "uefi-http: $(cat "$TMP/logs/check-uefi-http.json")"
+      grep -aq "URI: http://$SRV/snponly.efi" "$TMP/logs/qemu-uefi-http.log" || die "uefi-http: the firmware did not HTTP-boot snponly.efi (serial console: $TMP/logs/qemu-uefi-http.log)"
+      RESULTS+=("uefi-http: UEFI HTTP boot -> snponly.efi by URL -> iPXE -> host script: up $(up_after "$TMP/logs/check-uefi-http.json") s after QEMU start; $(stages "$TMP/logs/check-uefi-http.json")")
+      end
+    fi
+    if has_case secure-boot; then
+      begin "secure-boot: $HOST_SB, Secure Boot on: shim, signed GRUB, signed kernel via $s"
+      since=$(iso_now)
+      uefi_boot secure-boot "$MAC_SB" secure
+      check --host "$HOST_SB" --expect up --since "$since" --dhcp --initrd "firmware UEFI, Secure Boot enabled" --up "firmware UEFI, Secure Boot enabled" \
+        >"$TMP/logs/check-secure-boot.json" || die "secure-boot: $(cat "$TMP/logs/check-secure-boot.json")"
+      for f in shimx64.efi grubx64.efi grub/grub.cfg "grub/01-${MAC_SB//:/-}.cfg"; do
+        grep -q "sent $TMP/export/$f to " "$TMP/logs/tftpd.log" ||
+          die "secure-boot: $f was not loaded over TFTP ($TMP/logs/tftpd.log)"
+      done
+      RESULTS+=("secure-boot: firmware PXE -> shimx64.efi -> grubx64.efi (signed) -> grub config -> signed kernel: up $(up_after "$TMP/logs/check-secure-boot.json") s after QEMU start; $(stages "$TMP/logs/check-secure-boot.json")")
+      end
+    fi
+    if has_case secure-boot-unsigned; then
+      begin "secure-boot-unsigned: $HOST_UEFI (not marked Secure Boot) on a Secure Boot machine via $s"
+      since=$(iso_now)
+      refused_loader() { # until the firmware has refused the unsigned loader it was given
+        grep -aq "sent $TMP/export/snponly.efi" "$TMP/logs/tftpd.log" && grep -aqE 'Access Denied|Security Violation' "$2"
+      }
+      uefi_boot secure-boot-unsigned "$MAC_UEFI" secure refused_loader
+      # the dashboard: the boot got its lease and nothing after; once the stage limit (30 s here) has
+      # passed without news it is stalled at dhcp, never up
+      wait_for 90 "$HOST_UEFI's boot stalled at dhcp" check --host "$HOST_UEFI" --expect stalled --stage dhcp --since "$since"
+      check --host "$HOST_UEFI" --expect stalled --stage dhcp --since "$since" >"$TMP/logs/check-secure-boot-unsigned.json" ||
+        die "secure-boot-unsigned: $(cat "$TMP/logs/check-secure-boot-unsigned.json")"
+      RESULTS+=("secure-boot-unsigned: the firmware refused snponly.efi $((BOOT_MS / 1000)) s after QEMU start ($(grep -aoE 'Access Denied|Security Violation' "$TMP/logs/qemu-secure-boot-unsigned.log" | head -n 1)); the dashboard: stalled at dhcp")
       end
     fi
     if [[ " $CASES " == *" openafs "* ]]; then

@@ -2,7 +2,8 @@
 # Boot lab: everything lab.sh prepares before it boots, and that is cached: the kernel
 # (kernel.sh), the kAFS base initrd and, when the openafs case runs, the OpenAFS module and base
 # initrd (base-initrd.sh with AFSBOOT_LAB_CLIENT=openafs, which builds openafs.ko once: minutes),
-# and the Debian tree with systemd for the systemd cases (debian-tree.sh: mmdebstrap).
+# the Debian tree with systemd for the systemd cases (debian-tree.sh: mmdebstrap), and the UEFI
+# firmware and loaders for the UEFI cases (firmware.sh).
 # lab.sh calls the same scripts with the same settings, so it finds all of it cached.
 #
 #   scripts/lab/prepare.sh
@@ -16,7 +17,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree openafs systemd-openafs afs-down}
+CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree uefi-pxe uefi-http secure-boot secure-boot-unsigned openafs systemd-openafs afs-down}
 t0=$SECONDS
 
 "$HERE/kernel.sh" >/dev/null
@@ -27,5 +28,8 @@ if [[ " $CASES " == *" openafs "* ]]; then
 fi
 if [[ " $CASES " =~ \ (systemd|systemd-openafs|afs-down)\  ]]; then
   "$HERE/debian-tree.sh" >/dev/null # mmdebstrap: a minute or two with the downloads, then cached
+fi
+if [[ " $CASES " =~ \ (uefi-pxe|uefi-http|secure-boot|secure-boot-unsigned)\  ]]; then
+  "$HERE/firmware.sh" >/dev/null
 fi
 echo "prepare.sh: the lab's kernel, base initrds and Debian tree are ready ($((SECONDS - t0)) s)" >&2

@@ -47,6 +47,20 @@ if [ "$stage" = up ] && [ -d /run/systemd/system ] && command -v systemctl >/dev
     *) [ "$m" -le "$t" ] || message="$message; systemd: multi-user.target after $(secs $((m - t))) s, kernel and initrd $(secs "$t") s before" ;;
   esac
 fi
+# "up" says how the machine booted: BIOS, or UEFI and its Secure Boot state (the SecureBoot
+# variable: 4 bytes of attributes, then 1 or 0; efivarfs is mounted by the AFSBoot /init)
+if [ "$stage" = up ]; then
+  if [ ! -d /sys/firmware/efi ]; then
+    fw=BIOS
+  else
+    case $(od -An -tu1 -j4 -N1 /sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c 2>/dev/null | tr -d ' ') in
+      1) fw="UEFI, Secure Boot enabled" ;;
+      0) fw="UEFI, Secure Boot disabled" ;;
+      *) fw=UEFI ;;
+    esac
+  fi
+  message="\${message:+$message; }firmware $fw"
+fi
 # every byte as %XX (od and dd are in every tree, old or new), at most 600 bytes
 enc() { printf %s "$1" | dd bs=600 count=1 2>/dev/null | od -An -tx1 -v | tr -d ' \\n' | sed 's/../%&/g'; }
 data="mac=$MAC&bootId=$BOOT_ID&stage=$stage&message=$(enc "$message")&releaseVersion=$RELEASE_VERSION"

@@ -81,7 +81,8 @@ describe("release side", () => {
     const script = helper
       .replace("/run/afsboot/afsboot.conf", `${dir}/afsboot.conf`)
       .replace("/etc/afsboot.conf", `${dir}/none`)
-      .replace("/run/systemd/system", `${dir}/systemd`);
+      .replace("/run/systemd/system", `${dir}/systemd`)
+      .replaceAll("/sys/firmware/efi", `${dir}/efi`);
     fs.writeFileSync(path.join(dir, "afsboot-report"), script);
     // a curl that records its arguments and fails, as when the console is down
     fs.writeFileSync(path.join(dir, "curl"), `#!/bin/sh\nprintf '%s\\n' "$@" >${shQuote(`${dir}/args`)}\nexit 7\n`, { mode: 0o755 });
@@ -103,7 +104,7 @@ describe("release side", () => {
       mac: "52:54:00:12:34:56",
       bootId: "b-1",
       stage: "up",
-      message: "multi-user & more",
+      message: "multi-user & more; firmware BIOS",
       releaseVersion: "deb-12@3",
       ip: "10.0.0.11",
       token: "tok-1",
@@ -144,16 +145,35 @@ describe("release side", () => {
     fs.mkdirSync(path.join(dir, "systemd"));
     systemctl(dir, "2345678", "14395678");
     report(dir, "dash", "up", "multi-user reached");
-    expect(posted(dir)).toBe("multi-user reached; systemd: multi-user.target after 12.0 s, kernel and initrd 2.3 s before");
+    expect(posted(dir)).toBe("multi-user reached; systemd: multi-user.target after 12.0 s, kernel and initrd 2.3 s before; firmware BIOS");
     report(dir, "dash", "shutdown", "going down"); // only up carries them
     expect(posted(dir)).toBe("going down");
     systemctl(dir, "", "garbage; reboot"); // values systemctl did not give are left out
     report(dir, "dash", "up", "multi-user reached");
-    expect(posted(dir)).toBe("multi-user reached");
+    expect(posted(dir)).toBe("multi-user reached; firmware BIOS");
     const noSystemd = install(conf); // not booted by systemd: no figures, even with systemctl there
     systemctl(noSystemd, "2345678", "14395678");
     report(noSystemd, "dash", "up", "runlevel reached");
-    expect(posted(noSystemd)).toBe("runlevel reached");
+    expect(posted(noSystemd)).toBe("runlevel reached; firmware BIOS");
+  });
+
+  it("afsboot-report says in up how the machine booted: UEFI and whether Secure Boot is enabled", () => {
+    const posted = (dir: string) => new URLSearchParams(fs.readFileSync(path.join(dir, "args"), "utf8").trimEnd().split("\n").at(-2)).get("message");
+    const dir = install("REPORT=http://10.0.0.1:3000\nBOOT_ID=b-1\nMAC=52:54:00:12:34:56\n");
+    const vars = path.join(dir, "efi/efivars");
+    fs.mkdirSync(vars, { recursive: true });
+    report(dir, "dash", "up", "");
+    expect(posted(dir)).toBe("firmware UEFI");
+    for (const [value, text] of [
+      [1, "UEFI, Secure Boot enabled"],
+      [0, "UEFI, Secure Boot disabled"],
+    ] as const) {
+      fs.writeFileSync(path.join(vars, "SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"), Buffer.from([6, 0, 0, 0, value]));
+      report(dir, "bash", "up", "runlevel reached");
+      expect(posted(dir)).toBe(`runlevel reached; firmware ${text}`);
+    }
+    report(dir, "dash", "shutdown", "going down"); // only up
+    expect(posted(dir)).toBe("going down");
   });
 
   it("afsboot-shutdown-ready has systemd load its shutdown units and reads what shutdown runs, only under systemd", () => {
@@ -498,8 +518,8 @@ wait\n`;
 
   it("names the firmware: BIOS, UEFI, and UEFI's Secure Boot state from its variable", () => {
     expect(sysSh(() => {}, "firmware")).toBe("BIOS");
-    expect(sysSh((d) => efivar(d, 1), "firmware")).toBe("UEFI, Secure Boot on");
-    expect(sysSh((d) => efivar(d, 0), "firmware")).toBe("UEFI, Secure Boot off");
+    expect(sysSh((d) => efivar(d, 1), "firmware")).toBe("UEFI, Secure Boot enabled");
+    expect(sysSh((d) => efivar(d, 0), "firmware")).toBe("UEFI, Secure Boot disabled");
     expect(sysSh((d) => fs.mkdirSync(path.join(d, "efi/efivars"), { recursive: true }), "firmware")).toBe("UEFI");
   });
 
@@ -511,14 +531,14 @@ wait\n`;
         efivar(d, sb);
       }, 'refused openafs afs "enrol the key"; echo LOADED-ON');
     expect(refused("modprobe: can't load module openafs (extra/openafs.ko): Required key not available\n", "[none] integrity confidentiality\n")).toBe(
-      "FAIL afs: module openafs refused by the kernel: not signed by a key it trusts (UEFI, Secure Boot on: only signed modules load); enrol the key: modprobe: can't load module openafs (extra/openafs.ko): Required key not available",
+      "FAIL afs: module openafs refused by the kernel: not signed by a key it trusts (UEFI, Secure Boot enabled: only signed modules load); enrol the key: modprobe: can't load module openafs (extra/openafs.ko): Required key not available",
     );
     expect(refused("insmod: can't insert 'openafs.ko': Key was rejected by service\n", null)).toMatch(
-      /^FAIL afs: module openafs refused by the kernel: not signed by a key it trusts \(UEFI, Secure Boot on: only/,
+      /^FAIL afs: module openafs refused by the kernel: not signed by a key it trusts \(UEFI, Secure Boot enabled: only/,
     );
     // lockdown without signature enforcement answers EPERM
     expect(refused("modprobe: can't load module openafs: Operation not permitted\n", "none [integrity] confidentiality\n")).toMatch(
-      /^FAIL afs: module openafs refused by the kernel: not signed by a key it trusts \(UEFI, Secure Boot on, lockdown integrity: only signed modules load\); enrol the key: /,
+      /^FAIL afs: module openafs refused by the kernel: not signed by a key it trusts \(UEFI, Secure Boot enabled, lockdown integrity: only signed modules load\); enrol the key: /,
     );
     // EPERM without lockdown, or another error: not a refusal (the caller says what failed)
     expect(refused("modprobe: can't load module openafs: Operation not permitted\n", "[none] integrity confidentiality\n")).toBe("LOADED-ON");

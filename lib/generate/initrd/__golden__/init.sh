@@ -141,8 +141,8 @@ firmware() {
   v=/sys/firmware/efi/efivars
   [ -e "$v/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c" ] || mount -t efivarfs efivarfs "$v" 2>/dev/null
   case $(od -An -tu1 -j4 -N1 "$v/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c" 2>/dev/null | tr -d ' ') in
-    1) echo "UEFI, Secure Boot on" ;;
-    0) echo "UEFI, Secure Boot off" ;;
+    1) echo "UEFI, Secure Boot enabled" ;;
+    0) echo "UEFI, Secure Boot disabled" ;;
     *) echo UEFI ;;
   esac
 }
