@@ -3,7 +3,7 @@
 #   npm packages (npm ci when package-lock.json changed since the last install), and with --test
 #   the Debian packages the test suite drives (chromium for Playwright, postgresql for the
 #   PostgreSQL run of the integration tests, the DHCP daemons that validate generated configs, a
-#   linter for shell (shellcheck), cpio and busybox-static for the initrd, QEMU, kmod, the OpenAFS
+#   linter for shell (shellcheck), grub-script-check (grub-common) for the GRUB configs, cpio and busybox-static for the initrd, QEMU, kmod, the OpenAFS
 #   servers and mmdebstrap for the boot lab; no service is started by the install).
 # Safe to run again and again; the start and test commands call it.
 set -euo pipefail
@@ -27,6 +27,8 @@ if (( want_test )); then
   [[ -x /usr/sbin/kea-dhcp4 ]] || apt_missing+=(kea-dhcp4-server)
   [[ -x /usr/sbin/dnsmasq ]] || apt_missing+=(dnsmasq-base)
   command -v shellcheck >/dev/null 2>&1 || apt_missing+=(shellcheck)
+  # GRUB's own syntax check reads the generated GRUB configs (Secure Boot hosts)
+  [[ -x /usr/bin/grub-script-check ]] || apt_missing+=(grub-common)
   command -v cpio >/dev/null 2>&1 || apt_missing+=(cpio)
   [[ -x /bin/busybox ]] || apt_missing+=(busybox-static)
   command -v ip >/dev/null 2>&1 || apt_missing+=(iproute2)

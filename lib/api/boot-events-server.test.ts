@@ -184,6 +184,17 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
       stage: "pxe",
       ip: "10.0.0.50",
     });
+    // a Secure Boot host's GRUB fetching its own config; UEFI HTTP boot firmware
+    expect(data(run(["tftp", "1234", "10.0.0.50", "/srv/afsboot/grub/01-52-54-00-aa-bb-cc.cfg"]))).toEqual({
+      mac: "52:54:00:aa:bb:cc",
+      stage: "pxe",
+      ip: "10.0.0.50",
+      message: "TFTP 01-52-54-00-aa-bb-cc.cfg",
+    });
+    expect(data(run(["add", "52:54:00:aa:bb:cc", "10.0.0.50"], { DNSMASQ_VENDOR_CLASS: "HTTPClient:Arch:00016:UNDI:003000" }))).toMatchObject({
+      stage: "dhcp",
+      message: "dnsmasq: lease add 10.0.0.50 to HTTP",
+    });
     const viaWget = run(
       ["leases4_committed"],
       { LEASES4_SIZE: "1", LEASES4_AT0_HWADDR: "52:54:00:aa:bb:cd", LEASES4_AT0_ADDRESS: "10.0.0.51", QUERY4_CIADDR: "0.0.0.0" },
@@ -209,6 +220,7 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
       mac: "52:54:00:aa:bb:cc",
       message: "dhcpd: lease 10.0.0.50 to iPXE",
     });
+    expect(data(run(["dhcpd-commit", "52:54:00:aa:bb:cc", "10.0.0.50", "HTTP"]))).toMatchObject({ message: "dhcpd: lease 10.0.0.50 to HTTP" });
     // the generated config calls it for boot firmware only; anything else is not a boot
     expect(run(["dhcpd-commit", "52:54:0:a:bb:c", "10.0.0.53", "linux"])).toEqual([]);
     expect(run(["dhcpd-commit", "52:54:0:a:bb", "10.0.0.53", "PXE"])).toEqual([]);
@@ -229,6 +241,8 @@ describe("scripts/hooks/afsboot-dhcp-event", () => {
   it("sends nothing for other events, bad values or a missing configuration", () => {
     expect(run(["del", "52:54:00:aa:bb:cc", "10.0.0.50"])).toEqual([]);
     expect(run(["tftp", "1", "10.0.0.50", "/srv/undionly.kpxe"])).toEqual([]);
+    expect(run(["tftp", "1", "10.0.0.50", "/srv/grub/grub.cfg"])).toEqual([]);
+    expect(run(["tftp", "1", "10.0.0.50", "/srv/grub/01-52-54-00-aa-bb-cc.cfgx"])).toEqual([]);
     expect(run(["leases4_committed"], { LEASES4_SIZE: "0" })).toEqual([]);
     expect(run(["add", "$(reboot)", "10.0.0.50"], { DNSMASQ_USER_CLASS0: "iPXE" })).toEqual([]);
     expect(run(["pkt4_receive"])).toEqual([]);

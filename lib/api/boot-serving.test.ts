@@ -19,8 +19,11 @@ describe("/boot/ per-host files", () => {
   it("knows a host's own boot configs by their path", () => {
     expect(perHostMac("ipxe/01-52-54-00-00-00-01.ipxe")).toBe("52:54:00:00:00:01");
     expect(perHostMac("pxelinux.cfg/01-52-54-00-00-00-01")).toBe("52:54:00:00:00:01");
+    expect(perHostMac("grub/01-52-54-00-00-00-01.cfg")).toBe("52:54:00:00:00:01");
     for (const p of [
       "boot.ipxe",
+      "grub/grub.cfg",
+      "grub/01-52-54-00-00-00-01",
       "ipxe/default.ipxe",
       "pxelinux.cfg/default",
       "images/ab/vmlinuz",

@@ -6,18 +6,19 @@ import { hostByMac } from "@/lib/data/boot-reporters";
 
 // Who may fetch what under /boot/ (docs/boot-status.md "Who can read a host's boot files").
 // Everything there is public except a host's own boot config (ipxe/01-<mac>.ipxe,
-// pxelinux.cfg/01-<mac>): it carries the host's report token, so it goes only to the address the
+// pxelinux.cfg/01-<mac>, grub/01-<mac>.cfg): it carries the host's report token, so it goes only to the address the
 // host is reserved at, as a boot server's TFTP would see the request. Anyone else, and any MAC
 // nobody enrolled, gets the 404 of a path that does not exist: the answer does not tell enrolled
 // MACs from others. Serving a host its own script is the pxe stage of its next boot, recorded at
 // most once per host in PXE_FETCH_SECONDS however often it is fetched.
 
-const PER_HOST = /^(?:ipxe\/01-((?:[0-9a-f]{2}-){5}[0-9a-f]{2})\.ipxe|pxelinux\.cfg\/01-((?:[0-9a-f]{2}-){5}[0-9a-f]{2}))$/;
+const PER_HOST =
+  /^(?:ipxe\/01-((?:[0-9a-f]{2}-){5}[0-9a-f]{2})\.ipxe|pxelinux\.cfg\/01-((?:[0-9a-f]{2}-){5}[0-9a-f]{2})|grub\/01-((?:[0-9a-f]{2}-){5}[0-9a-f]{2})\.cfg)$/;
 
 /** The MAC (aa:bb:…) whose own boot config `rel` (a path inside the export directory, `/`-separated) is, if it is one. */
 export function perHostMac(rel: string): string | null {
   const m = PER_HOST.exec(rel);
-  const hex = m?.[1] ?? m?.[2];
+  const hex = m?.[1] ?? m?.[2] ?? m?.[3];
   return hex ? hex.replace(/-/g, ":") : null;
 }
 

@@ -114,6 +114,10 @@ describe("boot files API and /boot/", () => {
     const dhcpd = await (await bootFile.GET(req("/api/v1/hosts/node001/boot-files/dhcpd"), ctx({ name: "node001", key: "dhcpd" }))).text();
     expect(fs.readFileSync(path.join(root, "export", "dhcp/dhcpd-lab.conf"), "utf8")).toContain(dhcpd.trim());
     expect((await bootFile.GET(req("/api/v1/hosts/node001/boot-files/nope"), ctx({ name: "node001", key: "nope" }))).status).toBe(404);
+    // a host without Secure Boot has no GRUB config
+    const grub = await bootFile.GET(req("/api/v1/hosts/node001/boot-files/grub"), ctx({ name: "node001", key: "grub" }));
+    expect(grub.status).toBe(404);
+    expect((await grub.json()).error.message).toMatch(/host node001 has no grub boot file/);
     expect((await bootFiles.GET(req("/api/v1/hosts/ghost/boot-files"), ctx({ name: "ghost" }))).status).toBe(404);
     // an edit not yet published shows as pending
     await db.host.update({ where: { name: "node001" }, data: { kernelArgs: "quiet" } });

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 
-// `afsboot export dhcpd|kea|dnsmasq|pxelinux|ipxe|initrd` and `afsboot host token`, end to end on
+// `afsboot export dhcpd|kea|dnsmasq|pxelinux|ipxe|grub|initrd` and `afsboot host token`, end to end on
 // this test file's database: what admins who run their own boot servers get.
 const bin = path.resolve("bin/afsboot.mjs");
 const run = (args: string[], input = "") =>
@@ -66,6 +66,15 @@ describe("afsboot export (single boot files)", { timeout: 240_000 }, () => {
       /^#!ipxe[\s\S]*initrd --name afsboot-overlay http:\/\/10\.0\.0\.1\/overlays\/deb-12-1-example\.org-/,
     );
     expect(run(["export", "pxelinux", "ghost"]).stderr.toString()).toMatch(/no host named ghost/);
+    // a GRUB config only for a host with Secure Boot: the others are told why, exit 1, nothing printed
+    const grub = run(["export", "grub", "node001"]);
+    expect(grub.status).toBe(1);
+    expect(out(grub)).toBe("");
+    expect(grub.stderr.toString()).toBe(
+      "afsboot: host node001 does not boot with Secure Boot: it has no GRUB config (its firmware boots iPXE: export ipxe or pxelinux)\n",
+    );
+    expect(run(["export", "grub", "ghost"]).stderr.toString()).toMatch(/no host named ghost/);
+    expect(out(run(["export", "--help"]))).toMatch(/grub <host> +print the GRUB config of a host with UEFI\s+Secure Boot/);
     expect(run(["host", "token"]).status).not.toBe(0);
   });
 

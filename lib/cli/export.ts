@@ -7,6 +7,7 @@ import { dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, ge
 import { generateOverlay } from "@/lib/generate/initrd/overlay";
 import { releaseSideFiles } from "@/lib/generate/initrd/release-side";
 import path from "node:path";
+import { generateGrub } from "@/lib/generate/pxe/grub";
 import { generateIpxe } from "@/lib/generate/pxe/ipxe";
 import { generatePxelinux } from "@/lib/generate/pxe/pxelinux";
 import { readBusybox } from "@/lib/publish/busybox";
@@ -15,7 +16,7 @@ import { CliError } from "./io";
 import { exportDir } from "./publish";
 
 // Single artifacts on stdout (DESIGN.md CLI): `afsboot export dhcpd|kea|dnsmasq [--network NAME]`,
-// `export pxelinux|ipxe HOST`, `export initrd RELEASE[@V] CELL > overlay.img`, and
+// `export pxelinux|ipxe|grub HOST`, `export initrd RELEASE[@V] CELL > overlay.img`, and
 // `export release-files DIR` (what a release tree installs to report up and shutdown).
 
 const EXPORT_DIR = () => exportDir();
@@ -93,15 +94,24 @@ export function registerExportCommands(exp: Command, program: Command) {
         }
       });
   }
-  for (const kind of ["pxelinux", "ipxe"] as const) {
+  const hostConfigs = {
+    pxelinux: { description: "print a host's pxelinux config", generate: generatePxelinux },
+    ipxe: { description: "print a host's iPXE script", generate: generateIpxe },
+    grub: { description: "print the GRUB config of a host with UEFI Secure Boot (grub/01-<mac>.cfg)", generate: generateGrub },
+  };
+  for (const [kind, { description, generate }] of Object.entries(hostConfigs)) {
     exp
       .command(kind)
-      .description(`print a host's ${kind} config`)
+      .description(description)
       .argument("<host>", "hostname")
       .action(async (hostName: string) => {
         const { snapshot: snap } = await snapshot("read");
+        // only a host with Secure Boot has one: said before its overlay is built
+        if (kind === "grub" && snap.hosts.some((h) => h.name === hostName && !h.secureBoot)) {
+          throw new CliError(`host ${hostName} does not boot with Secure Boot: it has no GRUB config (its firmware boots iPXE: export ipxe or pxelinux)`);
+        }
         const { host, overlays } = overlaysFor(snap, hostName);
-        process.stdout.write(kind === "pxelinux" ? generatePxelinux(snap, host, overlays) : generateIpxe(snap, host, overlays));
+        process.stdout.write(generate(snap, host, overlays));
       });
   }
   exp

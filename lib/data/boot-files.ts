@@ -19,7 +19,10 @@ import { loadSnapshot, snapCell, snapVersion } from "./snapshot";
 // what the export directory holds now: the host page's "Boot files" tab and its downloads. Also
 // a release version's overlay initrd for a cell, for download.
 
-export type BootFileKey = "pxelinux" | "ipxe" | "dhcpd" | "kea" | "dnsmasq";
+export type BootFileKey = "grub" | "pxelinux" | "ipxe" | "dhcpd" | "kea" | "dnsmasq";
+
+/** A host's own boot configs, compared with the published file by hash. */
+const PER_HOST_KEYS = new Set<BootFileKey>(["grub", "ipxe", "pxelinux"]);
 
 export interface BootFile {
   key: BootFileKey;
@@ -47,9 +50,16 @@ export async function hostBootFiles(actor: Actor, name: string) {
   const pxe = generating(() => hostPxeFiles(snapshot, name, overlays));
   const dhcp = generating(() => hostDhcpEntries(snapshot, name));
   const net = host.network;
+  /** One of the host's own configs, if hostPxeFiles made it. */
+  const own = (key: "grub" | "ipxe" | "pxelinux", title: string, file: string): Omit<BootFile, "state">[] => {
+    const content = pxe.find((f) => f.path === file)?.content;
+    return content === undefined ? [] : [{ key, title, path: file, filename: file.split("/").pop()!, content }];
+  };
   const files: Omit<BootFile, "state">[] = [
-    { key: "ipxe", title: "iPXE script", path: LAYOUT.ipxe(host.mac), filename: LAYOUT.ipxe(host.mac).split("/").pop()!, content: pxe.find((f) => f.path === LAYOUT.ipxe(host.mac))!.content },
-    { key: "pxelinux", title: "pxelinux config", path: LAYOUT.pxelinux(host.mac), filename: LAYOUT.pxelinux(host.mac).split("/").pop()!, content: pxe.find((f) => f.path === LAYOUT.pxelinux(host.mac))!.content },
+    // only a host with Secure Boot has one: its firmware loads shim, then GRUB with this file
+    ...own("grub", "GRUB config (UEFI Secure Boot)", LAYOUT.grub(host.mac)),
+    ...own("ipxe", "iPXE script", LAYOUT.ipxe(host.mac)),
+    ...own("pxelinux", "pxelinux config", LAYOUT.pxelinux(host.mac)),
     { key: "dhcpd", title: "ISC dhcpd host entry", path: LAYOUT.dhcpd(net), filename: `${name}-dhcpd.conf`, content: dhcp.dhcpd },
     { key: "kea", title: "Kea reservation", path: LAYOUT.kea(net), filename: `${name}-kea.json`, content: dhcp.kea },
     { key: "dnsmasq", title: "dnsmasq hosts-file line", path: LAYOUT.dnsmasqHosts(net), filename: `${name}-dnsmasq.hosts`, content: dhcp.dnsmasq },
@@ -62,7 +72,7 @@ export async function hostBootFiles(actor: Actor, name: string) {
   const state = (f: Omit<BootFile, "state">): BootFile["state"] => {
     const sha = published.get(f.path);
     if (!sha) return "missing";
-    if (f.key === "ipxe" || f.key === "pxelinux") return sha === sha256(Buffer.from(f.content)) ? "current" : "pending";
+    if (PER_HOST_KEYS.has(f.key)) return sha === sha256(Buffer.from(f.content)) ? "current" : "pending";
     const text = readPublished(exportDir(), f.path);
     if (text === null) return "missing";
     const needle = f.key === "kea" ? JSON.stringify(JSON.parse(f.content)) : f.content.trim();

@@ -207,6 +207,7 @@ function generateScoped({ scope, outDir }: Run, loaded: LoadedSnapshot, busybox:
     const host = { id: hostRows.get(h.name)!.id, name: h.name };
     hostOfPath.set(LAYOUT.pxelinux(h.mac), host);
     hostOfPath.set(LAYOUT.ipxe(h.mac), host);
+    if (h.secureBoot) hostOfPath.set(LAYOUT.grub(h.mac), host);
   }
   const imageList = [...new Map(images.map((i) => [i.path, i])).values()];
   // the boot loaders of Debian's packages, at the export root (Secure Boot hosts cannot do without shim and GRUB)
@@ -285,7 +286,7 @@ async function refuse({ actor, outDir, startedAt, scope, timings }: Run, validat
  * else (a deleted host) by the name recorded with the file when it was last published.
  */
 async function nameHostsOfRemoved(outDir: string, removed: FileChange[]) {
-  const perHost = removed.filter((c) => c.kind === "pxelinux" || c.kind === "ipxe");
+  const perHost = removed.filter((c) => c.kind === "pxelinux" || c.kind === "ipxe" || c.kind === "grub");
   for (let i = 0; i < perHost.length; i += 500) {
     const chunk = perHost.slice(i, i + 500);
     const paths = chunk.map((c) => c.path);
@@ -371,7 +372,7 @@ async function loadManifest(outDir: string): Promise<{ path: string; sha256: str
  */
 function generateForHosts(snapshot: FleetSnapshot, hosts: SnapHost[], busybox: Buffer, dhcpOpts: DhcpFilesOptions & { exportDir: string }) {
   const mine = generateAll({ ...snapshot, hosts }, { busybox, ...dhcpOpts });
-  const own = new Set(hosts.flatMap((h) => [LAYOUT.pxelinux(h.mac), LAYOUT.ipxe(h.mac)]));
+  const own = new Set(hosts.flatMap((h) => [LAYOUT.pxelinux(h.mac), LAYOUT.ipxe(h.mac), LAYOUT.grub(h.mac)]));
   const dhcp = dhcpFiles(snapshot, dhcpOpts).map((f): PublishedFile => ({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) }));
   return { files: [...mine.files.filter((f) => own.has(f.path) || f.kind === "overlay"), ...dhcp], overlays: mine.overlays, images: mine.images };
 }

@@ -27,6 +27,8 @@ describe("generateAll", () => {
     expect(files).toHaveLength(expected.length + overlays.size);
     expect(files.find((f) => f.path === LAYOUT.pxelinux(FIXTURE.hosts[0]!.mac))!.kind).toBe("pxelinux");
     expect(files.find((f) => f.path === LAYOUT.ipxeBoot)!.kind).toBe("ipxe");
+    expect(files.find((f) => f.path === LAYOUT.grubCfg)!.kind).toBe("grub");
+    expect(files.find((f) => f.path === LAYOUT.grub(FIXTURE.hosts[1]!.mac))!.kind).toBe("grub");
     expect(files.find((f) => f.path === LAYOUT.dnsmasqHosts("lab"))!.kind).toBe("dnsmasq");
     expect(images.map((i) => i.name)).toEqual(FIXTURE.versions.flatMap((v) => [v.kernel.name, v.baseInitrd.name]));
   });

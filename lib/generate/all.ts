@@ -9,9 +9,12 @@ import { LAYOUT, type FleetSnapshot, type SnapVersion } from "./snapshot";
 
 export interface PublishedFile {
   path: string;
-  kind: "dhcpd" | "kea" | "dnsmasq" | "pxelinux" | "ipxe" | "overlay";
+  kind: "dhcpd" | "kea" | "dnsmasq" | "pxelinux" | "ipxe" | "grub" | "overlay";
   bytes: Buffer;
 }
+
+/** Which loader a generated PXE file (pxeFiles) is for. */
+const pxeKind = (path: string): PublishedFile["kind"] => (path.startsWith("pxelinux.cfg/") ? "pxelinux" : path.startsWith("grub/") ? "grub" : "ipxe");
 
 /** Which daemon a generated DHCP file (LAYOUT.dhcpd/kea/dnsmasq*) is for. */
 export const dhcpKind = (path: string): PublishedFile["kind"] => (path.includes("dnsmasq") ? "dnsmasq" : path.includes("kea") ? "kea" : "dhcpd");
@@ -33,7 +36,7 @@ export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; export
   }
   // bytes at once: the 20,000 strings of 10,000 hosts die young instead of piling up
   eachPxeFile(snap, overlays, (f) => {
-    files.push({ path: f.path, kind: f.path.startsWith("pxelinux.cfg/") ? "pxelinux" : "ipxe", bytes: Buffer.from(f.content) });
+    files.push({ path: f.path, kind: pxeKind(f.path), bytes: Buffer.from(f.content) });
   });
   for (const f of dhcpFiles(snap, { exportDir: opts.exportDir, keaHooksDir: opts.keaHooksDir })) {
     files.push({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) });

@@ -1,7 +1,8 @@
 import type { FleetSnapshot } from "./snapshot";
 
 // A varied fleet for golden-file and validator tests: two networks, both AFS client kinds,
-// pinned and floating versions, overrides, odd but valid values.
+// pinned and floating versions, overrides, odd but valid values; node002 and r-02 boot with UEFI
+// Secure Boot (deb-12@3 has a signed kernel and modules), one on each network.
 export const FIXTURE: FleetSnapshot = {
   networks: [
     {
@@ -56,6 +57,8 @@ export const FIXTURE: FleetSnapshot = {
       readonly: ["bin", "lib", "lib64", "sbin", "usr", "opt"],
       writable: ["etc", "var", "root"],
       tmpfsSize: "512M",
+      signedKernel: true,
+      signedModules: true,
     },
     {
       release: "rh-7.3",
@@ -101,6 +104,7 @@ export const FIXTURE: FleetSnapshot = {
       nicModule: "e1000e",
       reportToken: "tok-node002-xyz",
       machineId: "5e0b2c4d6f8a1b3c5d7e9f0a2b4c6d8e",
+      secureBoot: true,
     },
     {
       name: "r-01",
@@ -133,6 +137,7 @@ export const FIXTURE: FleetSnapshot = {
       nicModule: null,
       reportToken: "tok-r02",
       machineId: null,
+      secureBoot: true,
     },
   ],
 };

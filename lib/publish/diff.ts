@@ -7,7 +7,7 @@ import { alignLines, formatHunks, splitLines } from "./line-diff";
 // cheap on a 10,000-host DHCP file however many host blocks changed; the text kept is bounded.
 
 /** Kinds whose bytes are text worth diffing; overlays, kernels and base initrds are binary. */
-export const TEXT_KINDS = new Set(["dhcpd", "kea", "dnsmasq", "pxelinux", "ipxe"]);
+export const TEXT_KINDS = new Set(["dhcpd", "kea", "dnsmasq", "pxelinux", "ipxe", "grub"]);
 
 export const DIFF_LIMITS = {
   /** A shown diff is cut after this many bytes: after the last hunk that fits (within the first, if that alone is longer). */

@@ -19,6 +19,7 @@ export const dynamic = "force-dynamic";
 const SEGMENT = /^[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*$/;
 const TYPES: Record<string, string> = {
   ".ipxe": "text/plain; charset=utf-8",
+  ".cfg": "text/plain; charset=utf-8",
   ".json": "application/json",
   ".gz": "application/gzip",
   ".efi": "application/efi",

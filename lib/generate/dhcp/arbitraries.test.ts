@@ -27,7 +27,8 @@ const hookPath = fc
 
 /**
  * A fleet with 1–2 networks (10.x blocks of /16–/28), some with a discovery range at the top of the
- * block (hosts never in it) or a DHCP event hook, and up to `maxHosts` hosts in each.
+ * block (hosts never in it) or a DHCP event hook, and up to `maxHosts` hosts in each, some with
+ * UEFI Secure Boot.
  */
 export function arbFleet(maxHosts = 8): fc.Arbitrary<FleetSnapshot> {
   const network = fc
@@ -53,10 +54,13 @@ export function arbFleet(maxHosts = 8): fc.Arbitrary<FleetSnapshot> {
       nets: fc.uniqueArray(network, { minLength: 1, maxLength: 2, selector: (n) => Math.floor(n.base / 65536) }),
       cells: fc.uniqueArray(dnsName, { minLength: 1, maxLength: 2 }),
       trees: fc.uniqueArray(tree, { minLength: 1, maxLength: 3 }),
-      hosts: fc.uniqueArray(fc.record({ name: hostname, mac, net: fc.nat(), slot: fc.nat(), cell: fc.nat(), tree: fc.nat(), token }), {
-        maxLength: maxHosts * 2,
-        selector: (h) => h.name,
-      }),
+      hosts: fc.uniqueArray(
+        fc.record({ name: hostname, mac, net: fc.nat(), slot: fc.nat(), cell: fc.nat(), tree: fc.nat(), token, secureBoot: fc.boolean() }),
+        {
+          maxLength: maxHosts * 2,
+          selector: (h) => h.name,
+        },
+      ),
     })
     .map(({ nets, cells, trees, hosts }) => {
       const networks = nets.map((n, i) => ({
@@ -102,6 +106,7 @@ export function arbFleet(maxHosts = 8): fc.Arbitrary<FleetSnapshot> {
           release: v.release,
           version: v.version,
           reportToken: h.token,
+          secureBoot: h.secureBoot,
         });
       }
       const cellObjs = [...cells]

@@ -199,9 +199,10 @@ describe("a DHCP event hook", () => {
     expect(block).toBeDefined();
     expect(block).toContain(`execute("${hook}", ${args}, "iPXE");`);
     expect(block).toContain(`execute("${hook}", ${args}, "PXE");`);
-    // iPXE as the host blocks tell it; a PXE ROM by its vendor class; nobody else (an OS renewing)
+    expect(block).toContain(`execute("${hook}", ${args}, "HTTP");`);
+    // iPXE as the host blocks tell it; a PXE ROM or UEFI HTTP boot by its vendor class; nobody else (an OS renewing)
     expect(block).toMatch(
-      /if exists afsboot-ipxe-encap or \(exists user-class and option user-class = "iPXE"\) \{\n.*"iPXE"\);\n    \} elsif exists vendor-class-identifier and substring\(option vendor-class-identifier, 0, 9\) = "PXEClient" \{\n.*"PXE"\);\n    \}\n/,
+      /if exists afsboot-ipxe-encap or \(exists user-class and option user-class = "iPXE"\) \{\n.*"iPXE"\);\n    \} elsif exists vendor-class-identifier and substring\(option vendor-class-identifier, 0, 9\) = "PXEClient" \{\n.*"PXE"\);\n    \} elsif exists vendor-class-identifier and substring\(option vendor-class-identifier, 0, 10\) = "HTTPClient" \{\n.*"HTTP"\);\n    \}\n/,
     );
     const without = generateDhcpd({ ...HOOK_FIXTURE, networks: HOOK_FIXTURE.networks.map((n) => ({ ...n, dhcpEventHook: null })) }, "lab-hook");
     expect(withHook.replace(block!, "\n")).toBe(without);
@@ -223,7 +224,8 @@ describe("a DHCP event hook", () => {
         .replace(/network lab \(/, "network lab-hook (")
         .replace(/dnsmasq-lab\.hosts/, "dnsmasq-lab-hook.hosts"),
     );
-    const kea = JSON.parse(lab(HOOK_FIXTURE).kea).Dhcp4;
+    // the subnet's own HTTP boot classes are named by its network
+    const kea = JSON.parse(lab(HOOK_FIXTURE).kea.replaceAll("-lab-hook", "-lab")).Dhcp4;
     const plain = JSON.parse(generateKea(FIXTURE, "lab")).Dhcp4;
     delete kea["hooks-libraries"];
     expect({ ...kea, comment: "", subnet4: [{ ...kea.subnet4[0], comment: "" }] }).toEqual({
@@ -296,6 +298,11 @@ describe("bad input fails loudly instead of writing a broken config", () => {
     ["DHCP event hook with '..'", (s) => (s.networks[0]!.dhcpEventHook = "/usr/local/../x"), /DHCP event hook/],
     ["DHCP event hook that is a directory", (s) => (s.networks[0]!.dhcpEventHook = "/usr/local/sbin/"), /DHCP event hook/],
     ["DHCP event hook over 255 characters", (s) => (s.networks[0]!.dhcpEventHook = `/${"x".repeat(255)}`), /DHCP event hook/],
+    [
+      "HTTP boot URL longer than the file field",
+      (s) => (s.networks[0]!.bootUrl = `http://a.example.org/${"x".repeat(100)}/`),
+      /network lab: HTTP boot URL http:\/\/a\.example\.org\/x+\/snponly\.efi is longer than the DHCP file field \(127\)/,
+    ],
   ];
   it.each(cases)("%s", (label, mutate, message) => {
     const snap = structuredClone(FIXTURE);
@@ -316,21 +323,24 @@ describe("bad input fails loudly instead of writing a broken config", () => {
 function readBack(snap: FleetSnapshot, network: string) {
   const dhcpd = [
     ...generateDhcpd(snap, network).matchAll(
-      /^ {2}host (\S+) \{\n {4}hardware ethernet (\S+);\n {4}fixed-address (\S+);\n {4}option host-name "([^"\\]*)";\n {4}option root-path "([^"\\]*)";\n {4}next-server \S+;\n {4}if .*\n {6}filename "([^"\\]*)";\n/gm,
+      /^ {2}host (\S+) \{\n {4}hardware ethernet (\S+);\n {4}fixed-address (\S+);\n {4}option host-name "([^"\\]*)";\n {4}option root-path "([^"\\]*)";\n {4}next-server \S+;\n {4}if .*\n {6}filename "([^"\\]*)";\n {4}\} elsif .*\n {6}option vendor-class-identifier "HTTPClient";\n {6}option dhcp-parameter-request-list .*\n {6}filename "([^"\\]*)";\n {4}\} elsif .*\n {6}filename "([^"\\]*)";\n/gm,
     ),
-  ].map((m) => ({ name: m[1], mac: m[2], ip: m[3], hostname: m[4], rootPath: m[5], url: m[6] }));
+  ].map((m) => ({ name: m[1], mac: m[2], ip: m[3], hostname: m[4], rootPath: m[5], url: m[6], http: m[7], efi: m[8] }));
   const kea = (
     JSON.parse(generateKea(snap, network)).Dhcp4.subnet4[0].reservations as {
       "hw-address": string;
       "ip-address": string;
       hostname: string;
       "option-data": { data: string }[];
+      "client-classes"?: string[];
     }[]
   ).map((r) => {
     const data = r["option-data"][0]!.data;
     // Kea splits option data at commas not preceded by a backslash
     expect(data).not.toMatch(/(^|[^\\]),/);
-    return { mac: r["hw-address"], ip: r["ip-address"], hostname: r.hostname, rootPath: data.replace(/\\,/g, ",") };
+    const secureBoot = r["client-classes"] !== undefined;
+    if (secureBoot) expect(r["client-classes"]).toEqual(["afsboot-secure-boot"]);
+    return { mac: r["hw-address"], ip: r["ip-address"], hostname: r.hostname, rootPath: data.replace(/\\,/g, ","), secureBoot };
   });
   const conf = generateDnsmasqConf(snap, network);
   const roots = new Map([...conf.matchAll(/^dhcp-option=tag:net-\S+?,tag:(root-[0-9a-f]{16}),option:root-path,"([^"\\]*)"$/gm)].map((m) => [m[1], m[2]]));
@@ -339,10 +349,13 @@ function readBack(snap: FleetSnapshot, network: string) {
     .filter((l) => l && !l.startsWith("#"));
   const dnsmasqHosts = hostsLines.map((l) => {
     const f = l.split(",");
+    // a host with Secure Boot sets the tag secure-boot after its root tag
+    const secureBoot = f[3] === "set:secure-boot";
+    if (secureBoot) f.splice(3, 1);
     expect(f).toHaveLength(5);
     expect(f[1]).toBe("id:*");
     expect(f[4]).toMatch(/^"[^",\\#]+"$/);
-    return { mac: f[0], ip: f[3], hostname: f[4]!.slice(1, -1), rootPath: roots.get(f[2]!.replace(/^set:/, "")) };
+    return { mac: f[0], ip: f[3], hostname: f[4]!.slice(1, -1), rootPath: roots.get(f[2]!.replace(/^set:/, "")), secureBoot };
   });
   return { dhcpd, kea, dnsmasqHosts };
 }
@@ -359,11 +372,16 @@ describe("no value breaks out of its quoting (property)", () => {
             ip: h.ip,
             rootPath: `afs:${h.cell}:${snap.versions.find((v) => v.release === h.release)!.tree}`,
             url: `http://${net.bootServer}/ipxe/01-${h.mac.replace(/:/g, "-")}.ipxe`,
+            secureBoot: h.secureBoot === true,
           }));
           const got = readBack(snap, net.name);
-          expect(got.dhcpd).toEqual(want.map((w) => ({ ...w, hostname: w.name })));
-          expect(got.kea).toEqual(want.map((w) => ({ mac: w.mac, ip: w.ip, hostname: w.name, rootPath: w.rootPath })));
-          expect(got.dnsmasqHosts).toEqual(want.map((w) => ({ mac: w.mac, ip: w.ip, hostname: w.name, rootPath: w.rootPath })));
+          // UEFI firmware of a host with Secure Boot gets shim, over TFTP and HTTP; the others iPXE
+          const loader = (sb: boolean) => (sb ? "shimx64.efi" : "snponly.efi");
+          expect(got.dhcpd).toEqual(
+            want.map(({ secureBoot, ...w }) => ({ ...w, hostname: w.name, efi: loader(secureBoot), http: `http://${net.bootServer}/${loader(secureBoot)}` })),
+          );
+          expect(got.kea).toEqual(want.map((w) => ({ mac: w.mac, ip: w.ip, hostname: w.name, rootPath: w.rootPath, secureBoot: w.secureBoot })));
+          expect(got.dnsmasqHosts).toEqual(want.map((w) => ({ mac: w.mac, ip: w.ip, hostname: w.name, rootPath: w.rootPath, secureBoot: w.secureBoot })));
         }
       }),
       { numRuns: 200 },

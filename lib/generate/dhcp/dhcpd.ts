@@ -1,5 +1,15 @@
 import { BOOT_LOADERS, LAYOUT, httpBase, type FleetSnapshot, type SnapNetwork } from "../snapshot";
-import { DISCOVERY_LEASE_SECONDS, LEASE_SECONDS, commentSafe, fail, resolveDhcpNetwork, type DhcpHost, type DhcpNetwork, type DiscoveryRange } from "./resolve";
+import {
+  DISCOVERY_LEASE_SECONDS,
+  LEASE_SECONDS,
+  commentSafe,
+  fail,
+  resolveDhcpNetwork,
+  type DhcpHost,
+  type DhcpNetwork,
+  type DiscoveryRange,
+  type HttpBootUrls,
+} from "./resolve";
 
 // ISC dhcpd (4.4) configuration for one network. The resolution and checks it shares with the Kea
 // and dnsmasq generators live in resolve.ts (re-exported here, where they used to be).
@@ -17,7 +27,7 @@ function str(value: string): string {
  * inside the subnet block), ending with a newline. The file is built from this function, so a
  * host page that shows it shows the very bytes the server reads.
  */
-export function dhcpdHostBlock(net: SnapNetwork, h: DhcpHost): string {
+export function dhcpdHostBlock({ net, httpBoot }: Pick<DhcpNetwork, "net" | "httpBoot">, h: DhcpHost): string {
   return (
     `  host ${h.name} {\n` +
     `    hardware ethernet ${h.mac};\n` +
@@ -25,19 +35,39 @@ export function dhcpdHostBlock(net: SnapNetwork, h: DhcpHost): string {
     `    option host-name ${str(h.name)};\n` +
     `    option root-path ${str(h.rootPath)};\n` +
     // Inside the host: its script URL is its own, and only the matched host's statements run.
-    bootStatements(net, h.ipxeUrl, "    ") +
+    bootStatements(net, h.ipxeUrl, h.secureBoot ? shimLoaders(httpBoot) : ipxeLoaders(httpBoot), "    ") +
     "  }\n"
   );
 }
 
-/** next-server and the boot file by client: iPXE gets `ipxeUrl`, firmware PXE its architecture's loader. */
-function bootStatements(net: SnapNetwork, ipxeUrl: string, indent: string): string {
+/** What UEFI firmware loads: over TFTP (PXE, arch 7 and 9) and as a URL (HTTP boot, arch 16). */
+interface UefiLoaders {
+  pxe: string;
+  http: string;
+}
+const ipxeLoaders = (http: HttpBootUrls): UefiLoaders => ({ pxe: BOOT_LOADERS.efi64, http: http.efi64 });
+const shimLoaders = (http: HttpBootUrls): UefiLoaders => ({ pxe: BOOT_LOADERS.shim, http: http.shim });
+
+/** UEFI HTTP boot firmware (RFC 4578 arch 16, vendor class "HTTPClient:Arch:00016:…"). */
+const HTTP_CLIENT = 'option afsboot-arch = 00:10 and exists vendor-class-identifier and substring(option vendor-class-identifier, 0, 10) = "HTTPClient"';
+
+/**
+ * next-server and the boot file by client: iPXE gets `ipxeUrl`; UEFI HTTP boot its loader's URL
+ * and option 60 "HTTPClient" (the firmware takes no answer without it; dhcpd sends only options the
+ * client asks for, so 60 joins the client's request list); UEFI PXE its loader; BIOS PXE
+ * undionly.kpxe.
+ */
+function bootStatements(net: SnapNetwork, ipxeUrl: string, uefi: UefiLoaders, indent: string): string {
   return (
     `${indent}next-server ${net.bootServer};\n` +
     `${indent}if exists afsboot-ipxe-encap or (exists user-class and option user-class = "iPXE") {\n` +
     `${indent}  filename ${str(ipxeUrl)};\n` +
+    `${indent}} elsif ${HTTP_CLIENT} {\n` +
+    `${indent}  option vendor-class-identifier "HTTPClient";\n` +
+    `${indent}  option dhcp-parameter-request-list = concat(option dhcp-parameter-request-list, 3c);\n` +
+    `${indent}  filename ${str(uefi.http)};\n` +
     `${indent}} elsif option afsboot-arch = 00:07 or option afsboot-arch = 00:09 {\n` +
-    `${indent}  filename ${str(BOOT_LOADERS.efi64)};\n` +
+    `${indent}  filename ${str(uefi.pxe)};\n` +
     `${indent}} else {\n` +
     `${indent}  filename ${str(BOOT_LOADERS.bios)};\n` +
     `${indent}}\n`
@@ -49,7 +79,7 @@ function bootStatements(net: SnapNetwork, ipxeUrl: string, indent: string): stri
  * permit list serves nobody else), for a short time. iPXE gets boot.ipxe, which finds no script for
  * the MAC and chains ipxe/default.ipxe, the discovery boot.
  */
-function discoveryPool(net: SnapNetwork, range: DiscoveryRange, failover: DhcpdFailover | null): string {
+function discoveryPool({ net, httpBoot }: DhcpNetwork, range: DiscoveryRange, failover: DhcpdFailover | null): string {
   return (
     `  # Discovery range: machines that are not enrolled lease from it for ${DISCOVERY_LEASE_SECONDS / 60} minutes and boot\n` +
     "  # the discovery image, which reports them (Hosts > Unknown hosts) and powers them off.\n" +
@@ -60,7 +90,7 @@ function discoveryPool(net: SnapNetwork, range: DiscoveryRange, failover: DhcpdF
     "    allow unknown-clients;\n" +
     `    default-lease-time ${DISCOVERY_LEASE_SECONDS};\n` +
     `    max-lease-time ${DISCOVERY_LEASE_SECONDS};\n` +
-    bootStatements(net, `${httpBase(net)}${LAYOUT.ipxeBoot}`, "    ") +
+    bootStatements(net, `${httpBase(net)}${LAYOUT.ipxeBoot}`, ipxeLoaders(httpBoot), "    ") +
     "  }\n"
   );
 }
@@ -82,6 +112,8 @@ function onCommitHook(hook: string): string[] {
     call("iPXE"),
     '    } elsif exists vendor-class-identifier and substring(option vendor-class-identifier, 0, 9) = "PXEClient" {',
     call("PXE"),
+    '    } elsif exists vendor-class-identifier and substring(option vendor-class-identifier, 0, 10) = "HTTPClient" {',
+    call("HTTP"),
     "    }",
     "  }",
     "",
@@ -124,7 +156,8 @@ function failoverPeer(f: DhcpdFailover): string[] {
 }
 
 /** dhcpd.conf of a resolved network (see generateDhcpd); `failover` only for a network with a discovery range. */
-export function renderDhcpd({ net, address, netmask, hosts, discovery, eventHook }: DhcpNetwork, failover: DhcpdFailover | null = null): string {
+export function renderDhcpd(network: DhcpNetwork, failover: DhcpdFailover | null = null): string {
+  const { net, address, netmask, hosts, discovery, eventHook } = network;
   const head = [
     `# ISC dhcpd configuration for network ${commentSafe(net.name)} (${net.subnet}), ${hosts.length} host${hosts.length === 1 ? "" : "s"}.`,
     "# Generated by AFSBoot from its database: do not edit, the next publish rewrites it.",
@@ -143,8 +176,10 @@ export function renderDhcpd({ net, address, netmask, hosts, discovery, eventHook
           "# enrolled get no lease from this file. Not authoritative, so another server may serve them.",
         ]),
     "",
-    "# Client architecture (RFC 4578): 0 BIOS, 7 and 9 x86-64 UEFI. Own names, so that an",
-    "# `arch` or `pxe-system-type` defined elsewhere does not clash.",
+    "# Client architecture (RFC 4578): 0 BIOS, 7 and 9 x86-64 UEFI, 16 x86-64 UEFI HTTP boot (which",
+    '# also sends vendor class "HTTPClient" and wants it back, with a URL as its boot file). Hosts',
+    "# with UEFI Secure Boot get shim (shimx64.efi, which loads GRUB) where the others get iPXE.",
+    "# Own names, so that an `arch` or `pxe-system-type` defined elsewhere does not clash.",
     "option afsboot-arch code 93 = unsigned integer 16;",
     '# iPXE sends its own option 175 (and user-class "iPXE"): such a client gets its script URL.',
     "option afsboot-ipxe-encap code 175 = string;",
@@ -159,10 +194,10 @@ export function renderDhcpd({ net, address, netmask, hosts, discovery, eventHook
     "",
     ...(eventHook ? onCommitHook(eventHook) : []),
   ].join("\n");
-  const pool = discovery ? `\n${discoveryPool(net, discovery, failover)}` : "";
+  const pool = discovery ? `\n${discoveryPool(network, discovery, failover)}` : "";
   // hosts separated by an empty line; one string per host, not an array of lines (10,000 hosts)
   let body = "";
-  for (const h of hosts) body += `\n${dhcpdHostBlock(net, h)}`;
+  for (const h of hosts) body += `\n${dhcpdHostBlock(network, h)}`;
   return `${head}${pool}${body}}\n`;
 }
 

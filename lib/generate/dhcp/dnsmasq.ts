@@ -21,6 +21,10 @@ import {
 //   walks every line), against 1.6 ms for the hosts alone (its dhcp-host lookup is linear, too).
 // - iPXE clients get boot.ipxe, which chains the host's own script (ipxe/01-<mac>.ipxe) by the MAC
 //   iPXE booted from, instead of a per-host dhcp-boot line.
+// - Hosts with UEFI Secure Boot get shim in place of iPXE by a tag their line in the hosts file sets
+//   (secure-boot), so turning it on or off is a hosts-file change too.
+// - Every client matches exactly one dhcp-boot line (their tags exclude each other): dnsmasq takes
+//   the last matching line of the file, which a reordering would silently change.
 //
 // Each file is a complete configuration (`dnsmasq --test -C` checks it; port= may appear only
 // once, so two of them cannot simply be loaded together). Its lines are still tagged with the
@@ -69,7 +73,11 @@ export function generateDnsmasqConf(snap: FleetSnapshot, networkName: string, op
 }
 
 /** The conf file of a resolved network of `snap` (see generateDnsmasqConf). */
-export function renderDnsmasqConf(snap: FleetSnapshot, { net, address, netmask, hosts, discovery, eventHook }: DhcpNetwork, opts: DnsmasqOptions = {}): string {
+export function renderDnsmasqConf(
+  snap: FleetSnapshot,
+  { net, address, netmask, hosts, discovery, eventHook, httpBoot }: DhcpNetwork,
+  opts: DnsmasqOptions = {},
+): string {
   const hostsFile = `${exportDir(opts)}/${LAYOUT.dnsmasqHosts(net.name)}`;
   const n = `tag:${netTag(net.name)}`;
   const boot = (tags: string, file: string) => `dhcp-boot=${n},${tags},${file},,${net.bootServer}`;
@@ -119,18 +127,28 @@ export function renderDnsmasqConf(snap: FleetSnapshot, { net, address, netmask, 
     ...(net.dns.length ? [`dhcp-option=${n},option:dns-server,${net.dns.join(",")}`] : []),
     ...(net.domain ? [`dhcp-option=${n},option:domain-name,${net.domain}`] : []),
     "",
-    '# iPXE sends option 175 and user-class "iPXE"; x86-64 UEFI firmware sends arch 7 or 9.',
+    '# iPXE sends option 175 and user-class "iPXE"; x86-64 UEFI firmware sends arch 7 or 9, and 16',
+    '# with vendor class "HTTPClient" for UEFI HTTP boot.',
     "dhcp-match=set:ipxe,175",
     "dhcp-userclass=set:ipxe,iPXE",
     "dhcp-match=set:efi64,option:client-arch,7",
     "dhcp-match=set:efi64,option:client-arch,9",
-    "# Firmware PXE gets the loader for its architecture, iPXE the entry script, which chains",
-    "# the host's own script. The tags make the three lines exclusive.",
-    boot("tag:!ipxe,tag:efi64", BOOT_LOADERS.efi64),
-    boot("tag:!ipxe,tag:!efi64", BOOT_LOADERS.bios),
+    "dhcp-match=set:efi64-http,option:client-arch,16",
+    "dhcp-vendorclass=set:http-client,HTTPClient",
+    "# Firmware PXE gets the loader for its architecture, iPXE the entry script, which chains the",
+    "# host's own script; UEFI HTTP boot gets the loader's URL. Hosts with UEFI Secure Boot (tag",
+    "# secure-boot, from the hosts file) get shim, which loads GRUB. The tags make the lines exclusive.",
+    boot("tag:!ipxe,tag:efi64,tag:!secure-boot", BOOT_LOADERS.efi64),
+    boot("tag:!ipxe,tag:efi64,tag:secure-boot", BOOT_LOADERS.shim),
+    boot("tag:!ipxe,tag:efi64-http,tag:http-client,tag:!secure-boot", httpBoot.efi64),
+    boot("tag:!ipxe,tag:efi64-http,tag:http-client,tag:secure-boot", httpBoot.shim),
+    boot("tag:!ipxe,tag:!efi64,tag:!efi64-http", BOOT_LOADERS.bios),
+    boot("tag:!ipxe,tag:!efi64,tag:efi64-http,tag:!http-client", BOOT_LOADERS.bios),
     boot("tag:ipxe", `${httpBase(net)}${LAYOUT.ipxeBoot}`),
+    "# UEFI HTTP boot takes only an answer with option 60 HTTPClient: sent whether asked for or not.",
+    `dhcp-option-force=${n},tag:!ipxe,tag:efi64-http,tag:http-client,option:vendor-class,HTTPClient`,
     "",
-    "# Hosts: MAC, address, name and root tag, re-read on SIGHUP.",
+    "# Hosts: MAC, address, name, root tag (and secure-boot), re-read on SIGHUP.",
     `dhcp-hostsfile=${hostsFile}`,
     "",
     ...(eventHook
@@ -144,14 +162,15 @@ export function renderDnsmasqConf(snap: FleetSnapshot, { net, address, netmask, 
 
 /**
  * One host's line of the hosts file, ending with a newline: a dhcp-host without the "dhcp-host="
- * prefix (the hostsfile format). The file is built from this function.
+ * prefix (the hostsfile format). The file is built from this function. A host with UEFI Secure
+ * Boot sets the tag secure-boot as well (shim for its UEFI firmware).
  * id:* makes dnsmasq key the host on its MAC alone, whichever client id each boot stage presents.
  * The name is quoted: bare, dnsmasq reads "123", "1h" or "infinite" as a lease time (the host
  * loses its name) and "ignore" as "never answer this MAC". `dnsmasq --test` does not read the
  * hosts file at all, so nothing else would notice.
  */
 export function dnsmasqHostLine(h: DhcpHost): string {
-  return `${h.mac},id:*,set:${rootTag(h.rootPath)},${h.ip},${quoted(h.name)}\n`;
+  return `${h.mac},id:*,set:${rootTag(h.rootPath)},${h.secureBoot ? "set:secure-boot," : ""}${h.ip},${quoted(h.name)}\n`;
 }
 
 /** The hosts file: a comment line, then one line per host (dnsmasqHostLine). */

@@ -62,7 +62,7 @@ export function hostDhcpEntries(snap: FleetSnapshot, hostName: string): HostDhcp
   const network = resolveDhcpNetwork(snap, matches[0]!.network);
   const h = network.hosts.find((x) => x.name === hostName)!;
   return {
-    dhcpd: dhcpdHostBlock(network.net, h),
+    dhcpd: dhcpdHostBlock(network, h),
     kea: `${JSON.stringify(keaReservation(h), null, 2)}\n`,
     dnsmasq: dnsmasqHostLine(h),
   };

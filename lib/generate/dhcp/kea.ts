@@ -23,6 +23,15 @@ import { DISCOVERY_LEASE_SECONDS, DhcpGenerateError, LEASE_SECONDS, resolveDhcpN
 //   client), so an enrolled host never takes a pool address. Pools in 2.2 have no lifetime of their
 //   own: the short lease comes from a class that tests UNKNOWN (Kea evaluates such classes after
 //   the reservation lookup), whose valid-lifetime beats the subnet's.
+// - UEFI loaders depend on the host (shim for Secure Boot, iPXE otherwise) and, for HTTP boot, on
+//   the network (a URL from its HTTP base), so they cannot come from classes assigned by test on
+//   arrival: those know neither. The arch classes only mark the firmware; the loader comes from
+//   classes each subnet requires (require-client-classes, evaluated after the reservation is found
+//   and its client-classes assigned), in the subnet's order, the first boot file found winning: a
+//   Secure Boot host's reservation assigns afsboot-secure-boot, which the shim classes test before
+//   the iPXE ones. A few classes per subnet, evaluated once a lease is chosen: no per-host class.
+// - UEFI HTTP boot (arch 16) takes only an answer with option 60 "HTTPClient": always-send, whether
+//   the client asks for it or not.
 
 export interface KeaOptions {
   /** Directory of Kea's hook libraries on the DHCP server, where libdhcp_run_script.so lies. */
@@ -53,12 +62,35 @@ function subnetId(address: string): number {
 /** Classes identical in every network's file, so that files can be merged. */
 const IPXE = "afsboot-ipxe";
 const EFI64 = "afsboot-efi64";
+const HTTP = "afsboot-http";
+const SECURE_BOOT = "afsboot-secure-boot";
+const SHIM = "afsboot-shim";
+const SNPONLY = "afsboot-snponly";
 const CLASSES = [
   // iPXE sends user-class "iPXE" (raw, not RFC 3004) and its own option 175.
   { name: IPXE, test: "option[77].hex == 'iPXE' or option[175].exists" },
-  { name: EFI64, test: `not member('${IPXE}') and (option[93].hex == 0x0007 or option[93].hex == 0x0009)`, "boot-file-name": BOOT_LOADERS.efi64 },
-  { name: "afsboot-bios", test: `not member('${IPXE}') and not member('${EFI64}')`, "boot-file-name": BOOT_LOADERS.bios },
+  // x86-64 UEFI PXE and HTTP boot: their loaders come from the classes the subnets require
+  { name: EFI64, test: `not member('${IPXE}') and (option[93].hex == 0x0007 or option[93].hex == 0x0009)` },
+  {
+    name: HTTP,
+    test: `not member('${IPXE}') and option[93].hex == 0x0010 and substring(option[60].hex,0,10) == 'HTTPClient'`,
+    "option-data": [{ name: "vendor-class-identifier", data: "HTTPClient", "always-send": true }],
+  },
+  { name: "afsboot-bios", test: `not member('${IPXE}') and not member('${EFI64}') and not member('${HTTP}')`, "boot-file-name": BOOT_LOADERS.bios },
+  // assigned by the reservations of hosts with UEFI Secure Boot
+  { name: SECURE_BOOT },
+  { name: SHIM, "only-if-required": true, test: `member('${EFI64}') and member('${SECURE_BOOT}')`, "boot-file-name": BOOT_LOADERS.shim },
+  { name: SNPONLY, "only-if-required": true, test: `member('${EFI64}')`, "boot-file-name": BOOT_LOADERS.efi64 },
 ];
+/** A subnet's HTTP boot classes: the URLs name its (or its boot server's) HTTP base. */
+const httpShim = (network: string) => `afsboot-http-shim-${network}`;
+const httpSnponly = (network: string) => `afsboot-http-snponly-${network}`;
+function httpClasses({ net, httpBoot }: DhcpNetwork) {
+  return [
+    { name: httpShim(net.name), "only-if-required": true, test: `member('${HTTP}') and member('${SECURE_BOOT}')`, "boot-file-name": httpBoot.shim },
+    { name: httpSnponly(net.name), "only-if-required": true, test: `member('${HTTP}')`, "boot-file-name": httpBoot.efi64 },
+  ];
+}
 /** Only in files of networks with a discovery range (the files of the others stay as they were). */
 const DISCOVERY_CLASS = {
   name: "afsboot-discovery",
@@ -78,6 +110,7 @@ export function keaReservation(h: DhcpHost) {
     "ip-address": h.ip,
     hostname: h.name,
     "option-data": [{ name: "root-path", data: optionString(h.rootPath) }],
+    ...(h.secureBoot ? { "client-classes": [SECURE_BOOT] } : {}),
   };
 }
 
@@ -131,8 +164,10 @@ function keaSubnet({ net, address, prefix, hosts, discovery }: DhcpNetwork) {
     comment: `network ${net.name}`,
     subnet: `${address}/${prefix}`,
     "next-server": net.bootServer,
-    // For iPXE clients; firmware clients get their loader from an arch class (see above).
+    // For iPXE clients; firmware clients get their loader from a class (see above).
     "boot-file-name": `${httpBase(net)}${LAYOUT.ipxeBoot}`,
+    // in this order: the first boot file found wins, shim before iPXE
+    "require-client-classes": [SHIM, SNPONLY, httpShim(net.name), httpSnponly(net.name)],
     "option-data": optionData,
     ...(discovery ? { pools: [{ pool: `${discovery.first} - ${discovery.last}`, "client-class": "UNKNOWN" }] } : {}),
     reservations: hosts.map(keaReservation),
@@ -192,7 +227,7 @@ export function renderKeaConfig(comment: string, networks: DhcpNetwork[], opts: 
       "match-client-id": false,
       authoritative: false,
       "valid-lifetime": LEASE_SECONDS,
-      "client-classes": discovery ? [...CLASSES, DISCOVERY_CLASS] : CLASSES,
+      "client-classes": [...CLASSES, ...networks.flatMap(httpClasses), ...(discovery ? [DISCOVERY_CLASS] : [])],
       // the HA hook's dedicated listener needs the server's multi-threading
       ...(ha ? { "multi-threading": { "enable-multi-threading": true, "thread-pool-size": 4, "packet-queue-size": 64 } } : {}),
       ...(libraries.length ? { "hooks-libraries": libraries } : {}),

@@ -5,15 +5,17 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURE } from "../fixtures";
 import { LAYOUT, type FleetSnapshot } from "../snapshot";
-import { generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "./index";
+import { dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "./index";
 
 // Opt-in (AFSBOOT_DHCP_LIVE=1, root, iproute2, busybox): each daemon serves the generated config
 // inside a private network namespace (a veth pair, no link to the host, per docs LAB safety rules)
-// and busybox udhcpc asks as BIOS PXE, UEFI PXE, iPXE and an unknown machine. This is what showed
-// that a syntax check is not enough: Kea truncates option data at a comma, dnsmasq reads a bare
-// host name "ignore" as "never answer". With a discovery range, each also serves a machine that is
-// not enrolled from the range, for a short lease, while enrolled hosts keep theirs. With a DHCP event
-// hook, dnsmasq, Kea and dhcpd run the repository's hook script on leases. Takes about 50 s.
+// and busybox udhcpc asks as BIOS PXE, UEFI PXE, UEFI HTTP boot, iPXE and an unknown machine, for a
+// host with UEFI Secure Boot (shim) and one without (iPXE). This is what showed that a syntax
+// check is not enough: Kea truncates option data at a comma, dnsmasq reads a bare host name
+// "ignore" as "never answer". With a discovery range, each also serves a machine that is not
+// enrolled from the range, for a short lease, while enrolled hosts keep theirs. With a DHCP event
+// hook, dnsmasq, Kea and dhcpd run the repository's hook script on leases. A boot server's own
+// files (a network with several) hand out that server's URLs. Takes about 70 s.
 
 const LIVE = process.env.AFSBOOT_DHCP_LIVE === "1" && process.getuid?.() === 0 && fs.existsSync("/usr/bin/busybox");
 const NS = `afsbdhcp${process.pid}`;
@@ -22,6 +24,8 @@ const script = () => path.join(tmp, "udhcpc.sh");
 
 const TREE = "/afs/example.org/boot/a,b%c=d+e@f:g";
 const NODE = { name: "node001", mac: "52:54:00:aa:00:01", ip: "10.99.0.11" };
+/** A host with UEFI Secure Boot: shim for its UEFI firmware. */
+const SB = { name: "sb001", mac: "52:54:00:aa:00:05", ip: "10.99.0.15", secureBoot: true };
 const SNAP: FleetSnapshot = {
   ...FIXTURE,
   networks: [
@@ -36,7 +40,7 @@ const SNAP: FleetSnapshot = {
     },
   ],
   versions: [{ ...FIXTURE.versions[0]!, tree: TREE }],
-  hosts: [NODE, { name: "123", mac: "52:54:00:aa:00:02", ip: "10.99.0.12" }, { name: "ignore", mac: "52:54:00:aa:00:03", ip: "10.99.0.13" }].map((h) => ({
+  hosts: [NODE, { name: "123", mac: "52:54:00:aa:00:02", ip: "10.99.0.12" }, { name: "ignore", mac: "52:54:00:aa:00:03", ip: "10.99.0.13" }, SB].map((h) => ({
     ...FIXTURE.hosts[0]!,
     ...h,
     network: "live",
@@ -69,9 +73,11 @@ function ask(mac: string, extra: string[] = []): Record<string, string> | null {
     : null;
 }
 
-const ARCH = (n: number) => ["-x", `0x5d:000${n}`];
+const ARCH = (n: number) => ["-x", `0x5d:${n.toString(16).padStart(4, "0")}`];
 const IPXE_USERCLASS = ["-x", "0x4d:69505845"]; // "iPXE", raw as iPXE sends it
 const IPXE_175 = ["-x", "0xaf:150101"];
+/** UEFI HTTP boot as OVMF asks: architecture 16 and this vendor class. */
+const HTTP_BOOT = [...ARCH(16), "-V", "HTTPClient:Arch:00016:UNDI:003000"];
 
 let daemon: ChildProcess | null = null;
 let logFile = "";
@@ -110,7 +116,7 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-dhcp-live-"));
     fs.writeFileSync(
       script(),
-      '#!/bin/sh\n[ "$1" = bound ] && printf "LEASE ip=%s\\tsiaddr=%s\\tfile=%s\\thostname=%s\\trootpath=%s\\trouter=%s\\tdns=%s\\tdomain=%s\\tlease=%s\\n" "$ip" "$siaddr" "$boot_file" "$hostname" "$rootpath" "$router" "$dns" "$domain" "$lease"\nexit 0\n',
+      '#!/bin/sh\n[ "$1" = bound ] && printf "LEASE ip=%s\\tsiaddr=%s\\tfile=%s\\thostname=%s\\trootpath=%s\\trouter=%s\\tdns=%s\\tdomain=%s\\tlease=%s\\tvendor=%s\\n" "$ip" "$siaddr" "$boot_file" "$hostname" "$rootpath" "$router" "$dns" "$domain" "$lease" "${vendor:-}"\nexit 0\n',
       { mode: 0o755 },
     );
     sh("ip", ["netns", "add", NS]);
@@ -126,44 +132,40 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  const servers: [string, () => Promise<void>, string][] = [
-    [
-      "dhcpd",
-      () =>
-        start(
-          "/usr/sbin/dhcpd",
-          ["-4", "-f", "-cf", file("dhcpd.conf", generateDhcpd(SNAP, "live")), "-lf", file("dhcpd.leases", ""), "-pf", path.join(tmp, "dhcpd.pid"), "srv"],
-          /Sending on/,
-        ),
-      `http://10.99.0.9/${LAYOUT.ipxe(NODE.mac)}`,
-    ],
-    [
-      "kea-dhcp4",
-      () => start("/usr/sbin/kea-dhcp4", ["-c", file("kea.json", generateKea(SNAP, "live"))], /DHCP4_STARTED/, { KEA_LOCKFILE_DIR: tmp, KEA_PIDFILE_DIR: tmp }),
-      `http://10.99.0.9/${LAYOUT.ipxeBoot}`,
-    ],
-    [
-      "dnsmasq",
-      () =>
-        start(
-          "/usr/sbin/dnsmasq",
-          [
-            "-d",
-            "--log-dhcp",
-            `--conf-file=${file("dnsmasq.conf", generateDnsmasqConf(SNAP, "live", { exportDir: tmp }))}`,
-            `--pid-file=${path.join(tmp, "dnsmasq.pid")}`,
-            `--dhcp-leasefile=${file("dnsmasq.leases", "")}`,
-          ],
-          /DHCP, static leases only/,
-        ),
-      `http://10.99.0.9/${LAYOUT.ipxeBoot}`,
-    ],
-  ];
-
   function file(name: string, content: string) {
     fs.writeFileSync(path.join(tmp, name), content);
     return path.join(tmp, name);
   }
+
+  /** Starts a daemon in the namespace on a generated config (its lease and pid files in the temp directory). */
+  const serve = {
+    dhcpd: (conf: string) =>
+      start(
+        "/usr/sbin/dhcpd",
+        ["-4", "-f", "-cf", file("dhcpd.conf", conf), "-lf", file("dhcpd.leases", ""), "-pf", path.join(tmp, "dhcpd.pid"), "srv"],
+        /Sending on/,
+      ),
+    kea: (json: string) => start("/usr/sbin/kea-dhcp4", ["-c", file("kea.json", json)], /DHCP4_STARTED/, { KEA_LOCKFILE_DIR: tmp, KEA_PIDFILE_DIR: tmp }),
+    dnsmasq: (conf: string, ready = /DHCP, static leases only/) =>
+      start(
+        "/usr/sbin/dnsmasq",
+        [
+          "-d",
+          "--log-dhcp",
+          `--conf-file=${file("dnsmasq.conf", conf)}`,
+          `--pid-file=${path.join(tmp, "dnsmasq.pid")}`,
+          `--dhcp-leasefile=${file("dnsmasq.leases", "")}`,
+        ],
+        ready,
+      ),
+  };
+
+  /** Each daemon, how to start it, and the URL an iPXE client of a MAC gets (dhcpd: its own script; Kea, dnsmasq: boot.ipxe). */
+  const servers: [string, () => Promise<void>, (mac: string) => string][] = [
+    ["dhcpd", () => serve.dhcpd(generateDhcpd(SNAP, "live")), (mac) => `http://10.99.0.9/${LAYOUT.ipxe(mac)}`],
+    ["kea-dhcp4", () => serve.kea(generateKea(SNAP, "live")), () => `http://10.99.0.9/${LAYOUT.ipxeBoot}`],
+    ["dnsmasq", () => serve.dnsmasq(generateDnsmasqConf(SNAP, "live", { exportDir: tmp })), () => `http://10.99.0.9/${LAYOUT.ipxeBoot}`],
+  ];
 
   it.each(servers)(
     "%s serves what the generated config says",
@@ -181,11 +183,22 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
           dns: "10.99.0.53",
           domain: "live.example.org",
           lease: "43200",
+          vendor: "",
         });
-        expect(ask(NODE.mac, ARCH(7))?.file).toBe("snponly.efi");
+        expect(ask(NODE.mac, ARCH(7))).toMatchObject({ file: "snponly.efi", vendor: "" });
         expect(ask(NODE.mac, ARCH(9))?.file).toBe("snponly.efi");
-        expect(ask(NODE.mac, [...ARCH(7), ...IPXE_USERCLASS])?.file).toBe(ipxeUrl);
-        expect(ask(NODE.mac, [...ARCH(0), ...IPXE_175])?.file).toBe(ipxeUrl);
+        // UEFI HTTP boot: the loader's URL, and option 60 HTTPClient, without which the firmware takes no answer
+        expect(ask(NODE.mac, HTTP_BOOT)).toMatchObject({ ip: NODE.ip, file: "http://10.99.0.9/snponly.efi", vendor: "HTTPClient" });
+        // architecture 16 without the vendor class is no HTTP boot client
+        expect(ask(NODE.mac, ARCH(16))).toMatchObject({ file: "undionly.kpxe", vendor: "" });
+        expect(ask(NODE.mac, [...ARCH(7), ...IPXE_USERCLASS])?.file).toBe(ipxeUrl(NODE.mac));
+        expect(ask(NODE.mac, [...ARCH(0), ...IPXE_175])?.file).toBe(ipxeUrl(NODE.mac));
+        // UEFI Secure Boot: shim where the others get iPXE, over TFTP and over HTTP; BIOS and iPXE as any host
+        expect(ask(SB.mac, ARCH(7))).toMatchObject({ ip: SB.ip, siaddr: "10.99.0.9", file: "shimx64.efi", hostname: "sb001", vendor: "" });
+        expect(ask(SB.mac, ARCH(9))?.file).toBe("shimx64.efi");
+        expect(ask(SB.mac, HTTP_BOOT)).toMatchObject({ ip: SB.ip, file: "http://10.99.0.9/shimx64.efi", vendor: "HTTPClient" });
+        expect(ask(SB.mac, ARCH(0))?.file).toBe("undionly.kpxe");
+        expect(ask(SB.mac, [...ARCH(7), ...IPXE_175])?.file).toBe(ipxeUrl(SB.mac));
         // boot stages present different client ids (or none): the reservation follows the MAC
         expect(ask(NODE.mac, ["-x", "0x3d:01aabbcc"])?.ip).toBe(NODE.ip);
         expect(ask(NODE.mac, ["-x", "0x3d:01ddeeff"])?.ip).toBe(NODE.ip);
@@ -200,45 +213,23 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
     60_000,
   );
 
-  const RANGED: FleetSnapshot = { ...SNAP, networks: [{ ...SNAP.networks[0]!, discoveryRange: "10.99.0.200-10.99.0.202" }] };
-  const inRange = (ip: string | undefined) => /^10\.99\.0\.20[0-2]$/.test(ip ?? "");
+  const RANGED: FleetSnapshot = { ...SNAP, networks: [{ ...SNAP.networks[0]!, discoveryRange: "10.99.0.200-10.99.0.203" }] };
+  const inRange = (ip: string | undefined) => /^10\.99\.0\.20[0-3]$/.test(ip ?? "");
   // dnsmasq pings a pool address before it offers it, and answers the DISCOVERs of the next ~3 s
   // only then: more tries than ask's 3 (PXE firmware and the initrd's udhcpc retry for longer)
   const PATIENT = ["-t", "8"];
   const rangedServers: [string, () => Promise<void>][] = [
-    [
-      "dhcpd",
-      () =>
-        start(
-          "/usr/sbin/dhcpd",
-          ["-4", "-f", "-cf", file("dhcpd.conf", generateDhcpd(RANGED, "live")), "-lf", file("dhcpd.leases", ""), "-pf", path.join(tmp, "dhcpd.pid"), "srv"],
-          /Sending on/,
-        ),
-    ],
+    ["dhcpd", () => serve.dhcpd(generateDhcpd(RANGED, "live"))],
     [
       "kea-dhcp4",
       () => {
         // the pool's leases are kept: in the temp directory here, not Kea's default lease file
         const config = JSON.parse(generateKea(RANGED, "live"));
         config.Dhcp4["lease-database"].name = path.join(tmp, "kea-leases4.csv");
-        return start("/usr/sbin/kea-dhcp4", ["-c", file("kea.json", JSON.stringify(config))], /DHCP4_STARTED/, { KEA_LOCKFILE_DIR: tmp, KEA_PIDFILE_DIR: tmp });
+        return serve.kea(JSON.stringify(config));
       },
     ],
-    [
-      "dnsmasq",
-      () =>
-        start(
-          "/usr/sbin/dnsmasq",
-          [
-            "-d",
-            "--log-dhcp",
-            `--conf-file=${file("dnsmasq.conf", generateDnsmasqConf(RANGED, "live", { exportDir: tmp }))}`,
-            `--pid-file=${path.join(tmp, "dnsmasq.pid")}`,
-            `--dhcp-leasefile=${file("dnsmasq.leases", "")}`,
-          ],
-          /DHCP, IP range/,
-        ),
-    ],
+    ["dnsmasq", () => serve.dnsmasq(generateDnsmasqConf(RANGED, "live", { exportDir: tmp }), /DHCP, IP range/)],
   ];
 
   it.each(rangedServers)(
@@ -257,6 +248,10 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
         const ipxe = ask("52:54:00:bb:00:03", [...ARCH(0), ...IPXE_175, ...PATIENT]);
         expect(ipxe).toMatchObject({ file: "http://10.99.0.9/boot.ipxe", lease: "600" });
         expect(inRange(ipxe?.ip)).toBe(true);
+        // UEFI HTTP boot of an unknown machine: iPXE's URL, then boot.ipxe as above
+        const http = ask("52:54:00:bb:00:04", [...HTTP_BOOT, ...PATIENT]);
+        expect(http).toMatchObject({ file: "http://10.99.0.9/snponly.efi", vendor: "HTTPClient", lease: "600" });
+        expect(inRange(http?.ip)).toBe(true);
         expect(log()).not.toMatch(/bad dhcp-host|error|failed to parse/i);
       } finally {
         await stop();
@@ -306,51 +301,9 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
   const PXE_VENDOR = ["-V", "PXEClient:Arch:00000:UNDI:002001"];
   const hooked = (hook: string): FleetSnapshot => ({ ...SNAP, networks: [{ ...SNAP.networks[0]!, dhcpEventHook: hook }] });
   const hookedServers: [string, (hook: string) => Promise<void>, boolean][] = [
-    [
-      "kea-dhcp4",
-      (hook) =>
-        start("/usr/sbin/kea-dhcp4", ["-c", file("kea.json", generateKea(hooked(hook), "live"))], /DHCP4_STARTED/, {
-          KEA_LOCKFILE_DIR: tmp,
-          KEA_PIDFILE_DIR: tmp,
-        }),
-      false,
-    ],
-    [
-      "dnsmasq",
-      (hook) =>
-        start(
-          "/usr/sbin/dnsmasq",
-          [
-            "-d",
-            "--log-dhcp",
-            `--conf-file=${file("dnsmasq.conf", generateDnsmasqConf(hooked(hook), "live", { exportDir: tmp }))}`,
-            `--pid-file=${path.join(tmp, "dnsmasq.pid")}`,
-            `--dhcp-leasefile=${file("dnsmasq.leases", "")}`,
-          ],
-          /DHCP, static leases only/,
-        ),
-      true,
-    ],
-    [
-      "dhcpd",
-      (hook) =>
-        start(
-          "/usr/sbin/dhcpd",
-          [
-            "-4",
-            "-f",
-            "-cf",
-            file("dhcpd.conf", generateDhcpd(hooked(hook), "live")),
-            "-lf",
-            file("dhcpd.leases", ""),
-            "-pf",
-            path.join(tmp, "dhcpd.pid"),
-            "srv",
-          ],
-          /Sending on/,
-        ),
-      true,
-    ],
+    ["kea-dhcp4", (hook) => serve.kea(generateKea(hooked(hook), "live")), false],
+    ["dnsmasq", (hook) => serve.dnsmasq(generateDnsmasqConf(hooked(hook), "live", { exportDir: tmp })), true],
+    ["dhcpd", (hook) => serve.dhcpd(generateDhcpd(hooked(hook), "live")), true],
   ];
 
   it.each(hookedServers)(
@@ -362,6 +315,11 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
         expect(ask(NODE.mac, [...ARCH(0), ...PXE_VENDOR]), log()).toMatchObject({ ip: NODE.ip, file: "undionly.kpxe" });
         const [first] = await reported(1);
         expect(first, log()).toMatchObject({ mac: NODE.mac, stage: "dhcp", ip: NODE.ip });
+        // UEFI HTTP boot firmware is boot firmware too
+        expect(ask(SB.mac, HTTP_BOOT)).toMatchObject({ ip: SB.ip, file: "http://10.99.0.9/shimx64.efi" });
+        const [, second] = await reported(2);
+        expect(second).toMatchObject({ mac: SB.mac, stage: "dhcp", ip: SB.ip });
+        if (tellsFirmware) expect(second!.message).toMatch(/ to HTTP$/);
         // an operating system asking (no PXE vendor class): dnsmasq tells the hook, which ignores it,
         // dhcpd's on commit does not call it; Kea does not pass the vendor class, and a client
         // without an address yet counts as booting
@@ -369,7 +327,7 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
         // the reports are final once the hook's run for that lease is over; dhcpd does not run it
         // (not boot firmware), and would have before its answer (on commit waits for the script)
         if (name !== "dhcpd") await hookRan("52:54:00:aa:00:02");
-        expect(recorded().map((r) => r.mac)).toEqual(tellsFirmware ? [NODE.mac] : [NODE.mac, "52:54:00:aa:00:02"]);
+        expect(recorded().map((r) => r.mac)).toEqual(tellsFirmware ? [NODE.mac, SB.mac] : [NODE.mac, SB.mac, "52:54:00:aa:00:02"]);
         expect(log()).not.toMatch(/error|failed to parse/i);
       } finally {
         await stop();
@@ -377,6 +335,78 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
     },
     60_000,
   );
+
+  // A network with two boot servers: each server's own files (dhcp/<server>/…) name that server as
+  // next-server and its HTTP base in every URL. boot2's here, whose boot files come from a URL with a
+  // path of its own. Kea's HA hook is left out of its file (the failover is daemons.test.ts's and the
+  // lab's): what the reservations and classes hand out is what this checks.
+  const BASE2 = "http://10.99.0.7:8080/export/";
+  const TWO: FleetSnapshot = {
+    ...SNAP,
+    networks: [
+      {
+        ...SNAP.networks[0]!,
+        bootServers: [
+          { name: "boot1", address: "10.99.0.9" },
+          { name: "boot2", address: "10.99.0.7", url: BASE2 },
+        ],
+      },
+    ],
+  };
+  const twoFile = (p: string) => dhcpFiles(TWO, { exportDir: tmp }).find((f) => f.path === p)!.content;
+  function withoutHa(json: string): string {
+    const config = JSON.parse(json);
+    const libraries = config.Dhcp4["hooks-libraries"].filter((l: { library: string }) => !/libdhcp_(ha|lease_cmds)\.so$/.test(l.library));
+    if (libraries.length) config.Dhcp4["hooks-libraries"] = libraries;
+    else delete config.Dhcp4["hooks-libraries"];
+    return JSON.stringify(config);
+  }
+  const serverFiles: [string, () => Promise<void>, (mac: string) => string][] = [
+    ["dhcpd", () => serve.dhcpd(twoFile(LAYOUT.serverDhcpd("boot2", "live"))), (mac) => `${BASE2}${LAYOUT.ipxe(mac)}`],
+    ["kea-dhcp4", () => serve.kea(withoutHa(twoFile(LAYOUT.serverKea("boot2")))), () => `${BASE2}${LAYOUT.ipxeBoot}`],
+    ["dnsmasq", () => serve.dnsmasq(twoFile(LAYOUT.serverDnsmasqConf("boot2", "live"))), () => `${BASE2}${LAYOUT.ipxeBoot}`],
+  ];
+
+  it.each(serverFiles)(
+    "%s with a boot server's own files: its address and URLs, shim for Secure Boot hosts",
+    async (_name, startIt, ipxeUrl) => {
+      fs.writeFileSync(path.join(tmp, LAYOUT.dnsmasqHosts("live")), twoFile(LAYOUT.dnsmasqHosts("live")));
+      await startIt();
+      try {
+        expect(ask(NODE.mac, ARCH(0)), log()).toMatchObject({ ip: NODE.ip, siaddr: "10.99.0.7", file: "undionly.kpxe" });
+        expect(ask(NODE.mac, ARCH(9))).toMatchObject({ siaddr: "10.99.0.7", file: "snponly.efi" });
+        expect(ask(NODE.mac, HTTP_BOOT)).toMatchObject({ file: `${BASE2}snponly.efi`, vendor: "HTTPClient" });
+        expect(ask(NODE.mac, [...ARCH(7), ...IPXE_USERCLASS])?.file).toBe(ipxeUrl(NODE.mac));
+        expect(ask(SB.mac, ARCH(7))).toMatchObject({ ip: SB.ip, siaddr: "10.99.0.7", file: "shimx64.efi" });
+        expect(ask(SB.mac, HTTP_BOOT)).toMatchObject({ file: `${BASE2}shimx64.efi`, vendor: "HTTPClient" });
+        expect(ask(SB.mac, [...ARCH(9), ...IPXE_175])?.file).toBe(ipxeUrl(SB.mac));
+        expect(log()).not.toMatch(/bad dhcp-host|error|failed to parse/i);
+      } finally {
+        await stop();
+      }
+    },
+    60_000,
+  );
+
+  it("dnsmasq: of several dhcp-boot lines that match, the last in the file wins (why the generated ones exclude each other)", async () => {
+    const base = [
+      "port=0",
+      "dhcp-range=set:n,10.99.0.0,static,255.255.255.0,43200",
+      `dhcp-host=${NODE.mac},id:*,${NODE.ip}`,
+      "dhcp-match=set:efi64,option:client-arch,7",
+    ];
+    for (const [lines, expected] of [
+      [["dhcp-boot=tag:n,generic", "dhcp-boot=tag:n,tag:efi64,specific"], "specific"],
+      [["dhcp-boot=tag:n,tag:efi64,specific", "dhcp-boot=tag:n,generic"], "generic"],
+    ] as const) {
+      await serve.dnsmasq([...base, ...lines, ""].join("\n"));
+      try {
+        expect(ask(NODE.mac, ARCH(7))?.file, log()).toBe(expected);
+      } finally {
+        await stop();
+      }
+    }
+  }, 60_000);
 
   it("dnsmasq takes a host added to the hosts file on SIGHUP, the conf file unchanged", async () => {
     const other = { ...FIXTURE.versions[1]!, tree: "/afs/example.org/boot/other" };

@@ -1,7 +1,7 @@
 import { cidrContains, formatIpv4, formatIpv4Range, parseCidr, parseIpv4, parseIpv4Range, rangeContains, type Ipv4Range } from "../../net/ipv4";
 import { MAX_HOOK_PATH, hookPathProblem } from "../../net/hook-path";
 import { isDnsName, isHostLabel } from "../../net/names";
-import { LAYOUT, httpBase, type FleetSnapshot, type SnapHost, type SnapNetwork, type SnapVersion } from "../snapshot";
+import { BOOT_LOADERS, LAYOUT, httpBase, type FleetSnapshot, type SnapHost, type SnapNetwork, type SnapVersion } from "../snapshot";
 
 // The resolution and checks that the dhcpd, Kea and dnsmasq generators share. Every value is
 // asserted before it is written: the snapshot is validated at the edge already, but a quote,
@@ -42,6 +42,28 @@ export interface DhcpHost {
   rootPath: string;
   /** The host's own iPXE script, for clients that already run iPXE. */
   ipxeUrl: string;
+  /** UEFI Secure Boot: its UEFI firmware gets shim (which loads GRUB) instead of iPXE. */
+  secureBoot: boolean;
+}
+
+/**
+ * What UEFI HTTP boot clients (architecture 16, vendor class HTTPClient) get: a whole URL in the
+ * boot file field, from the HTTP base of the server that answers. iPXE (snponly.efi), or shim for
+ * a host with Secure Boot, which fetches GRUB from beside itself.
+ */
+export interface HttpBootUrls {
+  efi64: string;
+  shim: string;
+}
+
+/** The HTTP boot URLs from an HTTP base (a plain URL ending in "/"), checked to fit the file field. */
+export function httpBootUrls(what: string, base: string): HttpBootUrls {
+  const url = (loader: string) => {
+    const u = `${base}${loader}`;
+    if (u.length > MAX_FILE) fail(`${what}: HTTP boot URL ${u} is longer than the DHCP file field (${MAX_FILE})`);
+    return u;
+  };
+  return { efi64: url(BOOT_LOADERS.efi64), shim: url(BOOT_LOADERS.shim) };
 }
 
 /** The dynamic range machines that are not enrolled lease from (first and last address, inclusive). */
@@ -60,6 +82,8 @@ export interface DhcpNetwork {
   discovery: DiscoveryRange | null;
   /** The DHCP event hook's path on the DHCP server (dnsmasq, Kea and dhcpd call it on leases); null: none. */
   eventHook: string | null;
+  /** UEFI HTTP boot from the network's (or the serving boot server's) HTTP base. */
+  httpBoot: HttpBootUrls;
 }
 
 type RootPath = { ok: true; value: string } | { ok: false; reason: string };
@@ -116,6 +140,7 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
     return root;
   };
   const base = httpBase(net);
+  const httpBoot = httpBootUrls(what, base);
   const seen = { name: new Set<string>(), mac: new Set<string>(), ip: new Set<string>() };
   /** The host's entry, or what is wrong with it (the message is prefixed only on failure). */
   const check = (h: SnapHost): DhcpHost | string => {
@@ -137,7 +162,7 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
       if (seen[key].has(h[key])) return `another host of the network has the same ${key === "name" ? "name" : key.toUpperCase()} ${h[key]}`;
       seen[key].add(h[key]);
     }
-    return { name: h.name, mac: h.mac, ip: h.ip, rootPath: root.value, ipxeUrl };
+    return { name: h.name, mac: h.mac, ip: h.ip, rootPath: root.value, ipxeUrl, secureBoot: h.secureBoot === true };
   };
   const hosts = snap.hosts
     .filter((h) => h.network === net.name)
@@ -149,7 +174,7 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
     });
   const netmask = formatIpv4(2 ** 32 - 2 ** (32 - cidr.prefix));
   const discovery = range && { first: formatIpv4(range.first), last: formatIpv4(range.last) };
-  return { net, address: formatIpv4(cidr.network), netmask, prefix: cidr.prefix, hosts, discovery, eventHook };
+  return { net, address: formatIpv4(cidr.network), netmask, prefix: cidr.prefix, hosts, discovery, eventHook, httpBoot };
 }
 
 /** The network's DHCP event hook, checked like the edge checks it (lib/validation/network.ts), or null. */

@@ -84,6 +84,14 @@ export function assertLoaderCmdline(what: string, loaderArgs: CheckedCmdline, cm
   assertLength(what, loaderArgs.length + 1 + cmdline.length);
 }
 
+/**
+ * assertLoaderCmdline for a loader word that is not one of our kernel arguments and only counts by
+ * its length: GRUB's BOOT_IMAGE=(tftp,ADDRESS)/path, whose parentheses no kernel argument may hold.
+ */
+export function assertLoaderLength(what: string, loaderLength: number, cmdline: CheckedCmdline): void {
+  assertLength(what, loaderLength + 1 + cmdline.length);
+}
+
 export function assertFile(what: string, path: string): string {
   if (!FILE.test(path) || path.split("/").some((s) => s === "." || s === "..")) {
     fail(`${what}: file ${JSON.stringify(path)} cannot be named in a PXE config (allowed: letters, digits and . _ + @ - in / separated names)`);

@@ -106,7 +106,8 @@ describe("iPXE scripts of a network with several boot servers", () => {
   it("match the golden files (UPDATE_GOLDEN=1 rewrites them)", () => {
     const scripts = files.filter((f) => f.path.startsWith("ipxe/01-"));
     if (process.env.UPDATE_GOLDEN === "1") {
-      fs.rmSync(GOLDEN, { recursive: true, force: true });
+      // grub/ beside it is grub.test.ts's
+      fs.rmSync(path.join(GOLDEN, "ipxe"), { recursive: true, force: true });
       for (const f of scripts) {
         fs.mkdirSync(path.dirname(path.join(GOLDEN, f.path)), { recursive: true });
         fs.writeFileSync(path.join(GOLDEN, f.path), f.content);

@@ -87,7 +87,7 @@ describe("pxeFiles", () => {
     const none = pxeFiles({ ...FIXTURE, versions: [], hosts: [] }, new Map());
     expect(none.find((f) => f.path === LAYOUT.pxelinuxDefault)!.content).toContain("\nLABEL local\n  LOCALBOOT 0\n");
     expect(none.find((f) => f.path === LAYOUT.ipxeDefault)!.content).toMatch(/\nexit 1\n$/);
-    expect(none.map((f) => f.path)).toEqual([LAYOUT.ipxeBoot, LAYOUT.ipxeDefault, LAYOUT.pxelinuxDefault]);
+    expect(none.map((f) => f.path)).toEqual([LAYOUT.ipxeBoot, LAYOUT.grubCfg, LAYOUT.ipxeDefault, LAYOUT.pxelinuxDefault]);
   });
 
   it("fails loudly on a missing overlay, a shared MAC or a file name a config cannot carry", () => {

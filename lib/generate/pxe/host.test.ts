@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FIXTURE } from "../fixtures";
 import { LAYOUT } from "../snapshot";
-import { PxeGenerateError, generateIpxe, generatePxelinux, hostPxeFiles, pxeFiles } from "./index";
+import { PxeGenerateError, generateGrub, generateIpxe, generatePxelinux, hostPxeFiles, pxeFiles } from "./index";
 
 const OVERLAYS: ReadonlyMap<string, string> = new Map([
   ["deb-12@3/example.org", "3f9a0c2e7b5d41a6c8e0f2d4b6a8c0e2f4a6b8d0c2e4f6a8b0d2c4e6f8a0b2c4"],
@@ -9,14 +9,18 @@ const OVERLAYS: ReadonlyMap<string, string> = new Map([
 ]);
 
 describe("hostPxeFiles", () => {
-  it("gives each host's two files exactly as pxeFiles writes them, in path order", () => {
+  it("gives each host's files exactly as pxeFiles writes them, in path order: a GRUB config only with Secure Boot", () => {
     const all = pxeFiles(FIXTURE, OVERLAYS);
+    expect(FIXTURE.hosts.filter((h) => h.secureBoot).map((h) => h.name)).toEqual(["node002", "r-02"]);
     for (const h of FIXTURE.hosts) {
       const own = hostPxeFiles(FIXTURE, h.name, OVERLAYS);
-      expect(own.map((f) => f.path)).toEqual([LAYOUT.ipxe(h.mac), LAYOUT.pxelinux(h.mac)]);
-      expect(own).toEqual(all.filter((f) => f.path === LAYOUT.ipxe(h.mac) || f.path === LAYOUT.pxelinux(h.mac)));
-      expect(own[0]!.content).toBe(generateIpxe(FIXTURE, h, OVERLAYS));
-      expect(own[1]!.content).toBe(generatePxelinux(FIXTURE, h, OVERLAYS));
+      const paths = [...(h.secureBoot ? [LAYOUT.grub(h.mac)] : []), LAYOUT.ipxe(h.mac), LAYOUT.pxelinux(h.mac)];
+      expect(own.map((f) => f.path)).toEqual(paths);
+      expect(own).toEqual(all.filter((f) => paths.includes(f.path)));
+      const text = new Map(own.map((f) => [f.path, f.content]));
+      expect(text.get(LAYOUT.ipxe(h.mac))).toBe(generateIpxe(FIXTURE, h, OVERLAYS));
+      expect(text.get(LAYOUT.pxelinux(h.mac))).toBe(generatePxelinux(FIXTURE, h, OVERLAYS));
+      if (h.secureBoot) expect(text.get(LAYOUT.grub(h.mac))).toBe(generateGrub(FIXTURE, h, OVERLAYS));
     }
   });
 

@@ -1,4 +1,4 @@
-import { servingPoints, type FleetSnapshot, type ServingPoint, type SnapHost, type SnapNetwork, type SnapVersion } from "../snapshot";
+import { servingPoints, type FleetSnapshot, type ServingPoint, type SnapCell, type SnapHost, type SnapNetwork, type SnapVersion } from "../snapshot";
 import { assertMac, bootFiles, hostCmdline, overlaySha, PxeGenerateError, type BootFiles, type CheckedCmdline } from "./cmdline";
 
 // What a host's two boot configs (pxelinux, iPXE) are made of, made and checked once per host and
@@ -35,6 +35,7 @@ export class PxeIndex {
   private readonly versions = new Map<string, Map<string, SnapVersion>>();
   private readonly networks = new Map<string, { network: SnapNetwork; base: string; servers: ServingPoint[] }>();
   private readonly pairs = new Map<SnapVersion, Map<string, Pair>>();
+  private readonly cells = new Map<string, SnapCell>();
 
   constructor(
     readonly snap: FleetSnapshot,
@@ -45,6 +46,7 @@ export class PxeIndex {
       if (!byVersion) this.versions.set(v.release, (byVersion = new Map()));
       if (!byVersion.has(v.version)) byVersion.set(v.version, v);
     }
+    for (const c of snap.cells) if (!this.cells.has(c.name)) this.cells.set(c.name, c);
     for (const n of snap.networks) {
       if (this.networks.has(n.name)) continue;
       const servers = servingPoints(n);
@@ -58,6 +60,10 @@ export class PxeIndex {
 
   network(host: SnapHost, what: string): { network: SnapNetwork; base: string; servers: ServingPoint[] } {
     return this.networks.get(host.network) ?? fail(`${what}: network ${host.network} is not in the snapshot`);
+  }
+
+  cell(host: SnapHost, what: string): SnapCell {
+    return this.cells.get(host.cell) ?? fail(`${what}: cell ${host.cell} is not in the snapshot`);
   }
 
   /** overlaySha of a (version, cell). */
