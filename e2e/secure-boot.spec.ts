@@ -93,4 +93,13 @@ test("Secure Boot: refused next to the field until the version's kernel is marke
   await expect(page.getByTestId("assigned-version")).toContainText(`${release}@2`);
   await expect(secureBoot(page)).toHaveValue("true");
   await expect(page.locator("#secureBoot-error")).toHaveCount(0);
+
+  // the hosts table marks it
+  await goto(page, `/hosts?q=${host.name}`);
+  await expect(
+    page
+      .getByRole("row")
+      .filter({ has: page.getByRole("link", { name: host.name, exact: true }) })
+      .getByText("Secure Boot"),
+  ).toHaveAttribute("title", "UEFI Secure Boot: the host's own setting");
 });
