@@ -26,6 +26,8 @@ export interface HostFormValues {
   tmpfsSize: string | null;
   kernelArgs: string | null;
   nicModule: string | null;
+  /** own setting; null: the network's default */
+  secureBoot: boolean | null;
   notes: string;
   revision: number;
 }
@@ -54,6 +56,7 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
   const [network, setNetwork] = useState(() => initial("network", choices.networks.length === 1 ? choices.networks[0]!.name : ""));
   const [nextFree, setNextFree] = useState<{ network: string; text: string } | null>(null);
   const overridesOpen = OVERRIDES.some((k) => !!initial(k) || !!err?.[k]);
+  const networkSecureBoot = choices.networks.find((n) => n.name === network)?.secureBoot;
 
   // The next free address is a suggestion: it never overwrites or extends what the person typed.
   // The look-up is asynchronous and the person goes on meanwhile, so a write is decided when the
@@ -199,6 +202,19 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
           </NativeSelect>
         </Field>
         {text("tags", "Tags", { placeholder: "render gpu", hint: "Space- or comma-separated; lower-case letters, digits, '.', '_', '-'." })}
+        <Field
+          label="Secure Boot"
+          name="secureBoot"
+          error={err?.secureBoot}
+          hint="UEFI Secure Boot machines boot shim, then GRUB, then the version's kernel, which must be signed (on an OpenAFS cell its modules too)."
+        >
+          {/* keyed by its starting value: after a refused save it shows what was sent (a form reset would not) */}
+          <NativeSelect key={initial("secureBoot")} {...fieldProps("secureBoot", err?.secureBoot, true)} defaultValue={initial("secureBoot")}>
+            <option value="">Network default ({networkSecureBoot === undefined ? "on/off" : networkSecureBoot ? "on" : "off"})</option>
+            <option value="true">On</option>
+            <option value="false">Off</option>
+          </NativeSelect>
+        </Field>
       </div>
       <details open={overridesOpen} className="rounded-md border border-slate-200 p-4 [&[open]>summary]:mb-4">
         <summary className="cursor-pointer text-sm font-medium text-slate-800">Overrides</summary>

@@ -1,6 +1,7 @@
 import { format } from "date-fns";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import type { HostView } from "@/lib/data/hosts";
+import { bootChain, secureBootSource } from "@/lib/boot/secure-boot";
 import { BootStateBadge, RebootPendingBadge } from "./boot-state-badge";
 
 // What the host should run against what it last ran (principle 4: both are stored facts), and
@@ -26,6 +27,14 @@ export function HostStatus({ host, unpublished }: { host: HostView; unpublished:
           <dt className="text-sm text-slate-500">Assigned release version</dt>
           <dd className="text-sm" data-testid="assigned-version">
             <span className="font-mono">{assigned}</span> <span className="text-slate-500">({how})</span>
+          </dd>
+          <dt className="text-sm text-slate-500">Boot chain</dt>
+          <dd className="text-sm" data-testid="boot-chain">
+            {bootChain({ mac: host.mac, secureBoot: host.effectiveSecureBoot })}
+          </dd>
+          <dt className="text-sm text-slate-500">Secure Boot</dt>
+          <dd className="text-sm" data-testid="secure-boot">
+            {secureBootSource(host)}
           </dd>
           <dt className="text-sm text-slate-500">Last booted version</dt>
           <dd className="text-sm" data-testid="booted-version">

@@ -24,6 +24,8 @@ export interface HostRow {
   /** release@version it last booted, assigned */
   bootedLabel: string | null;
   assignedLabel: string | null;
+  /** boots with UEFI Secure Boot: its own setting, or its network's default; null: it does not */
+  secureBoot: "own" | "network" | null;
   tags: string[];
   updated: string;
 }
@@ -166,6 +168,15 @@ export function HostTable({ rows, total, params, canEdit, choices, emptyText }: 
                 title={h.pinned ? "Pinned version" : `Latest active version${h.assignedVersion ? ` (now ${h.assignedVersion})` : ""}`}
               >
                 {h.releaseRef}
+                {h.secureBoot && (
+                  <Badge
+                    variant="secondary"
+                    className="ml-1.5 font-sans"
+                    title={h.secureBoot === "own" ? "UEFI Secure Boot: the host's own setting" : `UEFI Secure Boot: network ${h.network}'s default`}
+                  >
+                    Secure Boot
+                  </Badge>
+                )}
               </TableCell>
               <TableCell>
                 <div className="flex flex-wrap gap-1">

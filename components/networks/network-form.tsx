@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Plus } from "lucide-react";
 import type { ActionState } from "@/lib/action-state";
 import { Button } from "@/components/ui/button";
+import { CheckboxField } from "@/components/ui/checkbox-field";
 import { RemoveRowButton } from "@/components/ui/remove-row-button";
 import { Field, fieldProps } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
@@ -27,6 +28,7 @@ export interface NetworkFormValues {
   reportUrls: string[];
   discoveryRange: string | null;
   dhcpEventHook: string | null;
+  secureBoot: boolean;
   notes: string;
   revision: number;
 }
@@ -168,6 +170,13 @@ export function NetworkForm({ action, network, submitLabel }: Props) {
           </Field>
         </div>
       </fieldset>
+      <CheckboxField
+        name="secureBoot"
+        label="UEFI Secure Boot by default"
+        error={err?.secureBoot}
+        defaultChecked={v ? v.secureBoot === "on" : !!network?.secureBoot}
+        hint="Hosts on this network boot shim, then GRUB, then their version's signed kernel, unless a host says otherwise. Their versions need a signed kernel (on an OpenAFS cell signed modules too)."
+      />
       <Field label="Notes" name="notes" error={err?.notes}>
         <Textarea {...fieldProps("notes", err?.notes)} rows={3} defaultValue={initial("notes")} />
       </Field>

@@ -3,8 +3,8 @@
 import { useActionState, useState } from "react";
 import { useRouter } from "next/navigation";
 import Link from "next/link";
-import { CircleAlert, Eye, FolderCog } from "lucide-react";
-import { releaseOfImagesDirField } from "@/lib/publish/refusal-paths";
+import { CircleAlert, Eye, FolderCog, ShieldAlert } from "lucide-react";
+import { hostOfSecureBootField, releaseOfImagesDirField } from "@/lib/publish/refusal-paths";
 import type { ActionState } from "@/lib/action-state";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { Preview } from "@/lib/publish/preview";
@@ -56,7 +56,8 @@ export function PublishPanel({ preview, publish, exportDir, hooks }: Props) {
 
 /**
  * A refusal in full: the message, a link to each release's images-directory setting whose images
- * could not be read, then each daemon's own output for the file it rejected.
+ * could not be read and to each Secure Boot host that cannot boot, then each daemon's own output
+ * for the file it rejected.
  */
 function Refused({ lead, refusal }: { lead?: string; refusal: Refusal }) {
   const entries = Object.entries(refusal.fieldErrors ?? {});
@@ -64,7 +65,13 @@ function Refused({ lead, refusal }: { lead?: string; refusal: Refusal }) {
     const release = releaseOfImagesDirField(path);
     return release ? [release] : [];
   });
-  const outputs = entries.filter(([path]) => !releaseOfImagesDirField(path));
+  const hosts = entries.flatMap(([path, message]) => {
+    const host = hostOfSecureBootField(path);
+    return host ? [{ host, message }] : [];
+  });
+  const outputs = entries.filter(([path]) => !releaseOfImagesDirField(path) && !hostOfSecureBootField(path));
+  const link =
+    "inline-flex items-center gap-1.5 font-medium text-red-900 underline underline-offset-2 hover:text-red-700 focus-visible:outline-2 focus-visible:outline-offset-2";
   return (
     <div role="alert" className="space-y-2 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
       <p className="flex items-start gap-2 font-medium">
@@ -78,13 +85,23 @@ function Refused({ lead, refusal }: { lead?: string; refusal: Refusal }) {
         <ul className="space-y-1 pl-6">
           {imageDirs.map((release) => (
             <li key={release}>
-              <Link
-                href={`/releases/${encodeURIComponent(release)}#imagesDir`}
-                className="inline-flex items-center gap-1.5 font-medium text-red-900 underline underline-offset-2 hover:text-red-700 focus-visible:outline-2 focus-visible:outline-offset-2"
-              >
+              <Link href={`/releases/${encodeURIComponent(release)}#imagesDir`} className={link}>
                 <FolderCog className="size-4" aria-hidden />
                 Images directory of release {release}
               </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      {hosts.length > 0 && (
+        <ul className="space-y-1 pl-6">
+          {hosts.map(({ host, message }) => (
+            <li key={host}>
+              <Link href={`/hosts/${encodeURIComponent(host)}#settings`} className={link}>
+                <ShieldAlert className="size-4" aria-hidden />
+                Host {host}
+              </Link>
+              : {message}
             </li>
           ))}
         </ul>

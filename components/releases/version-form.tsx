@@ -1,6 +1,7 @@
 "use client";
 
 import type { ActionState } from "@/lib/action-state";
+import { CheckboxField } from "@/components/ui/checkbox-field";
 import { Field, fieldProps } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Input } from "@/components/ui/input";
@@ -16,6 +17,8 @@ export interface VersionFormValues {
   readonly: string[];
   writable: string[];
   tmpfsSize: string;
+  signedKernel: boolean;
+  signedModules: boolean;
   notes: string;
   revision: number;
 }
@@ -34,10 +37,12 @@ interface Props {
   submitLabel: string;
 }
 
-type Key = Exclude<keyof VersionFormValues, "revision">;
+type Key = Exclude<keyof VersionFormValues, "revision" | "signedKernel" | "signedModules">;
 
 export function VersionForm({ action, releaseName, tree, imagesDir, version, defaults, submitLabel }: Props) {
-  const { state, formAction, fieldErrors: err, initial } = useEntityForm<Partial<VersionFormValues>>(action, version ?? defaults);
+  const { state, formAction, fieldErrors: err, values, initial } = useEntityForm<Partial<VersionFormValues>>(action, version ?? defaults);
+  // a checkbox left unchecked is not sent: after a refused save, checked only if it was sent
+  const checked = (name: "signedKernel" | "signedModules") => (values ? values[name] === "on" : !!(version ?? defaults)?.[name]);
 
   const field = (name: Key, label: string, props: { hint?: string; placeholder?: string; required?: boolean; mono?: boolean } = {}) => (
     <Field label={label} name={name} error={err?.[name]} hint={props.hint} required={props.required}>
@@ -72,6 +77,23 @@ export function VersionForm({ action, releaseName, tree, imagesDir, version, def
         })}
         {field("writable", "Writable directories", { placeholder: "etc, dev, var", hint: `Each built in tmpfs from ${tree}/tars/<dir>.tar.gz.` })}
       </div>
+      <fieldset className="space-y-3">
+        <legend className="text-sm font-medium">Secure Boot</legend>
+        <CheckboxField
+          name="signedKernel"
+          label="Signed kernel"
+          error={err?.signedKernel}
+          defaultChecked={checked("signedKernel")}
+          hint="The kernel is signed by a key shim trusts, e.g. Debian's signed linux-image. UEFI Secure Boot hosts may boot this version only then."
+        />
+        <CheckboxField
+          name="signedModules"
+          label="Signed modules"
+          error={err?.signedModules}
+          defaultChecked={checked("signedModules")}
+          hint="Every module it loads is signed: kAFS and the NIC modules of the distribution kernel are; a locally built openafs.ko only after the DKMS MOK key is enrolled. Secure Boot hosts on an OpenAFS cell need it."
+        />
+      </fieldset>
       <Field label="Notes" name="notes" error={err?.notes}>
         <Textarea {...fieldProps("notes", err?.notes)} rows={3} defaultValue={initial("notes")} />
       </Field>

@@ -11,6 +11,12 @@ interface Props {
 }
 
 const num = (n: number) => <span className={n === 0 ? "text-slate-400" : undefined}>{n}</span>;
+const signed = (v: { signedKernel: boolean; signedModules: boolean }) =>
+  v.signedKernel || v.signedModules ? (
+    [v.signedKernel && "kernel", v.signedModules && "modules"].filter(Boolean).join(", ")
+  ) : (
+    <span className="text-slate-400">—</span>
+  );
 
 /** The versions of a release, oldest first, with what hosts are assigned, pinned and running. */
 export function VersionsTable({ release, actions }: Props) {
@@ -24,6 +30,7 @@ export function VersionsTable({ release, actions }: Props) {
           <TableHead>Kernel</TableHead>
           <TableHead>Base initrd</TableHead>
           <TableHead>tmpfs</TableHead>
+          <TableHead title="What Secure Boot hosts need: a signed kernel, and on an OpenAFS cell signed modules">Signed</TableHead>
           <TableHead className="text-right" title="Hosts that boot this version: pinned to it, or following the release while it is the latest">
             Assigned
           </TableHead>
@@ -57,6 +64,7 @@ export function VersionsTable({ release, actions }: Props) {
             <TableCell className="break-all font-mono text-xs">{v.kernel}</TableCell>
             <TableCell className="break-all font-mono text-xs">{v.baseInitrd}</TableCell>
             <TableCell className="font-mono text-xs">{v.tmpfsSize}</TableCell>
+            <TableCell className="text-xs">{signed(v)}</TableCell>
             <TableCell className="text-right tabular-nums">{num(v.assignedHosts)}</TableCell>
             <TableCell className="text-right tabular-nums">{num(v.pinnedHosts)}</TableCell>
             <TableCell className="text-right tabular-nums">{num(v.runningHosts)}</TableCell>

@@ -119,3 +119,52 @@ describe("releases API", () => {
     expect(unknownOp.status).toBe(404);
   });
 });
+
+describe("Secure Boot through the API", () => {
+  const v = { kernel: "vmlinuz", baseInitrd: "initrd.img", modules: [], readonly: ["usr"], writable: [] };
+  const unsigned = "Secure Boot needs a signed kernel: mark release rh-7.3 version 1's kernel signed, or turn Secure Boot off for this host";
+
+  it("422 naming the field for a value that is not true, false or null, and for a host that cannot boot its version; nothing saved", async () => {
+    const typo = await hosts.POST(req("/api/v1/hosts", { method: "POST", body: node(30, { secureBoot: "yes" }) }), ctx());
+    expect(typo.status).toBe(422);
+    expect((await typo.json()).error.fields).toEqual([{ path: "secureBoot", message: "Secure Boot must be true, false or null (the network's default)" }]);
+    const unbootable = await hosts.POST(req("/api/v1/hosts", { method: "POST", body: node(30, { secureBoot: true }) }), ctx());
+    expect(unbootable.status).toBe(422);
+    expect((await unbootable.json()).error).toMatchObject({ message: unsigned, fields: [{ path: "secureBoot", message: unsigned }] });
+    const flag = await versions.POST(
+      req("/api/v1/releases/rh-7.3/versions", { method: "POST", body: { ...v, version: "7", signedKernel: "yes" } }),
+      ctx({ name: "rh-7.3" }),
+    );
+    expect((await flag.json()).error.fields).toEqual([{ path: "signedKernel", message: "Signed kernel must be true or false" }]);
+    expect(await db.host.count({ where: { name: "api30" } })).toBe(0);
+  });
+
+  it("a version with a signed kernel, activated, lets a host Secure Boot; absent means inherit, null too", async () => {
+    const created = await versions.POST(
+      req("/api/v1/releases/rh-7.3/versions?activate=true", { method: "POST", body: { ...v, version: "8", signedKernel: true } }),
+      ctx({ name: "rh-7.3" }),
+    );
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ status: "active", signedKernel: true, signedModules: false });
+    const res = await hosts.POST(req("/api/v1/hosts", { method: "POST", body: node(31, { secureBoot: true }) }), ctx());
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body).toMatchObject({ secureBoot: true, effectiveSecureBoot: true, networkSecureBoot: false, assignedVersion: "8" });
+    const put = await host.PUT(
+      req("/api/v1/hosts/api31", { method: "PUT", body: { ...node(31), secureBoot: null, revision: body.revision } }),
+      ctx({ name: "api31" }),
+    );
+    expect(await put.json()).toMatchObject({ secureBoot: null, effectiveSecureBoot: false });
+  });
+
+  it("retiring the signed version under a Secure Boot host is refused with 422 and the reason; nothing changes", async () => {
+    const h = await (await host.GET(req("/api/v1/hosts/api31"), ctx({ name: "api31" }))).json();
+    await host.PUT(req("/api/v1/hosts/api31", { method: "PUT", body: { ...node(31), secureBoot: true, revision: h.revision } }), ctx({ name: "api31" }));
+    const res = await versionOp.POST(req("/api/v1/releases/rh-7.3/versions/8/retire", { method: "POST" }), ctx({ name: "rh-7.3", version: "8", op: "retire" }));
+    expect(res.status).toBe(422);
+    expect((await res.json()).error.message).toBe(
+      `Retiring rh-7.3@8 would leave 1 host with Secure Boot following the release unable to boot: host api31: ${unsigned}`,
+    );
+    expect((await db.releaseVersion.findFirstOrThrow({ where: { version: "8", release: { name: "rh-7.3" } } })).status).toBe("active");
+  });
+});

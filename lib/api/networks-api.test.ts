@@ -169,3 +169,23 @@ describe("networks API: DHCP event hook", () => {
     expect(await db.network.findUniqueOrThrow({ where: { name: input.name } })).toMatchObject({ dhcpEventHook: HOOK, revision: 1 });
   });
 });
+
+describe("networks API: Secure Boot default", () => {
+  it("201 with secureBoot, returned by GET; PUT without it turns it off; 422 naming the field for anything but true or false", async () => {
+    const t = await op();
+    const input = networkForm({ secureBoot: true });
+    const created = await networks.POST(req("/api/v1/networks", t, { method: "POST", body: input }), ctx());
+    expect(created.status).toBe(201);
+    expect(await (await network.GET(req(`/api/v1/networks/${input.name}`, t), ctx({ name: input.name }))).json()).toMatchObject({ secureBoot: true });
+    const { secureBoot: _omitted, ...rest } = input as Record<string, unknown>;
+    const off = await network.PUT(req(`/api/v1/networks/${input.name}`, t, { method: "PUT", body: { ...rest, revision: 1 } }), ctx({ name: input.name }));
+    expect(await off.json()).toMatchObject({ secureBoot: false, revision: 2 });
+    const bad = await network.PUT(
+      req(`/api/v1/networks/${input.name}`, t, { method: "PUT", body: { ...input, secureBoot: "maybe", revision: 2 } }),
+      ctx({ name: input.name }),
+    );
+    expect(bad.status).toBe(422);
+    expect((await bad.json()).error.fields).toEqual([{ path: "secureBoot", message: "Secure Boot must be true or false" }]);
+    expect((await db.network.findUniqueOrThrow({ where: { name: input.name } })).secureBoot).toBe(false);
+  });
+});

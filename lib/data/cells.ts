@@ -7,6 +7,7 @@ import type { CellInput, CellUpdate } from "@/lib/validation/cell";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { hasLikeWildcard, literalMatchIds } from "./search";
+import { assertSecureBoot, hostCount } from "./secure-boot";
 
 const LABELS = { name: "cell name" };
 const include = {
@@ -92,6 +93,11 @@ export async function updateCell(actor: Actor, name: string, input: CellUpdate) 
       await tx.cellServer.deleteMany({ where: { cellId: before.id } });
       await tx.cellServer.createMany({ data: serverRows(servers).map((s) => ({ ...s, cellId: before.id })) });
       const after = toView(await tx.cell.findUniqueOrThrow({ where: { id: before.id }, include }));
+      // an OpenAFS client loads openafs.ko: Secure Boot hosts of the cell need their versions' modules signed
+      if (after.client === "openafs" && before.client !== "openafs") {
+        const lead = (n: number) => `Switching cell ${after.name} to OpenAFS would leave ${hostCount(n)} with Secure Boot unable to boot`;
+        await assertSecureBoot(tx, { cellId: before.id }, lead, "client");
+      }
       await recordAudit(tx, actor, "cell.update", { type: "cell", id: before.id, name: after.name }, snapshot(toView(before)), snapshot(after));
       return after;
     });

@@ -11,6 +11,7 @@ import { hostsInDiscoveryRange, loadContext, rangeHoldsHosts, resolveHosts } fro
 import { auditHosts, hostData, hostSnapshot, insertHosts } from "./host-rows";
 import { afterHostChange } from "./boot-reporters";
 import { activationTime, imagesDirChangeProblem } from "./releases";
+import { secureBootViolations } from "./secure-boot";
 
 // `afsboot apply FILE [--prune]`: make the database match the fleet file, all or nothing.
 // Never deletes without --prune; an active version's content never changes (add a version).
@@ -154,7 +155,8 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
   const fileHosts = fleet.hosts ?? [];
   const ctx = await loadContext(tx);
   const { problems: hostProblems, resolved } = resolveHosts(ctx, fileHosts, fileHosts.map((h) => (cur.hosts.has(h.name) ? h.name : null)));
-  for (const p of hostProblems) problems.push({ path: `hosts[${p.row}].${p.field}`, message: p.message });
+  // a Secure Boot refusal says "this host": in a file of many, name it
+  for (const p of hostProblems) problems.push({ path: `hosts[${p.row}].${p.field}`, message: p.field === "secureBoot" ? `host ${fileHosts[p.row]!.name}: ${p.message}` : p.message });
   if (hostProblems.length === 0) {
     const creates = resolved.filter((r) => !cur.hosts.has(r.input.name));
     if (creates.length) await insertHosts(tx, actor, creates);
@@ -223,6 +225,16 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
   }
   for (const name of cur.networks.keys()) {
     if (!inFile.networks.has(name)) await removeIfUnused(prune, problems, "network", name, () => tx.host.count({ where: { network: { name } } }), remove, () => tx.network.delete({ where: { name } }));
+  }
+
+  // Secure Boot, once everything is written: a network's default, a cell's client, an activated or
+  // retired version can change how hosts the file does not list boot (and its own, after a retirement)
+  if (problems.length === 0) {
+    const row = new Map(fileHosts.map((h, i) => [h.name, i]));
+    for (const v of await secureBootViolations(tx)) {
+      const i = row.get(v.host);
+      problems.push({ path: i === undefined ? "hosts" : `hosts[${i}].secureBoot`, message: `host ${v.host}: ${v.message}` });
+    }
   }
 }
 

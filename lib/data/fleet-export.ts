@@ -31,6 +31,7 @@ export const canonNetwork = (n: {
   reportUrls?: unknown;
   discoveryRange: string | null;
   dhcpEventHook: string | null;
+  secureBoot?: boolean;
   notes: string;
 }) => ({
   name: n.name,
@@ -47,6 +48,7 @@ export const canonNetwork = (n: {
   reportUrls: storedList(n.reportUrls),
   discoveryRange: n.discoveryRange ?? null,
   dhcpEventHook: n.dhcpEventHook ?? null,
+  secureBoot: n.secureBoot ?? false,
   notes: n.notes ?? "",
 });
 
@@ -62,7 +64,18 @@ export const canonCell = (c: { name: string; client: string; bootRoot: string; c
 
 export const canonRelease = (r: { name: string; tree: string; imagesDir?: string | null; notes?: string }) => ({ name: r.name, tree: r.tree, imagesDir: r.imagesDir ?? null, notes: r.notes ?? "" });
 
-export const canonVersion = (v: { version: string; kernel: string; baseInitrd: string; modules: unknown; readonly: unknown; writable: unknown; tmpfsSize: string; notes: string }) => ({
+export const canonVersion = (v: {
+  version: string;
+  kernel: string;
+  baseInitrd: string;
+  modules: unknown;
+  readonly: unknown;
+  writable: unknown;
+  tmpfsSize: string;
+  signedKernel?: boolean;
+  signedModules?: boolean;
+  notes: string;
+}) => ({
   version: v.version,
   kernel: v.kernel,
   baseInitrd: v.baseInitrd,
@@ -70,6 +83,8 @@ export const canonVersion = (v: { version: string; kernel: string; baseInitrd: s
   readonly: v.readonly as string[],
   writable: v.writable as string[],
   tmpfsSize: v.tmpfsSize,
+  signedKernel: v.signedKernel ?? false,
+  signedModules: v.signedModules ?? false,
   notes: v.notes ?? "",
 });
 
@@ -101,7 +116,9 @@ export async function exportFleet(actor: Actor) {
   authorize(actor, "viewer");
   const s = await loadCanonState(db);
   return {
-    networks: [...s.networks.values()].map((n) => omitEmpty({ ...n })),
+    // false is the default of a network's secureBoot and a version's signed flags: left out like
+    // empty keys (a host's secureBoot: false is its own setting, so it stays)
+    networks: [...s.networks.values()].map((n) => omitEmpty({ ...n, secureBoot: n.secureBoot || null })),
     cells: [...s.cells.values()].map((c) =>
       omitEmpty({ name: c.name, client: c.client, servers: c.servers, bootRoot: c.bootRoot, cache: { memcache: c.cacheMemcache, blocks: c.cacheBlocks }, notes: c.notes }),
     ),
@@ -120,6 +137,8 @@ export async function exportFleet(actor: Actor) {
           readonly: v.readonly,
           writable: v.writable,
           tmpfsSize: v.tmpfsSize,
+          ...(v.signedKernel ? { signedKernel: true } : {}),
+          ...(v.signedModules ? { signedModules: true } : {}),
           ...(v.notes ? { notes: v.notes } : {}),
         })),
       }),

@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { AppError, invalid, notFound } from "@/lib/errors";
-import { problemsFromFields, summarize, type BulkEnrolled, type BulkPreview, type HostBatch, type LineProblem } from "@/lib/inventory/bulk-result";
+import { csvColumn, problemsFromFields, summarize, type BulkEnrolled, type BulkPreview, type HostBatch, type LineProblem } from "@/lib/inventory/bulk-result";
 import type { HostInput, ReleaseRef } from "@/lib/validation/host";
 import { authorize } from "./authorize";
 import { loadContext, resolveHosts } from "./host-resolve";
@@ -16,7 +16,6 @@ import { afterHostChange } from "./boot-reporters";
 // lists its hosts (auditHosts).
 
 const BULK_TX = { timeout: 120_000, maxWait: 10_000 };
-const FIELD_NAMES: Record<string, string> = { name: "hostname" };
 
 /** Database checks of a parsed batch (duplicates, clashes, unknown cells and releases) by line. */
 export async function checkEnrollment(actor: Actor, rows: { line: number; input: HostInput }[]): Promise<LineProblem[]> {
@@ -24,7 +23,7 @@ export async function checkEnrollment(actor: Actor, rows: { line: number; input:
   const { problems } = resolveHosts(await loadContext(db), rows.map((r) => r.input));
   return problems.map((p) => ({
     line: rows[p.row]!.line,
-    field: FIELD_NAMES[p.field] ?? p.field,
+    field: csvColumn(p.field),
     message: p.message.replace(/\(also row (\d+)\)/, (_, n) => `(also line ${rows[Number(n) - 1]!.line})`),
   }));
 }

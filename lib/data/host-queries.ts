@@ -10,7 +10,7 @@ import { latestActive } from "./releases";
 export async function hostChoices(actor: Actor) {
   authorize(actor, "viewer");
   const [networks, cells, releases, tags] = await db.$transaction([
-    db.network.findMany({ select: { name: true, subnet: true }, orderBy: { name: "asc" } }),
+    db.network.findMany({ select: { name: true, subnet: true, secureBoot: true }, orderBy: { name: "asc" } }),
     db.cell.findMany({ select: { name: true }, orderBy: { name: "asc" } }),
     db.release.findMany({
       select: { name: true, versions: { select: { version: true, status: true, activatedAt: true }, orderBy: { createdAt: "asc" } } },

@@ -2,6 +2,8 @@ import "server-only";
 import type { Tx } from "@/lib/db";
 import { cidrContains, formatIpv4, ipv4Key, parseCidr, parseIpv4, parseIpv4Range, rangeContains, type Cidr, type Ipv4Range } from "@/lib/net/ipv4";
 import type { HostInput } from "@/lib/validation/host";
+import { effectiveSecureBoot, secureBootProblem } from "@/lib/boot/secure-boot";
+import { latestActive } from "@/lib/boot/latest-version";
 
 // Checks a batch of validated host inputs against the database and against each other, and
 // resolves names to ids. Used by every way of enrolling or changing hosts (form, CSV, ranges,
@@ -22,10 +24,19 @@ export interface ResolvedHost {
   ipKey: string;
 }
 
+interface ContextVersion {
+  id: string;
+  version: string;
+  status: string;
+  activatedAt: Date | null;
+  signedKernel: boolean;
+  signedModules: boolean;
+}
+
 export interface Context {
-  networks: { id: string; name: string; cidr: Cidr; gateway: number; bootServer: string; discoveryRange: { text: string; range: Ipv4Range } | null }[];
-  cells: Map<string, string>;
-  releases: Map<string, { id: string; tree: string; versions: Map<string, { id: string; status: string }> }>;
+  networks: { id: string; name: string; cidr: Cidr; gateway: number; bootServer: string; discoveryRange: { text: string; range: Ipv4Range } | null; secureBoot: boolean }[];
+  cells: Map<string, { id: string; client: string }>;
+  releases: Map<string, { id: string; tree: string; versions: Map<string, ContextVersion>; latest: ContextVersion | null }>;
   /** existing hosts by name, mac and ip → host name */
   byName: Map<string, { id: string }>;
   byMac: Map<string, string>;
@@ -34,9 +45,11 @@ export interface Context {
 
 export async function loadContext(tx: Tx): Promise<Context> {
   const [networks, cells, releases, hosts] = await Promise.all([
-    tx.network.findMany({ select: { id: true, name: true, subnet: true, gateway: true, bootServer: true, discoveryRange: true } }),
-    tx.cell.findMany({ select: { id: true, name: true } }),
-    tx.release.findMany({ select: { id: true, name: true, tree: true, versions: { select: { id: true, version: true, status: true } } } }),
+    tx.network.findMany({ select: { id: true, name: true, subnet: true, gateway: true, bootServer: true, discoveryRange: true, secureBoot: true } }),
+    tx.cell.findMany({ select: { id: true, name: true, client: true } }),
+    tx.release.findMany({
+      select: { id: true, name: true, tree: true, versions: { select: { id: true, version: true, status: true, activatedAt: true, signedKernel: true, signedModules: true } } },
+    }),
     tx.host.findMany({ select: { id: true, name: true, mac: true, ip: true } }),
   ]);
   return {
@@ -45,10 +58,10 @@ export async function loadContext(tx: Tx): Promise<Context> {
       if (!c.ok) return [];
       const r = n.discoveryRange === null ? null : parseIpv4Range(n.discoveryRange);
       const discoveryRange = r?.ok ? { text: n.discoveryRange!, range: r.range } : null;
-      return [{ id: n.id, name: n.name, cidr: c.cidr, gateway: parseIpv4(n.gateway)!, bootServer: n.bootServer, discoveryRange }];
+      return [{ id: n.id, name: n.name, cidr: c.cidr, gateway: parseIpv4(n.gateway)!, bootServer: n.bootServer, discoveryRange, secureBoot: n.secureBoot }];
     }),
-    cells: new Map(cells.map((c) => [c.name, c.id])),
-    releases: new Map(releases.map((r) => [r.name, { id: r.id, tree: r.tree, versions: new Map(r.versions.map((v) => [v.version, { id: v.id, status: v.status }])) }])),
+    cells: new Map(cells.map((c) => [c.name, { id: c.id, client: c.client }])),
+    releases: new Map(releases.map((r) => [r.name, { id: r.id, tree: r.tree, versions: new Map(r.versions.map((v) => [v.version, v])), latest: latestActive(r.versions) }])),
     byName: new Map(hosts.map((h) => [h.name, { id: h.id }])),
     byMac: new Map(hosts.map((h) => [h.mac, h.name])),
     byIp: new Map(hosts.map((h) => [h.ip, h.name])),
@@ -56,7 +69,7 @@ export async function loadContext(tx: Tx): Promise<Context> {
 }
 
 /** The network an address belongs to, or why it cannot be a host's address. */
-export function networkFor(ctx: Context, ip: string): { id: string } | { problem: string } {
+export function networkFor(ctx: Context, ip: string): { id: string; secureBoot: boolean } | { problem: string } {
   const n = parseIpv4(ip)!;
   const net = ctx.networks.find((x) => cidrContains(x.cidr, n));
   if (!net) return { problem: `IP ${ip} lies outside every network: add the network first` };
@@ -68,7 +81,7 @@ export function networkFor(ctx: Context, ip: string): { id: string } | { problem
   // any network's range: networks may overlap, and a range's addresses go to machines that are not enrolled
   const ranged = ctx.networks.find((x) => x.discoveryRange && rangeContains(x.discoveryRange.range, n));
   if (ranged) return { problem: inDiscoveryRange(ip, ranged.discoveryRange!.text, ranged.name) };
-  return { id: net.id };
+  return { id: net.id, secureBoot: net.secureBoot };
 }
 
 const inDiscoveryRange = (ip: string, range: string, network: string) =>
@@ -122,10 +135,11 @@ export function resolveHosts(ctx: Context, inputs: HostInput[], replacing: (stri
     if (ipOwner !== undefined && ipOwner !== own) bad("ip", `IP ${input.ip} is already used by host ${ipOwner}`);
     const net = networkFor(ctx, input.ip);
     if ("problem" in net) bad("ip", net.problem);
-    const cellId = ctx.cells.get(input.cell);
+    const cell = ctx.cells.get(input.cell);
+    const cellId = cell?.id;
     if (!cellId) bad("cell", `Cell ${input.cell} does not exist`);
     const release = ctx.releases.get(input.release.release);
-    let pinnedVersionId: string | null = null;
+    let pinned: ContextVersion | null = null;
     if (!release) bad("release", `Release ${input.release.release} does not exist`);
     // the host's AFS client mounts the tree from its own cell (the overlay is built for that cell)
     else if (cellId && !treeInCell(release.tree, input.cell)) bad("release", `Release ${input.release.release} lives in ${release.tree}, outside cell ${input.cell}: choose a release in /afs/${input.cell}/ or another cell`);
@@ -134,10 +148,14 @@ export function resolveHosts(ctx: Context, inputs: HostInput[], replacing: (stri
       if (!v) bad("release", `Version ${input.release.release}@${input.release.version} does not exist`);
       else if (v.status === "retired") bad("release", `Version ${input.release.release}@${input.release.version} is retired`);
       else if (v.status === "draft") bad("release", `Version ${input.release.release}@${input.release.version} is a draft: activate it first`);
-      else pinnedVersionId = v.id;
+      else pinned = v;
     }
-    if (problems.length === before && cellId && release && !("problem" in net)) {
-      resolved.push({ input, networkId: net.id, cellId, releaseId: release.id, pinnedVersionId, ipKey: ipv4Key(input.ip) });
+    if (problems.length === before && cell && release && !("problem" in net)) {
+      // the version it boots (none yet: activating one is checked then)
+      const version = pinned ?? release.latest;
+      const problem = version && effectiveSecureBoot(input.secureBoot, net.secureBoot) ? secureBootProblem({ release: input.release.release, ...version }, { name: input.cell, client: cell.client }) : null;
+      if (problem) bad("secureBoot", problem);
+      else resolved.push({ input, networkId: net.id, cellId: cell.id, releaseId: release.id, pinnedVersionId: pinned?.id ?? null, ipKey: ipv4Key(input.ip) });
     }
   });
   return { problems, resolved };

@@ -24,6 +24,7 @@ export function hostData(r: ResolvedHost) {
     tmpfsSize: i.tmpfsSize ?? null,
     kernelArgs: i.kernelArgs ?? null,
     nicModule: i.nicModule ?? null,
+    secureBoot: i.secureBoot ?? null,
     notes: i.notes,
   };
 }
@@ -41,6 +42,7 @@ export function hostSnapshot(i: ResolvedHost["input"]) {
     tmpfsSize: i.tmpfsSize ?? null,
     kernelArgs: i.kernelArgs ?? null,
     nicModule: i.nicModule ?? null,
+    secureBoot: i.secureBoot ?? null,
     notes: i.notes,
   };
 }

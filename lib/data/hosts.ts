@@ -15,9 +15,10 @@ import { STAGES, bootedVsAssigned, effectiveState } from "@/lib/boot/stages";
 import { env } from "@/lib/env";
 import { afterHostChange } from "./boot-reporters";
 import { hostStates } from "./fleet-status";
+import { effectiveSecureBoot } from "@/lib/boot/secure-boot";
 
 export const hostInclude = {
-  network: { select: { name: true } },
+  network: { select: { name: true, secureBoot: true } },
   cell: { select: { name: true } },
   release: { select: { name: true, versions: { select: { id: true, version: true, status: true, activatedAt: true } } } },
   pinnedVersion: { select: { version: true } },
@@ -59,6 +60,11 @@ export function hostView(h: HostRow) {
     tmpfsSize: h.tmpfsSize,
     kernelArgs: h.kernelArgs,
     nicModule: h.nicModule,
+    /** UEFI Secure Boot: the host's own setting (null: its network's) */
+    secureBoot: h.secureBoot,
+    /** what it boots with: its own setting, else its network's default */
+    effectiveSecureBoot: effectiveSecureBoot(h.secureBoot, h.network.secureBoot),
+    networkSecureBoot: h.network.secureBoot,
     notes: h.notes,
     tokenGeneration: h.tokenGeneration,
     /** the booted system's /etc/machine-id (the console made it at enrollment) */
@@ -196,6 +202,7 @@ export function inputFromView(h: HostView): HostInput {
     tmpfsSize: h.tmpfsSize ?? undefined,
     kernelArgs: h.kernelArgs ?? undefined,
     nicModule: h.nicModule ?? undefined,
+    secureBoot: h.secureBoot,
     notes: h.notes,
   };
 }

@@ -9,6 +9,7 @@ import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { hasLikeWildcard, literalMatchIds } from "./search";
 import { hostsInDiscoveryRange, rangeHoldsHosts } from "./host-resolve";
+import { assertSecureBoot, hostCount } from "./secure-boot";
 
 const LABELS = { name: "network name" };
 
@@ -113,6 +114,11 @@ export async function updateNetwork(actor: Actor, name: string, input: NetworkUp
       });
       if (count === 0) throw conflict("This network was changed by someone else since you opened it: reload and apply your change again");
       const after = await tx.network.findUniqueOrThrow({ where: { id: before.id } });
+      // Secure Boot by default: every host that inherits it must be able to boot that way
+      if (after.secureBoot && !before.secureBoot) {
+        const lead = (n: number) => `Secure Boot on by default in network ${after.name} would leave ${hostCount(n)} inheriting it unable to boot`;
+        await assertSecureBoot(tx, { networkId: before.id, secureBoot: null }, lead, "secureBoot");
+      }
       await recordAudit(tx, actor, "network.update", { type: "network", id: after.id, name: after.name }, snapshot(before), snapshot(after));
       return after;
     });

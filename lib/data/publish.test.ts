@@ -170,6 +170,34 @@ describe("publication records, hooks and scoped publishes", () => {
     }
   });
 
+  it("a Secure Boot host that cannot boot its version (data changed behind the data layer) stops the publish: 422 naming it, nothing written", async () => {
+    const before = new Map(files(out).map((f) => [f, fs.readFileSync(path.join(out, f), "hex")]));
+    const counts = async () => [await db.publication.count(), await db.exportFile.count()];
+    const recorded = await counts();
+    // rh-7.3@1's kernel is not marked signed: the data layer refuses this, the database does not
+    await db.network.update({ where: { name: "lab" }, data: { secureBoot: true } });
+    try {
+      const refused = {
+        status: 422,
+        message: expect.stringMatching(
+          /^Nothing was published: \d+ hosts with Secure Boot cannot boot their assigned version: host node001: Secure Boot needs a signed kernel: mark release rh-7\.3 version 1's kernel signed, or turn Secure Boot off for this host \(also node003/,
+        ),
+        fields: expect.objectContaining({ "hosts.node001.secureBoot": expect.stringContaining("Secure Boot needs a signed kernel") }),
+      };
+      await expect(publish(operator, { outDir: out })).rejects.toMatchObject(refused);
+      await expect(publish(operator, { outDir: out, dryRun: true })).rejects.toMatchObject(refused);
+      await expect(publish(operator, { outDir: out, hosts: ["node004"] })).rejects.toMatchObject({ status: 422 });
+      expect(new Map(files(out).map((f) => [f, fs.readFileSync(path.join(out, f), "hex")]))).toEqual(before);
+      expect(await counts()).toEqual(recorded);
+      // a signed kernel (a version marked so, as activating one through the data layer would need): published
+      await db.releaseVersion.updateMany({ where: { release: { name: "rh-7.3" } }, data: { signedKernel: true } });
+      expect((await publish(operator, { outDir: out, dryRun: true })).status).toBe("dry_run");
+    } finally {
+      await db.network.update({ where: { name: "lab" }, data: { secureBoot: false } });
+      await db.releaseVersion.updateMany({ where: { release: { name: "rh-7.3" } }, data: { signedKernel: false } });
+    }
+  });
+
   it("writes a published file again when someone deleted it by hand", async () => {
     const mac = hostIn(1).mac.replace(/:/g, "-");
     fs.rmSync(path.join(out, `ipxe/01-${mac}.ipxe`));

@@ -24,6 +24,9 @@ import { authorize } from "./authorize";
 import { newId } from "./bulk-insert";
 import { record, recordDryRun } from "./publish-record";
 import { loadSnapshot, type LoadedSnapshot } from "./snapshot";
+import { hostCount } from "./secure-boot";
+import { snapshotViolations, violationsMessage } from "@/lib/boot/secure-boot";
+import { secureBootField } from "@/lib/publish/refusal-paths";
 
 // One publish pipeline for the UI, the API and `afsboot publish`: snapshot → generate → compare
 // with what the export directory holds (the ExportFile manifest) → validate the changed DHCP
@@ -112,6 +115,7 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   if (!opts.dryRun) removeStaleTemps(outDir);
 
   const loaded = await loadScopedSnapshot(run);
+  refuseUnbootable(loaded.snapshot);
   lap("snapshot");
   const generated = generateScoped(run, loaded, busybox);
   lap("generate");
@@ -181,6 +185,18 @@ async function loadScopedSnapshot({ actor, scope, outDir }: Run): Promise<Loaded
     networks = [...new Set(rows.map((r) => r.network.name))].sort();
   }
   return loadSnapshot(actor, { images: "read", networks, imagesFor: scope ?? undefined, outDir });
+}
+
+/**
+ * Secure Boot hosts whose version or cell cannot boot that way: every change is checked when it is
+ * made, so this is a change made some other way (by hand in the database, a restored backup).
+ * Nothing is published; the refusal names each host at its Secure Boot setting.
+ */
+function refuseUnbootable(snapshot: FleetSnapshot) {
+  const violations = snapshotViolations(snapshot);
+  if (violations.length === 0) return;
+  const lead = `Nothing was published: ${hostCount(violations.length)} with Secure Boot cannot boot ${violations.length === 1 ? "its" : "their"} assigned version`;
+  throw invalid(violationsMessage(lead, violations), Object.fromEntries(violations.map((v) => [secureBootField(v.host), v.message])));
 }
 
 export interface Generated {

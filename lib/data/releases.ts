@@ -9,6 +9,8 @@ import type { ReleaseInput, VersionInput } from "@/lib/validation/release";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { hasLikeWildcard, literalMatchIds } from "./search";
+import { latestActive } from "@/lib/boot/latest-version";
+import { assertSecureBoot, hostCount } from "./secure-boot";
 
 // Release trees and their versions. A version is a draft until activated; an active version is
 // immutable (a new build is a new version); a version pinned by hosts cannot be retired.
@@ -61,12 +63,7 @@ export async function listReleases(actor: Actor, query: ReleaseQuery = {}) {
   };
 }
 
-/** The version "latest of tree" means: the most recently activated active version. */
-export function latestActive<V extends { status: string; version: string; activatedAt?: Date | null }>(versions: V[]): V | null {
-  const active = versions.filter((v) => v.status === "active");
-  if (active.length === 0) return null;
-  return active.reduce((a, b) => ((b.activatedAt?.getTime() ?? 0) >= (a.activatedAt?.getTime() ?? 0) ? b : a));
-}
+export { latestActive };
 
 /**
  * The activation time of a version of this release activated now: now, or 1 ms after the
@@ -146,7 +143,19 @@ export async function getRelease(actor: Actor, name: string) {
 export type ReleaseView = Awaited<ReturnType<typeof getRelease>>;
 
 const releaseSnapshot = (r: { name: string; tree: string; imagesDir: string | null; notes: string }) => ({ name: r.name, tree: r.tree, imagesDir: r.imagesDir, notes: r.notes });
-const versionSnapshot = (v: { version: string; status: string; kernel: string; baseInitrd: string; modules: unknown; readonly: unknown; writable: unknown; tmpfsSize: string; notes: string }) => ({
+const versionSnapshot = (v: {
+  version: string;
+  status: string;
+  kernel: string;
+  baseInitrd: string;
+  modules: unknown;
+  readonly: unknown;
+  writable: unknown;
+  tmpfsSize: string;
+  signedKernel: boolean;
+  signedModules: boolean;
+  notes: string;
+}) => ({
   version: v.version,
   status: v.status,
   kernel: v.kernel,
@@ -155,8 +164,19 @@ const versionSnapshot = (v: { version: string; status: string; kernel: string; b
   readonly: v.readonly,
   writable: v.writable,
   tmpfsSize: v.tmpfsSize,
+  signedKernel: v.signedKernel,
+  signedModules: v.signedModules,
   notes: v.notes,
 });
+
+/**
+ * The hosts that follow a release boot whatever version activating or retiring one hands them:
+ * refused when a Secure Boot host among them could not boot it. Call it after the change is written.
+ */
+export function assertFollowersBoot(tx: Tx, releaseId: string, change: string) {
+  const lead = (n: number) => `${change} would leave ${hostCount(n)} with Secure Boot following the release unable to boot`;
+  return assertSecureBoot(tx, { releaseId, pinnedVersionId: null }, lead);
+}
 
 export async function createRelease(actor: Actor, input: ReleaseInput) {
   authorize(actor, "operator");
@@ -217,6 +237,8 @@ const versionData = (input: VersionInput) => ({
   readonly: input.readonly,
   writable: input.writable,
   tmpfsSize: input.tmpfsSize,
+  signedKernel: input.signedKernel ?? false,
+  signedModules: input.signedModules ?? false,
   notes: input.notes,
 });
 
@@ -230,6 +252,7 @@ export async function createVersion(actor: Actor, releaseName: string, input: Ve
       const row = await tx.releaseVersion.create({
         data: { ...versionData(input), releaseId: release.id, ...(opts.activate ? { status: "active", activatedAt: await activationTime(tx, release.id) } : {}) },
       });
+      if (opts.activate) await assertFollowersBoot(tx, release.id, `Activating ${releaseName}@${row.version}`);
       await recordAudit(tx, actor, "version.create", { type: "release-version", id: row.id, name: `${releaseName}@${row.version}` }, undefined, versionSnapshot(row));
       return versionView(row);
     });
@@ -298,6 +321,7 @@ export async function setVersionStatus(actor: Actor, releaseName: string, versio
       where: { id: before.id },
       data: status === "active" ? { status, activatedAt: await activationTime(tx, before.releaseId) } : { status, retiredAt: new Date() },
     });
+    if (effect.moved > 0) await assertFollowersBoot(tx, before.releaseId, `${status === "active" ? "Activating" : "Retiring"} ${releaseName}@${version}`);
     await recordAudit(
       tx,
       actor,

@@ -13,6 +13,7 @@ import type { Network } from "@/lib/generated/prisma/client";
 import { deliveredExportDir } from "@/lib/publish/deliver";
 import { storedBootServers, storedList } from "@/lib/validation/network";
 import { imagesDirField } from "@/lib/publish/refusal-paths";
+import { effectiveSecureBoot } from "@/lib/boot/secure-boot";
 
 // Loads the generators' input from the database in one consistent read, resolving what needs
 // I/O or secrets: each host's version (pinned, or the latest active one), its report token, and
@@ -91,11 +92,11 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
     db.release.findMany({ include: { versions: true } }),
     db.host.findMany({
       where: opts.networks ? { network: inNetworks } : {},
-      select: { id: true, name: true, mac: true, ip: true, networkId: true, cellId: true, releaseId: true, pinnedVersionId: true, cacheBlocks: true, tmpfsSize: true, kernelArgs: true, nicModule: true, tokenGeneration: true, machineId: true, assignedInitrdSha256: true },
+      select: { id: true, name: true, mac: true, ip: true, networkId: true, cellId: true, releaseId: true, pinnedVersionId: true, cacheBlocks: true, tmpfsSize: true, kernelArgs: true, nicModule: true, secureBoot: true, tokenGeneration: true, machineId: true, assignedInitrdSha256: true },
     }),
     db.hostTag.findMany({ where: opts.networks ? { host: { network: inNetworks } } : {}, select: { hostId: true, tag: true } }),
   ]);
-  const networkName = new Map(networks.map((n) => [n.id, n.name]));
+  const networkById = new Map(networks.map((n) => [n.id, n]));
   const cellName = new Map(cells.map((c) => [c.id, c.name]));
   const releaseById = new Map(releases.map((r) => [r.id, r]));
   const tagsOf = new Map<string, string[]>();
@@ -116,7 +117,7 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
       name: h.name,
       mac: h.mac,
       ip: h.ip,
-      network: networkName.get(h.networkId)!,
+      network: networkById.get(h.networkId)!.name,
       cell: cellName.get(h.cellId)!,
       release: release.name,
       version: version.version,
@@ -127,6 +128,7 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
       nicModule: h.nicModule,
       reportToken: hostReportToken(secret, h.id, h.tokenGeneration),
       machineId: h.machineId,
+      secureBoot: effectiveSecureBoot(h.secureBoot, networkById.get(h.networkId)!.secureBoot),
     }];
   });
   // every active version is published (so a host can move to it), plus versions hosts pin
@@ -175,7 +177,7 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
 }
 
 type ReleaseRow = { name: string; tree: string };
-type VersionRow = { version: string; modules: unknown; readonly: unknown; writable: unknown; tmpfsSize: string };
+type VersionRow = { version: string; modules: unknown; readonly: unknown; writable: unknown; tmpfsSize: string; signedKernel: boolean; signedModules: boolean };
 type CellRow = { name: string; client: SnapCell["client"]; bootRoot: string; cacheMemcache: boolean; cacheBlocks: number; servers: { name: string; ip: string }[] };
 
 /** A release version as the generators see it (kernel and base initrd resolved by the caller). */
@@ -190,6 +192,8 @@ export function snapVersion(release: ReleaseRow, version: VersionRow, kernel: Sn
     readonly: version.readonly as string[],
     writable: version.writable as string[],
     tmpfsSize: version.tmpfsSize,
+    signedKernel: version.signedKernel,
+    signedModules: version.signedModules,
   };
 }
 

@@ -26,6 +26,7 @@ export const fleetNetwork = strict({
   reportUrls: z.array(z.string()).optional(), // several, in order: hosts try each in turn
   discoveryRange: z.string().nullable().optional(), // null or absent: none
   dhcpEventHook: z.string().nullable().optional(), // null or absent: none
+  secureBoot: z.boolean({ error: "secureBoot must be true or false" }).optional(), // hosts here Secure Boot by default; absent: false
   notes: z.string().optional(),
 }).transform((v, ctx) => {
   const r = networkInput.safeParse(v);
@@ -57,6 +58,8 @@ const fleetVersion = strict({
   readonly: z.array(z.string()),
   writable: z.array(z.string()).optional(),
   tmpfsSize: z.string().optional(),
+  signedKernel: z.boolean({ error: "signedKernel must be true or false" }).optional(), // signed by a key shim trusts; absent: false
+  signedModules: z.boolean({ error: "signedModules must be true or false" }).optional(), // every module it loads is signed; absent: false
   notes: z.string().optional(),
 }).transform((v, ctx) => {
   const r = versionInput.safeParse({ ...v, modules: v.modules ?? [], writable: v.writable ?? [] });
@@ -86,6 +89,7 @@ export const fleetHost = strict({
   tmpfsSize: z.string().optional(),
   kernelArgs: z.string().optional(),
   nicModule: z.string().optional(),
+  secureBoot: z.boolean({ error: "secureBoot must be true, false or null (the network's default)" }).nullable().optional(), // null or absent: the network's
   notes: z.string().optional(),
 }).transform((v, ctx) => {
   const r = hostInput.safeParse(v);

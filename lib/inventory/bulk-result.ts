@@ -61,11 +61,14 @@ export interface BulkEnrolled {
 /** Result of a bulk action: `error` is a sentence for the whole attempt (nothing was saved). */
 export type BulkResult = { ok: true; result: BulkPreview | BulkEnrolled } | (ActionFailure & { preview?: BulkPreview });
 
-/** A row's validation issues as problems on its line: the first of each field (`name` is the hostname column). */
+/** The CSV column of a host input's field (`name` is the hostname column, `secureBoot` the secureboot one). */
+export const csvColumn = (field: string) => (field === "name" ? "hostname" : field === "secureBoot" ? "secureboot" : field);
+
+/** A row's validation issues as problems on its line: the first of each field, by its column. */
 export function rowProblems(line: number, error: z.ZodError): LineProblem[] {
   const byField = new Map<string, LineProblem>();
   for (const issue of error.issues) {
-    const field = issue.path[0] === "name" ? "hostname" : String(issue.path[0]);
+    const field = csvColumn(String(issue.path[0]));
     if (!byField.has(field)) byField.set(field, { line, field, message: issue.message });
   }
   return [...byField.values()];
@@ -107,7 +110,7 @@ export function problemsFromFields(fields: Record<string, string> | undefined, l
   return Object.entries(fields ?? {}).map(([key, message]) => {
     const m = /^(\d+)\.(.+)$/.exec(key);
     const line = m ? (lines[Number(m[1])] ?? 0) : 0;
-    const field = m ? (m[2] === "name" ? "hostname" : m[2]!) : key || "batch";
+    const field = m ? csvColumn(m[2]!) : key || "batch";
     return { line, field, message };
   });
 }

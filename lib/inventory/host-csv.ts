@@ -2,10 +2,13 @@ import { hostInput } from "@/lib/validation/host";
 import { rowProblems, type HostBatch, type LineProblem } from "./bulk-result";
 import { parseCsv } from "./csv";
 
-// Bulk enrollment files: header `hostname,mac,ip,cell,release[,tags]` (tags separated by spaces
-// or ';' inside the field). Every row is validated; problems carry the file's line number.
+// Bulk enrollment files: header `hostname,mac,ip,cell,release[,tags][,secureboot]` (tags separated
+// by spaces or ';' inside the field; secureboot on, off or empty for the network's default). Every
+// row is validated; problems carry the file's line number.
 
 export const CSV_HEADER = ["hostname", "mac", "ip", "cell", "release"] as const;
+/** Columns a file may add after the required ones, in this order. */
+const OPTIONAL_COLUMNS = ["tags", "secureboot"] as const;
 export const MAX_CSV_BYTES = 5 * 1024 * 1024; // 10,000 rows are about 0.6 MB
 export const MAX_CSV_ROWS = 50_000;
 
@@ -19,7 +22,9 @@ export function parseHostCsv(text: string): HostBatch {
   if (!head) return { rows: [], problems: [{ line: 1, field: "file", message: "The file is empty" }], total: 0 };
   const header = head.fields.map((f) => f.trim().toLowerCase());
   const expected = [...CSV_HEADER].join(",");
-  const okHeader = header.length >= 5 && header.length <= 6 && CSV_HEADER.every((h, i) => header[i] === h) && (header.length === 5 || header[5] === "tags");
+  // the optional columns, each at most once, in their order
+  const extra = header.slice(CSV_HEADER.length).map((h) => (OPTIONAL_COLUMNS as readonly string[]).indexOf(h));
+  const okHeader = CSV_HEADER.every((h, i) => header[i] === h) && extra.every((o, i) => o >= 0 && (i === 0 || o > extra[i - 1]!));
   if (!okHeader) {
     return {
       rows: [],
@@ -27,7 +32,7 @@ export function parseHostCsv(text: string): HostBatch {
         {
           line: head.line,
           field: "header",
-          message: `The first line must be "${expected}" or "${expected},tags" (found "${head.fields.join(",").slice(0, 120)}")`,
+          message: `The first line must be "${expected}", optionally followed by ",tags" and ",secureboot" (found "${head.fields.join(",").slice(0, 120)}")`,
         },
       ],
       total: 0,
@@ -47,8 +52,9 @@ export function parseHostCsv(text: string): HostBatch {
       problems.push({ line: r.line, field: "row", message: `Expected ${header.length} fields, found ${r.fields.length}` });
       continue;
     }
-    const [name, mac, ip, cell, release, tags] = r.fields;
-    const result = hostInput.safeParse({ name, mac, ip, cell, release, tags: (tags ?? "").replace(/;/g, " ") });
+    const [name, mac, ip, cell, release] = r.fields;
+    const column = (c: (typeof OPTIONAL_COLUMNS)[number]) => (header.includes(c) ? r.fields[header.indexOf(c)]!.trim().toLowerCase() : "");
+    const result = hostInput.safeParse({ name, mac, ip, cell, release, tags: column("tags").replace(/;/g, " "), secureBoot: column("secureboot") });
     if (result.success) rows.push({ line: r.line, input: result.data });
     else problems.push(...rowProblems(r.line, result.error));
   }

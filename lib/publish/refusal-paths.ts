@@ -8,3 +8,11 @@ export const imagesDirField = (release: string) => `releases.${release}.imagesDi
 export function releaseOfImagesDirField(path: string): string | null {
   return /^releases\.(.+)\.imagesDir$/.exec(path)?.[1] ?? null;
 }
+
+/** A Secure Boot host that cannot boot what it is assigned: its Secure Boot setting. */
+export const secureBootField = (host: string) => `hosts.${host}.secureBoot`;
+
+/** The host whose Secure Boot setting a refusal's field path names, if it names one. */
+export function hostOfSecureBootField(path: string): string | null {
+  return /^hosts\.(.+)\.secureBoot$/.exec(path)?.[1] ?? null;
+}

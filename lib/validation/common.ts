@@ -59,6 +59,29 @@ export function list<T extends z.ZodTypeAny>(item: T) {
 /** Checkbox in a form ("on" / absent) or a boolean from JSON. */
 export const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
 
+const FORM_BOOLEANS: Record<string, boolean> = { on: true, true: true, off: false, false: false };
+const formBoolean = (v: unknown) => (typeof v === "string" && v in FORM_BOOLEANS ? FORM_BOOLEANS[v] : v);
+
+/**
+ * A yes/no setting: a form's checkbox ("on", or absent for off) or true/false from JSON; absent
+ * or null: false. Anything else is refused (a typo in a script must not read as "off").
+ */
+export const flag = (label: string) =>
+  z.preprocess((v) => (v === undefined || v === null || v === "" ? false : formBoolean(v)), z.boolean({ error: `${label} must be true or false` }));
+
+/**
+ * On, off, or null to inherit a default (a form's select: "", "on", "off"; JSON: true, false, null
+ * or absent). Anything else is refused.
+ */
+export const inheritedFlag = (label: string, inherited: string) =>
+  z.preprocess(
+    (v) => (v === undefined || v === null || v === "" ? null : formBoolean(v)),
+    z
+      .boolean({ error: `${label} must be true, false or null (${inherited})` })
+      .nullable()
+      .optional(),
+  );
+
 // Query-string filters (list pages and their API twins): "" means "not given".
 const blank = (v: unknown) => (v === "" || v === null ? undefined : v);
 export const optionalParam = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blank, schema.optional());

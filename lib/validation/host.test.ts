@@ -65,3 +65,33 @@ describe("versionInput", () => {
     expect(Object.entries(e).find(([k]) => k === field || k.startsWith(`${field}.`))?.[1]).toContain(message);
   });
 });
+
+describe("Secure Boot at the edge", () => {
+  const v = { version: "1", kernel: "vmlinuz", baseInitrd: "initrd.img", modules: "", readonly: "usr", writable: "" };
+  it.each([
+    [undefined, null],
+    [null, null],
+    ["", null],
+    ["on", true],
+    ["off", false],
+    [true, true],
+    [false, false],
+  ])("a host's secureBoot %j is %j (null or absent: the network's default)", (value, want) =>
+    expect(hostInput.parse({ ...host, secureBoot: value }).secureBoot ?? null).toBe(want),
+  );
+  it.each(["yes", 1, "maybe", {}])("refuses a host's secureBoot %j, naming the field", (value) =>
+    expect(errorsOf(hostInput, { ...host, secureBoot: value }).secureBoot).toBe("Secure Boot must be true, false or null (the network's default)"),
+  );
+  it.each([
+    [{}, false, false],
+    [{ signedKernel: "on" }, true, false],
+    [{ signedKernel: true, signedModules: true }, true, true],
+    [{ signedKernel: false, signedModules: null }, false, false],
+  ])("a version's signed flags %j (form checkboxes or JSON booleans; absent: false)", (flags, kernel, modules) =>
+    expect(versionInput.parse({ ...v, ...flags })).toMatchObject({ signedKernel: kernel, signedModules: modules }),
+  );
+  it.each([
+    ["signedKernel", "yes", "Signed kernel must be true or false"],
+    ["signedModules", 1, "Signed modules must be true or false"],
+  ])("refuses %s=%j", (field, value, message) => expect(errorsOf(versionInput, { ...v, [field]: value })[field]).toBe(message));
+});

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { hostnameProblem } from "@/lib/inventory/hostname";
 import { isMulticastMac, normalizeMac } from "@/lib/inventory/mac";
-import { dnsName, ipv4, list, optionalText, revision, slug, text } from "./common";
+import { dnsName, inheritedFlag, ipv4, list, optionalText, revision, slug, text } from "./common";
 import { moduleName, tmpfsSize, versionLabel } from "./release";
 
 export const hostname = z
@@ -75,6 +75,8 @@ export const hostInput = z.object({
   tmpfsSize: optional(tmpfsSize("tmpfs size")),
   kernelArgs: optional(kernelArgs),
   nicModule: optional(moduleName),
+  /** UEFI Secure Boot: true or false for this host; null or absent: the network's default */
+  secureBoot: inheritedFlag("Secure Boot", "the network's default"),
   notes: optionalText("Notes"),
 });
 export type HostInput = z.output<typeof hostInput>;

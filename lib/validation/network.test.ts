@@ -19,6 +19,13 @@ const errorsOf = (input: object) => {
 };
 
 describe("networkInput", () => {
+  it("takes Secure Boot as a form checkbox or a JSON boolean (absent: off) and refuses anything else", () => {
+    expect(networkInput.parse(good).secureBoot).toBe(false);
+    expect(networkInput.parse({ ...good, secureBoot: "on" }).secureBoot).toBe(true);
+    expect(networkInput.parse({ ...good, secureBoot: true }).secureBoot).toBe(true);
+    expect(networkInput.parse({ ...good, secureBoot: false }).secureBoot).toBe(false);
+    expect(errorsOf({ ...good, secureBoot: "yes" }).secureBoot).toBe("Secure Boot must be true or false");
+  });
   it("accepts a form submission and normalises it", () => {
     const r = networkInput.parse(good);
     expect(r.dns).toEqual(["10.0.0.1", "10.0.0.2"]);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { MAX_HOOK_PATH, hookPathProblem } from "@/lib/net/hook-path";
 import { cidrContains, formatCidr, formatIpv4, formatIpv4Range, parseCidr, parseIpv4, parseIpv4Range, rangeContains, type Cidr } from "@/lib/net/ipv4";
 import { isDnsName, isHostLabel } from "@/lib/net/names";
-import { dnsName, ipv4, list, optionalText, revision, slug, text } from "./common";
+import { dnsName, flag, ipv4, list, optionalText, revision, slug, text } from "./common";
 
 const httpUrl = (label: string, max = 300) =>
   text(label, max).refine(
@@ -131,6 +131,8 @@ export const networkInput = z
         text("Discovery range", 40).optional(),
       ),
       dhcpEventHook: z.preprocess((v) => (v === null || (typeof v === "string" && v.trim() === "") ? undefined : v), hookPath("DHCP event hook").optional()),
+      /** hosts here are UEFI Secure Boot machines unless they say otherwise; absent: false */
+      secureBoot: flag("Secure Boot"),
       notes: optionalText("Notes"),
     }),
   )
@@ -318,10 +320,14 @@ function checkDiscoveryRange(
 }
 
 /**
- * Validated input; `discoveryRange` and `dhcpEventHook` may be left out by callers in code (absent:
- * none on create, unchanged on update).
+ * Validated input; `discoveryRange`, `dhcpEventHook` and `secureBoot` may be left out by callers in
+ * code (absent: none or off on create, unchanged on update).
  */
-export type NetworkInput = Omit<z.output<typeof networkInput>, "discoveryRange" | "dhcpEventHook" | "bootServers" | "dhcpFailover" | "reportUrls"> & {
+export type NetworkInput = Omit<
+  z.output<typeof networkInput>,
+  "discoveryRange" | "dhcpEventHook" | "bootServers" | "dhcpFailover" | "reportUrls" | "secureBoot"
+> & {
+  secureBoot?: boolean;
   reportUrls?: string[];
   discoveryRange?: string | null;
   dhcpEventHook?: string | null;

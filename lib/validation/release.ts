@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { list, optionalText, revision, slug, text } from "./common";
+import { flag, list, optionalText, revision, slug, text } from "./common";
 import { absolutePath, afsPath, relativePath } from "./paths";
 
 export const VERSION_STATUSES = ["draft", "active", "retired"] as const;
@@ -48,6 +48,10 @@ export const versionInput = z
     readonly: dirList("Read-only directories").pipe(z.array(z.string()).min(1, "at least one read-only directory")),
     writable: dirList("Writable directories"),
     tmpfsSize: z.preprocess((v) => (v === "" || v === undefined || v === null ? "256M" : v), tmpfsSize("tmpfs size")),
+    /** the kernel is signed by a key shim trusts (Secure Boot hosts need it); absent: false */
+    signedKernel: flag("Signed kernel"),
+    /** every module it loads is signed (Secure Boot hosts on an OpenAFS cell need it); absent: false */
+    signedModules: flag("Signed modules"),
     notes: optionalText("Notes"),
   })
   .superRefine((v, ctx) => {
@@ -56,5 +60,6 @@ export const versionInput = z
       if (ro.has(d)) ctx.addIssue({ code: "custom", path: ["writable", i], message: `${d} is also read-only: a directory is one or the other` });
     });
   });
-export type VersionInput = z.output<typeof versionInput>;
+/** Validated input; callers in code may leave the signed flags out (absent: false). */
+export type VersionInput = Omit<z.output<typeof versionInput>, "signedKernel" | "signedModules"> & { signedKernel?: boolean; signedModules?: boolean };
 export const versionUpdate = z.intersection(versionInput, z.object({ revision }));

@@ -32,6 +32,7 @@ function toRow(h: HostView): HostRow {
     assignedVersion: h.assignedVersion,
     bootedLabel: h.bootedLabel,
     assignedLabel: h.assignedVersion ? `${h.release}@${h.assignedVersion}` : null,
+    secureBoot: h.effectiveSecureBoot ? (h.secureBoot === null ? "network" : "own") : null,
     tags: h.tags,
     updated: `${formatDistanceToNowStrict(h.updatedAt)} ago`,
   };

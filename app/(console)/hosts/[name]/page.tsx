@@ -14,6 +14,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { PageHeader } from "@/components/ui/page-header";
 import { hasRole } from "@/lib/auth/roles";
+import { secureBootSource } from "@/lib/boot/secure-boot";
 import { requireActor } from "@/lib/auth/session";
 import { hostChoices } from "@/lib/data/host-queries";
 import { listHostBoots } from "@/lib/data/boots";
@@ -43,8 +44,23 @@ export default async function HostPage({ params, searchParams }: { params: Param
     canEdit ? hostToken(actor, host.name) : null,
     pendingChanges(actor),
   ]);
-  const { mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, notes, revision } = host;
-  const values: HostFormValues = { name: host.name, mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, notes, revision };
+  const { mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, secureBoot, notes, revision } = host;
+  const values: HostFormValues = {
+    name: host.name,
+    mac,
+    ip,
+    network,
+    cell,
+    releaseRef,
+    tags,
+    cacheBlocks,
+    tmpfsSize,
+    kernelArgs,
+    nicModule,
+    secureBoot,
+    notes,
+    revision,
+  };
   const rows: [string, string][] = [
     ["Hostname", host.name],
     ["MAC address", host.mac],
@@ -57,6 +73,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
     ["tmpfs size", host.tmpfsSize ?? "release default"],
     ["Extra kernel arguments", host.kernelArgs ?? "—"],
     ["NIC module", host.nicModule ?? "—"],
+    ["Secure Boot", secureBootSource(host)],
     ["Machine id", host.machineId ?? "—"],
     ["Notes", host.notes || "—"],
   ];

@@ -49,6 +49,7 @@ export default async function NetworkPage({ params }: { params: Params }) {
     network.reportUrls.length ? ["Report URLs", `${network.reportUrls.join(", ")} (tried in turn)`] : ["Report URL", network.reportUrl],
     ["Discovery range", network.discoveryRange ?? "— (enrolled hosts only)"],
     ["DHCP event hook", network.dhcpEventHook ?? "— (none)"],
+    ["Secure Boot", network.secureBoot ? "on by default (UEFI Secure Boot: shim → GRUB → signed kernel)" : "off by default (iPXE)"],
     ["Hosts", String(network.hostCount)],
   ];
   return (

@@ -55,6 +55,8 @@ export default async function VersionPage({ params }: { params: Params }) {
     ["Read-only directories", v.readonly.join(", ")],
     ["Writable directories", v.writable.join(", ") || "—"],
     ["tmpfs size", v.tmpfsSize],
+    ["Signed kernel", v.signedKernel ? "yes: Secure Boot hosts may boot it" : "no: Secure Boot hosts may not boot it"],
+    ["Signed modules", v.signedModules ? "yes: also for Secure Boot hosts on OpenAFS cells" : "no: not for Secure Boot hosts on OpenAFS cells"],
     ["Notes", v.notes || "—"],
     ["Hosts", `${v.assignedHosts} assigned, ${v.pinnedHosts} pinned, ${v.runningHosts} running it (last boot)`],
     ["Activated", fmt(v.activatedAt)],
