@@ -30,10 +30,11 @@ CLIENT=${AFSBOOT_LAB_CLIENT:-kafs}
 # NICs QEMU offers (virtio-net-pci, e1000, e1000e); for kAFS the in-kernel AFS client and rxrpc,
 # and fcrypt and pcbc, which rxrpc's rxkad asks for through request_module at run time (not in
 # modules.dep). kafs and openafs.ko both register the "afs" file system: one or the other.
+# efivarfs: /init reads the firmware's SecureBoot variable through it (a module in Debian's kernel).
 NICS="virtio_pci virtio_net e1000 e1000e"
 case $CLIENT in
-  kafs) MODULES=${AFSBOOT_LAB_MODULES:-$NICS kafs rxrpc fcrypt pcbc} ;;
-  openafs) MODULES=${AFSBOOT_LAB_MODULES:-$NICS} ;;
+  kafs) MODULES=${AFSBOOT_LAB_MODULES:-$NICS efivarfs kafs rxrpc fcrypt pcbc} ;;
+  openafs) MODULES=${AFSBOOT_LAB_MODULES:-$NICS efivarfs} ;;
   *) echo "base-initrd.sh: error: AFSBOOT_LAB_CLIENT=$CLIENT: kafs or openafs" >&2; exit 1 ;;
 esac
 

@@ -767,7 +767,7 @@ for s in $DHCP_SERVERS; do
       begin "uefi-pxe: $HOST_UEFI, UEFI firmware PXE via $s"
       since=$(iso_now)
       uefi_boot uefi-pxe "$MAC_UEFI" pxe
-      check --host "$HOST_UEFI" --expect up --since "$since" --dhcp --initrd "firmware UEFI, Secure Boot disabled" --up "firmware UEFI, Secure Boot disabled" \
+      check --host "$HOST_UEFI" --expect up --since "$since" --dhcp --initrd "firmware UEFI, (no Secure Boot|Secure Boot disabled)" --up "firmware UEFI, (no Secure Boot|Secure Boot disabled)" \
         >"$TMP/logs/check-uefi-pxe.json" || die "uefi-pxe: $(cat "$TMP/logs/check-uefi-pxe.json")"
       grep -q "sent $TMP/export/snponly.efi to " "$TMP/logs/tftpd.log" || die "uefi-pxe: the firmware did not load snponly.efi over TFTP ($TMP/logs/tftpd.log)"
       RESULTS+=("uefi-pxe: firmware PXE -> TFTP snponly.efi -> iPXE -> host script: up $(up_after "$TMP/logs/check-uefi-pxe.json") s after QEMU start; $(stages "$TMP/logs/check-uefi-pxe.json")")
@@ -777,7 +777,7 @@ for s in $DHCP_SERVERS; do
       begin "uefi-http: $HOST_HTTP, UEFI HTTP boot via $s"
       since=$(iso_now)
       uefi_boot uefi-http "$MAC_HTTP" http
-      check --host "$HOST_HTTP" --expect up --since "$since" --dhcp --initrd "firmware UEFI, Secure Boot disabled" >"$TMP/logs/check-uefi-http.json" ||
+      check --host "$HOST_HTTP" --expect up --since "$since" --dhcp --initrd "firmware UEFI, (no Secure Boot|Secure Boot disabled)" >"$TMP/logs/check-uefi-http.json" ||
         die "uefi-http: $(cat "$TMP/logs/check-uefi-http.json")"
       grep -aq "URI: http://$SRV/snponly.efi" "$TMP/logs/qemu-uefi-http.log" || die "uefi-http: the firmware did not HTTP-boot snponly.efi (serial console: $TMP/logs/qemu-uefi-http.log)"
       RESULTS+=("uefi-http: UEFI HTTP boot -> snponly.efi by URL -> iPXE -> host script: up $(up_after "$TMP/logs/check-uefi-http.json") s after QEMU start; $(stages "$TMP/logs/check-uefi-http.json")")

@@ -150,15 +150,19 @@ modload() {
 }
 
 # firmware: how this machine booted, for the initrd report: BIOS, or UEFI and its Secure Boot state
-# (the SecureBoot variable of the EFI global namespace: 4 bytes of attributes, then 1 or 0)
+# (the SecureBoot variable of the EFI global namespace: 4 bytes of attributes, then 1 or 0; no such
+# variable: firmware without Secure Boot). efivarfs is a module in Debian's kernels: the base
+# initrd should carry efivarfs.ko.
 firmware() {
   [ -d /sys/firmware/efi ] || { echo BIOS; return 0; }
-  v=/sys/firmware/efi/efivars
-  [ -e "$v/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c" ] || mount -t efivarfs efivarfs "$v" 2>/dev/null
-  case $(od -An -tu1 -j4 -N1 "$v/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c" 2>/dev/null | tr -d ' ') in
+  v=/sys/firmware/efi/efivars g=8be4df61-93ca-11d2-aa0d-00e098032b8c
+  [ -e "$v/BootCurrent-$g" ] || { modload efivarfs; mount -t efivarfs efivarfs "$v"; } 2>/dev/null
+  # the whole file, not od -j: efivarfs files may say size 0, and od will not skip past that
+  # shellcheck disable=SC2046 # the five bytes, one word each
+  case $( (set -- $(od -An -tu1 "$v/SecureBoot-$g" 2>/dev/null); echo "$5")) in
     1) echo "UEFI, Secure Boot enabled" ;;
     0) echo "UEFI, Secure Boot disabled" ;;
-    *) echo UEFI ;;
+    *) if [ -e "$v/BootCurrent-$g" ]; then echo "UEFI, no Secure Boot"; else echo "UEFI, Secure Boot state unknown (no efivarfs)"; fi ;;
   esac
 }
 

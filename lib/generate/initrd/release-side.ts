@@ -53,10 +53,13 @@ if [ "$stage" = up ]; then
   if [ ! -d /sys/firmware/efi ]; then
     fw=BIOS
   else
-    case $(od -An -tu1 -j4 -N1 /sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c 2>/dev/null | tr -d ' ') in
+    g=8be4df61-93ca-11d2-aa0d-00e098032b8c
+    # the whole file, not od -j: efivarfs files may say size 0, and od will not skip past that
+    # shellcheck disable=SC2046 # the five bytes, one word each
+    case $( (set -- $(od -An -tu1 "/sys/firmware/efi/efivars/SecureBoot-$g" 2>/dev/null); echo "$5")) in
       1) fw="UEFI, Secure Boot enabled" ;;
       0) fw="UEFI, Secure Boot disabled" ;;
-      *) fw=UEFI ;;
+      *) if [ -e "/sys/firmware/efi/efivars/BootCurrent-$g" ]; then fw="UEFI, no Secure Boot"; else fw=UEFI; fi ;;
     esac
   fi
   message="\${message:+$message; }firmware $fw"

@@ -164,6 +164,9 @@ describe("release side", () => {
     fs.mkdirSync(vars, { recursive: true });
     report(dir, "dash", "up", "");
     expect(posted(dir)).toBe("firmware UEFI");
+    fs.writeFileSync(path.join(vars, "BootCurrent-8be4df61-93ca-11d2-aa0d-00e098032b8c"), Buffer.from([6, 0, 0, 0, 2, 0]));
+    report(dir, "dash", "up", "");
+    expect(posted(dir)).toBe("firmware UEFI, no Secure Boot");
     for (const [value, text] of [
       [1, "UEFI, Secure Boot enabled"],
       [0, "UEFI, Secure Boot disabled"],
@@ -509,7 +512,8 @@ wait\n`;
       .replaceAll("/run/afsboot/", `${d}/run/`)
       .replaceAll("/sys/firmware/efi", `${d}/efi`)
       .replaceAll("/sys/kernel/security/lockdown", `${d}/lockdown`);
-    return busyboxSh(helpers + `fail() { echo "FAIL $1: $2"; exit 0; }\n${body}\n`).trim();
+    // no module is loaded and nothing mounted on the machine that runs the test
+    return busyboxSh(helpers + `fail() { echo "FAIL $1: $2"; exit 0; }\nmodload() { return 1; }\nmount() { return 1; }\n${body}\n`).trim();
   };
   const efivar = (d: string, value: number) => {
     fs.mkdirSync(path.join(d, "efi/efivars"), { recursive: true });
@@ -520,7 +524,14 @@ wait\n`;
     expect(sysSh(() => {}, "firmware")).toBe("BIOS");
     expect(sysSh((d) => efivar(d, 1), "firmware")).toBe("UEFI, Secure Boot enabled");
     expect(sysSh((d) => efivar(d, 0), "firmware")).toBe("UEFI, Secure Boot disabled");
-    expect(sysSh((d) => fs.mkdirSync(path.join(d, "efi/efivars"), { recursive: true }), "firmware")).toBe("UEFI");
+    // UEFI without Secure Boot (OVMF's plain build): its variables, but no SecureBoot among them
+    const noSb = (d: string) => {
+      fs.mkdirSync(path.join(d, "efi/efivars"), { recursive: true });
+      fs.writeFileSync(path.join(d, "efi/efivars/BootCurrent-8be4df61-93ca-11d2-aa0d-00e098032b8c"), Buffer.from([6, 0, 0, 0, 2, 0]));
+    };
+    expect(sysSh(noSb, "firmware")).toBe("UEFI, no Secure Boot");
+    // efivarfs could not be mounted (no efivarfs.ko in the base initrd)
+    expect(sysSh((d) => fs.mkdirSync(path.join(d, "efi/efivars"), { recursive: true }), "firmware")).toBe("UEFI, Secure Boot state unknown (no efivarfs)");
   });
 
   it("fails naming a module the kernel refused for its signature, and only then", () => {
