@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { FleetSnapshot } from "./snapshot";
 
 // A varied fleet for golden-file and validator tests: two networks, both AFS client kinds,
@@ -205,3 +206,13 @@ export const FAILOVER_FIXTURE: FleetSnapshot = {
   ],
   hosts: FIXTURE.hosts.map((h) => ({ ...h, network: `${h.network}-ha` })),
 };
+
+/** An overlay sha256 for each (release version, cell) a snapshot's hosts boot, made from its key. */
+export function overlaysFor(snap: FleetSnapshot): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const h of snap.hosts) {
+    const key = `${h.release}@${h.version}/${h.cell}`;
+    m.set(key, createHash("sha256").update(key).digest("hex"));
+  }
+  return m;
+}

@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FAILOVER_FIXTURE, FIXTURE } from "../fixtures";
-import { LAYOUT, servingPoints, type FleetSnapshot } from "../snapshot";
+import { FAILOVER_FIXTURE, FIXTURE, overlaysFor } from "../fixtures";
+import { LAYOUT, servingPoints } from "../snapshot";
 import { pxeFiles } from "./index";
 
 // iPXE scripts of hosts whose network has several boot servers: one block per server, chained by
@@ -13,15 +12,6 @@ import { pxeFiles } from "./index";
 // the lab boots the same scripts with the real iPXE.
 
 const GOLDEN = path.join(import.meta.dirname, "__golden_failover__");
-/** An overlay sha256 per (release version, cell) the hosts boot, made from its key. */
-function overlaysFor(snap: FleetSnapshot) {
-  const m = new Map<string, string>();
-  for (const h of snap.hosts) {
-    const key = `${h.release}@${h.version}/${h.cell}`;
-    m.set(key, createHash("sha256").update(key).digest("hex"));
-  }
-  return m;
-}
 
 type Outcome = { booted: string; kernel: string; cmdline: string; tries: string[] } | { rebooted: true; tries: string[] };
 
@@ -103,18 +93,18 @@ const files = pxeFiles(snap, overlaysFor(snap));
 const script = (mac: string) => files.find((f) => f.path === LAYOUT.ipxe(mac))!.content;
 
 describe("iPXE scripts of a network with several boot servers", () => {
-  it("match the golden files (UPDATE_GOLDEN=1 rewrites them)", () => {
-    const scripts = files.filter((f) => f.path.startsWith("ipxe/01-"));
-    if (process.env.UPDATE_GOLDEN === "1") {
-      // grub/ beside it is grub.test.ts's
-      fs.rmSync(path.join(GOLDEN, "ipxe"), { recursive: true, force: true });
-      for (const f of scripts) {
-        fs.mkdirSync(path.dirname(path.join(GOLDEN, f.path)), { recursive: true });
-        fs.writeFileSync(path.join(GOLDEN, f.path), f.content);
+  it("match the golden files, and so do the GRUB configs of its Secure Boot hosts (UPDATE_GOLDEN=1 rewrites them)", () => {
+    for (const dir of ["ipxe", "grub"]) {
+      const own = files.filter((f) => f.path.startsWith(`${dir}/01-`));
+      expect(own.length, dir).toBeGreaterThan(0);
+      if (process.env.UPDATE_GOLDEN === "1") {
+        fs.rmSync(path.join(GOLDEN, dir), { recursive: true, force: true });
+        fs.mkdirSync(path.join(GOLDEN, dir));
+        for (const f of own) fs.writeFileSync(path.join(GOLDEN, f.path), f.content);
       }
+      for (const f of own) expect(f.content, f.path).toBe(fs.readFileSync(path.join(GOLDEN, f.path), "utf8"));
+      expect(fs.readdirSync(path.join(GOLDEN, dir)).length).toBe(own.length);
     }
-    for (const f of scripts) expect(f.content, f.path).toBe(fs.readFileSync(path.join(GOLDEN, f.path), "utf8"));
-    expect(fs.readdirSync(path.join(GOLDEN, "ipxe")).length).toBe(scripts.length);
   });
 
   it("leave the scripts of a network with one boot server as they were", () => {

@@ -1,12 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { hostname as hostnameSchema, kernelArgs as kernelArgsSchema } from "@/lib/validation/host";
-import { FAILOVER_FIXTURE, FIXTURE } from "../fixtures";
+import { FAILOVER_FIXTURE, FIXTURE, overlaysFor } from "../fixtures";
 import { LAYOUT, servingPoints, type FleetSnapshot, type SnapHost } from "../snapshot";
 import { MAX_CMDLINE, kernelCmdline } from "./cmdline";
 import { grubWord } from "./grub";
@@ -16,16 +15,6 @@ import { PxeGenerateError, generateGrub, generateGrubCfg, pxeFiles } from "./ind
 // GRUB configs for Secure Boot hosts, checked by what GRUB does with them: a model of its lexer
 // and of the commands the configs use (grub-lexer.test.ts) runs them, and GRUB's own
 // grub-script-check (Debian: grub-common) reads them. The lab's firmware tests boot them for real.
-
-/** An overlay sha256 per (release version, cell) the hosts boot, made from its key. */
-function overlaysFor(snap: FleetSnapshot) {
-  const m = new Map<string, string>();
-  for (const h of snap.hosts) {
-    const key = `${h.release}@${h.version}/${h.cell}`;
-    m.set(key, createHash("sha256").update(key).digest("hex"));
-  }
-  return m;
-}
 
 const host = (snap: FleetSnapshot, name: string) => snap.hosts.find((h) => h.name === name)!;
 const versionOf = (snap: FleetSnapshot, h: SnapHost) => snap.versions.find((v) => v.release === h.release && v.version === h.version)!;
@@ -146,21 +135,7 @@ describe("a Secure Boot host's GRUB config on a network with several boot server
   const snap = FAILOVER_FIXTURE;
   const files = pxeFiles(snap, overlaysFor(snap));
   const text = (mac: string) => files.find((f) => f.path === LAYOUT.grub(mac))!.content;
-  const GOLDEN = path.join(import.meta.dirname, "__golden_failover__");
-
-  it("matches the golden files (UPDATE_GOLDEN=1 rewrites them)", () => {
-    const own = files.filter((f) => f.path.startsWith("grub/01-"));
-    expect(own.length).toBe(2);
-    if (process.env.UPDATE_GOLDEN === "1") {
-      fs.rmSync(path.join(GOLDEN, "grub"), { recursive: true, force: true });
-      for (const f of own) {
-        fs.mkdirSync(path.dirname(path.join(GOLDEN, f.path)), { recursive: true });
-        fs.writeFileSync(path.join(GOLDEN, f.path), f.content);
-      }
-    }
-    for (const f of own) expect(f.content, f.path).toBe(fs.readFileSync(path.join(GOLDEN, f.path), "utf8"));
-    expect(fs.readdirSync(path.join(GOLDEN, "grub")).length).toBe(own.length);
-  });
+  // their golden files: failover.test.ts, beside the iPXE scripts
 
   it("negative control: the model sees a chain that gives up before trying the next server", () => {
     const h = host(snap, "node002");
@@ -299,6 +274,13 @@ describe("quoting (properties)", () => {
     return tokens.slice(2, semi).map((t) => ("word" in t ? t.word : ""));
   }
 
+  /** The linux line says exactly the kernel path and the command line's words, the echo line the host's label. */
+  function expectExactly(text: string, { h, snap, sha }: Pick<ReturnType<typeof build>, "h" | "snap" | "sha">) {
+    const v = versionOf(snap, h);
+    expect(linuxWords(text)).toEqual([`(tftp,10.0.0.1)/${LAYOUT.image(v.kernel)}`, ...kernelCmdline(snap, h, sha).split(" ")]);
+    expect(words(text.split("\n").find((l) => l.startsWith("echo "))!)).toEqual(["echo", `AFSBoot: booting ${h.name} (${h.release}@3)`]);
+  }
+
   it("for host names and kernel arguments the validation accepts, the linux line's words are exactly the kernel path and the command line's words", () => {
     let accepted = 0;
     fc.assert(
@@ -307,11 +289,8 @@ describe("quoting (properties)", () => {
         const args = kernelArgsSchema.safeParse(rawArgs.join(" "));
         if (!name.success || (rawArgs.length > 0 && !args.success)) return;
         accepted++;
-        const { h, snap, overlays: o, sha } = build(name.data, rawArgs.length ? args.data! : null);
-        const text = generateGrub(snap, h, o);
-        const v = versionOf(snap, h);
-        expect(linuxWords(text)).toEqual([`(tftp,10.0.0.1)/${LAYOUT.image(v.kernel)}`, ...kernelCmdline(snap, h, sha).split(" ")]);
-        expect(words(text.split("\n").find((l) => l.startsWith("echo "))!)).toEqual(["echo", `AFSBoot: booting ${h.name} (${h.release}@3)`]);
+        const built = build(name.data, rawArgs.length ? args.data! : null);
+        expectExactly(generateGrub(built.snap, built.h, built.overlays), built);
       }),
       { numRuns: 1500 },
     );
@@ -331,9 +310,7 @@ describe("quoting (properties)", () => {
           return;
         }
         emitted++;
-        const v = versionOf(snap, h);
-        expect(linuxWords(text)).toEqual([`(tftp,10.0.0.1)/${LAYOUT.image(v.kernel)}`, ...kernelCmdline(snap, h, sha).split(" ")]);
-        expect(words(text.split("\n").find((l) => l.startsWith("echo "))!)).toEqual(["echo", `AFSBoot: booting ${h.name} (${h.release}@3)`]);
+        expectExactly(text, { h, snap, sha });
       }),
       { numRuns: 1500 },
     );
