@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { fieldProps } from "@/components/ui/field";
+import { FieldNotes, fieldProps } from "@/components/ui/field";
 
 export type CheckboxFieldProps = {
   /** The checkbox's id and name; the hint and error ids derive from it. */
@@ -23,16 +23,7 @@ export function CheckboxField({ name, label, hint, error, defaultChecked }: Chec
         />
         {label}
       </label>
-      {hint && (
-        <p id={`${name}-hint`} className="pl-6 text-xs text-slate-600">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${name}-error`} className="pl-6 text-sm text-red-600">
-          {error}
-        </p>
-      )}
+      <FieldNotes name={name} hint={hint} error={error} className="pl-6" />
     </div>
   );
 }

@@ -26,17 +26,26 @@ export function Field({ label, name, error, hint, children, required, className 
         )}
       </Label>
       {children}
+      <FieldNotes name={name} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** A control's hint and the refusal that concerns it, under the ids `fieldProps` points at. */
+export function FieldNotes({ name, hint, error, className }: { name: string; hint?: ReactNode; error?: string; className?: string }) {
+  return (
+    <>
       {hint && (
-        <p id={`${name}-hint`} className="text-xs text-slate-600">
+        <p id={`${name}-hint`} className={cn("text-xs text-slate-600", className)}>
           {hint}
         </p>
       )}
       {error && (
-        <p id={`${name}-error`} className="text-sm text-red-600">
+        <p id={`${name}-error`} className={cn("text-sm text-red-600", className)}>
           {error}
         </p>
       )}
-    </div>
+    </>
   );
 }
 

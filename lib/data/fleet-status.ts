@@ -4,7 +4,7 @@ import type { Actor } from "@/lib/auth/roles";
 import { bootedVsAssigned, effectiveState, type BootState, type Stage } from "@/lib/boot/stages";
 import { env } from "@/lib/env";
 import { authorize } from "./authorize";
-import { latestActive } from "./releases";
+import { latestActive } from "@/lib/boot/latest-version";
 
 // The live dashboard's data: hosts by state, what is booting now, recent failures, and how long
 // boots take per release. One query over every host's last boot (10,000 rows of a few columns),

@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { authorize } from "./authorize";
-import { latestActive } from "./releases";
+import { latestActive } from "@/lib/boot/latest-version";
 
 // Small reads for the host pages: every choice a host form or a host filter offers (the list
 // functions of networks, cells and releases are paginated; selects need all of them).

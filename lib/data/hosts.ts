@@ -10,7 +10,7 @@ import { hostAuditRows, recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { loadContext, resolveHosts, type RowProblem } from "./host-resolve";
 import { hostData, hostSnapshot, insertHosts } from "./host-rows";
-import { latestActive } from "./releases";
+import { latestActive } from "@/lib/boot/latest-version";
 import { STAGES, bootedVsAssigned, effectiveState } from "@/lib/boot/stages";
 import { env } from "@/lib/env";
 import { afterHostChange } from "./boot-reporters";

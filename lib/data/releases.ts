@@ -11,6 +11,7 @@ import { authorize, pageArgs } from "./authorize";
 import { hasLikeWildcard, literalMatchIds } from "./search";
 import { latestActive } from "@/lib/boot/latest-version";
 import { assertSecureBoot, hostCount } from "./secure-boot";
+import { canonVersion } from "./fleet-export";
 
 // Release trees and their versions. A version is a draft until activated; an active version is
 // immutable (a new build is a new version); a version pinned by hosts cannot be retired.
@@ -63,7 +64,6 @@ export async function listReleases(actor: Actor, query: ReleaseQuery = {}) {
   };
 }
 
-export { latestActive };
 
 /**
  * The activation time of a version of this release activated now: now, or 1 ms after the
@@ -143,31 +143,11 @@ export async function getRelease(actor: Actor, name: string) {
 export type ReleaseView = Awaited<ReturnType<typeof getRelease>>;
 
 const releaseSnapshot = (r: { name: string; tree: string; imagesDir: string | null; notes: string }) => ({ name: r.name, tree: r.tree, imagesDir: r.imagesDir, notes: r.notes });
-const versionSnapshot = (v: {
-  version: string;
-  status: string;
-  kernel: string;
-  baseInitrd: string;
-  modules: unknown;
-  readonly: unknown;
-  writable: unknown;
-  tmpfsSize: string;
-  signedKernel: boolean;
-  signedModules: boolean;
-  notes: string;
-}) => ({
-  version: v.version,
-  status: v.status,
-  kernel: v.kernel,
-  baseInitrd: v.baseInitrd,
-  modules: v.modules,
-  readonly: v.readonly,
-  writable: v.writable,
-  tmpfsSize: v.tmpfsSize,
-  signedKernel: v.signedKernel,
-  signedModules: v.signedModules,
-  notes: v.notes,
-});
+/** What the audit log keeps of a version: its fields as the fleet file has them, and its status. */
+function versionSnapshot(v: Parameters<typeof canonVersion>[0] & { status: string }) {
+  const { version, ...content } = canonVersion(v);
+  return { version, status: v.status, ...content };
+}
 
 /**
  * The hosts that follow a release boot whatever version activating or retiring one hands them:

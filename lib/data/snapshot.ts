@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { hostReportToken } from "@/lib/auth/host-token";
 import { authorize } from "@/lib/data/authorize";
-import { latestActive } from "@/lib/data/releases";
+import { latestActive } from "@/lib/boot/latest-version";
 import { imagePolicy, serverSecret } from "@/lib/env";
 import { invalid } from "@/lib/errors";
 import { sha256Cached } from "@/lib/publish/file-cache";
