@@ -57,7 +57,7 @@ test("Secure Boot: refused next to the field until the version's kernel is marke
   // Secure Boot on, with version 1's kernel not marked signed: refused next to the field, nothing saved
   await secureBoot(page).selectOption("On");
   await page.getByRole("button", { name: "Save changes" }).click();
-  const refusal = `Secure Boot needs a signed kernel: mark release ${release} version 1's kernel signed, or turn Secure Boot off for this host`;
+  const refusal = `Secure Boot needs a signed kernel: release ${release} version 1 has no kernel marked signed (a version is marked while it is a draft: make a new version with \"Signed kernel\" and activate it), or turn Secure Boot off for this host`;
   await expect(page.locator("#secureBoot-error")).toHaveText(refusal);
   await expect(secureBoot(page)).toHaveAttribute("aria-invalid", "true");
   await expect(secureBoot(page)).toHaveValue("true"); // what was sent, kept for another try

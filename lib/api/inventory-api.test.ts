@@ -122,7 +122,8 @@ describe("releases API", () => {
 
 describe("Secure Boot through the API", () => {
   const v = { kernel: "vmlinuz", baseInitrd: "initrd.img", modules: [], readonly: ["usr"], writable: [] };
-  const unsigned = "Secure Boot needs a signed kernel: mark release rh-7.3 version 1's kernel signed, or turn Secure Boot off for this host";
+  const unsigned =
+    'Secure Boot needs a signed kernel: release rh-7.3 version 1 has no kernel marked signed (a version is marked while it is a draft: make a new version with "Signed kernel" and activate it), or turn Secure Boot off for this host';
 
   it("422 naming the field for a value that is not true, false or null, and for a host that cannot boot its version; nothing saved", async () => {
     const typo = await hosts.POST(req("/api/v1/hosts", { method: "POST", body: node(30, { secureBoot: "yes" }) }), ctx());

@@ -17,11 +17,11 @@ describe("Secure Boot rule", () => {
 
   it("needs a signed kernel, and on an OpenAFS cell signed modules too", () => {
     expect(secureBootProblem(v(false, true), kafs)).toBe(
-      "Secure Boot needs a signed kernel: mark release deb12 version 3's kernel signed, or turn Secure Boot off for this host",
+      'Secure Boot needs a signed kernel: release deb12 version 3 has no kernel marked signed (a version is marked while it is a draft: make a new version with "Signed kernel" and activate it), or turn Secure Boot off for this host',
     );
     expect(secureBootProblem(v(true, false), kafs)).toBeNull();
     expect(secureBootProblem(v(true, false), openafs)).toBe(
-      "Secure Boot needs signed modules on OpenAFS cell openafs.example.org: the openafs module must be signed: enrol the DKMS MOK key and mark release deb12 version 3's modules signed, or turn Secure Boot off for this host",
+      'Secure Boot needs signed modules on OpenAFS cell openafs.example.org: the openafs module must be signed: enrol the DKMS MOK key and boot a version marked "Signed modules" (release deb12 version 3 is not), or turn Secure Boot off for this host',
     );
     expect(secureBootProblem(v(true, true), openafs)).toBeNull();
     // the kernel first: without it nothing else matters
@@ -36,7 +36,12 @@ describe("Secure Boot rule", () => {
   });
 
   it("finds the Secure Boot hosts of a snapshot that cannot boot their version (absent flags: false)", () => {
-    const snap = FIXTURE;
+    // the fixture's versions, none marked signed
+    const snap = {
+      ...FIXTURE,
+      versions: FIXTURE.versions.map((x) => ({ ...x, signedKernel: undefined, signedModules: undefined })),
+      hosts: FIXTURE.hosts.map((h) => ({ ...h, secureBoot: false })),
+    };
     expect(snapshotViolations(snap)).toEqual([]);
     const [first, ...rest] = snap.hosts;
     const on = { ...snap, hosts: [{ ...first!, secureBoot: true }, ...rest] };

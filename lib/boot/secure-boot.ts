@@ -23,9 +23,10 @@ export interface SignedVersion {
  */
 export function secureBootProblem(version: SignedVersion, cell: { name: string; client: string }): string | null {
   const v = `release ${version.release} version ${version.version}`;
-  if (!version.signedKernel) return `Secure Boot needs a signed kernel: mark ${v}'s kernel signed, or turn Secure Boot off for this host`;
+  if (!version.signedKernel)
+    return `Secure Boot needs a signed kernel: ${v} has no kernel marked signed (a version is marked while it is a draft: make a new version with \"Signed kernel\" and activate it), or turn Secure Boot off for this host`;
   if (cell.client === "openafs" && !version.signedModules) {
-    return `Secure Boot needs signed modules on OpenAFS cell ${cell.name}: the openafs module must be signed: enrol the DKMS MOK key and mark ${v}'s modules signed, or turn Secure Boot off for this host`;
+    return `Secure Boot needs signed modules on OpenAFS cell ${cell.name}: the openafs module must be signed: enrol the DKMS MOK key and boot a version marked \"Signed modules\" (${v} is not), or turn Secure Boot off for this host`;
   }
   return null;
 }

@@ -126,7 +126,7 @@ describe("fleet file: Secure Boot", () => {
     const before = await state();
     const fields = await refusal(applyFleet(operator, parse(FILE.replace("    release: rh-7.3\n    secureBoot: false\n", "    release: rh-7.3\n"))));
     expect(fields).toEqual({
-      "hosts[1].secureBoot": "host node002: Secure Boot needs a signed kernel: mark release rh-7.3 version 1's kernel signed, or turn Secure Boot off for this host",
+      "hosts[1].secureBoot": "host node002: Secure Boot needs a signed kernel: release rh-7.3 version 1 has no kernel marked signed (a version is marked while it is a draft: make a new version with \"Signed kernel\" and activate it), or turn Secure Boot off for this host",
     });
     expect(await state()).toBe(before);
   });
@@ -136,7 +136,7 @@ describe("fleet file: Secure Boot", () => {
     const before = await state();
     const lab2On = FILE.replace("    reportUrl: http://10.0.2.1:3000\n", "    reportUrl: http://10.0.2.1:3000\n    secureBoot: true\n");
     expect(await refusal(applyFleet(operator, parse(lab2On)))).toEqual({
-      hosts: "host node020: Secure Boot needs a signed kernel: mark release rh-7.3 version 1's kernel signed, or turn Secure Boot off for this host",
+      hosts: "host node020: Secure Boot needs a signed kernel: release rh-7.3 version 1 has no kernel marked signed (a version is marked while it is a draft: make a new version with \"Signed kernel\" and activate it), or turn Secure Boot off for this host",
     });
     // OpenAFS: deb12@1's modules are not signed (node001 follows deb12, node003 pins @1)
     expect(await refusal(applyFleet(operator, parse(FILE.replace("client: kafs", "client: openafs"))))).toEqual({

@@ -180,7 +180,7 @@ describe("publication records, hooks and scoped publishes", () => {
       const refused = {
         status: 422,
         message: expect.stringMatching(
-          /^Nothing was published: \d+ hosts with Secure Boot cannot boot their assigned version: host node001: Secure Boot needs a signed kernel: mark release rh-7\.3 version 1's kernel signed, or turn Secure Boot off for this host \(also node003/,
+          /^Nothing was published: \d+ hosts with Secure Boot cannot boot their assigned version: host node001: Secure Boot needs a signed kernel: release rh-7\.3 version 1 has no kernel marked signed (a version is marked while it is a draft: make a new version with \"Signed kernel\" and activate it), or turn Secure Boot off for this host \(also node003/,
         ),
         fields: expect.objectContaining({ "hosts.node001.secureBoot": expect.stringContaining("Secure Boot needs a signed kernel") }),
       };

@@ -27,7 +27,7 @@ const refusal = async (p: Promise<unknown>) => {
 };
 
 const unsignedKernel = (release: string, version: string) =>
-  `Secure Boot needs a signed kernel: mark release ${release} version ${version}'s kernel signed, or turn Secure Boot off for this host`;
+  `Secure Boot needs a signed kernel: release ${release} version ${version} has no kernel marked signed (a version is marked while it is a draft: make a new version with \"Signed kernel\" and activate it), or turn Secure Boot off for this host`;
 
 const v = { kernel: "vmlinuz", baseInitrd: "initrd.img", modules: ["e1000"], readonly: ["usr"], writable: ["etc"], tmpfsSize: "90M", notes: "" };
 const deb12 = { release: "deb12", version: null };
@@ -150,7 +150,7 @@ describe("Secure Boot: changes that move hosts they do not name", () => {
     expect(r.fields.client).toBe(r.message);
     expect(r.message).toMatch(/^Switching cell example.org to OpenAFS would leave 4 hosts with Secure Boot unable to boot: host node001: /);
     expect(r.message).toContain(
-      "Secure Boot needs signed modules on OpenAFS cell example.org: the openafs module must be signed: enrol the DKMS MOK key and mark release deb12 version 2's modules signed",
+      "Secure Boot needs signed modules on OpenAFS cell example.org: the openafs module must be signed: enrol the DKMS MOK key and boot a version marked \"Signed modules\" (release deb12 version 2 is not)",
     );
     expect(await getCell(viewer, "example.org")).toMatchObject({ client: "kafs", revision: cell.revision });
     // a version with signed modules (the DKMS MOK key enrolled): the followers move to it, then the cell may switch

@@ -111,6 +111,33 @@ describe("what a host gets", () => {
       "\ndhcp-hostsfile=/afs/example.org/boot/export/dhcp/dnsmasq-lab.hosts\n",
     );
   });
+
+  it("a Secure Boot host's UEFI HTTP boot gets no boot file and no option 60 in all three (its GRUB cannot go on over HTTP); shim only by TFTP", () => {
+    const all = [...dhcpFiles(FIXTURE, OPTS), ...dhcpFiles(DISCOVERY_FIXTURE, OPTS), ...dhcpFiles(FAILOVER_FIXTURE, OPTS)];
+    expect(FIXTURE.hosts.some((h) => h.secureBoot)).toBe(true);
+    for (const f of all) expect(f.content, f.path).not.toMatch(/https?:\/\/\S*shimx64/);
+    // dhcpd: the Secure Boot host's HTTP branch is empty, its PXE branch shim
+    const sb = FIXTURE.hosts.find((h) => h.secureBoot)!;
+    const block = generateDhcpd(FIXTURE, sb.network).match(new RegExp(`\\n  host ${sb.name} \\{\\n[^]*?\\n  \\}\\n`))![0];
+    expect(block).toMatch(/elsif option afsboot-arch = 00:10 [^\n]*\{\n {6}# Secure Boot: no answer to UEFI HTTP boot [^\n]*\n {4}\} elsif /);
+    expect(block).not.toContain('HTTPClient";');
+    expect(block).toContain('filename "shimx64.efi";');
+    // Kea: the HTTP boot class (URL and option 60) leaves Secure Boot hosts out; the subnet names no boot file
+    const kea = JSON.parse(generateKea(FIXTURE, sb.network)).Dhcp4;
+    const http = kea["client-classes"].find((c: { name: string }) => c.name === `afsboot-http-snponly-${sb.network}`);
+    expect(http.test).toBe("member('afsboot-http') and not member('afsboot-secure-boot')");
+    expect(http["option-data"]).toEqual([{ name: "vendor-class-identifier", data: "HTTPClient", "always-send": true }]);
+    expect(kea["client-classes"].filter((c: { "option-data"?: unknown }) => c["option-data"])).toEqual([http]);
+    expect(kea.subnet4[0]["boot-file-name"]).toBeUndefined();
+    // dnsmasq: the HTTP boot line and option 60 need the tag !secure-boot
+    const conf = generateDnsmasqConf(FIXTURE, sb.network);
+    expect(conf.match(/^dhcp-boot=.*tag:efi64-http,tag:http-client.*$/gm)).toEqual([
+      `dhcp-boot=tag:net-${sb.network},tag:!ipxe,tag:efi64-http,tag:http-client,tag:!secure-boot,http://10.0.0.1/snponly.efi,,10.0.0.1`,
+    ]);
+    expect(conf).toContain(
+      `\ndhcp-option-force=tag:net-${sb.network},tag:!ipxe,tag:efi64-http,tag:http-client,tag:!secure-boot,option:vendor-class,HTTPClient\n`,
+    );
+  });
 });
 
 describe("a discovery range", () => {
@@ -323,9 +350,10 @@ describe("bad input fails loudly instead of writing a broken config", () => {
 function readBack(snap: FleetSnapshot, network: string) {
   const dhcpd = [
     ...generateDhcpd(snap, network).matchAll(
-      /^ {2}host (\S+) \{\n {4}hardware ethernet (\S+);\n {4}fixed-address (\S+);\n {4}option host-name "([^"\\]*)";\n {4}option root-path "([^"\\]*)";\n {4}next-server \S+;\n {4}if .*\n {6}filename "([^"\\]*)";\n {4}\} elsif .*\n {6}option vendor-class-identifier "HTTPClient";\n {6}option dhcp-parameter-request-list .*\n {6}filename "([^"\\]*)";\n {4}\} elsif .*\n {6}filename "([^"\\]*)";\n/gm,
+      /^ {2}host (\S+) \{\n {4}hardware ethernet (\S+);\n {4}fixed-address (\S+);\n {4}option host-name "([^"\\]*)";\n {4}option root-path "([^"\\]*)";\n {4}next-server \S+;\n {4}if .*\n {6}filename "([^"\\]*)";\n {4}\} elsif .*\n(?: {6}option vendor-class-identifier "HTTPClient";\n {6}option dhcp-parameter-request-list .*\n {6}filename "([^"\\]*)";\n| {6}# Secure Boot: no answer to UEFI HTTP boot .*\n) {4}\} elsif .*\n {6}filename "([^"\\]*)";\n/gm,
     ),
-  ].map((m) => ({ name: m[1], mac: m[2], ip: m[3], hostname: m[4], rootPath: m[5], url: m[6], http: m[7], efi: m[8] }));
+    // http: null where the HTTP boot branch is the empty one of a Secure Boot host (no file, no option 60)
+  ].map((m) => ({ name: m[1], mac: m[2], ip: m[3], hostname: m[4], rootPath: m[5], url: m[6], http: m[7] ?? null, efi: m[8] }));
   const kea = (
     JSON.parse(generateKea(snap, network)).Dhcp4.subnet4[0].reservations as {
       "hw-address": string;
@@ -375,10 +403,14 @@ describe("no value breaks out of its quoting (property)", () => {
             secureBoot: h.secureBoot === true,
           }));
           const got = readBack(snap, net.name);
-          // UEFI firmware of a host with Secure Boot gets shim, over TFTP and HTTP; the others iPXE
-          const loader = (sb: boolean) => (sb ? "shimx64.efi" : "snponly.efi");
+          // UEFI firmware PXE of a host with Secure Boot gets shim, its UEFI HTTP boot nothing; the others iPXE
           expect(got.dhcpd).toEqual(
-            want.map(({ secureBoot, ...w }) => ({ ...w, hostname: w.name, efi: loader(secureBoot), http: `http://${net.bootServer}/${loader(secureBoot)}` })),
+            want.map(({ secureBoot, ...w }) => ({
+              ...w,
+              hostname: w.name,
+              efi: secureBoot ? "shimx64.efi" : "snponly.efi",
+              http: secureBoot ? null : `http://${net.bootServer}/snponly.efi`,
+            })),
           );
           expect(got.kea).toEqual(want.map((w) => ({ mac: w.mac, ip: w.ip, hostname: w.name, rootPath: w.rootPath, secureBoot: w.secureBoot })));
           expect(got.dnsmasqHosts).toEqual(want.map((w) => ({ mac: w.mac, ip: w.ip, hostname: w.name, rootPath: w.rootPath, secureBoot: w.secureBoot })));

@@ -1,15 +1,5 @@
 import { BOOT_LOADERS, LAYOUT, httpBase, type FleetSnapshot, type SnapNetwork } from "../snapshot";
-import {
-  DISCOVERY_LEASE_SECONDS,
-  LEASE_SECONDS,
-  commentSafe,
-  fail,
-  resolveDhcpNetwork,
-  type DhcpHost,
-  type DhcpNetwork,
-  type DiscoveryRange,
-  type HttpBootUrls,
-} from "./resolve";
+import { DISCOVERY_LEASE_SECONDS, LEASE_SECONDS, commentSafe, fail, resolveDhcpNetwork, type DhcpHost, type DhcpNetwork, type DiscoveryRange } from "./resolve";
 
 // ISC dhcpd (4.4) configuration for one network. The resolution and checks it shares with the Kea
 // and dnsmasq generators live in resolve.ts (re-exported here, where they used to be).
@@ -27,7 +17,7 @@ function str(value: string): string {
  * inside the subnet block), ending with a newline. The file is built from this function, so a
  * host page that shows it shows the very bytes the server reads.
  */
-export function dhcpdHostBlock({ net, httpBoot }: Pick<DhcpNetwork, "net" | "httpBoot">, h: DhcpHost): string {
+export function dhcpdHostBlock({ net, httpBootUrl }: Pick<DhcpNetwork, "net" | "httpBootUrl">, h: DhcpHost): string {
   return (
     `  host ${h.name} {\n` +
     `    hardware ethernet ${h.mac};\n` +
@@ -35,18 +25,28 @@ export function dhcpdHostBlock({ net, httpBoot }: Pick<DhcpNetwork, "net" | "htt
     `    option host-name ${str(h.name)};\n` +
     `    option root-path ${str(h.rootPath)};\n` +
     // Inside the host: its script URL is its own, and only the matched host's statements run.
-    bootStatements(net, h.ipxeUrl, h.secureBoot ? shimLoaders(httpBoot) : ipxeLoaders(httpBoot), "    ") +
+    bootStatements(net, h.ipxeUrl, h.secureBoot ? SHIM_LOADERS : ipxeLoaders(httpBootUrl), "    ") +
     "  }\n"
   );
 }
 
-/** What UEFI firmware loads: over TFTP (PXE, arch 7 and 9) and as a URL (HTTP boot, arch 16). */
+/**
+ * What UEFI firmware loads: over TFTP (PXE, arch 7 and 9) and as a URL (HTTP boot, arch 16); null:
+ * no answer to HTTP boot.
+ */
 interface UefiLoaders {
   pxe: string;
-  http: string;
+  http: string | null;
 }
-const ipxeLoaders = (http: HttpBootUrls): UefiLoaders => ({ pxe: BOOT_LOADERS.efi64, http: http.efi64 });
-const shimLoaders = (http: HttpBootUrls): UefiLoaders => ({ pxe: BOOT_LOADERS.shim, http: http.shim });
+const ipxeLoaders = (httpBootUrl: string): UefiLoaders => ({ pxe: BOOT_LOADERS.efi64, http: httpBootUrl });
+/**
+ * Secure Boot: shim over firmware PXE, and no answer to UEFI HTTP boot. Over HTTP shim does load
+ * GRUB, but Debian's signed GRUB then cannot open its (http,SERVER) prefix and stops at an
+ * interactive `grub>` prompt for good (its built-in config is signed: nothing we generate can change
+ * it). Without a boot file and option 60 HTTPClient the firmware's HTTP boot attempt fails at once
+ * and it goes on to its next boot option, firmware PXE, where the chain works.
+ */
+const SHIM_LOADERS: UefiLoaders = { pxe: BOOT_LOADERS.shim, http: null };
 
 /** UEFI HTTP boot firmware (RFC 4578 arch 16, vendor class "HTTPClient:Arch:00016:…"). */
 const HTTP_CLIENT = 'option afsboot-arch = 00:10 and exists vendor-class-identifier and substring(option vendor-class-identifier, 0, 10) = "HTTPClient"';
@@ -54,18 +54,23 @@ const HTTP_CLIENT = 'option afsboot-arch = 00:10 and exists vendor-class-identif
 /**
  * next-server and the boot file by client: iPXE gets `ipxeUrl`; UEFI HTTP boot its loader's URL
  * and option 60 "HTTPClient" (the firmware takes no answer without it; dhcpd sends only options the
- * client asks for, so 60 joins the client's request list); UEFI PXE its loader; BIOS PXE
- * undionly.kpxe.
+ * client asks for, so 60 joins the client's request list), or, for a Secure Boot host, neither
+ * (SHIM_LOADERS: the branch stays, empty, so that the client does not fall through to BIOS); UEFI
+ * PXE its loader; BIOS PXE undionly.kpxe.
  */
 function bootStatements(net: SnapNetwork, ipxeUrl: string, uefi: UefiLoaders, indent: string): string {
+  const http =
+    uefi.http === null
+      ? `${indent}  # Secure Boot: no answer to UEFI HTTP boot (its GRUB cannot go on over HTTP), so the firmware goes on to PXE.\n`
+      : `${indent}  option vendor-class-identifier "HTTPClient";\n` +
+        `${indent}  option dhcp-parameter-request-list = concat(option dhcp-parameter-request-list, 3c);\n` +
+        `${indent}  filename ${str(uefi.http)};\n`;
   return (
     `${indent}next-server ${net.bootServer};\n` +
     `${indent}if exists afsboot-ipxe-encap or (exists user-class and option user-class = "iPXE") {\n` +
     `${indent}  filename ${str(ipxeUrl)};\n` +
     `${indent}} elsif ${HTTP_CLIENT} {\n` +
-    `${indent}  option vendor-class-identifier "HTTPClient";\n` +
-    `${indent}  option dhcp-parameter-request-list = concat(option dhcp-parameter-request-list, 3c);\n` +
-    `${indent}  filename ${str(uefi.http)};\n` +
+    http +
     `${indent}} elsif option afsboot-arch = 00:07 or option afsboot-arch = 00:09 {\n` +
     `${indent}  filename ${str(uefi.pxe)};\n` +
     `${indent}} else {\n` +
@@ -79,7 +84,7 @@ function bootStatements(net: SnapNetwork, ipxeUrl: string, uefi: UefiLoaders, in
  * permit list serves nobody else), for a short time. iPXE gets boot.ipxe, which finds no script for
  * the MAC and chains ipxe/default.ipxe, the discovery boot.
  */
-function discoveryPool({ net, httpBoot }: DhcpNetwork, range: DiscoveryRange, failover: DhcpdFailover | null): string {
+function discoveryPool({ net, httpBootUrl }: DhcpNetwork, range: DiscoveryRange, failover: DhcpdFailover | null): string {
   return (
     `  # Discovery range: machines that are not enrolled lease from it for ${DISCOVERY_LEASE_SECONDS / 60} minutes and boot\n` +
     "  # the discovery image, which reports them (Hosts > Unknown hosts) and powers them off.\n" +
@@ -90,7 +95,7 @@ function discoveryPool({ net, httpBoot }: DhcpNetwork, range: DiscoveryRange, fa
     "    allow unknown-clients;\n" +
     `    default-lease-time ${DISCOVERY_LEASE_SECONDS};\n` +
     `    max-lease-time ${DISCOVERY_LEASE_SECONDS};\n` +
-    bootStatements(net, `${httpBase(net)}${LAYOUT.ipxeBoot}`, ipxeLoaders(httpBoot), "    ") +
+    bootStatements(net, `${httpBase(net)}${LAYOUT.ipxeBoot}`, ipxeLoaders(httpBootUrl), "    ") +
     "  }\n"
   );
 }
@@ -178,7 +183,9 @@ export function renderDhcpd(network: DhcpNetwork, failover: DhcpdFailover | null
     "",
     "# Client architecture (RFC 4578): 0 BIOS, 7 and 9 x86-64 UEFI, 16 x86-64 UEFI HTTP boot (which",
     '# also sends vendor class "HTTPClient" and wants it back, with a URL as its boot file). Hosts',
-    "# with UEFI Secure Boot get shim (shimx64.efi, which loads GRUB) where the others get iPXE.",
+    "# with UEFI Secure Boot get shim (shimx64.efi, which loads GRUB) where the others get iPXE, and",
+    "# no answer to UEFI HTTP boot (no file, no option 60: Debian's signed GRUB cannot go on over HTTP",
+    "# and stops at its prompt), so that their firmware goes on to PXE.",
     "# Own names, so that an `arch` or `pxe-system-type` defined elsewhere does not clash.",
     "option afsboot-arch code 93 = unsigned integer 16;",
     '# iPXE sends its own option 175 (and user-class "iPXE"): such a client gets its script URL.',

@@ -21,8 +21,9 @@ import {
 //   walks every line), against 1.6 ms for the hosts alone (its dhcp-host lookup is linear, too).
 // - iPXE clients get boot.ipxe, which chains the host's own script (ipxe/01-<mac>.ipxe) by the MAC
 //   iPXE booted from, instead of a per-host dhcp-boot line.
-// - Hosts with UEFI Secure Boot get shim in place of iPXE by a tag their line in the hosts file sets
-//   (secure-boot), so turning it on or off is a hosts-file change too.
+// - Hosts with UEFI Secure Boot get shim in place of iPXE over firmware PXE, and no answer to UEFI
+//   HTTP boot, by a tag their line in the hosts file sets (secure-boot), so turning it on or off is
+//   a hosts-file change too.
 // - Every client matches exactly one dhcp-boot line (their tags exclude each other): dnsmasq takes
 //   the last matching line of the file, which a reordering would silently change.
 //
@@ -75,7 +76,7 @@ export function generateDnsmasqConf(snap: FleetSnapshot, networkName: string, op
 /** The conf file of a resolved network of `snap` (see generateDnsmasqConf). */
 export function renderDnsmasqConf(
   snap: FleetSnapshot,
-  { net, address, netmask, hosts, discovery, eventHook, httpBoot }: DhcpNetwork,
+  { net, address, netmask, hosts, discovery, eventHook, httpBootUrl }: DhcpNetwork,
   opts: DnsmasqOptions = {},
 ): string {
   const hostsFile = `${exportDir(opts)}/${LAYOUT.dnsmasqHosts(net.name)}`;
@@ -137,16 +138,22 @@ export function renderDnsmasqConf(
     "dhcp-vendorclass=set:http-client,HTTPClient",
     "# Firmware PXE gets the loader for its architecture, iPXE the entry script, which chains the",
     "# host's own script; UEFI HTTP boot gets the loader's URL. Hosts with UEFI Secure Boot (tag",
-    "# secure-boot, from the hosts file) get shim, which loads GRUB. The tags make the lines exclusive.",
+    "# secure-boot, from the hosts file) get shim, which loads GRUB, over firmware PXE, and no answer",
+    "# to UEFI HTTP boot (no line matches, no option 60): Debian's signed GRUB cannot go on over HTTP",
+    "# and stops at its prompt, so their firmware must move on to PXE. The tags make the lines exclusive.",
     boot("tag:!ipxe,tag:efi64,tag:!secure-boot", BOOT_LOADERS.efi64),
     boot("tag:!ipxe,tag:efi64,tag:secure-boot", BOOT_LOADERS.shim),
-    boot("tag:!ipxe,tag:efi64-http,tag:http-client,tag:!secure-boot", httpBoot.efi64),
-    boot("tag:!ipxe,tag:efi64-http,tag:http-client,tag:secure-boot", httpBoot.shim),
+    // Secure Boot hosts get no HTTP boot line (nor option 60 below): over HTTP shim loads GRUB, but
+    // Debian's signed GRUB cannot open its (http,SERVER) prefix and stops at an interactive `grub>`
+    // prompt for good (its built-in config is signed). With no answer their firmware's HTTP boot
+    // fails at once and it goes on to firmware PXE, where the chain works.
+    boot("tag:!ipxe,tag:efi64-http,tag:http-client,tag:!secure-boot", httpBootUrl),
     boot("tag:!ipxe,tag:!efi64,tag:!efi64-http", BOOT_LOADERS.bios),
     boot("tag:!ipxe,tag:!efi64,tag:efi64-http,tag:!http-client", BOOT_LOADERS.bios),
     boot("tag:ipxe", `${httpBase(net)}${LAYOUT.ipxeBoot}`),
-    "# UEFI HTTP boot takes only an answer with option 60 HTTPClient: sent whether asked for or not.",
-    `dhcp-option-force=${n},tag:!ipxe,tag:efi64-http,tag:http-client,option:vendor-class,HTTPClient`,
+    "# UEFI HTTP boot takes only an answer with option 60 HTTPClient: sent whether asked for or not",
+    "# (not to Secure Boot hosts, see above).",
+    `dhcp-option-force=${n},tag:!ipxe,tag:efi64-http,tag:http-client,tag:!secure-boot,option:vendor-class,HTTPClient`,
     "",
     "# Hosts: MAC, address, name, root tag (and secure-boot), re-read on SIGHUP.",
     `dhcp-hostsfile=${hostsFile}`,
@@ -163,7 +170,7 @@ export function renderDnsmasqConf(
 /**
  * One host's line of the hosts file, ending with a newline: a dhcp-host without the "dhcp-host="
  * prefix (the hostsfile format). The file is built from this function. A host with UEFI Secure
- * Boot sets the tag secure-boot as well (shim for its UEFI firmware).
+ * Boot sets the tag secure-boot as well (shim for its firmware PXE, no answer to its HTTP boot).
  * id:* makes dnsmasq key the host on its MAC alone, whichever client id each boot stage presents.
  * The name is quoted: bare, dnsmasq reads "123", "1h" or "infinite" as a lease time (the host
  * loses its name) and "ignore" as "never answer this MAC". `dnsmasq --test` does not read the

@@ -3,7 +3,7 @@ import { LAYOUT, isReplicated, servingPoints, type FleetSnapshot, type ServingPo
 import { renderDhcpd, type DhcpdFailover } from "./dhcpd";
 import { renderDnsmasqConf, renderDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
 import { renderKeaConfig, type KeaHa, type KeaOptions } from "./kea";
-import { MAX_FILE, commentSafe, fail, httpBootUrls, resolveDhcpNetwork, type DhcpNetwork, type DiscoveryRange } from "./resolve";
+import { MAX_FILE, commentSafe, fail, httpBootUrl, resolveDhcpNetwork, type DhcpNetwork, type DiscoveryRange } from "./resolve";
 
 // DHCP for a network with two or more boot servers: each server gets its own configs, which hand
 // out the same reserved addresses but name that server as next-server and HTTP boot server (a
@@ -40,7 +40,7 @@ function servedBy(network: DhcpNetwork, point: ServingPoint, discovery: Discover
       fail(`network ${net.name}: host ${JSON.stringify(h.name)}: iPXE URL ${ipxeUrl} is longer than the DHCP file field (${MAX_FILE})`);
     return { ...h, ipxeUrl };
   });
-  return { ...network, net, hosts, discovery, httpBoot: httpBootUrls(`network ${net.name}: boot server ${point.name}`, point.base) };
+  return { ...network, net, hosts, discovery, httpBootUrl: httpBootUrl(`network ${net.name}: boot server ${point.name}`, point.base) };
 }
 
 /** Slice `i` of `n` of a range (as even as it divides), or null when the range has fewer addresses than servers. */

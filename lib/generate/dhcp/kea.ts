@@ -10,10 +10,11 @@ import { DISCOVERY_LEASE_SECONDS, DhcpGenerateError, LEASE_SECONDS, resolveDhcpN
 //   therefore reach the firmware PXE stage too, which cannot fetch an http:// file. A class per
 //   host that tests the MAC works, but Kea evaluates every class for every packet: 10,000 of them
 //   cost 8.5 ms of CPU per packet against 0.4 ms without, minutes of queueing in a boot storm.
-//   So iPXE clients get the subnet's boot-file-name, boot.ipxe, which chains the host's own script
-//   (ipxe/01-<mac>.ipxe, by the MAC iPXE booted from); firmware clients get the loader from an
-//   arch class, whose fixed field beats the subnet's. Arch classes exclude iPXE clients, so no two
-//   classes ever compete.
+//   So iPXE clients get boot.ipxe, which chains the host's own script (ipxe/01-<mac>.ipxe, by the
+//   MAC iPXE booted from), from a class of the subnet's; firmware clients get the loader from an
+//   arch class. Arch classes exclude iPXE clients, so no two classes ever compete. The subnet
+//   itself names no boot file, so that a client no class gives one (a Secure Boot host's UEFI HTTP
+//   boot, below) gets none.
 // - String option data is split at unescaped commas and silently truncated to the first part
 //   (`kea-dhcp4 -t` accepts it): commas in the root path are written as "\,".
 // - With match-client-id (the default), a client that presents another client identifier than
@@ -28,10 +29,11 @@ import { DISCOVERY_LEASE_SECONDS, DhcpGenerateError, LEASE_SECONDS, resolveDhcpN
 //   arrival: those know neither. The arch classes only mark the firmware; the loader comes from
 //   classes each subnet requires (require-client-classes, evaluated after the reservation is found
 //   and its client-classes assigned), in the subnet's order, the first boot file found winning: a
-//   Secure Boot host's reservation assigns afsboot-secure-boot, which the shim classes test before
-//   the iPXE ones. A few classes per subnet, evaluated once a lease is chosen: no per-host class.
+//   Secure Boot host's reservation assigns afsboot-secure-boot, which the shim class tests before
+//   the iPXE one. A few classes per subnet, evaluated once a lease is chosen: no per-host class.
 // - UEFI HTTP boot (arch 16) takes only an answer with option 60 "HTTPClient": always-send, whether
-//   the client asks for it or not.
+//   the client asks for it or not. It comes with the URL from the subnet's HTTP boot class, which
+//   a Secure Boot host is no member of: it gets neither (see urlClasses).
 
 export interface KeaOptions {
   /** Directory of Kea's hook libraries on the DHCP server, where libdhcp_run_script.so lies. */
@@ -71,24 +73,30 @@ const CLASSES = [
   { name: IPXE, test: "option[77].hex == 'iPXE' or option[175].exists" },
   // x86-64 UEFI PXE and HTTP boot: their loaders come from the classes the subnets require
   { name: EFI64, test: `not member('${IPXE}') and (option[93].hex == 0x0007 or option[93].hex == 0x0009)` },
-  {
-    name: HTTP,
-    test: `not member('${IPXE}') and option[93].hex == 0x0010 and substring(option[60].hex,0,10) == 'HTTPClient'`,
-    "option-data": [{ name: "vendor-class-identifier", data: "HTTPClient", "always-send": true }],
-  },
+  { name: HTTP, test: `not member('${IPXE}') and option[93].hex == 0x0010 and substring(option[60].hex,0,10) == 'HTTPClient'` },
   { name: "afsboot-bios", test: `not member('${IPXE}') and not member('${EFI64}') and not member('${HTTP}')`, "boot-file-name": BOOT_LOADERS.bios },
   // assigned by the reservations of hosts with UEFI Secure Boot
   { name: SECURE_BOOT },
   { name: SHIM, "only-if-required": true, test: `member('${EFI64}') and member('${SECURE_BOOT}')`, "boot-file-name": BOOT_LOADERS.shim },
   { name: SNPONLY, "only-if-required": true, test: `member('${EFI64}')`, "boot-file-name": BOOT_LOADERS.efi64 },
 ];
-/** A subnet's HTTP boot classes: the URLs name its (or its boot server's) HTTP base. */
-const httpShim = (network: string) => `afsboot-http-shim-${network}`;
+/** A subnet's boot classes whose files are URLs: they name its (or its boot server's) HTTP base. */
+const ipxeBoot = (network: string) => `afsboot-ipxe-boot-${network}`;
 const httpSnponly = (network: string) => `afsboot-http-snponly-${network}`;
-function httpClasses({ net, httpBoot }: DhcpNetwork) {
+function urlClasses({ net, httpBootUrl }: DhcpNetwork) {
   return [
-    { name: httpShim(net.name), "only-if-required": true, test: `member('${HTTP}') and member('${SECURE_BOOT}')`, "boot-file-name": httpBoot.shim },
-    { name: httpSnponly(net.name), "only-if-required": true, test: `member('${HTTP}')`, "boot-file-name": httpBoot.efi64 },
+    { name: ipxeBoot(net.name), "only-if-required": true, test: `member('${IPXE}')`, "boot-file-name": `${httpBase(net)}${LAYOUT.ipxeBoot}` },
+    // UEFI HTTP boot: iPXE's URL and option 60, but not for a Secure Boot host, which gets neither.
+    // Over HTTP shim loads GRUB, but Debian's signed GRUB cannot open its (http,SERVER) prefix and
+    // stops at an interactive `grub>` prompt for good (its built-in config is signed). With no
+    // answer its firmware's HTTP boot fails at once and it goes on to firmware PXE, which works.
+    {
+      name: httpSnponly(net.name),
+      "only-if-required": true,
+      test: `member('${HTTP}') and not member('${SECURE_BOOT}')`,
+      "boot-file-name": httpBootUrl,
+      "option-data": [{ name: "vendor-class-identifier", data: "HTTPClient", "always-send": true }],
+    },
   ];
 }
 /** Only in files of networks with a discovery range (the files of the others stay as they were). */
@@ -164,10 +172,9 @@ function keaSubnet({ net, address, prefix, hosts, discovery }: DhcpNetwork) {
     comment: `network ${net.name}`,
     subnet: `${address}/${prefix}`,
     "next-server": net.bootServer,
-    // For iPXE clients; firmware clients get their loader from a class (see above).
-    "boot-file-name": `${httpBase(net)}${LAYOUT.ipxeBoot}`,
-    // in this order: the first boot file found wins, shim before iPXE
-    "require-client-classes": [SHIM, SNPONLY, httpShim(net.name), httpSnponly(net.name)],
+    // No boot-file-name: every client gets its boot file from a class (see above). In this order:
+    // the first boot file found wins, shim before iPXE.
+    "require-client-classes": [SHIM, SNPONLY, httpSnponly(net.name), ipxeBoot(net.name)],
     "option-data": optionData,
     ...(discovery ? { pools: [{ pool: `${discovery.first} - ${discovery.last}`, "client-class": "UNKNOWN" }] } : {}),
     reservations: hosts.map(keaReservation),
@@ -227,7 +234,7 @@ export function renderKeaConfig(comment: string, networks: DhcpNetwork[], opts: 
       "match-client-id": false,
       authoritative: false,
       "valid-lifetime": LEASE_SECONDS,
-      "client-classes": [...CLASSES, ...networks.flatMap(httpClasses), ...(discovery ? [DISCOVERY_CLASS] : [])],
+      "client-classes": [...CLASSES, ...networks.flatMap(urlClasses), ...(discovery ? [DISCOVERY_CLASS] : [])],
       // the HA hook's dedicated listener needs the server's multi-threading
       ...(ha ? { "multi-threading": { "enable-multi-threading": true, "thread-pool-size": 4, "packet-queue-size": 64 } } : {}),
       ...(libraries.length ? { "hooks-libraries": libraries } : {}),

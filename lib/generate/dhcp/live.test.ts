@@ -10,12 +10,13 @@ import { dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, ge
 // Opt-in (AFSBOOT_DHCP_LIVE=1, root, iproute2, busybox): each daemon serves the generated config
 // inside a private network namespace (a veth pair, no link to the host, per docs LAB safety rules)
 // and busybox udhcpc asks as BIOS PXE, UEFI PXE, UEFI HTTP boot, iPXE and an unknown machine, for a
-// host with UEFI Secure Boot (shim) and one without (iPXE). This is what showed that a syntax
-// check is not enough: Kea truncates option data at a comma, dnsmasq reads a bare host name
-// "ignore" as "never answer". With a discovery range, each also serves a machine that is not
-// enrolled from the range, for a short lease, while enrolled hosts keep theirs. With a DHCP event
-// hook, dnsmasq, Kea and dhcpd run the repository's hook script on leases. A boot server's own
-// files (a network with several) hand out that server's URLs. Takes about 70 s.
+// host with UEFI Secure Boot (shim over PXE, no boot answer to HTTP boot) and one without (iPXE).
+// This is what showed that a syntax check is not enough: Kea truncates option data at a comma,
+// dnsmasq reads a bare host name "ignore" as "never answer". With a discovery range, each also
+// serves a machine that is not enrolled from the range, for a short lease, while enrolled hosts
+// keep theirs. With a DHCP event hook, dnsmasq, Kea and dhcpd run the repository's hook script on
+// leases. A boot server's own files (a network with several) hand out that server's URLs. Takes
+// about 70 s.
 
 const LIVE = process.env.AFSBOOT_DHCP_LIVE === "1" && process.getuid?.() === 0 && fs.existsSync("/usr/bin/busybox");
 const NS = `afsbdhcp${process.pid}`;
@@ -24,7 +25,7 @@ const script = () => path.join(tmp, "udhcpc.sh");
 
 const TREE = "/afs/example.org/boot/a,b%c=d+e@f:g";
 const NODE = { name: "node001", mac: "52:54:00:aa:00:01", ip: "10.99.0.11" };
-/** A host with UEFI Secure Boot: shim for its UEFI firmware. */
+/** A host with UEFI Secure Boot: shim for its UEFI firmware PXE, no boot answer to its UEFI HTTP boot. */
 const SB = { name: "sb001", mac: "52:54:00:aa:00:05", ip: "10.99.0.15", secureBoot: true };
 const SNAP: FleetSnapshot = {
   ...FIXTURE,
@@ -193,10 +194,12 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
         expect(ask(NODE.mac, ARCH(16))).toMatchObject({ file: "undionly.kpxe", vendor: "" });
         expect(ask(NODE.mac, [...ARCH(7), ...IPXE_USERCLASS])?.file).toBe(ipxeUrl(NODE.mac));
         expect(ask(NODE.mac, [...ARCH(0), ...IPXE_175])?.file).toBe(ipxeUrl(NODE.mac));
-        // UEFI Secure Boot: shim where the others get iPXE, over TFTP and over HTTP; BIOS and iPXE as any host
+        // UEFI Secure Boot: shim over TFTP where the others get iPXE; BIOS and iPXE as any host
         expect(ask(SB.mac, ARCH(7))).toMatchObject({ ip: SB.ip, siaddr: "10.99.0.9", file: "shimx64.efi", hostname: "sb001", vendor: "" });
         expect(ask(SB.mac, ARCH(9))?.file).toBe("shimx64.efi");
-        expect(ask(SB.mac, HTTP_BOOT)).toMatchObject({ ip: SB.ip, file: "http://10.99.0.9/shimx64.efi", vendor: "HTTPClient" });
+        // and to UEFI HTTP boot its lease but no boot file and no option 60 (Debian's signed GRUB cannot
+        // go on over HTTP): its firmware's HTTP attempt fails and it goes on to firmware PXE
+        expect(ask(SB.mac, HTTP_BOOT), log()).toMatchObject({ ip: SB.ip, file: "", hostname: "sb001", rootpath: `afs:example.org:${TREE}`, vendor: "" });
         expect(ask(SB.mac, ARCH(0))?.file).toBe("undionly.kpxe");
         expect(ask(SB.mac, [...ARCH(7), ...IPXE_175])?.file).toBe(ipxeUrl(SB.mac));
         // boot stages present different client ids (or none): the reservation follows the MAC
@@ -315,8 +318,8 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
         expect(ask(NODE.mac, [...ARCH(0), ...PXE_VENDOR]), log()).toMatchObject({ ip: NODE.ip, file: "undionly.kpxe" });
         const [first] = await reported(1);
         expect(first, log()).toMatchObject({ mac: NODE.mac, stage: "dhcp", ip: NODE.ip });
-        // UEFI HTTP boot firmware is boot firmware too
-        expect(ask(SB.mac, HTTP_BOOT)).toMatchObject({ ip: SB.ip, file: "http://10.99.0.9/shimx64.efi" });
+        // UEFI HTTP boot firmware is boot firmware too, also when it gets no boot file (a Secure Boot host)
+        expect(ask(SB.mac, HTTP_BOOT)).toMatchObject({ ip: SB.ip, file: "", vendor: "" });
         const [, second] = await reported(2);
         expect(second).toMatchObject({ mac: SB.mac, stage: "dhcp", ip: SB.ip });
         if (tellsFirmware) expect(second!.message).toMatch(/ to HTTP$/);
@@ -368,7 +371,7 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
   ];
 
   it.each(serverFiles)(
-    "%s with a boot server's own files: its address and URLs, shim for Secure Boot hosts",
+    "%s with a boot server's own files: its address and URLs, shim over PXE for Secure Boot hosts and no answer to their HTTP boot",
     async (_name, startIt, ipxeUrl) => {
       fs.writeFileSync(path.join(tmp, LAYOUT.dnsmasqHosts("live")), twoFile(LAYOUT.dnsmasqHosts("live")));
       await startIt();
@@ -378,7 +381,7 @@ describe.skipIf(!LIVE)("live DHCP exchanges in a network namespace", () => {
         expect(ask(NODE.mac, HTTP_BOOT)).toMatchObject({ file: `${BASE2}snponly.efi`, vendor: "HTTPClient" });
         expect(ask(NODE.mac, [...ARCH(7), ...IPXE_USERCLASS])?.file).toBe(ipxeUrl(NODE.mac));
         expect(ask(SB.mac, ARCH(7))).toMatchObject({ ip: SB.ip, siaddr: "10.99.0.7", file: "shimx64.efi" });
-        expect(ask(SB.mac, HTTP_BOOT)).toMatchObject({ file: `${BASE2}shimx64.efi`, vendor: "HTTPClient" });
+        expect(ask(SB.mac, HTTP_BOOT)).toMatchObject({ ip: SB.ip, file: "", vendor: "" });
         expect(ask(SB.mac, [...ARCH(9), ...IPXE_175])?.file).toBe(ipxeUrl(SB.mac));
         expect(log()).not.toMatch(/bad dhcp-host|error|failed to parse/i);
       } finally {

@@ -42,28 +42,23 @@ export interface DhcpHost {
   rootPath: string;
   /** The host's own iPXE script, for clients that already run iPXE. */
   ipxeUrl: string;
-  /** UEFI Secure Boot: its UEFI firmware gets shim (which loads GRUB) instead of iPXE. */
+  /**
+   * UEFI Secure Boot: its UEFI firmware PXE gets shim (which loads GRUB) instead of iPXE, and its
+   * UEFI HTTP boot gets no answer (no boot file, no option 60), so that the firmware moves on to PXE.
+   */
   secureBoot: boolean;
 }
 
 /**
- * What UEFI HTTP boot clients (architecture 16, vendor class HTTPClient) get: a whole URL in the
- * boot file field, from the HTTP base of the server that answers. iPXE (snponly.efi), or shim for
- * a host with Secure Boot, which fetches GRUB from beside itself.
+ * The URL UEFI HTTP boot clients (architecture 16, vendor class HTTPClient) get in the boot file
+ * field: iPXE (snponly.efi) from an HTTP base (a plain URL ending in "/"), checked to fit the field.
+ * Only hosts without Secure Boot get it: a Secure Boot host gets no answer to HTTP boot (see
+ * bootStatements in dhcpd.ts).
  */
-export interface HttpBootUrls {
-  efi64: string;
-  shim: string;
-}
-
-/** The HTTP boot URLs from an HTTP base (a plain URL ending in "/"), checked to fit the file field. */
-export function httpBootUrls(what: string, base: string): HttpBootUrls {
-  const url = (loader: string) => {
-    const u = `${base}${loader}`;
-    if (u.length > MAX_FILE) fail(`${what}: HTTP boot URL ${u} is longer than the DHCP file field (${MAX_FILE})`);
-    return u;
-  };
-  return { efi64: url(BOOT_LOADERS.efi64), shim: url(BOOT_LOADERS.shim) };
+export function httpBootUrl(what: string, base: string): string {
+  const url = `${base}${BOOT_LOADERS.efi64}`;
+  if (url.length > MAX_FILE) fail(`${what}: HTTP boot URL ${url} is longer than the DHCP file field (${MAX_FILE})`);
+  return url;
 }
 
 /** The dynamic range machines that are not enrolled lease from (first and last address, inclusive). */
@@ -82,8 +77,8 @@ export interface DhcpNetwork {
   discovery: DiscoveryRange | null;
   /** The DHCP event hook's path on the DHCP server (dnsmasq, Kea and dhcpd call it on leases); null: none. */
   eventHook: string | null;
-  /** UEFI HTTP boot from the network's (or the serving boot server's) HTTP base. */
-  httpBoot: HttpBootUrls;
+  /** The UEFI HTTP boot URL (iPXE) from the network's (or the serving boot server's) HTTP base. */
+  httpBootUrl: string;
 }
 
 type RootPath = { ok: true; value: string } | { ok: false; reason: string };
@@ -140,7 +135,7 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
     return root;
   };
   const base = httpBase(net);
-  const httpBoot = httpBootUrls(what, base);
+  const http = httpBootUrl(what, base);
   const seen = { name: new Set<string>(), mac: new Set<string>(), ip: new Set<string>() };
   /** The host's entry, or what is wrong with it (the message is prefixed only on failure). */
   const check = (h: SnapHost): DhcpHost | string => {
@@ -174,7 +169,7 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
     });
   const netmask = formatIpv4(2 ** 32 - 2 ** (32 - cidr.prefix));
   const discovery = range && { first: formatIpv4(range.first), last: formatIpv4(range.last) };
-  return { net, address: formatIpv4(cidr.network), netmask, prefix: cidr.prefix, hosts, discovery, eventHook, httpBoot };
+  return { net, address: formatIpv4(cidr.network), netmask, prefix: cidr.prefix, hosts, discovery, eventHook, httpBootUrl: http };
 }
 
 /** The network's DHCP event hook, checked like the edge checks it (lib/validation/network.ts), or null. */
