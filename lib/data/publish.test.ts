@@ -180,18 +180,32 @@ describe("publication records, hooks and scoped publishes", () => {
       const refused = {
         status: 422,
         message: expect.stringMatching(
-          /^Nothing was published: \d+ hosts with Secure Boot cannot boot their assigned version: host node001: Secure Boot needs a signed kernel: release rh-7\.3 version 1 has no kernel marked signed (a version is marked while it is a draft: make a new version with \"Signed kernel\" and activate it), or turn Secure Boot off for this host \(also node003/,
+          /^Nothing was published: \d+ hosts with Secure Boot cannot boot their assigned version: host node001: Secure Boot needs a signed kernel: release rh-7\.3 version 1 has no kernel marked signed \(a version is marked while it is a draft: make a new version with "Signed kernel" and activate it\), or turn Secure Boot off for this host \(also node00\d/,
         ),
         fields: expect.objectContaining({ "hosts.node001.secureBoot": expect.stringContaining("Secure Boot needs a signed kernel") }),
       };
       await expect(publish(operator, { outDir: out })).rejects.toMatchObject(refused);
       await expect(publish(operator, { outDir: out, dryRun: true })).rejects.toMatchObject(refused);
-      await expect(publish(operator, { outDir: out, hosts: ["node004"] })).rejects.toMatchObject({ status: 422 });
+      await expect(publish(operator, { outDir: out, hosts: ["node001"] })).rejects.toMatchObject({ status: 422 });
       expect(new Map(files(out).map((f) => [f, fs.readFileSync(path.join(out, f), "hex")]))).toEqual(before);
       expect(await counts()).toEqual(recorded);
       // a signed kernel (a version marked so, as activating one through the data layer would need): published
       await db.releaseVersion.updateMany({ where: { release: { name: "rh-7.3" } }, data: { signedKernel: true } });
-      expect((await publish(operator, { outDir: out, dryRun: true })).status).toBe("dry_run");
+      // ... once shim and the signed GRUB are there to boot through
+      await expect(publish(operator, { outDir: out, dryRun: true })).rejects.toMatchObject({
+        status: 422,
+        message: expect.stringMatching(/^Nothing was published: Secure Boot hosts \(node001, .*\) boot through shimx64\.efi and grubx64\.efi, which are not installed: install shim-signed and grub-efi-amd64-signed/),
+      });
+      const loaderRoot = process.env.AFSBOOT_LOADER_ROOTS!;
+      for (const rel of ["usr/lib/shim/shimx64.efi.signed", "usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed"]) {
+        fs.mkdirSync(path.dirname(path.join(loaderRoot, rel)), { recursive: true });
+        fs.writeFileSync(path.join(loaderRoot, rel), rel);
+      }
+      try {
+        expect((await publish(operator, { outDir: out, dryRun: true })).status).toBe("dry_run");
+      } finally {
+        fs.rmSync(path.join(loaderRoot, "usr"), { recursive: true, force: true });
+      }
     } finally {
       await db.network.update({ where: { name: "lab" }, data: { secureBoot: false } });
       await db.releaseVersion.updateMany({ where: { release: { name: "rh-7.3" } }, data: { signedKernel: false } });
