@@ -342,14 +342,22 @@ ip netns exec "$NS" unshare -m bash "$B/inner.sh" >"$TMP/logs/bosserver.out" 2>&
 BOSPID=$!
 wait_for 20 "bosserver" afs bos status "$AFS_IP" -noauth
 # bos_create NAME TYPE ARGS...: bos create of a server instance, retried while a crowded machine
-# keeps bosserver from answering in time (RX "communications failure", seen once under load);
-# done once bos status knows the instance
+# keeps bosserver from answering in time (RX "communications failure", seen under load); done
+# once bos status says the instance runs. Knowing the instance is not enough: after a create that
+# failed that way the ptserver was known but never started, and the fileserver waited for it.
 bos_create() {
-  local name=$1 _
-  for _ in 1 2 3 4 5; do
-    afs bos create "$AFS_IP" "$@" -noauth >>"$TMP/logs/vos.log" 2>&1 || true
-    if afs bos status "$AFS_IP" "$name" -noauth >/dev/null 2>&1; then return 0; fi
-    sleep 2
+  local name=$1 try _
+  for try in 1 2 3 4 5; do
+    if afs bos status "$AFS_IP" "$name" -noauth >/dev/null 2>&1; then
+      afs bos start "$AFS_IP" "$name" -noauth >>"$TMP/logs/vos.log" 2>&1 || true
+    else
+      afs bos create "$AFS_IP" "$@" -noauth >>"$TMP/logs/vos.log" 2>&1 || true
+    fi
+    for _ in 1 2 3 4 5 6; do
+      if afs bos status "$AFS_IP" "$name" -noauth 2>/dev/null | grep -q "currently running normally"; then return 0; fi
+      sleep 1
+    done
+    log "bos: $name is not running yet (attempt $try): $(afs bos status "$AFS_IP" "$name" -noauth 2>&1 | head -n 1)"
   done
   die "bos create $name failed: $(tail -n 3 "$TMP/logs/vos.log")"
 }
