@@ -348,10 +348,11 @@ wait_for 20 "bosserver" afs bos status "$AFS_IP" -noauth
 bos_create() {
   local name=$1 try _
   for try in 1 2 3 4 5; do
-    if afs bos status "$AFS_IP" "$name" -noauth >/dev/null 2>&1; then
-      afs bos start "$AFS_IP" "$name" -noauth >>"$TMP/logs/vos.log" 2>&1 || true
-    else
+    # bos status exits 0 even for an instance bosserver does not know: read what it says
+    if afs bos status "$AFS_IP" "$name" -noauth 2>&1 | grep -q "no such entity"; then
       afs bos create "$AFS_IP" "$@" -noauth >>"$TMP/logs/vos.log" 2>&1 || true
+    else
+      afs bos start "$AFS_IP" "$name" -noauth >>"$TMP/logs/vos.log" 2>&1 || true
     fi
     for _ in 1 2 3 4 5 6; do
       if afs bos status "$AFS_IP" "$name" -noauth 2>/dev/null | grep -q "currently running normally"; then return 0; fi
