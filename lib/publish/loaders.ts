@@ -1,7 +1,7 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { BOOT_LOADERS } from "@/lib/generate/snapshot";
+import { sha256Cached } from "./file-cache";
 
 // The boot programs firmware loads before any config of ours: copied by every publish to the
 // export root (the TFTP root, and the HTTP root of UEFI HTTP boot) from Debian's packages, under
@@ -43,15 +43,14 @@ export function findLoaders(roots: readonly string[]): FoundLoader[] {
   for (const l of LOADER_SOURCES) {
     for (const root of roots) {
       const source = path.join(root, l.rel);
-      let bytes: Buffer;
       try {
         // a symlink (Debian's alternatives) is followed; only a regular file counts
         if (!fs.statSync(source).isFile()) continue;
-        bytes = fs.readFileSync(source);
+        // hashed once per file identity (inode, size, mtime), as kernels and base initrds are
+        found.push({ name: l.name, source, ...sha256Cached(source) });
       } catch {
         continue;
       }
-      found.push({ name: l.name, source, sha256: crypto.createHash("sha256").update(bytes).digest("hex"), size: bytes.length });
       break;
     }
   }
