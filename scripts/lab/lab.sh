@@ -627,6 +627,31 @@ uefi_boot() {
   [ "$rc" -eq 0 ] || die "boot $tag: QEMU exited $rc: $(tail -n 5 "$log" | tr -d '\r')"
   log "boot $tag: powered off after $((BOOT_MS / 1000)) s"
 }
+# uefi_case TAG HOST MAC MODE SB CHAIN EVIDENCE ARGS...: HOST boots with uefi_boot MODE and comes up;
+# its initrd and up reports say "firmware UEFI, Secure Boot SB" (enabled, disabled); the function
+# EVIDENCE (TAG, then ARGS) shows the chain was the one named
+uefi_case() {
+  local tag=$1 host=$2 mac=$3 mode=$4 sb=$5 chain=$6 evidence=$7 since
+  shift 7
+  begin "$tag: $host, $chain"
+  since=$(iso_now)
+  uefi_boot "$tag" "$mac" "$mode"
+  check --host "$host" --expect up --since "$since" --dhcp --initrd "firmware UEFI, Secure Boot $sb" --up "firmware UEFI, Secure Boot $sb" \
+    >"$TMP/logs/check-$tag.json" || die "$tag: $(cat "$TMP/logs/check-$tag.json")"
+  "$evidence" "$tag" "$@"
+  RESULTS+=("$tag: $chain: up $(up_after "$TMP/logs/check-$tag.json") s after QEMU start; $(stages "$TMP/logs/check-$tag.json")")
+  end
+}
+# sent_over_tftp TAG FILE...: the boot server's TFTP log shows each FILE of the export sent
+sent_over_tftp() {
+  local tag=$1 f
+  shift
+  for f in "$@"; do
+    grep -q "sent $TMP/export/$f to " "$TMP/logs/tftpd.log" || die "$tag: $f was not loaded over TFTP ($TMP/logs/tftpd.log)"
+  done
+}
+# serial_shows TAG TEXT: the guest's serial console shows TEXT (the firmware's own lines)
+serial_shows() { grep -aqF "$2" "$TMP/logs/qemu-$1.log" || die "$1: the serial console does not show \"$2\" ($TMP/logs/qemu-$1.log)"; }
 # up_after FILE: seconds from QEMU's start (BOOT_T0) to the up report, from lab-check's answer
 up_after() {
   node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));const u=b.stages.find((s)=>s.stage==="up");console.log(u?((new Date(u.at).getTime()-Number(process.argv[2]))/1000).toFixed(1):"?")' "$1" "$BOOT_T0"
@@ -774,37 +799,14 @@ for s in $DHCP_SERVERS; do
       end
     fi
     if has_case uefi-pxe; then
-      begin "uefi-pxe: $HOST_UEFI, UEFI firmware PXE via $s"
-      since=$(iso_now)
-      uefi_boot uefi-pxe "$MAC_UEFI" pxe
-      check --host "$HOST_UEFI" --expect up --since "$since" --dhcp --initrd "firmware UEFI, Secure Boot disabled" --up "firmware UEFI, Secure Boot disabled" \
-        >"$TMP/logs/check-uefi-pxe.json" || die "uefi-pxe: $(cat "$TMP/logs/check-uefi-pxe.json")"
-      grep -q "sent $TMP/export/snponly.efi to " "$TMP/logs/tftpd.log" || die "uefi-pxe: the firmware did not load snponly.efi over TFTP ($TMP/logs/tftpd.log)"
-      RESULTS+=("uefi-pxe: firmware PXE -> TFTP snponly.efi -> iPXE -> host script: up $(up_after "$TMP/logs/check-uefi-pxe.json") s after QEMU start; $(stages "$TMP/logs/check-uefi-pxe.json")")
-      end
+      uefi_case uefi-pxe "$HOST_UEFI" "$MAC_UEFI" pxe disabled "firmware PXE -> TFTP snponly.efi -> iPXE -> host script" sent_over_tftp snponly.efi
     fi
     if has_case uefi-http; then
-      begin "uefi-http: $HOST_HTTP, UEFI HTTP boot via $s"
-      since=$(iso_now)
-      uefi_boot uefi-http "$MAC_HTTP" http
-      check --host "$HOST_HTTP" --expect up --since "$since" --dhcp --initrd "firmware UEFI, Secure Boot disabled" >"$TMP/logs/check-uefi-http.json" ||
-        die "uefi-http: $(cat "$TMP/logs/check-uefi-http.json")"
-      grep -aq "URI: http://$SRV/snponly.efi" "$TMP/logs/qemu-uefi-http.log" || die "uefi-http: the firmware did not HTTP-boot snponly.efi (serial console: $TMP/logs/qemu-uefi-http.log)"
-      RESULTS+=("uefi-http: UEFI HTTP boot -> snponly.efi by URL -> iPXE -> host script: up $(up_after "$TMP/logs/check-uefi-http.json") s after QEMU start; $(stages "$TMP/logs/check-uefi-http.json")")
-      end
+      uefi_case uefi-http "$HOST_HTTP" "$MAC_HTTP" http disabled "UEFI HTTP boot -> snponly.efi by URL -> iPXE -> host script" serial_shows "URI: http://$SRV/snponly.efi"
     fi
     if has_case secure-boot; then
-      begin "secure-boot: $HOST_SB, Secure Boot on: shim, signed GRUB, signed kernel via $s"
-      since=$(iso_now)
-      uefi_boot secure-boot "$MAC_SB" secure
-      check --host "$HOST_SB" --expect up --since "$since" --dhcp --initrd "firmware UEFI, Secure Boot enabled" --up "firmware UEFI, Secure Boot enabled" \
-        >"$TMP/logs/check-secure-boot.json" || die "secure-boot: $(cat "$TMP/logs/check-secure-boot.json")"
-      for f in shimx64.efi grubx64.efi grub/grub.cfg "grub/01-${MAC_SB//:/-}.cfg"; do
-        grep -q "sent $TMP/export/$f to " "$TMP/logs/tftpd.log" ||
-          die "secure-boot: $f was not loaded over TFTP ($TMP/logs/tftpd.log)"
-      done
-      RESULTS+=("secure-boot: firmware PXE -> shimx64.efi -> grubx64.efi (signed) -> grub config -> signed kernel: up $(up_after "$TMP/logs/check-secure-boot.json") s after QEMU start; $(stages "$TMP/logs/check-secure-boot.json")")
-      end
+      uefi_case secure-boot "$HOST_SB" "$MAC_SB" secure enabled "firmware PXE -> shimx64.efi -> grubx64.efi (signed) -> grub config -> signed kernel" \
+        sent_over_tftp shimx64.efi grubx64.efi grub/grub.cfg "grub/01-${MAC_SB//:/-}.cfg"
     fi
     if has_case secure-boot-unsigned; then
       begin "secure-boot-unsigned: $HOST_UEFI (not marked Secure Boot) on a Secure Boot machine via $s"
