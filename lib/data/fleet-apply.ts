@@ -9,6 +9,7 @@ import { authorize } from "./authorize";
 import { canonCell, canonNetwork, canonRelease, canonVersion, loadCanonState } from "./fleet-export";
 import { hostsInDiscoveryRange, loadContext, rangeHoldsHosts, resolveHosts } from "./host-resolve";
 import { auditHosts, hostData, hostSnapshot, insertHosts } from "./host-rows";
+import { bmcColumns, unlessStored } from "./bmc-secret";
 import { afterHostChange } from "./boot-reporters";
 import { activationTime, imagesDirChangeProblem } from "./releases";
 import { secureBootViolations } from "./secure-boot";
@@ -56,15 +57,34 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
   const cur = await loadCanonState(tx);
   const audit = (action: string, type: string, name: string, before?: unknown, after?: unknown) => recordAudit(tx, actor, action, { type, name }, before, after);
 
-  for (const n of fleet.networks ?? []) {
-    const want = canonNetwork({ ...n, notes: n.notes });
+  // BMC passwords: given again and the same as stored is no change; "stored" needs one stored
+  const sealed = {
+    networks: new Map((await tx.network.findMany({ select: { name: true, bmcPassword: true } })).map((x) => [x.name, x.bmcPassword])),
+    hosts: new Map((await tx.host.findMany({ where: { bmcPassword: { not: null } }, select: { name: true, bmcPassword: true } })).map((x) => [x.name, x.bmcPassword])),
+  };
+  const fleetNetworks = (fleet.networks ?? []).map((n, i) => {
+    const bmc = n.bmc && unlessStored(n.bmc, sealed.networks.get(n.name));
+    if (bmc && bmc.password === undefined && !sealed.networks.get(n.name))
+      problems.push({ path: `networks[${i}].bmc.password`, message: `network ${n.name}: password: stored, but the console keeps no BMC password for it: give password: { env: NAME }` });
+    return { ...n, bmc };
+  });
+  (fleet.hosts ?? []).forEach((h, i) => {
+    if (!h.bmc) return;
+    h.bmc = unlessStored(h.bmc, sealed.hosts.get(h.name));
+    if (h.bmc.password === undefined && !sealed.hosts.get(h.name))
+      problems.push({ path: `hosts[${i}].bmc.password`, message: `host ${h.name}: password: stored, but the console keeps no BMC password for it: give password: { env: NAME }` });
+  });
+  for (const n of fleetNetworks) {
+    const want = canonNetwork({ ...n, notes: n.notes }, !!sealed.networks.get(n.name));
     const have = cur.networks.get(n.name);
+    const { bmc: _bmc, ...plain } = want;
+    const data = { ...plain, ...(n.bmc ? { ...bmcColumns(n.bmc), bmcInsecure: n.bmc.insecure } : {}) };
     if (!have) {
-      await tx.network.create({ data: want });
+      await tx.network.create({ data });
       await audit("network.create", "network", n.name, undefined, want);
       changes.push({ op: "create", kind: "network", name: n.name });
     } else if (!same(have, want)) {
-      await tx.network.update({ where: { name: n.name }, data: { ...want, revision: { increment: 1 } } });
+      await tx.network.update({ where: { name: n.name }, data: { ...data, revision: { increment: 1 } } });
       await audit("network.update", "network", n.name, have, want);
       changes.push({ op: "update", kind: "network", name: n.name, detail: changedKeys(have, want) });
     }
@@ -73,7 +93,7 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
   // one machine, one export directory: boot servers named alike must be delivered alike, in the
   // networks of the file and in those it leaves as they are
   const networksAfter = new Map(cur.networks);
-  for (const n of fleet.networks ?? []) networksAfter.set(n.name, canonNetwork({ ...n, notes: n.notes }));
+  for (const n of fleetNetworks) networksAfter.set(n.name, canonNetwork({ ...n, notes: n.notes }, !!sealed.networks.get(n.name)));
   for (const message of bootServerConflicts([...networksAfter.values()])) problems.push({ path: "networks", message });
 
   for (const c of fleet.cells ?? []) {
@@ -161,15 +181,16 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
     const creates = resolved.filter((r) => !cur.hosts.has(r.input.name));
     if (creates.length) await insertHosts(tx, actor, creates);
     creates.forEach((r) => changes.push({ op: "create", kind: "host", name: r.input.name }));
-    const updates = resolved.filter((r) => cur.hosts.has(r.input.name) && !same(cur.hosts.get(r.input.name), hostSnapshot(r.input)));
+    const snap = (r: (typeof resolved)[number]) => hostSnapshot(r.input, !!sealed.hosts.get(r.input.name));
+    const updates = resolved.filter((r) => cur.hosts.has(r.input.name) && !same(cur.hosts.get(r.input.name), snap(r)));
     for (const r of updates) {
       const row = await tx.host.update({ where: { name: r.input.name }, data: { ...hostData(r), revision: { increment: 1 } } });
       await tx.hostTag.deleteMany({ where: { hostId: row.id } });
       if (r.input.tags.length) await tx.hostTag.createMany({ data: r.input.tags.map((tag) => ({ hostId: row.id, tag })) });
-      changes.push({ op: "update", kind: "host", name: r.input.name, detail: changedKeys(cur.hosts.get(r.input.name)!, hostSnapshot(r.input)) });
+      changes.push({ op: "update", kind: "host", name: r.input.name, detail: changedKeys(cur.hosts.get(r.input.name)!, snap(r)) });
     }
     const ids = new Map((await tx.host.findMany({ where: { name: { in: updates.map((u) => u.input.name) } }, select: { id: true, name: true } })).map((h) => [h.name, h.id]));
-    await auditHosts(tx, actor, "host.update", updates.map((r) => ({ id: ids.get(r.input.name)!, name: r.input.name, before: cur.hosts.get(r.input.name), after: hostSnapshot(r.input) })));
+    await auditHosts(tx, actor, "host.update", updates.map((r) => ({ id: ids.get(r.input.name)!, name: r.input.name, before: cur.hosts.get(r.input.name), after: snap(r) })));
   }
 
   // removals: only with --prune, hosts first (they hold the references)

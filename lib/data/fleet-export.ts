@@ -4,7 +4,8 @@ import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { storedBootServers, storedList } from "@/lib/validation/network";
 import { authorize } from "./authorize";
-import { hostSnapshot } from "./host-rows";
+import { bmcSnapshot, hostSnapshot } from "./host-rows";
+import type { NetworkBmcInput } from "@/lib/validation/bmc";
 import { hostInclude, hostView, inputFromView } from "./hosts";
 
 // The database as a fleet file (DESIGN.md): `afsboot export fleet`. Deterministic order and only
@@ -32,8 +33,15 @@ export const canonNetwork = (n: {
   discoveryRange: string | null;
   dhcpEventHook: string | null;
   secureBoot?: boolean;
+  bmcDriver?: string | null;
+  bmcUser?: string | null;
+  bmcPassword?: string | null;
+  bmcInsecure?: boolean;
+  bmcCommand?: string | null;
+  /** a validated input's BMC (the fleet file's), instead of the bmc* columns */
+  bmc?: NetworkBmcInput;
   notes: string;
-}) => ({
+}, bmcPasswordStored?: boolean) => ({
   name: n.name,
   subnet: n.subnet,
   gateway: n.gateway,
@@ -49,6 +57,9 @@ export const canonNetwork = (n: {
   discoveryRange: n.discoveryRange ?? null,
   dhcpEventHook: n.dhcpEventHook ?? null,
   secureBoot: n.secureBoot ?? false,
+  bmc: n.bmc
+    ? bmcSnapshot(n.bmc, bmcPasswordStored ?? false)
+    : bmcSnapshot({ driver: n.bmcDriver ?? null, user: n.bmcUser ?? null, password: undefined, insecure: n.bmcInsecure ?? false, command: n.bmcCommand ?? null }, n.bmcPassword != null),
   notes: n.notes ?? "",
 });
 
@@ -104,12 +115,18 @@ export async function loadCanonState(tx: Tx): Promise<CanonState> {
         { ...canonRelease(r), versions: new Map(r.versions.map((v) => [v.version, { ...canonVersion(v), status: v.status, pinned: v._count.pinnedBy }])) },
       ]),
     ),
-    hosts: new Map(hosts.map((h) => [h.name, hostSnapshot(inputFromView(hostView(h)))])),
+    hosts: new Map(hosts.map((h) => [h.name, hostSnapshot(inputFromView(hostView(h)), h.bmcPassword !== null)])),
   };
 }
 
 const omitEmpty = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0)));
+
+/** A BMC as the fleet file writes it: set keys only; none: left out. A network's insecure: false is its default (left out); a host's is its own setting. */
+function bmcForFile(bmc: { insecure: boolean | null } & Record<string, unknown>, falseIsDefault = false) {
+  const kept = omitEmpty({ ...bmc, insecure: falseIsDefault && bmc.insecure === false ? null : bmc.insecure });
+  return Object.keys(kept).length ? kept : null;
+}
 
 /** The fleet file object, keys in the documented order. */
 export async function exportFleet(actor: Actor) {
@@ -118,7 +135,7 @@ export async function exportFleet(actor: Actor) {
   return {
     // false is the default of a network's secureBoot and a version's signed flags: left out like
     // empty keys (a host's secureBoot: false is its own setting, so it stays)
-    networks: [...s.networks.values()].map((n) => omitEmpty({ ...n, secureBoot: n.secureBoot || null })),
+    networks: [...s.networks.values()].map(({ bmc, ...n }) => omitEmpty({ ...n, secureBoot: n.secureBoot || null, bmc: bmcForFile(bmc, true) })),
     cells: [...s.cells.values()].map((c) =>
       omitEmpty({ name: c.name, client: c.client, servers: c.servers, bootRoot: c.bootRoot, cache: { memcache: c.cacheMemcache, blocks: c.cacheBlocks }, notes: c.notes }),
     ),
@@ -143,6 +160,7 @@ export async function exportFleet(actor: Actor) {
         })),
       }),
     ),
-    hosts: [...s.hosts.values()].map((h) => omitEmpty({ ...h })),
+    // a BMC's password never leaves: "password: stored" says the console keeps one (docs/fleet.md)
+    hosts: [...s.hosts.values()].map(({ bmc, ...h }) => omitEmpty({ ...h, bmc: bmcForFile(bmc) })),
   };
 }

@@ -146,7 +146,7 @@ export async function deleteHosts(actor: Actor, names: string[]) {
         await tx.host.updateMany({ where: { id: { in: chunk } }, data: { lastBootId: null } });
         await tx.host.deleteMany({ where: { id: { in: chunk } } });
       }
-      await auditHosts(tx, actor, "host.delete", hosts.map((h) => ({ id: h.id, name: h.name, before: hostSnapshot(inputFromView(h)) })));
+      await auditHosts(tx, actor, "host.delete", hosts.map((h) => ({ id: h.id, name: h.name, before: hostSnapshot(inputFromView(h), h.bmc.passwordSet) })));
       return { count: hosts.length };
     }, BULK_TX),
   );

@@ -4,6 +4,7 @@ import { cidrContains, formatIpv4, ipv4Key, parseCidr, parseIpv4, parseIpv4Range
 import type { HostInput } from "@/lib/validation/host";
 import { effectiveSecureBoot, secureBootProblem } from "@/lib/boot/secure-boot";
 import { latestActive } from "@/lib/boot/latest-version";
+import { bmcProblem, effectiveBmc, type BmcColumns } from "@/lib/power/target";
 
 // Checks a batch of validated host inputs against the database and against each other, and
 // resolves names to ids. Used by every way of enrolling or changing hosts (form, CSV, ranges,
@@ -34,7 +35,7 @@ interface ContextVersion {
 }
 
 export interface Context {
-  networks: { id: string; name: string; cidr: Cidr; gateway: number; bootServer: string; discoveryRange: { text: string; range: Ipv4Range } | null; secureBoot: boolean }[];
+  networks: { id: string; name: string; cidr: Cidr; gateway: number; bootServer: string; discoveryRange: { text: string; range: Ipv4Range } | null; secureBoot: boolean; bmc: BmcColumns }[];
   cells: Map<string, { id: string; client: string }>;
   releases: Map<string, { id: string; tree: string; versions: Map<string, ContextVersion>; latest: ContextVersion | null }>;
   /** existing hosts by name, mac and ip → host name */
@@ -45,7 +46,7 @@ export interface Context {
 
 export async function loadContext(tx: Tx): Promise<Context> {
   const [networks, cells, releases, hosts] = await Promise.all([
-    tx.network.findMany({ select: { id: true, name: true, subnet: true, gateway: true, bootServer: true, discoveryRange: true, secureBoot: true } }),
+    tx.network.findMany({ select: { id: true, name: true, subnet: true, gateway: true, bootServer: true, discoveryRange: true, secureBoot: true, bmcDriver: true, bmcUser: true, bmcPassword: true, bmcInsecure: true, bmcCommand: true } }),
     tx.cell.findMany({ select: { id: true, name: true, client: true } }),
     tx.release.findMany({
       select: { id: true, name: true, tree: true, versions: { select: { id: true, version: true, status: true, activatedAt: true, signedKernel: true, signedModules: true } } },
@@ -58,7 +59,8 @@ export async function loadContext(tx: Tx): Promise<Context> {
       if (!c.ok) return [];
       const r = n.discoveryRange === null ? null : parseIpv4Range(n.discoveryRange);
       const discoveryRange = r?.ok ? { text: n.discoveryRange!, range: r.range } : null;
-      return [{ id: n.id, name: n.name, cidr: c.cidr, gateway: parseIpv4(n.gateway)!, bootServer: n.bootServer, discoveryRange, secureBoot: n.secureBoot }];
+      const bmc = { bmcDriver: n.bmcDriver, bmcUser: n.bmcUser, bmcPassword: n.bmcPassword, bmcInsecure: n.bmcInsecure, bmcCommand: n.bmcCommand };
+      return [{ id: n.id, name: n.name, cidr: c.cidr, gateway: parseIpv4(n.gateway)!, bootServer: n.bootServer, discoveryRange, secureBoot: n.secureBoot, bmc }];
     }),
     cells: new Map(cells.map((c) => [c.name, { id: c.id, client: c.client }])),
     releases: new Map(releases.map((r) => [r.name, { id: r.id, tree: r.tree, versions: new Map(r.versions.map((v) => [v.version, v])), latest: latestActive(r.versions) }])),
@@ -69,7 +71,7 @@ export async function loadContext(tx: Tx): Promise<Context> {
 }
 
 /** The network an address belongs to, or why it cannot be a host's address. */
-export function networkFor(ctx: Context, ip: string): { id: string; secureBoot: boolean } | { problem: string } {
+export function networkFor(ctx: Context, ip: string): { id: string; secureBoot: boolean; bmc: BmcColumns } | { problem: string } {
   const n = parseIpv4(ip)!;
   const net = ctx.networks.find((x) => cidrContains(x.cidr, n));
   if (!net) return { problem: `IP ${ip} lies outside every network: add the network first` };
@@ -81,7 +83,7 @@ export function networkFor(ctx: Context, ip: string): { id: string; secureBoot: 
   // any network's range: networks may overlap, and a range's addresses go to machines that are not enrolled
   const ranged = ctx.networks.find((x) => x.discoveryRange && rangeContains(x.discoveryRange.range, n));
   if (ranged) return { problem: inDiscoveryRange(ip, ranged.discoveryRange!.text, ranged.name) };
-  return { id: net.id, secureBoot: net.secureBoot };
+  return { id: net.id, secureBoot: net.secureBoot, bmc: net.bmc };
 }
 
 const inDiscoveryRange = (ip: string, range: string, network: string) =>
@@ -154,11 +156,24 @@ export function resolveHosts(ctx: Context, inputs: HostInput[], replacing: (stri
       // the version it boots (none yet: activating one is checked then)
       const version = pinned ?? release.latest;
       const problem = version && effectiveSecureBoot(input.secureBoot, net.secureBoot) ? secureBootProblem({ release: input.release.release, ...version }, { name: input.cell, client: cell.client }) : null;
+      const bmc = hostBmcProblem(input, net.bmc);
       if (problem) bad("secureBoot", problem);
+      else if (bmc) bad(`bmc.${bmc.field}`, bmc.message);
       else resolved.push({ input, networkId: net.id, cellId: cell.id, releaseId: release.id, pinnedVersionId: pinned?.id ?? null, ipKey: ipv4Key(input.ip) });
     }
   });
   return { problems, resolved };
+}
+
+/** Why a host's own BMC settings cannot work with its network's defaults (none of its own: no problem). */
+function hostBmcProblem(input: HostInput, network: BmcColumns) {
+  const b = input.bmc;
+  if (!b) return null;
+  if (b.driver === null && b.address === null && b.command === null && b.user === null && !b.password && b.insecure === null) return null;
+  // the password's presence does not change what is checked: a stand-in keeps the shapes apart
+  const eff = effectiveBmc({ bmcDriver: b.driver, bmcAddress: b.address, bmcUser: b.user, bmcPassword: null, bmcInsecure: b.insecure, bmcCommand: b.command }, network);
+  if (!eff) return { field: "driver", message: "Choose a BMC driver (ipmi, redfish or command): the host's network has no default" };
+  return bmcProblem(eff);
 }
 
 /** A release tree the hosts of a cell can boot: under /afs/<cell>/ (or its read-write path /afs/.<cell>/). */

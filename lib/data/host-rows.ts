@@ -5,12 +5,15 @@ import { recordAudit } from "./audit";
 import { randomBytes } from "node:crypto";
 import { insertMany, newId } from "./bulk-insert";
 import type { ResolvedHost } from "./host-resolve";
+import { bmcColumns } from "./bmc-secret";
+import { NO_HOST_BMC } from "@/lib/validation/bmc";
 
 // Writing resolved hosts, many at a time (createMany), with their tags, and auditing actions on
 // many hosts as one entry.
 
 export function hostData(r: ResolvedHost) {
   const i = r.input;
+  const bmc = i.bmc ?? NO_HOST_BMC;
   return {
     name: i.name,
     mac: i.mac,
@@ -25,12 +28,25 @@ export function hostData(r: ResolvedHost) {
     kernelArgs: i.kernelArgs ?? null,
     nicModule: i.nicModule ?? null,
     secureBoot: i.secureBoot ?? null,
+    // an undefined password: the stored one stays (an update leaves the column alone)
+    ...bmcColumns(bmc),
+    bmcAddress: bmc.address,
+    bmcInsecure: bmc.insecure,
     notes: i.notes,
   };
 }
 
+/**
+ * A BMC's settings as the audit log and the fleet file keep them: never the password, only its
+ * state: "stored" (one is stored and stays), "new" (this change sets one), or null (none).
+ */
+export function bmcSnapshot(b: { driver: string | null; address?: string | null; user: string | null; password?: string | null; insecure: boolean | null; command: string | null }, passwordStored: boolean) {
+  const password = b.password === undefined ? (passwordStored ? "stored" : null) : b.password === null ? null : "new";
+  return { driver: b.driver, ...(b.address !== undefined ? { address: b.address } : {}), user: b.user, password, insecure: b.insecure, command: b.command };
+}
+
 /** What the audit log keeps of a host: its settings as the fleet file writes them. */
-export function hostSnapshot(i: ResolvedHost["input"]) {
+export function hostSnapshot(i: ResolvedHost["input"], bmcPasswordStored = false) {
   return {
     name: i.name,
     mac: i.mac,
@@ -43,6 +59,7 @@ export function hostSnapshot(i: ResolvedHost["input"]) {
     kernelArgs: i.kernelArgs ?? null,
     nicModule: i.nicModule ?? null,
     secureBoot: i.secureBoot ?? null,
+    bmc: bmcSnapshot(i.bmc ?? NO_HOST_BMC, bmcPasswordStored),
     notes: i.notes,
   };
 }
@@ -54,7 +71,7 @@ export async function insertHosts(tx: Tx, actor: Actor, rows: ResolvedHost[], ac
     tx,
     "Host",
     // a machine id of its own: random, 128 bits, as systemd-machine-id-setup makes them
-    withIds.map(({ id, r }) => ({ id, ...hostData(r), machineId: randomBytes(16).toString("hex"), tokenGeneration: 1, revision: 1, createdAt: now, updatedAt: now })),
+    withIds.map(({ id, r }) => ({ id, bmcPassword: null, ...hostData(r), machineId: randomBytes(16).toString("hex"), tokenGeneration: 1, revision: 1, createdAt: now, updatedAt: now })),
   );
   await insertMany(tx, "HostTag", withIds.flatMap(({ id, r }) => r.input.tags.map((tag) => ({ hostId: id, tag }))));
   await auditHosts(tx, actor, action, withIds.map(({ id, r }) => ({ id, name: r.input.name, after: hostSnapshot(r.input) })));

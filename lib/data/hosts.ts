@@ -16,9 +16,18 @@ import { env } from "@/lib/env";
 import { afterHostChange } from "./boot-reporters";
 import { hostStates } from "./fleet-status";
 import { effectiveSecureBoot } from "@/lib/boot/secure-boot";
+import { bmcProblem, effectiveBmc, type BmcColumns } from "@/lib/power/target";
+
+/** A host's effective BMC as pages and the API show it (never the password), or null without one. */
+function powerView(h: BmcColumns & { bmcAddress: string | null }, network: BmcColumns) {
+  const b = effectiveBmc(h, network);
+  if (!b) return null;
+  const problem = bmcProblem(b);
+  return { driver: b.driver, address: b.address, user: b.user, insecure: b.insecure, command: b.command, passwordSet: b.sealedPassword !== null, inherited: b.inherited, problem: problem?.message ?? null };
+}
 
 export const hostInclude = {
-  network: { select: { name: true, secureBoot: true } },
+  network: { select: { name: true, secureBoot: true, bmcDriver: true, bmcUser: true, bmcPassword: true, bmcInsecure: true, bmcCommand: true } },
   cell: { select: { name: true } },
   release: { select: { name: true, versions: { select: { id: true, version: true, status: true, activatedAt: true } } } },
   pinnedVersion: { select: { version: true } },
@@ -65,6 +74,10 @@ export function hostView(h: HostRow) {
     /** what it boots with: its own setting, else its network's default */
     effectiveSecureBoot: effectiveSecureBoot(h.secureBoot, h.network.secureBoot),
     networkSecureBoot: h.network.secureBoot,
+    /** its own BMC settings (null ones are its network's); the password only as "is set" */
+    bmc: { driver: h.bmcDriver, address: h.bmcAddress, user: h.bmcUser, insecure: h.bmcInsecure, command: h.bmcCommand, passwordSet: h.bmcPassword !== null },
+    /** the BMC the console uses for it (its network's defaults applied), or null: no power control */
+    power: powerView(h, h.network),
     notes: h.notes,
     tokenGeneration: h.tokenGeneration,
     /** the booted system's /etc/machine-id (the console made it at enrollment) */
@@ -203,6 +216,7 @@ export function inputFromView(h: HostView): HostInput {
     kernelArgs: h.kernelArgs ?? undefined,
     nicModule: h.nicModule ?? undefined,
     secureBoot: h.secureBoot,
+    bmc: { driver: h.bmc.driver, address: h.bmc.address, user: h.bmc.user, insecure: h.bmc.insecure, command: h.bmc.command },
     notes: h.notes,
   };
 }
@@ -221,7 +235,7 @@ export async function updateHost(actor: Actor, name: string, input: HostUpdate) 
       if (count === 0) throw conflict(`Host ${name} was changed by someone else since you opened it: reload and apply your change again`);
       await tx.hostTag.deleteMany({ where: { hostId: row.id } });
       if (data.tags.length) await tx.hostTag.createMany({ data: data.tags.map((tag) => ({ hostId: row.id, tag })) });
-      await recordAudit(tx, actor, "host.update", { type: "host", id: row.id, name: data.name }, hostSnapshot(inputFromView(hostView(row))), hostSnapshot(data));
+      await recordAudit(tx, actor, "host.update", { type: "host", id: row.id, name: data.name }, hostSnapshot(inputFromView(hostView(row)), row.bmcPassword !== null), hostSnapshot(data, row.bmcPassword !== null));
       return { id: row.id, name: data.name };
     }),
   );
@@ -235,7 +249,7 @@ export async function deleteHost(actor: Actor, name: string) {
       if (!row) throw notFound(`Host ${name}`);
       await tx.host.update({ where: { id: row.id }, data: { lastBootId: null } });
       await tx.host.delete({ where: { id: row.id } });
-      await recordAudit(tx, actor, "host.delete", { type: "host", id: row.id, name }, hostSnapshot(inputFromView(hostView(row))), undefined);
+      await recordAudit(tx, actor, "host.delete", { type: "host", id: row.id, name }, hostSnapshot(inputFromView(hostView(row)), row.bmcPassword !== null), undefined);
     }),
   );
 }

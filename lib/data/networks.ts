@@ -10,6 +10,7 @@ import { authorize, pageArgs } from "./authorize";
 import { hasLikeWildcard, literalMatchIds } from "./search";
 import { hostsInDiscoveryRange, rangeHoldsHosts } from "./host-resolve";
 import { assertSecureBoot, hostCount } from "./secure-boot";
+import { bmcColumns } from "./bmc-secret";
 
 const LABELS = { name: "network name" };
 
@@ -44,8 +45,9 @@ export async function getNetwork(actor: Actor, name: string) {
 type Row = Prisma.NetworkGetPayload<{ include: { _count: { select: { hosts: true } } } }>;
 
 function toView(row: Row) {
-  const { _count, ...rest } = row;
-  return { ...rest, dns: (row.dns as string[]) ?? [], bootServers: storedBootServers(row.bootServers), reportUrls: storedList(row.reportUrls), dhcpFailover: row.dhcpFailover as DhcpFailoverMode | null, hostCount: _count.hosts };
+  const { _count, bmcPassword, ...rest } = row;
+  // the BMC password never leaves: only whether one is stored
+  return { ...rest, bmcPasswordSet: bmcPassword !== null, dns: (row.dns as string[]) ?? [], bootServers: storedBootServers(row.bootServers), reportUrls: storedList(row.reportUrls), dhcpFailover: row.dhcpFailover as DhcpFailoverMode | null, hostCount: _count.hosts };
 }
 
 export type NetworkView = ReturnType<typeof toView>;
@@ -54,11 +56,12 @@ export type NetworkView = ReturnType<typeof toView>;
 const snapshot = canonNetwork;
 
 /** The stored columns of a validated input (boot servers as a JSON array, [] for one unnamed server). */
-function columns(input: Omit<NetworkInput, "revision"> & { revision?: number }) {
-  const { bootServers, dhcpFailover, reportUrls, revision: _revision, ...rest } = input;
+export function columns(input: Omit<NetworkInput, "revision"> & { revision?: number }) {
+  const { bootServers, dhcpFailover, reportUrls, bmc, revision: _revision, ...rest } = input;
   // absent (a caller in code that leaves them out): as they were
   return {
     ...rest,
+    ...(bmc !== undefined ? { ...bmcColumns(bmc), bmcInsecure: bmc.insecure } : {}),
     ...(bootServers !== undefined ? { bootServers: bootServers as unknown as Prisma.InputJsonValue } : {}),
     ...(dhcpFailover !== undefined ? { dhcpFailover } : {}),
     ...(reportUrls !== undefined ? { reportUrls } : {}),

@@ -5,12 +5,53 @@ import { afsPath, absolutePath } from "@/lib/validation/paths";
 import { dnsName, slug } from "@/lib/validation/common";
 import { versionInput } from "@/lib/validation/release";
 import { hostInput } from "@/lib/validation/host";
+import { NO_NETWORK_BMC } from "@/lib/validation/bmc";
 
 // The fleet file (DESIGN.md, "Fleet file"): the declarative form of the inventory, kept in git by
 // admins. Keys are exactly the documented ones; unknown keys are errors (a typo must not be
 // silently ignored). Field rules are the same zod schemas the forms and the API use.
 
 const strict = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
+
+/**
+ * A BMC password never sits in the fleet file (it is kept in git): `{ env: NAME }` reads it from the
+ * environment of `afsboot apply`, `stored` keeps the one the console has (what `export fleet`
+ * writes), absent means none.
+ */
+const fleetBmcPassword = z
+  .union([
+    z.literal("stored"),
+    strict({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "env must name an environment variable (letters, digits, '_')" }) }),
+    z.string(),
+    z.null(),
+  ])
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === null) return null;
+    if (v === "stored") return undefined;
+    if (typeof v === "string") {
+      ctx.addIssue({
+        code: "custom",
+        message: "A BMC password must not be written in the fleet file: give the name of an environment variable (password: { env: NAME }), or stored",
+      });
+      return z.NEVER;
+    }
+    const value = process.env[v.env];
+    if (!value) {
+      ctx.addIssue({ code: "custom", message: `password: { env: ${v.env} }: the environment variable ${v.env} is not set (or empty)` });
+      return z.NEVER;
+    }
+    return value;
+  });
+
+const fleetBmc = strict({
+  driver: z.string().nullable().optional(),
+  address: z.string().nullable().optional(),
+  user: z.string().nullable().optional(),
+  password: fleetBmcPassword,
+  insecure: z.boolean({ error: "bmc.insecure must be true or false" }).nullable().optional(),
+  command: z.string().nullable().optional(),
+});
 
 export const fleetNetwork = strict({
   name: z.string(),
@@ -27,9 +68,11 @@ export const fleetNetwork = strict({
   discoveryRange: z.string().nullable().optional(), // null or absent: none
   dhcpEventHook: z.string().nullable().optional(), // null or absent: none
   secureBoot: z.boolean({ error: "secureBoot must be true or false" }).optional(), // hosts here Secure Boot by default; absent: false
+  bmc: fleetBmc.omit({ address: true }).optional(), // BMC defaults of its hosts; absent: none
   notes: z.string().optional(),
 }).transform((v, ctx) => {
-  const r = networkInput.safeParse(v);
+  // declarative: a network the file lists without bmc has no BMC defaults
+  const r = networkInput.safeParse({ ...v, bmc: v.bmc ?? NO_NETWORK_BMC });
   if (!r.success) {
     r.error.issues.forEach((i) => ctx.addIssue({ code: "custom", path: i.path, message: i.message }));
     return z.NEVER;
@@ -90,6 +133,7 @@ export const fleetHost = strict({
   kernelArgs: z.string().optional(),
   nicModule: z.string().optional(),
   secureBoot: z.boolean({ error: "secureBoot must be true, false or null (the network's default)" }).nullable().optional(), // null or absent: the network's
+  bmc: fleetBmc.optional(), // its BMC (power control); absent: none of its own
   notes: z.string().optional(),
 }).transform((v, ctx) => {
   const r = hostInput.safeParse(v);

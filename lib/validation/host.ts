@@ -3,6 +3,7 @@ import { hostnameProblem } from "@/lib/inventory/hostname";
 import { isMulticastMac, normalizeMac } from "@/lib/inventory/mac";
 import { dnsName, inheritedFlag, ipv4, list, optionalText, revision, slug, text } from "./common";
 import { moduleName, tmpfsSize, versionLabel } from "./release";
+import { hostBmcInput } from "./bmc";
 
 export const hostname = z
   .string({ error: "Hostname is required" })
@@ -77,6 +78,8 @@ export const hostInput = z.object({
   nicModule: optional(moduleName),
   /** UEFI Secure Boot: true or false for this host; null or absent: the network's default */
   secureBoot: inheritedFlag("Secure Boot", "the network's default"),
+  /** its BMC (power control); absent or null: none of its own (its network's defaults, no address) */
+  bmc: z.preprocess((v) => (v === null ? undefined : v), hostBmcInput.optional()),
   notes: optionalText("Notes"),
 });
 export type HostInput = z.output<typeof hostInput>;

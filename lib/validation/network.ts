@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { networkBmcInput, type NetworkBmcInput } from "./bmc";
 import { MAX_HOOK_PATH, hookPathProblem } from "@/lib/net/hook-path";
 import { cidrContains, formatCidr, formatIpv4, formatIpv4Range, parseCidr, parseIpv4, parseIpv4Range, rangeContains, type Cidr } from "@/lib/net/ipv4";
 import { isDnsName, isHostLabel } from "@/lib/net/names";
@@ -133,6 +134,8 @@ export const networkInput = z
       dhcpEventHook: z.preprocess((v) => (v === null || (typeof v === "string" && v.trim() === "") ? undefined : v), hookPath("DHCP event hook").optional()),
       /** hosts here are UEFI Secure Boot machines unless they say otherwise; absent: false */
       secureBoot: flag("Secure Boot"),
+      /** BMC defaults of its hosts; absent: unchanged on update, none on create */
+      bmc: z.preprocess((v) => (v === null ? undefined : v), networkBmcInput.optional()),
       notes: optionalText("Notes"),
     }),
   )
@@ -325,9 +328,10 @@ function checkDiscoveryRange(
  */
 export type NetworkInput = Omit<
   z.output<typeof networkInput>,
-  "discoveryRange" | "dhcpEventHook" | "bootServers" | "dhcpFailover" | "reportUrls" | "secureBoot"
+  "discoveryRange" | "dhcpEventHook" | "bootServers" | "dhcpFailover" | "reportUrls" | "secureBoot" | "bmc"
 > & {
   secureBoot?: boolean;
+  bmc?: NetworkBmcInput;
   reportUrls?: string[];
   discoveryRange?: string | null;
   dhcpEventHook?: string | null;

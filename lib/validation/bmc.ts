@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { POWER_DRIVERS } from "@/lib/power/types";
+import { inheritedFlag } from "./common";
+
+// A BMC's settings as people and machines give them (host form, network form, API, fleet file, CSV).
+// The password is write-only: undefined keeps the stored one, null (or "" from a form's clear
+// box) removes it, a string replaces it. It is sealed before it is stored (lib/crypto/secret-box.ts).
+
+const blankToNull = (v: unknown) => (v === undefined || v === "" ? null : v);
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export const bmcDriver = z.enum(POWER_DRIVERS, { error: "BMC driver must be ipmi, redfish or command" });
+
+/** host, IPv4, [IPv6], optionally :port; or an http(s) URL (Redfish) */
+export const bmcAddress = z
+  .string({ error: "BMC address must be text" })
+  .trim()
+  .max(255, "BMC address must be at most 255 characters")
+  .refine((v) => !CONTROL.test(v) && !/\s/.test(v), { message: "BMC address must not contain spaces or control characters" })
+  .refine((v) => !v.startsWith("-"), { message: "BMC address must not start with '-'" });
+
+export const bmcUser = z
+  .string({ error: "BMC user must be text" })
+  .max(64, "BMC user must be at most 64 characters")
+  .refine((v) => !CONTROL.test(v), { message: "BMC user must not contain control characters" });
+
+export const bmcPassword = z
+  .string({ error: "BMC password must be text" })
+  .max(128, "BMC password must be at most 128 characters")
+  .refine((v) => !CONTROL.test(v), { message: "BMC password must not contain control characters (newlines among them)" });
+
+/** the command driver's executable: a file name inside AFSBOOT_POWER_DIR */
+export const bmcCommand = z
+  .string({ error: "BMC command must be text" })
+  .trim()
+  .max(100, "BMC command must be at most 100 characters")
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/, {
+    message: "BMC command is the file name of an executable in the power directory (AFSBOOT_POWER_DIR): letters, digits, '.', '_' and '-', no '/'",
+  });
+
+const nullable = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToNull, schema.nullable());
+/** undefined: keep the stored password; null or "": remove it; text: replace it */
+const passwordChange = z.preprocess((v) => (v === "" ? null : v), bmcPassword.nullable().optional());
+
+/** A host's own BMC settings; each null one is its network's. */
+export const hostBmcInput = z.object({
+  driver: nullable(bmcDriver).default(null),
+  address: nullable(bmcAddress).default(null),
+  user: nullable(bmcUser).default(null),
+  password: passwordChange,
+  insecure: inheritedFlag("BMC certificate check opt-out", "the network's").transform((v) => v ?? null),
+  command: nullable(bmcCommand).default(null),
+});
+export type HostBmcInput = z.output<typeof hostBmcInput>;
+
+export const NO_HOST_BMC: HostBmcInput = { driver: null, address: null, user: null, password: null, insecure: null, command: null };
+
+/** A network's BMC defaults for its hosts. */
+export const networkBmcInput = z.object({
+  driver: nullable(bmcDriver).default(null),
+  user: nullable(bmcUser).default(null),
+  password: passwordChange,
+  insecure: z.preprocess((v) => (v === undefined || v === null || v === "" ? false : v === "on" || v === "true" || v === true), z.boolean()),
+  command: nullable(bmcCommand).default(null),
+});
+export type NetworkBmcInput = z.output<typeof networkBmcInput>;
+
+export const NO_NETWORK_BMC: NetworkBmcInput = { driver: null, user: null, password: null, insecure: false, command: null };
