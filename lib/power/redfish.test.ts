@@ -179,6 +179,14 @@ describe("pxe", () => {
     expect(patch?.headers["content-type"]).toBe("application/json");
   });
 
+  it("a 412 (the system changed since it was read): reads it again and PATCHes with the new ETag", async () => {
+    const b = await bmc({ changesAfterFirstGet: true });
+    const r = await run(target(b.origin), "pxe");
+    expect(r.ok, r.message).toBe(true);
+    const patches = b.requests.filter((q) => q.method === "PATCH").map((q) => q.headers["if-match"]);
+    expect(patches).toEqual(['W/"1"', 'W/"2"']);
+  });
+
   it("refuses when the BMC does not list Pxe among the boot targets", async () => {
     const b = await bmc({ noPxe: true });
     const r = await run(target(b.origin), "pxe");

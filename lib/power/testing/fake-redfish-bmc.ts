@@ -34,6 +34,8 @@ export interface FakeBmcOptions {
   echoPassword?: boolean;
   /** accept connections and requests, never answer */
   hang?: boolean;
+  /** the system changes (a new ETag) right after its first GET, as if someone else had written it */
+  changesAfterFirstGet?: boolean;
   /** answer the system with 2 MiB */
   hugeBody?: boolean;
 }
@@ -136,6 +138,7 @@ export class FakeBmc {
     }
     system.Actions = { ...(system.Actions as Json), "#ComputerSystem.Reset": this.withPowerCycle(this.resetAction) };
     send(res, 200, system, { ETag: this.etag });
+    if (this.o.changesAfterFirstGet && this.version === 1) this.version++;
   }
 
   private withPowerCycle(resource: Json): Json {
