@@ -5,16 +5,100 @@ import { spawn } from "node:child_process";
  * after `timeoutMs`. Never throws: a program that cannot start answers code null with the reason.
  * The DHCP validators (validate.ts) and rsync (deliver.ts) run through it.
  */
-export function runProgram(bin: string, args: string[], timeoutMs: number, keepChars = 1_000_000): Promise<{ code: number | null; output: string }> {
+export async function runProgram(bin: string, args: string[], timeoutMs: number, keepChars = 1_000_000): Promise<{ code: number | null; output: string }> {
+  const r = await runProcess(bin, args, { timeoutMs, keepChars });
+  if (r.error !== undefined) return { code: null, output: `${r.output}${r.error}` };
+  return { code: r.code, output: r.signal ? `${r.output}\n(stopped by ${r.signal})` : r.output };
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  /** the whole environment of the program (by default the console's own) */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** stops the program as the timeout does */
+  signal?: AbortSignal;
+  /**
+   * the program leads a process group of its own, and the whole group is killed (SIGKILL) at the
+   * timeout, on abort, and once the program has exited: nothing it started outlives it
+   */
+  processGroup?: boolean;
+  /** how much of the end of stdout + stderr is kept */
+  keepChars?: number;
+}
+
+export interface RunOutcome {
+  /** the exit code, null when the program was killed or did not start */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** why the console killed it, if it did */
+  stopped: "timeout" | "aborted" | null;
+  /** why it could not start */
+  error?: string;
+  /** the last keepChars of stdout and stderr, as they came */
+  output: string;
+  /** the first STDOUT_HEAD characters of stdout alone: what a program answers */
+  stdout: string;
+}
+
+const STDOUT_HEAD = 4096;
+/** after the program's exit, how long the output of what it left behind is waited for */
+const PIPE_GRACE_MS = 1000;
+
+/** Runs a program to its end, as runProgram, with the options a caller that hands it secrets needs. */
+export function runProcess(bin: string, args: string[], options: RunOptions): Promise<RunOutcome> {
+  const keepChars = options.keepChars ?? 1_000_000;
   return new Promise((resolve) => {
     let output = "";
-    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
+    let stdout = "";
+    let stopped: RunOutcome["stopped"] = null;
+    let settled = false;
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env: options.env, cwd: options.cwd, detached: options.processGroup ?? false });
+    const kill = () => {
+      try {
+        if (options.processGroup && child.pid) process.kill(-child.pid, "SIGKILL");
+        else child.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+    };
+    const stop = (why: "timeout" | "aborted") => {
+      stopped ??= why;
+      kill();
+    };
+    const timer = setTimeout(() => stop("timeout"), options.timeoutMs);
+    const onAbort = () => stop("aborted");
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+
+    const finish = (r: Omit<RunOutcome, "output" | "stdout" | "stopped">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      resolve({ ...r, stopped, output, stdout });
+    };
     const keep = (b: Buffer) => {
       output = (output + b.toString()).slice(-keepChars);
     };
-    child.stdout.on("data", keep);
+    child.stdout.on("data", (b: Buffer) => {
+      if (stdout.length < STDOUT_HEAD) stdout = (stdout + b.toString()).slice(0, STDOUT_HEAD);
+      keep(b);
+    });
     child.stderr.on("data", keep);
-    child.on("error", (e) => resolve({ code: null, output: `${output}${e.message}` }));
-    child.on("close", (code, signal) => resolve({ code, output: signal ? `${output}\n(stopped by ${signal})` : output }));
+    child.on("error", (e) => finish({ code: null, signal: null, error: e.message }));
+    child.on("exit", (code, signal) => {
+      if (options.processGroup) kill();
+      // a child that left the group may still hold the pipes: do not wait for it forever
+      const grace = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish({ code, signal });
+      }, PIPE_GRACE_MS);
+      child.on("close", () => {
+        clearTimeout(grace);
+        finish({ code, signal });
+      });
+    });
   });
 }
