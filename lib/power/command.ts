@@ -89,7 +89,7 @@ async function executableIn(dir: string, name: string | null): Promise<{ ok: tru
 }
 
 /** The command's whole environment: what it needs about the host and its BMC, nothing of the console's. */
-export function commandEnvironment(target: BmcTarget, action: PowerAction): NodeJS.ProcessEnv {
+export function commandEnvironment(target: BmcTarget, action: PowerAction): Record<string, string> {
   return {
     PATH: ENV_PATH,
     HOME: "/nonexistent",

@@ -14,7 +14,7 @@ export async function runProgram(bin: string, args: string[], timeoutMs: number,
 export interface RunOptions {
   timeoutMs: number;
   /** the whole environment of the program (by default the console's own) */
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
   cwd?: string;
   /** stops the program as the timeout does */
   signal?: AbortSignal;
@@ -53,7 +53,7 @@ export function runProcess(bin: string, args: string[], options: RunOptions): Pr
     let stdout = "";
     let stopped: RunOutcome["stopped"] = null;
     let settled = false;
-    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env: options.env, cwd: options.cwd, detached: options.processGroup ?? false });
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env: options.env as NodeJS.ProcessEnv | undefined, cwd: options.cwd, detached: options.processGroup ?? false });
     const kill = () => {
       try {
         if (options.processGroup && child.pid) process.kill(-child.pid, "SIGKILL");
