@@ -89,6 +89,12 @@ const schema = z.object({
   AFSBOOT_RSYNC_RSH: z.string().default("ssh -o BatchMode=yes -o ConnectTimeout=10"),
   AFSBOOT_DELIVERY_TIMEOUT: count("must be a number of seconds, more than 0", 30, (n) => n > 0),
   AFSBOOT_DELIVERY_PARALLEL: count("must be a whole number of servers, 1 to 32", 4, (n) => Number.isInteger(n) && n >= 1 && n <= 32),
+  // power control through BMCs (lib/data/power.ts): the command driver's executables, the time one
+  // BMC gets for one action, how many BMCs a bulk action talks to at once, extra CAs for Redfish
+  AFSBOOT_POWER_DIR: z.string().optional(),
+  AFSBOOT_POWER_TIMEOUT: count("must be a number of seconds, more than 0", 30, (n) => n > 0),
+  AFSBOOT_POWER_PARALLEL: count("must be a whole number of BMCs, 1 to 256", 16, (n) => Number.isInteger(n) && n >= 1 && n <= 256),
+  AFSBOOT_BMC_CA_FILE: unsetIfBlank(z.string().optional()),
   // seconds a boot may stay at a stage before it counts as stalled: "afs=600,switch=1200" (lib/boot/stages.ts)
   AFSBOOT_STALL_SECONDS: z
     .string()
@@ -179,6 +185,12 @@ export function imagePolicy(): ImagePolicy {
     forbidden.push(db, `${db}-wal`, `${db}-shm`, `${db}-journal`);
   }
   return { roots: e.AFSBOOT_IMAGES_ROOTS, forbidden };
+}
+
+/** The command power driver's directory of executables: AFSBOOT_POWER_DIR, else <data dir>/power.d. */
+export function powerDir(): string {
+  const e = env();
+  return path.resolve(/*turbopackIgnore: true*/ e.AFSBOOT_POWER_DIR ?? path.join(e.AFSBOOT_DATA_DIR, "power.d"));
 }
 
 /** Where publications write (and /boot/ serves from): AFSBOOT_EXPORT_DIR, else <data dir>/export. */

@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { registerFleetCommands } from "./fleet";
 import { registerPruneCommand } from "./prune";
+import { registerPowerCommand } from "./power";
 import { registerPublishCommand } from "./publish";
 import { registerUserCommands } from "./users";
 import { CliError } from "./io";
@@ -32,6 +33,7 @@ const program = new Command()
 registerFleetCommands(program);
 registerPublishCommand(program);
 registerPruneCommand(program);
+registerPowerCommand(program);
 registerUserCommands(program);
 
 /** Exits once stdout is flushed: writes to a pipe are asynchronous, and exit() would cut them off. */

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { mapLimit } from "../concurrency";
 import os from "node:os";
 import path from "node:path";
 import { runProgram } from "./run";
@@ -134,14 +135,5 @@ export async function deliverAll(
   keepOf: (server: string) => string[],
   opts: DeliveryOptions,
 ): Promise<DeliveryOutcome[]> {
-  const out: DeliveryOutcome[] = new Array(targets.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < targets.length) {
-      const i = next++;
-      out[i] = await deliverOne(exportDir, targets[i]!, snapshot, keepOf(targets[i]!.server), opts);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel, targets.length)) }, worker));
-  return out;
+  return mapLimit(targets, opts.parallel, (t) => deliverOne(exportDir, t, snapshot, keepOf(t.server), opts));
 }

@@ -53,7 +53,12 @@ export function runProcess(bin: string, args: string[], options: RunOptions): Pr
     let stdout = "";
     let stopped: RunOutcome["stopped"] = null;
     let settled = false;
-    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env: options.env as NodeJS.ProcessEnv | undefined, cwd: options.cwd, detached: options.processGroup ?? false });
+    const child = spawn(bin, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: options.env as NodeJS.ProcessEnv | undefined,
+      cwd: options.cwd,
+      detached: options.processGroup ?? false,
+    });
     const kill = () => {
       try {
         if (options.processGroup && child.pid) process.kill(-child.pid, "SIGKILL");
