@@ -9,7 +9,9 @@ import { parseFleet } from "@/lib/fleet/parse";
 import { operator, viewer } from "@/lib/testing/actors";
 import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
 import { networkForm } from "@/lib/testing/fixtures";
+import { parseHostCsv } from "@/lib/inventory/host-csv";
 import { applyFleet } from "./fleet-apply";
+import { enrollHosts } from "./host-bulk";
 import { exportFleet } from "./fleet-export";
 import { createHost, getHost, updateHost } from "./hosts";
 import { createNetwork, getNetwork } from "./networks";
@@ -185,5 +187,24 @@ describe("the fleet file", () => {
     if (!stored.ok) throw new Error(JSON.stringify(stored.problems));
     expect(await refusal(applyFleet(operator, stored.fleet))).toMatchObject({ fields: { "hosts[0].bmc.password": expect.stringContaining("keeps no BMC password") } });
     expect(await db.host.count({ where: { name: "node009" } })).toBe(0);
+  });
+});
+
+describe("CSV import", () => {
+  it("takes the BMC columns (case kept, password sealed on enrolment) and refuses a bad driver on its line", async () => {
+    const csv = [
+      "hostname,mac,ip,cell,release,bmc_driver,bmc_address,bmc_user,bmc_password,bmc_insecure",
+      "node020,52:54:00:00:00:20,10.9.0.30,example.org,rh-7.3,redfish,https://BMC-20.example.org,Root,Pa55word!,on",
+      "node021,52:54:00:00:00:21,10.9.0.31,example.org,rh-7.3,,,,,",
+      "node022,52:54:00:00:00:22,10.9.0.32,example.org,rh-7.3,smoke-signals,10.9.0.232,,,",
+    ].join("\n");
+    const batch = parseHostCsv(csv);
+    expect(batch.problems).toEqual([{ line: 4, field: "bmc_driver", message: "BMC driver must be ipmi, redfish or command" }]);
+    expect(batch.rows.map((r) => r.input.bmc)).toEqual([{ driver: "redfish", address: "https://BMC-20.example.org", user: "Root", password: "Pa55word!", insecure: true, command: null }, undefined]);
+    await enrollHosts(operator, batch.rows.map((r) => r.input));
+    const row = await db.host.findUniqueOrThrow({ where: { name: "node020" } });
+    expect(isSealed(row.bmcPassword!)).toBe(true);
+    expect((await getHost(viewer, "node020")).power).toMatchObject({ driver: "redfish", insecure: true, passwordSet: true, problem: null });
+    expect((await getHost(viewer, "node021")).power).toMatchObject({ driver: "command", inherited: ["driver", "user", "password", "insecure", "command"] });
   });
 });

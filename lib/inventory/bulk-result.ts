@@ -62,13 +62,14 @@ export interface BulkEnrolled {
 export type BulkResult = { ok: true; result: BulkPreview | BulkEnrolled } | (ActionFailure & { preview?: BulkPreview });
 
 /** The CSV column of a host input's field (`name` is the hostname column, `secureBoot` the secureboot one). */
-export const csvColumn = (field: string) => (field === "name" ? "hostname" : field === "secureBoot" ? "secureboot" : field);
+export const csvColumn = (field: string) =>
+  field === "name" ? "hostname" : field === "secureBoot" ? "secureboot" : field.startsWith("bmc.") ? `bmc_${field.slice(4)}` : field;
 
 /** A row's validation issues as problems on its line: the first of each field, by its column. */
 export function rowProblems(line: number, error: z.ZodError): LineProblem[] {
   const byField = new Map<string, LineProblem>();
   for (const issue of error.issues) {
-    const field = csvColumn(String(issue.path[0]));
+    const field = csvColumn(issue.path[0] === "bmc" ? issue.path.slice(0, 2).join(".") : String(issue.path[0]));
     if (!byField.has(field)) byField.set(field, { line, field, message: issue.message });
   }
   return [...byField.values()];

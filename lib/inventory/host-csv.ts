@@ -2,13 +2,16 @@ import { hostInput } from "@/lib/validation/host";
 import { rowProblems, type HostBatch, type LineProblem } from "./bulk-result";
 import { parseCsv } from "./csv";
 
-// Bulk enrollment files: header `hostname,mac,ip,cell,release[,tags][,secureboot]` (tags separated
-// by spaces or ';' inside the field; secureboot on, off or empty for the network's default). Every
-// row is validated; problems carry the file's line number.
+// Bulk enrollment files: header `hostname,mac,ip,cell,release[,tags][,secureboot][,bmc_*…]` (tags
+// separated by spaces or ';' inside the field; secureboot on, off or empty for the network's
+// default; the BMC columns bmc_driver, bmc_address, bmc_user, bmc_password, bmc_insecure,
+// bmc_command, empty for the network's). Every row is validated; problems carry the file's line
+// number. A BMC password in the file is sealed on enrolment like one typed in the form.
 
 export const CSV_HEADER = ["hostname", "mac", "ip", "cell", "release"] as const;
 /** Columns a file may add after the required ones, in this order. */
-const OPTIONAL_COLUMNS = ["tags", "secureboot"] as const;
+const OPTIONAL_COLUMNS = ["tags", "secureboot", "bmc_driver", "bmc_address", "bmc_user", "bmc_password", "bmc_insecure", "bmc_command"] as const;
+const BMC_COLUMNS = ["bmc_driver", "bmc_address", "bmc_user", "bmc_password", "bmc_insecure", "bmc_command"] as const;
 export const MAX_CSV_BYTES = 5 * 1024 * 1024; // 10,000 rows are about 0.6 MB
 export const MAX_CSV_ROWS = 50_000;
 
@@ -32,7 +35,7 @@ export function parseHostCsv(text: string): HostBatch {
         {
           line: head.line,
           field: "header",
-          message: `The first line must be "${expected}", optionally followed by ",tags" and ",secureboot" (found "${head.fields.join(",").slice(0, 120)}")`,
+          message: `The first line must be "${expected}", optionally followed by ${OPTIONAL_COLUMNS.map((c) => `",${c}"`).join(", ")}, in this order (found "${head.fields.join(",").slice(0, 120)}")`,
         },
       ],
       total: 0,
@@ -53,8 +56,20 @@ export function parseHostCsv(text: string): HostBatch {
       continue;
     }
     const [name, mac, ip, cell, release] = r.fields;
-    const column = (c: (typeof OPTIONAL_COLUMNS)[number]) => (header.includes(c) ? r.fields[header.indexOf(c)]!.trim().toLowerCase() : "");
-    const result = hostInput.safeParse({ name, mac, ip, cell, release, tags: column("tags").replace(/;/g, " "), secureBoot: column("secureboot") });
+    const raw = (c: (typeof OPTIONAL_COLUMNS)[number]) => (header.includes(c) ? r.fields[header.indexOf(c)]! : "");
+    const column = (c: (typeof OPTIONAL_COLUMNS)[number]) => raw(c).trim().toLowerCase();
+    // BMC columns keep their case (addresses, users, passwords); none given: no BMC of its own
+    const bmc = BMC_COLUMNS.some((c) => raw(c).trim() !== "")
+      ? {
+          driver: column("bmc_driver"),
+          address: raw("bmc_address").trim(),
+          user: raw("bmc_user").trim(),
+          password: raw("bmc_password"),
+          insecure: column("bmc_insecure"),
+          command: raw("bmc_command").trim(),
+        }
+      : undefined;
+    const result = hostInput.safeParse({ name, mac, ip, cell, release, tags: column("tags").replace(/;/g, " "), secureBoot: column("secureboot"), bmc });
     if (result.success) rows.push({ line: r.line, input: result.data });
     else problems.push(...rowProblems(r.line, result.error));
   }

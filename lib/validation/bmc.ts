@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { POWER_DRIVERS } from "@/lib/power/types";
-import { inheritedFlag } from "./common";
+import { flag, inheritedFlag } from "./common";
 
 // A BMC's settings as people and machines give them (host form, network form, API, fleet file, CSV).
 // The password is write-only: undefined keeps the stored one, null (or "" from a form's clear
@@ -60,7 +60,7 @@ export const networkBmcInput = z.object({
   driver: nullable(bmcDriver).default(null),
   user: nullable(bmcUser).default(null),
   password: passwordChange,
-  insecure: z.preprocess((v) => (v === undefined || v === null || v === "" ? false : v === "on" || v === "true" || v === true), z.boolean()),
+  insecure: flag("BMC certificate check opt-out"),
   command: nullable(bmcCommand).default(null),
 });
 export type NetworkBmcInput = z.output<typeof networkBmcInput>;
