@@ -4,7 +4,7 @@
 #   the Debian packages the test suite drives (chromium for Playwright, postgresql for the
 #   PostgreSQL run of the integration tests, the DHCP daemons that validate generated configs, a
 #   linter for shell (shellcheck), grub-script-check (grub-common) for the GRUB configs, cpio and busybox-static for the initrd, QEMU, kmod, the OpenAFS
-#   servers and mmdebstrap for the boot lab; no service is started by the install).
+#   servers, mmdebstrap and the IPMI BMC simulator (openipmi, ipmitool) for the boot lab; no service is started by the install).
 # Safe to run again and again; the start and test commands call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +43,9 @@ if (( want_test )); then
   [[ -x /usr/sbin/bosserver ]] || apt_missing+=(openafs-fileserver)
   [[ -x /usr/lib/openafs/vlserver ]] || apt_missing+=(openafs-dbserver)
   command -v restorevol >/dev/null 2>&1 || apt_missing+=(openafs-client)
+  # power control: the ipmi driver's tests and the lab's BMCs (OpenIPMI's ipmi_sim, ipmitool)
+  command -v ipmi_sim >/dev/null 2>&1 || apt_missing+=(openipmi)
+  command -v ipmitool >/dev/null 2>&1 || apt_missing+=(ipmitool)
   # the Debian release tree with systemd the lab boots (scripts/lab/debian-tree.sh)
   command -v mmdebstrap >/dev/null 2>&1 || apt_missing+=(mmdebstrap)
 fi

@@ -172,7 +172,7 @@ describe("the fleet file", () => {
     const again = parseFleet(JSON.stringify(exported));
     if (!again.ok) throw new Error(JSON.stringify(again.problems));
     expect(await applyFleet(operator, again.fleet)).toEqual([]);
-    const withEnv = parseFleet(JSON.stringify({ ...exported, networks: exported.networks.map((n) => (n.name === "racks" ? { ...n, bmc: { ...racks.bmc, password: { env: "PDU_PASSWORD" } } } : n)) }));
+    const withEnv = parseFleet(JSON.stringify({ ...exported, networks: exported.networks.map((n) => (n.name === "racks" ? { ...n, bmc: { ...(racks.bmc as Record<string, unknown>), password: { env: "PDU_PASSWORD" } } } : n)) }));
     if (!withEnv.ok) throw new Error(JSON.stringify(withEnv.problems));
     expect(await applyFleet(operator, withEnv.fleet)).toEqual([]);
   });

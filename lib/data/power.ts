@@ -64,7 +64,7 @@ async function runOne(h: HostBmcRow, action: PowerAction, signal?: AbortSignal):
   const t = targetOf(h);
   if ("problem" in t) return { host: h.name, ok: false, message: t.problem, durationMs: 0, driver: null };
   const { target } = t;
-  const driver = powerDriver(target.driver, { powerDir: powerDir(), ca: bmcCa() });
+  const driver = powerDriver(target.driver, { powerDir: powerDir(), ca: bmcCa(), ipmiCipherSuite: env().AFSBOOT_IPMI_CIPHER_SUITE });
   if (!driver.supports(action)) return { host: h.name, ok: false, message: `the ${target.driver} driver cannot do ${action}`, durationMs: 0, driver: target.driver };
   const started = Date.now();
   try {

@@ -3,12 +3,20 @@ import { spawn } from "node:child_process";
 /**
  * Runs a program to its end, its stdout and stderr together (the last `keepChars` of them), killed
  * after `timeoutMs`. Never throws: a program that cannot start answers code null with the reason.
- * The DHCP validators (validate.ts) and rsync (deliver.ts) run through it.
+ * The DHCP validators (validate.ts), rsync (deliver.ts) and ipmitool (lib/power/ipmi.ts) run through
+ * it; `options` hands a program its own environment (secrets there, never in its arguments) and a
+ * signal that stops it.
  */
-export async function runProgram(bin: string, args: string[], timeoutMs: number, keepChars = 1_000_000): Promise<{ code: number | null; output: string }> {
-  const r = await runProcess(bin, args, { timeoutMs, keepChars });
-  if (r.error !== undefined) return { code: null, output: `${r.output}${r.error}` };
-  return { code: r.code, output: r.signal ? `${r.output}\n(stopped by ${r.signal})` : r.output };
+export async function runProgram(
+  bin: string,
+  args: string[],
+  timeoutMs: number,
+  keepChars = 1_000_000,
+  options: Pick<RunOptions, "env" | "signal"> = {},
+): Promise<{ code: number | null; output: string; signal: NodeJS.Signals | null }> {
+  const r = await runProcess(bin, args, { timeoutMs, keepChars, ...options });
+  if (r.error !== undefined) return { code: null, output: `${r.output}${r.error}`, signal: null };
+  return { code: r.code, output: r.signal ? `${r.output}\n(stopped by ${r.signal})` : r.output, signal: r.signal };
 }
 
 export interface RunOptions {
