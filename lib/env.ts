@@ -96,7 +96,14 @@ const schema = z.object({
   AFSBOOT_POWER_PARALLEL: count("must be a whole number of BMCs, 1 to 256", 16, (n) => Number.isInteger(n) && n >= 1 && n <= 256),
   AFSBOOT_BMC_CA_FILE: unsetIfBlank(z.string().optional()),
   // the IPMI cipher suite ipmitool uses (-C); unset: ipmitool asks the BMC (slow on BMCs that never answer that: docs/power.md)
-  AFSBOOT_IPMI_CIPHER_SUITE: unsetIfBlank(z.coerce.number({ error: "must be a cipher suite number, 0 to 17" }).int("must be a cipher suite number, 0 to 17").min(0, "must be a cipher suite number, 0 to 17").max(17, "must be a cipher suite number, 0 to 17").optional()),
+  AFSBOOT_IPMI_CIPHER_SUITE: unsetIfBlank(
+    z.coerce
+      .number({ error: "must be a cipher suite number, 0 to 17" })
+      .int("must be a cipher suite number, 0 to 17")
+      .min(0, "must be a cipher suite number, 0 to 17")
+      .max(17, "must be a cipher suite number, 0 to 17")
+      .optional(),
+  ),
   // seconds a boot may stay at a stage before it counts as stalled: "afs=600,switch=1200" (lib/boot/stages.ts)
   AFSBOOT_STALL_SECONDS: z
     .string()
