@@ -5,7 +5,7 @@ import path from "node:path";
 import { db } from "@/lib/db";
 import type { RolloutState } from "@/lib/generated/prisma/client";
 import { operator, viewer } from "@/lib/testing/actors";
-import { bootAsAssigned, seedRolloutFleet } from "@/lib/testing/rollout-fixtures";
+import { bootWaiting as bootWaitingAs, driveRollout, seedRolloutFleet, testClock, type Behave } from "@/lib/testing/rollout-fixtures";
 import { scriptBmc } from "@/lib/testing/script-bmc";
 import { LEASE_MS, tickRollouts } from "./rollout-driver";
 import { getRollout, listRollouts, moveRollout, previewRollout, startRolloutFor } from "./rollouts";
@@ -17,8 +17,8 @@ import { getRollout, listRollouts, moveRollout, previewRollout, startRolloutFor 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-rollouts-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const bmc = scriptBmc(path.join(root, "bmc"));
-let clock = new Date();
-const later = (seconds: number) => (clock = new Date(clock.getTime() + seconds * 1000));
+const clock = testClock();
+const later = clock.later;
 
 beforeAll(async () => {
   await seedRolloutFleet(root, 24, later(-3600));
@@ -27,33 +27,8 @@ beforeAll(async () => {
 const nodes = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `node${String(from + i).padStart(3, "0")}`);
 const cycles = (host: string) => bmc.lines().filter((l) => l === `${host} cycle`).length;
 
-type Behaviour = "up" | "fail" | "silent";
-
-/**
- * Ticks (5 s of the test's clock apart) until the rollout is in one of `until`. Each host that
- * waits for its boot after a cycle boots once, as `behave` says for the version it was given.
- */
-async function drive(id: string, behave: (host: string, version: string) => Behaviour, until: RolloutState[], owner = "test-owner") {
-  const booted = new Set<string>();
-  for (let i = 0; i < 200; i++) {
-    const r = await db.rollout.findUniqueOrThrow({ where: { id } });
-    if (until.includes(r.state)) return r;
-    const t = await tickRollouts(owner, { now: later(5), power: bmc.port });
-    expect(t.errors).toEqual([]);
-    await bootWaiting(id, behave, booted);
-  }
-  throw new Error(`rollout ${id} did not reach ${until.join(" or ")}`);
-}
-
-async function bootWaiting(id: string, behave: (host: string, version: string) => Behaviour, booted = new Set<string>()) {
-  for (const h of await db.rolloutHost.findMany({ where: { rolloutId: id, state: { in: ["waiting", "rollback_waiting", "cycling"] } } })) {
-    const key = `${h.id} ${h.state} ${h.cycledAt?.toISOString()}`;
-    if (booted.has(key)) continue;
-    booted.add(key);
-    const b = behave(h.hostName, h.expectedVersion!);
-    if (b !== "silent") await bootAsAssigned(h.hostName, later(1), b === "fail" ? "afs" : undefined);
-  }
-}
+const drive = (id: string, behave: Behave, until: RolloutState[], owner = "test-owner") => driveRollout(id, behave, until, { clock, power: bmc.port, owner });
+const bootWaiting = (id: string, behave: Behave, booted?: Set<string>) => bootWaitingAs(id, behave, clock, booted);
 
 const start = (hosts: string[], over: Record<string, unknown> = {}) =>
   startRolloutFor(operator, { version: "rh-7.3@2", selector: { hosts }, canary: 1, wave: 1, ...over });

@@ -1,5 +1,8 @@
 import { db } from "@/lib/db";
 import { recordReport } from "@/lib/data/boot-ingest";
+import { tickRollouts } from "@/lib/data/rollout-driver";
+import type { PowerPort } from "@/lib/data/rollout-power";
+import type { RolloutState } from "@/lib/generated/prisma/client";
 import { enrollHosts } from "@/lib/data/host-bulk";
 import { publish } from "@/lib/data/publish";
 import { createVersion, setVersionStatus } from "@/lib/data/releases";
@@ -72,4 +75,41 @@ export async function bootAsAssigned(name: string, at: Date, failAt?: Stage) {
     failAt,
     message: failAt ? `cannot mount the tree at ${failAt}` : undefined,
   });
+}
+
+/** The tests' own clock: every tick and every report happens at a time it gives, never the wall clock's. */
+export function testClock(start = new Date()) {
+  let now = start;
+  return { later: (seconds: number) => (now = new Date(now.getTime() + seconds * 1000)), now: () => now };
+}
+export type TestClock = ReturnType<typeof testClock>;
+
+export type Behaviour = "up" | "fail" | "silent";
+export type Behave = (host: string, version: string) => Behaviour;
+
+/**
+ * Each host of the rollout that waits for its boot after a cycle (or is found in `cycling`)
+ * boots once, as `behave` says for the version it was given: up, failing at afs, or not at all.
+ */
+export async function bootWaiting(id: string, behave: Behave, clock: TestClock, booted = new Set<string>()) {
+  for (const h of await db.rolloutHost.findMany({ where: { rolloutId: id, state: { in: ["waiting", "rollback_waiting", "cycling", "rollback_cycling"] } } })) {
+    const key = `${h.id} ${h.state.replace("cycling", "waiting")} ${h.cycledAt?.toISOString()}`;
+    if (booted.has(key)) continue;
+    booted.add(key);
+    const b = behave(h.hostName, h.expectedVersion!);
+    if (b !== "silent") await bootAsAssigned(h.hostName, clock.later(1), b === "fail" ? "afs" : undefined);
+  }
+}
+
+/** Ticks (5 s of the test's clock apart) until the rollout is in one of `until`, the hosts booting as `behave` says. */
+export async function driveRollout(id: string, behave: Behave, until: RolloutState[], opts: { clock: TestClock; power: PowerPort; owner?: string }) {
+  const booted = new Set<string>();
+  for (let i = 0; i < 200; i++) {
+    const r = await db.rollout.findUniqueOrThrow({ where: { id } });
+    if (until.includes(r.state)) return r;
+    const t = await tickRollouts(opts.owner ?? "test-owner", { now: opts.clock.later(5), power: opts.power });
+    if (t.errors.length) throw new Error(`tick failed: ${t.errors.map((e) => e.message).join("; ")}`);
+    await bootWaiting(id, behave, opts.clock, booted);
+  }
+  throw new Error(`rollout ${id} did not reach ${until.join(" or ")}`);
 }
