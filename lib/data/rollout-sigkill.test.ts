@@ -9,6 +9,7 @@ import { bootWaiting, driveRollout, seedRolloutFleet, testClock } from "@/lib/te
 import { scriptBmc } from "@/lib/testing/script-bmc";
 import { LEASE_MS, tickRollouts } from "./rollout-driver";
 import { startRolloutFor } from "./rollouts";
+import { startRollout } from "@/lib/validation/rollout";
 
 // The console killed with SIGKILL in the middle of a wave: a child process (tsx, the same driver
 // code) drives the rollout and is killed at a chosen point of its power step; then this process
@@ -73,7 +74,7 @@ const states = async (id: string) => (await db.rolloutHost.findMany({ where: { r
 
 describe("a console killed with SIGKILL during a wave", () => {
   it("after its BMCs answered: the rollout resumes in another process, no host cycled twice, none skipped", async () => {
-    const r = await startRolloutFor(operator, { version: "rh-7.3@2", selector: { hosts: ["node001", "node002", "node003", "node004", "node005"] }, canary: 1, wave: 2, pauseSeconds: 60 });
+    const r = await startRolloutFor(operator, startRollout.parse({ version: "rh-7.3@2", selector: { hosts: ["node001", "node002", "node003", "node004", "node005"] }, canary: 1, wave: 2, pauseSeconds: 60 }));
     // the canary, driven here up to the pause before wave 1
     for (let i = 0; i < 20 && (await db.rollout.findUniqueOrThrow({ where: { id: r.id } })).currentWave < 1; i++) {
       await tickRollouts("first-console", { now: clock.later(5), power: bmc.port });
@@ -96,7 +97,7 @@ describe("a console killed with SIGKILL during a wave", () => {
   }, 120_000);
 
   it("before its BMCs were asked: the hosts written `cycling` are never cycled again; their silence fails the wave, in words", async () => {
-    const r = await startRolloutFor(operator, { version: "rh-7.3@2", selector: { hosts: ["node006", "node007", "node008"] }, canary: 1, wave: 2, reportDeadlineSeconds: 60 });
+    const r = await startRolloutFor(operator, startRollout.parse({ version: "rh-7.3@2", selector: { hosts: ["node006", "node007", "node008"] }, canary: 1, wave: 2, reportDeadlineSeconds: 60 }));
     await tickInChildKilled(clock.later(5), "before-bmc");
     expect(await states(r.id)).toEqual(["node006:cycling", "node007:pending", "node008:pending"]);
     clock.later(LEASE_MS / 1000);

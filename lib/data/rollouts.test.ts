@@ -8,6 +8,7 @@ import { operator, viewer } from "@/lib/testing/actors";
 import { bootWaiting as bootWaitingAs, driveRollout, seedRolloutFleet, testClock, type Behave } from "@/lib/testing/rollout-fixtures";
 import { scriptBmc } from "@/lib/testing/script-bmc";
 import { LEASE_MS, tickRollouts } from "./rollout-driver";
+import { startRollout } from "@/lib/validation/rollout";
 import { getRollout, listRollouts, moveRollout, previewRollout, startRolloutFor } from "./rollouts";
 
 // Whole rollouts on SQLite, driven by ticks this test makes itself at times it chooses (no
@@ -31,12 +32,12 @@ const drive = (id: string, behave: Behave, until: RolloutState[], owner = "test-
 const bootWaiting = (id: string, behave: Behave, booted?: Set<string>) => bootWaitingAs(id, behave, clock, booted);
 
 const start = (hosts: string[], over: Record<string, unknown> = {}) =>
-  startRolloutFor(operator, { version: "rh-7.3@2", selector: { hosts }, canary: 1, wave: 1, ...over });
+  startRolloutFor(operator, startRollout.parse({ version: "rh-7.3@2", selector: { hosts }, canary: 1, wave: 1, ...over }));
 
 describe("rollouts", () => {
   it("previews the waves without writing; a rollout comes up wave by wave, each host cycled once, and completes", async () => {
     const before = await db.rollout.count();
-    const preview = await previewRollout(operator, { version: "rh-7.3@2", selector: { hosts: nodes(1, 5) }, canary: 1, wave: 2 });
+    const preview = await previewRollout(operator, startRollout.parse({ version: "rh-7.3@2", selector: { hosts: nodes(1, 5) }, canary: 1, wave: 2 }));
     expect(preview).toEqual({
       version: "rh-7.3@2",
       mode: "power",
@@ -175,7 +176,9 @@ describe("rollout refusals change nothing", () => {
   const refused = async (input: Record<string, unknown>, status: number, message: RegExp) => {
     const counts = async () => [await db.rollout.count(), await db.rolloutHost.count(), await db.auditEntry.count(), (await db.host.findMany({ select: { revision: true } })).map((h) => h.revision).join()];
     const before = await counts();
-    const err = await startRolloutFor(operator, { version: "rh-7.3@2", selector: { hosts: ["node023", "node024"] }, ...input }).catch((e: unknown) => e);
+    const err = await Promise.resolve()
+      .then(() => startRolloutFor(operator, startRollout.parse({ version: "rh-7.3@2", selector: { hosts: ["node023", "node024"] }, ...input })))
+      .catch((e: unknown) => e);
     expect(err).toMatchObject(status === 422 && !(err instanceof Error && err.name === "ZodError") ? { status } : {});
     expect(String((err as Error).message)).toMatch(message);
     expect(await counts()).toEqual(before);

@@ -5,13 +5,14 @@ import { conflict, notFound } from "@/lib/errors";
 import type { Prisma, RolloutHostState, RolloutState } from "@/lib/generated/prisma/client";
 import { waveLabel } from "@/lib/rollout/plan";
 import { waveLimit } from "@/lib/rollout/gate";
-import { startRollout, type StartRolloutInput } from "@/lib/validation/rollout";
+import type { StartRollout } from "@/lib/validation/rollout";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs, type Paged } from "./authorize";
 import { withClusterLock } from "./cluster-lock";
 import { heldHosts, planStart, refuseHeld } from "./rollout-select";
 
-// Rollouts as people and scripts see them: start (and its preview), list, one rollout with its
+// Rollouts as people and scripts see them: start (and its preview; the input validated at the
+// edge with lib/validation/rollout.ts startRollout), list, one rollout with its
 // waves, and the admin's levers (pause, resume, abort, rollback). The console's ticker drives them
 // (lib/data/rollout-driver.ts); everything here is a row change, audited in its transaction.
 
@@ -23,9 +24,8 @@ export interface RolloutPreview {
 }
 
 /** What a start would do, without writing anything (the version page's "Roll out this version…", `rollout start --dry-run`). */
-export async function previewRollout(actor: Actor, raw: StartRolloutInput | unknown): Promise<RolloutPreview> {
+export async function previewRollout(actor: Actor, input: StartRollout): Promise<RolloutPreview> {
   authorize(actor, "operator");
-  const input = startRollout.parse(raw);
   const plan = await planStart(input);
   return {
     version: plan.version.label,
@@ -36,9 +36,8 @@ export async function previewRollout(actor: Actor, raw: StartRolloutInput | unkn
 }
 
 /** Starts a rollout: the Rollout and its hosts in one transaction (audited rollout.start), or a 422 changing nothing. */
-export async function startRolloutFor(actor: Actor, raw: StartRolloutInput | unknown): Promise<RolloutDetail> {
+export async function startRolloutFor(actor: Actor, input: StartRollout): Promise<RolloutDetail> {
   authorize(actor, "operator");
-  const input = startRollout.parse(raw);
   // one start at a time across replicas: two starts on the same hosts must not both pass the check
   const id = await withClusterLock(
     "rollout-start",
@@ -51,7 +50,7 @@ export async function startRolloutFor(actor: Actor, raw: StartRolloutInput | unk
         const r = await tx.rollout.create({
           data: {
             versionId: plan.version.id,
-            selector: JSON.parse(JSON.stringify(raw && typeof raw === "object" && "selector" in raw ? raw.selector : input.selector)) as Prisma.InputJsonValue,
+            selector: JSON.parse(JSON.stringify(input.selector)) as Prisma.InputJsonValue,
             mode: input.mode,
             canary: input.canary,
             waveSize: "count" in input.wave ? input.wave.count : null,
@@ -237,7 +236,8 @@ export async function getRollout(actor: Actor, id: string): Promise<RolloutDetai
 
 // ---------------------------------------------------------------- the admin's levers
 
-type Lever = "pause" | "resume" | "abort" | "rollback";
+export const ROLLOUT_LEVERS = ["pause", "resume", "abort", "rollback"] as const;
+export type Lever = (typeof ROLLOUT_LEVERS)[number];
 
 const LEVERS: Record<Lever, { from: RolloutState[]; to: RolloutState; refused: string }> = {
   pause: { from: ["running"], to: "paused", refused: "only a running rollout can be paused" },
