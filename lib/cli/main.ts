@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { registerFleetCommands } from "./fleet";
 import { registerPruneCommand } from "./prune";
 import { registerPublishCommand } from "./publish";
+import { registerRolloutCommands } from "./rollouts";
 import { registerUserCommands } from "./users";
 import { CliError } from "./io";
 
@@ -32,6 +33,7 @@ const program = new Command()
 registerFleetCommands(program);
 registerPublishCommand(program);
 registerPruneCommand(program);
+registerRolloutCommands(program);
 registerUserCommands(program);
 
 /** Exits once stdout is flushed: writes to a pipe are asynchronous, and exit() would cut them off. */
