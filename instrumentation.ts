@@ -1,4 +1,5 @@
-// Runs once when the console's server starts (Node.js runtime): background jobs, and the boot
+// Runs once when the console's server starts (Node.js runtime): background jobs (boot history
+// pruning, the rollout driver), and the boot
 // report door (lib/api/report-door.ts) and the client-address rule handed to the console server's fast path (bin/afsboot-server.mjs), so both
 // doors to POST /api/v1/boot-events run the same compiled code in the same process.
 export async function register() {
@@ -11,5 +12,7 @@ export async function register() {
   if (!env().AFSBOOT_NO_JOBS) {
     const { startRetention } = await import("@/lib/data/boot-retention");
     startRetention();
+    const { startRolloutTicker } = await import("@/lib/data/rollout-ticker");
+    startRolloutTicker();
   }
 }

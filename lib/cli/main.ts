@@ -8,6 +8,7 @@ import { registerFleetCommands } from "./fleet";
 import { registerPruneCommand } from "./prune";
 import { registerPowerCommand } from "./power";
 import { registerPublishCommand } from "./publish";
+import { registerRolloutCommands } from "./rollouts";
 import { registerUserCommands } from "./users";
 import { CliError } from "./io";
 
@@ -34,6 +35,7 @@ registerFleetCommands(program);
 registerPublishCommand(program);
 registerPruneCommand(program);
 registerPowerCommand(program);
+registerRolloutCommands(program);
 registerUserCommands(program);
 
 /** Exits once stdout is flushed: writes to a pipe are asynchronous, and exit() would cut them off. */

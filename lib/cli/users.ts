@@ -3,19 +3,8 @@ import { cliActor } from "@/lib/auth/roles";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/data/api-tokens";
 import { createUser, listUsers, resetPassword } from "@/lib/data/users";
 import { apiTokenInput } from "@/lib/validation/api-token";
-import { fieldErrors } from "@/lib/validation/common";
 import { passwordReset, userInput } from "@/lib/validation/user";
-import { CliError, readSecret, roleOption } from "./io";
-import type { z } from "zod";
-
-function parseOrFail<S extends z.ZodTypeAny>(schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const lines = Object.entries(fieldErrors(parsed.error)).map(([k, v]) => `  ${k}: ${v}`);
-    throw new CliError(`invalid input:\n${lines.join("\n")}`, 2);
-  }
-  return parsed.data;
-}
+import { CliError, parseOrFail, readSecret, roleOption } from "./io";
 
 export function registerUserCommands(program: Command) {
   const user = program.command("user").description("console users");

@@ -26,8 +26,8 @@ export interface PowerOutcome {
   state?: PowerState;
   message: string;
   durationMs: number;
-  /** the driver that answered; null: the host has no usable BMC */
-  driver: string | null;
+  /** the driver that answered; null: the host has no usable BMC (absent: not said) */
+  driver?: string | null;
 }
 
 const bmcSelect = { bmcDriver: true, bmcAddress: true, bmcUser: true, bmcPassword: true, bmcInsecure: true, bmcCommand: true } as const;
@@ -135,4 +135,19 @@ export async function powerOnMany(actor: Actor, action: PowerAction, names: stri
   if (hosts.length === 0) throw invalid(names ? "Name at least one host" : "No host matches these filters", names ? { hosts: "Name at least one host" } : { query: "No host matches these filters" });
   const results = await powerHosts(actor, hosts, action);
   return { action, ok: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, results };
+}
+
+/**
+ * Boots each host again, whatever its state: a host that is off is powered on, any other is power
+ * cycled (a BMC may refuse to cycle a machine that is off). What a rollout does to each host of a
+ * wave; each host's answer says which it was.
+ */
+export async function rebootHosts(actor: Actor, hostNames: string[]): Promise<PowerOutcome[]> {
+  authorize(actor, "operator");
+  const status = await powerHosts(actor, hostNames, "status");
+  const off = status.filter((s) => s.ok && s.state === "off").map((s) => s.host);
+  const rest = hostNames.filter((n) => !off.includes(n));
+  const [on, cycled] = await Promise.all([off.length ? powerHosts(actor, off, "on") : [], rest.length ? powerHosts(actor, rest, "cycle") : []]);
+  const answers = new Map([...on.map((o) => ({ ...o, message: `was off, powered on: ${o.message}` })), ...cycled].map((o) => [o.host, o]));
+  return hostNames.map((n) => answers.get(n)!);
 }
