@@ -44,7 +44,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
     canEdit ? hostToken(actor, host.name) : null,
     pendingChanges(actor),
   ]);
-  const { mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, secureBoot, notes, revision } = host;
+  const { mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, secureBoot, bmc, notes, revision } = host;
   const values: HostFormValues = {
     name: host.name,
     mac,
@@ -58,6 +58,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
     kernelArgs,
     nicModule,
     secureBoot,
+    bmc,
     notes,
     revision,
   };
