@@ -5,6 +5,7 @@ import { BOOT_LIMIT, BootHistory, parseBootFilter } from "@/components/boots/boo
 import { BootFiles, BootFilesSkeleton } from "@/components/hosts/boot-files";
 import { HostForm, type HostFormValues } from "@/components/hosts/host-form";
 import { HostStatus } from "@/components/hosts/host-status";
+import { PowerCard } from "@/components/power/power-card";
 import { ReportToken } from "@/components/hosts/report-token";
 import { AuditTable } from "@/components/shell/audit-table";
 import { DetailList } from "@/components/shell/detail-list";
@@ -80,6 +81,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
   ];
   const sections = [
     { id: "status", label: "Status" },
+    { id: "power", label: "Power" },
     { id: "boot-history", label: "Boot history" },
     { id: "settings", label: "Settings" },
     { id: "boot-files", label: "Boot files" },
@@ -109,6 +111,9 @@ export default async function HostPage({ params, searchParams }: { params: Param
       <SectionNav sections={sections} />
       <section id="status" className={SECTION_SCROLL_MARGIN}>
         <HostStatus host={host} unpublished={pending.count > 0} />
+      </section>
+      <section id="power" className={SECTION_SCROLL_MARGIN}>
+        <PowerCard host={host.name} network={host.network} power={host.power} canOperate={canEdit} />
       </section>
       <BootHistory
         hostName={host.name}
