@@ -81,8 +81,8 @@ export default async function HostPage({ params, searchParams }: { params: Param
   ];
   const sections = [
     { id: "status", label: "Status" },
-    { id: "power", label: "Power" },
     { id: "boot-history", label: "Boot history" },
+    { id: "power", label: "Power" },
     { id: "settings", label: "Settings" },
     { id: "boot-files", label: "Boot files" },
     ...(token ? [{ id: "report-token", label: "Report token" }] : []),
@@ -107,13 +107,10 @@ export default async function HostPage({ params, searchParams }: { params: Param
           )
         }
       />
-      {/* what a person opens the page for first (is it up, what did it boot), then what to change */}
+      {/* what a person opens the page for first (is it up, what did it boot), its power, then what to change */}
       <SectionNav sections={sections} />
       <section id="status" className={SECTION_SCROLL_MARGIN}>
         <HostStatus host={host} unpublished={pending.count > 0} />
-      </section>
-      <section id="power" className={SECTION_SCROLL_MARGIN}>
-        <PowerCard host={host.name} network={host.network} power={host.power} canOperate={canEdit} />
       </section>
       <BootHistory
         hostName={host.name}
@@ -122,6 +119,9 @@ export default async function HostPage({ params, searchParams }: { params: Param
         assignedInitrdSha256={host.assignedInitrdSha256}
         live={host.bootState === "booting"}
       />
+      <section id="power" className={SECTION_SCROLL_MARGIN}>
+        <PowerCard host={host.name} network={host.network} power={host.power} canOperate={canEdit} />
+      </section>
       <section id="settings" className={SECTION_SCROLL_MARGIN}>
         {canEdit && choices ? (
           <Card>
