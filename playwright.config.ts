@@ -1,6 +1,6 @@
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
-import { E2E_DATABASE_URL, E2E_DIR, E2E_IMAGES, E2E_PORT } from "./e2e/run-env";
+import { E2E_DATABASE_URL, E2E_DIR, E2E_IMAGES, E2E_PORT, E2E_POWER_DIR } from "./e2e/run-env";
 
 // End-to-end suite: a production build (`npx next build`, run beforehand: the webServer never
 // builds) served on 127.0.0.1:<E2E_PORT> against a fresh SQLite database in e2e/.tmp/<port>.
@@ -54,6 +54,7 @@ export default defineConfig({
       AFSBOOT_DATA_DIR: `./${E2E_DIR}`,
       AFSBOOT_IMAGES_ROOTS: path.resolve(E2E_IMAGES),
       AFSBOOT_LOADER_ROOTS: path.resolve(E2E_IMAGES),
+      AFSBOOT_POWER_DIR: path.resolve(E2E_POWER_DIR),
       NEXT_TELEMETRY_DISABLED: "1",
     },
     reuseExistingServer: false,

@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { storageState, goto } from "./helpers";
+import { field, storageState, goto, uid } from "./helpers";
+import { createHostFleet, seedHosts } from "./hosts-fleet";
 
 // Smoke check: no serious or critical axe violations (WCAG 2.x A/AA rules) on key pages.
 
@@ -39,6 +40,23 @@ test.describe("signed in", () => {
     await goto(page, "/networks/new");
     await page.getByRole("button", { name: "Create network" }).click();
     await expect(page.locator("#name-error")).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  test("a host page's Power card and BMC fields with a refusal have no serious accessibility violations", async ({ page }) => {
+    const fleet = await createHostFleet("a11y");
+    // a command that is not there: the card shows the BMC's failure in words
+    const [host] = seedHosts(fleet, `a11y-${uid()}`, 1, 10, { bmc: { driver: "command", command: "not-there" } });
+    await goto(page, `/hosts/${host!.name}`);
+    await expect(page.getByTestId("power-state")).toHaveAttribute("data-state", "error");
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.getByRole("combobox", { name: "Driver", exact: true }).selectOption("redfish");
+    await field(page, "Address").fill("http://127.0.0.1:9");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.locator('[id="bmc.address-error"]')).toBeVisible();
+    await page.getByRole("combobox", { name: "Certificate check (Redfish)" }).selectOption("true");
+    await expect(page.getByTestId("bmc-insecure-warning")).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
-import { E2E_DATABASE_URL, E2E_DIR, E2E_IMAGES } from "./run-env";
+import { E2E_DATABASE_URL, E2E_DIR, E2E_IMAGES, E2E_POWER_DIR } from "./run-env";
 
 // Shared by the specs: where things live, who the test users are, small UI journeys.
 
@@ -10,6 +10,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const TMP = path.join(ROOT, E2E_DIR);
 /** The images directory publications may read (AFSBOOT_IMAGES_ROOTS of the e2e server). */
 export const IMAGES = path.join(ROOT, E2E_IMAGES);
+/** The e2e server's power directory (AFSBOOT_POWER_DIR): the command driver's executables. */
+export const POWER_DIR = path.join(ROOT, E2E_POWER_DIR);
 /** The database the webServer created (see playwright.config.ts); the CLI acts on it. */
 export const DATABASE_URL = E2E_DATABASE_URL;
 

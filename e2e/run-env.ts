@@ -9,3 +9,5 @@ export const E2E_DIR = `e2e/.tmp/${E2E_PORT}`;
 export const E2E_DATABASE_URL = `file:./${E2E_DIR}/e2e.db`;
 /** Kernels and base initrds for publications: outside the data directory (never an images source). */
 export const E2E_IMAGES = `${E2E_DIR}-images`;
+/** The command power driver's executables (AFSBOOT_POWER_DIR of the e2e server): power.spec.ts writes its fake PDU there. */
+export const E2E_POWER_DIR = `${E2E_DIR}/power.d`;

@@ -21,10 +21,12 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/native-select";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { paramRecord, type HostParams } from "@/lib/validation/host-query";
+import { BulkPower } from "@/components/power/bulk-power";
 import { ReleaseOptions } from "./release-options";
 
 // The bar over the hosts table when hosts are selected: each action applies to every selected
-// host or to none (the data layer is all-or-nothing); the outcome is a toast.
+// host or to none (the data layer is all-or-nothing); the outcome is a toast. Power is the
+// exception: each host's BMC answers for itself, and the answers are shown host by host.
 
 type Action = (prev: ActionState, form: FormData) => Promise<ActionState>;
 
@@ -146,6 +148,7 @@ export function BulkBar({ selected, onPage, total, params, choices, onSelect, on
             Change cell
           </SubmitButton>
         </form>
+        <BulkPower selected={selected} />
         <AlertDialog open={confirmOpen} onOpenChange={(open) => !deleting && setConfirmOpen(open)}>
           {/* the trigger gets the focus back when the dialog closes */}
           <AlertDialogTrigger asChild>

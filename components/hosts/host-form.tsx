@@ -12,6 +12,7 @@ import { NativeSelect } from "@/components/ui/native-select";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Textarea } from "@/components/ui/textarea";
 import { useEntityForm } from "@/components/ui/use-entity-form";
+import { HostBmcFields, bmcFieldsKey, type HostBmcValues } from "@/components/power/bmc-fields";
 import { ReleaseOptions } from "./release-options";
 
 export interface HostFormValues {
@@ -28,6 +29,8 @@ export interface HostFormValues {
   nicModule: string | null;
   /** own setting; null: the network's default */
   secureBoot: boolean | null;
+  /** its own BMC settings (the password only as "is set") */
+  bmc: HostBmcValues;
   notes: string;
   revision: number;
 }
@@ -51,12 +54,13 @@ async function fetchNextFree(network: string, signal: AbortSignal): Promise<stri
 
 export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
   // the release select sends "release"; the host holds it as releaseRef
-  const { state, formAction, fieldErrors: err, initial } = useEntityForm(action, host && { ...host, release: host.releaseRef }, { listSeparator: " " });
+  const { state, formAction, fieldErrors: err, values, initial } = useEntityForm(action, host && { ...host, release: host.releaseRef }, { listSeparator: " " });
   const ipRef = useRef<HTMLInputElement>(null);
   const [network, setNetwork] = useState(() => initial("network", choices.networks.length === 1 ? choices.networks[0]!.name : ""));
   const [nextFree, setNextFree] = useState<{ network: string; text: string } | null>(null);
   const overridesOpen = OVERRIDES.some((k) => !!initial(k) || !!err?.[k]);
-  const networkSecureBoot = choices.networks.find((n) => n.name === network)?.secureBoot;
+  const chosenNetwork = choices.networks.find((n) => n.name === network);
+  const networkSecureBoot = chosenNetwork?.secureBoot;
 
   // The next free address is a suggestion: it never overwrites or extends what the person typed.
   // The look-up is asynchronous and the person goes on meanwhile, so a write is decided when the
@@ -225,6 +229,7 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
           {text("nicModule", "NIC module", { placeholder: "e1000", hint: "Network driver the initrd loads first." })}
         </div>
       </details>
+      <HostBmcFields key={bmcFieldsKey(values)} errors={err} values={values} bmc={host?.bmc} network={chosenNetwork} />
       <Field label="Notes" name="notes" error={err?.notes}>
         <Textarea {...fieldProps("notes", err?.notes)} rows={3} defaultValue={initial("notes")} />
       </Field>

@@ -13,6 +13,8 @@ import { NativeSelect } from "@/components/ui/native-select";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Textarea } from "@/components/ui/textarea";
 import { useEntityForm } from "@/components/ui/use-entity-form";
+import { NetworkBmcFields, bmcFieldsKey } from "@/components/power/bmc-fields";
+import type { PowerDriverName } from "@/lib/power/types";
 
 export interface NetworkFormValues {
   name: string;
@@ -29,6 +31,12 @@ export interface NetworkFormValues {
   discoveryRange: string | null;
   dhcpEventHook: string | null;
   secureBoot: boolean;
+  /** BMC defaults of its hosts; the password only as "is set" */
+  bmcDriver: PowerDriverName | null;
+  bmcUser: string | null;
+  bmcPasswordSet: boolean;
+  bmcInsecure: boolean;
+  bmcCommand: string | null;
   notes: string;
   revision: number;
 }
@@ -176,6 +184,20 @@ export function NetworkForm({ action, network, submitLabel }: Props) {
         error={err?.secureBoot}
         defaultChecked={v ? v.secureBoot === "on" : !!network?.secureBoot}
         hint="Hosts on this network boot shim, then GRUB, then their version's signed kernel, unless a host says otherwise. Their versions need a signed kernel (on an OpenAFS cell signed modules too)."
+      />
+      <NetworkBmcFields
+        key={bmcFieldsKey(v)}
+        errors={err}
+        values={v}
+        bmc={
+          network && {
+            driver: network.bmcDriver,
+            user: network.bmcUser,
+            passwordSet: network.bmcPasswordSet,
+            insecure: network.bmcInsecure,
+            command: network.bmcCommand,
+          }
+        }
       />
       <Field label="Notes" name="notes" error={err?.notes}>
         <Textarea {...fieldProps("notes", err?.notes)} rows={3} defaultValue={initial("notes")} />

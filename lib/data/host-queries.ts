@@ -10,7 +10,10 @@ import { latestActive } from "@/lib/boot/latest-version";
 export async function hostChoices(actor: Actor) {
   authorize(actor, "viewer");
   const [networks, cells, releases, tags] = await db.$transaction([
-    db.network.findMany({ select: { name: true, subnet: true, secureBoot: true }, orderBy: { name: "asc" } }),
+    db.network.findMany({
+      select: { name: true, subnet: true, secureBoot: true, bmcDriver: true, bmcUser: true, bmcPassword: true, bmcInsecure: true, bmcCommand: true },
+      orderBy: { name: "asc" },
+    }),
     db.cell.findMany({ select: { name: true }, orderBy: { name: "asc" } }),
     db.release.findMany({
       select: { name: true, versions: { select: { version: true, status: true, activatedAt: true }, orderBy: { createdAt: "asc" } } },
@@ -19,7 +22,11 @@ export async function hostChoices(actor: Actor) {
     db.hostTag.findMany({ distinct: ["tag"], select: { tag: true }, orderBy: { tag: "asc" } }),
   ]);
   return {
-    networks,
+    // the host form shows each network's BMC defaults (what a host inherits): never the password, only whether one is set
+    networks: networks.map(({ bmcDriver, bmcUser, bmcPassword, bmcInsecure, bmcCommand, ...n }) => ({
+      ...n,
+      bmc: { driver: bmcDriver, user: bmcUser, passwordSet: bmcPassword !== null, insecure: bmcInsecure, command: bmcCommand },
+    })),
     cells: cells.map((c) => c.name),
     releases: releases.map((r) => ({
       name: r.name,

@@ -66,3 +66,22 @@ export const networkBmcInput = z.object({
 export type NetworkBmcInput = z.output<typeof networkBmcInput>;
 
 export const NO_NETWORK_BMC: NetworkBmcInput = { driver: null, user: null, password: null, insecure: false, command: null };
+
+/** The host and network forms' checkbox that removes the stored password (its name does not say "password": formValues would drop it). */
+export const REMOVE_STORED_FIELD = "removeStored";
+
+/**
+ * A form's BMC password in the API's terms. A form cannot leave a field out, so its password box
+ * says: empty keeps the stored password (undefined), text replaces it, and the "remove the stored
+ * password" box (empty password) removes it (null). For the host and network forms' server
+ * actions; the API, the fleet file and the CLI give the password as JSON.
+ */
+export function bmcPasswordFromForm(input: unknown): unknown {
+  if (typeof input !== "object" || input === null || !("bmc" in input)) return input;
+  const bmc = input.bmc;
+  if (typeof bmc !== "object" || bmc === null) return input;
+  const { [REMOVE_STORED_FIELD]: remove, password, ...rest } = bmc as Record<string, unknown>;
+  const typed = typeof password === "string" && password !== "" ? password : undefined;
+  const change = typed ?? (remove === "on" || remove === true ? null : undefined);
+  return { ...input, bmc: change === undefined ? rest : { ...rest, password: change } };
+}

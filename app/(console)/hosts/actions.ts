@@ -7,6 +7,7 @@ import { formAction } from "@/lib/actions";
 import { assignRelease, changeCell, changeTags, deleteHosts } from "@/lib/data/host-bulk";
 import { createHost, deleteHost, hostNamesMatching, updateHost } from "@/lib/data/hosts";
 import { rotateHostToken } from "@/lib/data/host-token";
+import { bmcPasswordFromForm } from "@/lib/validation/bmc";
 import { dnsName } from "@/lib/validation/common";
 import { hostInput, hostUpdate, releaseRef, tags } from "@/lib/validation/host";
 import { hostParams, toHostQuery } from "@/lib/validation/host-query";
@@ -15,18 +16,21 @@ const current = z.object({ current: z.string().min(1) });
 const hostHref = (name: string) => `/hosts/${encodeURIComponent(name)}?saved=1`;
 const plural = (n: number) => `${n} host${n === 1 ? "" : "s"}`;
 
-export const createHostAction = formAction({ role: "operator", schema: hostInput }, async (actor, input) => {
+export const createHostAction = formAction({ role: "operator", schema: z.preprocess(bmcPasswordFromForm, hostInput) }, async (actor, input) => {
   const row = await createHost(actor, input);
   revalidatePath("/hosts");
   redirect(hostHref(row.name));
 });
 
-export const updateHostAction = formAction({ role: "operator", schema: z.intersection(hostUpdate, current) }, async (actor, { current: name, ...input }) => {
-  const row = await updateHost(actor, name, input);
-  revalidatePath("/hosts");
-  revalidatePath(`/hosts/${encodeURIComponent(name)}`);
-  redirect(hostHref(row.name));
-});
+export const updateHostAction = formAction(
+  { role: "operator", schema: z.preprocess(bmcPasswordFromForm, z.intersection(hostUpdate, current)) },
+  async (actor, { current: name, ...input }) => {
+    const row = await updateHost(actor, name, input);
+    revalidatePath("/hosts");
+    revalidatePath(`/hosts/${encodeURIComponent(name)}`);
+    redirect(hostHref(row.name));
+  },
+);
 
 export const deleteHostAction = formAction({ role: "operator", schema: current }, async (actor, { current: name }) => {
   await deleteHost(actor, name);

@@ -5,18 +5,19 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { formAction } from "@/lib/actions";
 import { createNetwork, deleteNetwork, updateNetwork } from "@/lib/data/networks";
+import { bmcPasswordFromForm } from "@/lib/validation/bmc";
 import { networkInput, networkUpdate } from "@/lib/validation/network";
 
 const current = z.object({ current: z.string().min(1) });
 
-export const createNetworkAction = formAction({ role: "operator", schema: networkInput }, async (actor, input) => {
+export const createNetworkAction = formAction({ role: "operator", schema: z.preprocess(bmcPasswordFromForm, networkInput) }, async (actor, input) => {
   const row = await createNetwork(actor, input);
   revalidatePath("/networks");
   redirect(`/networks/${encodeURIComponent(row!.name)}?saved=1`);
 });
 
 export const updateNetworkAction = formAction(
-  { role: "operator", schema: z.intersection(networkUpdate, current) },
+  { role: "operator", schema: z.preprocess(bmcPasswordFromForm, z.intersection(networkUpdate, current)) },
   async (actor, { current: name, ...input }) => {
     const row = await updateNetwork(actor, name, input);
     revalidatePath("/networks");

@@ -5,6 +5,7 @@ import { BOOT_LIMIT, BootHistory, parseBootFilter } from "@/components/boots/boo
 import { BootFiles, BootFilesSkeleton } from "@/components/hosts/boot-files";
 import { HostForm, type HostFormValues } from "@/components/hosts/host-form";
 import { HostStatus } from "@/components/hosts/host-status";
+import { PowerCard } from "@/components/power/power-card";
 import { ReportToken } from "@/components/hosts/report-token";
 import { AuditTable } from "@/components/shell/audit-table";
 import { DetailList } from "@/components/shell/detail-list";
@@ -44,7 +45,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
     canEdit ? hostToken(actor, host.name) : null,
     pendingChanges(actor),
   ]);
-  const { mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, secureBoot, notes, revision } = host;
+  const { mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, secureBoot, bmc, notes, revision } = host;
   const values: HostFormValues = {
     name: host.name,
     mac,
@@ -58,6 +59,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
     kernelArgs,
     nicModule,
     secureBoot,
+    bmc,
     notes,
     revision,
   };
@@ -80,6 +82,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
   const sections = [
     { id: "status", label: "Status" },
     { id: "boot-history", label: "Boot history" },
+    { id: "power", label: "Power" },
     { id: "settings", label: "Settings" },
     { id: "boot-files", label: "Boot files" },
     ...(token ? [{ id: "report-token", label: "Report token" }] : []),
@@ -104,7 +107,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
           )
         }
       />
-      {/* what a person opens the page for first (is it up, what did it boot), then what to change */}
+      {/* what a person opens the page for first (is it up, what did it boot), its power, then what to change */}
       <SectionNav sections={sections} />
       <section id="status" className={SECTION_SCROLL_MARGIN}>
         <HostStatus host={host} unpublished={pending.count > 0} />
@@ -116,6 +119,9 @@ export default async function HostPage({ params, searchParams }: { params: Param
         assignedInitrdSha256={host.assignedInitrdSha256}
         live={host.bootState === "booting"}
       />
+      <section id="power" className={SECTION_SCROLL_MARGIN}>
+        <PowerCard host={host.name} network={host.network} power={host.power} canOperate={canEdit} />
+      </section>
       <section id="settings" className={SECTION_SCROLL_MARGIN}>
         {canEdit && choices ? (
           <Card>

@@ -8,7 +8,8 @@ import { PageHeader } from "@/components/ui/page-header";
 import { hasRole } from "@/lib/auth/roles";
 import { requireActor } from "@/lib/auth/session";
 import { bootServerStates } from "@/lib/data/deliveries";
-import { getNetwork } from "@/lib/data/networks";
+import { getNetwork, type NetworkView } from "@/lib/data/networks";
+import { DRIVER_LABELS } from "@/lib/power/labels";
 import { BootServerStates } from "@/components/publications/delivery-results";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { orNotFound } from "@/lib/errors";
@@ -19,6 +20,19 @@ type Params = Promise<{ name: string }>;
 /** Why a network cannot be deleted yet (the data layer refuses while hosts use it), or nothing. */
 const inUse = (hosts: number) =>
   hosts === 0 ? undefined : `Used by ${hosts} host${hosts === 1 ? "" : "s"}: move ${hosts === 1 ? "it" : "them"} to another network to delete it.`;
+
+/** The BMC defaults in words (never the password: only whether one is stored). */
+function bmcDefaults(n: NetworkView): string {
+  if (!n.bmcDriver) return "— (none: hosts need their own BMC driver for power control)";
+  const parts = [
+    DRIVER_LABELS[n.bmcDriver],
+    n.bmcUser && `user ${n.bmcUser}`,
+    n.bmcPasswordSet && "password stored",
+    n.bmcCommand && `command ${n.bmcCommand}`,
+    n.bmcInsecure && "certificates not checked (insecure)",
+  ];
+  return parts.filter(Boolean).join(", ");
+}
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   return { title: `Network ${decodeURIComponent((await params).name)}` };
@@ -50,6 +64,7 @@ export default async function NetworkPage({ params }: { params: Params }) {
     ["Discovery range", network.discoveryRange ?? "— (enrolled hosts only)"],
     ["DHCP event hook", network.dhcpEventHook ?? "— (none)"],
     ["Secure Boot", network.secureBoot ? "on by default (UEFI Secure Boot: shim → GRUB → signed kernel)" : "off by default (iPXE)"],
+    ["BMC defaults", bmcDefaults(network)],
     ["Hosts", String(network.hostCount)],
   ];
   return (
