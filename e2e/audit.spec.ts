@@ -136,7 +136,10 @@ test("search and object match literally: '_' and '%' are characters, not wildcar
 test("viewers see a failed sign-in under a name that is no account as (unknown user), never the name", async ({ page, browser }) => {
   const typed = `Typed-Password-${uid()}`;
   const stranger = await browser.newContext({ storageState: { cookies: [], origins: [] } }); // signed out
-  await signIn(await stranger.newPage(), typed, "anything-at-all");
+  const strangerPage = await stranger.newPage();
+  await signIn(strangerPage, typed, "anything-at-all");
+  // the refusal is on screen: the server has recorded the attempt (closing before could cut it off)
+  await expect(strangerPage.getByText("Wrong username or password")).toBeVisible();
   await stranger.close();
   await goto(page, "/audit?action=user.login_failed");
   await expect(rows(page).first()).toContainText("(unknown user)");
