@@ -49,7 +49,14 @@
 #    Microsoft's keys enrolled: shim, Debian's signed GRUB with the host's grub config, the signed
 #    kernel: up, and the up report says Secure Boot enabled), secure-boot-unsigned (lab005, not
 #    marked Secure Boot, on a Secure Boot machine: the firmware refuses snponly.efi and the
-#    dashboard shows the boot stalled at dhcp, never past it)
+#    dashboard shows the boot stalled at dhcp, never past it), and two hosts behind real IPMI BMCs
+#    (OpenIPMI's ipmi_sim per host in the namespace, QEMU started and stopped by it through
+#    ipmi-bmc-extern; bmc.sh) that the console power-controls with ipmitool: rollout-ok (both boot
+#    fleet@1 by the console's power on, then a rollout to fleet@2, canary 1 and a wave of 1: the
+#    console reboots each through its BMC, each reports up on @2's overlay, the rollout completes)
+#    and rollout-halt (fleet@3, whose tree lacks a directory /init binds, with rollback: the canary
+#    fails at root, the rollout halts and rolls it back to @2, where it comes up; the other host's
+#    BMC shows no action)
 # Every process is stopped by its PID, the namespace deleted and the temp dir removed, also on
 # failure, timeout or Ctrl-C; each boot has a hard timeout. Logs of the last 10 runs stay under
 # $AFSBOOT_LAB_CACHE/runs.
@@ -57,8 +64,9 @@
 # Environment:
 #   AFSBOOT_LAB_DHCP          DHCP servers to boot with, in order (default: dnsmasq)
 #   AFSBOOT_LAB_CASES         cases (default: "boot failure unknown console-down systemd broken-tree
-#                             uefi-pxe uefi-http secure-boot secure-boot-unsigned openafs
-#                             systemd-openafs ha-both ha-primary-down ha-primary-dies afs-down")
+#                             uefi-pxe uefi-http secure-boot secure-boot-unsigned rollout-ok
+#                             rollout-halt openafs systemd-openafs ha-both ha-primary-down
+#                             ha-primary-dies afs-down")
 #   AFSBOOT_LAB_CACHE         cache dir (default /var/cache/afsboot-lab)
 #   AFSBOOT_LAB_BOOT_TIMEOUT  hard limit per boot in seconds (default 240; a systemd boot: twice that)
 #   AFSBOOT_LAB_SHUTDOWN_LIMIT  seconds from the power button to power-off a systemd boot may take
@@ -75,7 +83,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${AFSBOOT_LAB_CACHE:-/var/cache/afsboot-lab}
 export AFSBOOT_LAB_CACHE=$CACHE
 DHCP_SERVERS=${AFSBOOT_LAB_DHCP:-dnsmasq}
-CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree uefi-pxe uefi-http secure-boot secure-boot-unsigned openafs systemd-openafs ha-both ha-primary-down ha-primary-dies afs-down}
+CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree uefi-pxe uefi-http secure-boot secure-boot-unsigned rollout-ok rollout-halt openafs systemd-openafs ha-both ha-primary-down ha-primary-dies afs-down}
 BOOT_TIMEOUT=${AFSBOOT_LAB_BOOT_TIMEOUT:-240}
 SHUTDOWN_LIMIT=${AFSBOOT_LAB_SHUTDOWN_LIMIT:-60}
 LOGS=$CACHE/runs
@@ -95,6 +103,9 @@ HOST_BROKEN=lab004 MAC_BROKEN=52:54:00:77:00:14 IP_BROKEN=$NET.14
 HOST_UEFI=lab005 MAC_UEFI=52:54:00:77:00:15 IP_UEFI=$NET.15
 HOST_HTTP=lab006 MAC_HTTP=52:54:00:77:00:16 IP_HTTP=$NET.16
 HOST_SB=lab007 MAC_SB=52:54:00:77:00:17 IP_SB=$NET.17
+# the rollout cases' two hosts, each behind an IPMI BMC (ipmi_sim) with a tap of its own
+HOST_R1=lab010 MAC_R1=52:54:00:77:00:20 IP_R1=$NET.20
+HOST_R2=lab011 MAC_R2=52:54:00:77:00:21 IP_R2=$NET.21
 MAC_UNKNOWN=52:54:00:77:00:99
 
 log() { echo "lab: $*" >&2; }
@@ -121,7 +132,7 @@ done
 for c in $CASES; do
   case $c in
     boot | failure | unknown | console-down | openafs | systemd | broken-tree | systemd-openafs | ha-both | ha-primary-down | ha-primary-dies | afs-down) ;;
-    uefi-pxe | uefi-http | secure-boot | secure-boot-unsigned) ;;
+    uefi-pxe | uefi-http | secure-boot | secure-boot-unsigned | rollout-ok | rollout-halt) ;;
     *) die "AFSBOOT_LAB_CASES: unknown case $c" ;;
   esac
 done
@@ -130,6 +141,11 @@ UEFI=0
 for c in uefi-pxe uefi-http secure-boot secure-boot-unsigned; do if has_case $c; then UEFI=1; fi; done
 SYSTEMD=0
 for c in systemd systemd-openafs afs-down; do if has_case $c; then SYSTEMD=1; fi; done
+ROLLOUT=0
+for c in rollout-ok rollout-halt; do if has_case $c; then ROLLOUT=1; fi; done
+if [ "$ROLLOUT" = 1 ]; then
+  for c in ipmi_sim ipmitool stdbuf; do command -v "$c" >/dev/null || die "$c is missing: run bash scripts/ensure-deps.sh --test (openipmi, ipmitool)"; done
+fi
 if has_case systemd-openafs && ! has_case openafs; then die "AFSBOOT_LAB_CASES: systemd-openafs needs the openafs case (which switches the cell to OpenAFS)"; fi
 [[ $BOOT_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "AFSBOOT_LAB_BOOT_TIMEOUT=$BOOT_TIMEOUT is not a number of seconds"
 [[ $SHUTDOWN_LIMIT =~ ^[1-9][0-9]*$ ]] || die "AFSBOOT_LAB_SHUTDOWN_LIMIT=$SHUTDOWN_LIMIT is not a number of seconds"
@@ -289,6 +305,12 @@ X ip -6 addr add fd77::1/64 dev br0 nodad
 X ip link set br0 up
 X ip tuntap add dev tap0 mode tap
 X ip link set tap0 master br0 up
+if [ "$ROLLOUT" = 1 ]; then # a tap per BMC-driven host: a wave's host may start while the last one powers off
+  for t in tap1 tap2; do
+    X ip tuntap add dev "$t" mode tap
+    X ip link set "$t" master br0 up
+  done
+fi
 # carrier on br0 while no QEMU runs: a veth pair with both ends inside the namespace
 X ip link add vkeep0 type veth peer name vkeep1
 X ip link set vkeep0 master br0 up
@@ -437,6 +459,7 @@ networks:
     reportUrl: $URL
     discoveryRange: $NET.200-$NET.220
     dhcpEventHook: $EVENT_HOOK
+$([ "$ROLLOUT" = 0 ] || echo "    bmc: { driver: ipmi, user: labbmc, password: { env: LAB_BMC_PASSWORD } }")
 cells:
   - name: $CELL
     client: $1
@@ -471,12 +494,35 @@ $([ -z "$BASE_OAFS" ] || debian_version 2 "$BASE_OAFS_NAME")
     imagesDir: $TMP/images
     versions:
 $(version 1 "$BASE_NAME")
+$([ "$ROLLOUT" = 0 ] || rollout_release)
 hosts:
   - { name: $HOST_OK, mac: "$MAC_OK", ip: $IP_OK, cell: $CELL, release: $2, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
   - { name: $HOST_BAD, mac: "$MAC_BAD", ip: $IP_BAD, cell: $BADCELL, release: deb12-unreach, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
   - { name: $HOST_SD, mac: "$MAC_SD", ip: $IP_SD, cell: $CELL, release: ${3:-debian12@1}, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
   - { name: $HOST_BROKEN, mac: "$MAC_BROKEN", ip: $IP_BROKEN, cell: $CELL, release: broken, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
 $([ "$UEFI" = 0 ] || uefi_hosts)
+$([ "$ROLLOUT" = 0 ] || rollout_hosts)
+EOF
+}
+# the rollout cases: release fleet on the busybox tree (deb12's volume). @1 and @2 differ in their
+# tmpfs size (so in their overlays); @3 also binds /opt, which the tree lacks: /init fails at root.
+rollout_release() {
+  cat <<EOF
+  - name: fleet
+    tree: /afs/$CELL/boot/deb12
+    imagesDir: $TMP/images
+    versions:
+$(version 1 "$BASE_NAME")
+$(version 2 "$BASE_NAME" "usr, bin, sbin, lib" "etc, var" 160M)
+$(version 3 "$BASE_NAME" "usr, bin, sbin, lib, opt" "etc, var" 160M)
+EOF
+}
+# their BMCs: the network's defaults (driver, user, the password from the environment of
+# afsboot apply), each host's own address: its ipmi_sim on 127.0.0.1 in the namespace
+rollout_hosts() {
+  cat <<EOF
+  - { name: $HOST_R1, mac: "$MAC_R1", ip: $IP_R1, cell: $CELL, release: fleet@1, kernelArgs: "console=ttyS0 afsboot.onfail=halt", bmc: { address: "127.0.0.1:$BMC_PORT1" } }
+  - { name: $HOST_R2, mac: "$MAC_R2", ip: $IP_R2, cell: $CELL, release: fleet@1, kernelArgs: "console=ttyS0 afsboot.onfail=halt", bmc: { address: "127.0.0.1:$BMC_PORT2" } }
 EOF
 }
 uefi_hosts() { # the UEFI machines: firmware PXE, UEFI HTTP boot, Secure Boot (deb12@1: signed kernel and modules)
@@ -486,6 +532,13 @@ uefi_hosts() { # the UEFI machines: firmware PXE, UEFI HTTP boot, Secure Boot (d
   - { name: $HOST_SB, mac: "$MAC_SB", ip: $IP_SB, cell: $CELL, release: deb12@1, kernelArgs: "console=ttyS0 afsboot.onfail=halt", secureBoot: true }
 EOF
 }
+# the lab's BMCs: ports on 127.0.0.1 in the namespace, one password for both (the network's)
+BMC_PORT1=6231 BMC_PORT2=6232
+export LAB_BMC_PASSWORD
+LAB_BMC_PASSWORD=bmc-$(od -An -tx1 -N9 /dev/urandom | tr -d ' \n')
+# ipmi_sim never answers ipmitool's question for cipher suites: without a suite named, each call
+# waits 10-12 s for it (docs/lab-bmc.md)
+export AFSBOOT_IPMI_CIPHER_SUITE=3
 fleet kafs deb12@1 >"$TMP/fleet.yaml"
 afsboot apply "$TMP/fleet.yaml" >>"$TMP/logs/cli.log" 2>&1 || die "afsboot apply failed: $(tail -n 8 "$TMP/logs/cli.log")"
 TOKEN=$(afsboot token create lab-check --role operator 2>>"$TMP/logs/cli.log") || die "token create failed"
@@ -494,7 +547,8 @@ printf '%s\n' "$LAB_PASSWORD" | afsboot user add labadmin --role admin >>"$TMP/l
 afsboot publish >"$TMP/logs/publish.log" 2>&1 || die "afsboot publish failed: $(tail -n 8 "$TMP/logs/publish.log")"
 start_console() {
   # a boot stalls after 30 s without news at dhcp or pxe (the secure-boot-unsigned case waits for that)
-  ip netns exec "$NS" env NODE_ENV=production AFSBOOT_NO_JOBS=1 AFSBOOT_STALL_SECONDS=pxe=30,dhcp=30 node "$REPO/bin/afsboot-server.mjs" -H "$SRV" -p "$PORT" >>"$TMP/logs/console.log" 2>&1 &
+  # (background jobs on: the rollout cases need its rollout driver)
+  ip netns exec "$NS" env NODE_ENV=production AFSBOOT_STALL_SECONDS=pxe=30,dhcp=30 node "$REPO/bin/afsboot-server.mjs" -H "$SRV" -p "$PORT" >>"$TMP/logs/console.log" 2>&1 &
   CONSOLE_PID=$!
   track "$CONSOLE_PID" console
   wait_for 60 "the console" X node -e "fetch('$URL/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
@@ -556,6 +610,96 @@ stop_dhcp() {
 ip netns exec "$NS" dnsmasq -k --port=0 --interface=br0 --bind-interfaces --enable-ra --dhcp-range=::,constructor:br0,ra-only \
   --user=root --pid-file="$TMP/ra.pid" --log-facility=- >"$TMP/logs/ra.log" 2>&1 &
 track $! "router adverts"
+
+# ---------------------------------------------------------------- BMC-driven hosts (rollouts)
+# shellcheck source=scripts/lab/bmc.sh
+. "$HERE/bmc.sh"
+XAFSBOOT() { (cd "$REPO" && X node bin/afsboot.mjs "$@"); } # the CLI in the namespace: it reaches the BMCs
+bmc_dir() { echo "$TMP/bmc/$1"; }
+# bmc_host N HOST MAC TAP PORT: HOST's BMC, an ipmi_sim whose power-on starts QEMU (as boot() does,
+# without -no-reboot: a power cycle resets it in place; the release's poweroff ends it), its serial
+# console appended to logs/qemu-HOST.log across boots
+bmc_host() {
+  local n=$1 host=$2 mac=$3 tap=$4 port=$5 dir
+  dir=$(bmc_dir "$host")
+  bmc_write "$dir" "$port" $((9100 + n)) labbmc "$LAB_BMC_PASSWORD"
+  bmc_machine "$dir" qemu-system-x86_64 -accel tcg -m 512 -display none -boot n \
+    -netdev "tap,id=n0,ifname=$tap,script=no,downscript=no" -device "virtio-net-pci,netdev=n0,mac=$mac" \
+    -chardev "file,id=ser0,path=$TMP/logs/qemu-$host.log,append=on" -serial chardev:ser0
+  bmc_start "$NS" "$dir"
+  track "$(cat "$dir/sim.pid")" "ipmi_sim $host"
+}
+# actions_since DIR EPOCH: the BMC's power actions after EPOCH (seconds.fraction), "on off …"
+actions_since() { bmc_actions "$1" | awk -v t="$2" '$1 > t { printf "%s%s", sep, $2; sep = " " }'; }
+# bmc_off HOST: its BMC says the machine is off (the release powered it off after up)
+bmc_off() { bmc_ipmitool "$NS" "$(bmc_dir "$1")" chassis power status 2>/dev/null | grep -q "is off"; }
+rollout_api() { X node -e "fetch('$URL/api/v1/rollouts/$1',{headers:{authorization:'Bearer $TOKEN'}}).then(r=>r.json()).then(j=>console.log(JSON.stringify(j)))"; }
+# rollout_field JSON EXPR: a value out of the rollout's JSON (EXPR in JavaScript over r)
+rollout_field() { node -e 'const r=JSON.parse(process.argv[1]);console.log(eval(process.argv[2]))' "$1" "$2"; }
+rollout_cases() {
+  local since t0 mark out id json host
+  begin "BMCs: an ipmi_sim per host ($HOST_R1, $HOST_R2); both boot fleet@1 by the console's power on"
+  bmc_host 1 "$HOST_R1" "$MAC_R1" tap1 "$BMC_PORT1"
+  bmc_host 2 "$HOST_R2" "$MAC_R2" tap2 "$BMC_PORT2"
+  since=$(iso_now)
+  XAFSBOOT power status "$HOST_R1" "$HOST_R2" >"$TMP/logs/power-status.log" 2>&1 || die "afsboot power status: $(cat "$TMP/logs/power-status.log")"
+  grep -q "^$HOST_R1 .*ok .*off" "$TMP/logs/power-status.log" || die "$HOST_R1's BMC does not say off: $(cat "$TMP/logs/power-status.log")"
+  XAFSBOOT power on "$HOST_R1" "$HOST_R2" >"$TMP/logs/power-on.log" 2>&1 || die "afsboot power on: $(cat "$TMP/logs/power-on.log")"
+  for host in "$HOST_R1" "$HOST_R2"; do
+    wait_for "$BOOT_TIMEOUT" "$host up on fleet@1" check --host "$host" --expect up --release fleet@1 --since "$since"
+    wait_for 60 "$host powered off after up" bmc_off "$host"
+  done
+  RESULTS+=("BMCs: ipmi_sim + ipmitool: both hosts powered on by the console, up on fleet@1")
+  end
+  if has_case rollout-ok; then
+    begin "rollout-ok: fleet@2 to $HOST_R1 (canary) and $HOST_R2 (wave 1), power-cycled by the console"
+    since=$(iso_now)
+    mark=$(date +%s.%N)
+    t0=$(now_ms)
+    XAFSBOOT rollout start --version fleet@2 --select "host:$HOST_R1,host:$HOST_R2" --canary 1 --wave 1 --max-failures 0 --wait >"$TMP/logs/rollout-ok.log" 2>&1 ||
+      die "rollout-ok: the rollout did not complete: $(tail -n 20 "$TMP/logs/rollout-ok.log")"
+    out=$(( ($(now_ms) - t0) / 1000 ))
+    for host in "$HOST_R1" "$HOST_R2"; do
+      check --host "$host" --expect up --release fleet@2 --since "$since" >"$TMP/logs/check-rollout-ok-$host.json" || die "rollout-ok: $(cat "$TMP/logs/check-rollout-ok-$host.json")"
+      # one power action each: on (it was off), from the console's rollout, none besides
+      [ "$(actions_since "$(bmc_dir "$host")" "$mark")" = on ] || die "rollout-ok: $host's BMC did $(actions_since "$(bmc_dir "$host")" "$mark") (expected one power on)"
+    done
+    id=$(sed -n 's/^started rollout \([^:]*\):.*/\1/p' "$TMP/logs/rollout-ok.log")
+    json=$(rollout_api "$id")
+    [ "$(rollout_field "$json" r.state)" = completed ] || die "rollout-ok: rollout $id is $(rollout_field "$json" r.state)"
+    RESULTS+=("rollout-ok: fleet@2 to 2 hosts in 2 waves, completed in $out s; each host rebooted once by its BMC (ipmitool), up on @2's overlay")
+    end
+  fi
+  if has_case rollout-halt; then
+    begin "rollout-halt: fleet@3 (its tree lacks /opt) with rollback: the canary fails, goes back to @2"
+    wait_for 60 "$HOST_R1 powered off" bmc_off "$HOST_R1"
+    wait_for 60 "$HOST_R2 powered off" bmc_off "$HOST_R2"
+    since=$(iso_now)
+    mark=$(date +%s.%N)
+    t0=$(now_ms)
+    if XAFSBOOT rollout start --version fleet@3 --select "host:$HOST_R1,host:$HOST_R2" --canary 1 --wave 1 --max-failures 0 --rollback --wait >"$TMP/logs/rollout-halt.log" 2>&1; then
+      die "rollout-halt: the rollout of a broken version completed: $(tail -n 20 "$TMP/logs/rollout-halt.log")"
+    fi
+    out=$(( ($(now_ms) - t0) / 1000 ))
+    id=$(sed -n 's/^started rollout \([^:]*\):.*/\1/p' "$TMP/logs/rollout-halt.log")
+    [ -n "$id" ] || die "rollout-halt: no rollout started: $(tail -n 20 "$TMP/logs/rollout-halt.log")"
+    json=$(rollout_api "$id")
+    echo "$json" >"$TMP/logs/rollout-halt.json"
+    [ "$(rollout_field "$json" r.state)" = rolled_back ] || die "rollout-halt: rollout $id is $(rollout_field "$json" r.state), expected rolled_back ($TMP/logs/rollout-halt.json)"
+    [ "$(rollout_field "$json" "r.waveList[0].hosts[0].state")" = rolled_back ] || die "rollout-halt: the canary is $(rollout_field "$json" "r.waveList[0].hosts[0].state")"
+    [ "$(rollout_field "$json" "r.waveList[1].hosts[0].state")" = skipped ] || die "rollout-halt: $HOST_R2 is $(rollout_field "$json" "r.waveList[1].hosts[0].state"), expected skipped"
+    rollout_field "$json" "r.waveList[0].hosts[0].reason" | grep -q "the tree has no opt" ||
+      die "rollout-halt: the canary's reason does not name the missing /opt: $(rollout_field "$json" "r.waveList[0].hosts[0].reason")"
+    # the canary: a failed boot on @3, then up on @2 again (the rollback)
+    check --host "$HOST_R1" --expect up --release fleet@2 --boots 2 --since "$since" >"$TMP/logs/check-rollout-halt.json" || die "rollout-halt: $(cat "$TMP/logs/check-rollout-halt.json")"
+    # on for @3; for the rollback on again (or off then on, had its poweroff after the failure not ended yet)
+    [[ "$(actions_since "$(bmc_dir "$HOST_R1")" "$mark")" =~ ^on( off)?\ on$ ]] || die "rollout-halt: the canary's BMC did $(actions_since "$(bmc_dir "$HOST_R1")" "$mark") (expected on for @3, on for the rollback)"
+    [ -z "$(actions_since "$(bmc_dir "$HOST_R2")" "$mark")" ] || die "rollout-halt: $HOST_R2's BMC did $(actions_since "$(bmc_dir "$HOST_R2")" "$mark"): it must never be touched"
+    [ -z "$(bmc_qemu_pid "$(bmc_dir "$HOST_R2")")" ] || die "rollout-halt: $HOST_R2 is running"
+    RESULTS+=("rollout-halt: the canary failed at root (the tree has no opt), rolled back to @2 and up again; $HOST_R2 untouched (its BMC: no action); $out s from start to rolled back")
+    end
+  fi
+}
 
 boot() { # boot TAG MAC [DURING]: QEMU on the tap, -boot n; returns when it powers off (or the
   # hard timeout). DURING, if given, runs once QEMU has started, with QEMU's PID (what happens to
@@ -822,6 +966,9 @@ for s in $DHCP_SERVERS; do
         die "secure-boot-unsigned: $(cat "$TMP/logs/check-secure-boot-unsigned.json")"
       RESULTS+=("secure-boot-unsigned: the firmware refused snponly.efi $((BOOT_MS / 1000)) s after QEMU start ($(grep -aoE 'Access Denied|Security Violation' "$TMP/logs/qemu-secure-boot-unsigned.log" | head -n 1)); the dashboard: stalled at dhcp")
       end
+    fi
+    if [ "$ROLLOUT" = 1 ]; then
+      rollout_cases
     fi
     if [[ " $CASES " == *" openafs "* ]]; then
       begin "openafs: $HOST_OK through afsd -memcache via $s"
