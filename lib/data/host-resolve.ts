@@ -5,6 +5,7 @@ import type { HostInput } from "@/lib/validation/host";
 import { effectiveSecureBoot, secureBootProblem } from "@/lib/boot/secure-boot";
 import { latestActive } from "@/lib/boot/latest-version";
 import { bmcProblem, effectiveBmc, type BmcColumns } from "@/lib/power/target";
+import { ipmiPasswordProblem } from "@/lib/validation/bmc";
 
 // Checks a batch of validated host inputs against the database and against each other, and
 // resolves names to ids. Used by every way of enrolling or changing hosts (form, CSV, ranges,
@@ -173,7 +174,8 @@ function hostBmcProblem(input: HostInput, network: BmcColumns) {
   // the password's presence does not change what is checked: a stand-in keeps the shapes apart
   const eff = effectiveBmc({ bmcDriver: b.driver, bmcAddress: b.address, bmcUser: b.user, bmcPassword: null, bmcInsecure: b.insecure, bmcCommand: b.command }, network);
   if (!eff) return { field: "driver", message: "Choose a BMC driver (ipmi, redfish or command): the host's network has no default" };
-  return bmcProblem(eff);
+  const password = eff.driver === "ipmi" ? ipmiPasswordProblem(b.password) : null;
+  return password ? { field: "password", message: password } : bmcProblem(eff);
 }
 
 /** A release tree the hosts of a cell can boot: under /afs/<cell>/ (or its read-write path /afs/.<cell>/). */

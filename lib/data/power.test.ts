@@ -10,6 +10,7 @@ import { operator, viewer } from "@/lib/testing/actors";
 import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
 import { networkForm } from "@/lib/testing/fixtures";
 import { parseHostCsv } from "@/lib/inventory/host-csv";
+import { networkBmcInput } from "@/lib/validation/bmc";
 import { applyFleet } from "./fleet-apply";
 import { enrollHosts } from "./host-bulk";
 import { exportFleet } from "./fleet-export";
@@ -206,5 +207,19 @@ describe("CSV import", () => {
     expect(isSealed(row.bmcPassword!)).toBe(true);
     expect((await getHost(viewer, "node020")).power).toMatchObject({ driver: "redfish", insecure: true, passwordSet: true, problem: null });
     expect((await getHost(viewer, "node021")).power).toMatchObject({ driver: "command", inherited: ["driver", "user", "password", "insecure", "command"] });
+  });
+});
+
+describe("IPMI passwords", () => {
+  it("are at most 20 bytes (IPMI 2.0): refused next to the field on a host and on a network", async () => {
+    const h = await getHost(viewer, "node001");
+    expect(
+      await refusal(
+        updateHost(operator, "node001", { ...hostIn(1, { ip: h.ip }), revision: h.revision, bmc: { driver: "ipmi", address: "10.9.0.101", user: "admin", password: "x".repeat(21), insecure: null, command: null } }),
+      ),
+    ).toMatchObject({ status: 422, fields: { "bmc.password": "An IPMI password is at most 20 bytes (IPMI 2.0)" } });
+    const net = networkBmcInput.safeParse({ driver: "ipmi", user: "admin", password: "é".repeat(11) });
+    expect(net.success ? null : net.error.issues.map((i) => [i.path.join("."), i.message])).toEqual([["password", "An IPMI password is at most 20 bytes (IPMI 2.0)"]]);
+    expect(networkBmcInput.safeParse({ driver: "ipmi", user: "admin", password: "x".repeat(20) }).success).toBe(true);
   });
 });

@@ -55,14 +55,26 @@ export type HostBmcInput = z.output<typeof hostBmcInput>;
 
 export const NO_HOST_BMC: HostBmcInput = { driver: null, address: null, user: null, password: null, insecure: null, command: null };
 
+/** IPMI 2.0 passwords are at most 20 bytes (ipmitool refuses longer ones). */
+export const IPMI_PASSWORD_BYTES = 20;
+export const ipmiPasswordProblem = (password: string | null | undefined) =>
+  typeof password === "string" && new TextEncoder().encode(password).length > IPMI_PASSWORD_BYTES
+    ? `An IPMI password is at most ${IPMI_PASSWORD_BYTES} bytes (IPMI 2.0)`
+    : null;
+
 /** A network's BMC defaults for its hosts. */
-export const networkBmcInput = z.object({
-  driver: nullable(bmcDriver).default(null),
-  user: nullable(bmcUser).default(null),
-  password: passwordChange,
-  insecure: flag("BMC certificate check opt-out"),
-  command: nullable(bmcCommand).default(null),
-});
+export const networkBmcInput = z
+  .object({
+    driver: nullable(bmcDriver).default(null),
+    user: nullable(bmcUser).default(null),
+    password: passwordChange,
+    insecure: flag("BMC certificate check opt-out"),
+    command: nullable(bmcCommand).default(null),
+  })
+  .superRefine((b, ctx) => {
+    const problem = b.driver === "ipmi" ? ipmiPasswordProblem(b.password) : null;
+    if (problem) ctx.addIssue({ code: "custom", path: ["password"], message: problem });
+  });
 export type NetworkBmcInput = z.output<typeof networkBmcInput>;
 
 export const NO_NETWORK_BMC: NetworkBmcInput = { driver: null, user: null, password: null, insecure: false, command: null };

@@ -535,7 +535,7 @@ EOF
 # the lab's BMCs: ports on 127.0.0.1 in the namespace, one password for both (the network's)
 BMC_PORT1=6231 BMC_PORT2=6232
 export LAB_BMC_PASSWORD
-LAB_BMC_PASSWORD=bmc-$(od -An -tx1 -N9 /dev/urandom | tr -d ' \n')
+LAB_BMC_PASSWORD=bmc-$(od -An -tx1 -N6 /dev/urandom | tr -d ' \n') # IPMI 2.0: at most 20 bytes
 # ipmi_sim never answers ipmitool's question for cipher suites: without a suite named, each call
 # waits 10-12 s for it (docs/lab-bmc.md)
 export AFSBOOT_IPMI_CIPHER_SUITE=3
