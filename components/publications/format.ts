@@ -1,11 +1,6 @@
 // Small formatting shared by the publication pages and the host's boot files.
 
-const count = new Intl.NumberFormat("en-US");
-
-export const fmtCount = (n: number) => count.format(n);
-
-/** "n thing" / "n things". */
-export const plural = (n: number, one: string, many = `${one}s`) => `${count.format(n)} ${n === 1 ? one : many}`;
+export { fmtCount, plural } from "@/lib/plural";
 
 /** A moment in UTC, to the second: what the audit log and the API show. */
 export const utc = (d: Date) => `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;

@@ -44,7 +44,7 @@ describe("afsboot rollout", { timeout: 180_000 }, () => {
     await driveRollout(id!, () => "up", ["completed"], { clock, power: bmc.port });
     const status = run("status", id!);
     expect(status.stdout).toMatch(new RegExp(`^Rollout ${id}: rh-7\\.3@2 to 2 hosts \\(power mode\\): completed, wave 2 of 2\\n`));
-    expect(status.stdout).toMatch(/\n  Wave 1: 1 of 1 host up, 0 failed; the limit is 0: passed\nCanary \(1 hosts, limit 0\): 1 up\n  node001 +up +up\n/);
+    expect(status.stdout).toMatch(/\n  Wave 1: 1 of 1 host up, 0 failed; the limit is 0: passed\nCanary \(1 host, limit 0\): 1 up\n  node001 +up +up\n/);
     const list = run("status");
     expect(list.stdout).toMatch(new RegExp(`^${id}  \\S+  rh-7\\.3@2 +2 hosts  completed +Wave 1: 1 of 1 host up`));
     const wait = run("status", id!, "--wait");

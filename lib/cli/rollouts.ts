@@ -1,3 +1,4 @@
+import { hostCount, plural } from "@/lib/plural";
 import { Option, type Command } from "commander";
 import { cliActor } from "@/lib/auth/roles";
 import { DRIVER, tickRollouts } from "@/lib/data/rollout-driver";
@@ -71,7 +72,7 @@ export function formatRollout(r: RolloutDetail): string {
     const counts = Object.entries(w.counts)
       .map(([state, n]) => `${n} ${state.replace("_", " ")}`)
       .join(", ");
-    lines.push(`${w.label} (${w.hosts.length} hosts, limit ${w.limit}): ${counts}`);
+    lines.push(`${w.label} (${hostCount(w.hosts.length)}, limit ${w.limit}): ${counts}`);
     for (const h of w.hosts) lines.push(`  ${h.name.padEnd(20)} ${h.state.padEnd(18)} ${(h.stage ?? "-").padEnd(8)} ${h.reason ?? ""}`.trimEnd());
   }
   return lines.join("\n");
@@ -152,7 +153,7 @@ export function registerRolloutCommands(program: Command) {
         return;
       }
       const r = await startRolloutFor(cliActor(), input);
-      console.log(`started rollout ${r.id}: ${r.version} to ${r.hostCount} hosts in ${r.waves} waves`);
+      console.log(`started rollout ${r.id}: ${r.version} to ${hostCount(r.hostCount)} in ${plural(r.waves, "wave")}`);
       if (o.wait || o.drive) await follow(r.id, !!o.drive);
     });
 

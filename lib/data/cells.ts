@@ -7,7 +7,8 @@ import type { CellInput, CellUpdate } from "@/lib/validation/cell";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { hasLikeWildcard, literalMatchIds } from "./search";
-import { assertSecureBoot, hostCount } from "./secure-boot";
+import { assertSecureBoot } from "./secure-boot";
+import { hostCount } from "@/lib/plural";
 
 const LABELS = { name: "cell name" };
 const include = {

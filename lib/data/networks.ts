@@ -9,7 +9,8 @@ import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { hasLikeWildcard, literalMatchIds } from "./search";
 import { hostsInDiscoveryRange, rangeHoldsHosts } from "./host-resolve";
-import { assertSecureBoot, hostCount } from "./secure-boot";
+import { assertSecureBoot } from "./secure-boot";
+import { hostCount } from "@/lib/plural";
 import { bmcColumns } from "./bmc-secret";
 
 const LABELS = { name: "network name" };

@@ -24,7 +24,7 @@ import { authorize } from "./authorize";
 import { newId } from "./bulk-insert";
 import { record, recordDryRun } from "./publish-record";
 import { loadSnapshot, type LoadedSnapshot } from "./snapshot";
-import { hostCount } from "./secure-boot";
+import { hostCount } from "@/lib/plural";
 import { snapshotViolations, violationsMessage } from "@/lib/boot/secure-boot";
 import { secureBootField } from "@/lib/publish/refusal-paths";
 

@@ -10,7 +10,8 @@ import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { hasLikeWildcard, literalMatchIds } from "./search";
 import { latestActive } from "@/lib/boot/latest-version";
-import { assertSecureBoot, hostCount } from "./secure-boot";
+import { assertSecureBoot } from "./secure-boot";
+import { hostCount } from "@/lib/plural";
 import { canonVersion } from "./fleet-export";
 
 // Release trees and their versions. A version is a draft until activated; an active version is

@@ -49,4 +49,3 @@ export async function assertSecureBoot(tx: Tx, where: Prisma.HostWhereInput, lea
 }
 
 /** "1 host" / "3 hosts". */
-export const hostCount = (n: number) => `${n} host${n === 1 ? "" : "s"}`;

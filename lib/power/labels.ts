@@ -38,8 +38,9 @@ export const CONSEQUENCES: Partial<Record<PowerAction, string>> = {
   reset: "The host restarts at once, without a shutdown: whatever runs is stopped and the host boots again.",
 };
 
-const count = new Intl.NumberFormat("en-US");
-export const hostCount = (n: number) => `${count.format(n)} host${n === 1 ? "" : "s"}`;
+import { fmtCount, hostCount } from "@/lib/plural";
+
+export { hostCount };
 
 /** "Power cycle 12 hosts" (the confirmation's button; with "?" its title). */
 export const actionOnHosts = (action: PowerAction, n: number) => `${VERBS[action]} ${hostCount(n)}`;
@@ -53,7 +54,7 @@ export interface OutcomeLike {
 /** "2 hosts: 1 ok, 1 failed" */
 export function outcomeSummary(results: readonly OutcomeLike[]): string {
   const ok = results.filter((r) => r.ok).length;
-  return `${hostCount(results.length)}: ${count.format(ok)} ok, ${count.format(results.length - ok)} failed`;
+  return `${hostCount(results.length)}: ${fmtCount(ok)} ok, ${fmtCount(results.length - ok)} failed`;
 }
 
 export type BmcSetting = "driver" | "user" | "password" | "insecure" | "command";

@@ -1,3 +1,4 @@
+import { hostCount } from "@/lib/plural";
 // The gate of a rollout (DESIGN principle 8): each host of a wave is judged by its own boot
 // reports after its power cycle, and each wave by how many of its hosts failed. Pure: no I/O, no
 // clock (`now` is passed in), so every verdict and every decision can be replayed in a test.
@@ -136,7 +137,7 @@ export interface TallyHost {
 
 export type WaveDecision = { kind: "waiting"; text: string } | { kind: "passed"; text: string } | { kind: "halted"; text: string };
 
-const hostsWord = (n: number) => `${n} host${n === 1 ? "" : "s"}`;
+const hostsWord = hostCount;
 
 /** The first few failures, named: "node007: failed at afs: …; node009: …". */
 function named(failures: TallyHost[], max = 3): string {

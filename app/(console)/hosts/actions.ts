@@ -1,5 +1,6 @@
 "use server";
 
+import { hostCount } from "@/lib/plural";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -14,7 +15,7 @@ import { hostParams, toHostQuery } from "@/lib/validation/host-query";
 
 const current = z.object({ current: z.string().min(1) });
 const hostHref = (name: string) => `/hosts/${encodeURIComponent(name)}?saved=1`;
-const plural = (n: number) => `${n} host${n === 1 ? "" : "s"}`;
+const plural = hostCount;
 
 export const createHostAction = formAction({ role: "operator", schema: z.preprocess(bmcPasswordFromForm, hostInput) }, async (actor, input) => {
   const row = await createHost(actor, input);
