@@ -5,7 +5,7 @@ import { conflict, notFound } from "@/lib/errors";
 import type { Prisma, RolloutHostState, RolloutState } from "@/lib/generated/prisma/client";
 import { waveLabel } from "@/lib/rollout/plan";
 import { waveLimit } from "@/lib/rollout/gate";
-import type { StartRollout } from "@/lib/validation/rollout";
+import { ROLLOUT_LEVERS, type Lever, type StartRollout } from "@/lib/validation/rollout";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs, type Paged } from "./authorize";
 import { withClusterLock } from "./cluster-lock";
@@ -236,8 +236,7 @@ export async function getRollout(actor: Actor, id: string): Promise<RolloutDetai
 
 // ---------------------------------------------------------------- the admin's levers
 
-export const ROLLOUT_LEVERS = ["pause", "resume", "abort", "rollback"] as const;
-export type Lever = (typeof ROLLOUT_LEVERS)[number];
+export { ROLLOUT_LEVERS, type Lever };
 
 const LEVERS: Record<Lever, { from: RolloutState[]; to: RolloutState; refused: string }> = {
   pause: { from: ["running"], to: "paused", refused: "only a running rollout can be paused" },
