@@ -151,6 +151,13 @@ test("from the version page: preview 2 hosts in 2 waves, start, the canary cycle
   await expect(listed).toContainText("e2e-operator");
   await goto(page, "/rollouts?state=running");
   await expect(page.locator(`[data-testid="rollout-row"][data-id="${id}"]`)).toHaveCount(0);
+
+  // a host's page leads to the rollouts it took part in
+  await goto(page, `/hosts/${second.name}`);
+  await page.getByRole("main").getByRole("link", { name: "Rollouts", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/rollouts\\?host=${second.name}$`));
+  await expect(page.getByTestId("rollout-row")).toHaveCount(1);
+  await expect(page.locator(`[data-testid="rollout-row"][data-id="${id}"]`)).toBeVisible();
 });
 
 test("a canary that fails halts the rollout and rolls it back; the second host stays skipped and is never cycled", async ({ page }) => {

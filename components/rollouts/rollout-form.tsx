@@ -216,7 +216,8 @@ export function RolloutForm({
                 <FieldNotes name="mode" error={errors.mode} />
               </fieldset>
             </fieldset>
-            {error && (
+            {/* a refusal that is one field's own is said beside that field only */}
+            {error && !Object.values(errors).includes(error) && (
               <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="rollout-form-error">
                 {error}
               </p>

@@ -37,7 +37,12 @@ export function RolloutsTable({ rows }: { rows: RolloutSummary[] }) {
               <div className="whitespace-nowrap">{progressText(r.currentWave, r.waves)}</div>
               <div className="text-xs text-slate-600">{countsText(r.counts)}</div>
             </TableCell>
-            <TableCell className="max-w-96 text-xs text-slate-700">{r.decision ?? "—"}</TableCell>
+            <TableCell className="min-w-64 max-w-96 text-xs text-slate-700">
+              {/* the whole decision is on the rollout's page (and in the title): a long one names every failed host */}
+              <span className="line-clamp-3" title={r.decision ?? undefined}>
+                {r.decision ?? "—"}
+              </span>
+            </TableCell>
             <TableCell className="text-sm">
               <div>{r.actorName}</div>
               <div className="whitespace-nowrap font-mono text-xs text-slate-600">{utc(r.createdAt)}</div>

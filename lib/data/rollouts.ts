@@ -170,11 +170,11 @@ function summary(r: RolloutRow, counts: HostStateCounts): RolloutSummary {
   };
 }
 
-/** Rollouts, newest first, with their hosts counted by state. */
-export async function listRollouts(actor: Actor, query: { page?: number; state?: RolloutState } = {}): Promise<Paged<RolloutSummary>> {
+/** Rollouts, newest first (of one state, or that one host took part in), with their hosts counted by state. */
+export async function listRollouts(actor: Actor, query: { page?: number; state?: RolloutState; host?: string } = {}): Promise<Paged<RolloutSummary>> {
   authorize(actor, "viewer");
   const { page, skip, take } = pageArgs(query.page);
-  const where: Prisma.RolloutWhereInput = query.state ? { state: query.state } : {};
+  const where: Prisma.RolloutWhereInput = { ...(query.state ? { state: query.state } : {}), ...(query.host ? { hosts: { some: { hostName: query.host } } } : {}) };
   const [rows, total] = await Promise.all([db.rollout.findMany({ where, include: rolloutInclude, orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip, take }), db.rollout.count({ where })]);
   const grouped = rows.length ? await db.rolloutHost.groupBy({ by: ["rolloutId", "state"], where: { rolloutId: { in: rows.map((r) => r.id) } }, _count: { _all: true } }) : [];
   const counts = new Map<string, HostStateCounts>();

@@ -87,4 +87,6 @@ export const ROLLOUT_STATES = ["running", "paused", "halted", "rolling_back", "c
 export const rolloutListQuery = z.strictObject({
   page: z.coerce.number().int().min(1).max(1_000_000).optional(),
   state: z.enum(ROLLOUT_STATES).optional(),
+  /** rollouts this host took part in (the host page's link) */
+  host: hostname.optional(),
 });

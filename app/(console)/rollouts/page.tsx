@@ -25,24 +25,36 @@ export default async function RolloutsPage({ searchParams }: { searchParams: Sea
   const actor = await requireActor();
   const sp = await searchParams;
   // a malformed page or state in the URL shows the first page of everything
-  const query = rolloutListQuery.safeParse({ page: sp.page, state: sp.state });
-  const { page, state } = query.success ? query.data : {};
-  const list = await listRollouts(actor, { page, state });
+  const query = rolloutListQuery.safeParse({ page: sp.page, state: sp.state, host: sp.host });
+  const { page, state, host } = query.success ? query.data : {};
+  const list = await listRollouts(actor, { page, state, host });
   return (
     <div className="space-y-6">
       <PageHeader
         title="Rollouts"
         description="Release versions moved to sets of hosts in waves, a canary first, each wave gated by the hosts' own boot reports. Newest first."
       />
+      {host && (
+        <p className="text-sm text-slate-700" data-testid="rollouts-of-host">
+          The rollouts host{" "}
+          <Link className="font-mono font-medium text-blue-700 underline" href={`/hosts/${encodeURIComponent(host)}`}>
+            {host}
+          </Link>{" "}
+          took part in.{" "}
+          <Link className="font-medium text-blue-700 underline" href={state ? `/rollouts?state=${state}` : "/rollouts"}>
+            Show every host&apos;s
+          </Link>
+        </p>
+      )}
       <Card>
         <CardHeader className="flex-row flex-wrap items-center justify-between gap-3">
           <CardTitle>History</CardTitle>
-          <FilterLinks label="Filter rollouts by state" basePath="/rollouts" name="state" current={state} options={STATE_FILTER} />
+          <FilterLinks label="Filter rollouts by state" basePath="/rollouts" name="state" current={state} options={STATE_FILTER} keep={{ host }} />
         </CardHeader>
         <CardContent>
           {list.total === 0 ? (
-            state ? (
-              <EmptyState icon={SearchX} title={`No ${ROLLOUT_STATE_LABELS[state]} rollouts`}>
+            state || host ? (
+              <EmptyState icon={SearchX} title={`No ${state ? `${ROLLOUT_STATE_LABELS[state]} ` : ""}rollouts${host ? ` of host ${host}` : ""}`}>
                 <Link className="font-medium text-blue-700 underline" href="/rollouts">
                   Show every rollout
                 </Link>
@@ -60,7 +72,7 @@ export default async function RolloutsPage({ searchParams }: { searchParams: Sea
           ) : (
             <>
               <RolloutsTable rows={list.items} />
-              <Pagination page={list.page} pageSize={list.pageSize} total={list.total} basePath="/rollouts" params={{ state }} />
+              <Pagination page={list.page} pageSize={list.pageSize} total={list.total} basePath="/rollouts" params={{ state, host }} />
             </>
           )}
         </CardContent>
