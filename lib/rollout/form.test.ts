@@ -7,20 +7,8 @@ import { abortConsequence, countsText, leversFor, progressText, selectorText } f
 const form = (over: Partial<typeof ROLLOUT_FORM_DEFAULTS> = {}) => rolloutFormInput({ version: "rh-7.3@2", ...ROLLOUT_FORM_DEFAULTS, ...over });
 
 describe("the start form's input", () => {
-  it("as it opens, with a tag, parses to the schema's defaults", () => {
-    expect(startRollout.parse(form({ tags: "render" }))).toEqual({
-      version: { release: "rh-7.3", version: "2" },
-      selector: { tags: ["render"] },
-      canary: 1,
-      wave: { percent: 10 },
-      maxFailures: { count: 0 },
-      canaryMaxFailures: 0,
-      pauseSeconds: 0,
-      reportDeadlineSeconds: 300,
-      upDeadlineSeconds: 900,
-      rollback: false,
-      mode: "power",
-    });
+  it("as it opens, with a tag, is the API's start with the schema's defaults: the form shows what the API would do", () => {
+    expect(startRollout.parse(form({ tags: "render" }))).toEqual(startRollout.parse({ version: "rh-7.3@2", selector: { tags: ["render"] } }));
   });
 
   it("splits lists, leaves empty fields to the defaults and keeps counts and percentages apart", () => {
