@@ -1,7 +1,8 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
-import { field, storageState, goto, uid } from "./helpers";
+import { expect, request, test, type Page } from "@playwright/test";
+import { afsboot, field, storageState, goto, uid } from "./helpers";
 import { createHostFleet, seedHosts } from "./hosts-fleet";
+import { E2E_PORT } from "./run-env";
 
 // Smoke check: no serious or critical axe violations (WCAG 2.x A/AA rules) on key pages.
 
@@ -57,6 +58,34 @@ test.describe("signed in", () => {
     await expect(page.locator('[id="bmc.address-error"]')).toBeVisible();
     await page.getByRole("combobox", { name: "Certificate check (Redfish)" }).selectOption("true");
     await expect(page.getByTestId("bmc-insecure-warning")).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  test("/rollouts, a rollout's page and the start form with field errors have no serious accessibility violations", async ({ page }) => {
+    const fleet = await createHostFleet("a11y-ro");
+    const tag = `a11y-${uid()}`;
+    seedHosts(fleet, tag, 2, 20, { tags: tag });
+    // a manual rollout (no BMC needed): whatever it comes to, its page shows the waves, settings and hosts
+    const token = afsboot(["token", "create", `a11y-rollout-${uid()}`, "--role", "operator"]).trim();
+    const api = await request.newContext({ baseURL: `http://127.0.0.1:${E2E_PORT}`, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+    const res = await api.post("/api/v1/rollouts", { data: { version: `${fleet.release}@2`, selector: { tags: [tag] }, canary: 1, wave: 1, mode: "manual" } });
+    expect(res.status(), await res.text()).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    await api.dispose();
+
+    await goto(page, "/rollouts");
+    await expect(page.getByRole("heading", { level: 1, name: "Rollouts" })).toBeVisible();
+    await expect(page.locator(`[data-testid="rollout-row"][data-id="${id}"]`)).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await goto(page, `/rollouts/${id}`);
+    await expect(page.getByTestId("host-cell")).toHaveCount(2);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await goto(page, `/rollouts/new?version=${encodeURIComponent(`${fleet.release}@2`)}`);
+    await field(page, "Wave size").fill("0");
+    await page.getByRole("button", { name: "Preview" }).click();
+    await expect(page.locator('[id="wave-error"]')).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { USERS, signIn, goto } from "./helpers";
 // Signs in fresh (no saved state): signing out ends the session in the database, so the shared
 // per-role states from setup.spec.ts must not be used here.
 
-const NAV = ["Dashboard", "Hosts", "Cells", "Releases", "Networks", "Boots", "Publications", "Audit log", "Users & settings"];
+const NAV = ["Dashboard", "Hosts", "Cells", "Releases", "Rollouts", "Networks", "Boots", "Publications", "Audit log", "Users & settings"];
 
 test("a wrong password and an unknown user get the same message, and stay on /login", async ({ page }) => {
   await signIn(page, USERS.operator.username, "not-the-password");

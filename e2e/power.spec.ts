@@ -1,7 +1,6 @@
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { POWER_DIR, ROOT, field, goto, networkData, reload, storageState, uid } from "./helpers";
+import { field, goto, networkData, reload, storageState, uid } from "./helpers";
+import { fakePdu } from "./power/fake-pdu";
 import { createHostFleet, seedHosts, type HostFleet } from "./hosts-fleet";
 
 // Power control as people use it: BMC defaults on a network that its hosts inherit, the host
@@ -17,28 +16,6 @@ let fleet: HostFleet;
 test.beforeAll(async () => {
   fleet = await createHostFleet("power");
 });
-
-/** A fake PDU of its own for a test, in the console's power directory: its name, log and state. */
-function fakePdu() {
-  const name = `pdu-${uid()}`;
-  const file = path.join(POWER_DIR, name);
-  fs.mkdirSync(POWER_DIR, { recursive: true });
-  fs.copyFileSync(path.join(ROOT, "e2e/power/fake-pdu.sh"), file);
-  fs.chmodSync(file, 0o755);
-  return {
-    name,
-    /** the actions it was asked to do, "host action" (password length left out) */
-    actions: () =>
-      (fs.existsSync(`${file}.log`) ? fs.readFileSync(`${file}.log`, "utf8").trim().split("\n").filter(Boolean) : []).map((l) =>
-        l.split(" ").slice(0, 2).join(" "),
-      ),
-    log: () => (fs.existsSync(`${file}.log`) ? fs.readFileSync(`${file}.log`, "utf8") : ""),
-    failFor: (host: string) => {
-      fs.mkdirSync(`${file}.d`, { recursive: true });
-      fs.writeFileSync(`${file}.d/${host}.fail`, "");
-    },
-  };
-}
 
 const byId = (page: Page, id: string) => page.locator(`[id="${id}"]`);
 const powerState = (page: Page) => page.getByTestId("power-state");

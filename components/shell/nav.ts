@@ -1,4 +1,4 @@
-import { Activity, FileCog, HardDrive, LayoutDashboard, Layers, Network, ScrollText, Server, Settings, type LucideIcon } from "lucide-react";
+import { Activity, FileCog, HardDrive, LayoutDashboard, Layers, Network, Rocket, ScrollText, Server, Settings, type LucideIcon } from "lucide-react";
 
 export interface NavItem {
   href: string;
@@ -18,6 +18,7 @@ export const NAV: NavItem[] = [
   { href: "/hosts", label: "Hosts", icon: HardDrive },
   { href: "/cells", label: "Cells", icon: Server },
   { href: "/releases", label: "Releases", icon: Layers },
+  { href: "/rollouts", label: "Rollouts", icon: Rocket },
   { href: "/networks", label: "Networks", icon: Network },
   { href: "/boots", label: "Boots", icon: Activity },
   { href: "/publications", label: "Publications", icon: FileCog },

@@ -35,6 +35,7 @@ const PAGE_ROLES: ReadonlyArray<readonly [RegExp, RoleName]> = [
   [/^\/(hosts|networks|cells|releases)\/new$/, "operator"],
   [/^\/hosts\/(import|range)$/, "operator"],
   [/^\/releases\/[^/]+\/versions\/new$/, "operator"],
+  [/^\/rollouts\/new$/, "operator"],
 ];
 
 export function pageRole(pathname: string): RoleName {

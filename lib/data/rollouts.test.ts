@@ -218,4 +218,12 @@ describe("rollout refusals change nothing", () => {
     expect(again.hostCount).toBe(2);
     await moveRollout(operator, again.id, "abort");
   });
+
+  it("lists the rollouts a host took part in, newest first, of a state if asked", async () => {
+    const mine = (await listRollouts(viewer, { host: "node023" })).items;
+    expect(mine.map((r) => r.state)).toEqual(["aborted", "aborted"]);
+    expect(mine[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(mine[1]!.createdAt.getTime());
+    expect((await listRollouts(viewer, { host: "node024" })).items).toHaveLength(1);
+    expect((await listRollouts(viewer, { host: "node023", state: "completed" })).total).toBe(0);
+  });
 });

@@ -5,7 +5,7 @@ import { conflict, notFound } from "@/lib/errors";
 import type { Prisma, RolloutHostState, RolloutState } from "@/lib/generated/prisma/client";
 import { waveLabel } from "@/lib/rollout/plan";
 import { waveLimit } from "@/lib/rollout/gate";
-import type { StartRollout } from "@/lib/validation/rollout";
+import { ROLLOUT_LEVERS, type Lever, type StartRollout } from "@/lib/validation/rollout";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs, type Paged } from "./authorize";
 import { withClusterLock } from "./cluster-lock";
@@ -170,11 +170,11 @@ function summary(r: RolloutRow, counts: HostStateCounts): RolloutSummary {
   };
 }
 
-/** Rollouts, newest first, with their hosts counted by state. */
-export async function listRollouts(actor: Actor, query: { page?: number; state?: RolloutState } = {}): Promise<Paged<RolloutSummary>> {
+/** Rollouts, newest first (of one state, or that one host took part in), with their hosts counted by state. */
+export async function listRollouts(actor: Actor, query: { page?: number; state?: RolloutState; host?: string } = {}): Promise<Paged<RolloutSummary>> {
   authorize(actor, "viewer");
   const { page, skip, take } = pageArgs(query.page);
-  const where: Prisma.RolloutWhereInput = query.state ? { state: query.state } : {};
+  const where: Prisma.RolloutWhereInput = { ...(query.state ? { state: query.state } : {}), ...(query.host ? { hosts: { some: { hostName: query.host } } } : {}) };
   const [rows, total] = await Promise.all([db.rollout.findMany({ where, include: rolloutInclude, orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip, take }), db.rollout.count({ where })]);
   const grouped = rows.length ? await db.rolloutHost.groupBy({ by: ["rolloutId", "state"], where: { rolloutId: { in: rows.map((r) => r.id) } }, _count: { _all: true } }) : [];
   const counts = new Map<string, HostStateCounts>();
@@ -236,8 +236,7 @@ export async function getRollout(actor: Actor, id: string): Promise<RolloutDetai
 
 // ---------------------------------------------------------------- the admin's levers
 
-export const ROLLOUT_LEVERS = ["pause", "resume", "abort", "rollback"] as const;
-export type Lever = (typeof ROLLOUT_LEVERS)[number];
+export { ROLLOUT_LEVERS, type Lever };
 
 const LEVERS: Record<Lever, { from: RolloutState[]; to: RolloutState; refused: string }> = {
   pause: { from: ["running"], to: "paused", refused: "only a running rollout can be paused" },

@@ -78,8 +78,15 @@ export type StartRollout = z.output<typeof startRollout>;
 /** POST /api/v1/rollouts?dryRun=1 previews. */
 export const rolloutStartQuery = z.strictObject({ dryRun: z.enum(["0", "1", "true", "false"]).optional() });
 
+/** The admin's levers on a rollout (lib/data/rollouts.ts moveRollout): POST /api/v1/rollouts/{id}/{lever}, the rollout page's buttons. */
+export const ROLLOUT_LEVERS = ["pause", "resume", "abort", "rollback"] as const;
+export type Lever = (typeof ROLLOUT_LEVERS)[number];
+export const rolloutLever = z.strictObject({ id: z.string().min(1).max(100), lever: z.enum(ROLLOUT_LEVERS) });
+
 export const ROLLOUT_STATES = ["running", "paused", "halted", "rolling_back", "completed", "rolled_back", "aborted"] as const;
 export const rolloutListQuery = z.strictObject({
   page: z.coerce.number().int().min(1).max(1_000_000).optional(),
   state: z.enum(ROLLOUT_STATES).optional(),
+  /** rollouts this host took part in (the host page's link) */
+  host: hostname.optional(),
 });

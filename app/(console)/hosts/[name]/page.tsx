@@ -1,5 +1,6 @@
 import { Suspense } from "react";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BOOT_LIMIT, BootHistory, parseBootFilter } from "@/components/boots/boot-history";
 import { BootFiles, BootFilesSkeleton } from "@/components/hosts/boot-files";
@@ -11,6 +12,7 @@ import { AuditTable } from "@/components/shell/audit-table";
 import { DetailList } from "@/components/shell/detail-list";
 import { SECTION_SCROLL_MARGIN, SectionNav } from "@/components/shell/section-nav";
 import { SavedToast } from "@/components/shell/saved-toast";
+import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { PageHeader } from "@/components/ui/page-header";
@@ -96,15 +98,20 @@ export default async function HostPage({ params, searchParams }: { params: Param
         description={`${host.mac} · ${host.ip} · network ${host.network}`}
         breadcrumbs={[{ label: "Hosts", href: "/hosts" }, { label: host.name }]}
         actions={
-          canEdit && (
-            <ConfirmDelete
-              action={deleteHostAction}
-              what={`host ${host.name}`}
-              hidden={{ current: host.name }}
-              redirectTo="/hosts"
-              description="The host's DHCP and PXE entries are removed at the next publication; its boot history is deleted. This cannot be undone."
-            />
-          )
+          <>
+            <Button asChild variant="outline" size="sm">
+              <Link href={`/rollouts?host=${encodeURIComponent(host.name)}`}>Rollouts</Link>
+            </Button>
+            {canEdit && (
+              <ConfirmDelete
+                action={deleteHostAction}
+                what={`host ${host.name}`}
+                hidden={{ current: host.name }}
+                redirectTo="/hosts"
+                description="The host's DHCP and PXE entries are removed at the next publication; its boot history is deleted. This cannot be undone."
+              />
+            )}
+          </>
         }
       />
       {/* what a person opens the page for first (is it up, what did it boot), its power, then what to change */}

@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
-import { Lock } from "lucide-react";
+import { Lock, Rocket } from "lucide-react";
 import { OverlayDownload } from "@/components/publications/overlay-download";
 import { VersionActions } from "@/components/releases/version-actions";
 import { suggestNextLabel, VersionStatusBadge } from "@/components/releases/version-status";
 import { VersionForm } from "@/components/releases/version-form";
 import { DetailList } from "@/components/shell/detail-list";
 import { SavedToast } from "@/components/shell/saved-toast";
+import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { hasRole, type Actor } from "@/lib/auth/roles";
@@ -71,15 +73,26 @@ export default async function VersionPage({ params }: { params: Params }) {
         breadcrumbs={[{ label: "Releases", href: "/releases" }, { label: release.name, href: releaseHref }, { label: v.version }]}
         actions={
           canEdit && (
-            <VersionActions
-              actions={versionActions}
-              releaseName={release.name}
-              version={v}
-              suggested={suggestNextLabel(labels, labels[labels.length - 1])}
-              showEdit={false}
-              afterDelete={releaseHref}
-              size="default"
-            />
+            <>
+              {/* only an active version can be rolled out: drafts and retired versions are refused */}
+              {v.status === "active" && (
+                <Button asChild>
+                  <Link href={`/rollouts/new?version=${encodeURIComponent(ref)}`}>
+                    <Rocket aria-hidden="true" />
+                    Roll out this version…
+                  </Link>
+                </Button>
+              )}
+              <VersionActions
+                actions={versionActions}
+                releaseName={release.name}
+                version={v}
+                suggested={suggestNextLabel(labels, labels[labels.length - 1])}
+                showEdit={false}
+                afterDelete={releaseHref}
+                size="default"
+              />
+            </>
           )
         }
       />
