@@ -1,5 +1,6 @@
 "use client";
 
+import { hostCount, plural } from "@/lib/plural";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { useRouter } from "next/navigation";
 import { FileSearch, Rocket } from "lucide-react";
@@ -229,11 +230,7 @@ export function RolloutForm({
               </Button>
               <Button type="button" onClick={() => void onStart()} disabled={!current || !!busy}>
                 <Rocket className="size-4" aria-hidden />
-                {busy === "start"
-                  ? "Starting…"
-                  : current
-                    ? `Start: ${current.hostCount} host${current.hostCount === 1 ? "" : "s"} in ${current.waves.length} wave${current.waves.length === 1 ? "" : "s"}`
-                    : "Start"}
+                {busy === "start" ? "Starting…" : current ? `Start: ${hostCount(current.hostCount)} in ${plural(current.waves.length, "wave")}` : "Start"}
               </Button>
               <span className="text-xs text-slate-600">
                 {current ? "Starting begins with the first wave at once." : "Preview first: nothing starts until you press Start."}

@@ -1,5 +1,6 @@
 "use client";
 
+import { hostCount } from "@/lib/plural";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle } from "lucide-react";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -45,7 +46,7 @@ export function RolloutLive({ initial, leverAction }: { initial: RolloutWire; le
           <h2 id="gate-heading" className="flex flex-wrap items-center gap-2 text-base font-semibold">
             <RolloutStateBadge state={r.state} />
             <span>
-              {progressText(r.currentWave, r.waves)} · {r.hostCount} host{r.hostCount === 1 ? "" : "s"}: {countsText(r.counts)}
+              {progressText(r.currentWave, r.waves)} · {hostCount(r.hostCount)}: {countsText(r.counts)}
             </span>
           </h2>
           {leverAction && <RolloutLevers rollout={r} action={leverAction} onDone={refresh} />}

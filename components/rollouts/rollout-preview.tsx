@@ -1,8 +1,9 @@
+import { hostCount, plural } from "@/lib/plural";
 import type { RolloutPreview as Preview } from "@/lib/data/rollouts";
 
 /** The waves a start would make: how many hosts, and which hosts in each wave. */
 export function RolloutPreview({ preview }: { preview: Preview }) {
-  const summary = `${preview.hostCount} host${preview.hostCount === 1 ? "" : "s"} in ${preview.waves.length} wave${preview.waves.length === 1 ? "" : "s"} (${preview.waves
+  const summary = `${hostCount(preview.hostCount)} in ${plural(preview.waves.length, "wave")} (${preview.waves
     .map((w) => `${w.label.toLowerCase()}: ${w.hosts.length}`)
     .join(", ")})`;
   return (
@@ -14,7 +15,7 @@ export function RolloutPreview({ preview }: { preview: Preview }) {
         {preview.waves.map((w) => (
           <li key={w.index} className="rounded-md border border-slate-200 p-2" data-testid="preview-wave">
             <p className="text-sm font-semibold text-slate-900">
-              {w.label}: {w.hosts.length} host{w.hosts.length === 1 ? "" : "s"}
+              {w.label}: {hostCount(w.hosts.length)}
             </p>
             <p className="break-words font-mono text-xs text-slate-700">
               {w.hosts.slice(0, 50).join(", ")}

@@ -1,3 +1,4 @@
+import { hostCount } from "@/lib/plural";
 import { selectorText } from "@/lib/rollout/labels";
 import type { RolloutWire } from "./rollout-wire";
 
@@ -9,7 +10,7 @@ export function RolloutSettings({ rollout }: { rollout: RolloutWire }) {
   const rows: [string, string][] = [
     ["Hosts", selectorText(rollout.selector)],
     ["Mode", rollout.mode === "power" ? "power: the console power-cycles each wave through the hosts' BMCs" : "manual: the hosts reboot by themselves"],
-    ["Canary", s.canary === 0 ? "none" : `${s.canary} host${s.canary === 1 ? "" : "s"}, may fail: ${s.canaryMaxFailures}`],
+    ["Canary", s.canary === 0 ? "none" : `${hostCount(s.canary)}, may fail: ${s.canaryMaxFailures}`],
     ["Wave size", s.wave.endsWith("%") ? `${s.wave} of the hosts` : `${s.wave} host${s.wave === "1" ? "" : "s"}`],
     ["Failure limit per wave", s.maxFailures.endsWith("%") ? `${s.maxFailures} of the wave` : s.maxFailures],
     ["Pause between waves", secs(s.pauseSeconds)],

@@ -1,3 +1,4 @@
+import { hostCount } from "@/lib/plural";
 import { utc } from "@/components/publications/format";
 import type { RolloutHostState } from "@/lib/generated/prisma/enums";
 import { HOST_STATE_LABELS, HOST_STATE_ORDER, countsText } from "@/lib/rollout/labels";
@@ -54,9 +55,7 @@ export function WavePicture({ rollout }: { rollout: RolloutWire }) {
               <div className="mb-2 flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
                 <h3 className="text-sm font-semibold text-slate-900">
                   {w.label}
-                  <span className="ml-2 font-normal text-slate-600">
-                    {w.hosts.length} host{w.hosts.length === 1 ? "" : "s"}
-                  </span>
+                  <span className="ml-2 font-normal text-slate-600">{hostCount(w.hosts.length)}</span>
                 </h3>
                 <p className="text-xs text-slate-600" data-testid="wave-counts">
                   {countsText(w.counts)} · may fail: {w.limit}

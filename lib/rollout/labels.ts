@@ -1,3 +1,4 @@
+import { hostCount } from "@/lib/plural";
 import type { RolloutHostState, RolloutState } from "@/lib/generated/prisma/enums";
 import type { Lever } from "@/lib/validation/rollout";
 
@@ -68,7 +69,7 @@ export const progressText = (currentWave: number, waves: number) => `wave ${Math
 /** What an abort does, said before it is done: how many hosts are skipped, what becomes of the rest. */
 export function abortConsequence(counts: Partial<Record<RolloutHostState, number>>): string {
   const pending = counts.pending ?? 0;
-  const skipped = pending === 0 ? "No host is left to skip" : `${pending} host${pending === 1 ? "" : "s"} not yet touched will be skipped and never touched`;
+  const skipped = pending === 0 ? "No host is left to skip" : `${hostCount(pending)} not yet touched will be skipped and never touched`;
   return `${skipped}. Hosts already power-cycled are still watched to the end, for the record; a host published but not yet cycled keeps its new version and boots it at its next reboot.`;
 }
 

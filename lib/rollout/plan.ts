@@ -1,3 +1,4 @@
+import { plural } from "@/lib/plural";
 // How a rollout splits its hosts into waves. Pure: the preview, the start and the tests ask it
 // the same way, and the same hosts and settings always give the same waves.
 
@@ -36,10 +37,9 @@ export function planWaves(hostNames: readonly string[], spec: WavePlanSpec): str
 
 /** What is wrong with a spec for this many hosts, in words (null: nothing). */
 export function waveProblem(total: number, spec: WavePlanSpec): { field: "canary" | "wave"; message: string } | null {
-  if (spec.canary > total)
-    return { field: "canary", message: `The canary (${spec.canary}) is larger than the ${total} selected host${total === 1 ? "" : "s"}` };
+  if (spec.canary > total) return { field: "canary", message: `The canary (${spec.canary}) is larger than the ${plural(total, "selected host")}` };
   if ("count" in spec.wave && spec.wave.count > total)
-    return { field: "wave", message: `A wave of ${spec.wave.count} is larger than the ${total} selected host${total === 1 ? "" : "s"}` };
+    return { field: "wave", message: `A wave of ${spec.wave.count} is larger than the ${plural(total, "selected host")}` };
   return null;
 }
 
