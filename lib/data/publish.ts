@@ -179,12 +179,12 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     return result(kept, "dry_run");
   }
 
-  writeChanges(outDir, changes, byPath);
+  await writeChanges(outDir, changes, byPath);
   lap("write");
   const publicationId = await record(run, changes, byPath, validation, generated, loaded);
   // what its DHCP files were made from, then: this directory holds that publication now (the
   // manifest speaks for it: see compareWithManifest)
-  writeFilesAtomic(outDir, [...dhcpInputsUpdate(run, generated), { rel: MARKER, bytes: Buffer.from(`${publicationId}\n`) }]);
+  await writeFilesAtomic(outDir, [...dhcpInputsUpdate(run, generated), { rel: MARKER, bytes: Buffer.from(`${publicationId}\n`) }]);
   lap("record");
   // each boot server's copy, before the hooks (which may reload the DHCP servers that read it)
   const deliveries = await deliverPublication(actor, publicationId, outDir, changes.length > 0);
@@ -467,7 +467,7 @@ function addDiffs(outDir: string, changes: FileChange[], byPath: Map<string, Cur
 }
 
 /** Write what changed (atomically), then remove what is gone. */
-function writeChanges(outDir: string, changes: FileChange[], byPath: Map<string, Current>) {
+async function writeChanges(outDir: string, changes: FileChange[], byPath: Map<string, Current>) {
   const writes = changes
     .filter((c) => c.change !== "removed")
     .map((c) => {
@@ -478,7 +478,7 @@ function writeChanges(outDir: string, changes: FileChange[], byPath: Map<string,
       if (!f.bytes && sha256(bytes) !== f.sha256) throw invalid(`${f.source} changed while publishing: publish again`);
       return { rel: c.path, bytes };
     });
-  writeFilesAtomic(outDir, writes);
+  await writeFilesAtomic(outDir, writes);
   const dirs = new Set<string>();
   for (const c of changes.filter((x) => x.change === "removed")) {
     removeFile(outDir, c.path, { syncDir: false });
