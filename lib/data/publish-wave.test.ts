@@ -4,12 +4,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { db } from "@/lib/db";
-import { operator } from "@/lib/testing/actors";
+import { operator, viewer } from "@/lib/testing/actors";
 import { networkForm } from "@/lib/testing/fixtures";
 import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
 import { DHCP_INPUTS, readDhcpInputs } from "@/lib/publish/dhcp-inputs";
 import { assignRelease, enrollHosts } from "./host-bulk";
-import { createNetwork } from "./networks";
+import { networkInput } from "@/lib/validation/network";
+import { getHost, updateHost } from "./hosts";
+import { createNetwork, getNetwork, updateNetwork } from "./networks";
 import { createVersion } from "./releases";
 import { MARKER, publish, publishHosts } from "./publish";
 
@@ -129,5 +131,33 @@ describe("publishing a rollout wave", () => {
     const other = await publish(operator, { outDir: out, hosts: ["node003"] });
     expect(other.validation.filter((v) => v.status === "skipped").every((v) => v.output.startsWith("unchanged: regenerated"))).toBe(true);
     expect((await publish(operator, { outDir: out })).changes).toEqual([]);
+  });
+
+  it("networks with several boot servers are one unit: a wave in one rewrites each server's Kea file with the other's hosts still in it", async () => {
+    const servers = [
+      { name: "boot1", address: "10.0.0.2" },
+      { name: "boot2", address: "10.0.0.3" },
+    ];
+    for (const [name, subnet, gateway] of [
+      ["lab", "10.0.0.0/24", "10.0.0.1"],
+      ["lab2", "10.0.1.0/24", "10.0.1.1"],
+    ] as const) {
+      const n = await getNetwork(viewer, name);
+      await updateNetwork(operator, name, { ...networkInput.parse(networkForm({ name, subnet, gateway, dns: [gateway], bootServer: undefined, bootServers: servers })), revision: n.revision });
+    }
+    await publish(operator, { outDir: out });
+    const kea = () => fs.readFileSync(path.join(out, "dhcp/boot1/kea-dhcp4.json"), "utf8");
+    expect(kea()).toContain(lab2(4).mac);
+    // a host of lab moves: the replicated unit is regenerated whole, lab2's reservations with it
+    const h = await getHost(viewer, "node001");
+    await updateHost(operator, "node001", { ...hostIn(1), release: { release: "rh-7.3", version: "3" }, ip: "10.0.0.77", revision: h.revision });
+    const r = await publishHosts(operator, { names: ["node001"] }, { outDir: out });
+    expect(r.changes.map((c) => c.path)).toEqual(expect.arrayContaining(["dhcp/boot1/kea-dhcp4.json", "dhcp/boot2/kea-dhcp4.json", "dhcp/dnsmasq-lab.hosts"]));
+    expect(r.validation.filter((v) => v.status === "failed")).toEqual([]);
+    expect(kea()).toContain('"ip-address": "10.0.0.77"');
+    expect(kea()).toContain(lab2(4).mac);
+    const before = tree();
+    expect((await publish(operator, { outDir: out })).changes).toEqual([]);
+    expect(tree()).toEqual(before);
   });
 });
