@@ -1,8 +1,12 @@
 // Publish benchmark: N hosts in 3 /16 networks, every DHCP format, PXE files and overlays.
 //   npm run bench:publish [-- --hosts 10000 --runs 3]
+//   npm run bench:publish -- --hosts 10000 --runs 3 --hosts-wave 1,100
 // Temporary SQLite database and export directory (never ./data). Reports the median per stage of
 // `publish` (snapshot, generate, compare, validate with the real daemons, write, record) for a
 // first publication, an unchanged re-publication, and after one host's change; and one overlay.
+// With --hosts-wave SIZES: rollout waves instead (hosts pinned to version 1, a wave of SIZE hosts
+// moved to version 2 and published with `publish --host`), beside a full publish of the same
+// change and plain writes of the same files (the same-run baselines).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -12,6 +16,7 @@ const args = process.argv.slice(2);
 const arg = (name: string, dflt: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : dflt);
 const N = arg("hosts", 10_000);
 const RUNS = arg("runs", 3);
+const WAVES = args.includes("--hosts-wave") ? args[args.indexOf("--hosts-wave") + 1]!.split(",").map(Number) : null;
 const root = path.resolve(import.meta.dirname, "..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-bench-publish-"));
 const dbFile = path.join(dir, "bench.db");
@@ -73,13 +78,15 @@ async function main() {
       mac: `52:54:${(i >> 16).toString(16).padStart(2, "0")}:${((i >> 8) & 255).toString(16).padStart(2, "0")}:${(i & 255).toString(16).padStart(2, "0")}:01`,
       ip: `10.${10 + net * 4}.${1 + Math.floor(k / 250)}.${(k % 250) + 2}`,
       cell: "example.org",
-      release: { release: "deb-12", version: null },
+      // waves move hosts from a pinned version to another (a version activated later would move hosts that follow the tree)
+      release: { release: "deb-12", version: WAVES ? "1" : null },
       tags: [],
       notes: "",
     };
   });
   await enrollHosts(actor, hosts);
   console.log(`AFSBoot publish benchmark: ${N} hosts in 3 networks, ${RUNS} runs, ${os.cpus().length} cores, node ${process.version}`);
+  if (WAVES) return waves(actor, WAVES);
   const show = (label: string, rs: { timings: Record<string, number>; changes: unknown[] }[]) => {
     const stages = Object.keys(rs[0]!.timings);
     const total = median(rs.map((r) => Object.values(r.timings).reduce((a, b) => a + b, 0)));
@@ -217,6 +224,98 @@ async function main() {
   );
   console.log(`  the 9 DHCP validators (3 networks × dhcpd, kea, dnsmasq) one after another ${median(seq).toFixed(0)} ms;`);
   console.log(`  first publication / (plain write + sequential validators) = ${(firstTotal / (median(plain) + median(seq))).toFixed(2)}`);
+}
+
+/** Rollout waves: SIZE hosts moved from version 1 to version 2, then published by name. */
+async function waves(actor: { type: "cli"; id: null; name: string; role: "admin" }, sizes: number[]) {
+  const { createVersion } = await import("@/lib/data/releases");
+  const { assignRelease } = await import("@/lib/data/host-bulk");
+  const { publish } = await import("@/lib/data/publish");
+  // version 2: another module list, so another overlay (same kernel and base initrd, same tree)
+  await createVersion(
+    actor,
+    "deb-12",
+    {
+      version: "2",
+      kernel: "vmlinuz",
+      baseInitrd: "initrd.img",
+      modules: ["virtio_net", "e1000"],
+      readonly: ["usr"],
+      writable: ["etc"],
+      tmpfsSize: "512M",
+      notes: "",
+    },
+    { activate: true },
+  );
+  const out = path.join(dir, "out0");
+  const total = (r: { timings: Record<string, number> }) => Object.values(r.timings).reduce((a, b) => a + b, 0);
+  const timed = async (opts: Parameters<typeof publish>[1]) => {
+    const t0 = performance.now();
+    const r = await publish(actor, opts);
+    return { r, ms: performance.now() - t0 };
+  };
+  const line = (label: string, rs: { r: Awaited<ReturnType<typeof publish>>; ms: number }[]) => {
+    const stages = Object.keys(rs[0]!.r.timings);
+    // what the publication says of the DHCP configs it did not check (the last run's)
+    const skips = new Map<string, number>();
+    for (const v of rs.at(-1)!.r.validation.filter((x) => x.status === "skipped")) skips.set(v.output, (skips.get(v.output) ?? 0) + 1);
+    const notes = [...skips].map(([text, n]) => `${n} DHCP config${n === 1 ? "" : "s"} ${text}`);
+    console.log(
+      `\n${label}: ${rs.map((x) => x.r.changes.length).join("/")} files changed; median ${median(rs.map((x) => x.ms)).toFixed(0)} ms end to end (runs ${rs.map((x) => x.ms.toFixed(0)).join(", ")}; stages add up to ${median(rs.map((x) => total(x.r)))} ms)`,
+    );
+    console.log("  " + stages.map((s) => `${s} ${median(rs.map((x) => x.r.timings[s] ?? 0))}`).join(", ") + " ms");
+    for (const n of notes) console.log(`  note: ${n}`);
+    return median(rs.map((x) => x.ms));
+  };
+  const first = await timed({ outDir: out });
+  line("First publication (one run)", [first]);
+  const again: Awaited<ReturnType<typeof timed>>[] = [];
+  for (let r = 0; r < RUNS; r++) again.push(await timed({ outDir: out }));
+  line("Re-publication, nothing changed (full)", again);
+  // the hosts of wave w: spread over the fleet (so over the three networks), never moved twice
+  let next = 0;
+  const wave = (size: number) => {
+    const step = Math.max(1, Math.floor(N / size));
+    const names = Array.from({ length: size }, (_, j) => `n${String((next + j * step) % N).padStart(5, "0")}`);
+    next++;
+    return names;
+  };
+  const summary: string[] = [];
+  for (const size of sizes) {
+    const scoped: Awaited<ReturnType<typeof timed>>[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const names = wave(size);
+      await assignRelease(actor, names, { release: "deb-12", version: "2" });
+      scoped.push(await timed({ outDir: out, hosts: names }));
+    }
+    const s = line(`Wave of ${size} host${size === 1 ? "" : "s"} moved to version 2, published by name (publish --host)`, scoped);
+    const full: Awaited<ReturnType<typeof timed>>[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      await assignRelease(actor, wave(size), { release: "deb-12", version: "2" });
+      full.push(await timed({ outDir: out }));
+    }
+    const f = line(`Baseline: a wave of ${size} moved, full publish`, full);
+    // plain writes of the files the last scoped wave changed (no temporary file, no sync, no rename)
+    const changed = scoped
+      .at(-1)!
+      .r.changes.filter((c) => c.change !== "removed")
+      .map((c) => ({ rel: c.path, data: fs.readFileSync(path.join(out, c.path)) }));
+    const plain: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const target = path.join(dir, `plain-wave-${size}-${r}`);
+      const t0 = performance.now();
+      for (const b of changed) {
+        fs.mkdirSync(path.dirname(path.join(target, b.rel)), { recursive: true });
+        fs.writeFileSync(path.join(target, b.rel), b.data);
+      }
+      plain.push(performance.now() - t0);
+    }
+    console.log(`Baseline: the wave's ${changed.length} changed files written with plain writeFileSync: median ${median(plain).toFixed(1)} ms`);
+    summary.push(
+      `wave of ${size}: ${s.toFixed(0)} ms (full publish of the same change ${f.toFixed(0)} ms, ratio ${(s / f).toFixed(2)}; plain writes ${median(plain).toFixed(1)} ms)`,
+    );
+  }
+  console.log(`\nSummary (medians of ${RUNS}): ${summary.join("; ")}`);
 }
 
 main().then(

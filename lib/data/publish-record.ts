@@ -1,6 +1,8 @@
 import "server-only";
 import fs from "node:fs";
 import { db, type Tx } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { LAYOUT, type SnapHost } from "@/lib/generate/snapshot";
 import type { ValidatorResult } from "@/lib/publish/validate";
 import { recordAudit } from "./audit";
 import { insertMany, newId } from "./bulk-insert";
@@ -31,19 +33,59 @@ export async function record(run: Run, changes: FileChange[], byPath: Map<string
       const f = byPath.get(c.path)!;
       return { outDir, path: c.path, kind: c.kind, sha256: c.sha256, size: f.bytes?.length ?? fs.statSync(f.source!).size, hostId: f.hostId, publicationId, updatedAt: at };
     }));
-    // what each host is now assigned: its overlay's sha256 (boot reports are compared with it)
-    const groups = new Map<string, string[]>();
-    for (const h of generated.hosts) {
-      const sha = generated.overlays.get(`${h.release}@${h.version}/${h.cell}`)!;
-      if (hostRows.get(h.name)!.assignedInitrdSha256 === sha) continue;
-      groups.set(sha, [...(groups.get(sha) ?? []), hostRows.get(h.name)!.id]);
-    }
-    for (const [sha, ids] of groups) {
-      for (let i = 0; i < ids.length; i += 500) await tx.host.updateMany({ where: { id: { in: ids.slice(i, i + 500) } }, data: { assignedInitrdSha256: sha, assignedAt: at } });
-    }
+    await recordAssigned(tx, assignedArtifacts(generated), hostRows, at);
     await recordAudit(tx, actor, "publish", { type: "publication", id: publicationId, name: outDir }, undefined, { scope: scope ?? "full", added, changed: changes.length - added - removed, removed });
   }, RECORD_TX);
   return publicationId;
+}
+
+/** What a host boots after a publication: the overlay and the config its DHCP answer leads it to. */
+export interface AssignedArtifacts {
+  host: string;
+  /** its overlay initrd (Host.assignedInitrdSha256; boot reports carry the one they booted) */
+  initrdSha256: string;
+  /** the config its firmware is handed: its GRUB config with Secure Boot, else its iPXE script (Host.assignedConfigSha256) */
+  configSha256: string;
+  /** the path of each of its per-host files → sha256 (pxelinux, for admins who chain pxelinux themselves, too) */
+  files: Record<string, string>;
+}
+
+/** The boot config a host's DHCP entry hands it (dhcpd.ts): shim then its GRUB config with Secure Boot, else its iPXE script. */
+const bootConfig = (h: SnapHost) => (h.secureBoot ? LAYOUT.grub(h.mac) : LAYOUT.ipxe(h.mac));
+
+/** What each host of the publication is assigned, by host name. */
+export function assignedArtifacts(generated: Pick<Generated, "hosts" | "overlays" | "current">): AssignedArtifacts[] {
+  const shaOf = new Map(generated.current.map((c) => [c.path, c.sha256]));
+  return generated.hosts.map((h) => {
+    const own = [...(h.secureBoot ? [LAYOUT.grub(h.mac)] : []), LAYOUT.ipxe(h.mac), LAYOUT.pxelinux(h.mac)];
+    return {
+      host: h.name,
+      initrdSha256: generated.overlays.get(`${h.release}@${h.version}/${h.cell}`)!,
+      configSha256: shaOf.get(bootConfig(h))!,
+      files: Object.fromEntries(own.map((p) => [p, shaOf.get(p)!])),
+    };
+  });
+}
+
+/**
+ * Records what each host is now assigned where it changed: the overlay (with the time) by one
+ * update per overlay, the configs (one per host) by joined updates of 500 hosts.
+ */
+async function recordAssigned(tx: Tx, assigned: AssignedArtifacts[], hostRows: LoadedSnapshot["hostRows"], at: Date) {
+  const moved = assigned.filter((a) => {
+    const row = hostRows.get(a.host)!;
+    return row.assignedInitrdSha256 !== a.initrdSha256 || row.assignedConfigSha256 !== a.configSha256;
+  });
+  const byInitrd = new Map<string, string[]>();
+  for (const a of moved) byInitrd.set(a.initrdSha256, [...(byInitrd.get(a.initrdSha256) ?? []), hostRows.get(a.host)!.id]);
+  for (const [sha, ids] of byInitrd) {
+    for (let i = 0; i < ids.length; i += 500) await tx.host.updateMany({ where: { id: { in: ids.slice(i, i + 500) } }, data: { assignedInitrdSha256: sha, assignedAt: at } });
+  }
+  // one joined UPDATE per 500 hosts (a CASE of 500 branches costs 4x as much on 10,000 hosts); VALUES columns are column1, column2 in SQLite and PostgreSQL alike
+  for (let i = 0; i < moved.length; i += 500) {
+    const rows = moved.slice(i, i + 500).map((a) => Prisma.sql`(${hostRows.get(a.host)!.id}, ${a.configSha256})`);
+    await tx.$executeRaw`UPDATE "Host" SET "assignedConfigSha256" = v."sha" FROM (SELECT column1 AS "id", column2 AS "sha" FROM (VALUES ${Prisma.join(rows)}) AS t) AS v WHERE "Host"."id" = v."id"`;
+  }
 }
 
 /** The publication's row: who, where, when, what changed. */

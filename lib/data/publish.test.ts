@@ -7,20 +7,21 @@ import { operator, viewer } from "@/lib/testing/actors";
 import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
 import { enrollHosts } from "./host-bulk";
 import { deleteHost, getHost, updateHost } from "./hosts";
+import { DHCP_INPUTS } from "@/lib/publish/dhcp-inputs";
 import { MARKER, publish } from "./publish";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-publish-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const out = path.join(root, "export");
 const images = path.join(root, "images");
-/** The published files of a directory (not the marker naming the publication it holds). */
+/** The published files of a directory (not the marker naming the publication it holds, nor the record of its DHCP inputs). */
 const files = (dir: string): string[] =>
   fs.existsSync(dir)
     ? fs
         .readdirSync(dir, { recursive: true, withFileTypes: true })
         .filter((d) => d.isFile())
         .map((d) => path.relative(dir, path.join(d.parentPath, d.name)))
-        .filter((f) => f !== MARKER)
+        .filter((f) => f !== MARKER && f !== DHCP_INPUTS)
         .sort()
     : [];
 

@@ -6,11 +6,15 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/roles";
 import { env } from "@/lib/env";
 import { AppError, invalid, notFound } from "@/lib/errors";
-import { dhcpKind, generateAll, type PublishedFile } from "@/lib/generate/all";
-import { dhcpFiles, type DhcpFilesOptions } from "@/lib/generate/dhcp";
-import { LAYOUT, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
+import { dhcpKind, generateBootFiles, type PublishedFile } from "@/lib/generate/all";
+import { dhcpUnitFiles, dhcpUnits, type DhcpFilesOptions, type DhcpUnit } from "@/lib/generate/dhcp";
+import { dhcpInputsDigest } from "@/lib/generate/dhcp/inputs";
+import { LAYOUT, type DhcpSnapshot, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
+import { DHCP_INPUTS, dhcpInputsBytes, readDhcpInputs, type DhcpInputsRecord } from "@/lib/publish/dhcp-inputs";
 import { removeFile, removeStaleTemps, sha256, writeFilesAtomic, fsyncDir } from "@/lib/publish/atomic";
 import { readBusybox } from "@/lib/publish/busybox";
+import { sha256OfBuffer } from "@/lib/publish/file-cache";
+import { cachedOverlay } from "@/lib/publish/overlay-cache";
 import { findLoaders, missingForSecureBoot } from "@/lib/publish/loaders";
 import { DHCP_KINDS, DIFF_LIMITS, TEXT_KINDS, fileDiff } from "@/lib/publish/diff";
 import { runHooks, type HookResult } from "@/lib/publish/hooks";
@@ -22,7 +26,10 @@ import { ClusterLockBusy, withClusterLock } from "./cluster-lock";
 import { deliverPublication } from "./deliveries";
 import { authorize } from "./authorize";
 import { newId } from "./bulk-insert";
-import { record, recordDryRun } from "./publish-record";
+import { assignedArtifacts, record, recordDryRun, type AssignedArtifacts } from "./publish-record";
+import { loadDhcpSnapshot } from "./dhcp-snapshot";
+
+export type { AssignedArtifacts } from "./publish-record";
 import { loadSnapshot, type LoadedSnapshot } from "./snapshot";
 import { hostCount } from "@/lib/plural";
 import { snapshotViolations, violationsMessage } from "@/lib/boot/secure-boot";
@@ -34,10 +41,13 @@ import { secureBootField } from "@/lib/publish/refusal-paths";
 // atomically → remove what is gone → record the Publication with per-file diffs → run the
 // post-publish hooks. One publisher per export directory at a time (a lock file).
 //
-// Scope "hosts" republishes some hosts' files only (after an edit or a token rotation): their
-// PXE files, their overlays, and their networks' DHCP files; the DHCP check then runs on the
-// changed hosts' entries within their network (the rest of the file passed when it was published,
-// and names, MACs and IPs are checked unique across the whole network by the generator).
+// Scope "hosts" republishes some hosts' files only (after an edit, a token rotation, a rollout
+// wave): their PXE files, their overlays, and their networks' DHCP files, the same bytes a full
+// publish would write. The DHCP files are made from their own lighter snapshot (every host of
+// those networks, DHCP fields only: lib/data/dhcp-snapshot.ts), and kept without regenerating
+// when the digest of those inputs is the one they were published from (lib/publish/dhcp-inputs.ts).
+// A changed DHCP file is checked whole by the daemons, as in a full publish; an unchanged one is
+// neither checked nor written, and the publication's validation says so.
 
 export type ChangeKind = "added" | "changed" | "removed";
 
@@ -67,6 +77,8 @@ export interface PublishResult {
   deliveries?: DeliveryOutcome[];
   /** milliseconds per stage: snapshot, generate, compare, validate, diff, write, record, deliver, hooks */
   timings: Record<string, number>;
+  /** a publication of some hosts: what each of them now boots (see publishHosts) */
+  assigned?: AssignedArtifacts[];
 }
 
 export interface PublishOptions {
@@ -88,6 +100,8 @@ export interface Current {
   source: string | null;
   hostId: string | null;
   hostName: string | null;
+  /** a DHCP file kept as published (its inputs unchanged): neither bytes nor a source, never written */
+  kept?: boolean;
 }
 
 const KIND_OF_IMAGE = "image";
@@ -108,20 +122,45 @@ export async function publish(actor: Actor, opts: PublishOptions): Promise<Publi
   }
 }
 
+/**
+ * Publishes some hosts' files: what the rollout engine calls for each wave (and `publish --host`
+ * through publish). Hosts by name or by id; an unknown one is a 404 and nothing is published.
+ * Their networks' DHCP files are rewritten (and checked) only if their bytes change. Returns the
+ * publication and, per host, the overlay and boot config it now boots: the same values as its
+ * Host.assignedInitrdSha256 and assignedConfigSha256 afterwards (nothing recorded for a dry run).
+ */
+export async function publishHosts(actor: Actor, hosts: { names: string[] } | { ids: string[] }, opts: Omit<PublishOptions, "hosts">): Promise<PublishResult & { assigned: AssignedArtifacts[] }> {
+  authorize(actor, "operator");
+  let names: string[];
+  if ("names" in hosts) names = hosts.names;
+  else {
+    const rows = await db.host.findMany({ where: { id: { in: hosts.ids } }, select: { id: true, name: true } });
+    const missing = hosts.ids.filter((id) => !rows.some((r) => r.id === id));
+    if (missing.length) throw notFound(`no host with id ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
+    names = rows.map((r) => r.name);
+  }
+  const r = await publish(actor, { ...opts, hosts: names });
+  return { ...r, assigned: r.assigned ?? [] };
+}
+
 /** One publication, the export directory's lock held: the steps of the pipeline above, each timed. */
 async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string, busybox: Buffer): Promise<PublishResult> {
-  const run: Run = { actor, outDir, startedAt: new Date(), scope: opts.hosts ? [...new Set(opts.hosts)].sort() : null, timings: {} };
-  const lap = stopwatch(run.timings);
-  if (!opts.dryRun) removeStaleTemps(outDir);
+  const timings: Record<string, number> = {};
+  const lap = stopwatch(timings);
+  const startedAt = new Date();
+  const run: Run = { actor, outDir, startedAt, scope: opts.hosts ? [...new Set(opts.hosts)].sort() : null, timings, last: await lastPublication(outDir) };
+  if (!opts.dryRun) removeStaleTemps(outDir, 4, run.last?.held ? run.last.finishedAt?.getTime() : undefined);
 
-  const loaded = await loadScopedSnapshot(run);
+  const { loaded, networks } = await loadScopedSnapshot(run);
   refuseUnbootable(loaded.snapshot);
+  // a publication of some hosts: their networks' DHCP input, apart (a full one has it in its snapshot)
+  const dhcp = networks ? await loadDhcpSnapshot(networks, loaded.catalog) : { snapshot: loaded.snapshot, units: dhcpUnits(loaded.snapshot) };
   lap("snapshot");
-  const generated = generateScoped(run, loaded, busybox);
+  const generated = await generateScoped(run, loaded, dhcp, busybox);
   lap("generate");
   const changes = await compareWithManifest(run, generated.current, loaded.hostRows);
   lap("compare");
-  const validation = await validateChangedDhcp(run, changes, generated, loaded.snapshot);
+  const validation = await validateChangedDhcp(run, changes, generated);
   lap("validate");
   const unchanged = generated.current.length - changes.filter((c) => c.change !== "removed").length;
   const failed = validation.filter((v) => v.status === "failed");
@@ -131,7 +170,8 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   if (opts.diffs !== false) addDiffs(outDir, changes, byPath);
   lap("diff");
   const skipped = run.scope ? loaded.skipped.filter((s) => run.scope!.includes(s.host)) : loaded.skipped;
-  const result = (publicationId: string | null, status: PublishResult["status"], hooks: HookResult[] = []): PublishResult => ({ publicationId, status, changes, unchanged, validation, hooks, skipped, timings: run.timings });
+  const assigned = run.scope ? assignedArtifacts(generated) : undefined;
+  const result = (publicationId: string | null, status: PublishResult["status"], hooks: HookResult[] = []): PublishResult => ({ publicationId, status, changes, unchanged, validation, hooks, skipped, timings: run.timings, ...(assigned ? { assigned } : {}) });
   // a dry run is kept (a while, see recordDryRun) so that its changed files can be paged through
   if (opts.dryRun) {
     const kept = await recordDryRun(run, changes, byPath, validation, generated);
@@ -139,11 +179,12 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     return result(kept, "dry_run");
   }
 
-  writeChanges(outDir, changes, byPath);
+  await writeChanges(outDir, changes, byPath);
   lap("write");
   const publicationId = await record(run, changes, byPath, validation, generated, loaded);
-  // this directory holds that publication now (the manifest speaks for it: see compareWithManifest)
-  writeFilesAtomic(outDir, [{ rel: MARKER, bytes: Buffer.from(`${publicationId}\n`) }]);
+  // what its DHCP files were made from, then: this directory holds that publication now (the
+  // manifest speaks for it: see compareWithManifest)
+  await writeFilesAtomic(outDir, [...dhcpInputsUpdate(run, generated), { rel: MARKER, bytes: Buffer.from(`${publicationId}\n`) }]);
   lap("record");
   // each boot server's copy, before the hooks (which may reload the DHCP servers that read it)
   const deliveries = await deliverPublication(actor, publicationId, outDir, changes.length > 0);
@@ -162,6 +203,8 @@ export interface Run {
   startedAt: Date;
   scope: string[] | null;
   timings: Record<string, number>;
+  /** the last publication into this path, and whether this directory holds it (its marker names it) */
+  last: { id: string; finishedAt: Date | null; held: boolean } | null;
 }
 
 /** Records into `timings` the milliseconds since the previous lap (or since it was made). */
@@ -174,17 +217,18 @@ function stopwatch(timings: Record<string, number>) {
   };
 }
 
-/** Snapshot: everything, or the scoped hosts' networks (and only their versions' kernels and base initrds). */
-async function loadScopedSnapshot({ actor, scope, outDir }: Run): Promise<LoadedSnapshot> {
-  let networks: string[] | undefined;
-  if (scope) {
-    if (scope.length === 0) throw invalid("name at least one host to publish");
-    const rows = await db.host.findMany({ where: { name: { in: scope } }, select: { name: true, network: { select: { name: true } } } });
-    const missing = scope.filter((n) => !rows.some((r) => r.name === n));
-    if (missing.length) throw notFound(`no host named ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
-    networks = [...new Set(rows.map((r) => r.network.name))].sort();
-  }
-  return loadSnapshot(actor, { images: "read", networks, imagesFor: scope ?? undefined, outDir });
+/**
+ * Snapshot: everything; or the scoped hosts alone, with what the fleet boots (for the overlays,
+ * images and defaults), and the names of their networks.
+ */
+async function loadScopedSnapshot({ actor, scope, outDir }: Run): Promise<{ loaded: LoadedSnapshot; networks: string[] | null }> {
+  if (scope?.length === 0) throw invalid("name at least one host to publish");
+  const loaded = await loadSnapshot(actor, { images: "read", hosts: scope ?? undefined, fleetPairs: scope !== null, outDir });
+  if (!scope) return { loaded, networks: null };
+  const missing = scope.filter((n) => !loaded.hostRows.has(n));
+  if (missing.length) throw notFound(`no host named ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
+  // every named host's network, those left out of the snapshot too (their entries leave the DHCP files)
+  return { loaded, networks: [...new Set([...loaded.hostRows.values()].map((h) => h.network))].sort() };
 }
 
 /**
@@ -200,24 +244,30 @@ function refuseUnbootable(snapshot: FleetSnapshot) {
 }
 
 export interface Generated {
-  /** every file the publication should hold, generated or an image to copy */
+  /** every file the publication should hold, generated or an image to copy (or a DHCP file kept) */
   current: Current[];
+  /** the generated files (not the kept ones) */
   files: PublishedFile[];
   overlays: Map<string, string>;
   /** the hosts whose files this publication writes */
   hosts: SnapHost[];
   scopedHosts: SnapHost[] | null;
   dhcpOpts: DhcpFilesOptions & { exportDir: string };
+  /** each DHCP unit of the publication: the digest of its inputs, its files, whether they were kept */
+  dhcpUnits: { unit: DhcpUnit; inputs: string; files: Record<string, string>; kept: boolean }[];
 }
 
-/** Generate: everything, or only what the scoped hosts' files need. */
-function generateScoped({ scope, outDir }: Run, loaded: LoadedSnapshot, busybox: Buffer): Generated {
+/** Generate: everything, or only what the scoped hosts' files need (and their networks' DHCP files, unless kept). */
+async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot: DhcpSnapshot; units: DhcpUnit[] }, busybox: Buffer): Promise<Generated> {
+  const { scope, outDir } = run;
   const { snapshot, hostRows } = loaded;
-  const scopedHosts = scope ? snapshot.hosts.filter((h) => scope.includes(h.name)) : null;
+  const scopedHosts = scope ? snapshot.hosts : null;
   // the DHCP configs name paths on the DHCP server: the export directory, Kea's hook libraries
   const dhcpOpts = { exportDir: outDir, keaHooksDir: env().AFSBOOT_KEA_HOOKS_DIR };
-  const { files, overlays, images } = generating(() => (scopedHosts ? generateForHosts(snapshot, scopedHosts, busybox, dhcpOpts) : generateAll(snapshot, { busybox, ...dhcpOpts })));
-  const hosts = scopedHosts ?? snapshot.hosts;
+  // a publication of some hosts: their own PXE files, and the overlays, images and defaults of the whole fleet
+  const boot = generating(() => generateBootFiles(snapshot, { busybox, pairs: loaded.pairs, overlay: cachedOverlay }));
+  const files = boot.files;
+  const hosts = snapshot.hosts;
   const hostOfPath = new Map<string, { id: string; name: string }>();
   for (const h of hosts) {
     const host = { id: hostRows.get(h.name)!.id, name: h.name };
@@ -225,7 +275,7 @@ function generateScoped({ scope, outDir }: Run, loaded: LoadedSnapshot, busybox:
     hostOfPath.set(LAYOUT.ipxe(h.mac), host);
     if (h.secureBoot) hostOfPath.set(LAYOUT.grub(h.mac), host);
   }
-  const imageList = [...new Map(images.map((i) => [i.path, i])).values()];
+  const imageList = [...new Map(boot.images.map((i) => [i.path, i])).values()];
   // the boot loaders of Debian's packages, at the export root (Secure Boot hosts cannot do without shim and GRUB)
   const roots = env().AFSBOOT_LOADER_ROOTS;
   const loaders = findLoaders(roots);
@@ -235,25 +285,80 @@ function generateScoped({ scope, outDir }: Run, loaded: LoadedSnapshot, busybox:
     roots,
   );
   if (missing) throw invalid(`Nothing was published: ${missing}`);
+  const { units, kept } = await dhcpOfUnits(run, dhcp, dhcpOpts);
+  files.push(...units.flatMap((u) => u.generated));
   const current: Current[] = [
-    ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: sha256(f.bytes), bytes: f.bytes, source: null, hostId: hostOfPath.get(f.path)?.id ?? null, hostName: hostOfPath.get(f.path)?.name ?? null })),
+    ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: f.kind === "overlay" ? sha256OfBuffer(f.bytes) : sha256(f.bytes), bytes: f.bytes, source: null, hostId: hostOfPath.get(f.path)?.id ?? null, hostName: hostOfPath.get(f.path)?.name ?? null })),
+    ...kept,
     ...imageList.map((i) => ({ path: i.path, kind: KIND_OF_IMAGE, sha256: i.sha256, bytes: null, source: loaded.imageSources.get(`${i.release}/${i.name}`)!, hostId: null, hostName: null })),
     ...loaders.map((l) => ({ path: l.name, kind: KIND_OF_LOADER, sha256: l.sha256, bytes: null, source: l.source, hostId: null, hostName: null })),
-  ];
-  return { current, files, overlays, hosts, scopedHosts, dhcpOpts };
+  ].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  const shaOf = new Map(current.map((c) => [c.path, c.sha256]));
+  const dhcpUnitsOut = units.map(({ unit, inputs, paths, kept: k }) => ({ unit, inputs, files: Object.fromEntries(paths.map((p) => [p, shaOf.get(p)!])), kept: k }));
+  return { current, files, overlays: boot.overlays, hosts, scopedHosts, dhcpOpts, dhcpUnits: dhcpUnitsOut };
+}
+
+/**
+ * Each DHCP unit's files: kept as published when a publication of some hosts finds the digest of
+ * the unit's inputs to be the one its files were published from, and those files still in the
+ * directory as the manifest has them; generated otherwise (always, for a full publication).
+ */
+async function dhcpOfUnits({ scope, outDir, last }: Run, dhcp: { snapshot: DhcpSnapshot; units: DhcpUnit[] }, dhcpOpts: DhcpFilesOptions & { exportDir: string }) {
+  const recorded: DhcpInputsRecord = scope ? readDhcpInputs(outDir) : {};
+  const fresh = scope !== null && last?.held === true;
+  const units: { unit: DhcpUnit; inputs: string; paths: string[]; kept: boolean; generated: PublishedFile[] }[] = [];
+  const kept: Current[] = [];
+  for (const unit of dhcp.units) {
+    const inputs = dhcpInputsDigest(dhcp.snapshot, unit, dhcpOpts);
+    const rec = recorded[unit.key];
+    if (fresh && rec?.inputs === inputs && (await stillPublished(outDir, rec.files))) {
+      const paths = Object.keys(rec.files).sort();
+      kept.push(...paths.map((p) => ({ path: p, kind: dhcpKind(p), sha256: rec.files[p]!, bytes: null, source: null, hostId: null, hostName: null, kept: true })));
+      units.push({ unit, inputs, paths, kept: true, generated: [] });
+      continue;
+    }
+    const generated = generating(() => dhcpUnitFiles(dhcp.snapshot, unit, dhcpOpts)).map((f): PublishedFile => ({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) }));
+    units.push({ unit, inputs, paths: generated.map((f) => f.path), kept: false, generated });
+  }
+  return { units, kept };
+}
+
+/** The last publication into the directory's path, and whether the directory holds it (its marker names it). */
+async function lastPublication(outDir: string): Promise<Run["last"]> {
+  const last = await db.publication.findFirst({ where: { outDir, status: "succeeded" }, orderBy: { startedAt: "desc" }, select: { id: true, finishedAt: true } });
+  return last && { ...last, held: readMarker(outDir) === last.id };
+}
+
+/** Whether the manifest and the disk still have these files with these sha256s (the manifest's word for the bytes). */
+async function stillPublished(outDir: string, files: Record<string, string>): Promise<boolean> {
+  const paths = Object.keys(files);
+  if (paths.length === 0) return false;
+  const rows = await db.exportFile.findMany({ where: { outDir, path: { in: paths } }, select: { path: true, sha256: true } });
+  return rows.length === paths.length && rows.every((r) => files[r.path] === r.sha256) && paths.every((p) => fs.existsSync(path.join(outDir, p)));
+}
+
+/**
+ * The directory's new DHCP inputs record: this publication's units, and for a scoped one the
+ * others as they were (unless the directory did not hold the last publication: then its record
+ * may not match the manifest, and only what this publication checked is kept).
+ */
+function dhcpInputsUpdate({ scope, outDir, last }: Run, generated: Generated): { rel: string; bytes: Buffer }[] {
+  const before = readDhcpInputs(outDir);
+  const next: DhcpInputsRecord = scope && last?.held ? { ...before } : {};
+  for (const u of generated.dhcpUnits) next[u.unit.key] = { inputs: u.inputs, files: u.files };
+  const bytes = dhcpInputsBytes(next);
+  return bytes.equals(dhcpInputsBytes(before)) && fs.existsSync(path.join(outDir, DHCP_INPUTS)) ? [] : [{ rel: DHCP_INPUTS, bytes }];
 }
 
 /** Compare with the manifest, and with the disk: a file deleted by hand is written again. Sorted by path. */
-async function compareWithManifest({ outDir, scope }: Run, current: Current[], hostRows: LoadedSnapshot["hostRows"]): Promise<FileChange[]> {
-  const manifest = scope
-    ? await db.exportFile.findMany({ where: { outDir, OR: [{ path: { in: current.map((c) => c.path) } }, { hostId: { in: scope.map((n) => hostRows.get(n)!.id) } }] }, select: { path: true, sha256: true, kind: true, hostId: true } })
-    : await loadManifest(outDir);
+async function compareWithManifest({ outDir, scope, last: lastWrite }: Run, current: Current[], hostRows: LoadedSnapshot["hostRows"]): Promise<FileChange[]> {
+  // some hosts: their files, and the fleet's overlays and images (a full publish removes those no host boots any more)
+  const manifest = scope ? await scopedManifest(outDir, current, scope.map((n) => hostRows.get(n)!.id)) : await loadManifest(outDir);
   const before = new Map(manifest.map((f) => [f.path, f]));
-  const lastWrite = await db.publication.findFirst({ where: { outDir, status: "succeeded" }, orderBy: { startedAt: "desc" }, select: { id: true, finishedAt: true } });
   // The manifest says what the last publication wrote into a directory of this path. If this
   // directory did not get it (another console replica published into its own directory of the
   // same path, or it was restored from elsewhere), what it holds is checked file by file instead.
-  const stale = lastWrite !== null && readMarker(outDir) !== lastWrite.id;
+  const stale = lastWrite !== null && !lastWrite.held;
   const onDisk = listed(outDir, current.map((c) => c.path), stale ? null : (lastWrite?.finishedAt ?? null));
   const changes: FileChange[] = [];
   for (const f of current) {
@@ -270,18 +375,32 @@ async function compareWithManifest({ outDir, scope }: Run, current: Current[], h
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Validate the DHCP configs that changed with the real daemons (unchanged ones passed when they were published). */
-async function validateChangedDhcp({ outDir }: Run, changes: FileChange[], { files, scopedHosts, dhcpOpts }: Generated, snapshot: FleetSnapshot): Promise<ValidatorResult[]> {
-  const changedDhcp = new Set(changes.filter((c) => c.change !== "removed" && (c.kind === "dhcpd" || c.kind === "kea" || c.kind === "dnsmasq")).map((c) => c.path));
-  let toCheck = files.filter((f) => changedDhcp.has(f.path) || (f.kind === "dnsmasq" && changedDhcp.has(f.path.replace(/\.conf$/, ".hosts"))));
-  if (scopedHosts && toCheck.length) {
-    // the changed hosts' entries in their networks, as complete configs the daemons can check
-    const nets = new Set(toCheck.map((f) => f.path));
-    toCheck = dhcpFiles({ ...snapshot, hosts: scopedHosts }, dhcpOpts)
-      .filter((f) => nets.has(f.path) || nets.has(f.path.replace(/\.conf$/, ".hosts")))
-      .map((f) => ({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) }));
-  }
-  return toCheck.length ? validateDhcp(toCheck, outDir) : [];
+/**
+ * Validate the DHCP configs that changed with the real daemons, whole (unchanged ones passed when
+ * they were published). A publication of some hosts says of each unchanged one that it was not
+ * checked, and why.
+ */
+async function validateChangedDhcp({ outDir, scope }: Run, changes: FileChange[], { files, dhcpUnits: units }: Generated): Promise<ValidatorResult[]> {
+  const changedDhcp = new Set(changes.filter((c) => c.change !== "removed" && DHCP_KINDS.has(c.kind)).map((c) => c.path));
+  const checked = (p: string) => changedDhcp.has(p) || (p.endsWith(".conf") && changedDhcp.has(p.replace(/\.conf$/, ".hosts")));
+  const toCheck = files.filter((f) => DHCP_KINDS.has(f.kind) && (changedDhcp.has(f.path) || (f.kind === "dnsmasq" && checked(f.path))));
+  const results = toCheck.length ? await validateDhcp(toCheck, outDir) : [];
+  if (!scope) return results;
+  const unchanged = units.flatMap((u) =>
+    Object.keys(u.files)
+      .filter((p) => !checked(p) && !(dhcpKind(p) === "dnsmasq" && p.endsWith(".hosts")))
+      .map(
+        (p): ValidatorResult => ({
+          validator: dhcpKind(p),
+          file: p,
+          status: "skipped",
+          output: u.kept
+            ? "unchanged: its network's DHCP inputs are those it was published from, so it was neither regenerated, checked nor written"
+            : "unchanged: regenerated to the same bytes as published, so neither checked nor written",
+        }),
+      ),
+  );
+  return [...results, ...unchanged];
 }
 
 /** A validator failed: nothing is written; the failed publication is recorded (not for a dry run) and refused. */
@@ -348,22 +467,41 @@ function addDiffs(outDir: string, changes: FileChange[], byPath: Map<string, Cur
 }
 
 /** Write what changed (atomically), then remove what is gone. */
-function writeChanges(outDir: string, changes: FileChange[], byPath: Map<string, Current>) {
+async function writeChanges(outDir: string, changes: FileChange[], byPath: Map<string, Current>) {
   const writes = changes
     .filter((c) => c.change !== "removed")
     .map((c) => {
       const f = byPath.get(c.path)!;
+      // a kept DHCP file is unchanged by its definition (same sha256 in the manifest, on disk, fresh marker)
+      if (f.kept) throw new Error(`${c.path} was kept as published, yet found changed`);
       const bytes = f.bytes ?? fs.readFileSync(f.source!);
       if (!f.bytes && sha256(bytes) !== f.sha256) throw invalid(`${f.source} changed while publishing: publish again`);
       return { rel: c.path, bytes };
     });
-  writeFilesAtomic(outDir, writes);
+  await writeFilesAtomic(outDir, writes);
   const dirs = new Set<string>();
   for (const c of changes.filter((x) => x.change === "removed")) {
     removeFile(outDir, c.path, { syncDir: false });
     dirs.add(path.dirname(path.join(outDir, c.path)));
   }
   for (const d of dirs) if (fs.existsSync(d)) fsyncDir(d);
+}
+
+/**
+ * The manifest rows a publication of some hosts compares with: its files, the hosts' (a changed
+ * MAC leaves old ones), and every overlay and image. Each by an index (an OR of them would read
+ * the whole manifest): the paths and the overlay and image folders by (outDir, path) ranges.
+ */
+async function scopedManifest(outDir: string, current: Current[], hostIds: string[]): Promise<{ path: string; sha256: string; kind: string }[]> {
+  const select = { path: true, sha256: true, kind: true } as const;
+  const folder = (dir: string) => ({ outDir, path: { gte: `${dir}/`, lt: `${dir}0` } }); // "0" follows "/"
+  const parts = await db.$transaction([
+    db.exportFile.findMany({ where: { outDir, path: { in: current.map((c) => c.path) } }, select }),
+    db.exportFile.findMany({ where: { outDir, hostId: { in: hostIds } }, select }),
+    db.exportFile.findMany({ where: folder("overlays"), select }),
+    db.exportFile.findMany({ where: folder("images"), select }),
+  ]);
+  return [...new Map(parts.flat().map((r) => [r.path, r])).values()];
 }
 
 /** The whole manifest of a directory as one aggregated string: 20,000 rows in ~15 ms instead of ~140 ms as objects. */
@@ -379,18 +517,6 @@ async function loadManifest(outDir: string): Promise<{ path: string; sha256: str
     const [p, sha, kind] = l.split(" ") as [string, string, string];
     return { path: p, sha256: sha, kind };
   });
-}
-
-/**
- * The files a publication of some hosts rewrites: their PXE files, the overlays they boot, the
- * kernels and base initrds those name, and the DHCP files of their networks (the snapshot holds
- * only those networks). The same generators as a full publish, given a smaller snapshot.
- */
-function generateForHosts(snapshot: FleetSnapshot, hosts: SnapHost[], busybox: Buffer, dhcpOpts: DhcpFilesOptions & { exportDir: string }) {
-  const mine = generateAll({ ...snapshot, hosts }, { busybox, ...dhcpOpts });
-  const own = new Set(hosts.flatMap((h) => [LAYOUT.pxelinux(h.mac), LAYOUT.ipxe(h.mac), LAYOUT.grub(h.mac)]));
-  const dhcp = dhcpFiles(snapshot, dhcpOpts).map((f): PublishedFile => ({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) }));
-  return { files: [...mine.files.filter((f) => own.has(f.path) || f.kind === "overlay"), ...dhcp], overlays: mine.overlays, images: mine.images };
 }
 
 /**

@@ -9,7 +9,7 @@ import { invalid } from "@/lib/errors";
 import { sha256Cached } from "@/lib/publish/file-cache";
 import { resolveImage, type ImagePolicy } from "@/lib/publish/image-source";
 import type { FleetSnapshot, SnapCell, SnapImage, SnapNetwork, SnapVersion } from "@/lib/generate/snapshot";
-import type { Network } from "@/lib/generated/prisma/client";
+import type { Network, Release, ReleaseVersion } from "@/lib/generated/prisma/client";
 import { deliveredExportDir } from "@/lib/publish/deliver";
 import { storedBootServers, storedList } from "@/lib/validation/network";
 import { imagesDirField } from "@/lib/publish/refusal-paths";
@@ -29,14 +29,30 @@ export interface LoadedSnapshot {
   latest: Map<string, string>;
   /** `release/name` of every kernel and base initrd read → the real path it was read from */
   imageSources: Map<string, string>;
-  /** host name → its id and the overlay sha256 the last publication assigned it */
-  hostRows: Map<string, { id: string; assignedInitrdSha256: string | null }>;
+  /**
+   * With `fleetPairs`: every (release version, cell) some host of the fleet boots, as
+   * `release@version/cell`: the overlays, images and default configs a publication of some hosts
+   * keeps as a full one would
+   */
+  pairs?: string[];
+  /** With `fleetPairs`: the rows the snapshot was made of, for the DHCP snapshot of the hosts' networks (dhcp-snapshot.ts) */
+  catalog?: Catalog;
+  /** host name → its id and the overlay and boot config sha256 the last publication assigned it */
+  hostRows: Map<string, { id: string; network: string; assignedInitrdSha256: string | null; assignedConfigSha256: string | null }>;
 }
 
-const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+/** Networks, cells, releases with their versions, and the versions some host pins, as stored. */
+export interface Catalog {
+  networks: Network[];
+  cells: { id: string; name: string }[];
+  releases: (Release & { versions: ReleaseVersion[] })[];
+  pinnedVersionIds: Set<string>;
+}
+
+export const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** A network as the generators see it: its boot servers with the directory each serves the export from. */
-function snapNetwork(n: Network): SnapNetwork {
+export function snapNetwork(n: Network): SnapNetwork {
   const bootServers = storedBootServers(n.bootServers).map((b) => ({
     name: b.name,
     address: b.address,
@@ -81,20 +97,29 @@ function readImage(r: { tree: string; imagesDir: string | null }, name: string, 
 /**
  * `images: "names-only"` skips reading kernels and base initrds: for outputs that do not name
  * them (DHCP configs, overlays). Their sha256 is then empty, which the PXE generators refuse.
+ * `hosts` loads only the hosts of these names, for their own files; `fleetPairs` adds what every
+ * host boots (pairs), its versions, and reads their images instead of `imagesFor`'s.
  */
-export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; networks?: string[]; imagesFor?: string[]; outDir?: string }): Promise<LoadedSnapshot> {
+export async function loadSnapshot(
+  actor: Actor,
+  opts: { images: ImageMode; networks?: string[]; hosts?: string[]; imagesFor?: string[]; fleetPairs?: boolean; outDir?: string },
+): Promise<LoadedSnapshot> {
   authorize(actor, "viewer");
   const inNetworks = opts.networks ? { name: { in: opts.networks } } : {};
+  const hostWhere = opts.hosts ? { name: { in: opts.hosts } } : opts.networks ? { network: inNetworks } : {};
   // plain columns and one tag query: Prisma's relation includes cost ~3x for 10,000 hosts
-  const [networks, cells, releases, hosts, tags] = await db.$transaction([
+  const [networks, cells, releases, hosts, tags, fleet] = await db.$transaction([
     db.network.findMany({ where: inNetworks }),
     db.cell.findMany({ include: { servers: { orderBy: { position: "asc" } } } }),
     db.release.findMany({ include: { versions: true } }),
     db.host.findMany({
-      where: opts.networks ? { network: inNetworks } : {},
-      select: { id: true, name: true, mac: true, ip: true, networkId: true, cellId: true, releaseId: true, pinnedVersionId: true, cacheBlocks: true, tmpfsSize: true, kernelArgs: true, nicModule: true, secureBoot: true, tokenGeneration: true, machineId: true, assignedInitrdSha256: true },
+      where: hostWhere,
+      select: { id: true, name: true, mac: true, ip: true, networkId: true, cellId: true, releaseId: true, pinnedVersionId: true, cacheBlocks: true, tmpfsSize: true, kernelArgs: true, nicModule: true, secureBoot: true, tokenGeneration: true, machineId: true, assignedInitrdSha256: true, assignedConfigSha256: true },
     }),
-    db.hostTag.findMany({ where: opts.networks ? { host: { network: inNetworks } } : {}, select: { hostId: true, tag: true } }),
+    db.hostTag.findMany({ where: opts.hosts || opts.networks ? { host: hostWhere } : {}, select: { hostId: true, tag: true } }),
+    opts.fleetPairs
+      ? db.$queryRaw<{ releaseId: string; pinnedVersionId: string | null; cellId: string }[]>`SELECT DISTINCT "releaseId", "pinnedVersionId", "cellId" FROM "Host"`
+      : db.$queryRaw<{ releaseId: string; pinnedVersionId: string | null; cellId: string }[]>`SELECT 1 WHERE 1 = 0`,
   ]);
   const networkById = new Map(networks.map((n) => [n.id, n]));
   const cellName = new Map(cells.map((c) => [c.id, c.name]));
@@ -107,8 +132,8 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
   const latestOf = new Map(releases.map((r) => [r.name, latestActive(r.versions)]));
   const snapHosts = hosts.flatMap((h) => {
     const release = releaseById.get(h.releaseId)!;
-    const version = h.pinnedVersionId ? release.versions.find((v) => v.id === h.pinnedVersionId)! : latestOf.get(release.name);
-    if (!version || version.status === "draft") {
+    const version = hostVersion(release, h.pinnedVersionId, latestOf);
+    if (!version) {
       skipped.push({ host: h.name, reason: `release ${release.name} has no active version` });
       return [];
     }
@@ -131,10 +156,21 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
       secureBoot: effectiveSecureBoot(h.secureBoot, networkById.get(h.networkId)!.secureBoot),
     }];
   });
-  // every active version is published (so a host can move to it), plus versions hosts pin
-  for (const r of releases) for (const v of r.versions) if (v.status === "active") wanted.set(`${r.name}@${v.version}`, { release: r, version: v });
-  // imagesFor: only those hosts' versions need their kernels and base initrds read
-  const imagesOf = opts.imagesFor ? new Set(snapHosts.filter((h) => opts.imagesFor!.includes(h.name)).map((h) => `${h.release}@${h.version}`)) : null;
+  addActiveVersions(releases, wanted);
+  const pairs = new Set<string>();
+  for (const f of fleet) {
+    const release = releaseById.get(f.releaseId)!;
+    const version = hostVersion(release, f.pinnedVersionId, latestOf);
+    if (!version) continue;
+    wanted.set(`${release.name}@${version.version}`, { release, version });
+    pairs.add(`${release.name}@${version.version}/${cellName.get(f.cellId)!}`);
+  }
+  // imagesFor: only those hosts' versions need their kernels and base initrds read; fleetPairs: those the fleet boots
+  const imagesOf = opts.fleetPairs
+    ? new Set([...pairs].map((p) => p.split("/")[0]!))
+    : opts.imagesFor
+      ? new Set(snapHosts.filter((h) => opts.imagesFor!.includes(h.name)).map((h) => `${h.release}@${h.version}`))
+      : null;
   // a publication's own output directory is never a source either
   const policy = imagePolicy();
   if (opts.outDir) policy.forbidden.push(opts.outDir);
@@ -151,9 +187,7 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
     imageSources.set(`${r.name}/${name}`, source);
     return img;
   };
-  const versions: SnapVersion[] = [...wanted.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([label, { release, version }]) => snapVersion(release, version, image(release, version.kernel, label, "kernel"), image(release, version.baseInitrd, label, "base initrd")));
+  const versions: SnapVersion[] = sortedVersions(wanted).map(([label, { release, version }]) => snapVersion(release, version, image(release, version.kernel, label, "kernel"), image(release, version.baseInitrd, label, "base initrd")));
   // every image that cannot be read, not only the first: one round of fixes, not one per image;
   // per release, at the path of its images-directory setting (the console links each to it)
   if (problems.length) {
@@ -170,10 +204,29 @@ export async function loadSnapshot(actor: Actor, opts: { images: ImageMode; netw
       hosts: snapHosts.sort(byName),
     },
     skipped,
+    ...(opts.fleetPairs ? { pairs: [...pairs].sort(), catalog: { networks, cells, releases, pinnedVersionIds: new Set(fleet.flatMap((f) => (f.pinnedVersionId ? [f.pinnedVersionId] : []))) } } : {}),
     latest: new Map([...latestOf.entries()].flatMap(([r, v]) => (v ? [[r, v.version] as [string, string]] : []))),
     imageSources,
-    hostRows: new Map(hosts.map((h) => [h.name, { id: h.id, assignedInitrdSha256: h.assignedInitrdSha256 }])),
+    hostRows: new Map(hosts.map((h) => [h.name, { id: h.id, network: networkById.get(h.networkId)!.name, assignedInitrdSha256: h.assignedInitrdSha256, assignedConfigSha256: h.assignedConfigSha256 }])),
   };
+}
+
+type WithVersions = { name: string; versions: { id: string; status: string; version: string; activatedAt?: Date | null }[] };
+
+/** The version a host boots: the one it pins, else its release's latest active one; null while there is none (or it pins a draft). */
+export function hostVersion<R extends WithVersions>(release: R, pinnedVersionId: string | null, latestOf: Map<string, R["versions"][number] | null>): R["versions"][number] | null {
+  const version = pinnedVersionId ? release.versions.find((v) => v.id === pinnedVersionId)! : latestOf.get(release.name);
+  return !version || version.status === "draft" ? null : version;
+}
+
+/** Every active version is published (so a host can move to it), beside the versions hosts pin. */
+export function addActiveVersions<R extends WithVersions>(releases: R[], wanted: Map<string, { release: R; version: R["versions"][number] }>) {
+  for (const r of releases) for (const v of r.versions) if (v.status === "active") wanted.set(`${r.name}@${v.version}`, { release: r, version: v });
+}
+
+/** The snapshot's versions in their order: by `release@version` label (entries of `wanted`). */
+export function sortedVersions<T>(wanted: Map<string, T>): [string, T][] {
+  return [...wanted.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 type ReleaseRow = { name: string; tree: string };

@@ -20,17 +20,33 @@ const pxeKind = (path: string): PublishedFile["kind"] => (path.startsWith("pxeli
 export const dhcpKind = (path: string): PublishedFile["kind"] => (path.includes("dnsmasq") ? "dnsmasq" : path.includes("kea") ? "kea" : "dhcpd");
 
 export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; exportDir: string; keaHooksDir?: string }) {
+  const { files, overlays, images } = generateBootFiles(snap, opts);
+  for (const f of dhcpFiles(snap, { exportDir: opts.exportDir, keaHooksDir: opts.keaHooksDir })) {
+    files.push({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) });
+  }
+  return { files: files.sort((a, b) => (a.path < b.path ? -1 : 1)), overlays, images };
+}
+
+/**
+ * What generateAll makes but the DHCP configs, unsorted: the overlays, the PXE files, the images
+ * to copy. Alone for a publication of some hosts, whose networks' DHCP files are made (or kept) as
+ * a whole apart: `pairs` then names every (release@version/cell) the fleet boots, so that the
+ * overlays, images and defaults are the fleet's while the snapshot holds those hosts only.
+ * `overlay`: generateOverlay or a memo of it (it is pure).
+ */
+export function generateBootFiles(snap: FleetSnapshot, opts: { busybox: Buffer; pairs?: string[]; overlay?: typeof generateOverlay }) {
+  const overlay = opts.overlay ?? generateOverlay;
   const overlays = new Map<string, string>();
   const files: PublishedFile[] = [];
   // one overlay per (version, cell) that some host boots
-  const pairs = [...new Set(snap.hosts.map((h) => `${h.release}@${h.version}/${h.cell}`))].sort();
+  const pairs = [...new Set(opts.pairs ?? snap.hosts.map((h) => `${h.release}@${h.version}/${h.cell}`))].sort();
   const versions = new Map<string, SnapVersion>();
   for (const v of snap.versions) if (!versions.has(`${v.release}@${v.version}`)) versions.set(`${v.release}@${v.version}`, v);
   for (const key of pairs) {
     const [label, cellName] = key.split("/") as [string, string];
     const version = versions.get(label)!;
     const cell = snap.cells.find((c) => c.name === cellName)!;
-    const built = generateOverlay(version, cell, { busybox: opts.busybox });
+    const built = overlay(version, cell, { busybox: opts.busybox });
     overlays.set(key, built.sha256);
     files.push({ path: LAYOUT.overlay(version.release, version.version, cell.name, built.sha256), kind: "overlay", bytes: built.bytes });
   }
@@ -38,12 +54,12 @@ export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; export
   eachPxeFile(snap, overlays, (f) => {
     files.push({ path: f.path, kind: pxeKind(f.path), bytes: Buffer.from(f.content) });
   });
-  for (const f of dhcpFiles(snap, { exportDir: opts.exportDir, keaHooksDir: opts.keaHooksDir })) {
-    files.push({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) });
-  }
   // the kernels and base initrds the PXE configs name: copied content-addressed by the publisher
   const booted = new Map<string, Set<string>>();
-  for (const h of snap.hosts) (booted.get(h.release) ?? booted.set(h.release, new Set()).get(h.release)!).add(h.version);
+  for (const key of pairs) {
+    const v = versions.get(key.split("/")[0]!)!;
+    (booted.get(v.release) ?? booted.set(v.release, new Set()).get(v.release)!).add(v.version);
+  }
   const images = snap.versions
     .filter((v) => booted.get(v.release)?.has(v.version))
     .flatMap((v) => [
@@ -51,5 +67,5 @@ export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; export
       { version: v, image: v.baseInitrd },
     ])
     .map(({ version, image }) => ({ path: LAYOUT.image(image), sha256: image.sha256, release: version.release, name: image.name }));
-  return { files: files.sort((a, b) => (a.path < b.path ? -1 : 1)), overlays, images };
+  return { files, overlays, images };
 }

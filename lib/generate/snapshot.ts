@@ -127,6 +127,24 @@ export interface FleetSnapshot {
   hosts: SnapHost[]; // sorted by name; only hosts whose version resolved
 }
 
+/** What of a host the DHCP generators read: nothing else of it reaches a DHCP config. */
+export const DHCP_HOST_FIELDS = ["name", "mac", "ip", "network", "cell", "release", "version", "secureBoot"] as const satisfies readonly (keyof SnapHost)[];
+export type DhcpSnapHost = Pick<SnapHost, (typeof DHCP_HOST_FIELDS)[number]>;
+/** What of a release version the DHCP generators read (the tree: option 17's root path). */
+export type DhcpSnapVersion = Pick<SnapVersion, "release" | "version" | "tree">;
+
+/**
+ * The DHCP generators' input: the fleet snapshot less what only PXE configs and overlays need
+ * (tokens, overrides, kernels, cell servers). A FleetSnapshot is one; the publisher also loads it
+ * alone, for the networks of a publication of some hosts (lib/data/dhcp-inputs.ts), and digests it.
+ */
+export interface DhcpSnapshot {
+  networks: SnapNetwork[];
+  cells: Pick<SnapCell, "name">[];
+  versions: DhcpSnapVersion[];
+  hosts: DhcpSnapHost[];
+}
+
 /** Where generated and copied files live in the export directory (see docs/export-layout.md). */
 export const LAYOUT = {
   dhcpd: (network: string) => `dhcp/dhcpd-${network}.conf`,

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { removeFile, safeJoin, writeFileAtomic } from "./atomic";
+import { removeFile, safeJoin, writeFileAtomic, writeFilesAtomic } from "./atomic";
 
 const made: string[] = [];
 const tmpDir = (prefix: string) => {
@@ -63,4 +63,40 @@ describe("atomic writes", () => {
     expect(seen.old + seen.new).toBe(N);
     expect(seen.new).toBeGreaterThanOrEqual(N / 10); // what the writer had replaced when it said so
   }, 60_000);
+
+  // the batch writer as publish uses it: files fsynced in parallel (a wave on a busy machine), or one syncfs
+  for (const [label, batch, flush] of [
+    ["a batch fsynced file by file in parallel", 50, "fsync"],
+    ["a batch flushed by one syncfs", 300, "syncfs"],
+  ] as const) {
+    it(`a publisher killed while writing ${label} leaves every file whole: old bytes or new bytes`, async () => {
+      const dir = tmpDir("afsboot-crash-batch-");
+      const N = batch;
+      const size = 16 * 1024;
+      await writeFilesAtomic(
+        dir,
+        Array.from({ length: N }, (_, i) => ({ rel: `f/${i}`, bytes: Buffer.alloc(size, "o") })),
+      );
+      const script = path.join(dir, "writer.mts");
+      fs.writeFileSync(
+        script,
+        `import { writeFilesAtomic } from ${JSON.stringify(path.resolve("lib/publish/atomic.ts"))};\n` +
+          `const files = Array.from({ length: ${N} }, (_, i) => ({ rel: "f/" + i, bytes: Buffer.alloc(${size}, "n") }));\n` +
+          `for (let pass = 0; ; pass++) {\n` +
+          `  await writeFilesAtomic(${JSON.stringify(dir)}, files, { flush: ${JSON.stringify(flush)} });\n` +
+          `  if (pass === 0) process.send?.("started");\n` +
+          `}\n`,
+      );
+      const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+      await new Promise<void>((resolve) => child.once("message", () => resolve()));
+      child.kill("SIGKILL");
+      await new Promise((r) => child.once("exit", r));
+      for (let i = 0; i < N; i++) {
+        const b = fs.readFileSync(path.join(dir, `f/${i}`));
+        expect(b.length).toBe(size);
+        expect(b.every((x) => x === b[0])).toBe(true);
+        expect(b[0]).toBe("n".charCodeAt(0)); // the first pass had replaced them all
+      }
+    }, 60_000);
+  }
 });

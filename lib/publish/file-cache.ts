@@ -40,3 +40,12 @@ export function sha256Cached(file: string): { sha256: string; size: number } {
   }
   return { sha256: e.sha256, size: Number(e.key.split(":")[1]) };
 }
+
+const hashed = new WeakMap<Buffer, string>();
+
+/** The sha256 of bytes that stay the same object while unchanged (a cached overlay): hashed once. */
+export function sha256OfBuffer(bytes: Buffer): string {
+  let sha = hashed.get(bytes);
+  if (!sha) hashed.set(bytes, (sha = crypto.createHash("sha256").update(bytes).digest("hex")));
+  return sha;
+}

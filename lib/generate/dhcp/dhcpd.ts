@@ -1,4 +1,4 @@
-import { BOOT_LOADERS, LAYOUT, httpBase, type FleetSnapshot, type SnapNetwork } from "../snapshot";
+import { BOOT_LOADERS, LAYOUT, httpBase, type DhcpSnapshot, type SnapNetwork } from "../snapshot";
 import { DISCOVERY_LEASE_SECONDS, LEASE_SECONDS, commentSafe, fail, resolveDhcpNetwork, type DhcpHost, type DhcpNetwork, type DiscoveryRange } from "./resolve";
 
 // ISC dhcpd (4.4) configuration for one network. The resolution and checks it shares with the Kea
@@ -213,6 +213,6 @@ export function renderDhcpd(network: DhcpNetwork, failover: DhcpdFailover | null
  * declaration per host. Meant to be included from the server's dhcpd.conf; the files of several
  * networks can be included together (identical option definitions may repeat).
  */
-export function generateDhcpd(snap: FleetSnapshot, networkName: string): string {
+export function generateDhcpd(snap: DhcpSnapshot, networkName: string): string {
   return renderDhcpd(resolveDhcpNetwork(snap, networkName));
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { BOOT_LOADERS, LAYOUT, httpBase, type FleetSnapshot } from "../snapshot";
+import { BOOT_LOADERS, LAYOUT, httpBase, type DhcpSnapshot } from "../snapshot";
 import {
   DISCOVERY_LEASE_SECONDS,
   DhcpGenerateError,
@@ -69,13 +69,13 @@ function quoted(value: string): string {
   return `"${value}"`;
 }
 
-export function generateDnsmasqConf(snap: FleetSnapshot, networkName: string, opts: DnsmasqOptions = {}): string {
+export function generateDnsmasqConf(snap: DhcpSnapshot, networkName: string, opts: DnsmasqOptions = {}): string {
   return renderDnsmasqConf(snap, resolveDhcpNetwork(snap, networkName), opts);
 }
 
 /** The conf file of a resolved network of `snap` (see generateDnsmasqConf). */
 export function renderDnsmasqConf(
-  snap: FleetSnapshot,
+  snap: DhcpSnapshot,
   { net, address, netmask, hosts, discovery, eventHook, httpBootUrl }: DhcpNetwork,
   opts: DnsmasqOptions = {},
 ): string {
@@ -181,7 +181,7 @@ export function dnsmasqHostLine(h: DhcpHost): string {
 }
 
 /** The hosts file: a comment line, then one line per host (dnsmasqHostLine). */
-export function generateDnsmasqHosts(snap: FleetSnapshot, networkName: string): string {
+export function generateDnsmasqHosts(snap: DhcpSnapshot, networkName: string): string {
   return renderDnsmasqHosts(resolveDhcpNetwork(snap, networkName));
 }
 

@@ -1,5 +1,5 @@
 import { formatIpv4, parseIpv4 } from "../../net/ipv4";
-import { LAYOUT, isReplicated, servingPoints, type FleetSnapshot, type ServingPoint, type SnapNetwork } from "../snapshot";
+import { LAYOUT, isReplicated, servingPoints, type DhcpSnapshot, type ServingPoint, type SnapNetwork } from "../snapshot";
 import { renderDhcpd, type DhcpdFailover } from "./dhcpd";
 import { renderDnsmasqConf, renderDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
 import { renderKeaConfig, type KeaHa, type KeaOptions } from "./kea";
@@ -55,7 +55,7 @@ export function discoverySlice(range: DiscoveryRange, i: number, n: number): Dis
 const mode = (net: SnapNetwork) => net.dhcpFailover ?? "hot-standby";
 
 /** The DHCP files of every network with two or more boot servers (networks and servers by name). */
-export function replicatedDhcpFiles(snap: FleetSnapshot, opts: DnsmasqOptions & KeaOptions): { path: string; content: string }[] {
+export function replicatedDhcpFiles(snap: DhcpSnapshot, opts: DnsmasqOptions & KeaOptions): { path: string; content: string }[] {
   const files: { path: string; content: string }[] = [];
   const kea = new Map<string, { net: SnapNetwork; points: ServingPoint[]; network: DhcpNetwork }[]>();
   const nets = snap.networks.filter(isReplicated).sort((a, b) => (a.name < b.name ? -1 : 1));

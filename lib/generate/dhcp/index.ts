@@ -1,4 +1,4 @@
-import { LAYOUT, isReplicated, servingPoints, type FleetSnapshot } from "../snapshot";
+import { LAYOUT, isReplicated, servingPoints, type DhcpSnapshot } from "../snapshot";
 import { replicatedDhcpFiles } from "./failover";
 import { dhcpdHostBlock, renderDhcpd } from "./dhcpd";
 import { dnsmasqHostLine, renderDnsmasqConf, renderDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
@@ -16,25 +16,46 @@ export { DHCPD_FAILOVER_PORT } from "./dhcpd";
 export type DhcpFilesOptions = DnsmasqOptions & KeaOptions;
 
 /**
- * Every network's files, networks by name: dhcpd, Kea, dnsmasq conf and hosts of a network with
- * one boot server; per-server files of a network with several (failover.ts).
+ * DHCP files made together: those of one network with one boot server, or those of every network
+ * with several (a server's Kea file holds all the networks it serves: failover.ts). The publisher
+ * regenerates, or keeps, a unit as a whole.
  */
-export function dhcpFiles(snap: FleetSnapshot, opts: DhcpFilesOptions = {}): { path: string; content: string }[] {
-  const single = snap.networks.filter((n) => !isReplicated(n));
-  const names = single.map((n) => n.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const files = names.flatMap((name) => {
-    // resolved (and checked) once for its four files
-    const network = resolveDhcpNetwork(snap, name);
-    // a named boot server fed by delivery holds its copy of the export elsewhere
-    const exportDir = servingPoints(network.net)[0]!.exportDir ?? opts.exportDir;
-    return [
-      { path: LAYOUT.dhcpd(name), content: renderDhcpd(network) },
-      { path: LAYOUT.kea(name), content: renderKea(network, opts) },
-      { path: LAYOUT.dnsmasqConf(name), content: renderDnsmasqConf(snap, network, { ...opts, exportDir }) },
-      { path: LAYOUT.dnsmasqHosts(name), content: renderDnsmasqHosts(network) },
-    ];
-  });
-  return single.length === snap.networks.length ? files : [...files, ...replicatedDhcpFiles(snap, opts)];
+export interface DhcpUnit {
+  /** the network's name, or REPLICATED (not a network name: those start with a letter or digit) */
+  key: string;
+  networks: string[];
+}
+
+export const REPLICATED = "(replicated)";
+
+/** The snapshot's units: networks with one boot server by name, then the replicated ones together. */
+export function dhcpUnits(snap: Pick<DhcpSnapshot, "networks">): DhcpUnit[] {
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const single = snap.networks.filter((n) => !isReplicated(n)).map((n) => n.name);
+  const replicated = snap.networks.filter(isReplicated).map((n) => n.name);
+  const units = single.sort(byName).map((name) => ({ key: name, networks: [name] }));
+  return replicated.length ? [...units, { key: REPLICATED, networks: replicated.sort(byName) }] : units;
+}
+
+/** A unit's files: dhcpd, Kea, dnsmasq conf and hosts of a network with one boot server; per-server files of the replicated ones. */
+export function dhcpUnitFiles(snap: DhcpSnapshot, unit: DhcpUnit, opts: DhcpFilesOptions = {}): { path: string; content: string }[] {
+  if (unit.key === REPLICATED) return replicatedDhcpFiles(snap, opts);
+  const name = unit.key;
+  // resolved (and checked) once for its four files
+  const network = resolveDhcpNetwork(snap, name);
+  // a named boot server fed by delivery holds its copy of the export elsewhere
+  const exportDir = servingPoints(network.net)[0]!.exportDir ?? opts.exportDir;
+  return [
+    { path: LAYOUT.dhcpd(name), content: renderDhcpd(network) },
+    { path: LAYOUT.kea(name), content: renderKea(network, opts) },
+    { path: LAYOUT.dnsmasqConf(name), content: renderDnsmasqConf(snap, network, { ...opts, exportDir }) },
+    { path: LAYOUT.dnsmasqHosts(name), content: renderDnsmasqHosts(network) },
+  ];
+}
+
+/** Every network's files, unit by unit (dhcpUnits). */
+export function dhcpFiles(snap: DhcpSnapshot, opts: DhcpFilesOptions = {}): { path: string; content: string }[] {
+  return dhcpUnits(snap).flatMap((unit) => dhcpUnitFiles(snap, unit, opts));
 }
 
 export interface HostDhcpEntries {
@@ -55,7 +76,7 @@ export interface HostDhcpEntries {
  * files are made of, after the same resolution and checks: if the network's files cannot be
  * generated, neither can this (same error).
  */
-export function hostDhcpEntries(snap: FleetSnapshot, hostName: string): HostDhcpEntries {
+export function hostDhcpEntries(snap: DhcpSnapshot, hostName: string): HostDhcpEntries {
   const matches = snap.hosts.filter((h) => h.name === hostName);
   if (matches.length === 0) fail(`host ${JSON.stringify(hostName)} is not in the snapshot (its release version may not resolve)`);
   if (matches.length > 1) fail(`host name ${JSON.stringify(hostName)} names ${matches.length} hosts of the snapshot`);

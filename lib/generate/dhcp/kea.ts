@@ -1,6 +1,6 @@
 import { hooksDirProblem } from "../../net/hook-path";
 import { parseIpv4 } from "../../net/ipv4";
-import { BOOT_LOADERS, LAYOUT, httpBase, type FleetSnapshot } from "../snapshot";
+import { BOOT_LOADERS, LAYOUT, httpBase, type DhcpSnapshot } from "../snapshot";
 import { DISCOVERY_LEASE_SECONDS, DhcpGenerateError, LEASE_SECONDS, resolveDhcpNetwork, type DhcpHost, type DhcpNetwork } from "./resolve";
 
 // kea-dhcp4 configuration for one network. Measured with kea-dhcp4 2.2 (facts behind the shape):
@@ -122,7 +122,7 @@ export function keaReservation(h: DhcpHost) {
   };
 }
 
-export function generateKea(snap: FleetSnapshot, networkName: string, opts: KeaOptions = {}): string {
+export function generateKea(snap: DhcpSnapshot, networkName: string, opts: KeaOptions = {}): string {
   return renderKea(resolveDhcpNetwork(snap, networkName), opts);
 }
 

@@ -1,7 +1,7 @@
 import { cidrContains, formatIpv4, formatIpv4Range, parseCidr, parseIpv4, parseIpv4Range, rangeContains, type Ipv4Range } from "../../net/ipv4";
 import { MAX_HOOK_PATH, hookPathProblem } from "../../net/hook-path";
 import { isDnsName, isHostLabel } from "../../net/names";
-import { BOOT_LOADERS, LAYOUT, httpBase, type FleetSnapshot, type SnapHost, type SnapNetwork, type SnapVersion } from "../snapshot";
+import { BOOT_LOADERS, LAYOUT, httpBase, type DhcpSnapshot, type DhcpSnapHost, type DhcpSnapVersion, type SnapNetwork } from "../snapshot";
 
 // The resolution and checks that the dhcpd, Kea and dnsmasq generators share. Every value is
 // asserted before it is written: the snapshot is validated at the edge already, but a quote,
@@ -107,7 +107,7 @@ function ipv4(what: string, text: string): number {
  * everything again (nothing is cached across calls, so a changed snapshot can never be served
  * stale results): callers that write several files of a network resolve it once and pass it on.
  */
-export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): DhcpNetwork {
+export function resolveDhcpNetwork(snap: DhcpSnapshot, networkName: string): DhcpNetwork {
   const net = snap.networks.find((n) => n.name === networkName) ?? fail(`network ${JSON.stringify(networkName)} is not in the snapshot`);
   const what = `network ${net.name}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(net.name)) fail(`${what}: the name cannot appear in a file name or a dnsmasq tag`);
@@ -126,8 +126,8 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
   const cells = new Set(snap.cells.map((c) => c.name));
   // A root path depends on the (cell, version) only: checked once per pair, the failure still
   // reported for each host that uses it.
-  const roots = new Map<SnapVersion, Map<string, RootPath>>();
-  const rootOf = (cell: string, version: SnapVersion) => {
+  const roots = new Map<DhcpSnapVersion, Map<string, RootPath>>();
+  const rootOf = (cell: string, version: DhcpSnapVersion) => {
     let byCell = roots.get(version);
     if (!byCell) roots.set(version, (byCell = new Map()));
     let root = byCell.get(cell);
@@ -138,7 +138,7 @@ export function resolveDhcpNetwork(snap: FleetSnapshot, networkName: string): Dh
   const http = httpBootUrl(what, base);
   const seen = { name: new Set<string>(), mac: new Set<string>(), ip: new Set<string>() };
   /** The host's entry, or what is wrong with it (the message is prefixed only on failure). */
-  const check = (h: SnapHost): DhcpHost | string => {
+  const check = (h: DhcpSnapHost): DhcpHost | string => {
     if (!isHostLabel(h.name)) return "the name is not an RFC 1123 label (a-z, 0-9, '-')";
     if (!MAC.test(h.mac)) return `MAC ${JSON.stringify(h.mac)} is not in the stored form aa:bb:cc:dd:ee:ff`;
     const ip = parseIpv4(h.ip);
