@@ -160,4 +160,27 @@ describe("publishing a rollout wave", () => {
     expect((await publish(operator, { outDir: out })).changes).toEqual([]);
     expect(tree()).toEqual(before);
   });
+
+  it("a release elsewhere whose images cannot be read does not stop a wave, and its published images stay", async () => {
+    // node002 boots a version of another release whose images are published, then become unreadable
+    const imagesB = path.join(root, "images-b");
+    fs.mkdirSync(imagesB);
+    fs.writeFileSync(path.join(imagesB, "vmlinuz"), "kernel B bytes");
+    fs.writeFileSync(path.join(imagesB, "initrd.img"), "initrd B bytes");
+    await db.release.create({ data: { name: "other", tree: "/afs/example.org/boot/other", imagesDir: imagesB } });
+    await createVersion(operator, "other", { version: "1", kernel: "vmlinuz", baseInitrd: "initrd.img", modules: ["e1000"], readonly: ["usr"], writable: ["etc"], tmpfsSize: "90M", notes: "" }, { activate: true });
+    await assignRelease(operator, ["node002"], { release: "other", version: "1" });
+    await publish(operator, { outDir: out });
+    const imageB = `images/${sha(Buffer.from("kernel B bytes"))}/vmlinuz`;
+    expect(fs.existsSync(path.join(out, imageB))).toBe(true);
+    fs.rmSync(imagesB, { recursive: true });
+    // a wave of node003 publishes; the full publication, which needs every image, is refused
+    await assignRelease(operator, ["node003"], { release: "rh-7.3", version: "1" });
+    const r = await publishHosts(operator, { names: ["node003"] }, { outDir: out });
+    expect(r.changes.filter((c) => c.path.startsWith("images/"))).toEqual([]);
+    expect(fs.existsSync(path.join(out, imageB))).toBe(true);
+    await expect(publish(operator, { outDir: out })).rejects.toThrow(/cannot read/);
+    // node002 itself is refused: its own version's images must be readable
+    await expect(publishHosts(operator, { names: ["node002"] }, { outDir: out })).rejects.toThrow(/cannot read/);
+  });
 });

@@ -100,11 +100,13 @@ export interface Current {
   source: string | null;
   hostId: string | null;
   hostName: string | null;
-  /** a DHCP file kept as published (its inputs unchanged): neither bytes nor a source, never written */
+  /** a file kept as published (a DHCP file whose inputs are unchanged; an image a publication of some hosts cannot account for): neither bytes nor a source, never written */
   kept?: boolean;
 }
 
 const KIND_OF_IMAGE = "image";
+/** the kinds of the fleet's default boot configs (those without a host: boot.ipxe, pxelinux.cfg/default, grub/grub.cfg) */
+const DEFAULT_CONFIG_KINDS = new Set(["pxelinux", "ipxe", "grub"]);
 const KIND_OF_LOADER = "loader";
 
 export async function publish(actor: Actor, opts: PublishOptions): Promise<PublishResult> {
@@ -275,7 +277,9 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
     hostOfPath.set(LAYOUT.ipxe(h.mac), host);
     if (h.secureBoot) hostOfPath.set(LAYOUT.grub(h.mac), host);
   }
-  const imageList = [...new Map(boot.images.map((i) => [i.path, i])).values()];
+  // an image that could not be read (a version only other hosts boot: loadSnapshot says which) has no
+  // path of its own yet; the published images stay as they are (below)
+  const imageList = [...new Map(boot.images.filter((i) => i.sha256 !== "").map((i) => [i.path, i])).values()];
   // the boot loaders of Debian's packages, at the export root (Secure Boot hosts cannot do without shim and GRUB)
   const roots = env().AFSBOOT_LOADER_ROOTS;
   const loaders = findLoaders(roots);
@@ -293,6 +297,16 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
     ...imageList.map((i) => ({ path: i.path, kind: KIND_OF_IMAGE, sha256: i.sha256, bytes: null, source: loaded.imageSources.get(`${i.release}/${i.name}`)!, hostId: null, hostName: null })),
     ...loaders.map((l) => ({ path: l.name, kind: KIND_OF_LOADER, sha256: l.sha256, bytes: null, source: l.source, hostId: null, hostName: null })),
   ].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  if (loaded.unreadableImages?.length) {
+    // some image of the fleet (of versions only other hosts boot) cannot be read now: the fleet-wide
+    // files (default configs, overlays and images no host boots any more) are left as published,
+    // for the next full publication, which needs every image, to sort out
+    for (let i = current.length - 1; i >= 0; i--) if (current[i]!.hostId === null && DEFAULT_CONFIG_KINDS.has(current[i]!.kind)) current.splice(i, 1);
+    const have = new Set(current.map((c) => c.path));
+    const published = await db.exportFile.findMany({ where: { outDir, kind: { in: ["overlay", KIND_OF_IMAGE] } }, select: { path: true, sha256: true, kind: true } });
+    for (const f of published) if (!have.has(f.path)) current.push({ path: f.path, kind: f.kind, sha256: f.sha256, bytes: null, source: null, hostId: null, hostName: null, kept: true });
+    current.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  }
   const shaOf = new Map(current.map((c) => [c.path, c.sha256]));
   const dhcpUnitsOut = units.map(({ unit, inputs, paths, kept: k }) => ({ unit, inputs, files: Object.fromEntries(paths.map((p) => [p, shaOf.get(p)!])), kept: k }));
   return { current, files, overlays: boot.overlays, hosts, scopedHosts, dhcpOpts, dhcpUnits: dhcpUnitsOut };

@@ -30,6 +30,12 @@ export interface LoadedSnapshot {
   /** `release/name` of every kernel and base initrd read → the real path it was read from */
   imageSources: Map<string, string>;
   /**
+   * With `fleetPairs`: images of versions the named hosts do not boot that could not be read (a
+   * broken release elsewhere in the fleet must not stop a publication of some hosts). Their
+   * published copies stay as they are.
+   */
+  unreadableImages?: string[];
+  /**
    * With `fleetPairs`: every (release version, cell) some host of the fleet boots, as
    * `release@version/cell`: the overlays, images and default configs a publication of some hosts
    * keeps as a full one would
@@ -176,11 +182,19 @@ export async function loadSnapshot(
   if (opts.outDir) policy.forbidden.push(opts.outDir);
   const imageSources = new Map<string, string>();
   const problems: { release: string; text: string }[] = [];
+  const unreadable: string[] = [];
+  const unreadableLabels = new Set<string>();
+  // with fleetPairs: only the named hosts' own versions must be readable
+  const strict = opts.fleetPairs ? new Set(snapHosts.map((h) => `${h.release}@${h.version}`)) : null;
   const image = (r: (typeof releases)[number], name: string, label: string, role: string): SnapImage => {
     if (opts.images !== "read" || (imagesOf && !imagesOf.has(label))) return { name, sha256: "", size: 0 };
     const read = readImage(r, name, `${label} ${role}`, policy);
     if ("problem" in read) {
-      problems.push({ release: r.name, text: read.problem });
+      if (strict && !strict.has(label)) {
+        unreadable.push(read.problem);
+        unreadableLabels.add(label);
+      }
+      else problems.push({ release: r.name, text: read.problem });
       return { name, sha256: "", size: 0 };
     }
     const { source, ...img } = read;
@@ -204,9 +218,11 @@ export async function loadSnapshot(
       hosts: snapHosts.sort(byName),
     },
     skipped,
-    ...(opts.fleetPairs ? { pairs: [...pairs].sort(), catalog: { networks, cells, releases, pinnedVersionIds: new Set(fleet.flatMap((f) => (f.pinnedVersionId ? [f.pinnedVersionId] : []))) } } : {}),
+    // pairs whose images cannot be read are left to the next full publication
+    ...(opts.fleetPairs ? { pairs: [...pairs].filter((p) => !unreadableLabels.has(p.split("/")[0]!)).sort(), catalog: { networks, cells, releases, pinnedVersionIds: new Set(fleet.flatMap((f) => (f.pinnedVersionId ? [f.pinnedVersionId] : []))) } } : {}),
     latest: new Map([...latestOf.entries()].flatMap(([r, v]) => (v ? [[r, v.version] as [string, string]] : []))),
     imageSources,
+    ...(opts.fleetPairs ? { unreadableImages: unreadable } : {}),
     hostRows: new Map(hosts.map((h) => [h.name, { id: h.id, network: networkById.get(h.networkId)!.name, assignedInitrdSha256: h.assignedInitrdSha256, assignedConfigSha256: h.assignedConfigSha256 }])),
   };
 }
