@@ -7,6 +7,11 @@ import type { PowerDriverName } from "@/lib/power/types";
 
 const PURPOSE = "bmc-password";
 
+/** The bmc* columns a network holds (its hosts' defaults), for Prisma selects. */
+export const NETWORK_BMC_SELECT = { bmcDriver: true, bmcUser: true, bmcPassword: true, bmcInsecure: true, bmcCommand: true } as const;
+/** A host's own bmc* columns: the network's, and its address. */
+export const HOST_BMC_SELECT = { ...NETWORK_BMC_SELECT, bmcAddress: true } as const;
+
 export const sealBmcPassword = (password: string) => sealSecret(serverSecret(), PURPOSE, password);
 
 /** The password in the clear, for one driver call; null when it cannot be opened (the server secret changed). */

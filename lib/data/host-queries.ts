@@ -1,4 +1,5 @@
 import "server-only";
+import { NETWORK_BMC_SELECT } from "./bmc-secret";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { authorize } from "./authorize";
@@ -11,7 +12,7 @@ export async function hostChoices(actor: Actor) {
   authorize(actor, "viewer");
   const [networks, cells, releases, tags] = await db.$transaction([
     db.network.findMany({
-      select: { name: true, subnet: true, secureBoot: true, bmcDriver: true, bmcUser: true, bmcPassword: true, bmcInsecure: true, bmcCommand: true },
+      select: { name: true, subnet: true, secureBoot: true, ...NETWORK_BMC_SELECT },
       orderBy: { name: "asc" },
     }),
     db.cell.findMany({ select: { name: true }, orderBy: { name: "asc" } }),

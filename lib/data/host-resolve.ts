@@ -6,6 +6,7 @@ import { effectiveSecureBoot, secureBootProblem } from "@/lib/boot/secure-boot";
 import { latestActive } from "@/lib/boot/latest-version";
 import { bmcProblem, effectiveBmc, type BmcColumns } from "@/lib/power/target";
 import { ipmiPasswordProblem } from "@/lib/validation/bmc";
+import { NETWORK_BMC_SELECT } from "./bmc-secret";
 
 // Checks a batch of validated host inputs against the database and against each other, and
 // resolves names to ids. Used by every way of enrolling or changing hosts (form, CSV, ranges,
@@ -47,7 +48,7 @@ export interface Context {
 
 export async function loadContext(tx: Tx): Promise<Context> {
   const [networks, cells, releases, hosts] = await Promise.all([
-    tx.network.findMany({ select: { id: true, name: true, subnet: true, gateway: true, bootServer: true, discoveryRange: true, secureBoot: true, bmcDriver: true, bmcUser: true, bmcPassword: true, bmcInsecure: true, bmcCommand: true } }),
+    tx.network.findMany({ select: { id: true, name: true, subnet: true, gateway: true, bootServer: true, discoveryRange: true, secureBoot: true, ...NETWORK_BMC_SELECT } }),
     tx.cell.findMany({ select: { id: true, name: true, client: true } }),
     tx.release.findMany({
       select: { id: true, name: true, tree: true, versions: { select: { id: true, version: true, status: true, activatedAt: true, signedKernel: true, signedModules: true } } },
@@ -60,7 +61,8 @@ export async function loadContext(tx: Tx): Promise<Context> {
       if (!c.ok) return [];
       const r = n.discoveryRange === null ? null : parseIpv4Range(n.discoveryRange);
       const discoveryRange = r?.ok ? { text: n.discoveryRange!, range: r.range } : null;
-      const bmc = { bmcDriver: n.bmcDriver, bmcUser: n.bmcUser, bmcPassword: n.bmcPassword, bmcInsecure: n.bmcInsecure, bmcCommand: n.bmcCommand };
+      const { bmcDriver, bmcUser, bmcPassword, bmcInsecure, bmcCommand } = n;
+      const bmc = { bmcDriver, bmcUser, bmcPassword, bmcInsecure, bmcCommand };
       return [{ id: n.id, name: n.name, cidr: c.cidr, gateway: parseIpv4(n.gateway)!, bootServer: n.bootServer, discoveryRange, secureBoot: n.secureBoot, bmc }];
     }),
     cells: new Map(cells.map((c) => [c.name, { id: c.id, client: c.client }])),

@@ -16,18 +16,19 @@ import { env } from "@/lib/env";
 import { afterHostChange } from "./boot-reporters";
 import { hostStates } from "./fleet-status";
 import { effectiveSecureBoot } from "@/lib/boot/secure-boot";
-import { bmcProblem, effectiveBmc, type BmcColumns } from "@/lib/power/target";
+import { usableBmc, type BmcColumns } from "@/lib/power/target";
+import { NETWORK_BMC_SELECT } from "./bmc-secret";
 
 /** A host's effective BMC as pages and the API show it (never the password), or null without one. */
 function powerView(h: BmcColumns & { bmcAddress: string | null }, network: BmcColumns) {
-  const b = effectiveBmc(h, network);
-  if (!b) return null;
-  const problem = bmcProblem(b);
+  const usable = usableBmc(h, network);
+  if (!usable) return null;
+  const { bmc: b, problem } = usable;
   return { driver: b.driver, address: b.address, user: b.user, insecure: b.insecure, command: b.command, passwordSet: b.sealedPassword !== null, inherited: b.inherited, problem: problem?.message ?? null };
 }
 
 export const hostInclude = {
-  network: { select: { name: true, secureBoot: true, bmcDriver: true, bmcUser: true, bmcPassword: true, bmcInsecure: true, bmcCommand: true } },
+  network: { select: { name: true, secureBoot: true, ...NETWORK_BMC_SELECT } },
   cell: { select: { name: true } },
   release: { select: { name: true, versions: { select: { id: true, version: true, status: true, activatedAt: true } } } },
   pinnedVersion: { select: { version: true } },

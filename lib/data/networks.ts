@@ -57,7 +57,7 @@ export type NetworkView = ReturnType<typeof toView>;
 const snapshot = canonNetwork;
 
 /** The stored columns of a validated input (boot servers as a JSON array, [] for one unnamed server). */
-export function columns(input: Omit<NetworkInput, "revision"> & { revision?: number }) {
+function columns(input: Omit<NetworkInput, "revision"> & { revision?: number }) {
   const { bootServers, dhcpFailover, reportUrls, bmc, revision: _revision, ...rest } = input;
   // absent (a caller in code that leaves them out): as they were
   return {

@@ -3,10 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
 import { isSealed } from "@/lib/crypto/secret-box";
 import { parseFleet } from "@/lib/fleet/parse";
 import { operator, viewer } from "@/lib/testing/actors";
+import { refusal } from "@/lib/testing/refusal";
 import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
 import { networkForm } from "@/lib/testing/fixtures";
 import { parseHostCsv } from "@/lib/inventory/host-csv";
@@ -27,15 +27,6 @@ const PASSWORD = "s3cret-BMC-pass";
 let dir: string;
 let log: string;
 
-const refusal = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return { status: e.status, message: e.message, fields: e.fields ?? {} };
-    throw e;
-  }
-  throw new Error("not refused");
-};
 const logLines = () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean) : []);
 
 beforeAll(async () => {

@@ -7,11 +7,12 @@ import { invalid, notFound } from "@/lib/errors";
 import type { HostQuery } from "@/lib/validation/host-query";
 import { hostNamesMatching } from "./hosts";
 import { mapLimit } from "@/lib/concurrency";
-import { bmcProblem, effectiveBmc } from "@/lib/power/target";
+import { redact } from "@/lib/power/redact";
+import { usableBmc, type BmcColumns } from "@/lib/power/target";
 import { powerDriver } from "@/lib/power/drivers";
 import type { BmcTarget, PowerAction, PowerState } from "@/lib/power/types";
 import { authorize } from "./authorize";
-import { openBmcPassword } from "./bmc-secret";
+import { HOST_BMC_SELECT, NETWORK_BMC_SELECT, openBmcPassword } from "./bmc-secret";
 import { auditHosts } from "./host-rows";
 import { log } from "@/lib/log";
 
@@ -30,16 +31,14 @@ export interface PowerOutcome {
   driver?: string | null;
 }
 
-const bmcSelect = { bmcDriver: true, bmcAddress: true, bmcUser: true, bmcPassword: true, bmcInsecure: true, bmcCommand: true } as const;
-const netBmcSelect = { bmcDriver: true, bmcUser: true, bmcPassword: true, bmcInsecure: true, bmcCommand: true } as const;
 
-type HostBmcRow = { id: string; name: string; mac: string; ip: string; bmcAddress: string | null } & Parameters<typeof effectiveBmc>[0] & { network: Parameters<typeof effectiveBmc>[1] };
+type HostBmcRow = { id: string; name: string; mac: string; ip: string; bmcAddress: string | null } & BmcColumns & { network: BmcColumns };
 
 /** The driver's target for a host, or why it has none. */
 function targetOf(h: HostBmcRow): { target: BmcTarget } | { problem: string } {
-  const b = effectiveBmc(h, h.network);
-  if (!b) return { problem: "no BMC: set one on the host (or a default driver on its network)" };
-  const problem = bmcProblem(b);
+  const usable = usableBmc(h, h.network);
+  if (!usable) return { problem: "no BMC: set one on the host (or a default driver on its network)" };
+  const { bmc: b, problem } = usable;
   if (problem) return { problem: `BMC not usable: ${problem.message}` };
   let password: string | null = null;
   if (b.sealedPassword) {
@@ -57,8 +56,6 @@ function bmcCa(): Buffer | undefined {
   return caCache.ca;
 }
 
-/** Never a password in what leaves (drivers redact; this is the last line of defence). */
-const redact = (message: string, password: string | null) => (password && password.length >= 3 ? message.split(password).join("********") : message);
 
 async function runOne(h: HostBmcRow, action: PowerAction, signal?: AbortSignal): Promise<PowerOutcome> {
   const t = targetOf(h);
@@ -87,7 +84,7 @@ export async function powerHosts(actor: Actor, hostNames: string[], action: Powe
   const names = [...new Set(hostNames)];
   const rows: HostBmcRow[] = [];
   for (let i = 0; i < names.length; i += 500)
-    rows.push(...(await db.host.findMany({ where: { name: { in: names.slice(i, i + 500) } }, select: { id: true, name: true, mac: true, ip: true, ...bmcSelect, network: { select: netBmcSelect } } })));
+    rows.push(...(await db.host.findMany({ where: { name: { in: names.slice(i, i + 500) } }, select: { id: true, name: true, mac: true, ip: true, ...HOST_BMC_SELECT, network: { select: NETWORK_BMC_SELECT } } })));
   const byName = new Map(rows.map((r) => [r.name, r]));
   const missing = names.filter((n) => !byName.has(n));
   if (missing.length) throw notFound(missing.length === 1 ? `Host ${missing[0]}` : `Hosts ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
@@ -116,10 +113,9 @@ export async function hostPower(actor: Actor, name: string): Promise<PowerOutcom
 export async function hostsWithBmc(hostIds: string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (let i = 0; i < hostIds.length; i += 500) {
-    const rows = await db.host.findMany({ where: { id: { in: hostIds.slice(i, i + 500) } }, select: { id: true, ...bmcSelect, network: { select: netBmcSelect } } });
+    const rows = await db.host.findMany({ where: { id: { in: hostIds.slice(i, i + 500) } }, select: { id: true, ...HOST_BMC_SELECT, network: { select: NETWORK_BMC_SELECT } } });
     for (const r of rows) {
-      const b = effectiveBmc(r, r.network);
-      if (b && !bmcProblem(b)) out.add(r.id);
+      if (usableBmc(r, r.network)?.problem === null) out.add(r.id);
     }
   }
   return out;
@@ -146,7 +142,8 @@ export async function rebootHosts(actor: Actor, hostNames: string[]): Promise<Po
   authorize(actor, "operator");
   const status = await powerHosts(actor, hostNames, "status");
   const off = status.filter((s) => s.ok && s.state === "off").map((s) => s.host);
-  const rest = hostNames.filter((n) => !off.includes(n));
+  const isOff = new Set(off);
+  const rest = hostNames.filter((n) => !isOff.has(n));
   const [on, cycled] = await Promise.all([off.length ? powerHosts(actor, off, "on") : [], rest.length ? powerHosts(actor, rest, "cycle") : []]);
   const answers = new Map([...on.map((o) => ({ ...o, message: `was off, powered on: ${o.message}` })), ...cycled].map((o) => [o.host, o]));
   return hostNames.map((n) => answers.get(n)!);

@@ -10,7 +10,7 @@ import { waveLabel } from "@/lib/rollout/plan";
 import { errorFields, log } from "@/lib/log";
 import { recordAudit } from "./audit";
 import { insertMany } from "./bulk-insert";
-import { publish } from "./publish";
+import { publishHosts } from "./publish";
 import type { PowerOutcome, PowerPort } from "./rollout-power";
 
 // The driver of rollouts: each tick takes a lease on every rollout with work to do (a conditional
@@ -322,11 +322,6 @@ async function assignBack(r: RolloutRow, hosts: RolloutHost[], ctx: Ctx): Promis
 
 // ---------------------------------------------------------------- publishing and power
 
-/** The rollouts' one call site of publishing: these hosts' files (and their networks' DHCP files). */
-function publishHosts(names: string[]) {
-  return publish(DRIVER, { outDir: exportDir(), hosts: names });
-}
-
 /** Publishes the hosts assigned but not yet published; each learns the overlay it must report. */
 async function publishStep(r: RolloutRow, wave: RolloutHost[], phase: Phase, ctx: Ctx): Promise<boolean> {
   const todo = wave.filter((h) => h.state === phase.published && !h.expectedInitrdSha256);
@@ -334,19 +329,19 @@ async function publishStep(r: RolloutRow, wave: RolloutHost[], phase: Phase, ctx
   let failure: string | null = null;
   let result: Awaited<ReturnType<typeof publishHosts>> | null = null;
   try {
-    result = await publishHosts(todo.map((h) => h.hostName));
+    // the rollouts' one call site of publishing: these hosts' files (their networks' DHCP files if changed)
+    result = await publishHosts(DRIVER, { names: todo.map((h) => h.hostName) }, { outDir: exportDir() });
   } catch (e) {
     if (e instanceof AppError && e.status === 409) return false; // another publication is running: next tick
     failure = e instanceof Error ? e.message : String(e);
   }
   const skipped = new Map((result?.skipped ?? []).map((s) => [s.host, s.reason]));
-  const assigned = new Map(
-    (await db.host.findMany({ where: { id: { in: todo.map((h) => h.hostId).filter((x): x is string => !!x) } }, select: { id: true, assignedInitrdSha256: true } })).map((h) => [h.id, h.assignedInitrdSha256]),
-  );
+  // what each host must now report booting (publishHosts answers what it recorded on the host)
+  const assigned = new Map((result?.assigned ?? []).map((a) => [a.host, a.initrdSha256]));
   await db.$transaction(async (tx) => {
     await claim(tx, r.id, ctx, phase.drives);
     for (const h of todo) {
-      const sha = h.hostId ? assigned.get(h.hostId) : null;
+      const sha = assigned.get(h.hostName) ?? null;
       const problem = failure ?? skipped.get(h.hostName) ?? (sha ? null : "its publication gave it no overlay");
       const data = problem
         ? { state: phase.failed, reason: `${phase === BACKWARD ? "rollback: " : ""}not published: ${problem}`, finishedAt: ctx.now }

@@ -6,7 +6,6 @@ import type { Actor } from "@/lib/auth/roles";
 // a script standing in for the BMCs (lib/testing/script-bmc.ts) and wired here to the real thing.
 
 export type { PowerOutcome } from "./power";
-export { hostsWithBmc } from "./power";
 
 /** What the driver asks of power control: one reboot per host (on if off, else a power cycle), an answer per host, never a throw for a BMC's fault. */
 export interface PowerPort {

@@ -4,7 +4,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { invalid } from "@/lib/errors";
 import { planWaves, waveProblem } from "@/lib/rollout/plan";
 import type { RolloutSelector, StartRollout } from "@/lib/validation/rollout";
-import { hostsWithBmc } from "./rollout-power";
+import { hostsWithBmc } from "./power";
 
 // What a rollout start (or its preview) would do, or why it is refused: the version must be
 // active, the selector must match hosts, the waves must fit them, power mode needs a BMC on every

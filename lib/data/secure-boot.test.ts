@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
 import { parseHostCsv } from "@/lib/inventory/host-csv";
 import { operator, viewer } from "@/lib/testing/actors";
+import { refusal } from "@/lib/testing/refusal";
 import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
 import { cellForm, networkForm } from "@/lib/testing/fixtures";
 import { getCell, updateCell } from "./cells";
@@ -16,15 +16,6 @@ import { loadSnapshot } from "./snapshot";
 // network's default, the version its release hands it, its cell's AFS client. Each refusal names
 // the field or the host, and leaves everything as it was.
 
-const refusal = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return { status: e.status, message: e.message, fields: e.fields ?? {} };
-    throw e;
-  }
-  throw new Error("not refused");
-};
 
 const unsignedKernel = (release: string, version: string) =>
   `Secure Boot needs a signed kernel: release ${release} version ${version} has no kernel marked signed (a version is marked while it is a draft: make a new version with \"Signed kernel\" and activate it), or turn Secure Boot off for this host`;

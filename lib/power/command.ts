@@ -1,4 +1,5 @@
 import fs from "node:fs/promises";
+import { redact } from "./redact";
 import path from "node:path";
 import { runProcess } from "@/lib/publish/run";
 import type { BmcTarget, PowerAction, PowerDriver, PowerOptions, PowerResult, PowerState } from "./types";
@@ -102,10 +103,6 @@ export function commandEnvironment(target: BmcTarget, action: PowerAction): Reco
     AFSBOOT_BMC_USER: target.user ?? "",
     AFSBOOT_BMC_PASSWORD: target.password ?? "",
   };
-}
-
-function redact(text: string, password: string | null): string {
-  return password ? text.split(password).join("***") : text;
 }
 
 function lastLines(output: string): string {

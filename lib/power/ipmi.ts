@@ -1,4 +1,5 @@
 import { runProgram } from "../publish/run";
+import { redact } from "./redact";
 import type { BmcTarget, PowerAction, PowerDriver, PowerOptions, PowerResult, PowerState } from "./types";
 
 // The ipmi driver: IPMI 2.0 over LAN (RMCP+, "lanplus") through Debian's ipmitool. The password
@@ -100,10 +101,6 @@ function explain(target: BmcTarget, output: string, code: number | null): string
   if (!cause) return `ipmitool: ${last}`;
   const detail = lines.find((l) => cause.test.test(l));
   return `${cause.says(target.address, user)} (ipmitool: ${detail && detail !== last ? `${detail}; ` : ""}${last})`;
-}
-
-function redact(message: string, password: string | null): string {
-  return password ? message.split(password).join("***") : message;
 }
 
 export interface IpmiDriverOptions {

@@ -1,4 +1,5 @@
 import { rootCertificates } from "node:tls";
+import { redact } from "./redact";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { type Answer, type BmcConnection, RedfishError, request } from "./redfish-http";
@@ -58,7 +59,7 @@ async function runRedfish(target: BmcTarget, action: PowerAction, options: Power
   const started = Date.now();
   const result = (ok: boolean, message: string, state?: PowerState): PowerResult => ({
     ok,
-    message: redact(message, target),
+    message: redactTarget(message, target),
     durationMs: Date.now() - started,
     ...(state ? { state } : {}),
   });
@@ -326,7 +327,7 @@ function failure(origin: string, answer: Answer, what: string): RedfishError {
 }
 
 /** The password never leaves in a message, even when a BMC echoes it back. */
-function redact(message: string, target: BmcTarget): string {
-  const secrets = [target.password, target.user !== null ? Buffer.from(`${target.user}:${target.password ?? ""}`).toString("base64") : null];
-  return secrets.reduce<string>((m, s) => (s ? m.split(s).join("***") : m), message).slice(0, 2000);
+function redactTarget(message: string, target: BmcTarget): string {
+  const basic = target.user !== null ? Buffer.from(`${target.user}:${target.password ?? ""}`).toString("base64") : null;
+  return redact(message, target.password, basic).slice(0, 2000);
 }

@@ -44,6 +44,12 @@ export function effectiveBmc(host: BmcColumns & { bmcAddress: string | null }, n
   };
 }
 
+/** A host's effective BMC and why it cannot be used (null: it can), or null without any BMC. */
+export function usableBmc(host: BmcColumns & { bmcAddress: string | null }, network: BmcColumns) {
+  const bmc = effectiveBmc(host, network);
+  return bmc ? { bmc, problem: bmcProblem(bmc) } : null;
+}
+
 /** Why this BMC cannot be used as it is (null: it can), naming the field to fix. */
 export function bmcProblem(b: EffectiveBmc): { field: "address" | "command"; message: string } | null {
   if (b.driver === "command")
