@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { removeFile, safeJoin, writeFileAtomic, writeFilesAtomic } from "./atomic";
+import { removeFile, removeStaleTemps, safeJoin, writeFileAtomic, writeFilesAtomic } from "./atomic";
 
 const made: string[] = [];
 const tmpDir = (prefix: string) => {
@@ -99,4 +99,29 @@ describe("atomic writes", () => {
       }
     }, 60_000);
   }
+});
+
+describe("temporary files a killed publisher left", () => {
+  it("are removed from folders changed since the last clean-up, and from those changed just before it (the kernel's coarse clock)", () => {
+    const dir = tmpDir("afsboot-stale-");
+    fs.mkdirSync(path.join(dir, "pxelinux.cfg"));
+    fs.mkdirSync(path.join(dir, "old"));
+    const fresh = path.join(dir, "pxelinux.cfg", ".01-52-54-00-00-00-01.tmp-99999-0123abcd");
+    const old = path.join(dir, "old", ".a.tmp-99999-0123abcd");
+    fs.writeFileSync(fresh, "half");
+    fs.writeFileSync(old, "half");
+    fs.writeFileSync(path.join(dir, "pxelinux.cfg", "keep"), "a published file");
+    const since = Date.now();
+    // the folder's mtime a tick before the end of the last clean-up, as the kernel may stamp it
+    fs.utimesSync(path.join(dir, "pxelinux.cfg"), new Date(since - 5), new Date(since - 5));
+    // a folder untouched for a minute is not read
+    fs.utimesSync(path.join(dir, "old"), new Date(since - 60_000), new Date(since - 60_000));
+    expect(removeStaleTemps(dir, 4, since)).toBe(1);
+    expect(fs.existsSync(fresh)).toBe(false);
+    expect(fs.existsSync(old)).toBe(true);
+    expect(fs.existsSync(path.join(dir, "pxelinux.cfg", "keep"))).toBe(true);
+    // without a last clean-up every folder is read
+    expect(removeStaleTemps(dir)).toBe(1);
+    expect(fs.existsSync(old)).toBe(false);
+  });
 });

@@ -135,8 +135,13 @@ async function fsyncAll(paths: string[], parallel = 16): Promise<void> {
  * Temporary files a killed publisher left behind (call with the export directory's lock held).
  * `since` (ms): when the last publication that cleaned this directory finished; a folder with no
  * subfolder (link count 2) whose entries did not change since is not read: 10,000 host configs a
- * folder, read on every publication of one host, for the rare temporary file.
+ * folder, read on every publication of one host, for the rare temporary file. A directory's mtime
+ * comes from the kernel's coarse clock (a tick behind, or a whole second on some filesystems),
+ * and `since` from this process's clock: a folder changed within MTIME_SLACK_MS before `since`
+ * is read all the same (a temporary file written just after a publication ended was once missed).
  */
+const MTIME_SLACK_MS = 2000;
+
 export function removeStaleTemps(root: string, depth = 4, since?: number): number {
   let removed = 0;
   let entries: fs.Dirent[];
@@ -150,7 +155,7 @@ export function removeStaleTemps(root: string, depth = 4, since?: number): numbe
       const dir = path.join(root, e.name);
       if (since !== undefined) {
         const st = fs.statSync(dir);
-        if (st.nlink === 2 && st.mtimeMs < since) continue;
+        if (st.nlink === 2 && st.mtimeMs < since - MTIME_SLACK_MS) continue;
       }
       removed += removeStaleTemps(dir, depth - 1, since);
     } else if (e.isFile() && TEMP.test(e.name)) {
