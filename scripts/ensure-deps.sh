@@ -4,7 +4,9 @@
 #   the Debian packages the test suite drives (chromium for Playwright, postgresql for the
 #   PostgreSQL run of the integration tests, the DHCP daemons that validate generated configs, a
 #   linter for shell (shellcheck), grub-script-check (grub-common) for the GRUB configs, cpio and busybox-static for the initrd, QEMU, kmod, the OpenAFS
-#   servers, mmdebstrap and the IPMI BMC simulator (openipmi, ipmitool) for the boot lab; no service is started by the install).
+#   servers, mmdebstrap and the IPMI BMC simulator (openipmi, ipmitool) for the boot lab, swtpm,
+#   tpm2-tools, openssl, MIT Kerberos (KDC, kadmin, kinit) and the AFS token tools for host
+#   identity and secrets; no service is started by the install).
 # Safe to run again and again; the start and test commands call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +50,19 @@ if (( want_test )); then
   command -v ipmitool >/dev/null 2>&1 || apt_missing+=(ipmitool)
   # the Debian release tree with systemd the lab boots (scripts/lab/debian-tree.sh)
   command -v mmdebstrap >/dev/null 2>&1 || apt_missing+=(mmdebstrap)
+  # host identity and secrets: a software TPM per lab host and the TPM tools (the identity tests,
+  # the initrd's tpm2-tools), openssl for the initrd's bundle decryption, a real MIT Kerberos KDC
+  # and kadmin (the keytab tests, the lab's realm), kinit and the AFS token tools of both clients
+  command -v swtpm >/dev/null 2>&1 || apt_missing+=(swtpm)
+  command -v swtpm_setup >/dev/null 2>&1 || apt_missing+=(swtpm-tools)
+  command -v tpm2_activatecredential >/dev/null 2>&1 || apt_missing+=(tpm2-tools)
+  [[ -e /usr/lib/x86_64-linux-gnu/libtss2-tcti-swtpm.so.0 ]] || apt_missing+=(libtss2-tcti-swtpm0)
+  command -v openssl >/dev/null 2>&1 || apt_missing+=(openssl)
+  [[ -x /usr/sbin/krb5kdc ]] || apt_missing+=(krb5-kdc)
+  [[ -x /usr/sbin/kadmind ]] || apt_missing+=(krb5-admin-server)
+  command -v kinit >/dev/null 2>&1 || apt_missing+=(krb5-user)
+  command -v aklog-kafs >/dev/null 2>&1 || apt_missing+=(kafs-client)
+  command -v aklog >/dev/null 2>&1 || apt_missing+=(openafs-krb5)
 fi
 if (( ${#apt_missing[@]} )); then
   if [[ $(id -u) -ne 0 ]]; then
