@@ -36,6 +36,7 @@ process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 // routes read the client's address from the header this server sets (lib/api/client-address.ts)
 process.env.AFSBOOT_CONSOLE_SERVER = "1";
 const CLIENT_HEADER = "x-afsboot-client";
+const CLIENT_PORT_HEADER = "x-afsboot-client-port";
 
 const REPORT_PATH = "/api/v1/boot-events";
 const app = next({ dev: false, dir: root, hostname, port });
@@ -69,6 +70,10 @@ const server = http.createServer((req, res) => {
   }
   // the routes' view of the client (rate limits): computed here from the socket, never taken from the client
   req.headers[CLIENT_HEADER] = clientOf(req);
+  // the source port, for the weaker identity mode (lib/api/identity-door.ts): only when the peer is
+  // the client itself (no reverse proxy), never taken from the client
+  delete req.headers[CLIENT_PORT_HEADER];
+  if (!Number(process.env.AFSBOOT_TRUST_PROXY || 0) && req.socket.remotePort) req.headers[CLIENT_PORT_HEADER] = String(req.socket.remotePort);
   handle(req, res);
 });
 server.keepAliveTimeout = 65_000; // longer than common proxies' idle timeout

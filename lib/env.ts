@@ -106,9 +106,19 @@ const schema = z.object({
   ),
   // the console's own Kerberos principal and keytab for making hosts' keytabs through kadmin, and the
   // kadmin server (host[:port]; unset: the cell's first KDC) (lib/kerberos/kadmin.ts, docs/security.md)
-  AFSBOOT_KADMIN_PRINCIPAL: unsetIfBlank(z.string().regex(/^[^\s@]+(@[^\s@]+)?$/, "must be a Kerberos principal, e.g. afsboot/admin@EXAMPLE.ORG").optional()),
+  AFSBOOT_KADMIN_PRINCIPAL: unsetIfBlank(
+    z
+      .string()
+      .regex(/^[^\s@]+(@[^\s@]+)?$/, "must be a Kerberos principal, e.g. afsboot/admin@EXAMPLE.ORG")
+      .optional(),
+  ),
   AFSBOOT_KADMIN_KEYTAB: unsetIfBlank(z.string().optional()),
-  AFSBOOT_KADMIN_SERVER: unsetIfBlank(z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "must be host or host:port").optional()),
+  AFSBOOT_KADMIN_SERVER: unsetIfBlank(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "must be host or host:port")
+      .optional(),
+  ),
   // seconds a boot may stay at a stage before it counts as stalled: "afs=600,switch=1200" (lib/boot/stages.ts)
   AFSBOOT_STALL_SECONDS: z
     .string()

@@ -54,7 +54,7 @@ const limits = ((globalThis as Record<symbol, unknown>)[Symbol.for("afsboot.repo
   perSource: new TokenBuckets(30, 0.5),
 }) as { perHost: TokenBuckets; perSource: TokenBuckets };
 
-class Refused extends Error {
+export class Refused extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -67,7 +67,8 @@ class Refused extends Error {
 
 const tooLarge = () => new Refused(413, "too_large", `The body is larger than ${MAX_REPORT_BODY} bytes`);
 
-async function readBody(r: ReportRequest): Promise<string> {
+/** A machine's body (reports, identity requests), at most MAX_REPORT_BODY bytes. */
+export async function readBody(r: ReportRequest): Promise<string> {
   if (Number(r.contentLength ?? "0") > MAX_REPORT_BODY) {
     r.cancel?.();
     throw tooLarge();
@@ -77,7 +78,8 @@ async function readBody(r: ReportRequest): Promise<string> {
   return bytes.toString("utf8");
 }
 
-function parse(type: string, text: string): Record<string, unknown> {
+/** JSON or form fields (busybox wget sends forms); the first of repeated fields counts. */
+export function parse(type: string, text: string): Record<string, unknown> {
   if (type.includes("application/json")) {
     let body: unknown;
     try {

@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { registerFleetCommands } from "./fleet";
+import { registerIdentityCommands } from "./identity";
 import { registerPruneCommand } from "./prune";
 import { registerPowerCommand } from "./power";
 import { registerPublishCommand } from "./publish";
@@ -37,6 +38,7 @@ registerPruneCommand(program);
 registerPowerCommand(program);
 registerRolloutCommands(program);
 registerUserCommands(program);
+registerIdentityCommands(program);
 
 /** Exits once stdout is flushed: writes to a pipe are asynchronous, and exit() would cut them off. */
 function exit(code: number): never {

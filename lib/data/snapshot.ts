@@ -120,7 +120,7 @@ export async function loadSnapshot(
     db.release.findMany({ include: { versions: true } }),
     db.host.findMany({
       where: hostWhere,
-      select: { id: true, name: true, mac: true, ip: true, networkId: true, cellId: true, releaseId: true, pinnedVersionId: true, cacheBlocks: true, tmpfsSize: true, kernelArgs: true, nicModule: true, secureBoot: true, tokenGeneration: true, machineId: true, assignedInitrdSha256: true, assignedConfigSha256: true },
+      select: { id: true, name: true, mac: true, ip: true, networkId: true, cellId: true, releaseId: true, pinnedVersionId: true, cacheBlocks: true, tmpfsSize: true, kernelArgs: true, nicModule: true, secureBoot: true, identity: true, tokenGeneration: true, machineId: true, assignedInitrdSha256: true, assignedConfigSha256: true },
     }),
     db.hostTag.findMany({ where: opts.hosts || opts.networks ? { host: hostWhere } : {}, select: { hostId: true, tag: true } }),
     opts.fleetPairs
@@ -160,6 +160,7 @@ export async function loadSnapshot(
       reportToken: hostReportToken(secret, h.id, h.tokenGeneration),
       machineId: h.machineId,
       secureBoot: effectiveSecureBoot(h.secureBoot, networkById.get(h.networkId)!.secureBoot),
+      ...identityOf(h.identity ?? networkById.get(h.networkId)!.identity),
     }];
   });
   addActiveVersions(releases, wanted);
@@ -247,7 +248,16 @@ export function sortedVersions<T>(wanted: Map<string, T>): [string, T][] {
 
 type ReleaseRow = { name: string; tree: string };
 type VersionRow = { version: string; modules: unknown; readonly: unknown; writable: unknown; tmpfsSize: string; signedKernel: boolean; signedModules: boolean };
-type CellRow = { name: string; client: SnapCell["client"]; bootRoot: string; cacheMemcache: boolean; cacheBlocks: number; servers: { name: string; ip: string }[] };
+type CellRow = {
+  name: string;
+  client: SnapCell["client"];
+  bootRoot: string;
+  cacheMemcache: boolean;
+  cacheBlocks: number;
+  realm: string | null;
+  kdcs: string;
+  servers: { name: string; ip: string }[];
+};
 
 /** A release version as the generators see it (kernel and base initrd resolved by the caller). */
 export function snapVersion(release: ReleaseRow, version: VersionRow, kernel: SnapImage, baseInitrd: SnapImage): SnapVersion {
@@ -266,8 +276,14 @@ export function snapVersion(release: ReleaseRow, version: VersionRow, kernel: Sn
   };
 }
 
+/** A host's identity mode as the generators see it: absent for none (no afsboot.identity argument). */
+export const identityOf = (mode: "none" | "tpm" | "port") => (mode === "none" ? {} : { identity: mode });
+
 export function snapCell(c: CellRow): SnapCell {
-  return { name: c.name, client: c.client, servers: c.servers.map((s) => ({ name: s.name, ip: s.ip })), bootRoot: c.bootRoot, cacheMemcache: c.cacheMemcache, cacheBlocks: c.cacheBlocks };
+  const cell: SnapCell = { name: c.name, client: c.client, servers: c.servers.map((s) => ({ name: s.name, ip: s.ip })), bootRoot: c.bootRoot, cacheMemcache: c.cacheMemcache, cacheBlocks: c.cacheBlocks };
+  // a realm: /init gets a ticket and an AFS token before the root mount (the overlay says where)
+  if (c.realm) Object.assign(cell, { realm: c.realm, kdcs: c.kdcs.split(",").map((k) => k.trim()).filter(Boolean) });
+  return cell;
 }
 
 /** The host's report token, as its PXE config carries it (for admins who build their own configs). */

@@ -63,6 +63,10 @@ export interface SnapCell {
   bootRoot: string;
   cacheMemcache: boolean;
   cacheBlocks: number;
+  /** Kerberos realm: /init gets a ticket from the host's keytab and an AFS token before the root mount. Absent: anonymous. */
+  realm?: string;
+  /** the realm's KDCs (host or host:port), in order; with a realm, at least one */
+  kdcs?: string[];
 }
 
 /** A file served to booting clients, addressed by its content. */
@@ -118,6 +122,11 @@ export interface SnapHost {
    * version's signed kernel. Absent: false (firmware PXE or HTTP boot into iPXE).
    */
   secureBoot?: boolean;
+  /**
+   * How the host proves who it is to get its secrets (docs/security.md): tpm (credential
+   * activation) or port (weaker: its address and a privileged source port). Absent: none.
+   */
+  identity?: "tpm" | "port";
 }
 
 export interface FleetSnapshot {

@@ -17,22 +17,28 @@ const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v =
  */
 const cleanMessage = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ");
 
+/** A machine's MAC field (reports, identity requests), normalised to aa:bb:cc:dd:ee:ff. */
+export const machineMac = z
+  .string({ error: "mac is required" })
+  .max(64)
+  .transform((v, ctx) => {
+    const mac = normalizeMac(v);
+    if (!mac) {
+      ctx.addIssue({ code: "custom", message: `mac ${JSON.stringify(v.slice(0, 40))} is not a MAC address` });
+      return z.NEVER;
+    }
+    return mac;
+  });
+
+/** A boot's id as machines send it. */
+export const machineBootId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{7,63}$/, "bootId must be 8 to 64 letters, digits, '.', '_' or '-'");
+
 export const bootEventInput = z
   .object({
-    mac: z
-      .string({ error: "mac is required" })
-      .max(64)
-      .transform((v, ctx) => {
-        const mac = normalizeMac(v);
-        if (!mac) {
-          ctx.addIssue({ code: "custom", message: `mac ${JSON.stringify(v.slice(0, 40))} is not a MAC address` });
-          return z.NEVER;
-        }
-        return mac;
-      }),
+    mac: machineMac,
     // /init uses the kernel's random UUID; hooks may use their own: letters, digits, '-', '_', '.'
     // optional only for pxe and dhcp reports of the boot server (the host has no boot id yet)
-    bootId: optional(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{7,63}$/, "bootId must be 8 to 64 letters, digits, '.', '_' or '-'")),
+    bootId: optional(machineBootId),
     stage: z.enum(STAGES, { error: `stage must be one of ${STAGES.join(", ")}` }),
     failedStage: optional(z.enum(STAGES.filter((s) => s !== "failed") as [Stage, ...Stage[]], { error: "failedStage must be a stage" })),
     message: optional(z.string().transform((s) => cleanMessage(s).slice(0, 2000))),

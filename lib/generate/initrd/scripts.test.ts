@@ -6,6 +6,9 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURE } from "../fixtures";
 import type { SnapCell, SnapVersion } from "../snapshot";
+import crypto from "node:crypto";
+import { activationProof, encryptBundle } from "@/lib/identity/bundle";
+import { HOST_FILES, hostCommands } from "@/lib/tpm/host-commands";
 import { generateInit, initSections, shQuote } from "./init-script";
 import { cellServDb, generateUdhcpcScript, overlayConf } from "./overlay";
 import { releaseSideFiles } from "./release-side";
@@ -718,5 +721,43 @@ describe("properties", () => {
       }),
       { numRuns: 30 },
     );
+  });
+});
+
+describe("/init's secrets bundle under busybox sh and openssl", () => {
+  it("open_bundle checks the tag and decrypts what the console encrypted; a changed byte or another key is refused", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-bundle-"));
+    try {
+      const key = crypto.randomBytes(32);
+      const archive = crypto.randomBytes(1000);
+      fs.writeFileSync(path.join(dir, "bundle"), encryptBundle(key, archive));
+      const open = (hex: string) =>
+        busyboxSh(
+          `${h.helpers}${h.identity}open_bundle ${hex} ${shQuote(`${dir}/bundle`)} ${shQuote(`${dir}/plain`)} && echo opened || echo "refused: $SECRETS_WHY"\n`,
+        ).trim();
+      expect(open(key.toString("hex"))).toBe("opened");
+      expect(fs.readFileSync(path.join(dir, "plain")).equals(archive)).toBe(true);
+      expect(open(crypto.randomBytes(32).toString("hex"))).toBe("refused: the bundle's tag does not match: altered on the way, or not for this key");
+      const altered = encryptBundle(key, archive);
+      altered[40] = altered[40]! ^ 1;
+      fs.writeFileSync(path.join(dir, "bundle"), altered);
+      expect(open(key.toString("hex"))).toBe("refused: the bundle's tag does not match: altered on the way, or not for this key");
+      fs.writeFileSync(path.join(dir, "bundle"), Buffer.alloc(10));
+      expect(open(key.toString("hex"))).toBe("refused: the bundle is too short (10 bytes)");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the proof /init sends is the console's", () => {
+    const key = crypto.randomBytes(32);
+    const id = crypto.randomBytes(16).toString("hex");
+    expect(busyboxSh(`${h.helpers}${h.identity}hmac ${key.toString("hex")} afsboot-proof:${id}\n`).trim()).toBe(activationProof(key, id));
+  });
+
+  it("runs exactly the tpm2-tools commands the protocol's tests run against a real TPM (lib/tpm/host-commands.ts)", () => {
+    const files = new Set<string>(Object.values(HOST_FILES));
+    const word = (a: string) => (files.has(a) ? `"$d/${a}"` : a.startsWith("session:") ? `"session:$d/${a.slice(8)}"` : a);
+    for (const cmds of Object.values(hostCommands)) for (const c of cmds) expect(h.identity).toContain(c.argv.map(word).join(" "));
   });
 });

@@ -27,7 +27,7 @@ const FIXED = FIXED_ARGS.join(" ");
 
 /** Keys this generator or the boot loaders set: a host's extra arguments may not repeat them. */
 const RESERVED = new Set(
-  ["root", "report", "token", "host", "overlay", "release", "nic", "cache", "tmpfs", "discover", "machineid", "bootserver"]
+  ["root", "report", "token", "host", "overlay", "release", "nic", "cache", "tmpfs", "discover", "machineid", "bootserver", "identity"]
     .map((k) => `afsboot.${k}`)
     .concat(["initrd", "BOOT_IMAGE", "BOOTIF"]),
 );
@@ -176,6 +176,7 @@ export function hostCmdline(what: string, host: SnapHost, version: SnapVersion, 
     if (!MACHINE_ID.test(host.machineId)) fail(`${what}: machine id ${JSON.stringify(host.machineId)} is not 32 lower-case hex digits`);
     line += ` afsboot.machineid=${host.machineId}`;
   }
+  if (host.identity) line += ` afsboot.identity=${host.identity === "tpm" ? "tpm" : "port"}`;
   for (const extra of host.kernelArgs ? host.kernelArgs.split(/ +/).filter(Boolean) : []) {
     const key = extra.split("=", 1)[0]!;
     if (RESERVED.has(key)) fail(`${what}: extra kernel argument ${JSON.stringify(extra)} would override ${key}, which AFSBoot sets itself`);

@@ -30,6 +30,9 @@
 #                               several), named in the initrd report
 #   afsboot.release=REL@VER     the version the console meant this boot for; a mismatch with the
 #                               overlay's own is noted in the initrd report
+#   afsboot.identity=MODE       tpm: get the host's secrets (SSH host keys, keytab) after network,
+#                               only through its TPM (credential activation, docs/security.md);
+#                               port: the weaker mode (its address and a privileged source port)
 #   afsboot.discover=1          an unknown machine (the default PXE configs): report initrd and
 #                               network (the console lists its MAC under Unknown hosts), power off
 #   BOOTIF=01-aa-bb-cc-dd-ee-ff the boot NIC (pxelinux IPAPPEND 2, iPXE); else the first NIC that
@@ -79,6 +82,8 @@ valid() {
     machineid) [ ${#v} -eq 32 ] || return 1; case $v in *[!0-9a-f]*) return 1 ;; *[!0]*) ;; *) return 1 ;; esac ;;
     ip) [ ${#v} -le 15 ] || return 1; case $v in *[!0-9.]*) return 1 ;; esac ;;
     onfail) case $v in shell | reboot | halt) ;; *) return 1 ;; esac ;;
+    identity) case $v in tpm | port) ;; *) return 1 ;; esac ;;
+    hex) [ ${#v} -le 128 ] || return 1; case $v in *[!0-9a-f]*) return 1 ;; esac ;;
     *) return 1 ;;
   esac
 }
@@ -177,7 +182,7 @@ dhcp() {
 lease() { sed -n "s/^$1=//p" /run/afsboot/lease | head -n 1; }
 
 ROOTSPEC='' REPORT='' TOKEN='' HOST='' OVERLAY='' NIC='' BOOTMAC='' MAC='' IP='' ONFAIL=shell REPORT_SYNC='' MACHINEID=''
-RELEASE_ARG='' DISCOVER=0 BOOTSERVER=''
+RELEASE_ARG='' DISCOVER=0 BOOTSERVER='' IDENTITY=''
 BLOCKS=$AFSBOOT_CACHE_BLOCKS TMPFS=$AFSBOOT_TMPFS
 read -r CMDLINE </proc/cmdline
 for a in $CMDLINE; do
@@ -193,6 +198,7 @@ for a in $CMDLINE; do
     afsboot.onfail=*) take ONFAIL onfail "$a" ;;
     afsboot.machineid=*) take MACHINEID machineid "$a" ;;
     afsboot.bootserver=*) take BOOTSERVER host "$a" ;;
+    afsboot.identity=*) take IDENTITY identity "$a" ;;
     afsboot.release=*) RELEASE_ARG=${a#*=} ;; # compared below, never echoed unless plain
     afsboot.discover=1) DISCOVER=1 ;;
     BOOTIF=*) take BOOTMAC mac "BOOTIF=$(echo "${a#BOOTIF=01-}" | tr 'A-F-' 'a-f:')" ;;
@@ -247,6 +253,149 @@ if [ "$DISCOVER" = 1 ]; then
   while :; do sleep 3600; done
 fi
 
+# ---- identity: the host's secrets (SSH host keys, keytab), released only to this machine ----
+# afsboot.identity=tpm: the TPM's endorsement key (EK, recreated from its seed every boot) and an
+# attestation key (AK, made once and kept in the TPM at 0x81010002) go to the console, which
+# answers a credential only this TPM can activate (TPM2_ActivateCredential); inside is this boot's
+# key K, under which the bundle is encrypted (AES-256-CBC + HMAC-SHA256, checked and decrypted by
+# openssl). port: the weaker mode, the bundle in the clear to this address from a privileged port.
+# The bundle lands in /run/afsboot/secrets (this initramfs, 0700) and never on the network's files.
+SECRETS=/run/afsboot/secrets SECRETS_GOT='' SECRETS_WHY='' ID_MS='' TOKEN_MS=''
+ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+
+# hexof FILE: its bytes as lower-case hex
+hexof() { od -An -tx1 -v "$1" | tr -d ' \n'; }
+# hmac HEXKEY TEXT: HMAC-SHA256 of TEXT, hex
+hmac() { printf %s "$2" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$1" -r | cut -d' ' -f1; }
+
+# ipost PATH OUT DATA: POST DATA to the first console that answers; headers in OUT.hdr. The reason
+# of a refusal travels in the status line (busybox wget drops the body and headers of an error)
+ipost() {
+  for u in $(echo "$REPORT" | tr , ' '); do
+    rm -f "$2" "$2.hdr"
+    if timeout 20 wget -q -S -O "$2" --post-data "$3" "${u%/}/api/v1/identity/$1" 2>"$2.hdr"; then return 0; fi
+    if grep -q 'HTTP/1.[01] 4' "$2.hdr"; then # the console answered: a refusal, not a dead replica
+      SECRETS_WHY="the console refused: $(sed -n 's/.*HTTP\/1.[01] \(4[0-9][0-9].*\)/\1/p' "$2.hdr" | head -n 1 | tr -d '\r' | cut -c 1-300)"
+      return 1
+    fi
+  done
+  SECRETS_WHY="no console answered ($(grep -v '^ ' "$2.hdr" | tail -n 1 | cut -c 1-120))"
+  return 1
+}
+
+# tpm2 STEP ARGS...: one tpm2-tools command on the kernel's resource manager; its error kept
+tpm2() {
+  "$@" >/dev/null 2>/run/afsboot/tpm.err && { tpm2_flushcontext -t >/dev/null 2>&1; return 0; }
+  SECRETS_WHY="TPM: $1 failed: $(grep -v '^$' /run/afsboot/tpm.err | tail -n 1 | cut -c 1-200)"
+  tpm2_flushcontext -t >/dev/null 2>&1
+  return 1
+}
+
+# open_bundle KEYHEX IN OUT: IV (16) || C || HMAC (32); the tag checked first, then decrypted
+open_bundle() {
+  size=$(wc -c <"$2")
+  [ "$size" -ge 64 ] || { SECRETS_WHY="the bundle is too short ($size bytes)"; return 1; }
+  head -c $((size - 32)) "$2" >"$2.c"
+  tail -c 32 "$2" >"$2.tag"
+  if [ "$(openssl dgst -sha256 -mac HMAC -macopt "hexkey:$(hmac "$1" afsboot-mac)" -r "$2.c" | cut -d' ' -f1)" != "$(hexof "$2.tag")" ]; then
+    SECRETS_WHY="the bundle's tag does not match: altered on the way, or not for this key"; return 1
+  fi
+  head -c 16 "$2.c" >"$2.iv"
+  tail -c +17 "$2.c" | openssl enc -d -aes-256-cbc -K "$(hmac "$1" afsboot-enc)" -iv "$(hexof "$2.iv")" -out "$3" 2>"$2.err" ||
+    { SECRETS_WHY="the bundle does not decrypt: $(head -n 1 "$2.err")"; return 1; }
+  rm -f "$2.c" "$2.tag" "$2.iv" "$2.err"
+}
+
+secrets_tpm() {
+  d=/run/afsboot/tpm
+  mkdir -p "$d" && chmod 0700 "$d"
+  if [ ! -e /dev/tpmrm0 ]; then modload tpm_tis; modload tpm_crb; fi
+  n=0
+  while [ ! -e /dev/tpmrm0 ] && [ $n -lt 30 ]; do n=$((n + 1)); usleep 100000; done
+  [ -e /dev/tpmrm0 ] || { SECRETS_WHY="no TPM (/dev/tpmrm0): this machine has none, or the base initrd lacks its driver"; return 1; }
+  if ! command -v tpm2_activatecredential >/dev/null || ! command -v openssl >/dev/null; then
+    SECRETS_WHY="the base initrd has no tpm2-tools or openssl"; return 1
+  fi
+  TPM2TOOLS_TCTI=device:/dev/tpmrm0
+  export TPM2TOOLS_TCTI
+  tpm2 tpm2_createek -c "$d/ek.ctx" -G rsa -u "$d/ek.pub" || return 1
+  if ! tpm2_readpublic -c 0x81010002 -o "$d/ak.pub" -n "$d/ak.name" >/dev/null 2>&1; then
+    log "TPM: first boot here: making the attestation key"
+    tpm2 tpm2_createak -C "$d/ek.ctx" -c "$d/ak.ctx" -G rsa -g sha256 -s rsassa -u "$d/ak.pub" -n "$d/ak.name" || return 1
+    tpm2 tpm2_evictcontrol -C o -c "$d/ak.ctx" 0x81010002 || return 1
+  fi
+  tpm2_flushcontext -t >/dev/null 2>&1
+  ek=$(base64 "$d/ek.pub" | tr -d '\n' | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g')
+  ak=$(base64 "$d/ak.pub" | tr -d '\n' | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g')
+  ipost activate "$d/credential" "mac=$MAC&bootId=$BOOT_ID&token=$TOKEN&ek=$ek&ak=$ak" || return 1
+  act=$(sed -n 's/^ *[Xx]-[Aa][Ff][Ss][Bb][Oo][Oo][Tt]-[Aa][Cc][Tt][Ii][Vv][Aa][Tt][Ii][Oo][Nn]: *\([0-9a-f]*\).*/\1/p' "$d/credential.hdr" | head -n 1)
+  if ! valid hex "$act" || [ ${#act} -ne 32 ]; then SECRETS_WHY="the console's answer names no activation"; return 1; fi
+  tpm2 tpm2_startauthsession --policy-session -S "$d/session.ctx" || return 1
+  tpm2 tpm2_policysecret -S "$d/session.ctx" -c e || return 1
+  if ! tpm2 tpm2_activatecredential -c 0x81010002 -C "$d/ek.ctx" -i "$d/credential" -o "$d/identity.key" -P "session:$d/session.ctx"; then
+    tpm2_flushcontext "$d/session.ctx" >/dev/null 2>&1
+    SECRETS_WHY="this TPM cannot activate the console's credential (not the pinned TPM?): $SECRETS_WHY"
+    return 1
+  fi
+  tpm2_flushcontext "$d/session.ctx" >/dev/null 2>&1
+  k=$(hexof "$d/identity.key")
+  [ ${#k} -eq 64 ] || { SECRETS_WHY="the activated key is not 32 bytes"; return 1; }
+  ipost bundle "$d/bundle" "mac=$MAC&bootId=$BOOT_ID&token=$TOKEN&activation=$act&proof=$(hmac "$k" "afsboot-proof:$act")" || return 1
+  open_bundle "$k" "$d/bundle" "$d/bundle.cpio" || return 1
+  unpack "$d/bundle.cpio"
+}
+
+secrets_port() {
+  d=/run/afsboot/tpm
+  mkdir -p "$d" && chmod 0700 "$d"
+  # busybox wget cannot choose its source port; nc can (-p), speaking HTTP/1.0 by hand
+  for u in $(echo "$REPORT" | tr , ' '); do
+    case $u in http://*) ;; *) continue ;; esac
+    hp=${u#http://} hp=${hp%%/*} path=/${u#http://*/}
+    [ "$path" != "/$u" ] || path=/
+    h=${hp%%:*} p=${hp#*:}
+    [ "$p" != "$hp" ] || p=80
+    body="mac=$MAC&bootId=$BOOT_ID&token=$TOKEN"
+    for sp in 1001 1002 1003 1004 1005; do
+      printf 'POST %sapi/v1/identity/bundle HTTP/1.0\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %s\r\n\r\n%s' \
+        "${path%/}/" "$hp" "${#body}" "$body" | timeout 20 nc -p "$sp" "$h" "$p" >"$d/resp" 2>/dev/null || continue
+      status=$(head -n 1 "$d/resp" | tr -d '\r')
+      case $status in
+        "HTTP/1."?" 200"*) awk 'f { print } /^\r?$/ && !f { f = 1 }' "$d/resp" >/dev/null
+          # the body starts after the first empty line: its offset in bytes
+          off=$(awk '{ n += length($0) + 1 } /^\r?$/ { print n; exit }' "$d/resp")
+          tail -c +$((off + 1)) "$d/resp" >"$d/bundle.cpio"
+          unpack "$d/bundle.cpio"
+          return ;;
+        "HTTP/1."?" 4"*) SECRETS_WHY="the console refused: ${status#HTTP/1.? }"; return 1 ;;
+      esac
+    done
+  done
+  [ -n "$SECRETS_WHY" ] || SECRETS_WHY="no console answered from a privileged port"
+  return 1
+}
+
+unpack() {
+  mkdir -p "$SECRETS" && chmod 0700 "$SECRETS"
+  (cd "$SECRETS" && cpio -i -d -m <"$1" 2>/run/afsboot/tpm.err) || { SECRETS_WHY="the bundle is not an archive"; return 1; }
+  rm -f "$1" /run/afsboot/tpm/bundle /run/afsboot/tpm/identity.key
+  set +f
+  SECRETS_GOT=$(cd "$SECRETS" && for f in etc/ssh/ssh_host_*_key etc/krb5.keytab; do [ -f "$f" ] && printf '%s ' "${f##*/}"; done)
+  set -f
+  [ -n "$SECRETS_GOT" ] || SECRETS_GOT="an empty bundle " 
+}
+
+if [ -n "$IDENTITY" ]; then
+  t=$(ms)
+  if [ -z "$TOKEN" ] || [ -z "$REPORT" ]; then SECRETS_WHY="no report URL or token on the command line"
+  elif [ "$IDENTITY" = tpm ]; then secrets_tpm
+  else secrets_port
+  fi
+  ID_MS=$(($(ms) - t))
+  if [ -n "$SECRETS_GOT" ]; then log "secrets: $SECRETS_GOT(${ID_MS} ms)"; else note "no secrets: $SECRETS_WHY"; fi
+  rm -f /run/afsboot/tpm/identity.key
+fi
+
 # ---- afs: which tree (command line, DHCP root-path, the overlay's own), then the cell's client ----
 CELL=$AFSBOOT_CELL TREE=$AFSBOOT_TREE FROM=overlay AFSCACHE=
 for spec in "command line:$ROOTSPEC" "DHCP root-path:$(lease rootpath)"; do
@@ -259,6 +408,50 @@ done
 [ "$CELL" = "$AFSBOOT_CELL" ] || fail afs "the root spec names cell $CELL; this overlay is for $AFSBOOT_CELL"
 [ "$TREE" = "$AFSBOOT_TREE" ] || note "tree $TREE ($FROM) is not the overlay's $AFSBOOT_TREE"
 
+# afs_token: with a realm (the cell's) and a keytab (the host's), a ticket and an AFS token for the
+# cell before the tree is read: kinit, then aklog-kafs (kAFS: a key in this session's keyring,
+# which PID 1 keeps after switch_root) or aklog (OpenAFS: the token of uid 0). Without a keytab
+# the tree is read anonymously (a tree only the fleet may read then fails, saying why). A KDC that
+# does not answer is tried 5 times, 3 s apart; then failed at afs (afsboot.onfail=reboot boots
+# again later).
+NOTOKEN=
+afs_token() {
+  [ -n "$AFSBOOT_REALM" ] || return 0
+  t=$(ms)
+  kt=$SECRETS/etc/krb5.keytab
+  if [ ! -s "$kt" ]; then
+    if [ -z "$IDENTITY" ]; then why="it has no identity mode (afsboot.identity)"
+    elif [ -n "$SECRETS_WHY" ]; then why=$SECRETS_WHY
+    else why="the console holds none for it"
+    fi
+    NOTOKEN="this host has no keytab: $why"
+    note "reading $CELL anonymously: $NOTOKEN"
+    return 0
+  fi
+  princ=$(head -n 1 "$SECRETS/afsboot/principal" 2>/dev/null)
+  [ -n "$princ" ] || fail afs "the secrets bundle names no principal for the keytab"
+  {
+    printf '[libdefaults]\n  default_realm = %s\n  dns_lookup_kdc = false\n  dns_lookup_realm = false\n  rdns = false\n  kdc_timeout = 3000\n  max_retries = 1\n[realms]\n  %s = {\n' "$AFSBOOT_REALM" "$AFSBOOT_REALM"
+    for k in $AFSBOOT_KDCS; do printf '    kdc = %s\n' "$k"; done
+    printf '  }\n'
+  } >/etc/krb5.conf
+  KRB5_CONFIG=/etc/krb5.conf KRB5CCNAME=FILE:/run/afsboot/krb5cc
+  export KRB5_CONFIG KRB5CCNAME
+  n=0
+  until kinit -k -t "$kt" "$princ" >/dev/null 2>/run/afsboot/kinit.err; do
+    n=$((n + 1))
+    [ $n -lt 5 ] || fail afs "no Kerberos ticket for $princ from $AFSBOOT_KDCS after $n tries: $(grep -v '^$' /run/afsboot/kinit.err | tail -n 1 | cut -c 1-200)"
+    log "kinit $princ: $(grep -v '^$' /run/afsboot/kinit.err | tail -n 1 | cut -c 1-200); again in 3 s"
+    sleep 3
+  done
+  if [ "$AFSBOOT_CLIENT" = kafs ]; then
+    aklog-kafs "$CELL" "$AFSBOOT_REALM" >/dev/null 2>/run/afsboot/aklog.err
+  else
+    aklog -c "$CELL" -k "$AFSBOOT_REALM" >/dev/null 2>/run/afsboot/aklog.err
+  fi || fail afs "no AFS token for $CELL as $princ: $(grep -v '^$' /run/afsboot/aklog.err | tail -n 1 | cut -c 1-200)"
+  TOKEN_MS=$(($(ms) - t))
+  log "AFS token for $CELL as $princ (${TOKEN_MS} ms)"
+}
 # afs_mount VOLUME: the first mounts after modprobe fail with EDESTADDRREQ until the VL servers
 # are probed: retry that; any other error moves on to the next volume
 afs_mount() {
@@ -278,6 +471,7 @@ afs_kafs() {
   # kafs loaded earlier (built in, by the base) ignores rootcell: add the cell by hand
   awk -v c="$CELL" '$NF == c { f = 1 } END { exit !f }' /proc/net/afs/cells ||
     echo "add $CELL $ips" >/proc/net/afs/cells
+  afs_token
   # root.cell at /afs/CELL (or /afs/.CELL) in a small tmpfs, so TREE is a path as in any cell;
   # the read-only replica by preference ("%" forces read-write unless the suffix says readonly)
   case $TREE in
@@ -325,6 +519,7 @@ afs_openafs() {
   fi
   @afsd "$@" -blocks "$BLOCKS" -dynroot -fakestat -mountdir /afs ||
     fail afs "afsd failed"
+  afs_token
   AFSVOL=dynroot
 }
 
@@ -335,10 +530,15 @@ if [ "$AFSBOOT_CLIENT" = kafs ]; then afs_kafs; else afs_openafs; fi
 # are probed; a plain stat of "$TREE" would see only the mount point
 n=0
 until [ -d "$TREE/." ]; do
-  n=$((n + 1)); [ $n -le 20 ] || fail afs "tree $TREE not found (cell $CELL via $AFSVOL)"
+  n=$((n + 1))
+  # a tree only the fleet's principals may read: no point waiting for it without a token
+  if [ $n -ge 2 ] && ! (cd "$TREE/.") 2>/run/afsboot/tree.err && grep -q 'ermission denied' /run/afsboot/tree.err; then
+    fail afs "tree $TREE: permission denied (cell $CELL via $AFSVOL)${NOTOKEN:+; no AFS token: $NOTOKEN}"
+  fi
+  [ $n -le 20 ] || fail afs "tree $TREE not found (cell $CELL via $AFSVOL)${NOTOKEN:+; no AFS token: $NOTOKEN}"
   sleep 1
 done
-report afs "$AFSBOOT_CLIENT up${AFSCACHE:+ ($AFSCACHE)}, cell $CELL via $AFSVOL, tree $TREE ($FROM)"
+report afs "$AFSBOOT_CLIENT up${AFSCACHE:+ ($AFSCACHE)}, cell $CELL via $AFSVOL, tree $TREE ($FROM)${ID_MS:+; secrets in ${ID_MS} ms: ${SECRETS_GOT:-none}}${TOKEN_MS:+; token as $princ in ${TOKEN_MS} ms}"
 
 # ---- root: tmpfs, writable directories from <tree>/tars, read-only binds ----
 R=/newroot
@@ -385,6 +585,17 @@ conf() {
   note "cannot write /etc/resolv.conf"
 mount --move /afs "$R/afs" || fail root "cannot move /afs into the new root"
 
+# the host's secrets from its bundle: SSH host keys (0600, .pub 0644) and keytab (0600) into /etc
+if [ -n "$SECRETS_GOT" ]; then
+  set +f
+  for f in "$SECRETS"/etc/ssh/ssh_host_* "$SECRETS"/etc/krb5.keytab; do
+    [ -f "$f" ] || continue
+    t=$R/etc/${f#"$SECRETS"/etc/}
+    if ! mkdir -p "${t%/*}" || ! cp -p "$f" "$t"; then note "cannot install /etc/${f#"$SECRETS"/etc/}"; fi
+  done
+  set -f
+  rm -rf "$SECRETS"
+fi
 # ---- the host's own files in the new root's /etc (docs/boot-files.md), each only when its value
 # is known; a tree whose /etc is read-only keeps its own (noted) ----
 if [ -n "$HOST" ]; then
