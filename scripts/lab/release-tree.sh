@@ -70,8 +70,16 @@ if touch /usr/.afsboot-lab-write 2>/dev/null; then problems="$problems /usr-is-w
 touch /var/.afsboot-lab-write 2>/dev/null || problems="$problems /var-is-not-writable"
 [ -f /etc/lab-release ] || problems="$problems etc-tar-not-unpacked"
 grep -q ' /usr ' /proc/mounts || problems="$problems /usr-not-mounted"
+# the host's secrets, when the AFSBoot /init installed them (identity cases): the SSH host key's
+# fingerprint as ssh-keygen -l prints it, and the files' modes, for the lab to compare across boots
+secrets=
+if [ -f /etc/ssh/ssh_host_ed25519_key.pub ]; then
+  fp=$(cut -d' ' -f2 /etc/ssh/ssh_host_ed25519_key.pub | base64 -d | sha256sum | cut -d' ' -f1 | xxd -r -p | base64 | tr -d '=\n')
+  secrets="; ssh host key ED25519 SHA256:$fp (mode $(stat -c %a /etc/ssh/ssh_host_ed25519_key))"
+fi
+[ ! -f /etc/krb5.keytab ] || secrets="$secrets; keytab (mode $(stat -c %a /etc/krb5.keytab))"
 if [ -z "$problems" ]; then
-  afsboot-report up "lab release $(cat /etc/lab-release): /usr read-only from AFS, root writable"
+  afsboot-report up "lab release $(cat /etc/lab-release): /usr read-only from AFS, root writable$secrets"
 else
   afsboot-report failed "lab release checks failed:$problems"
 fi
