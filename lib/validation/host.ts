@@ -8,7 +8,7 @@ import { IDENTITY_MODES } from "@/lib/boot/identity-mode";
 
 /** A host's identity mode (#18): none, tpm or port for this host; null, "" or absent: its network's. */
 export const hostIdentity = z.preprocess(
-  (v) => (v === undefined || v === null || (typeof v === "string" && v.trim() === "") ? null : typeof v === "string" ? v.trim().toLowerCase() : v),
+  (v) => (v === undefined || v === null || (typeof v === "string" && v.trim() === "") ? null : typeof v === "string" ? v.trim() : v),
   z.enum(IDENTITY_MODES, { error: "Identity must be none, tpm, port (source address + privileged port, weaker) or null (the network's)" }).nullable(),
 );
 
