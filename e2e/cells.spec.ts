@@ -130,3 +130,36 @@ test("a server IP that is not IPv4 is refused next to that server, nothing is sa
   expect(await apiStatus(page.request, "cells", c.name)).toBe(404);
   expect(await apiNames(page.request, "cells", c.name)).toEqual([]);
 });
+
+test("a cell's Kerberos realm and KDCs: a realm without KDCs is refused next to the KDCs; set through the form, shown and returned by the API", async ({
+  page,
+}) => {
+  const c = cellData();
+  await goto(page, "/cells/new");
+  await fillCellForm(page, c);
+  await page.getByLabel("Kerberos realm").fill("LAB.TEST");
+  await page.getByRole("button", { name: "Create cell" }).click();
+  await expect(page.locator("#kdcs-error")).toHaveText("A Kerberos realm needs its KDCs: list at least one (host or host:port), or clear the realm");
+  await expect(page.getByLabel("KDCs", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Kerberos realm")).toHaveValue("LAB.TEST");
+  await expect(page).toHaveURL(/\/cells\/new$/);
+  expect(await apiStatus(page.request, "cells", c.name)).toBe(404);
+
+  await page.getByLabel("KDCs", { exact: true }).fill("10.0.0.5, KDC2.example.org:88");
+  await page.getByRole("button", { name: "Create cell" }).click();
+  await expect(page.getByText(`Saved cell ${c.name}`)).toBeVisible();
+  expect(await (await page.request.get(`/api/v1/cells/${c.name}`)).json()).toMatchObject({ realm: "LAB.TEST", kdcs: ["10.0.0.5", "kdc2.example.org:88"] });
+  await reload(page);
+  await expect(page.getByLabel("Kerberos realm")).toHaveValue("LAB.TEST");
+  await expect(page.getByLabel("KDCs", { exact: true })).toHaveValue("10.0.0.5, kdc2.example.org:88");
+
+  // KDCs without a realm: refused next to the realm, nothing changed
+  await page.getByLabel("Kerberos realm").fill("");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.locator("#realm-error")).toHaveText("KDCs need a Kerberos realm: give the realm they serve, or clear the KDCs");
+  expect(await (await page.request.get(`/api/v1/cells/${c.name}`)).json()).toMatchObject({ realm: "LAB.TEST", revision: 1 });
+
+  // listed with its realm
+  await goto(page, "/cells");
+  await expect(page.getByRole("row", { name: new RegExp(c.name.replace(/\./g, "\\.")) }).getByText("LAB.TEST")).toBeVisible();
+});

@@ -19,6 +19,10 @@ export interface CellFormValues {
   bootRoot: string;
   cacheMemcache: boolean;
   cacheBlocks: number;
+  /** Kerberos realm; null: none (trees read anonymously) */
+  realm: string | null;
+  /** the realm's KDCs, host or host:port, in order */
+  kdcs: string[];
   servers: { name: string; ip: string }[];
   notes: string;
   revision: number;
@@ -77,6 +81,28 @@ export function CellForm({ action, cell, submitLabel }: Props) {
         </Field>
         <Field label="Cache blocks" name="cacheBlocks" error={err?.cacheBlocks} hint="1 KiB blocks for the client cache.">
           <Input {...fieldProps("cacheBlocks", err?.cacheBlocks, true)} inputMode="numeric" defaultValue={initial("cacheBlocks") || "65536"} />
+        </Field>
+        <Field
+          label="Kerberos realm"
+          name="realm"
+          error={err?.realm}
+          hint="Optional, like LAB.TEST. With a realm, hosts get an AFS token (kinit from their keytab, then aklog) before mounting their tree, so each host needs its keytab; without one, trees are read anonymously."
+        >
+          <Input {...fieldProps("realm", err?.realm, true)} defaultValue={initial("realm")} placeholder="LAB.TEST" autoComplete="off" spellCheck={false} />
+        </Field>
+        <Field
+          label="KDCs"
+          name="kdcs"
+          error={err?.kdcs}
+          hint="The realm's KDCs in the order hosts try them: host or host:port, comma-separated (at most 10). Required with a realm."
+        >
+          <Input
+            {...fieldProps("kdcs", err?.kdcs, true)}
+            defaultValue={initial("kdcs")}
+            placeholder="10.0.0.5, kdc2.example.org:88"
+            autoComplete="off"
+            spellCheck={false}
+          />
         </Field>
       </div>
       <label className="flex items-center gap-2 text-sm">

@@ -44,8 +44,10 @@ export function CsvSource({ text, file, rows, disabled, onText, onFile, onClearF
           The first line is the header <code className="font-mono text-xs">hostname,mac,ip,cell,release</code>, optionally followed by{" "}
           <code className="font-mono text-xs">,tags</code> (tags separated by spaces or <code className="font-mono text-xs">;</code>) and{" "}
           <code className="font-mono text-xs">,secureboot</code> (<code className="font-mono text-xs">on</code>, <code className="font-mono text-xs">off</code>{" "}
-          or empty for the network&apos;s default). The release is a tree (<code className="font-mono text-xs">rh-7.3</code>, its latest active version) or a
-          pinned version (<code className="font-mono text-xs">rh-7.3@1</code>
+          or empty for the network&apos;s default), then the BMC columns and <code className="font-mono text-xs">,identity</code> (
+          <code className="font-mono text-xs">none</code>, <code className="font-mono text-xs">tpm</code>, <code className="font-mono text-xs">port</code>:
+          source address + privileged port, weaker; empty for the network&apos;s). The release is a tree (<code className="font-mono text-xs">rh-7.3</code>, its
+          latest active version) or a pinned version (<code className="font-mono text-xs">rh-7.3@1</code>
           ). Up to 5 MB per file.
         </p>
         <a href={TEMPLATE_HREF} download="hosts-template.csv" className="mt-2 inline-flex items-center gap-1.5 font-medium text-blue-700 hover:underline">

@@ -14,6 +14,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { useEntityForm } from "@/components/ui/use-entity-form";
 import { HostBmcFields, bmcFieldsKey, type HostBmcValues } from "@/components/power/bmc-fields";
 import { ReleaseOptions } from "./release-options";
+import { IDENTITY_LABELS, type IdentityModeName } from "@/lib/boot/identity-mode";
 
 export interface HostFormValues {
   name: string;
@@ -31,6 +32,8 @@ export interface HostFormValues {
   secureBoot: boolean | null;
   /** its own BMC settings (the password only as "is set") */
   bmc: HostBmcValues;
+  /** own identity mode; null: the network's */
+  identity: IdentityModeName | null;
   notes: string;
   revision: number;
 }
@@ -61,6 +64,7 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
   const overridesOpen = OVERRIDES.some((k) => !!initial(k) || !!err?.[k]);
   const chosenNetwork = choices.networks.find((n) => n.name === network);
   const networkSecureBoot = chosenNetwork?.secureBoot;
+  const networkIdentity = chosenNetwork?.identity;
 
   // The next free address is a suggestion: it never overwrites or extends what the person typed.
   // The look-up is asynchronous and the person goes on meanwhile, so a write is decided when the
@@ -217,6 +221,19 @@ export function HostForm({ action, choices, host, mac, submitLabel }: Props) {
             <option value="">Network default ({networkSecureBoot === undefined ? "on/off" : networkSecureBoot ? "on" : "off"})</option>
             <option value="true">On</option>
             <option value="false">Off</option>
+          </NativeSelect>
+        </Field>
+        <Field
+          label="Identity"
+          name="identity"
+          error={err?.identity}
+          hint="How the host proves who it is to get its secrets (SSH host keys, keytab): its TPM, or, for a machine without one, its source address and a privileged port, which is weaker (any root on a machine that can take its address passes)."
+        >
+          <NativeSelect key={`identity-${initial("identity")}`} {...fieldProps("identity", err?.identity, true)} defaultValue={initial("identity")}>
+            <option value="">Network&apos;s ({networkIdentity === undefined ? "none/TPM/source port" : IDENTITY_LABELS[networkIdentity]})</option>
+            <option value="none">None</option>
+            <option value="tpm">TPM</option>
+            <option value="port">Source port (weaker)</option>
           </NativeSelect>
         </Field>
       </div>

@@ -9,6 +9,8 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { sortHref, type HostParams, type HostSort } from "@/lib/validation/host-query";
 import { BootStateBadge, RebootPendingBadge } from "./boot-state-badge";
 import { BulkBar } from "./bulk-bar";
+import { IdentityModeBadge } from "./identity-mode-badge";
+import type { IdentityModeName } from "@/lib/boot/identity-mode";
 
 export interface HostRow {
   name: string;
@@ -26,6 +28,8 @@ export interface HostRow {
   assignedLabel: string | null;
   /** boots with UEFI Secure Boot: its own setting, or its network's default; null: it does not */
   secureBoot: "own" | "network" | null;
+  /** the identity mode it uses (its own or its network's) and where it comes from */
+  identity: { mode: IdentityModeName; source: "own" | "network" };
   tags: string[];
   updated: string;
 }
@@ -177,6 +181,11 @@ export function HostTable({ rows, total, params, canEdit, choices, emptyText }: 
                     Secure Boot
                   </Badge>
                 )}
+                <IdentityModeBadge
+                  mode={h.identity.mode}
+                  source={h.identity.source === "own" ? "the host's own setting" : `network ${h.network}'s default`}
+                  className="ml-1.5 font-sans"
+                />
               </TableCell>
               <TableCell>
                 <div className="flex flex-wrap gap-1">

@@ -15,6 +15,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { useEntityForm } from "@/components/ui/use-entity-form";
 import { NetworkBmcFields, bmcFieldsKey } from "@/components/power/bmc-fields";
 import type { PowerDriverName } from "@/lib/power/types";
+import { ENROLMENT_LABELS, IDENTITY_DESCRIPTIONS, type IdentityEnrolmentName, type IdentityModeName } from "@/lib/boot/identity-mode";
 
 export interface NetworkFormValues {
   name: string;
@@ -37,6 +38,10 @@ export interface NetworkFormValues {
   bmcPasswordSet: boolean;
   bmcInsecure: boolean;
   bmcCommand: string | null;
+  /** how its hosts prove who they are to get their secrets (a host's own overrides) */
+  identity: IdentityModeName;
+  /** a TPM seen for the first time: approved by an admin, or trusted on first use */
+  identityEnrolment: IdentityEnrolmentName;
   notes: string;
   revision: number;
 }
@@ -185,6 +190,42 @@ export function NetworkForm({ action, network, submitLabel }: Props) {
         defaultChecked={v ? v.secureBoot === "on" : !!network?.secureBoot}
         hint="Hosts on this network boot shim, then GRUB, then their version's signed kernel, unless a host says otherwise. Their versions need a signed kernel (on an OpenAFS cell signed modules too)."
       />
+      <div className="grid gap-5 md:grid-cols-2">
+        <Field
+          label="Host identity"
+          name="identity"
+          error={err?.identity}
+          hint={
+            <>
+              How hosts prove who they are to get their secrets (SSH host keys, keytab); a host may override it. None: {IDENTITY_DESCRIPTIONS.none}. TPM:{" "}
+              {IDENTITY_DESCRIPTIONS.tpm.replace(/^TPM: /, "")}. Source address + privileged port is <strong>weaker</strong>: for hosts without a TPM, it trusts
+              any request from the host&apos;s IP and a port below 1024.
+            </>
+          }
+        >
+          {/* keyed by its starting value: after a refused save it shows what was sent (a form reset would not) */}
+          <NativeSelect key={`identity-${attempt}`} {...fieldProps("identity", err?.identity, true)} defaultValue={initial("identity") || "none"}>
+            <option value="none">none</option>
+            <option value="tpm">TPM</option>
+            <option value="port">source address + privileged port (weaker)</option>
+          </NativeSelect>
+        </Field>
+        <Field
+          label="First TPM seen"
+          name="identityEnrolment"
+          error={err?.identityEnrolment}
+          hint="When a host reports a TPM for the first time: an admin approves it on the host page before it gets secrets, or it is pinned at once (trust on first use). A TPM that differs from the pinned one always waits for an admin."
+        >
+          <NativeSelect
+            key={`enrolment-${attempt}`}
+            {...fieldProps("identityEnrolment", err?.identityEnrolment, true)}
+            defaultValue={initial("identityEnrolment") || "approve"}
+          >
+            <option value="approve">{ENROLMENT_LABELS.approve}</option>
+            <option value="tofu">{ENROLMENT_LABELS.tofu}</option>
+          </NativeSelect>
+        </Field>
+      </div>
       <NetworkBmcFields
         key={bmcFieldsKey(v)}
         errors={err}

@@ -46,3 +46,38 @@ describe("cells data layer", () => {
     expect((await listCells(viewer, { q: input.name })).total).toBe(0);
   });
 });
+
+describe("cells data layer: Kerberos realm and KDCs", () => {
+  it("stores them, shows the KDCs as a list in order, audits create and update", async () => {
+    const input = cellForm({ realm: "LAB.TEST", kdcs: ["kdc2.example.org:88", "10.0.0.5"] });
+    await createCell(operator, input);
+    expect(await getCell(viewer, input.name)).toMatchObject({ realm: "LAB.TEST", kdcs: ["kdc2.example.org:88", "10.0.0.5"] });
+    const created = await db.auditEntry.findFirstOrThrow({ where: { action: "cell.create", targetName: input.name } });
+    expect(created.after).toMatchObject({ realm: "LAB.TEST", kdcs: ["kdc2.example.org:88", "10.0.0.5"] });
+
+    await updateCell(operator, input.name, { ...input, realm: null, kdcs: [], revision: 1 });
+    expect(await getCell(viewer, input.name)).toMatchObject({ realm: null, kdcs: [] });
+    const updated = await db.auditEntry.findFirstOrThrow({ where: { action: "cell.update", targetName: input.name } });
+    expect([updated.before, updated.after]).toEqual([
+      expect.objectContaining({ realm: "LAB.TEST", kdcs: ["kdc2.example.org:88", "10.0.0.5"] }),
+      expect.objectContaining({ realm: null, kdcs: [] }),
+    ]);
+  });
+
+  it("a caller in code that leaves them out keeps them; one that would leave a realm without KDCs is refused, nothing changed", async () => {
+    const rest = cellForm();
+    const input = { ...rest, realm: "LAB.TEST", kdcs: ["10.0.0.5"] };
+    await createCell(operator, input);
+    await updateCell(operator, input.name, { ...rest, cacheBlocks: 131072, revision: 1 });
+    expect(await getCell(viewer, input.name)).toMatchObject({ realm: "LAB.TEST", kdcs: ["10.0.0.5"], cacheBlocks: 131072 });
+    await expect(updateCell(operator, input.name, { ...rest, kdcs: [], revision: 2 })).rejects.toMatchObject({
+      status: 422,
+      fields: { kdcs: "A Kerberos realm needs its KDCs: list at least one (host or host:port), or clear the realm" },
+    });
+    await expect(createCell(operator, cellForm({ kdcs: ["10.0.0.5"] }))).rejects.toMatchObject({
+      status: 422,
+      fields: { realm: "KDCs need a Kerberos realm: give the realm they serve, or clear the KDCs" },
+    });
+    expect(await getCell(viewer, input.name)).toMatchObject({ realm: "LAB.TEST", kdcs: ["10.0.0.5"], revision: 2 });
+  });
+});

@@ -1,9 +1,9 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
-import { conflict, fromDbError, notFound } from "@/lib/errors";
+import { conflict, fromDbError, invalid, notFound } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { CellInput, CellUpdate } from "@/lib/validation/cell";
+import { kerberosProblems, storedKdcs, type CellInput, type CellUpdate } from "@/lib/validation/cell";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { hasLikeWildcard, literalMatchIds } from "./search";
@@ -19,15 +19,15 @@ const include = {
 type Row = Prisma.CellGetPayload<{ include: typeof include }>;
 
 function toView(row: Row) {
-  const { _count, servers, ...rest } = row;
-  return { ...rest, servers: servers.map(({ name, ip }) => ({ name, ip })), hostCount: _count.hosts };
+  const { _count, servers, kdcs, ...rest } = row;
+  return { ...rest, kdcs: storedKdcs(kdcs), servers: servers.map(({ name, ip }) => ({ name, ip })), hostCount: _count.hosts };
 }
 
 export type CellView = ReturnType<typeof toView>;
 
 function snapshot(v: CellView | Omit<CellView, "id" | "hostCount" | "revision" | "createdAt" | "updatedAt">) {
-  const { name, client, bootRoot, cacheMemcache, cacheBlocks, servers, notes } = v;
-  return { name, client, bootRoot, cacheMemcache, cacheBlocks, servers, notes };
+  const { name, client, bootRoot, cacheMemcache, cacheBlocks, realm, kdcs, servers, notes } = v;
+  return { name, client, bootRoot, cacheMemcache, cacheBlocks, realm, kdcs, servers, notes };
 }
 
 export interface CellQuery {
@@ -67,13 +67,26 @@ function serverRows(servers: CellInput["servers"]) {
   return servers.map((s, position) => ({ position, name: s.name, ip: s.ip }));
 }
 
+/** The stored columns of a validated input: KDCs comma-separated; realm and KDCs absent (a caller in code): as they were. */
+function columns(input: Omit<CellInput, "servers">) {
+  const { kdcs, realm, ...rest } = input;
+  return { ...rest, ...(realm !== undefined ? { realm } : {}), ...(kdcs !== undefined ? { kdcs: kdcs.join(",") } : {}) };
+}
+
+/** The Kerberos pair rule on what is stored after a change (a caller in code may give one of the two). */
+function assertKerberos(after: CellView) {
+  const [problem] = kerberosProblems(after);
+  if (problem) throw invalid(problem.message, { [problem.path.join(".")]: problem.message });
+}
+
 export async function createCell(actor: Actor, input: CellInput) {
   authorize(actor, "operator");
   const { servers, ...data } = input;
   try {
     return await db.$transaction(async (tx) => {
-      const row = await tx.cell.create({ data: { ...data, servers: { create: serverRows(servers) } }, include });
+      const row = await tx.cell.create({ data: { ...columns(data), servers: { create: serverRows(servers) } }, include });
       const view = toView(row);
+      assertKerberos(view);
       await recordAudit(tx, actor, "cell.create", { type: "cell", id: row.id, name: row.name }, undefined, snapshot(view));
       return view;
     });
@@ -89,11 +102,12 @@ export async function updateCell(actor: Actor, name: string, input: CellUpdate) 
     return await db.$transaction(async (tx) => {
       const before = await tx.cell.findUnique({ where: { name }, include });
       if (!before) throw notFound(`Cell ${name}`);
-      const { count } = await tx.cell.updateMany({ where: { id: before.id, revision }, data: { ...data, revision: { increment: 1 } } });
+      const { count } = await tx.cell.updateMany({ where: { id: before.id, revision }, data: { ...columns(data), revision: { increment: 1 } } });
       if (count === 0) throw conflict("This cell was changed by someone else since you opened it: reload and apply your change again");
       await tx.cellServer.deleteMany({ where: { cellId: before.id } });
       await tx.cellServer.createMany({ data: serverRows(servers).map((s) => ({ ...s, cellId: before.id })) });
       const after = toView(await tx.cell.findUniqueOrThrow({ where: { id: before.id }, include }));
+      assertKerberos(after);
       // an OpenAFS client loads openafs.ko: Secure Boot hosts of the cell need their versions' modules signed
       if (after.client === "openafs" && before.client !== "openafs") {
         const lead = (n: number) => `Switching cell ${after.name} to OpenAFS would leave ${hostCount(n)} with Secure Boot unable to boot`;

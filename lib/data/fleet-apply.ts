@@ -97,9 +97,17 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
   for (const message of bootServerConflicts([...networksAfter.values()])) problems.push({ path: "networks", message });
 
   for (const c of fleet.cells ?? []) {
-    const want = canonCell({ ...c, cacheMemcache: c.cache?.memcache ?? true, cacheBlocks: c.cache?.blocks ?? 65536, notes: c.notes ?? "" });
+    const want = canonCell({
+      ...c,
+      cacheMemcache: c.cache?.memcache ?? true,
+      cacheBlocks: c.cache?.blocks ?? 65536,
+      realm: c.kerberos?.realm ?? null,
+      kdcs: c.kerberos?.kdcs ?? [],
+      notes: c.notes ?? "",
+    });
     const have = cur.cells.get(c.name);
-    const { servers, ...data } = want;
+    const { servers, kdcs, ...rest } = want;
+    const data = { ...rest, kdcs: kdcs.join(",") };
     const serverRows = servers.map((s, position) => ({ ...s, position }));
     if (!have) {
       await tx.cell.create({ data: { ...data, client: data.client as "kafs" | "openafs", servers: { create: serverRows } } });

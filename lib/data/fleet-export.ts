@@ -3,10 +3,12 @@ import type { Tx } from "@/lib/db";
 import { db } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { storedBootServers, storedList } from "@/lib/validation/network";
+import { storedKdcs } from "@/lib/validation/cell";
 import { authorize } from "./authorize";
 import { bmcSnapshot, hostSnapshot } from "./host-rows";
 import type { NetworkBmcInput } from "@/lib/validation/bmc";
 import { hostInclude, hostView, inputFromView } from "./hosts";
+import type { IdentityEnrolmentName, IdentityModeName } from "@/lib/boot/identity-mode";
 
 // The database as a fleet file (DESIGN.md): `afsboot export fleet`. Deterministic order and only
 // non-default optional keys, so the output diffs cleanly in git and export → apply is a no-op.
@@ -40,6 +42,8 @@ export const canonNetwork = (n: {
   bmcCommand?: string | null;
   /** a validated input's BMC (the fleet file's), instead of the bmc* columns */
   bmc?: NetworkBmcInput;
+  identity?: IdentityModeName;
+  identityEnrolment?: IdentityEnrolmentName;
   notes: string;
 }, bmcPasswordStored?: boolean) => ({
   name: n.name,
@@ -60,16 +64,32 @@ export const canonNetwork = (n: {
   bmc: n.bmc
     ? bmcSnapshot(n.bmc, bmcPasswordStored ?? false)
     : bmcSnapshot({ driver: n.bmcDriver ?? null, user: n.bmcUser ?? null, password: undefined, insecure: n.bmcInsecure ?? false, command: n.bmcCommand ?? null }, n.bmcPassword != null),
+  identity: n.identity ?? "none",
+  identityEnrolment: n.identityEnrolment ?? "approve",
   notes: n.notes ?? "",
 });
 
-export const canonCell = (c: { name: string; client: string; bootRoot: string; cacheMemcache: boolean; cacheBlocks: number; notes: string; servers: { name: string; ip: string }[] }) => ({
+export const canonCell = (c: {
+  name: string;
+  client: string;
+  bootRoot: string;
+  cacheMemcache: boolean;
+  cacheBlocks: number;
+  /** null or absent: no realm */
+  realm?: string | null;
+  /** as stored (comma-separated) or as a list */
+  kdcs?: string | string[];
+  notes: string;
+  servers: { name: string; ip: string }[];
+}) => ({
   name: c.name,
   client: c.client,
   servers: c.servers.map((s) => ({ name: s.name, ip: s.ip })),
   bootRoot: c.bootRoot,
   cacheMemcache: c.cacheMemcache,
   cacheBlocks: c.cacheBlocks,
+  realm: c.realm ?? null,
+  kdcs: typeof c.kdcs === "string" ? storedKdcs(c.kdcs) : (c.kdcs ?? []),
   notes: c.notes ?? "",
 });
 
@@ -135,9 +155,27 @@ export async function exportFleet(actor: Actor) {
   return {
     // false is the default of a network's secureBoot and a version's signed flags: left out like
     // empty keys (a host's secureBoot: false is its own setting, so it stays)
-    networks: [...s.networks.values()].map(({ bmc, ...n }) => omitEmpty({ ...n, secureBoot: n.secureBoot || null, bmc: bmcForFile(bmc, true) })),
+    // a network's identity: left out at its defaults (none, approve); else both keys
+    networks: [...s.networks.values()].map(({ bmc, identity, identityEnrolment, notes, ...n }) =>
+      omitEmpty({
+        ...n,
+        secureBoot: n.secureBoot || null,
+        bmc: bmcForFile(bmc, true),
+        identity: identity === "none" && identityEnrolment === "approve" ? null : { mode: identity, enrolment: identityEnrolment },
+        notes,
+      }),
+    ),
+    // a cell's Kerberos realm and its KDCs: left out without a realm
     cells: [...s.cells.values()].map((c) =>
-      omitEmpty({ name: c.name, client: c.client, servers: c.servers, bootRoot: c.bootRoot, cache: { memcache: c.cacheMemcache, blocks: c.cacheBlocks }, notes: c.notes }),
+      omitEmpty({
+        name: c.name,
+        client: c.client,
+        servers: c.servers,
+        bootRoot: c.bootRoot,
+        cache: { memcache: c.cacheMemcache, blocks: c.cacheBlocks },
+        kerberos: c.realm ? { realm: c.realm, kdcs: c.kdcs } : null,
+        notes: c.notes,
+      }),
     ),
     releases: [...s.releases.values()].map((r) =>
       omitEmpty({

@@ -12,7 +12,7 @@ export async function hostChoices(actor: Actor) {
   authorize(actor, "viewer");
   const [networks, cells, releases, tags] = await db.$transaction([
     db.network.findMany({
-      select: { name: true, subnet: true, secureBoot: true, ...NETWORK_BMC_SELECT },
+      select: { name: true, subnet: true, secureBoot: true, identity: true, ...NETWORK_BMC_SELECT },
       orderBy: { name: "asc" },
     }),
     db.cell.findMany({ select: { name: true }, orderBy: { name: "asc" } }),

@@ -32,6 +32,7 @@ export function hostData(r: ResolvedHost) {
     ...bmcColumns(bmc),
     bmcAddress: bmc.address,
     bmcInsecure: bmc.insecure,
+    identity: i.identity ?? null,
     notes: i.notes,
   };
 }
@@ -60,6 +61,7 @@ export function hostSnapshot(i: ResolvedHost["input"], bmcPasswordStored = false
     nicModule: i.nicModule ?? null,
     secureBoot: i.secureBoot ?? null,
     bmc: bmcSnapshot(i.bmc ?? NO_HOST_BMC, bmcPasswordStored),
+    identity: i.identity ?? null,
     notes: i.notes,
   };
 }

@@ -138,3 +138,36 @@ describe("hosts", () => {
     expect(await fields(createVersion(operator, "rh-7.3", { ...base, version: "3" }))).toMatchObject({ status: 409 });
   });
 });
+
+describe("hosts: identity (#18)", () => {
+  it("the CSV's identity column (after the BMC ones): none, tpm, port or empty for the network's; a bad one refused on its line", async () => {
+    const csv = [
+      "hostname,mac,ip,cell,release,secureboot,identity",
+      "node060,52:54:00:00:01:60,10.0.0.160,example.org,rh-7.3,,TPM",
+      "node061,52:54:00:00:01:61,10.0.0.161,example.org,rh-7.3,,port",
+      "node062,52:54:00:00:01:62,10.0.0.162,example.org,rh-7.3,,",
+      "node063,52:54:00:00:01:63,10.0.0.163,example.org,rh-7.3,,ssh",
+    ].join("\n");
+    const parsed = parseHostCsv(csv);
+    expect(parsed.problems).toEqual([{ line: 5, field: "identity", message: "Identity must be none, tpm, port (source address + privileged port, weaker) or null (the network's)" }]);
+    expect(parsed.rows.map((r) => r.input.identity)).toEqual(["tpm", "port", null]);
+    // enrolled many at a time (one multi-row INSERT), audited with their identity
+    await enrollHosts(operator, parsed.rows.map((r) => r.input));
+    expect((await getHost(viewer, "node060")).identity).toBe("tpm");
+    expect(await getHost(viewer, "node061")).toMatchObject({ identity: "port", effectiveIdentity: "port" });
+    expect(await getHost(viewer, "node062")).toMatchObject({ identity: null, effectiveIdentity: "none", networkIdentity: "none" });
+    const audit = await db.auditEntry.findFirstOrThrow({ where: { action: "host.create", targetName: "3 hosts" }, orderBy: { at: "desc" } });
+    expect(audit.after).toMatchObject({ hosts: { node060: { identity: "tpm" }, node061: { identity: "port" }, node062: { identity: null } } });
+    // the identity column only after the others (the file's columns keep their order)
+    expect(parseHostCsv("hostname,mac,ip,cell,release,identity,secureboot\n").problems[0]).toMatchObject({ field: "header" });
+  });
+
+  it("a host's own identity survives bulk actions; its network's is what it uses without one", async () => {
+    await updateHost(operator, "node061", { ...hostIn(61, { name: "node061", mac: "52:54:00:00:01:61", ip: "10.0.0.161" }), identity: "port", revision: (await getHost(viewer, "node061")).revision });
+    await changeTags(operator, ["node061", "node062"], ["rack9"], []);
+    expect((await getHost(viewer, "node061")).identity).toBe("port");
+    await db.network.update({ where: { name: "lab" }, data: { identity: "tpm" } });
+    expect(await getHost(viewer, "node062")).toMatchObject({ identity: null, effectiveIdentity: "tpm" });
+    await db.network.update({ where: { name: "lab" }, data: { identity: "none" } });
+  });
+});

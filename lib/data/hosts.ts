@@ -16,6 +16,7 @@ import { env } from "@/lib/env";
 import { afterHostChange } from "./boot-reporters";
 import { hostStates } from "./fleet-status";
 import { effectiveSecureBoot } from "@/lib/boot/secure-boot";
+import { effectiveIdentity } from "@/lib/boot/identity-mode";
 import { usableBmc, type BmcColumns } from "@/lib/power/target";
 import { NETWORK_BMC_SELECT } from "./bmc-secret";
 
@@ -28,7 +29,7 @@ function powerView(h: BmcColumns & { bmcAddress: string | null }, network: BmcCo
 }
 
 export const hostInclude = {
-  network: { select: { name: true, secureBoot: true, ...NETWORK_BMC_SELECT } },
+  network: { select: { name: true, secureBoot: true, identity: true, ...NETWORK_BMC_SELECT } },
   cell: { select: { name: true } },
   release: { select: { name: true, versions: { select: { id: true, version: true, status: true, activatedAt: true } } } },
   pinnedVersion: { select: { version: true } },
@@ -79,6 +80,11 @@ export function hostView(h: HostRow) {
     bmc: { driver: h.bmcDriver, address: h.bmcAddress, user: h.bmcUser, insecure: h.bmcInsecure, command: h.bmcCommand, passwordSet: h.bmcPassword !== null },
     /** the BMC the console uses for it (its network's defaults applied), or null: no power control */
     power: powerView(h, h.network),
+    /** how it proves who it is to get its secrets: its own setting (null: its network's) */
+    identity: h.identity,
+    /** the mode it uses: its own setting, else its network's ("port" is the weaker one) */
+    effectiveIdentity: effectiveIdentity(h.identity, h.network.identity),
+    networkIdentity: h.network.identity,
     notes: h.notes,
     tokenGeneration: h.tokenGeneration,
     /** the booted system's /etc/machine-id (the console made it at enrollment) */
@@ -218,6 +224,7 @@ export function inputFromView(h: HostView): HostInput {
     nicModule: h.nicModule ?? undefined,
     secureBoot: h.secureBoot,
     bmc: { driver: h.bmc.driver, address: h.bmc.address, user: h.bmc.user, insecure: h.bmc.insecure, command: h.bmc.command },
+    identity: h.identity,
     notes: h.notes,
   };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { bootServerConflicts, networkInput } from "@/lib/validation/network";
-import { cellServer } from "@/lib/validation/cell";
+import { cellServer, kdcList, kerberosProblems, realm } from "@/lib/validation/cell";
+import { IDENTITY_ENROLMENTS, IDENTITY_MODES } from "@/lib/boot/identity-mode";
 import { afsPath, absolutePath } from "@/lib/validation/paths";
 import { dnsName, slug } from "@/lib/validation/common";
 import { versionInput } from "@/lib/validation/release";
@@ -69,10 +70,16 @@ export const fleetNetwork = strict({
   dhcpEventHook: z.string().nullable().optional(), // null or absent: none
   secureBoot: z.boolean({ error: "secureBoot must be true or false" }).optional(), // hosts here Secure Boot by default; absent: false
   bmc: fleetBmc.omit({ address: true }).optional(), // BMC defaults of its hosts; absent: none
+  // how its hosts prove who they are (#18); absent: { mode: none, enrolment: approve }
+  identity: strict({
+    mode: z.enum(IDENTITY_MODES, { error: "identity.mode must be none, tpm or port" }),
+    enrolment: z.enum(IDENTITY_ENROLMENTS, { error: "identity.enrolment must be approve or tofu" }).optional(), // absent: approve
+  }).optional(),
   notes: z.string().optional(),
 }).transform((v, ctx) => {
-  // declarative: a network the file lists without bmc has no BMC defaults
-  const r = networkInput.safeParse({ ...v, bmc: v.bmc ?? NO_NETWORK_BMC });
+  // declarative: a network the file lists without bmc has no BMC defaults, without identity the defaults
+  const { identity, ...rest } = v;
+  const r = networkInput.safeParse({ ...rest, bmc: v.bmc ?? NO_NETWORK_BMC, identity: identity?.mode, identityEnrolment: identity?.enrolment });
   if (!r.success) {
     r.error.issues.forEach((i) => ctx.addIssue({ code: "custom", path: i.path, message: i.message }));
     return z.NEVER;
@@ -89,7 +96,16 @@ export const fleetCell = strict({
     memcache: z.boolean({ error: "cache.memcache must be true or false" }),
     blocks: z.number({ error: "cache.blocks must be a number" }).int().min(1024).max(67108864),
   }).optional(),
+  // its Kerberos realm and KDCs (#18): hosts get an AFS token before mounting their tree; absent: none
+  kerberos: strict({
+    realm: realm.optional(),
+    kdcs: kdcList.optional(),
+  }).optional(),
   notes: z.string().max(2000).optional(),
+}).superRefine((c, ctx) => {
+  if (!c.kerberos) return;
+  const problems = kerberosProblems({ realm: c.kerberos.realm ?? null, kdcs: c.kerberos.kdcs ?? [] }, ["kerberos"]);
+  for (const p of problems) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
 });
 
 const fleetVersion = strict({
@@ -134,6 +150,7 @@ export const fleetHost = strict({
   nicModule: z.string().optional(),
   secureBoot: z.boolean({ error: "secureBoot must be true, false or null (the network's default)" }).nullable().optional(), // null or absent: the network's
   bmc: fleetBmc.optional(), // its BMC (power control); absent: none of its own
+  identity: z.string().nullable().optional(), // none | tpm | port; null or absent: the network's
   notes: z.string().optional(),
 }).transform((v, ctx) => {
   const r = hostInput.safeParse(v);

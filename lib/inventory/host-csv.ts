@@ -2,15 +2,16 @@ import { hostInput } from "@/lib/validation/host";
 import { rowProblems, type HostBatch, type LineProblem } from "./bulk-result";
 import { parseCsv } from "./csv";
 
-// Bulk enrollment files: header `hostname,mac,ip,cell,release[,tags][,secureboot][,bmc_*…]` (tags
-// separated by spaces or ';' inside the field; secureboot on, off or empty for the network's
+// Bulk enrollment files: header `hostname,mac,ip,cell,release[,tags][,secureboot][,bmc_*…][,identity]`
+// (tags separated by spaces or ';' inside the field; secureboot on, off or empty for the network's
 // default; the BMC columns bmc_driver, bmc_address, bmc_user, bmc_password, bmc_insecure,
-// bmc_command, empty for the network's). Every row is validated; problems carry the file's line
-// number. A BMC password in the file is sealed on enrolment like one typed in the form.
+// bmc_command, empty for the network's; identity none, tpm, port or empty for the network's).
+// Every row is validated; problems carry the file's line number. A BMC password in the file is
+// sealed on enrolment like one typed in the form.
 
 export const CSV_HEADER = ["hostname", "mac", "ip", "cell", "release"] as const;
 /** Columns a file may add after the required ones, in this order. */
-const OPTIONAL_COLUMNS = ["tags", "secureboot", "bmc_driver", "bmc_address", "bmc_user", "bmc_password", "bmc_insecure", "bmc_command"] as const;
+const OPTIONAL_COLUMNS = ["tags", "secureboot", "bmc_driver", "bmc_address", "bmc_user", "bmc_password", "bmc_insecure", "bmc_command", "identity"] as const;
 const BMC_COLUMNS = ["bmc_driver", "bmc_address", "bmc_user", "bmc_password", "bmc_insecure", "bmc_command"] as const;
 export const MAX_CSV_BYTES = 5 * 1024 * 1024; // 10,000 rows are about 0.6 MB
 export const MAX_CSV_ROWS = 50_000;
@@ -69,7 +70,17 @@ export function parseHostCsv(text: string): HostBatch {
           command: raw("bmc_command").trim(),
         }
       : undefined;
-    const result = hostInput.safeParse({ name, mac, ip, cell, release, tags: column("tags").replace(/;/g, " "), secureBoot: column("secureboot"), bmc });
+    const result = hostInput.safeParse({
+      name,
+      mac,
+      ip,
+      cell,
+      release,
+      tags: column("tags").replace(/;/g, " "),
+      secureBoot: column("secureboot"),
+      bmc,
+      identity: column("identity"),
+    });
     if (result.success) rows.push({ line: r.line, input: result.data });
     else problems.push(...rowProblems(r.line, result.error));
   }

@@ -83,6 +83,22 @@ describe("Secure Boot at the edge", () => {
     expect(errorsOf(hostInput, { ...host, secureBoot: value }).secureBoot).toBe("Secure Boot must be true, false or null (the network's default)"),
   );
   it.each([
+    [undefined, null],
+    [null, null],
+    ["", null],
+    ["tpm", "tpm"],
+    ["port", "port"],
+    ["none", "none"],
+    [" tpm ", "tpm"],
+  ])("a host's identity %j is %j (null, empty or absent: the network's)", (value, want) =>
+    expect(hostInput.parse({ ...host, identity: value }).identity ?? null).toBe(want),
+  );
+  it.each(["ssh", "TPM", 1, true, {}])("refuses a host's identity %j, naming the field and the weaker mode", (value) =>
+    expect(errorsOf(hostInput, { ...host, identity: value }).identity).toBe(
+      "Identity must be none, tpm, port (source address + privileged port, weaker) or null (the network's)",
+    ),
+  );
+  it.each([
     [{}, false, false],
     [{ signedKernel: "on" }, true, false],
     [{ signedKernel: true, signedModules: true }, true, true],

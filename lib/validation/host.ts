@@ -4,6 +4,13 @@ import { isMulticastMac, normalizeMac } from "@/lib/inventory/mac";
 import { dnsName, inheritedFlag, ipv4, list, optionalText, revision, slug, text } from "./common";
 import { moduleName, tmpfsSize, versionLabel } from "./release";
 import { hostBmcInput } from "./bmc";
+import { IDENTITY_MODES } from "@/lib/boot/identity-mode";
+
+/** A host's identity mode (#18): none, tpm or port for this host; null, "" or absent: its network's. */
+export const hostIdentity = z.preprocess(
+  (v) => (v === undefined || v === null || (typeof v === "string" && v.trim() === "") ? null : typeof v === "string" ? v.trim() : v),
+  z.enum(IDENTITY_MODES, { error: "Identity must be none, tpm, port (source address + privileged port, weaker) or null (the network's)" }).nullable(),
+);
 
 export const hostname = z
   .string({ error: "Hostname is required" })
@@ -80,6 +87,8 @@ export const hostInput = z.object({
   secureBoot: inheritedFlag("Secure Boot", "the network's default"),
   /** its BMC (power control); absent or null: none of its own (its network's defaults, no address) */
   bmc: z.preprocess((v) => (v === null ? undefined : v), hostBmcInput.optional()),
+  /** how it proves who it is to get its secrets: none, tpm or port; null or absent: its network's */
+  identity: hostIdentity.optional(),
   notes: optionalText("Notes"),
 });
 export type HostInput = z.output<typeof hostInput>;

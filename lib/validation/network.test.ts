@@ -293,3 +293,23 @@ describe("report URLs", () => {
     expect(errorsOf({ ...good, ...over })[field as string]).toMatch(message as RegExp);
   });
 });
+
+describe("networkInput: host identity", () => {
+  it("defaults to none and approve (absent or empty: a form's or a script's)", () => {
+    expect(networkInput.parse(good)).toMatchObject({ identity: "none", identityEnrolment: "approve" });
+    expect(networkInput.parse({ ...good, identity: "", identityEnrolment: "" })).toMatchObject({ identity: "none", identityEnrolment: "approve" });
+  });
+  it.each([
+    ["tpm", "tofu"],
+    ["port", "approve"],
+    ["none", "tofu"],
+  ])("takes identity %j with enrolment %j", (identity, identityEnrolment) =>
+    expect(networkInput.parse({ ...good, identity, identityEnrolment })).toMatchObject({ identity, identityEnrolment }),
+  );
+  it.each([["TPM"], ["ssh"], [true], [1]])("refuses identity %j, naming the modes and the weaker one", (identity) =>
+    expect(errorsOf({ ...good, identity }).identity).toBe("Host identity must be none, tpm or port (source address + privileged port, weaker)"),
+  );
+  it.each([["trust"], ["auto"], [false]])("refuses enrolment %j", (identityEnrolment) =>
+    expect(errorsOf({ ...good, identityEnrolment }).identityEnrolment).toBe("First TPM seen must be approve (on the host page) or tofu (trust on first use)"),
+  );
+});

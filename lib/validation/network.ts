@@ -4,6 +4,7 @@ import { MAX_HOOK_PATH, hookPathProblem } from "@/lib/net/hook-path";
 import { cidrContains, formatCidr, formatIpv4, formatIpv4Range, parseCidr, parseIpv4, parseIpv4Range, rangeContains, type Cidr } from "@/lib/net/ipv4";
 import { isDnsName, isHostLabel } from "@/lib/net/names";
 import { dnsName, flag, ipv4, list, optionalText, revision, slug, text } from "./common";
+import { IDENTITY_ENROLMENTS, IDENTITY_MODES, type IdentityEnrolmentName, type IdentityModeName } from "@/lib/boot/identity-mode";
 
 const httpUrl = (label: string, max = 300) =>
   text(label, max).refine(
@@ -136,6 +137,16 @@ export const networkInput = z
       secureBoot: flag("Secure Boot"),
       /** BMC defaults of its hosts; absent: unchanged on update, none on create */
       bmc: z.preprocess((v) => (v === null ? undefined : v), networkBmcInput.optional()),
+      /** how its hosts prove who they are to get their secrets (a host's own overrides); absent: none */
+      identity: z.preprocess(
+        emptyToUndefined,
+        z.enum(IDENTITY_MODES, { error: "Host identity must be none, tpm or port (source address + privileged port, weaker)" }).default("none"),
+      ),
+      /** a TPM seen for the first time: approve (an admin approves it on the host page) or tofu (trust on first use); absent: approve */
+      identityEnrolment: z.preprocess(
+        emptyToUndefined,
+        z.enum(IDENTITY_ENROLMENTS, { error: "First TPM seen must be approve (on the host page) or tofu (trust on first use)" }).default("approve"),
+      ),
       notes: optionalText("Notes"),
     }),
   )
@@ -323,14 +334,16 @@ function checkDiscoveryRange(
 }
 
 /**
- * Validated input; `discoveryRange`, `dhcpEventHook` and `secureBoot` may be left out by callers in
- * code (absent: none or off on create, unchanged on update).
+ * Validated input; `discoveryRange`, `dhcpEventHook`, `secureBoot` and the identity settings may be
+ * left out by callers in code (absent: none, off or the default on create, unchanged on update).
  */
 export type NetworkInput = Omit<
   z.output<typeof networkInput>,
-  "discoveryRange" | "dhcpEventHook" | "bootServers" | "dhcpFailover" | "reportUrls" | "secureBoot" | "bmc"
+  "discoveryRange" | "dhcpEventHook" | "bootServers" | "dhcpFailover" | "reportUrls" | "secureBoot" | "bmc" | "identity" | "identityEnrolment"
 > & {
   secureBoot?: boolean;
+  identity?: IdentityModeName;
+  identityEnrolment?: IdentityEnrolmentName;
   bmc?: NetworkBmcInput;
   reportUrls?: string[];
   discoveryRange?: string | null;

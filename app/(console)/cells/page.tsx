@@ -59,7 +59,17 @@ export default async function CellsPage({ searchParams }: { searchParams: Promis
                     </Link>
                   </TableCell>
                   <TableCell>
-                    <Badge variant="outline">{c.client}</Badge>
+                    <div className="flex flex-wrap gap-1">
+                      <Badge variant="outline">{c.client}</Badge>
+                      {c.realm && (
+                        <Badge
+                          variant="secondary"
+                          title={`Kerberos realm ${c.realm}, KDCs ${c.kdcs.join(", ")}: hosts get an AFS token before mounting their tree`}
+                        >
+                          {c.realm}
+                        </Badge>
+                      )}
+                    </div>
                   </TableCell>
                   <TableCell className="font-mono text-xs">{c.servers.map((s) => `${s.name} (${s.ip})`).join(", ")}</TableCell>
                   <TableCell className="font-mono text-xs">{c.bootRoot}</TableCell>

@@ -33,6 +33,7 @@ function toRow(h: HostView): HostRow {
     bootedLabel: h.bootedLabel,
     assignedLabel: h.assignedVersion ? `${h.release}@${h.assignedVersion}` : null,
     secureBoot: h.effectiveSecureBoot ? (h.secureBoot === null ? "network" : "own") : null,
+    identity: { mode: h.effectiveIdentity, source: h.identity === null ? "network" : "own" },
     tags: h.tags,
     updated: `${formatDistanceToNowStrict(h.updatedAt)} ago`,
   };

@@ -6,6 +6,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
 import { SearchForm } from "@/components/ui/search-form";
+import { IdentityModeBadge } from "@/components/hosts/identity-mode-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { hasRole } from "@/lib/auth/roles";
 import { requireActor } from "@/lib/auth/session";
@@ -61,6 +62,7 @@ export default async function NetworksPage({ searchParams }: { searchParams: Pro
                     <Link className="text-blue-700 hover:underline" href={`/networks/${encodeURIComponent(n.name)}`}>
                       {n.name}
                     </Link>
+                    <IdentityModeBadge mode={n.identity} source="the network's default for its hosts" className="ml-1.5 font-sans" />
                   </TableCell>
                   <TableCell className="font-mono text-xs">{n.subnet}</TableCell>
                   <TableCell className="font-mono text-xs">{n.gateway}</TableCell>

@@ -27,6 +27,11 @@ export default async function CellPage({ params }: { params: Params }) {
     ["Boot root", cell.bootRoot],
     ["Cache", `${cell.cacheMemcache ? "memory" : "disk"}, ${cell.cacheBlocks} blocks`],
     ["Database servers", cell.servers.map((s) => `${s.name} ${s.ip}`).join(", ")],
+    [
+      "Kerberos realm",
+      cell.realm ? `${cell.realm} (hosts get an AFS token from their keytab before mounting their tree)` : "— (none: trees are read anonymously)",
+    ],
+    ["KDCs", cell.kdcs.length ? cell.kdcs.join(", ") : "—"],
     ["Hosts", String(cell.hostCount)],
   ];
   return (

@@ -18,6 +18,7 @@ import { ConfirmDelete } from "@/components/ui/confirm-delete";
 import { PageHeader } from "@/components/ui/page-header";
 import { hasRole } from "@/lib/auth/roles";
 import { secureBootSource } from "@/lib/boot/secure-boot";
+import { identitySource } from "@/lib/boot/identity-mode";
 import { requireActor } from "@/lib/auth/session";
 import { hostChoices } from "@/lib/data/host-queries";
 import { listHostBoots } from "@/lib/data/boots";
@@ -47,7 +48,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
     canEdit ? hostToken(actor, host.name) : null,
     pendingChanges(actor),
   ]);
-  const { mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, secureBoot, bmc, notes, revision } = host;
+  const { mac, ip, network, cell, releaseRef, tags, cacheBlocks, tmpfsSize, kernelArgs, nicModule, secureBoot, bmc, identity, notes, revision } = host;
   const values: HostFormValues = {
     name: host.name,
     mac,
@@ -62,6 +63,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
     nicModule,
     secureBoot,
     bmc,
+    identity,
     notes,
     revision,
   };
@@ -78,6 +80,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
     ["Extra kernel arguments", host.kernelArgs ?? "—"],
     ["NIC module", host.nicModule ?? "—"],
     ["Secure Boot", secureBootSource(host)],
+    ["Identity", identitySource(host)],
     ["Machine id", host.machineId ?? "—"],
     ["Notes", host.notes || "—"],
   ];

@@ -10,6 +10,7 @@ import { requireActor } from "@/lib/auth/session";
 import { bootServerStates } from "@/lib/data/deliveries";
 import { getNetwork, type NetworkView } from "@/lib/data/networks";
 import { DRIVER_LABELS } from "@/lib/power/labels";
+import { ENROLMENT_LABELS, IDENTITY_DESCRIPTIONS } from "@/lib/boot/identity-mode";
 import { BootServerStates } from "@/components/publications/delivery-results";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { orNotFound } from "@/lib/errors";
@@ -65,6 +66,8 @@ export default async function NetworkPage({ params }: { params: Params }) {
     ["DHCP event hook", network.dhcpEventHook ?? "— (none)"],
     ["Secure Boot", network.secureBoot ? "on by default (UEFI Secure Boot: shim → GRUB → signed kernel)" : "off by default (iPXE)"],
     ["BMC defaults", bmcDefaults(network)],
+    ["Host identity", IDENTITY_DESCRIPTIONS[network.identity]],
+    ["First TPM seen", ENROLMENT_LABELS[network.identityEnrolment]],
     ["Hosts", String(network.hostCount)],
   ];
   return (
