@@ -1,6 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { db } from "@/lib/db";
+import { effectiveIdentity, type IdentityModeName } from "@/lib/boot/identity-mode";
 import type { Actor } from "@/lib/auth/roles";
 import { serverSecret } from "@/lib/env";
 import { AppError, conflict, notFound } from "@/lib/errors";
@@ -46,7 +47,7 @@ async function loadHost(id: string) {
   });
 }
 
-export const identityMode = (h: { identity: "none" | "tpm" | "port" | null; network: { identity: "none" | "tpm" | "port" } }) => h.identity ?? h.network.identity;
+export const identityMode = (h: { identity: IdentityModeName | null; network: { identity: IdentityModeName } }) => effectiveIdentity(h.identity, h.network.identity);
 
 /** The booting host behind a MAC and its report token, or a refusal (audited where a host is known). */
 async function bootingHost(mac: string, token: string): Promise<HostRow> {

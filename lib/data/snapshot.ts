@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { effectiveIdentity, type IdentityModeName } from "@/lib/boot/identity-mode";
 import type { Actor } from "@/lib/auth/roles";
 import { hostReportToken } from "@/lib/auth/host-token";
 import { authorize } from "@/lib/data/authorize";
@@ -160,7 +161,7 @@ export async function loadSnapshot(
       reportToken: hostReportToken(secret, h.id, h.tokenGeneration),
       machineId: h.machineId,
       secureBoot: effectiveSecureBoot(h.secureBoot, networkById.get(h.networkId)!.secureBoot),
-      ...identityOf(h.identity ?? networkById.get(h.networkId)!.identity),
+      ...identityOf(effectiveIdentity(h.identity, networkById.get(h.networkId)!.identity)),
     }];
   });
   addActiveVersions(releases, wanted);
@@ -277,7 +278,7 @@ export function snapVersion(release: ReleaseRow, version: VersionRow, kernel: Sn
 }
 
 /** A host's identity mode as the generators see it: absent for none (no afsboot.identity argument). */
-export const identityOf = (mode: "none" | "tpm" | "port") => (mode === "none" ? {} : { identity: mode });
+export const identityOf = (mode: IdentityModeName) => (mode === "none" ? {} : { identity: mode });
 
 export function snapCell(c: CellRow): SnapCell {
   const cell: SnapCell = { name: c.name, client: c.client, servers: c.servers.map((s) => ({ name: s.name, ip: s.ip })), bootRoot: c.bootRoot, cacheMemcache: c.cacheMemcache, cacheBlocks: c.cacheBlocks };
