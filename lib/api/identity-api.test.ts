@@ -90,3 +90,50 @@ describe.skipIf(missing)("POST /api/v1/identity/activate and /bundle", () => {
     expect(await db.identityActivation.count()).toBe(1); // only the first test's
   });
 });
+
+describe.skipIf(missing || process.getuid?.() !== 0)("/init's source-port client (curl from a privileged port) against the handler", () => {
+  it("gets the bundle from port < 1024 as the host; the same boot again is refused with the reason", async () => {
+    const { handleBundle } = await import("./identity-door");
+    const { initSections } = await import("@/lib/generate/initrd/init-script");
+    const http = await import("node:http");
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    // not execFileSync: the server answering curl lives in this process's event loop
+    const sh = async (script: string) => (await promisify(execFile)("/bin/busybox", ["sh", "-c", script], { encoding: "utf8" })).stdout.trim();
+    await db.host.update({ where: { name: "node001" }, data: { identity: "port" } });
+    // the handler as the console server runs it, with the socket's real source port; loopback
+    // stands in for the host's address on the boot network
+    const server = http.createServer((req, res) => {
+      void handleBundle(
+        { contentType: req.headers["content-type"] ?? "", contentLength: req.headers["content-length"] ?? null, authorization: null, from: "10.0.0.11", body: req },
+        req.socket.remotePort ?? null,
+      ).then((r) => {
+        res.writeHead(r.status, r.headers["x-afsboot-refused"] ?? "OK", r.headers);
+        res.end(Buffer.isBuffer(r.body) ? r.body : JSON.stringify(r.body));
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    const port = (server.address() as { port: number }).port;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-port-"));
+    try {
+      const h = initSections();
+      const run = (bootId: string) =>
+        sh(`${h.helpers}${h.identity.replaceAll("/run/afsboot", dir)}REPORT=http://127.0.0.1:${port} MAC=${mac} BOOT_ID=${bootId} TOKEN=${token} SECRETS=${dir}/secrets\nsecrets_port && echo "got: $SECRETS_GOT" || echo "refused: $SECRETS_WHY"\n`);
+      const bootId = crypto.randomUUID();
+      expect(await run(bootId)).toBe("got: ssh_host_ecdsa_key ssh_host_ed25519_key ssh_host_rsa_key");
+      expect(fs.statSync(path.join(dir, "secrets/etc/ssh/ssh_host_ed25519_key")).mode & 0o777).toBe(0o600);
+      expect(await run(bootId)).toMatch(/^refused: the console refused: 409 the secrets of boot .* were already delivered: once per boot$/);
+      // a host whose base initrd has no curl says so
+      expect(await sh(`PATH=/nonexistent\n${h.identity.replaceAll("/run/afsboot", dir)}secrets_port || echo "refused: $SECRETS_WHY"\n`)).toBe(
+        "refused: the base initrd has no curl (the source-port mode sends from a privileged port with it)",
+      );
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+      await db.host.update({ where: { name: "node001" }, data: { identity: null } });
+    }
+  });
+});

@@ -369,30 +369,19 @@ secrets_tpm() {
 secrets_port() {
   d=/run/afsboot/tpm
   mkdir -p "$d" && chmod 0700 "$d"
-  # busybox wget cannot choose its source port; nc can (-p), speaking HTTP/1.0 by hand
+  # busybox can send from no chosen port (its wget cannot, its nc ignores -p when connecting):
+  # the base initrd's curl, from a port below 1024 (only root may bind one)
+  if ! command -v curl >/dev/null; then SECRETS_WHY="the base initrd has no curl (the source-port mode sends from a privileged port with it)"; return 1; fi
   for u in $(echo "$REPORT" | tr , ' '); do
-    case $u in http://*) ;; *) continue ;; esac
-    hp=\${u#http://} hp=\${hp%%/*} path=/\${u#http://*/}
-    [ "$path" != "/$u" ] || path=/
-    h=\${hp%%:*} p=\${hp#*:}
-    [ "$p" != "$hp" ] || p=80
-    body="mac=$MAC&bootId=$BOOT_ID&token=$TOKEN"
-    for sp in 1001 1002 1003 1004 1005; do
-      printf 'POST %sapi/v1/identity/bundle HTTP/1.0\\r\\nHost: %s\\r\\nContent-Type: application/x-www-form-urlencoded\\r\\nContent-Length: %s\\r\\n\\r\\n%s' \\
-        "\${path%/}/" "$hp" "\${#body}" "$body" | timeout 20 nc -p "$sp" "$h" "$p" >"$d/resp" 2>/dev/null || continue
-      status=$(head -n 1 "$d/resp" | tr -d '\\r')
-      case $status in
-        "HTTP/1."?" 200"*) awk 'f { print } /^\\r?$/ && !f { f = 1 }' "$d/resp" >/dev/null
-          # the body starts after the first empty line: its offset in bytes
-          off=$(awk '{ n += length($0) + 1 } /^\\r?$/ { print n; exit }' "$d/resp")
-          tail -c +$((off + 1)) "$d/resp" >"$d/bundle.cpio"
-          unpack "$d/bundle.cpio"
-          return ;;
-        "HTTP/1."?" 4"*) SECRETS_WHY="the console refused: \${status#HTTP/1.? }"; return 1 ;;
-      esac
-    done
+    rm -f "$d/bundle.cpio" "$d/headers"
+    code=$(curl -s -m 20 --local-port 600-1023 -D "$d/headers" -o "$d/bundle.cpio" -w '%{http_code}' \\
+      --data "mac=$MAC&bootId=$BOOT_ID&token=$TOKEN" "\${u%/}/api/v1/identity/bundle" 2>/dev/null)
+    case $code in
+      200) unpack "$d/bundle.cpio"; return ;;
+      4??) SECRETS_WHY="the console refused: $(head -n 1 "$d/headers" | tr -d '\\r' | cut -d' ' -f2- | cut -c 1-300)"; return 1 ;;
+    esac
   done
-  [ -n "$SECRETS_WHY" ] || SECRETS_WHY="no console answered from a privileged port"
+  SECRETS_WHY="no console answered"
   return 1
 }
 
@@ -470,6 +459,7 @@ afs_token() {
     sleep 3
   done
   if [ "$AFSBOOT_CLIENT" = kafs ]; then
+    modload af_alg; modload algif_hash # aklog-kafs hashes through the kernel's AF_ALG sockets
     aklog-kafs "$CELL" "$AFSBOOT_REALM" >/dev/null 2>/run/afsboot/aklog.err
   else
     aklog -c "$CELL" -k "$AFSBOOT_REALM" >/dev/null 2>/run/afsboot/aklog.err

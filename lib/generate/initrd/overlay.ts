@@ -32,7 +32,6 @@ export const APPLETS = [
   "modprobe",
   "mount",
   "mv",
-  "nc",
   "od",
   "poweroff",
   "printf",
