@@ -43,9 +43,11 @@ CLIENT=${AFSBOOT_LAB_CLIENT:-kafs}
 # and fcrypt and pcbc, which rxrpc's rxkad asks for through request_module at run time (not in
 # modules.dep). kafs and openafs.ko both register the "afs" file system: one or the other.
 # efivarfs: /init reads the firmware's SecureBoot variable through it (a module in Debian's kernel).
+# af_alg and algif_hash: aklog-kafs derives the rxkad session key (rxkad-kdf, HMAC-MD5) through the
+# kernel's crypto API (an AF_ALG socket, "hash" type), both modules in Debian's kernel.
 NICS="virtio_pci virtio_net e1000 e1000e"
 case $CLIENT in
-  kafs) MODULES=${AFSBOOT_LAB_MODULES:-$NICS efivarfs kafs rxrpc fcrypt pcbc} ;;
+  kafs) MODULES=${AFSBOOT_LAB_MODULES:-$NICS efivarfs kafs rxrpc fcrypt pcbc af_alg algif_hash} ;;
   openafs) MODULES=${AFSBOOT_LAB_MODULES:-$NICS efivarfs} ;;
   *) echo "base-initrd.sh: error: AFSBOOT_LAB_CLIENT=$CLIENT: kafs or openafs" >&2; exit 1 ;;
 esac
