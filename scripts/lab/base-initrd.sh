@@ -14,6 +14,18 @@
 # (openafs-client, the module's version) in /sbin with the shared libraries it loads, at the
 # paths the dynamic loader searches (it runs from the initramfs; /init starts it).
 #
+# Both images also carry the host identity tools (issue #18), at the host's paths, with every
+# shared library ldd names at its own path (no ld.so.cache: the loader's default directories) and
+# each checked inside the image with the image's own loader:
+#   /usr/bin/tpm2 and its tpm2_* links (tpm2-tools 5.4: one binary, the command picked by the
+#     name it is called by), the TSS libraries, and libtss2-tcti-device.so.0, which libtss2-tctildr
+#     dlopen()s by name (ldd does not list it): TPM2TOOLS_TCTI=device:/dev/tpmrm0
+#   /usr/bin/openssl (the secrets bundle: dgst -sha256 -mac HMAC, enc -d -aes-256-cbc)
+#   /usr/bin/kinit, /usr/bin/klist (MIT Kerberos; /etc/krb5.conf is /init's to write)
+#   kAFS: /usr/bin/aklog-kafs (kafs-client); OpenAFS: /usr/bin/aklog (openafs-krb5)
+# The TPM drivers QEMU's tpm-tis (and tpm-crb) devices need are built into Debian's kernel
+# (CONFIG_TCG_TIS=y, CONFIG_TCG_CRB=y): no module.
+#
 # Environment:
 #   AFSBOOT_LAB_CACHE    cache dir (default /var/cache/afsboot-lab)
 #   AFSBOOT_LAB_KVER     kernel ABI (default: kernel.sh's)
@@ -31,9 +43,11 @@ CLIENT=${AFSBOOT_LAB_CLIENT:-kafs}
 # and fcrypt and pcbc, which rxrpc's rxkad asks for through request_module at run time (not in
 # modules.dep). kafs and openafs.ko both register the "afs" file system: one or the other.
 # efivarfs: /init reads the firmware's SecureBoot variable through it (a module in Debian's kernel).
+# af_alg and algif_hash: aklog-kafs derives the rxkad session key (rxkad-kdf, HMAC-MD5) through the
+# kernel's crypto API (an AF_ALG socket, "hash" type), both modules in Debian's kernel.
 NICS="virtio_pci virtio_net e1000 e1000e"
 case $CLIENT in
-  kafs) MODULES=${AFSBOOT_LAB_MODULES:-$NICS efivarfs kafs rxrpc fcrypt pcbc} ;;
+  kafs) MODULES=${AFSBOOT_LAB_MODULES:-$NICS efivarfs kafs rxrpc fcrypt pcbc af_alg algif_hash} ;;
   openafs) MODULES=${AFSBOOT_LAB_MODULES:-$NICS efivarfs} ;;
   *) echo "base-initrd.sh: error: AFSBOOT_LAB_CLIENT=$CLIENT: kafs or openafs" >&2; exit 1 ;;
 esac
@@ -46,7 +60,7 @@ if [ "$CLIENT" = openafs ]; then
     case " $MODULES " in *" $m "*) die "AFSBOOT_LAB_MODULES names $m, but the OpenAFS image carries openafs.ko: both register the afs file system" ;; esac
   done
 fi
-for c in cpio gzip modprobe depmod sha256sum flock; do
+for c in cpio gzip modprobe depmod sha256sum flock ldd; do
   command -v "$c" >/dev/null || die "$c is missing (apt-get install -y cpio gzip kmod coreutils util-linux)"
 done
 
@@ -65,6 +79,26 @@ if [ "$CLIENT" = openafs ]; then
   )
   [ "${#BINS[@]}" -gt 2 ] || die "ldd $AFSD found no libraries"
 fi
+# the identity tools (see above): the executables, then the TCTI library tctildr dlopen()s
+ID_BINS=(/usr/bin/tpm2 /usr/bin/openssl /usr/bin/kinit /usr/bin/klist)
+if [ "$CLIENT" = openafs ]; then ID_BINS+=(/usr/bin/aklog); else ID_BINS+=(/usr/bin/aklog-kafs); fi
+ID_DLOPEN=(/usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0)
+for f in "${ID_BINS[@]}" "${ID_DLOPEN[@]}"; do
+  [ -e "$f" ] || die "no $f (apt-get install -y tpm2-tools libtss2-tcti-device0 openssl krb5-user kafs-client openafs-krb5)"
+done
+# the tpm2_* commands: links to tpm2 in the same directory
+mapfile -t TPM2_LINKS < <(find /usr/bin -maxdepth 1 -type l -name 'tpm2_*' -lname tpm2 -printf '%f\n' | LC_ALL=C sort)
+[ "${#TPM2_LINKS[@]}" -gt 50 ] || die "/usr/bin has ${#TPM2_LINKS[@]} tpm2_* links to tpm2 (tpm2-tools 5.x has about 100)"
+for t in tpm2_createek tpm2_createak tpm2_evictcontrol tpm2_readpublic tpm2_flushcontext tpm2_startauthsession tpm2_policysecret tpm2_activatecredential; do
+  [ -L "/usr/bin/$t" ] || die "/usr/bin/$t is not a link to tpm2"
+done
+# every library each of them loads, as ldd resolves it here (the same Debian release as the kernel)
+mapfile -t ID_LIBS < <(
+  for f in "${ID_BINS[@]}" "${ID_DLOPEN[@]}"; do
+    ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+  done | LC_ALL=C sort -u
+)
+[ "${#ID_LIBS[@]}" -gt 5 ] || die "ldd found no libraries for the identity tools"
 KVER=$(sed -n 's/^AFSBOOT_LAB_KVER=//p' <<<"$kernel_env")
 KROOT=$(sed -n 's/^AFSBOOT_LAB_KROOT=//p' <<<"$kernel_env")
 MD=$(sed -n 's/^AFSBOOT_LAB_MODULES_DIR=//p' <<<"$kernel_env")
@@ -99,6 +133,8 @@ key=$(
     echo "modules $MODULES"
     (cd "$MD" && sha256sum -- "${rels[@]}" "${INDEX[@]}")
     if [ -n "$KO" ]; then sha256sum "$KO" "${BINS[@]}"; fi
+    sha256sum "${ID_BINS[@]}" "${ID_DLOPEN[@]}" "${ID_LIBS[@]}"
+    echo "tpm2 links ${TPM2_LINKS[*]}"
   } | sha256sum | cut -c1-16
 )
 OUT_DIR=$CACHE/base/$key
@@ -143,6 +179,26 @@ if [ -n "$KO" ]; then
   libs=$(chroot "$R" "$loader" --list /sbin/afsd 2>&1) || die "afsd does not load in the image: $libs"
   if grep -qi 'not found' <<<"$libs"; then die "afsd in the image misses: $(grep -i 'not found' <<<"$libs")"; fi
 fi
+# the identity tools at the host's paths, their libraries at theirs (an afsd library already there
+# is the same file)
+for f in "${ID_BINS[@]}" "${ID_DLOPEN[@]}" "${ID_LIBS[@]}"; do
+  mkdir -p "$R$(dirname "$f")"
+  cp -L "$f" "$R$f"
+done
+for t in "${TPM2_LINKS[@]}"; do ln -s tpm2 "$R/usr/bin/$t"; done
+# each resolves every library inside the image with the image's loader (no ld.so.cache there);
+# the dlopen()ed TCTI too, and the commands run
+loader=$(printf '%s\n' "${ID_LIBS[@]}" | grep '/ld-linux' | head -n 1)
+[ -n "$loader" ] || die "ldd named no dynamic loader for the identity tools"
+for f in "${ID_BINS[@]}" "${ID_DLOPEN[@]}"; do
+  libs=$(chroot "$R" "$loader" --list "$f" 2>&1) || die "$f does not load in the image: $libs"
+  if grep -qi 'not found' <<<"$libs"; then die "$f in the image misses: $(grep -i 'not found' <<<"$libs")"; fi
+done
+for cmd in "/usr/bin/openssl version" "/usr/bin/tpm2_createek --version" "/usr/bin/klist -V"; do
+  # shellcheck disable=SC2086 # the command and its arguments
+  out=$(chroot "$R" $cmd 2>&1) || die "$cmd does not run in the image: $out"
+done
+log "identity tools in the image: ${ID_BINS[*]#/usr/bin/} + ${#TPM2_LINKS[@]} tpm2_* links, $(printf '%s\n' "${ID_LIBS[@]}" | wc -l) libraries, $(chroot "$R" /usr/bin/openssl version)"
 depmod -b "$R" "$KVER"
 [ -s "$R/$REL_MD/modules.dep" ] || die "depmod wrote no modules.dep"
 if [ -n "$KO" ]; then

@@ -10,9 +10,14 @@
 #    systemd built by mmdebstrap (debian-tree.sh, debian-release.sh) and AFS volume dumps of them
 #    (afs-dump.mjs: the release volumes, and root.cell with boot/<release> mount points to them)
 # 2. a network namespace with no link to the host: bridge br0 10.77.0.1/24 and a tap for QEMU
-# 3. an OpenAFS cell lab.test in it (bosserver -noauth, ptserver, vlserver, fileserver; state in a
-#    private mount namespace + chroot under the temp dir): the volumes restored, replicated
-#    read-only and released
+# 3. an MIT Kerberos KDC for LAB.TEST in it (krb5kdc, kadmind on 10.77.0.1; database, configs and
+#    keytabs in $TMP/krb5, never /etc) and an OpenAFS cell lab.test keyed from it (rxkad-k5: the
+#    keytab of afs/lab.test in KeyFileExt; bosserver -noauth, ptserver, vlserver, fileserver; state
+#    in a private mount namespace + chroot under the temp dir): the volumes restored, replicated
+#    read-only and released, rel.secure readable only by the PTS group fleet (rcmd.lab020,
+#    rcmd.lab021: host/lab02x.lab.test), then NoAuth off (bos setauth on): ACLs hold, the lab's own
+#    vos/bos/pts calls use -localauth. Software TPMs (swtpm) per host for boots that want one
+#    (tpm_boot)
 # 4. the console (bin/afsboot-server.mjs, a temporary SQLite database) in the namespace on
 #    10.77.0.1:3000, configured with its own CLI (fleet file: network, cells, releases, hosts), an
 #    API token and a user; published into an export directory it serves under /boot/
@@ -94,6 +99,7 @@ SRV=$NET.1
 PORT=3000
 URL=http://$SRV:$PORT
 CELL=lab.test
+REALM=LAB.TEST # the cell's Kerberos realm: the lab's MIT KDC (krb5kdc, kadmind) on $SRV
 BADCELL=unreach.test
 AFS_IP=$SRV
 HOST_OK=lab001 MAC_OK=52:54:00:77:00:11 IP_OK=$NET.11
@@ -107,6 +113,11 @@ HOST_SB=lab007 MAC_SB=52:54:00:77:00:17 IP_SB=$NET.17
 HOST_R1=lab010 MAC_R1=52:54:00:77:00:20 IP_R1=$NET.20
 HOST_R2=lab011 MAC_R2=52:54:00:77:00:21 IP_R2=$NET.21
 MAC_UNKNOWN=52:54:00:77:00:99
+# the hosts of the identity cases (#18): Kerberos principals host/<name>.lab.test in the KDC, AFS
+# users rcmd.<name> (how OpenAFS names those principals) in the cell's group fleet, which alone
+# may read rel.secure
+ID_HOSTS="lab020 lab021"
+FLEET_GROUP=fleet FLEET_GID=-500
 
 log() { echo "lab: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -118,7 +129,7 @@ skip() {
 # ---- can the lab run here? ----
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, taps, QEMU on a tap)"
 command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64 (apt-get install -y qemu-system-x86 ipxe-qemu)"
-for c in ip unshare nsenter chroot node busybox cpio gzip modprobe depmod timeout bosserver vos bos; do
+for c in ip unshare nsenter chroot node busybox cpio gzip modprobe depmod timeout bosserver vos bos pts asetkey krb5kdc kadmind kadmin.local kdb5_util kadmin kinit klist swtpm; do
   command -v "$c" >/dev/null || die "$c is missing: run bash scripts/ensure-deps.sh --test"
 done
 for s in $DHCP_SERVERS; do
@@ -178,6 +189,7 @@ TMP=$(mktemp -d /tmp/afsboot-lab.XXXXXX)
 RUN=$LOGS/$(date -u +%Y%m%dT%H%M%SZ)-$$
 declare -A PIDS=() # pid -> what
 BOSPID=
+AFS_AUTH=-noauth # how vos/bos/pts talk to the cell: -noauth while it is set up, then -localauth
 
 stop_pid() { # stop_pid PID: TERM, then KILL after 5 s; only a process in our namespace (a PID
   # that died earlier may belong to someone else by now)
@@ -211,7 +223,7 @@ cleanup() {
     for f in BosLog FileLog VolserLog VLLog PtLog SalvageLog; do
       timeout 10 nsenter -t "$BOSPID" -m -n -r -w tail -c 1048576 "/var/log/openafs/$f" >"$TMP/logs/afs/$f" 2>/dev/null || rm -f "$TMP/logs/afs/$f"
     done
-    timeout 30 nsenter -t "$BOSPID" -m -n -r -w bos shutdown "$AFS_IP" -noauth -wait >/dev/null 2>&1 || true
+    timeout 30 nsenter -t "$BOSPID" -m -n -r -w bos shutdown "$AFS_IP" "$AFS_AUTH" -wait >/dev/null 2>&1 || true
     stop_pid "$BOSPID"
   fi
   # what is left in the namespace was started by us (the namespace is ours): stop it by PID
@@ -277,6 +289,12 @@ mkdir -p "$TMP/rootcell/boot"
 VOLUMES="root.cell rel.deb12"
 ln -s "#$CELL:rel.deb12." "$TMP/rootcell/boot/deb12" # an AFS mount point (see afs-dump.mjs)
 node "$HERE/afs-dump.mjs" --name rel.deb12 --id 536870930 --out "$TMP/rel.deb12.dump" "$TMP/tree" 2>>"$TMP/logs/prepare.log"
+# the protected release (#18): the same tree, readable only by the PTS group $FLEET_GROUP (its id
+# fixed here, the group is made with it once the ptserver runs); system:anyuser gets nothing
+ln -s "#$CELL:rel.secure." "$TMP/rootcell/boot/secure"
+node "$HERE/afs-dump.mjs" --name rel.secure --id 536870960 --acl "system:administrators all" --acl "$FLEET_GID rl" \
+  --out "$TMP/rel.secure.dump" "$TMP/tree" 2>>"$TMP/logs/prepare.log"
+VOLUMES="$VOLUMES rel.secure"
 if has_case broken-tree; then
   "$HERE/release-tree.sh" "$TMP/tree-broken" --broken 2>>"$TMP/logs/prepare.log"
   ln -s "#$CELL:rel.broken." "$TMP/rootcell/boot/broken"
@@ -331,6 +349,91 @@ wait_for() { # wait_for SECONDS WHAT CMD...: poll CMD every 0.5 s
     sleep 0.5
   done
 }
+# ---------------------------------------------------------------- 3a. Kerberos (#18)
+# An MIT KDC for the realm LAB.TEST in the namespace, everything in $TMP/krb5 (never /etc): the
+# database, its stash, kdc.conf, the clients' krb5.conf (KRB5_CONFIG), the kadmind ACL, keytabs.
+# krb5kdc and kadmind listen on $SRV only (88, 749, 464; UDP and TCP), in the foreground, tracked
+# by PID. Principals: afs/lab.test (the cell's key: its keytab goes into the servers' KeyFileExt
+# as an rxkad_krb5 key, asetkey), afsboot/admin (the console's: add, inquire, re-key and extract
+# host/* through kadmind; its keytab $KADMIN_KEYTAB) and host/<name>.lab.test for ID_HOSTS
+# (keytabs $KRB5_DIR/host-<name>.keytab).
+KRB5_DIR=$TMP/krb5
+export KRB5_CONFIG=$KRB5_DIR/krb5.conf KRB5_KDC_PROFILE=$KRB5_DIR/kdc.conf
+KADMIN_KEYTAB=$KRB5_DIR/afsboot-admin.keytab
+# kadmin_local QUERY: kadmin.local on the database (it exits 0 whatever happened: its output is read)
+kadmin_local() {
+  local out
+  out=$(X kadmin.local -r "$REALM" -q "$*" 2>&1) || die "kadmin.local $*: $out"
+  printf '%s\n' "$out" >>"$TMP/logs/kadmin.log"
+  grep -qE '^Principal ".*" created\.$|^Entry for principal .* added to keytab' <<<"$out" || die "kadmin.local $*: $(tail -n 2 <<<"$out")"
+}
+begin "Kerberos: KDC and kadmind for $REALM on $SRV"
+mkdir -p "$KRB5_DIR"
+chmod 0700 "$KRB5_DIR"
+cat >"$KRB5_CONFIG" <<EOK
+# the lab's clients (tools in the namespace, the console): KRB5_CONFIG=$KRB5_CONFIG
+[libdefaults]
+  default_realm = $REALM
+  dns_lookup_kdc = false
+  dns_lookup_realm = false
+  rdns = false
+  dns_canonicalize_hostname = false
+[realms]
+  $REALM = {
+    kdc = $SRV:88
+    admin_server = $SRV:749
+  }
+[domain_realm]
+  .$CELL = $REALM
+  $CELL = $REALM
+EOK
+cat >"$KRB5_KDC_PROFILE" <<EOK
+[kdcdefaults]
+  kdc_listen = $SRV:88
+  kdc_tcp_listen = $SRV:88
+[realms]
+  $REALM = {
+    database_name = $KRB5_DIR/principal
+    key_stash_file = $KRB5_DIR/stash
+    acl_file = $KRB5_DIR/kadm5.acl
+    kadmind_listen = $SRV:749
+    kpasswd_listen = $SRV:464
+    master_key_type = aes256-cts-hmac-sha1-96
+    supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal
+    max_life = 1d
+  }
+[logging]
+  kdc = FILE:$TMP/logs/krb5kdc.log
+  admin_server = FILE:$TMP/logs/kadmind.log
+  default = FILE:$TMP/logs/krb5kdc.log
+EOK
+# the console's principal: add, inquire, re-key (ktadd) and extract host principals, nothing else
+printf '%s\n' "afsboot/admin@$REALM aice host/*@$REALM" >"$KRB5_DIR/kadm5.acl"
+X kdb5_util -r "$REALM" create -s -P "kdc-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" >>"$TMP/logs/kadmin.log" 2>&1 ||
+  die "kdb5_util create failed: $(tail -n 3 "$TMP/logs/kadmin.log")"
+# the cell's key (aes256 only: the ticket the KDC issues for afs/lab.test is under it), the
+# console's principal, the identity hosts'; keytabs without re-keying (-norandkey: kvno 1)
+kadmin_local addprinc -randkey -e aes256-cts-hmac-sha1-96:normal "afs/$CELL@$REALM"
+kadmin_local ktadd -k "$KRB5_DIR/afs.keytab" -norandkey "afs/$CELL@$REALM"
+kadmin_local addprinc -randkey "afsboot/admin@$REALM"
+kadmin_local ktadd -k "$KADMIN_KEYTAB" -norandkey "afsboot/admin@$REALM"
+for h in $ID_HOSTS; do
+  kadmin_local addprinc -randkey "host/$h.$CELL@$REALM"
+  kadmin_local ktadd -k "$KRB5_DIR/host-$h.keytab" -norandkey "host/$h.$CELL@$REALM"
+done
+AFS_KVNO=$(klist -k "$KRB5_DIR/afs.keytab" | awk -v p="afs/$CELL@$REALM" '$2 == p { print $1; exit }')
+[[ $AFS_KVNO =~ ^[0-9]+$ ]] || die "no kvno for afs/$CELL in its keytab: $(klist -k "$KRB5_DIR/afs.keytab" 2>&1)"
+ip netns exec "$NS" krb5kdc -n -r "$REALM" -P "$KRB5_DIR/krb5kdc.pid" >"$TMP/logs/krb5kdc.out" 2>&1 &
+track $! "krb5kdc"
+ip netns exec "$NS" kadmind -nofork -r "$REALM" -P "$KRB5_DIR/kadmind.pid" >"$TMP/logs/kadmind.out" 2>&1 &
+track $! "kadmind"
+# up when a host gets a ticket from its keytab (KDC) and the console's principal answers through
+# kadmind what it may ask
+wait_for 20 "the KDC" X env KRB5CCNAME="FILE:$KRB5_DIR/probe.cc" kinit -k -t "$KRB5_DIR/host-${ID_HOSTS%% *}.keytab" "host/${ID_HOSTS%% *}.$CELL@$REALM"
+rm -f "$KRB5_DIR/probe.cc"
+wait_for 20 "kadmind" X env KRB5CCNAME="MEMORY:" kadmin -k -t "$KADMIN_KEYTAB" -p "afsboot/admin@$REALM" -s "$SRV" -q "getprinc host/${ID_HOSTS%% *}.$CELL@$REALM"
+end
+
 begin "OpenAFS cell: servers up"
 # the cell's state lives in a tmpfs of its own (2 GiB) inside the private mount namespace: a
 # runaway server log cannot fill the host's disk, and nothing of it outlives the lab
@@ -341,7 +444,13 @@ E=$B/seed/etc-openafs
 echo "$CELL" >"$E/ThisCell"
 echo "$CELL" >"$E/server/ThisCell"
 printf '>%s\t#AFSBoot lab cell\n%s\t#afsdb1.%s\n' "$CELL" "$AFS_IP" "$CELL" | tee "$E/CellServDB" >"$E/server/CellServDB"
-touch "$E/server/NoAuth" "$B/seed/vicepa/AlwaysAttach"
+touch "$B/seed/vicepa/AlwaysAttach"
+# the cell's key from the KDC (rxkad-k5): asetkey puts it into KeyFileExt in inner.sh
+cp "$KRB5_DIR/afs.keytab" "$E/server/afs.keytab"
+# and the realm whose users are the cell's own: without krb.conf the servers take the default realm
+# of the krb5.conf they see, the host's /etc/krb5.conf in the chroot (Debian's: ATHENA.MIT.EDU), and
+# host/x.lab.test@LAB.TEST would be the foreign host.x.lab.test@lab.test, no PTS entry: anonymous
+echo "$REALM" >"$E/server/krb.conf"
 echo "$AFS_IP" >"$B/seed/lib/local/NetInfo"
 echo "$AFS_IP" >"$E/server/NetInfo"
 for v in $VOLUMES; do mv "$TMP/$v.dump" "$B/seed/log/"; done
@@ -357,6 +466,7 @@ mount --bind "$B/state/etc-openafs" "$R/etc/openafs"
 mount --bind "$B/state/lib" "$R/var/lib/openafs"
 mount --bind "$B/state/log" "$R/var/log/openafs"
 mount --bind "$B/state/vicepa" "$R/vicepa"
+chroot "$R" /usr/sbin/asetkey add rxkad_krb5 $AFS_KVNO 18 /etc/openafs/server/afs.keytab afs/$CELL@$REALM
 exec chroot "$R" /usr/sbin/bosserver -noauth -nofork
 EOF
 # ip netns exec, unshare and chroot exec in place: $! is bosserver itself
@@ -403,6 +513,35 @@ done
 afs vos listvldb -noauth >"$TMP/logs/vldb.txt" 2>&1
 grep -q "rel.deb12" "$TMP/logs/vldb.txt" || die "rel.deb12 is not in the VLDB"
 end
+
+begin "OpenAFS cell: PTS entries for $REALM's hosts, NoAuth off"
+# the group that may read rel.secure (its id is in the volume's ACL) and the AFS users of the
+# identity hosts' principals. OpenAFS 1.8's rxkad reads a Kerberos 5 ticket as the krb524
+# conversion names it: host/x.lab.test@LAB.TEST is name "rcmd", instance "x" (the service "host"
+# becomes "rcmd", the instance its first label; measured: the fileserver logs "rxkad conn:
+# name=rcmd,inst=lab020,cell=LAB.TEST"), so the PTS user is rcmd.x (realm dropped: LAB.TEST is the
+# cell's local realm, krb.conf). Two hosts of one short name in two domains are one AFS user.
+pts_() { afs pts "$@" "$AFS_AUTH" >>"$TMP/logs/vos.log" 2>&1 || die "pts $*: $(tail -n 3 "$TMP/logs/vos.log")"; }
+pts_ creategroup "$FLEET_GROUP" -owner system:administrators -id "$FLEET_GID"
+for h in $ID_HOSTS; do
+  pts_ createuser "rcmd.$h"
+  pts_ adduser "rcmd.$h" "$FLEET_GROUP"
+done
+# from here the cell checks who asks: the servers take tokens (rxkad-k5, the KDC's tickets for
+# afs/lab.test); ACLs hold (rel.secure: $FLEET_GROUP only; the other volumes: system:anyuser rl);
+# the lab's own vos/bos/pts calls use -localauth (the KeyFileExt in the chroot)
+afs bos setauth "$AFS_IP" on -noauth >>"$TMP/logs/vos.log" 2>&1 || die "bos setauth on failed: $(tail -n 3 "$TMP/logs/vos.log")"
+AFS_AUTH=-localauth
+# (bosserver -noauth made /var/lib/openafs/local/NoAuth, Debian's AFSDIR_SERVER_NOAUTH_FILEPATH; every
+# server looks for it at each check)
+afs test ! -e /var/lib/openafs/local/NoAuth || die "bos setauth on left /var/lib/openafs/local/NoAuth"
+# proof: an unauthenticated change is refused now, -localauth is accepted, the group is as made
+if afs pts createuser lab-noauth-probe -noauth >>"$TMP/logs/vos.log" 2>&1; then die "the ptserver still takes changes without authentication"; fi
+afs pts membership "$FLEET_GROUP" -localauth >"$TMP/logs/pts-fleet.txt" 2>&1 || die "pts -localauth failed: $(cat "$TMP/logs/pts-fleet.txt")"
+for h in $ID_HOSTS; do grep -q "rcmd.$h\$" "$TMP/logs/pts-fleet.txt" || die "rcmd.$h is not in $FLEET_GROUP: $(cat "$TMP/logs/pts-fleet.txt")"; done
+afs vos examine rel.secure -localauth >"$TMP/logs/vos-secure.txt" 2>&1 || die "vos examine -localauth failed: $(cat "$TMP/logs/vos-secure.txt")"
+end
+
 
 # ---------------------------------------------------------------- 4. the console
 begin "console: database, server, fleet, publish"
@@ -701,14 +840,48 @@ rollout_cases() {
   fi
 }
 
+# ---- software TPMs (#18)
+# tpm_start HOST: HOST's TPM 2.0, a swtpm in the namespace whose state lives in $TMP/tpm/HOST/state
+# and is kept across boots (the same TPM every boot of HOST: the same endorsement key, the same
+# persistent AK). Sets TPM_PID and TPM_ARGS, QEMU's options for it: a TIS device (Debian's kernel
+# has tpm_tis built in: /dev/tpm0 and /dev/tpmrm0 without a module). tpm_stop ends it.
+tpm_start() {
+  local host=$1 dir=$TMP/tpm/$1
+  mkdir -p "$dir/state"
+  chmod 0700 "$dir"
+  rm -f "$dir/swtpm.sock"
+  ip netns exec "$NS" swtpm socket --tpm2 --tpmstate "dir=$dir/state" --ctrl "type=unixio,path=$dir/swtpm.sock" \
+    --flags startup-clear --terminate --log "file=$TMP/logs/swtpm-$host.log,level=1" </dev/null >>"$TMP/logs/swtpm-$host.log" 2>&1 &
+  TPM_PID=$!
+  track "$TPM_PID" "swtpm $host"
+  wait_for 10 "$host's swtpm" test -S "$dir/swtpm.sock"
+  TPM_ARGS=(-chardev "socket,id=chrtpm,path=$dir/swtpm.sock" -tpmdev "emulator,id=tpm0,chardev=chrtpm" -device "tpm-tis,tpmdev=tpm0")
+}
+tpm_stop() { # (--terminate: it ends with QEMU's connection; a swtpm still there is stopped)
+  stop_pid "$TPM_PID"
+  untrack "$TPM_PID"
+}
+# tpm_boot HOST TAG MAC [DURING]: boot (below) with HOST's TPM attached
+tpm_boot() {
+  local host=$1
+  shift
+  tpm_start "$host"
+  BOOT_QEMU_ARGS=("${TPM_ARGS[@]}")
+  boot "$@"
+  BOOT_QEMU_ARGS=()
+  tpm_stop
+}
+BOOT_QEMU_ARGS=() # more QEMU options for boot() (a TPM: tpm_boot)
+
 boot() { # boot TAG MAC [DURING]: QEMU on the tap, -boot n; returns when it powers off (or the
   # hard timeout). DURING, if given, runs once QEMU has started, with QEMU's PID (what happens to
   # the world while the host boots).
+  # BOOT_QEMU_ARGS: more options for QEMU (tpm_boot: a software TPM)
   local tag=$1 mac=$2 during=${3:-} t0 rc
   t0=$(now_ms)
   BOOT_T0=$t0
   ip netns exec "$NS" timeout --kill-after=5 "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot -boot n \
-    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device "virtio-net-pci,netdev=n0,mac=$mac" \
+    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device "virtio-net-pci,netdev=n0,mac=$mac" "${BOOT_QEMU_ARGS[@]}" \
     </dev/null >"$TMP/logs/qemu-$tag.log" 2>&1 &
   local qpid=$!
   track "$qpid" "qemu $tag"
@@ -884,7 +1057,7 @@ systemd_case() {
   RESULTS+=("$tag: $rel running, $(lv time | tr '_' ' '); $(timeline "$TMP/logs/check-$tag.json"); QEMU off $((DOWN_MS / 1000)).$((DOWN_MS / 100 % 10)) s after the power button")
 }
 stop_cell() { # before the power button of the afs-down case: every AFS server of the cell stops
-  afs bos shutdown "$AFS_IP" -noauth -wait >>"$TMP/logs/vos.log" 2>&1 || die "bos shutdown failed"
+  afs bos shutdown "$AFS_IP" "$AFS_AUTH" -wait >>"$TMP/logs/vos.log" 2>&1 || die "bos shutdown failed"
   log "afs-down: every server of $CELL stopped"
 }
 
