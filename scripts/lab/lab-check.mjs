@@ -80,7 +80,7 @@ async function main() {
     bootId: boot.bootId,
     state: boot.state,
     durationMs: boot.durationMs ?? null,
-    stages: boot.stages.map((s) => ({ stage: s.stage, at: s.at, ms: s.ms ?? null, ...(s.message ? { message: s.message.slice(0, 200) } : {}) })),
+    stages: boot.stages.map((s) => ({ stage: s.stage, at: s.at, ms: s.ms ?? null, ...(s.message ? { message: s.message.slice(0, 600) } : {}) })),
     initrdSha256: boot.initrdSha256,
     releaseVersion: boot.releaseVersion,
   };

@@ -88,7 +88,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${AFSBOOT_LAB_CACHE:-/var/cache/afsboot-lab}
 export AFSBOOT_LAB_CACHE=$CACHE
 DHCP_SERVERS=${AFSBOOT_LAB_DHCP:-dnsmasq}
-CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree uefi-pxe uefi-http secure-boot secure-boot-unsigned rollout-ok rollout-halt openafs systemd-openafs ha-both ha-primary-down ha-primary-dies afs-down}
+CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree uefi-pxe uefi-http secure-boot secure-boot-unsigned rollout-ok rollout-halt identity-ok impostor openafs systemd-openafs ha-both ha-primary-down ha-primary-dies afs-down}
 BOOT_TIMEOUT=${AFSBOOT_LAB_BOOT_TIMEOUT:-240}
 SHUTDOWN_LIMIT=${AFSBOOT_LAB_SHUTDOWN_LIMIT:-60}
 LOGS=$CACHE/runs
@@ -117,6 +117,7 @@ MAC_UNKNOWN=52:54:00:77:00:99
 # users rcmd.<name> (how OpenAFS names those principals) in the cell's group fleet, which alone
 # may read rel.secure
 ID_HOSTS="lab020 lab021"
+HOST_ID=lab020 MAC_ID=52:54:00:77:00:30 IP_ID=$NET.30
 FLEET_GROUP=fleet FLEET_GID=-500
 
 log() { echo "lab: $*" >&2; }
@@ -143,7 +144,7 @@ done
 for c in $CASES; do
   case $c in
     boot | failure | unknown | console-down | openafs | systemd | broken-tree | systemd-openafs | ha-both | ha-primary-down | ha-primary-dies | afs-down) ;;
-    uefi-pxe | uefi-http | secure-boot | secure-boot-unsigned | rollout-ok | rollout-halt) ;;
+    uefi-pxe | uefi-http | secure-boot | secure-boot-unsigned | rollout-ok | rollout-halt | identity-ok | impostor) ;;
     *) die "AFSBOOT_LAB_CASES: unknown case $c" ;;
   esac
 done
@@ -154,6 +155,8 @@ SYSTEMD=0
 for c in systemd systemd-openafs afs-down; do if has_case $c; then SYSTEMD=1; fi; done
 ROLLOUT=0
 for c in rollout-ok rollout-halt; do if has_case $c; then ROLLOUT=1; fi; done
+IDENTITY=0
+for c in identity-ok impostor; do if has_case $c; then IDENTITY=1; fi; done
 if [ "$ROLLOUT" = 1 ]; then
   for c in ipmi_sim ipmitool stdbuf; do command -v "$c" >/dev/null || die "$c is missing: run bash scripts/ensure-deps.sh --test (openipmi, ipmitool)"; done
 fi
@@ -599,12 +602,14 @@ networks:
     discoveryRange: $NET.200-$NET.220
     dhcpEventHook: $EVENT_HOOK
 $([ "$ROLLOUT" = 0 ] || echo "    bmc: { driver: ipmi, user: labbmc, password: { env: LAB_BMC_PASSWORD } }")
+$([ "$IDENTITY" = 0 ] || echo "    identity: { mode: none, enrolment: tofu }")
 cells:
   - name: $CELL
     client: $1
     servers: [{ name: afsdb1.$CELL, ip: $AFS_IP }]
     bootRoot: /afs/$CELL/boot
     cache: { memcache: true, blocks: 65536 }
+$([ "$IDENTITY" = 0 ] || echo "    kerberos: { realm: $REALM, kdcs: [$SRV] }")
   - name: $BADCELL
     client: kafs
     servers: [{ name: afsdb1.$BADCELL, ip: $NET.99 }]
@@ -634,6 +639,7 @@ $([ -z "$BASE_OAFS" ] || debian_version 2 "$BASE_OAFS_NAME")
     versions:
 $(version 1 "$BASE_NAME")
 $([ "$ROLLOUT" = 0 ] || rollout_release)
+$([ "$IDENTITY" = 0 ] || identity_release)
 hosts:
   - { name: $HOST_OK, mac: "$MAC_OK", ip: $IP_OK, cell: $CELL, release: $2, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
   - { name: $HOST_BAD, mac: "$MAC_BAD", ip: $IP_BAD, cell: $BADCELL, release: deb12-unreach, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
@@ -641,6 +647,18 @@ hosts:
   - { name: $HOST_BROKEN, mac: "$MAC_BROKEN", ip: $IP_BROKEN, cell: $CELL, release: broken, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
 $([ "$UEFI" = 0 ] || uefi_hosts)
 $([ "$ROLLOUT" = 0 ] || rollout_hosts)
+$([ "$IDENTITY" = 0 ] || echo "  - { name: $HOST_ID, mac: \"$MAC_ID\", ip: $IP_ID, cell: $CELL, release: secure@1, identity: tpm, kernelArgs: \"console=ttyS0 afsboot.onfail=halt\" }")
+EOF
+}
+# the identity cases' release (#18): the busybox tree in rel.secure, which only the PTS group
+# fleet may read (system:anyuser nothing): a host reads it only with its AFS token
+identity_release() {
+  cat <<EOF
+  - name: secure
+    tree: /afs/$CELL/boot/secure
+    imagesDir: $TMP/images
+    versions:
+$(version 1 "$BASE_NAME")
 EOF
 }
 # the rollout cases: release fleet on the busybox tree (deb12's volume). @1 and @2 differ in their
@@ -872,6 +890,68 @@ tpm_boot() {
   tpm_stop
 }
 BOOT_QEMU_ARGS=() # more QEMU options for boot() (a TPM: tpm_boot)
+
+# the identity cases (#18): lab020 (identity tpm) boots release secure (rel.secure: only the PTS
+# group fleet may read it) with its swtpm; its network pins a first TPM at once (tofu)
+field() { node -e 'const v=JSON.parse(process.argv[1]);const s=v.stages.find(x=>x.stage===process.argv[2]);const m=(s&&s.message||"").match(new RegExp(process.argv[3]));console.log(m?m[1]:"")' "$@"; }
+audit_count() { # audit_count ACTION TARGET: entries in the console's audit log (its SQLite database)
+  (cd "$REPO" && node -e 'const D=require("better-sqlite3");const d=new D(process.argv[1],{readonly:true});console.log(d.prepare("SELECT count(*) AS n FROM AuditEntry WHERE action=? AND targetName=?").get(process.argv[2],process.argv[3]).n)' "$TMP/afsboot.db" "$1" "$2")
+}
+identity_cases() {
+  local since n fps=() secrets_ms=() token_ms=() console_fp pinned
+  begin "identity: $HOST_ID's keytab made by the console through kadmin (its own principal, afsboot/admin)"
+  (cd "$REPO" && X env AFSBOOT_KADMIN_PRINCIPAL="afsboot/admin@$REALM" AFSBOOT_KADMIN_KEYTAB="$KADMIN_KEYTAB" AFSBOOT_KADMIN_SERVER="$SRV" \
+    node bin/afsboot.mjs host keytab "$HOST_ID" --kadmin) >"$TMP/logs/keytab.log" 2>&1 || die "afsboot host keytab --kadmin: $(cat "$TMP/logs/keytab.log")"
+  grep -q "keytab for host/$HOST_ID.$CELL@$REALM, kvno [0-9]" "$TMP/logs/keytab.log" || die "the keytab is not for host/$HOST_ID.$CELL@$REALM: $(cat "$TMP/logs/keytab.log")"
+  afsboot publish --host "$HOST_ID" >>"$TMP/logs/publish.log" 2>&1 || die "afsboot publish --host $HOST_ID failed: $(tail -n 8 "$TMP/logs/publish.log")"
+  end
+  if has_case identity-ok; then
+    for n in 1 2; do
+      begin "identity-ok: $HOST_ID boot $n with its TPM: secrets, a token, rel.secure, up"
+      since=$(iso_now)
+      tpm_boot "$HOST_ID" "identity-ok-$n" "$MAC_ID"
+      check --host "$HOST_ID" --expect up --release secure@1 --since "$since" \
+        --afs "tree /afs/${CELL//./\\.}/boot/secure .*; secrets in [0-9]+ ms: ssh_host_ecdsa_key ssh_host_ed25519_key ssh_host_rsa_key krb5.keytab; token as host/$HOST_ID\\.${CELL//./\\.}@${REALM//./\\.} in [0-9]+ ms" \
+        --up "ssh host key ED25519 SHA256:[A-Za-z0-9+/]{43} \\(mode 600\\); keytab \\(mode 600\\)" >"$TMP/logs/check-identity-ok-$n.json" ||
+        die "identity-ok boot $n: $(cat "$TMP/logs/check-identity-ok-$n.json")"
+      fps+=("$(field "$(cat "$TMP/logs/check-identity-ok-$n.json")" up 'ssh host key ED25519 (SHA256:[A-Za-z0-9+/]{43})')")
+      secrets_ms+=("$(field "$(cat "$TMP/logs/check-identity-ok-$n.json")" afs 'secrets in ([0-9]+) ms')")
+      token_ms+=("$(field "$(cat "$TMP/logs/check-identity-ok-$n.json")" afs 'token as [^ ]+ in ([0-9]+) ms')")
+      end
+    done
+    [ "${fps[0]}" = "${fps[1]}" ] || die "identity-ok: the SSH host key changed between boots: ${fps[0]} then ${fps[1]}"
+    console_fp=$(XAFSBOOT host ssh-keys "$HOST_ID" | awk '$1 == "ed25519" { print $2 }')
+    [ "$console_fp" = "${fps[0]}" ] || die "identity-ok: the host booted with SSH host key ${fps[0]}, the console holds $console_fp"
+    XAFSBOOT export known-hosts >"$TMP/logs/known_hosts" 2>&1 || die "afsboot export known-hosts: $(cat "$TMP/logs/known_hosts")"
+    ssh-keygen -l -F "$IP_ID" -f "$TMP/logs/known_hosts" | grep -qF "${fps[0]}" || die "identity-ok: known_hosts has no $HOST_ID key ${fps[0]}"
+    pinned=$(XAFSBOOT host tpm "$HOST_ID" | awk '$1 == "pinned" { print $2 }')
+    [[ $pinned == SHA256:* ]] || die "identity-ok: no TPM pinned to $HOST_ID: $(XAFSBOOT host tpm "$HOST_ID" 2>&1)"
+    [ "$(audit_count secrets.deliver "$HOST_ID")" = 2 ] || die "identity-ok: $(audit_count secrets.deliver "$HOST_ID") deliveries audited, expected 2"
+    RESULTS+=("identity-ok: TPM $pinned pinned on first use; 2 boots up on rel.secure (fleet only) with SSH host key ${fps[0]} both times (= the console's, in known_hosts), keytab by kadmin; secrets ${secrets_ms[0]}/${secrets_ms[1]} ms, kinit + aklog-kafs ${token_ms[0]}/${token_ms[1]} ms")
+  fi
+  if has_case impostor; then
+    begin "impostor: another TPM with $HOST_ID's MAC (and its public token): no secrets, no tree, flagged"
+    since=$(iso_now)
+    tpm_boot "$HOST_ID-impostor" impostor "$MAC_ID"
+    check --host "$HOST_ID" --expect failed --stage afs --since "$since" \
+      --message "tree /afs/${CELL//./\\.}/boot/secure: permission denied .*no AFS token: this host has no keytab: the console refused: 403 identity mismatch: this TPM \\(SHA256:" \
+      >"$TMP/logs/check-impostor.json" || die "impostor: $(cat "$TMP/logs/check-impostor.json")"
+    XAFSBOOT host tpm "$HOST_ID" >"$TMP/logs/impostor-tpm.txt" 2>&1
+    grep -q "^MISMATCH" "$TMP/logs/impostor-tpm.txt" || die "impostor: the console does not flag $HOST_ID: $(cat "$TMP/logs/impostor-tpm.txt")"
+    [ "$(audit_count identity.mismatch "$HOST_ID")" -ge 1 ] || die "impostor: no identity.mismatch in the audit log"
+    [ "$(audit_count secrets.deliver "$HOST_ID")" = "$( (has_case identity-ok && echo 2) || echo 0)" ] || die "impostor: secrets were delivered to it"
+    end
+    if has_case identity-ok; then
+      begin "impostor: the genuine $HOST_ID still boots (the flag waits for an admin)"
+      since=$(iso_now)
+      tpm_boot "$HOST_ID" identity-after-impostor "$MAC_ID"
+      check --host "$HOST_ID" --expect up --release secure@1 --since "$since" --up "ssh host key ED25519 ${fps[0]//+/\\+}" >"$TMP/logs/check-identity-after.json" ||
+        die "the genuine host after the impostor: $(cat "$TMP/logs/check-identity-after.json")"
+      end
+    fi
+    RESULTS+=("impostor: another TPM with $HOST_ID's MAC and token: refused (identity mismatch), failed at afs (rel.secure: permission denied, no token), flagged and audited$(has_case identity-ok && echo "; the genuine host up again after it")")
+  fi
+}
 
 boot() { # boot TAG MAC [DURING]: QEMU on the tap, -boot n; returns when it powers off (or the
   # hard timeout). DURING, if given, runs once QEMU has started, with QEMU's PID (what happens to
@@ -1142,6 +1222,9 @@ for s in $DHCP_SERVERS; do
     fi
     if [ "$ROLLOUT" = 1 ]; then
       rollout_cases
+    fi
+    if [ "$IDENTITY" = 1 ]; then
+      identity_cases
     fi
     if [[ " $CASES " == *" openafs "* ]]; then
       begin "openafs: $HOST_OK through afsd -memcache via $s"

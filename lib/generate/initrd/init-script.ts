@@ -392,7 +392,8 @@ unpack() {
   set +f
   SECRETS_GOT=$(cd "$SECRETS" && for f in etc/ssh/ssh_host_*_key etc/krb5.keytab; do [ -f "$f" ] && printf '%s ' "\${f##*/}"; done)
   set -f
-  [ -n "$SECRETS_GOT" ] || SECRETS_GOT="an empty bundle " 
+  SECRETS_GOT=\${SECRETS_GOT% }
+  [ -n "$SECRETS_GOT" ] || SECRETS_GOT="an empty bundle"
 }
 
 if [ -n "$IDENTITY" ]; then
