@@ -88,6 +88,11 @@ describe.skipIf(missing)("POST /api/v1/identity/activate and /bundle", () => {
       expect(body.error.message).toMatch(message);
     }
     expect(await db.identityActivation.count()).toBe(1); // only the first test's
+    // the malformed ones from the host's own MAC and token are audited on the host; the others have no host
+    const audited = await db.auditEntry.findMany({ where: { action: "identity.refused", targetName: "node001" } });
+    expect(audited.map((a) => (a.after as { reason: string }).reason)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/bootId must be 8 to 64/), expect.stringMatching(/ek must be base64/), expect.stringMatching(/^ek: /)]),
+    );
   });
 });
 
@@ -108,7 +113,13 @@ describe.skipIf(missing || process.getuid?.() !== 0)("/init's source-port client
     // stands in for the host's address on the boot network
     const server = http.createServer((req, res) => {
       void handleBundle(
-        { contentType: req.headers["content-type"] ?? "", contentLength: req.headers["content-length"] ?? null, authorization: null, from: "10.0.0.11", body: req },
+        {
+          contentType: req.headers["content-type"] ?? "",
+          contentLength: req.headers["content-length"] ?? null,
+          authorization: null,
+          from: "10.0.0.11",
+          body: req,
+        },
         req.socket.remotePort ?? null,
       ).then((r) => {
         res.writeHead(r.status, r.headers["x-afsboot-refused"] ?? "OK", r.headers);
@@ -121,7 +132,9 @@ describe.skipIf(missing || process.getuid?.() !== 0)("/init's source-port client
     try {
       const h = initSections();
       const run = (bootId: string) =>
-        sh(`${h.helpers}${h.identity.replaceAll("/run/afsboot", dir)}REPORT=http://127.0.0.1:${port} MAC=${mac} BOOT_ID=${bootId} TOKEN=${token} SECRETS=${dir}/secrets\nsecrets_port && echo "got: $SECRETS_GOT" || echo "refused: $SECRETS_WHY"\n`);
+        sh(
+          `${h.helpers}${h.identity.replaceAll("/run/afsboot", dir)}REPORT=http://127.0.0.1:${port} MAC=${mac} BOOT_ID=${bootId} TOKEN=${token} SECRETS=${dir}/secrets\nsecrets_port && echo "got: $SECRETS_GOT" || echo "refused: $SECRETS_WHY"\n`,
+        );
       const bootId = crypto.randomUUID();
       expect(await run(bootId)).toBe("got: ssh_host_ecdsa_key ssh_host_ed25519_key ssh_host_rsa_key");
       expect(fs.statSync(path.join(dir, "secrets/etc/ssh/ssh_host_ed25519_key")).mode & 0o777).toBe(0o600);

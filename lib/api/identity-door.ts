@@ -1,7 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import { TokenBuckets } from "@/lib/auth/rate-limit";
-import { activateIdentity, deliverBundle } from "@/lib/data/identity";
+import { activateIdentity, auditMalformed, deliverBundle } from "@/lib/data/identity";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { errorFields, log } from "@/lib/log";
@@ -38,7 +38,10 @@ async function input<T extends z.ZodTypeAny>(r: ReportRequest, schema: T): Promi
   const v = schema.safeParse(fields);
   if (!v.success) {
     const list = v.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    throw new Refused(422, "invalid", list.map((f) => f.message).join("; "), list);
+    const message = list.map((f) => f.message).join("; ");
+    // a malformed request from an enrolled host (its MAC and report token hold): audited on the host
+    await auditMalformed(fields, message, r.from);
+    throw new Refused(422, "invalid", message, list);
   }
   return v.data as z.output<T>;
 }

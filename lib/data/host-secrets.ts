@@ -139,11 +139,18 @@ async function storeKeytab(actor: Actor, h: Awaited<ReturnType<typeof hostFor>>,
   return { ...summary, source };
 }
 
-/** An admin's keytab for the host: it must hold host/<fqdn>@REALM of the host's cell. */
+/** An admin's keytab for the host: it must hold host/<fqdn>@REALM of the host's cell. A refused one is audited (nothing stored). */
 export async function setKeytab(actor: Actor, name: string, bytes: Buffer) {
   authorize(actor, "admin");
   const h = await hostFor(name);
-  return storeKeytab(actor, h, bytes, checkKeytab(h, bytes), "upload");
+  let summary: KeytabSummary;
+  try {
+    summary = checkKeytab(h, bytes);
+  } catch (e) {
+    await recordAudit(db, actor, "secrets.keytab_refused", { type: "host", id: h.id, name }, undefined, { reason: e instanceof Error ? e.message : "refused", bytes: bytes.length });
+    throw e;
+  }
+  return storeKeytab(actor, h, bytes, summary, "upload");
 }
 
 /** The console makes the principal (if new) and a keytab through kadmin with its own principal (rotates the key). */

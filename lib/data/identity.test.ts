@@ -165,6 +165,7 @@ describe.skipIf(missing)("TPM identity", () => {
     expect(() => activateInput.parse({ mac, bootId: newBoot(), token, ek: "A".repeat(2400), ak: "AAAA" })).toThrow(/larger than 1 KiB/);
     expect(() => activateInput.parse({ mac, bootId: newBoot(), token, ek: "not base64!", ak: "AAAA" })).toThrow(/base64/);
     expect(await db.hostTpm.findUnique({ where: { hostId: before!.hostId } })).toEqual(before);
+    expect((await actions("identity.refused")).some((e) => /^ek: /.test((e.after as { reason: string }).reason))).toBe(true);
     // the wrong report token: refused before anything is looked at
     expect((await refusal(activateIdentity(activateInput.parse({ mac, bootId: newBoot(), token: "x".repeat(43), ek: b.ekPub.toString("base64"), ak: b.akPub.toString("base64") }), "10.0.0.11"))).status).toBe(401);
   });
@@ -247,6 +248,7 @@ describe.skipIf(missing)("secrets", () => {
     const bad = await refusal(setKeytab(admin, HOST, Buffer.from("not a keytab at all")));
     expect(bad.status).toBe(422);
     expect(bad.fields).toHaveProperty("keytab");
+    expect((await actions("secrets.keytab_refused"))[0]).toMatchObject({ targetName: HOST, after: { reason: bad.message, bytes: 19 } });
     await expect(setKeytab(operator, HOST, Buffer.from("x"))).rejects.toThrow(/role/);
     expect((await hostSecretsView(viewer, HOST)).keytab).toBeNull();
     expect((await refusal(clearKeytab(admin, HOST))).message).toBe(`host ${HOST} has no keytab`);

@@ -1,6 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { db } from "@/lib/db";
+import { normalizeMac } from "@/lib/inventory/mac";
 import { effectiveIdentity, type IdentityModeName } from "@/lib/boot/identity-mode";
 import type { Actor } from "@/lib/auth/roles";
 import { serverSecret } from "@/lib/env";
@@ -61,6 +62,16 @@ async function bootingHost(mac: string, token: string): Promise<HostRow> {
 
 async function auditRefusal(h: HostRow, bootId: string, ip: string, reason: string) {
   await recordAudit(db, HOST_ACTOR(h.name), "identity.refused", { type: "host", id: h.id, name: h.name }, undefined, { bootId, ip, reason });
+}
+
+/** A malformed identity request (bad EK/AK encoding, oversized, bad ids) from an enrolled host's MAC and token: audited on that host. */
+export async function auditMalformed(fields: Record<string, unknown>, reason: string, ip: string) {
+  const mac = typeof fields.mac === "string" ? normalizeMac(fields.mac) : null;
+  if (!mac || typeof fields.token !== "string") return;
+  const who = await identify(mac, fields.token);
+  if (who.kind !== "host") return;
+  const bootId = typeof fields.bootId === "string" ? fields.bootId.slice(0, 64) : "";
+  await recordAudit(db, HOST_ACTOR(who.host.name), "identity.refused", { type: "host", id: who.host.id, name: who.host.name }, undefined, { bootId, ip, reason: reason.slice(0, 500) });
 }
 
 /** Erase the keys of activations whose bundle was never fetched in time. */

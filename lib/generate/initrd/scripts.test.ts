@@ -9,6 +9,7 @@ import type { SnapCell, SnapVersion } from "../snapshot";
 import crypto from "node:crypto";
 import { activationProof, encryptBundle } from "@/lib/identity/bundle";
 import { HOST_FILES, hostCommands } from "@/lib/tpm/host-commands";
+import { kdcMissing, startKdc } from "@/lib/testing/kdc";
 import { generateInit, initSections, shQuote } from "./init-script";
 import { cellServDb, generateUdhcpcScript, overlayConf } from "./overlay";
 import { releaseSideFiles } from "./release-side";
@@ -760,4 +761,52 @@ describe("/init's secrets bundle under busybox sh and openssl", () => {
     const word = (a: string) => (files.has(a) ? `"$d/${a}"` : a.startsWith("session:") ? `"session:$d/${a.slice(8)}"` : a);
     for (const cmds of Object.values(hostCommands)) for (const c of cmds) expect(h.identity).toContain(c.argv.map(word).join(" "));
   });
+});
+
+describe.skipIf(kdcMissing())("/init's AFS token: the real kinit against a real KDC", () => {
+  it("gets a ticket with the host's keytab, then asks aklog-kafs for the cell; a KDC that is down fails at afs after 5 tries, naming kinit's reason", async () => {
+    const kdc = await startKdc({ realm: "LAB.TEST" });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-token-"));
+    try {
+      const principal = "host/node001.lab.test@LAB.TEST";
+      fs.mkdirSync(path.join(dir, "secrets/etc"), { recursive: true });
+      fs.mkdirSync(path.join(dir, "secrets/afsboot"), { recursive: true });
+      await kdc.kadminLocal(`addprinc -randkey ${principal}`);
+      await kdc.kadminLocal(`ktadd -k ${dir}/secrets/etc/krb5.keytab ${principal}`);
+      fs.writeFileSync(path.join(dir, "secrets/afsboot/principal"), `${principal}\n`);
+      fs.mkdirSync(path.join(dir, "bin"));
+      fs.writeFileSync(path.join(dir, "bin/aklog-kafs"), `#!/bin/sh\necho "aklog-kafs $* ccache=$KRB5CCNAME" >${dir}/aklog\n`, { mode: 0o755 });
+      const fn = h.afs.slice(h.afs.indexOf("NOTOKEN=\nafs_token() {"), h.afs.indexOf("\n}\n", h.afs.indexOf("afs_token() {")) + 3);
+      expect(fn).toMatch(/^NOTOKEN=\nafs_token\(\) \{[\s\S]*\n\}\n$/);
+      // the initramfs's paths in a folder of the test's; aklog-kafs and sleep are stand-ins (no kAFS here, no waiting)
+      const script = (kdcs: string) =>
+        `${h.helpers}SECRETS=${dir}/secrets CELL=lab.test AFSBOOT_CLIENT=kafs AFSBOOT_REALM=LAB.TEST AFSBOOT_KDCS='${kdcs}'\n` +
+        `PATH=${dir}/bin:$PATH\nms() { echo 0; }\nmodload() { :; }\nsleep() { echo "sleep $1" >>${dir}/sleeps; }\n` +
+        `fail() { echo "FAIL $1: $2"; exit 0; }\n` +
+        fn.replaceAll("/etc/krb5.conf", `${dir}/krb5.conf`).replaceAll("/run/afsboot", dir) +
+        `afs_token\necho "token: $princ"\n`;
+      expect(busyboxSh(script(kdc.kdc)).trim().split("\n").pop()).toBe(`token: ${principal}`);
+      expect(fs.readFileSync(path.join(dir, "aklog"), "utf8").trim()).toBe(`aklog-kafs lab.test LAB.TEST ccache=FILE:${dir}/krb5cc`);
+      expect(fs.readFileSync(path.join(dir, "krb5.conf"), "utf8")).toContain(`kdc = ${kdc.kdc}`);
+      await kdc.stop();
+      const down = busyboxSh(script(kdc.kdc)).trim().split("\n").pop();
+      expect(down).toMatch(
+        new RegExp(
+          `^FAIL afs: no Kerberos ticket for ${principal.replace(/[.@/]/g, "\\$&")} from ${kdc.kdc} after 5 tries: kinit: Cannot contact any KDC for realm 'LAB.TEST'`,
+        ),
+      );
+      expect(fs.readFileSync(path.join(dir, "sleeps"), "utf8").trim().split("\n")).toEqual(["sleep 3", "sleep 3", "sleep 3", "sleep 3"]);
+      // no keytab: the tree is read anonymously, saying why
+      fs.rmSync(path.join(dir, "secrets/etc/krb5.keytab"));
+      expect(
+        busyboxSh(script(kdc.kdc) + 'echo "notoken: $NOTOKEN"\n')
+          .trim()
+          .split("\n")
+          .pop(),
+      ).toBe("notoken: this host has no keytab: it has no identity mode (afsboot.identity)");
+    } finally {
+      await kdc.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
