@@ -27,6 +27,8 @@ export interface HostRow {
   /** boots with UEFI Secure Boot: its own setting, or its network's default; null: it does not */
   secureBoot: "own" | "network" | null;
   tags: string[];
+  /** a different TPM booted as this host: it gets no secrets until an operator decides */
+  identityMismatch?: boolean;
   updated: string;
 }
 
@@ -150,6 +152,17 @@ export function HostTable({ rows, total, params, canEdit, choices, emptyText }: 
                 <Link className="text-blue-700 hover:underline" href={`/hosts/${encodeURIComponent(h.name)}`}>
                   {h.name}
                 </Link>
+                {h.identityMismatch && (
+                  <Link
+                    href={`/hosts/${encodeURIComponent(h.name)}#identity`}
+                    className="ml-1.5"
+                    title="A different TPM booted as this host; it gets no secrets until an operator decides"
+                  >
+                    <Badge variant="danger" data-testid="identity-mismatch-marker">
+                      identity mismatch
+                    </Badge>
+                  </Link>
+                )}
               </TableCell>
               <TableCell>
                 <div className="flex flex-wrap gap-1">
