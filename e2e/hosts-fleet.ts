@@ -7,12 +7,13 @@ import { E2E_PORT } from "./run-env";
 // A fleet to enroll hosts into (a network, a cell, a release with versions 1 and 2), and hosts
 // seeded straight through the data layer: for the specs about the hosts table and the host page.
 
-/** Runs e2e/hosts-fixtures.ts (the data layer, through tsx) against the e2e database. */
-export function fixture(...args: string[]) {
-  execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(ROOT, "e2e/hosts-fixtures.ts"), ...args], {
+/** Runs e2e/hosts-fixtures.ts (the data layer, through tsx) against the e2e database; its output. */
+export function fixture(...args: string[]): string {
+  return execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(ROOT, "e2e/hosts-fixtures.ts"), ...args], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL, AFSBOOT_DATA_DIR: TMP, TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") },
     stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
   });
 }
 

@@ -42,14 +42,14 @@ test("at 1440 px the dashboard's Booting now table fits its card, every column w
   for (const cell of await row.getByRole("cell").all()) expect(await overflows(cell), await cell.innerText()).toBe(false);
 });
 
-test("the host page leads with status and boot history, then power, settings and boot files, with links to each", async ({ page }) => {
+test("the host page leads with status and boot history, then power, identity, settings and boot files, with links to each", async ({ page }) => {
   const [host] = seedHosts(fleet, `lay-${uid()}`, 1, 20);
   await goto(page, `/hosts/${host!.name}`);
   const sections = page.getByRole("navigation", { name: "On this page" }).getByRole("link");
-  await expect(sections).toHaveText(["Status", "Boot history", "Power", "Settings", "Boot files", "Report token", "Audit trail"]);
+  await expect(sections).toHaveText(["Status", "Boot history", "Power", "Identity and secrets", "Settings", "Boot files", "Report token", "Audit trail"]);
 
   const tops: number[] = [];
-  for (const name of ["Release and last boot", "Boot history", "Power", "Settings", "Boot files", "Audit trail"]) {
+  for (const name of ["Release and last boot", "Boot history", "Power", "Identity and secrets", "Settings", "Boot files", "Audit trail"]) {
     tops.push((await box(page.getByRole("heading", { name, exact: true }))).y);
   }
   expect(tops).toEqual([...tops].sort((a, b) => a - b));

@@ -31,6 +31,8 @@ export interface HostRow {
   /** the identity mode it uses (its own or its network's) and where it comes from */
   identity: { mode: IdentityModeName; source: "own" | "network" };
   tags: string[];
+  /** a different TPM booted as this host: it gets no secrets until an operator decides */
+  identityMismatch?: boolean;
   updated: string;
 }
 
@@ -154,6 +156,17 @@ export function HostTable({ rows, total, params, canEdit, choices, emptyText }: 
                 <Link className="text-blue-700 hover:underline" href={`/hosts/${encodeURIComponent(h.name)}`}>
                   {h.name}
                 </Link>
+                {h.identityMismatch && (
+                  <Link
+                    href={`/hosts/${encodeURIComponent(h.name)}#identity`}
+                    className="ml-1.5"
+                    title="A different TPM booted as this host; it gets no secrets until an operator decides"
+                  >
+                    <Badge variant="danger" data-testid="identity-mismatch-marker">
+                      identity mismatch
+                    </Badge>
+                  </Link>
+                )}
               </TableCell>
               <TableCell>
                 <div className="flex flex-wrap gap-1">

@@ -194,8 +194,13 @@ export async function clearKeytab(actor: Actor, name: string) {
 export async function hostSecretsView(actor: Actor, name: string) {
   authorize(actor, "viewer");
   const h = await hostFor(name);
+  const e = env();
   return {
     principal: principalOf(h),
+    /** why the host cannot have a keytab now (no realm, no domain), or null */
+    keytabUnavailable: noPrincipal(h),
+    /** the console has a kadmin principal of its own (it can make keytabs) */
+    kadmin: !!(e.AFSBOOT_KADMIN_PRINCIPAL && e.AFSBOOT_KADMIN_KEYTAB),
     ssh: parseJson<SshPublic[]>(h.secrets?.sshPublic) ?? [],
     sshCreatedAt: h.secrets?.sshCreatedAt ?? null,
     keytab: h.secrets?.keytab ? { ...parseJson<KeytabSummary>(h.secrets.keytabSummary)!, source: h.secrets.keytabSource, at: h.secrets.keytabAt } : null,

@@ -300,3 +300,11 @@ export async function hostIdentity(actor: Actor, name: string) {
   };
 }
 
+
+/** Which of these hosts are flagged identity mismatch (a different TPM booted as them): the hosts table's marker. */
+export async function identityMismatches(actor: Actor, hostIds: string[]): Promise<Set<string>> {
+  authorize(actor, "viewer");
+  if (hostIds.length === 0) return new Set();
+  const rows = await db.hostTpm.findMany({ where: { hostId: { in: hostIds }, mismatch: true }, select: { hostId: true } });
+  return new Set(rows.map((r) => r.hostId));
+}

@@ -11,6 +11,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { hasRole } from "@/lib/auth/roles";
 import { requireActor } from "@/lib/auth/session";
 import { hostChoices } from "@/lib/data/host-queries";
+import { identityMismatches } from "@/lib/data/identity";
 import { listHosts, type HostView } from "@/lib/data/hosts";
 import { FILTER_KEYS, hasFilters, paramRecord, parseHostParams, toHostQuery } from "@/lib/validation/host-query";
 
@@ -18,7 +19,7 @@ export const metadata: Metadata = { title: "Hosts" };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-function toRow(h: HostView): HostRow {
+function toRow(h: HostView, mismatched: Set<string>): HostRow {
   return {
     name: h.name,
     mac: h.mac,
@@ -35,6 +36,7 @@ function toRow(h: HostView): HostRow {
     secureBoot: h.effectiveSecureBoot ? (h.secureBoot === null ? "network" : "own") : null,
     identity: { mode: h.effectiveIdentity, source: h.identity === null ? "network" : "own" },
     tags: h.tags,
+    identityMismatch: mismatched.has(h.id),
     updated: `${formatDistanceToNowStrict(h.updatedAt)} ago`,
   };
 }
@@ -68,6 +70,10 @@ export default async function HostsPage({ searchParams }: { searchParams: Search
   const actor = await requireActor();
   const params = parseHostParams(await searchParams);
   const [result, choices] = await Promise.all([listHosts(actor, toHostQuery(params)), hostChoices(actor)]);
+  const mismatched = await identityMismatches(
+    actor,
+    result.items.map((h) => h.id),
+  );
   const canEdit = hasRole(actor.role, "operator");
   const filtered = hasFilters(params);
   const missing = [
@@ -128,7 +134,7 @@ export default async function HostsPage({ searchParams }: { searchParams: Search
             <>
               <HostTable
                 key={selectionKey}
-                rows={result.items.map(toRow)}
+                rows={result.items.map((h) => toRow(h, mismatched))}
                 total={result.total}
                 params={params}
                 canEdit={canEdit}

@@ -6,6 +6,7 @@ import { BOOT_LIMIT, BootHistory, parseBootFilter } from "@/components/boots/boo
 import { BootFiles, BootFilesSkeleton } from "@/components/hosts/boot-files";
 import { HostForm, type HostFormValues } from "@/components/hosts/host-form";
 import { HostStatus } from "@/components/hosts/host-status";
+import { IdentitySection } from "@/components/identity/identity-section";
 import { PowerCard } from "@/components/power/power-card";
 import { ReportToken } from "@/components/hosts/report-token";
 import { AuditTable } from "@/components/shell/audit-table";
@@ -88,6 +89,7 @@ export default async function HostPage({ params, searchParams }: { params: Param
     { id: "status", label: "Status" },
     { id: "boot-history", label: "Boot history" },
     { id: "power", label: "Power" },
+    { id: "identity", label: "Identity and secrets" },
     { id: "settings", label: "Settings" },
     { id: "boot-files", label: "Boot files" },
     ...(token ? [{ id: "report-token", label: "Report token" }] : []),
@@ -131,6 +133,9 @@ export default async function HostPage({ params, searchParams }: { params: Param
       />
       <section id="power" className={SECTION_SCROLL_MARGIN}>
         <PowerCard host={host.name} network={host.network} power={host.power} canOperate={canEdit} />
+      </section>
+      <section id="identity" className={SECTION_SCROLL_MARGIN}>
+        <IdentitySection actor={actor} host={host.name} network={host.network} />
       </section>
       <section id="settings" className={SECTION_SCROLL_MARGIN}>
         {canEdit && choices ? (
