@@ -934,7 +934,7 @@ identity_cases() {
     since=$(iso_now)
     tpm_boot "$HOST_ID-impostor" impostor "$MAC_ID"
     check --host "$HOST_ID" --expect failed --stage afs --since "$since" \
-      --message "tree /afs/${CELL//./\\.}/boot/secure: permission denied .*no AFS token: this host has no keytab: the console refused: 403 identity mismatch: this TPM \\(SHA256:" \
+      --message "tree /afs/${CELL//./\\.}/boot/secure: permission denied .*no AFS token: this host has no keytab: its secrets were refused .*no secrets: the console refused: 403 identity mismatch: this TPM \\(SHA256:" \
       >"$TMP/logs/check-impostor.json" || die "impostor: $(cat "$TMP/logs/check-impostor.json")"
     XAFSBOOT host tpm "$HOST_ID" >"$TMP/logs/impostor-tpm.txt" 2>&1
     grep -q "^MISMATCH" "$TMP/logs/impostor-tpm.txt" || die "impostor: the console does not flag $HOST_ID: $(cat "$TMP/logs/impostor-tpm.txt")"

@@ -411,7 +411,7 @@ afs_token() {
   kt=$SECRETS/etc/krb5.keytab
   if [ ! -s "$kt" ]; then
     if [ -z "$IDENTITY" ]; then why="it has no identity mode (afsboot.identity)"
-    elif [ -n "$SECRETS_WHY" ]; then why=$SECRETS_WHY
+    elif [ -n "$SECRETS_WHY" ]; then why="its secrets were refused (the note says why)"
     else why="the console holds none for it"
     fi
     NOTOKEN="this host has no keytab: $why"
