@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { pidAlive } from "@/lib/pid";
 
 // One publisher per export directory at a time, across processes (the console and a CLI run
 // may publish into the same directory): an exclusive lock file holding the owner's pid. A lock
@@ -11,14 +12,7 @@ export class PublishBusyError extends Error {
 
 const LOCK = ".afsboot-publish.lock";
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+const alive = pidAlive;
 
 export async function withExportLock<T>(outDir: string, fn: () => Promise<T>, waitMs = 10_000): Promise<T> {
   fs.mkdirSync(outDir, { recursive: true });

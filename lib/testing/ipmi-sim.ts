@@ -3,6 +3,7 @@ import dgram from "node:dgram";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pidAlive } from "@/lib/pid";
 
 // A real IPMI BMC for tests: OpenIPMI's ipmi_sim on 127.0.0.1 and a random UDP port, its "machine"
 // a `sleep` process. ipmi_sim's own power path (startcmd) cannot reset nor set a boot device
@@ -90,14 +91,7 @@ export async function silentUdp(): Promise<{ address: string; received: () => nu
   };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const alive = pidAlive;
 
 export interface IpmiSim {
   /** 127.0.0.1:PORT, for BmcTarget.address */

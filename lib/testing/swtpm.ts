@@ -4,6 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { HOST_FILES, hostCommands, type TpmCommand } from "@/lib/tpm/host-commands";
+import { pidAlive } from "@/lib/pid";
 
 // A real TPM 2.0 for tests: swtpm (libtpms) on 127.0.0.1 with a fresh state directory, already
 // initialised and started (`--flags not-need-init,startup-clear`), and the host side of the
@@ -83,14 +84,7 @@ export function runCommands(tpm: Pick<Swtpm, "tcti">, cmds: readonly TpmCommand[
   return null;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const alive = pidAlive;
 
 async function launch(dir: string): Promise<Swtpm | { failed: string }> {
   const port = await freeTcpPortPair();
