@@ -73,6 +73,16 @@ function unpack(archive: Buffer): Map<string, { mode: number; bytes: Buffer }> {
 
 const actions = async (action: string) => (await listAudit(admin, auditQuery.parse({ action }))).items;
 
+// what this file's code writes to stdout and stderr (lib/log.ts, console): searched for secrets below
+const written: string[] = [];
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    written.push(Buffer.isBuffer(chunk) ? chunk.toString("latin1") : String(chunk));
+    return write(chunk, ...rest);
+  }) as typeof stream.write;
+}
+
 beforeAll(async () => {
   if (missing) return;
   root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-identity-"));
@@ -345,6 +355,7 @@ describe.skipIf(missing)("no secret leaves", () => {
     haystacks.push(["known hosts", Buffer.from(await knownHosts(viewer))]);
     const rows = await db.hostSecrets.findMany();
     haystacks.push(["the database row (sealed)", Buffer.from(JSON.stringify(rows))]);
+    haystacks.push(["what the console wrote to stdout and stderr (its log)", Buffer.from(written.join(""), "latin1")]);
     for (const [where, hay] of haystacks) for (const [what, needle] of needles) expect(hay.includes(needle), `${what} found in ${where}`).toBe(false);
   });
 });

@@ -70,8 +70,8 @@
 #   AFSBOOT_LAB_DHCP          DHCP servers to boot with, in order (default: dnsmasq)
 #   AFSBOOT_LAB_CASES         cases (default: "boot failure unknown console-down systemd broken-tree
 #                             uefi-pxe uefi-http secure-boot secure-boot-unsigned rollout-ok
-#                             rollout-halt openafs systemd-openafs ha-both ha-primary-down
-#                             ha-primary-dies afs-down")
+#                             rollout-halt identity-ok impostor openafs systemd-openafs
+#                             identity-openafs ha-both ha-primary-down ha-primary-dies afs-down")
 #   AFSBOOT_LAB_CACHE         cache dir (default /var/cache/afsboot-lab)
 #   AFSBOOT_LAB_BOOT_TIMEOUT  hard limit per boot in seconds (default 240; a systemd boot: twice that)
 #   AFSBOOT_LAB_SHUTDOWN_LIMIT  seconds from the power button to power-off a systemd boot may take
@@ -88,7 +88,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${AFSBOOT_LAB_CACHE:-/var/cache/afsboot-lab}
 export AFSBOOT_LAB_CACHE=$CACHE
 DHCP_SERVERS=${AFSBOOT_LAB_DHCP:-dnsmasq}
-CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree uefi-pxe uefi-http secure-boot secure-boot-unsigned rollout-ok rollout-halt identity-ok impostor openafs systemd-openafs ha-both ha-primary-down ha-primary-dies afs-down}
+CASES=${AFSBOOT_LAB_CASES:-boot failure unknown console-down systemd broken-tree uefi-pxe uefi-http secure-boot secure-boot-unsigned rollout-ok rollout-halt identity-ok impostor openafs systemd-openafs identity-openafs ha-both ha-primary-down ha-primary-dies afs-down}
 BOOT_TIMEOUT=${AFSBOOT_LAB_BOOT_TIMEOUT:-240}
 SHUTDOWN_LIMIT=${AFSBOOT_LAB_SHUTDOWN_LIMIT:-60}
 LOGS=$CACHE/runs
@@ -144,7 +144,7 @@ done
 for c in $CASES; do
   case $c in
     boot | failure | unknown | console-down | openafs | systemd | broken-tree | systemd-openafs | ha-both | ha-primary-down | ha-primary-dies | afs-down) ;;
-    uefi-pxe | uefi-http | secure-boot | secure-boot-unsigned | rollout-ok | rollout-halt | identity-ok | impostor) ;;
+    uefi-pxe | uefi-http | secure-boot | secure-boot-unsigned | rollout-ok | rollout-halt | identity-ok | impostor | identity-openafs) ;;
     *) die "AFSBOOT_LAB_CASES: unknown case $c" ;;
   esac
 done
@@ -156,11 +156,12 @@ for c in systemd systemd-openafs afs-down; do if has_case $c; then SYSTEMD=1; fi
 ROLLOUT=0
 for c in rollout-ok rollout-halt; do if has_case $c; then ROLLOUT=1; fi; done
 IDENTITY=0
-for c in identity-ok impostor; do if has_case $c; then IDENTITY=1; fi; done
+for c in identity-ok impostor identity-openafs; do if has_case $c; then IDENTITY=1; fi; done
 if [ "$ROLLOUT" = 1 ]; then
   for c in ipmi_sim ipmitool stdbuf; do command -v "$c" >/dev/null || die "$c is missing: run bash scripts/ensure-deps.sh --test (openipmi, ipmitool)"; done
 fi
 if has_case systemd-openafs && ! has_case openafs; then die "AFSBOOT_LAB_CASES: systemd-openafs needs the openafs case (which switches the cell to OpenAFS)"; fi
+if has_case identity-openafs && ! has_case openafs; then die "AFSBOOT_LAB_CASES: identity-openafs needs the openafs case (which switches the cell to OpenAFS)"; fi
 [[ $BOOT_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "AFSBOOT_LAB_BOOT_TIMEOUT=$BOOT_TIMEOUT is not a number of seconds"
 [[ $SHUTDOWN_LIMIT =~ ^[1-9][0-9]*$ ]] || die "AFSBOOT_LAB_SHUTDOWN_LIMIT=$SHUTDOWN_LIMIT is not a number of seconds"
 ip netns add "${NS}probe" 2>/dev/null || skip "cannot create network namespaces here (ip netns add failed)"
@@ -647,7 +648,7 @@ hosts:
   - { name: $HOST_BROKEN, mac: "$MAC_BROKEN", ip: $IP_BROKEN, cell: $CELL, release: broken, kernelArgs: "console=ttyS0 afsboot.onfail=halt" }
 $([ "$UEFI" = 0 ] || uefi_hosts)
 $([ "$ROLLOUT" = 0 ] || rollout_hosts)
-$([ "$IDENTITY" = 0 ] || echo "  - { name: $HOST_ID, mac: \"$MAC_ID\", ip: $IP_ID, cell: $CELL, release: secure@1, identity: tpm, kernelArgs: \"console=ttyS0 afsboot.onfail=halt\" }")
+$([ "$IDENTITY" = 0 ] || echo "  - { name: $HOST_ID, mac: \"$MAC_ID\", ip: $IP_ID, cell: $CELL, release: secure@$([ "$1" = openafs ] && echo 2 || echo 1), identity: tpm, kernelArgs: \"console=ttyS0 afsboot.onfail=halt\" }")
 EOF
 }
 # the identity cases' release (#18): the busybox tree in rel.secure, which only the PTS group
@@ -659,6 +660,7 @@ identity_release() {
     imagesDir: $TMP/images
     versions:
 $(version 1 "$BASE_NAME")
+$([ -z "$BASE_OAFS" ] || version 2 "$BASE_OAFS_NAME")
 EOF
 }
 # the rollout cases: release fleet on the busybox tree (deb12's volume). @1 and @2 differ in their
@@ -1244,6 +1246,17 @@ for s in $DHCP_SERVERS; do
       if has_case systemd-openafs; then
         begin "systemd-openafs: $HOST_SD boots the Debian tree through afsd, then the power button"
         systemd_case systemd-openafs debian12@2 "^openafs up \(memory cache 65536 KiB\), cell ${CELL//./\\.} via dynroot"
+        end
+      fi
+      if has_case identity-openafs; then
+        begin "identity-openafs: $HOST_ID with its TPM through afsd: secrets, kinit + aklog (OpenAFS), rel.secure, up"
+        since=$(iso_now)
+        tpm_boot "$HOST_ID" identity-openafs "$MAC_ID"
+        check --host "$HOST_ID" --expect up --release secure@2 --since "$since" \
+          --afs "^openafs up .*tree /afs/${CELL//./\\.}/boot/secure .*; secrets in [0-9]+ ms: .*krb5.keytab; token as host/$HOST_ID\\.${CELL//./\\.}@${REALM//./\\.} in [0-9]+ ms" \
+          --up "ssh host key ED25519 SHA256:[A-Za-z0-9+/]{43} \\(mode 600\\)" >"$TMP/logs/check-identity-openafs.json" ||
+          die "identity-openafs: $(cat "$TMP/logs/check-identity-openafs.json")"
+        RESULTS+=("identity-openafs: $HOST_ID up on rel.secure through afsd with an OpenAFS token (aklog): $(field "$(cat "$TMP/logs/check-identity-openafs.json")" afs '(secrets in [0-9]+ ms).*') / $(field "$(cat "$TMP/logs/check-identity-openafs.json")" afs 'token as [^ ]+ in ([0-9]+ ms)')")
         end
       fi
       begin "back to kAFS"
