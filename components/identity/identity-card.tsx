@@ -23,7 +23,7 @@ interface Props {
   host: string;
   network: string;
   initial: IdentityWire;
-  /** operator or admin: approve, forget, rotate */
+  /** operator or admin: rotate SSH host keys (approve and forget: admin) */
   canOperate: boolean;
   /** admin: keytab upload, kadmin, remove */
   canAdmin: boolean;
@@ -77,7 +77,7 @@ export function IdentityCard({ host, network, initial, canOperate, canAdmin }: P
 
         {(identity.mode === "tpm" || identity.tpm) && (
           <Section title="TPM">
-            <TpmPanel host={host} tpm={identity.tpm} enrolment={identity.enrolment} canOperate={canOperate} busy={busy} confirmed={confirmed} />
+            <TpmPanel host={host} tpm={identity.tpm} enrolment={identity.enrolment} canOperate={canAdmin} busy={busy} confirmed={confirmed} />
           </Section>
         )}
         <Section title="SSH host keys">

@@ -9,7 +9,8 @@ import { approveTpm, forgetTpm, type IdentityWire } from "./identity-wire";
 
 // The TPM part of the card: the pinned TPM (fingerprint, who pinned it, when), a TPM awaiting
 // approval (first use) or a different one (identity mismatch, which blocks the host's secrets),
-// and (operator) Approve, which sends the fingerprint the dialog showed, and Forget.
+// and (admin: a pinned TPM gets the keytab and SSH host keys) Approve, which sends the fingerprint the
+// dialog showed, and Forget.
 
 type Tpm = NonNullable<IdentityWire["identity"]["tpm"]>;
 

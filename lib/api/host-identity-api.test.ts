@@ -132,23 +132,24 @@ describe("host identity and secrets API", () => {
     expect((await call(identity.GET(req(`/api/v1/hosts/nope/identity`, { as: "viewer" }), ctx("nope")))).status).toBe(404);
   });
 
-  it("approve and forget need an operator and the fingerprint shown; a wrong or malformed one is refused", async () => {
+  it("approve and forget need an admin (a pinned TPM gets the host's secrets) and the fingerprint shown; a wrong or malformed one is refused", async () => {
     const approve = (as: Init["as"], json: unknown) => call(identity.POST(req(`/api/v1/hosts/${HOST}/identity`, { method: "POST", as, json }), ctx()));
     expect((await approve("viewer", { action: "approve", fingerprint: CANDIDATE })).status).toBe(403);
-    const malformed = await approve("operator", { action: "approve", fingerprint: "abc" });
+    expect((await approve("operator", { action: "approve", fingerprint: CANDIDATE })).status).toBe(403);
+    const malformed = await approve("admin", { action: "approve", fingerprint: "abc" });
     expect(malformed.status).toBe(422);
     expect(malformed.json!.error.fields[0].path).toBe("fingerprint");
-    expect((await approve("operator", { action: "reboot" })).status).toBe(422);
-    const wrong = await approve("operator", { action: "approve", fingerprint: PINNED });
+    expect((await approve("admin", { action: "reboot" })).status).toBe(422);
+    const wrong = await approve("admin", { action: "approve", fingerprint: PINNED });
     expect(wrong.status).toBe(409);
     expect(wrong.json!.error.message).toBe(`the TPM awaiting approval is now ${CANDIDATE}, not ${PINNED}: look again`);
-    const ok = await approve("operator", { action: "approve", fingerprint: CANDIDATE });
+    const ok = await approve("admin", { action: "approve", fingerprint: CANDIDATE });
     expect(ok.status).toBe(200);
-    expect(ok.json!.identity.tpm).toMatchObject({ fingerprint: CANDIDATE, pinnedBy: "token:t-operator", candidate: null, mismatch: false });
-    expect((await approve("operator", { action: "approve", fingerprint: CANDIDATE })).status).toBe(409); // nothing waits now
-    const forgot = await approve("operator", { action: "forget" });
+    expect(ok.json!.identity.tpm).toMatchObject({ fingerprint: CANDIDATE, pinnedBy: "token:t-admin", candidate: null, mismatch: false });
+    expect((await approve("admin", { action: "approve", fingerprint: CANDIDATE })).status).toBe(409); // nothing waits now
+    const forgot = await approve("admin", { action: "forget" });
     expect(forgot.json!.identity.tpm).toBeNull();
-    expect((await approve("operator", { action: "forget" })).status).toBe(409);
+    expect((await approve("admin", { action: "forget" })).status).toBe(409);
     const audit = await db.auditEntry.findMany({ where: { action: { in: ["identity.approve", "identity.forget"] } }, orderBy: { at: "asc" } });
     expect(audit.map((a) => a.action)).toEqual(["identity.approve", "identity.forget"]);
   });

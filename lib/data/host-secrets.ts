@@ -57,32 +57,53 @@ async function makeSshKeys(hostId: string, name: string) {
 /** What a host's bundle carries, making its SSH host keys on its first delivery. */
 export async function hostSecretsFor(h: { id: string; name: string; network: { domain: string | null }; cell: { realm: string | null } }): Promise<{
   bundle: BundleSecrets;
-  summary: { ssh: string[]; keytab: string | null };
+  summary: { ssh: string[]; keytab: string | null; keytabLeftOut?: string };
 }> {
   let row = await db.hostSecrets.findUnique({ where: { hostId: h.id } });
-  let sshKeys: BundleSecrets["sshKeys"] = [];
-  const opened = row?.sshKeys ? openSecret(serverSecret(), SSH_PURPOSE, row.sshKeys) : null;
-  if (opened) sshKeys = JSON.parse(opened) as BundleSecrets["sshKeys"];
-  else {
-    // first delivery (or keys sealed under an older server secret: new keys, audited)
+  let opened = row?.sshKeys ? openSecret(serverSecret(), SSH_PURPOSE, row.sshKeys) : null;
+  if (!opened) {
+    // first delivery (or keys sealed under an older server secret: new keys, audited). Two
+    // deliveries at once make keys each: only the one that finds the column as it was stores
+    // them, the other reads those
     const made = await makeSshKeys(h.id, h.name);
-    row = await db.$transaction(async (tx) => {
-      const r = await tx.hostSecrets.upsert({ where: { hostId: h.id }, create: { hostId: h.id, ...made.data }, update: made.data });
+    const before = row?.sshKeys ?? null;
+    await db.$transaction(async (tx) => {
+      let stored: boolean;
+      if (!row) {
+        stored = await tx.hostSecrets
+          .create({ data: { hostId: h.id, ...made.data } })
+          .then(() => true)
+          .catch((e: unknown) => {
+            if ((e as { code?: string }).code === "P2002") return false;
+            throw e;
+          });
+      } else stored = (await tx.hostSecrets.updateMany({ where: { hostId: h.id, sshKeys: before }, data: made.data })).count === 1;
+      if (!stored) return;
       await recordAudit(tx, { type: "system", id: null, name: `host ${h.name}`, role: "viewer" }, "secrets.ssh_create", { type: "host", id: h.id, name: h.name }, undefined, {
         fingerprints: made.pub.map((p) => `${p.type} ${p.fingerprint}`),
-        why: row?.sshKeys ? "the stored keys cannot be read (the server secret changed)" : "first delivery",
+        why: before ? "the stored keys cannot be read (the server secret changed)" : "first delivery",
       });
-      return r;
     });
-    sshKeys = made.keys.map((k) => ({ type: k.type, privateKey: k.privateKey, publicKey: k.publicKey }));
+    row = await db.hostSecrets.findUnique({ where: { hostId: h.id } });
+    opened = row?.sshKeys ? openSecret(serverSecret(), SSH_PURPOSE, row.sshKeys) : null;
+    if (!opened) throw new Error(`the SSH host keys of host ${h.name} could not be stored`);
   }
+  const sshKeys = JSON.parse(opened) as BundleSecrets["sshKeys"];
   let keytab: Buffer | null = null;
-  const kt = row?.keytab ? openSecret(serverSecret(), KEYTAB_PURPOSE, row.keytab) : null;
-  if (kt) keytab = Buffer.from(kt, "base64");
   const summary = parseJson<KeytabSummary>(row?.keytabSummary);
+  const kt = row?.keytab ? openSecret(serverSecret(), KEYTAB_PURPOSE, row.keytab) : null;
+  // a keytab for another principal than the host's now (its network's domain or its cell's realm
+  // changed since) would only fail kinit at boot: left out, and the delivery's audit says so
+  const want = principalOf(h);
+  const stale = kt !== null && summary?.principal !== want;
+  if (kt && !stale) keytab = Buffer.from(kt, "base64");
   return {
-    bundle: { sshKeys, keytab, principal: keytab ? (summary?.principal ?? principalOf(h)) : null },
-    summary: { ssh: sshKeys.map((k) => k.type), keytab: keytab ? (summary?.principal ?? null) : null },
+    bundle: { sshKeys, keytab, principal: keytab ? want : null },
+    summary: {
+      ssh: sshKeys.map((k) => k.type),
+      keytab: keytab ? want : null,
+      ...(stale ? { keytabLeftOut: `the keytab is for ${summary?.principal}, the host is now ${want ?? "without a principal (no realm or domain)"}` } : {}),
+    },
   };
 }
 
@@ -122,6 +143,9 @@ function checkKeytab(h: Awaited<ReturnType<typeof hostFor>>, bytes: Buffer): Key
   try {
     const summary = summarizeKeytab(parseKeytab(bytes));
     const entry = requirePrincipal(summary, want);
+    // a merged keytab would hand the host other principals' keys too
+    const others = [...new Set(summary.principals.map((p) => p.principal).filter((p) => p !== want))];
+    if (others.length) throw new Error(`the keytab also holds keys for ${others.slice(0, 5).join(", ")}${others.length > 5 ? ` and ${others.length - 5} more` : ""}: give one with only ${want}'s`);
     return { principal: want, kvno: entry.kvno, enctypes: entry.enctypes };
   } catch (e) {
     const message = e instanceof Error ? e.message : "not a keytab";
@@ -133,6 +157,10 @@ async function storeKeytab(actor: Actor, h: Awaited<ReturnType<typeof hostFor>>,
   const before = parseJson<KeytabSummary>(h.secrets?.keytabSummary);
   const data = { keytab: sealSecret(serverSecret(), KEYTAB_PURPOSE, bytes.toString("base64")), keytabSummary: JSON.stringify(summary), keytabSource: source, keytabAt: new Date() };
   await db.$transaction(async (tx) => {
+    // two kadmin runs at once (two admins, two replicas) each re-key: the older key must not win
+    const now = parseJson<KeytabSummary>((await tx.hostSecrets.findUnique({ where: { hostId: h.id }, select: { keytabSummary: true } }))?.keytabSummary);
+    if (source === "kadmin" && now && now.principal === summary.principal && now.kvno > summary.kvno)
+      throw conflict(`a newer keytab (kvno ${now.kvno}) for ${summary.principal} was stored meanwhile; this one (kvno ${summary.kvno}) is already superseded`);
     await tx.hostSecrets.upsert({ where: { hostId: h.id }, create: { hostId: h.id, ...data }, update: data });
     await recordAudit(tx, actor, before ? "secrets.keytab_replace" : "secrets.keytab_set", { type: "host", id: h.id, name: h.name }, before ?? undefined, { ...summary, source });
   });

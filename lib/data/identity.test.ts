@@ -113,10 +113,11 @@ describe.skipIf(missing)("TPM identity", () => {
     expect(await db.identityActivation.count()).toBe(0);
     expect((await actions("identity.pending"))[0]).toMatchObject({ targetName: HOST, after: { fingerprint: fp, bootId } });
     // an approval of another fingerprint than the one waiting changes nothing
-    expect((await refusal(approveTpm(operator, HOST, "SHA256:somethingelse"))).message).toMatch(/awaiting approval is now SHA256:/);
+    expect((await refusal(approveTpm(admin, HOST, "SHA256:somethingelse"))).message).toMatch(/awaiting approval is now SHA256:/);
     await expect(approveTpm(viewer, HOST, fp)).rejects.toThrow(/role/);
-    await approveTpm(operator, HOST, fp);
-    expect((await hostIdentity(viewer, HOST)).tpm).toMatchObject({ fingerprint: fp, pinnedBy: "test-operator", candidate: null, mismatch: false });
+    await expect(approveTpm(operator, HOST, fp)).rejects.toThrow(/admin/); // a pinned TPM gets the host's secrets
+    await approveTpm(admin, HOST, fp);
+    expect((await hostIdentity(viewer, HOST)).tpm).toMatchObject({ fingerprint: fp, pinnedBy: "test-admin", candidate: null, mismatch: false });
   });
 
   it("the pinned TPM gets its bundle: SSH host keys with their modes, the same every boot, once per boot", async () => {
@@ -138,11 +139,50 @@ describe.skipIf(missing)("TPM identity", () => {
     const again = await refusal(deliverBundle(bundleInput.parse({ mac, bootId: second.bootId, token, activation: second.activation, proof: proofFor(second.key, second.activation) }), { ip: "10.0.0.11", port: 40000 }));
     expect(again).toMatchObject({ status: 409 });
     expect(again.message).toMatch(/already delivered at .*: once per boot/);
-    expect((await refusal(activate(tpmA, second.bootId).p)).message).toBe(`boot ${second.bootId} of host ${HOST} was already activated: one activation per boot`);
+    expect((await refusal(activate(tpmA, second.bootId).p)).message).toBe(`the secrets of boot ${second.bootId} of host ${HOST} were already delivered: once per boot`);
     expect((await actions("secrets.deliver")).map((a) => (a.after as { bootId: string }).bootId)).toEqual([second.bootId, first.bootId]);
     expect((await actions("identity.refused")).length).toBeGreaterThanOrEqual(2);
     // the activation's key is erased once delivered
     expect((await db.identityActivation.findMany({ where: { deliveredAt: { not: null } } })).every((a) => a.keySealed === null)).toBe(true);
+  });
+
+  it("a boot may activate again (a lost answer, another replica), but its secrets are delivered once, whichever activation asks", async () => {
+    const bootId = newBoot();
+    const first = activate(tpmA, bootId);
+    const a1 = await first.p;
+    const second = activate(tpmA, bootId); // the answer to the first was lost: /init asks again
+    const a2 = await second.p;
+    expect(a2.activation).not.toBe(a1.activation);
+    const k1 = first.b.activate(a1.credential);
+    const k2 = second.b.activate(a2.credential);
+    if (!k1.ok || !k2.ok) throw new Error("activation failed");
+    const ask = (a: string, k: Buffer) => deliverBundle(bundleInput.parse({ mac, bootId, token, activation: a, proof: proofFor(k, a) }), { ip: "10.0.0.11", port: 40000 });
+    const [r1, r2] = await Promise.allSettled([ask(a1.activation, k1.key), ask(a2.activation, k2.key)]);
+    expect([r1.status, r2.status].sort()).toEqual(["fulfilled", "rejected"]);
+    const lost = (r1.status === "rejected" ? r1.reason : (r2 as PromiseRejectedResult).reason) as Error;
+    expect(lost.message).toMatch(/^the secrets of boot .* were already delivered/);
+    // and a bounded number of them
+    const many = newBoot();
+    for (let i = 0; i < 5; i++) await activate(tpmA, many).p;
+    expect(await refusal(activate(tpmA, many).p)).toMatchObject({ status: 429, message: `boot ${many} of host ${HOST} asked 5 times: at most 5 activations per boot` });
+  });
+
+  it("an impostor's AK beside the pinned EK's public key (which anyone may copy) is never pinned, and cannot delay the genuine host", async () => {
+    const pinned = await db.hostTpm.findUniqueOrThrow({ where: { hostId: (await getHost(viewer, HOST))!.id } });
+    const bootId = newBoot();
+    const genuine = bootHost(tpmA);
+    const impostor = bootHost(tpmB);
+    // the impostor sends the real EK (public) with its own AK, for the genuine boot's id (public too)
+    const forged = await activateIdentity(activateInput.parse({ mac, bootId, token, ek: genuine.ekPub.toString("base64"), ak: impostor.akPub.toString("base64") }), "10.0.0.99");
+    expect(impostor.activate(forged.credential).ok).toBe(false); // its TPM does not hold the EK
+    expect(await db.hostTpm.findUniqueOrThrow({ where: { hostId: pinned.hostId } })).toMatchObject({ akName: pinned.akName, ekFingerprint: pinned.ekFingerprint });
+    // the genuine host's own activation of the same boot goes through
+    const a = await activateIdentity(activateInput.parse({ mac, bootId, token, ek: genuine.ekPub.toString("base64"), ak: genuine.akPub.toString("base64") }), "10.0.0.11");
+    const k = genuine.activate(a.credential);
+    if (!k.ok) throw new Error(k.error);
+    const r = await deliverBundle(bundleInput.parse({ mac, bootId, token, activation: a.activation, proof: proofFor(k.key, a.activation) }), { ip: "10.0.0.11", port: 40000 });
+    expect(decryptBundle(k.key, r.body)).not.toBeNull();
+    expect((await db.hostTpm.findUniqueOrThrow({ where: { hostId: pinned.hostId } })).akName).toBe(pinned.akName);
   });
 
   it("refuses a wrong proof, another boot's activation, an expired one, and a host without a TPM identity", async () => {
@@ -197,7 +237,7 @@ describe.skipIf(missing)("TPM identity", () => {
     // the genuine machine still gets its secrets; the flag stays until an admin decides
     expect((await fetchSecrets(tpmA)).files.size).toBe(6);
     expect((await hostIdentity(viewer, HOST)).tpm!.mismatch).toBe(true);
-    await forgetTpm(operator, HOST);
+    await forgetTpm(admin, HOST);
     expect((await hostIdentity(viewer, HOST)).tpm).toBeNull();
     expect((await actions("identity.forget")).length).toBe(1);
   });
@@ -287,6 +327,12 @@ describe.skipIf(missing || kdcMissing())("keytabs from a real KDC", () => {
     await kdc.kadminLocal(`ktadd -k ${path.join(root, "other.keytab")} host/node002.lab.example.org@EXAMPLE.ORG`);
     const other = await refusal(setKeytab(admin, HOST, fs.readFileSync(path.join(root, "other.keytab"))));
     expect(other.message).toBe(`the keytab has no key for ${principal}; it has keys for host/node002.lab.example.org@EXAMPLE.ORG`);
+    // a merged keytab (the host's principal and another's) would hand the host the other's keys
+    await kdc.kadminLocal(`ktadd -k ${path.join(root, "merged.keytab")} -norandkey ${principal}`);
+    await kdc.kadminLocal(`ktadd -k ${path.join(root, "merged.keytab")} -norandkey host/node002.lab.example.org@EXAMPLE.ORG`);
+    expect((await refusal(setKeytab(admin, HOST, fs.readFileSync(path.join(root, "merged.keytab"))))).message).toBe(
+      `the keytab also holds keys for host/node002.lab.example.org@EXAMPLE.ORG: give one with only ${principal}'s`,
+    );
     await kdc.kadminLocal(`ktadd -k ${file} ${principal}`);
     const bytes = fs.readFileSync(file);
     const r = await setKeytab(admin, HOST, bytes);
@@ -302,6 +348,14 @@ describe.skipIf(missing || kdcMissing())("keytabs from a real KDC", () => {
     const got = path.join(root, "got.keytab");
     fs.writeFileSync(got, s.files.get("etc/krb5.keytab")!.bytes, { mode: 0o600 });
     execFileSync("kinit", ["-k", "-t", got, principal], { env: { ...process.env, ...kdc.clientEnv(path.join(root, "cc")) }, stdio: "ignore" });
+    // the network's domain changes: the keytab is for a principal the host no longer has; left out of its bundle, audited
+    await db.network.update({ where: { name: "lab" }, data: { domain: "elsewhere.example.org" } });
+    const moved = await fetchSecrets(tpmA);
+    expect(moved.files.has("etc/krb5.keytab")).toBe(false);
+    expect((await actions("secrets.deliver"))[0]).toMatchObject({
+      after: { keytab: null, keytabLeftOut: `the keytab is for ${principal}, the host is now host/node001.elsewhere.example.org@EXAMPLE.ORG` },
+    });
+    await db.network.update({ where: { name: "lab" }, data: { domain: "lab.example.org" } });
   });
 
   it("the console makes the keytab through kadmin with its own principal: a new key (kvno up), the old keytab stops working", async () => {
@@ -314,12 +368,16 @@ describe.skipIf(missing || kdcMissing())("keytabs from a real KDC", () => {
     expect(r).toMatchObject({ principal, source: "kadmin" });
     expect(r.kvno).toBeGreaterThan(old.kvno);
     expect((await actions("secrets.keytab_replace"))[0]).toMatchObject({ after: { principal, source: "kadmin" }, before: { kvno: old.kvno } });
+    // two at once (two admins, two replicas): each re-keys; the key the KDC holds last is the one stored
+    await Promise.allSettled([createKeytab(admin, HOST), createKeytab(admin, HOST)]);
+    const kdcKvno = Number(/Key: vno (\d+)/.exec(await kdc.kadminLocal(`getprinc ${principal}`))![1]);
+    expect((await hostSecretsView(viewer, HOST)).keytab!.kvno).toBe(kdcKvno);
     expect(() => execFileSync("kinit", ["-k", "-t", path.join(root, "uploaded.keytab"), principal], { env: { ...process.env, ...kdc.clientEnv(path.join(root, "cc2")) }, stdio: "ignore" })).toThrow();
     // a wrong console keytab: a clear error, the stored keytab unchanged
     process.env.AFSBOOT_KADMIN_KEYTAB = path.join(root, "other.keytab");
     const bad = await refusal(createKeytab(admin, HOST));
     expect(bad.message).toMatch(/^kadmin: the console keytab .* holds no key for afsboot\/admin@EXAMPLE.ORG/);
-    expect((await hostSecretsView(viewer, HOST)).keytab!.kvno).toBe(r.kvno);
+    expect((await hostSecretsView(viewer, HOST)).keytab!.kvno).toBe(kdcKvno);
     await clearKeytab(admin, HOST);
     expect((await hostSecretsView(viewer, HOST)).keytab).toBeNull();
     await db.cell.update({ where: { name: "example.org" }, data: { realm: null, kdcs: "" } });

@@ -23,6 +23,10 @@ import { hostSecretsFor, principalOf } from "./host-secrets";
 
 /** How long an activation waits for its bundle fetch before its key is erased. */
 export const ACTIVATION_TTL_MS = 5 * 60_000;
+/** Activations one boot may ask for (retries after lost answers, replicas) before it is refused. */
+export const MAX_ACTIVATIONS_PER_BOOT = 5;
+/** How long activation rows (the deliveries on the host page) are kept. */
+const ACTIVATION_KEEP_MS = 90 * 24 * 3600_000;
 const KEY_PURPOSE = "identity-activation";
 /** the actor of what a booting host does (audit log) */
 const HOST_ACTOR = (name: string): Actor => ({ type: "system", id: null, name: `host ${name}`, role: "viewer" });
@@ -77,6 +81,7 @@ export async function auditMalformed(fields: Record<string, unknown>, reason: st
 /** Erase the keys of activations whose bundle was never fetched in time. */
 async function sweepExpired(now: Date) {
   await db.identityActivation.updateMany({ where: { expiresAt: { lt: now }, keySealed: { not: null } }, data: { keySealed: null } });
+  await db.identityActivation.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - ACTIVATION_KEEP_MS) } } });
 }
 
 /**
@@ -108,12 +113,25 @@ export async function activateIdentity(input: ActivateInput, ip: string): Promis
   if (pinned !== ekFp) {
     const candidate = { candidateEkPublic: input.ek.toString("base64"), candidateAkPublic: input.ak.toString("base64"), candidateFingerprint: ekFp, candidateAt: now, candidateIp: ip };
     if (!pinned && h.network.identityEnrolment === "tofu") {
-      await db.$transaction(async (tx) => {
+      // only the first of two first boots at once pins (the other then differs: a mismatch)
+      const won = await db.$transaction(async (tx) => {
         const pin = { ekPublic: input.ek.toString("base64"), akPublic: input.ak.toString("base64"), ekFingerprint: ekFp, akName, pinnedAt: now, pinnedBy: "first use" };
         const clear = { candidateEkPublic: null, candidateAkPublic: null, candidateFingerprint: null, candidateAt: null, candidateIp: null, mismatch: false };
-        await tx.hostTpm.upsert({ where: { hostId: h.id }, create: { hostId: h.id, ...pin, ...clear }, update: { ...pin, ...clear } });
+        if (h.tpm) {
+          const r = await tx.hostTpm.updateMany({ where: { hostId: h.id, ekFingerprint: null }, data: { ...pin, ...clear } });
+          if (r.count !== 1) return false;
+        } else {
+          try {
+            await tx.hostTpm.create({ data: { hostId: h.id, ...pin, ...clear } });
+          } catch (e) {
+            if ((e as { code?: string }).code === "P2002") return false;
+            throw e;
+          }
+        }
         await recordAudit(tx, HOST_ACTOR(h.name), "identity.pin", target, undefined, { fingerprint: ekFp, by: "first use", bootId: input.bootId, ip });
+        return true;
       });
+      if (!won) return fail(409, "conflict", `another TPM was pinned to host ${h.name} at this moment: boot again`);
     } else {
       const mismatch = pinned !== null;
       const reason = mismatch
@@ -132,26 +150,34 @@ export async function activateIdentity(input: ActivateInput, ip: string): Promis
       });
       throw refuse(403, mismatch ? "identity_mismatch" : "identity_pending", reason);
     }
-  } else if (h.tpm?.akName !== akName) {
-    // the same TPM with a new attestation key (its persistent handle was cleared): activation
-    // proves the AK lives beside the pinned EK, so it is pinned in its place, audited
-    await db.$transaction(async (tx) => {
-      await tx.hostTpm.update({ where: { hostId: h.id }, data: { akPublic: input.ak.toString("base64"), akName } });
-      await recordAudit(tx, HOST_ACTOR(h.name), "identity.ak_repin", target, { akName: h.tpm?.akName }, { akName, bootId: input.bootId, ip });
-    });
   }
+  // An AK that is not the pinned one (the TPM was cleared, or someone else's AK beside the
+  // pinned EK's public key, which anyone may copy) is pinned only at delivery, once the proof
+  // shows the TPM holding that EK activated the credential made for it.
 
   await sweepExpired(now);
+  // several activations of one boot are allowed (a retry after a lost answer, another replica):
+  // the delivery is what happens once per boot; a bound keeps rows and work finite
+  const earlier = await db.identityActivation.findMany({ where: { hostId: h.id, bootId: input.bootId }, select: { deliveredAt: true } });
+  if (earlier.some((a) => a.deliveredAt)) return fail(409, "replayed", `the secrets of boot ${input.bootId} of host ${h.name} were already delivered: once per boot`);
+  if (earlier.length >= MAX_ACTIVATIONS_PER_BOOT)
+    return fail(429, "rate_limited", `boot ${input.bootId} of host ${h.name} asked ${earlier.length} times: at most ${MAX_ACTIVATIONS_PER_BOOT} activations per boot`);
   const key = crypto.randomBytes(KEY_BYTES);
   const id = crypto.randomBytes(16).toString("hex");
-  try {
-    await db.identityActivation.create({
-      data: { id, hostId: h.id, bootId: input.bootId, mode: "tpm", ip, keySealed: sealSecret(serverSecret(), KEY_PURPOSE, key.toString("base64")), expiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS) },
-    });
-  } catch (e) {
-    if ((e as { code?: string }).code === "P2002") return fail(409, "replayed", `boot ${input.bootId} of host ${h.name} was already activated: one activation per boot`);
-    throw e;
-  }
+  await db.identityActivation.create({
+    data: {
+      id,
+      hostId: h.id,
+      bootId: input.bootId,
+      mode: "tpm",
+      ip,
+      keySealed: sealSecret(serverSecret(), KEY_PURPOSE, key.toString("base64")),
+      expiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS),
+      ekFingerprint: ekFp,
+      akName,
+      akPublic: input.ak.toString("base64"),
+    },
+  });
   return { activation: id, credential: makeCredential(ek, Buffer.from(akName, "hex"), key) };
 }
 
@@ -181,18 +207,24 @@ export async function deliverBundle(input: BundleInput, from: { ip: string; port
     if (!opened) return fail(409, "conflict", "the activation's key cannot be read (the server secret changed); reboot");
     key = Buffer.from(opened, "base64");
     if (!proofMatches(key, a.id, input.proof)) return fail(403, "forbidden", `wrong proof for activation ${a.id}: the host did not unwrap its key`);
+    // the TPM it was made for must still be the pinned one (an admin may have forgotten or
+    // replaced it since)
+    const t = (await db.hostTpm.findUnique({ where: { hostId: h.id } })) ?? null;
+    if (!t?.ekFingerprint || t.ekFingerprint !== a.ekFingerprint) return fail(409, "conflict", `the TPM pinned to host ${h.name} changed since activation ${a.id}: boot again`);
+    if (a.akName && t.akName !== a.akName) {
+      // the TPM holding the pinned EK activated a credential for this AK: it lives there; pinned in its place
+      await db.$transaction(async (tx) => {
+        await tx.hostTpm.update({ where: { hostId: h.id }, data: { akPublic: a.akPublic, akName: a.akName } });
+        await recordAudit(tx, HOST_ACTOR(h.name), "identity.ak_repin", { type: "host", id: h.id, name: h.name }, { akName: t.akName }, { akName: a.akName, bootId: input.bootId, ip: from.ip });
+      });
+    }
     activationId = a.id;
   } else if (mode === "port") {
     if (from.port === null) return fail(409, "conflict", "the source-port mode needs the console server's own socket (not behind a reverse proxy, AFSBOOT_TRUST_PROXY=0)");
     if (from.ip !== h.ip) return fail(403, "forbidden", `the request came from ${from.ip}, not host ${h.name}'s address ${h.ip}`);
     if (from.port >= 1024) return fail(403, "forbidden", `the request came from port ${from.port}: the source-port mode needs a privileged port (< 1024)`);
     activationId = crypto.randomBytes(16).toString("hex");
-    try {
-      await db.identityActivation.create({ data: { id: activationId, hostId: h.id, bootId: input.bootId, mode: "port", ip: from.ip, expiresAt: now } });
-    } catch (e) {
-      if ((e as { code?: string }).code === "P2002") return fail(409, "replayed", `the secrets of boot ${input.bootId} were already delivered: once per boot`);
-      throw e;
-    }
+    await db.identityActivation.create({ data: { id: activationId, hostId: h.id, bootId: input.bootId, mode: "port", ip: from.ip, expiresAt: now } });
   } else {
     return fail(409, "conflict", `host ${h.name} gets no secrets (its identity mode is none)`);
   }
@@ -200,19 +232,29 @@ export async function deliverBundle(input: BundleInput, from: { ip: string; port
   const secrets = await hostSecretsFor(h);
   const archive = bundleArchive(secrets.bundle);
   // exactly once, whichever replica the two fetches of one boot reached
-  const taken = await db.$transaction(async (tx) => {
-    const r = await tx.identityActivation.updateMany({ where: { id: activationId, deliveredAt: null }, data: { deliveredAt: now, keySealed: null } });
-    if (r.count !== 1) return false;
+  // (deliveredBoot is unique: a second delivery for the boot, by any activation, fails here)
+  const taken = await db
+    .$transaction(async (tx) => {
+      const r = await tx.identityActivation.updateMany({ where: { id: activationId, deliveredAt: null }, data: { deliveredAt: now, keySealed: null, deliveredBoot: `${h.id} ${input.bootId}` } });
+      if (r.count !== 1) return false;
     await recordAudit(tx, HOST_ACTOR(h.name), "secrets.deliver", { type: "host", id: h.id, name: h.name }, undefined, {
       bootId: input.bootId,
       ip: from.ip,
       mode,
       ssh: secrets.summary.ssh,
       keytab: secrets.summary.keytab,
+      ...(secrets.summary.keytabLeftOut ? { keytabLeftOut: secrets.summary.keytabLeftOut } : {}),
     });
     return true;
-  });
-  if (!taken) return fail(409, "replayed", `the secrets of boot ${input.bootId} were already delivered: once per boot`);
+  })
+    .catch((e: unknown) => {
+      if ((e as { code?: string }).code === "P2002") return false;
+      throw e;
+    });
+  if (!taken) {
+    if (mode === "port") await db.identityActivation.deleteMany({ where: { id: activationId, deliveredAt: null } });
+    return fail(409, "replayed", `the secrets of boot ${input.bootId} were already delivered: once per boot`);
+  }
   return { body: key ? encryptBundle(key, archive) : archive, encrypted: key !== null };
 }
 
@@ -228,7 +270,8 @@ async function hostByName(name: string) {
 
 /** Pin the TPM the host last showed (its first, or a different one after a mismatch). */
 export async function approveTpm(actor: Actor, name: string, fingerprintShown: string) {
-  authorize(actor, "operator");
+  // admin: a pinned TPM gets the host's keytab and SSH host keys, which only admins handle
+  authorize(actor, "admin");
   const h = await hostByName(name);
   const t = h.tpm;
   if (!t?.candidateFingerprint || !t.candidateEkPublic || !t.candidateAkPublic) throw conflict(`host ${name} has no TPM awaiting approval`);
@@ -259,7 +302,7 @@ export async function approveTpm(actor: Actor, name: string, fingerprintShown: s
 
 /** Forget the pinned TPM and any candidate: the host's next boot enrols again (a replaced board). */
 export async function forgetTpm(actor: Actor, name: string) {
-  authorize(actor, "operator");
+  authorize(actor, "admin");
   const h = await hostByName(name);
   if (!h.tpm) throw conflict(`host ${name} has no TPM on record`);
   await db.$transaction(async (tx) => {

@@ -281,7 +281,7 @@ const identity = () => `
 # key K, under which the bundle is encrypted (AES-256-CBC + HMAC-SHA256, checked and decrypted by
 # openssl). port: the weaker mode, the bundle in the clear to this address from a privileged port.
 # The bundle lands in /run/afsboot/secrets (this initramfs, 0700) and never on the network's files.
-SECRETS=/run/afsboot/secrets SECRETS_GOT='' SECRETS_WHY='' ID_MS='' TOKEN_MS=''
+SECRETS=/run/afsboot/secrets SECRETS_GOT='' SECRETS_WHY='' SECRETS_RETRY='' ID_MS='' TOKEN_MS=''
 ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 
 # hexof FILE: its bytes as lower-case hex
@@ -297,10 +297,13 @@ ipost() {
     if timeout 20 wget -q -S -O "$2" --post-data "$3" "\${u%/}/api/v1/identity/$1" 2>"$2.hdr"; then return 0; fi
     if grep -q 'HTTP/1.[01] 4' "$2.hdr"; then # the console answered: a refusal, not a dead replica
       SECRETS_WHY="the console refused: $(sed -n 's/.*HTTP\\/1.[01] \\(4[0-9][0-9].*\\)/\\1/p' "$2.hdr" | head -n 1 | tr -d '\\r' | cut -c 1-300)"
+      # too many requests at once (a boot storm): worth another round; any other refusal is final
+      if grep -q 'HTTP/1.[01] 429' "$2.hdr"; then SECRETS_RETRY=1; fi
       return 1
     fi
   done
   SECRETS_WHY="no console answered ($(grep -v '^ ' "$2.hdr" | tail -n 1 | cut -c 1-120))"
+  SECRETS_RETRY=1
   return 1
 }
 
@@ -378,15 +381,19 @@ secrets_port() {
       --data "mac=$MAC&bootId=$BOOT_ID&token=$TOKEN" "\${u%/}/api/v1/identity/bundle" 2>/dev/null)
     case $code in
       200) unpack "$d/bundle.cpio"; return ;;
+      429) SECRETS_WHY="the console is busy (429)"; SECRETS_RETRY=1; return 1 ;;
       4??) SECRETS_WHY="the console refused: $(head -n 1 "$d/headers" | tr -d '\\r' | cut -d' ' -f2- | cut -c 1-300)"; return 1 ;;
     esac
   done
   SECRETS_WHY="no console answered"
+  SECRETS_RETRY=1
   return 1
 }
 
 unpack() {
   mkdir -p "$SECRETS" && chmod 0700 "$SECRETS"
+  # only relative paths below the folder (the source-port mode's archive comes unauthenticated)
+  if cpio -t <"$1" 2>/dev/null | grep -qE '^/|(^|/)\\.\\.(/|$)'; then SECRETS_WHY="the bundle names paths outside its folder"; return 1; fi
   (cd "$SECRETS" && cpio -i -d -m <"$1" 2>/run/afsboot/tpm.err) || { SECRETS_WHY="the bundle is not an archive"; return 1; }
   rm -f "$1" /run/afsboot/tpm/bundle /run/afsboot/tpm/identity.key
   set +f
@@ -399,11 +406,20 @@ unpack() {
 if [ -n "$IDENTITY" ]; then
   t=$(ms)
   if [ -z "$TOKEN" ] || [ -z "$REPORT" ]; then SECRETS_WHY="no report URL or token on the command line"
-  elif [ "$IDENTITY" = tpm ]; then secrets_tpm
-  else secrets_port
+  else
+    # a console that does not answer (all replicas), answers 5xx or is too busy (429): again after
+    # 3, 6 and 9 s; a refusal is final. A new round is a new activation (the console allows a few
+    # per boot and delivers once)
+    for round in 1 2 3 4; do
+      SECRETS_RETRY=
+      if [ "$IDENTITY" = tpm ]; then secrets_tpm && break; else secrets_port && break; fi
+      if [ -z "$SECRETS_RETRY" ] || [ $round -eq 4 ]; then break; fi
+      log "secrets: $SECRETS_WHY; again in $((round * 3)) s"
+      sleep $((round * 3))
+    done
   fi
   ID_MS=$(($(ms) - t))
-  if [ -n "$SECRETS_GOT" ]; then log "secrets: $SECRETS_GOT(\${ID_MS} ms)"; else note "no secrets: $SECRETS_WHY"; fi
+  if [ -n "$SECRETS_GOT" ]; then log "secrets: $SECRETS_GOT (\${ID_MS} ms)"; else note "no secrets: $SECRETS_WHY"; fi
   rm -f /run/afsboot/tpm/identity.key
 fi
 `;
@@ -463,7 +479,8 @@ afs_token() {
     modload af_alg; modload algif_hash # aklog-kafs hashes through the kernel's AF_ALG sockets
     aklog-kafs "$CELL" "$AFSBOOT_REALM" >/dev/null 2>/run/afsboot/aklog.err
   else
-    aklog -c "$CELL" -k "$AFSBOOT_REALM" >/dev/null 2>/run/afsboot/aklog.err
+    # -noprdb: the fileserver knows the token's user from its ticket; no protection server lookup
+    aklog -noprdb -c "$CELL" -k "$AFSBOOT_REALM" >/dev/null 2>/run/afsboot/aklog.err
   fi || fail afs "no AFS token for $CELL as $princ: $(grep -v '^$' /run/afsboot/aklog.err | tail -n 1 | cut -c 1-200)"
   TOKEN_MS=$(($(ms) - t))
   log "AFS token for $CELL as $princ (\${TOKEN_MS} ms)"

@@ -750,6 +750,23 @@ describe("/init's secrets bundle under busybox sh and openssl", () => {
     }
   });
 
+  it("unpack refuses an archive naming paths outside its folder (../, absolute)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-unpack-"));
+    try {
+      fs.mkdirSync(path.join(dir, "in/sub"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "in/evil"), "x");
+      // GNU cpio writes what it is given: a name with ../ in it
+      execFileSync("sh", ["-c", "echo ../evil | cpio -o -H newc --quiet > ../../bad.cpio"], { cwd: path.join(dir, "in/sub") });
+      const out = busyboxSh(
+        `${h.helpers}${h.identity.replaceAll("/run/afsboot", dir)}SECRETS=${dir}/secrets\nunpack ${dir}/bad.cpio && echo unpacked || echo "refused: $SECRETS_WHY"\n`,
+      ).trim();
+      expect(out).toBe("refused: the bundle names paths outside its folder");
+      expect(fs.existsSync(path.join(dir, "evil"))).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("the proof /init sends is the console's", () => {
     const key = crypto.randomBytes(32);
     const id = crypto.randomBytes(16).toString("hex");

@@ -45,6 +45,10 @@ CREATE TABLE "IdentityActivation" (
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expiresAt" DATETIME NOT NULL,
     "deliveredAt" DATETIME,
+    "ekFingerprint" TEXT,
+    "akName" TEXT,
+    "akPublic" TEXT,
+    "deliveredBoot" TEXT,
     CONSTRAINT "IdentityActivation_hostId_fkey" FOREIGN KEY ("hostId") REFERENCES "Host" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
@@ -108,4 +112,7 @@ PRAGMA defer_foreign_keys=OFF;
 CREATE INDEX "IdentityActivation_expiresAt_idx" ON "IdentityActivation"("expiresAt");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "IdentityActivation_hostId_bootId_key" ON "IdentityActivation"("hostId", "bootId");
+CREATE UNIQUE INDEX "IdentityActivation_deliveredBoot_key" ON "IdentityActivation"("deliveredBoot");
+
+-- CreateIndex
+CREATE INDEX "IdentityActivation_hostId_bootId_idx" ON "IdentityActivation"("hostId", "bootId");

@@ -61,6 +61,10 @@ CREATE TABLE "IdentityActivation" (
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expiresAt" TIMESTAMP(3) NOT NULL,
     "deliveredAt" TIMESTAMP(3),
+    "ekFingerprint" TEXT,
+    "akName" TEXT,
+    "akPublic" TEXT,
+    "deliveredBoot" TEXT,
 
     CONSTRAINT "IdentityActivation_pkey" PRIMARY KEY ("id")
 );
@@ -69,7 +73,10 @@ CREATE TABLE "IdentityActivation" (
 CREATE INDEX "IdentityActivation_expiresAt_idx" ON "IdentityActivation"("expiresAt");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "IdentityActivation_hostId_bootId_key" ON "IdentityActivation"("hostId", "bootId");
+CREATE UNIQUE INDEX "IdentityActivation_deliveredBoot_key" ON "IdentityActivation"("deliveredBoot");
+
+-- CreateIndex
+CREATE INDEX "IdentityActivation_hostId_bootId_idx" ON "IdentityActivation"("hostId", "bootId");
 
 -- AddForeignKey
 ALTER TABLE "HostTpm" ADD CONSTRAINT "HostTpm_hostId_fkey" FOREIGN KEY ("hostId") REFERENCES "Host"("id") ON DELETE CASCADE ON UPDATE CASCADE;

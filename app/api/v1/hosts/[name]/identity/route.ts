@@ -27,8 +27,8 @@ const body = z.discriminatedUnion(
   { error: "action must be approve (with the fingerprint shown) or forget" },
 );
 
-/** {"action": "approve", "fingerprint": "SHA256:…"} pins the TPM awaiting approval; {"action": "forget"} forgets the TPM (operator). */
-export const POST = apiRoute({ role: "operator", body }, async ({ actor, params, body }) => {
+/** {"action": "approve", "fingerprint": "SHA256:…"} pins the TPM awaiting approval; {"action": "forget"} forgets the TPM (admin: a pinned TPM gets the host's secrets). */
+export const POST = apiRoute({ role: "admin", body }, async ({ actor, params, body }) => {
   const name = String(params.name);
   if (body.action === "approve") await approveTpm(actor, name, body.fingerprint);
   else await forgetTpm(actor, name);
