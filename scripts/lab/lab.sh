@@ -61,7 +61,11 @@
 #    console reboots each through its BMC, each reports up on @2's overlay, the rollout completes)
 #    and rollout-halt (fleet@3, whose tree lacks a directory /init binds, with rollback: the canary
 #    fails at root, the rollout halts and rolls it back to @2, where it comes up; the other host's
-#    BMC shows no action)
+#    BMC shows no action), identity-ok (lab020 with a swtpm: its TPM pinned on first use, its
+#    keytab made through kadmin, secrets by credential activation, kinit + aklog-kafs, up on
+#    rel.secure, which only the fleet's principals may read; the same SSH host key on two boots),
+#    impostor (another swtpm with lab020's MAC: refused, failed at afs, flagged and audited) and
+#    identity-openafs (lab020 through afsd with aklog's token, after the openafs case)
 # Every process is stopped by its PID, the namespace deleted and the temp dir removed, also on
 # failure, timeout or Ctrl-C; each boot has a hard timeout. Logs of the last 10 runs stay under
 # $AFSBOOT_LAB_CACHE/runs.
