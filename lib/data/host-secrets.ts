@@ -155,15 +155,39 @@ function checkKeytab(h: Awaited<ReturnType<typeof hostFor>>, bytes: Buffer): Key
 
 async function storeKeytab(actor: Actor, h: Awaited<ReturnType<typeof hostFor>>, bytes: Buffer, summary: KeytabSummary, source: "upload" | "kadmin") {
   const before = parseJson<KeytabSummary>(h.secrets?.keytabSummary);
-  const data = { keytab: sealSecret(serverSecret(), KEYTAB_PURPOSE, bytes.toString("base64")), keytabSummary: JSON.stringify(summary), keytabSource: source, keytabAt: new Date() };
-  await db.$transaction(async (tx) => {
-    // two kadmin runs at once (two admins, two replicas) each re-key: the older key must not win
-    const now = parseJson<KeytabSummary>((await tx.hostSecrets.findUnique({ where: { hostId: h.id }, select: { keytabSummary: true } }))?.keytabSummary);
-    if (source === "kadmin" && now && now.principal === summary.principal && now.kvno > summary.kvno)
-      throw conflict(`a newer keytab (kvno ${now.kvno}) for ${summary.principal} was stored meanwhile; this one (kvno ${summary.kvno}) is already superseded`);
-    await tx.hostSecrets.upsert({ where: { hostId: h.id }, create: { hostId: h.id, ...data }, update: data });
-    await recordAudit(tx, actor, before ? "secrets.keytab_replace" : "secrets.keytab_set", { type: "host", id: h.id, name: h.name }, before ?? undefined, { ...summary, source });
-  });
+  const data = {
+    keytab: sealSecret(serverSecret(), KEYTAB_PURPOSE, bytes.toString("base64")),
+    keytabSummary: JSON.stringify(summary),
+    keytabPrincipal: summary.principal,
+    keytabKvno: summary.kvno,
+    keytabSource: source,
+    keytabAt: new Date(),
+  };
+  // Two kadmin runs at once (two admins, two replicas) each re-key: only a key newer than the
+  // stored one of that principal is stored, in one conditional statement (a read first would let
+  // the older win on PostgreSQL, where both transactions read before either commits). An admin's
+  // upload replaces whatever is there.
+  const newer = source === "kadmin" ? { OR: [{ keytabKvno: null }, { keytabPrincipal: null }, { keytabPrincipal: { not: summary.principal } }, { keytabKvno: { lt: summary.kvno } }] } : {};
+  let stored = false;
+  // twice at most: a row made by another run between our update and our create (P2002) is
+  // updated, conditionally, on the second pass
+  for (let pass = 0; pass < 2; pass++) {
+    try {
+      stored = await db.$transaction(async (tx) => {
+        let ok = (await tx.hostSecrets.updateMany({ where: { hostId: h.id, ...newer }, data })).count === 1;
+        if (!ok && !(await tx.hostSecrets.findUnique({ where: { hostId: h.id }, select: { hostId: true } }))) {
+          await tx.hostSecrets.create({ data: { hostId: h.id, ...data } });
+          ok = true;
+        }
+        if (ok) await recordAudit(tx, actor, before ? "secrets.keytab_replace" : "secrets.keytab_set", { type: "host", id: h.id, name: h.name }, before ?? undefined, { ...summary, source });
+        return ok;
+      });
+      break;
+    } catch (e) {
+      if ((e as { code?: string }).code !== "P2002" || pass === 1) throw e;
+    }
+  }
+  if (!stored) throw conflict(`a newer keytab for ${summary.principal} was stored meanwhile; this one (kvno ${summary.kvno}) is already superseded`);
   return { ...summary, source };
 }
 
@@ -213,7 +237,7 @@ export async function clearKeytab(actor: Actor, name: string) {
   const h = await hostFor(name);
   if (!h.secrets?.keytab) throw conflict(`host ${name} has no keytab`);
   await db.$transaction(async (tx) => {
-    await tx.hostSecrets.update({ where: { hostId: h.id }, data: { keytab: null, keytabSummary: null, keytabSource: null, keytabAt: null } });
+    await tx.hostSecrets.update({ where: { hostId: h.id }, data: { keytab: null, keytabSummary: null, keytabPrincipal: null, keytabKvno: null, keytabSource: null, keytabAt: null } });
     await recordAudit(tx, actor, "secrets.keytab_remove", { type: "host", id: h.id, name }, parseJson<KeytabSummary>(h.secrets!.keytabSummary) ?? undefined, undefined);
   });
 }

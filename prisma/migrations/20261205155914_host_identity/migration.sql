@@ -28,6 +28,8 @@ CREATE TABLE "HostSecrets" (
     "sshCreatedAt" DATETIME,
     "keytab" TEXT,
     "keytabSummary" TEXT,
+    "keytabPrincipal" TEXT,
+    "keytabKvno" INTEGER,
     "keytabSource" TEXT,
     "keytabAt" DATETIME,
     "updatedAt" DATETIME NOT NULL,

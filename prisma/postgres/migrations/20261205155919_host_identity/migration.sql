@@ -43,6 +43,8 @@ CREATE TABLE "HostSecrets" (
     "sshCreatedAt" TIMESTAMP(3),
     "keytab" TEXT,
     "keytabSummary" TEXT,
+    "keytabPrincipal" TEXT,
+    "keytabKvno" INTEGER,
     "keytabSource" TEXT,
     "keytabAt" TIMESTAMP(3),
     "updatedAt" TIMESTAMP(3) NOT NULL,
