@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { decryptBundle } from "@/lib/identity/bundle";
+import { activationProof as proofFor, decryptBundle } from "@/lib/identity/bundle";
 import { admin, operator, viewer } from "@/lib/testing/actors";
 import { hostIn, seedPublishable } from "@/lib/testing/fleet-fixtures";
 import { refusal } from "@/lib/testing/refusal";
@@ -18,7 +18,7 @@ import { listAudit } from "./audit";
 import { exportFleet } from "./fleet-export";
 import { clearKeytab, createKeytab, hostSecretsView, knownHosts, rotateSshKeys, setKeytab } from "./host-secrets";
 import { createHost, getHost } from "./hosts";
-import { activateIdentity, approveTpm, deliverBundle, forgetTpm, hostIdentity, proofFor } from "./identity";
+import { activateIdentity, approveTpm, deliverBundle, forgetTpm, hostIdentity } from "./identity";
 import { publish } from "./publish";
 import { reportTokens } from "./snapshot";
 

@@ -7,7 +7,7 @@ import type { Actor } from "@/lib/auth/roles";
 import { serverSecret } from "@/lib/env";
 import { AppError, conflict, notFound } from "@/lib/errors";
 import { openSecret, sealSecret } from "@/lib/crypto/secret-box";
-import { activationProof, bundleArchive, encryptBundle, KEY_BYTES, proofMatches } from "@/lib/identity/bundle";
+import { bundleArchive, encryptBundle, KEY_BYTES, proofMatches } from "@/lib/identity/bundle";
 import { fingerprint, objectName, parsePublic } from "@/lib/tpm/public";
 import { makeCredential } from "@/lib/tpm/credential";
 import type { ActivateInput, BundleInput } from "@/lib/validation/identity";
@@ -32,14 +32,14 @@ const KEY_PURPOSE = "identity-activation";
 const HOST_ACTOR = (name: string): Actor => ({ type: "system", id: null, name: `host ${name}`, role: "viewer" });
 
 /** A refusal a booting host gets: status, code and one line /init reports at afs (X-AFSBoot-Refused). */
-export class IdentityRefused extends AppError {}
-const refuse = (status: number, code: string, message: string) => new IdentityRefused(status, code, message);
+const refuse = (status: number, code: string, message: string) => new AppError(status, code, message);
 
 type HostRow = NonNullable<Awaited<ReturnType<typeof loadHost>>>;
 
-async function loadHost(id: string) {
+/** The host by id (a booting host, identified) or by name (an admin's action). */
+async function loadHost(where: { id: string } | { name: string }) {
   return db.host.findUnique({
-    where: { id },
+    where,
     select: {
       id: true,
       name: true,
@@ -59,7 +59,7 @@ async function bootingHost(mac: string, token: string): Promise<HostRow> {
   const who = await identify(mac, token);
   if (who.kind === "unknown") throw refuse(404, "not_found", `MAC ${mac} is not enrolled`);
   if (who.kind === "refused") throw refuse(401, "unauthorized", who.message);
-  const h = await loadHost(who.host.id);
+  const h = await loadHost({ id: who.host.id });
   if (!h) throw refuse(404, "not_found", `MAC ${mac} is not enrolled`);
   return h;
 }
@@ -81,7 +81,8 @@ export async function auditMalformed(fields: Record<string, unknown>, reason: st
 /** Erase the keys of activations whose bundle was never fetched in time. */
 async function sweepExpired(now: Date) {
   await db.identityActivation.updateMany({ where: { expiresAt: { lt: now }, keySealed: { not: null } }, data: { keySealed: null } });
-  await db.identityActivation.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - ACTIVATION_KEEP_MS) } } });
+  // by expiresAt (indexed; at most ACTIVATION_TTL_MS after createdAt): no scan of every boot's row
+  await db.identityActivation.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - ACTIVATION_KEEP_MS) } } });
 }
 
 /**
@@ -209,7 +210,7 @@ export async function deliverBundle(input: BundleInput, from: { ip: string; port
     if (!proofMatches(key, a.id, input.proof)) return fail(403, "forbidden", `wrong proof for activation ${a.id}: the host did not unwrap its key`);
     // the TPM it was made for must still be the pinned one (an admin may have forgotten or
     // replaced it since)
-    const t = (await db.hostTpm.findUnique({ where: { hostId: h.id } })) ?? null;
+    const t = h.tpm;
     if (!t?.ekFingerprint || t.ekFingerprint !== a.ekFingerprint) return fail(409, "conflict", `the TPM pinned to host ${h.name} changed since activation ${a.id}: boot again`);
     if (a.akName && t.akName !== a.akName) {
       // the TPM holding the pinned EK activated a credential for this AK: it lives there; pinned in its place
@@ -261,9 +262,7 @@ export async function deliverBundle(input: BundleInput, from: { ip: string; port
 // ------------------------------------------------------------------ admins
 
 async function hostByName(name: string) {
-  const h = await db.host.findUnique({ where: { name }, select: { id: true } });
-  if (!h) throw notFound(`no host named ${name}`);
-  const row = await loadHost(h.id);
+  const row = await loadHost({ name });
   if (!row) throw notFound(`no host named ${name}`);
   return row;
 }
@@ -311,8 +310,6 @@ export async function forgetTpm(actor: Actor, name: string) {
   });
 }
 
-/** For tests and tools: what a host's /init sends after activating (the proof). */
-export const proofFor = activationProof;
 
 /** The host's identity as its page shows it (no secret: fingerprints, states, deliveries). */
 export async function hostIdentity(actor: Actor, name: string) {
