@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AK_HANDLE, hostCommands, toShell } from "./host-commands";
+import { AK_HANDLE, hostCommands } from "./host-commands";
 
 // The commands themselves are exercised against swtpm in credential.test.ts and public.test.ts
 // (lib/testing/swtpm.ts runs exactly these); here: the shape /init relies on.
@@ -17,19 +17,5 @@ describe("hostCommands", () => {
     const activate = hostCommands.activate.find((c) => c.argv[0] === "tpm2_activatecredential");
     expect(activate?.argv).toContain(AK_HANDLE);
     expect(activate?.discardStdout).toBe(true);
-  });
-
-  it("renders shell lines for /init", () => {
-    expect(toShell(hostCommands.activate)).toBe(
-      [
-        "tpm2_startauthsession --policy-session -S session.ctx >/dev/null",
-        "tpm2_flushcontext -t >/dev/null",
-        "tpm2_policysecret -S session.ctx -c e >/dev/null",
-        "tpm2_flushcontext -t >/dev/null",
-        "tpm2_activatecredential -c 0x81010002 -C ek.ctx -i credential -o identity.key -P session:session.ctx >/dev/null",
-        "tpm2_flushcontext -t >/dev/null",
-      ].join(" &&\n  "),
-    );
-    expect(toShell([{ argv: ["echo", "a b", "it's"] }])).toBe(`echo 'a b' 'it'"'"'s'`);
   });
 });

@@ -65,10 +65,3 @@ export const hostCommands = {
   /** After activate, whatever happened (each on its own, failures ignored): a failed command left its objects loaded. */
   cleanup: [{ argv: ["tpm2_flushcontext", f.session], discardStdout: true }, FLUSH_TRANSIENT],
 } satisfies Record<string, TpmCommand[]>;
-
-const shQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`);
-
-/** The commands as shell lines joined by `&&` (the first failure stops them), for /init. */
-export function toShell(cmds: readonly TpmCommand[]): string {
-  return cmds.map((c) => c.argv.map(shQuote).join(" ") + (c.discardStdout ? " >/dev/null" : "")).join(" &&\n  ");
-}
