@@ -36,6 +36,11 @@ test("a different TPM is flagged on the host page and in the hosts table; approv
   const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: h.name, exact: true }) });
   await expect(row.getByTestId("identity-mismatch-marker")).toHaveText("identity mismatch");
 
+  // the filter finds it too (and keeps the search)
+  await page.getByRole("combobox", { name: "TPM identity", exact: true }).selectOption("mismatch");
+  await expect(page).toHaveURL(new RegExp(`identity=mismatch`));
+  await expect(row.getByTestId("identity-mismatch-marker")).toBeVisible();
+
   await row.getByTestId("identity-mismatch-marker").click();
   await expect(page).toHaveURL(new RegExp(`/hosts/${h.name}#identity$`));
   await expect(page.getByRole("navigation").getByRole("link", { name: "Identity and secrets" })).toBeVisible();
@@ -66,6 +71,8 @@ test("a different TPM is flagged on the host page and in the hosts table; approv
   await goto(page, `/hosts?q=${h.name}`);
   await expect(row).toBeVisible();
   await expect(row.getByTestId("identity-mismatch-marker")).toHaveCount(0);
+  await goto(page, `/hosts?q=${h.name}&identity=mismatch`);
+  await expect(page.getByRole("link", { name: h.name, exact: true })).toHaveCount(0);
 
   // audited, on the host's own trail
   await goto(page, `/hosts/${h.name}`);

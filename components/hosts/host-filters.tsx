@@ -9,7 +9,15 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { FilterSelect } from "@/components/ui/filter-select";
-import { DEFAULT_HOST_PAGE_SIZE, HOST_PAGE_SIZES, HOST_STATES, hasFilters, hostsHref, type HostParams } from "@/lib/validation/host-query";
+import {
+  DEFAULT_HOST_PAGE_SIZE,
+  HOST_IDENTITY_FILTERS,
+  HOST_PAGE_SIZES,
+  HOST_STATES,
+  hasFilters,
+  hostsHref,
+  type HostParams,
+} from "@/lib/validation/host-query";
 
 // Search and filters of the hosts table: a GET form (works without JavaScript); with JavaScript a
 // select applies a choice at once (keyboard steps wait for Enter, see FilterSelect). Every change
@@ -45,6 +53,7 @@ export function HostFilters({ params, choices }: Props) {
         network: get("network"),
         tag: get("tag"),
         state: get("state"),
+        identity: get("identity"),
         size: get("size") === String(DEFAULT_HOST_PAGE_SIZE) ? undefined : get("size"),
       },
     );
@@ -109,6 +118,12 @@ export function HostFilters({ params, choices }: Props) {
           "Boot state",
           "Any boot state",
           HOST_STATES.map((s) => ({ value: s, label: s === "never" ? "never booted" : s === "pending" ? "reboot pending" : s })),
+        )}
+        {select(
+          "identity",
+          "TPM identity",
+          "Any identity",
+          HOST_IDENTITY_FILTERS.map((s) => ({ value: s, label: s === "mismatch" ? "identity mismatch" : "awaiting approval" })),
         )}
         <div className="space-y-1">
           <Label htmlFor="filter-size" className="text-xs text-slate-600">

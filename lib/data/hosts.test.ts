@@ -162,6 +162,26 @@ describe("hosts: identity (#18)", () => {
     expect(parseHostCsv("hostname,mac,ip,cell,release,identity,secureboot\n").problems[0]).toMatchObject({ field: "header" });
   });
 
+  it("filters by TPM identity: a mismatch, a TPM awaiting approval; a pinned TPM is neither", async () => {
+    const ids = Object.fromEntries((await db.host.findMany({ where: { name: { in: ["node060", "node061", "node062"] } } })).map((h) => [h.name, h.id]));
+    const seen = new Date();
+    await db.hostTpm.createMany({
+      data: [
+        // pinned, and another TPM booted as the host since
+        { hostId: ids.node060!, ekFingerprint: "SHA256:pinned60", pinnedBy: "first use", candidateFingerprint: "SHA256:other", candidateAt: seen, mismatch: true },
+        // the first TPM, waiting for an admin (enrolment "approve")
+        { hostId: ids.node061!, candidateFingerprint: "SHA256:first61", candidateAt: seen },
+        // pinned, nothing new
+        { hostId: ids.node062!, ekFingerprint: "SHA256:pinned62", pinnedBy: "first use" },
+      ],
+    });
+    const names = async (identity: HostQuery["identity"]) => (await listHosts(viewer, { identity, pageSize: 500 })).items.map((h) => h.name);
+    expect(await names("mismatch")).toEqual(["node060"]);
+    expect(await names("awaiting")).toEqual(["node061"]);
+    expect((await listHosts(viewer, { identity: "mismatch", q: "node061" })).total).toBe(0);
+    await db.hostTpm.deleteMany({ where: { hostId: { in: Object.values(ids) } } });
+  });
+
   it("a host's own identity survives bulk actions; its network's is what it uses without one", async () => {
     await updateHost(operator, "node061", { ...hostIn(61, { name: "node061", mac: "52:54:00:00:01:61", ip: "10.0.0.161" }), identity: "port", revision: (await getHost(viewer, "node061")).revision });
     await changeTags(operator, ["node061", "node062"], ["rack9"], []);

@@ -126,6 +126,8 @@ export function hostWhere(query: HostQuery): Prisma.HostWhereInput {
   if (query.tag) and.push({ tags: { some: { tag: query.tag } } });
   if (query.state === "never") and.push({ lastBootId: null });
   else if (query.state && query.state !== "pending") and.push({ lastBoot: bootStateWhere(query.state, new Date()) });
+  if (query.identity === "mismatch") and.push({ tpm: { is: { mismatch: true } } });
+  else if (query.identity === "awaiting") and.push({ tpm: { is: { mismatch: false, candidateFingerprint: { not: null } } } });
   return and.length ? { AND: and } : {};
 }
 

@@ -24,6 +24,9 @@ describe("the hosts list's query", () => {
     });
     expect(toHostQuery(parseHostParams({ page: "3", state: "up" }))).toMatchObject({ state: "up", page: 3, pageSize: 50 });
     expect(toHostQuery(parseHostParams({}))).toMatchObject({ page: 1, pageSize: 50 });
+    expect(toHostQuery(parseHostParams({ identity: "mismatch" }))).toMatchObject({ identity: "mismatch" });
+    expect(parseHostParams({ identity: "bogus" }).identity).toBeUndefined();
+    expect(hostsHref(parseHostParams({ identity: "awaiting", state: "up" }))).toBe("/hosts?state=up&identity=awaiting");
   });
 
   it("links keep the view and go back to page 1 on a new sort", () => {
@@ -35,7 +38,7 @@ describe("the hosts list's query", () => {
 
   it("the API's query: a bad value is refused, not dropped", () => {
     expect(hostQuery.parse({ state: "never", page: "2", pageSize: "500" })).toEqual({ state: "never", page: 2, pageSize: 500 });
-    for (const bad of [{ state: "bogus" }, { sort: "size" }, { pageSize: "501" }, { page: "0" }, { tag: "t".repeat(41) }])
+    for (const bad of [{ state: "bogus" }, { identity: "pinned" }, { sort: "size" }, { pageSize: "501" }, { page: "0" }, { tag: "t".repeat(41) }])
       expect(hostQuery.safeParse(bad).success).toBe(false);
   });
 });

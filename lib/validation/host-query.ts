@@ -10,6 +10,12 @@ export type HostSort = (typeof HOST_SORTS)[number];
 /** Filters by boot state; "pending": a reboot is pending (booted something else than assigned). */
 export const HOST_STATES = ["up", "booting", "failed", "stalled", "never", "pending"] as const;
 export type HostState = (typeof HOST_STATES)[number];
+/**
+ * Filters by TPM identity (#18): "mismatch", a different TPM booted as the host (it got nothing);
+ * "awaiting", a TPM waits for an admin's approval (enrolment "approve").
+ */
+export const HOST_IDENTITY_FILTERS = ["mismatch", "awaiting"] as const;
+export type HostIdentityFilter = (typeof HOST_IDENTITY_FILTERS)[number];
 /** The page sizes the hosts page offers; the API takes any size up to MAX_HOST_PAGE_SIZE. */
 export const HOST_PAGE_SIZES = [25, 50, 100, 200] as const;
 export const DEFAULT_HOST_PAGE_SIZE = 50;
@@ -22,6 +28,7 @@ const filters = {
   network: z.string().max(100),
   tag: z.string().max(40),
   state: z.enum(HOST_STATES),
+  identity: z.enum(HOST_IDENTITY_FILTERS),
   sort: z.enum(HOST_SORTS),
   dir: z.enum(["asc", "desc"]),
 };
@@ -53,6 +60,7 @@ export const hostParams = z.object({
   network: lenient(filters.network),
   tag: lenient(filters.tag),
   state: lenient(filters.state),
+  identity: lenient(filters.identity),
   sort: lenient(filters.sort),
   dir: lenient(filters.dir),
   size: lenient(
@@ -66,7 +74,7 @@ export const hostParams = z.object({
 export type HostParams = Partial<z.output<typeof hostParams>>;
 
 /** The filter keys: changing any of them goes back to page 1 and starts a new selection. */
-export const FILTER_KEYS = ["q", "cell", "release", "network", "tag", "state"] as const;
+export const FILTER_KEYS = ["q", "cell", "release", "network", "tag", "state", "identity"] as const;
 
 /** Search params as the URL holds them, with anything unknown dropped. */
 export function parseHostParams(raw: Record<string, string | string[] | undefined>): HostParams {
@@ -86,6 +94,7 @@ export function toHostQuery(p: HostParams): HostQuery {
     network: p.network,
     tag: p.tag,
     state: p.state,
+    identity: p.identity,
     sort: p.sort,
     dir: p.dir,
     page: Number(p.page) || 1,
