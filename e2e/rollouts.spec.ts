@@ -256,10 +256,19 @@ test("a draft version offers no rollout; a viewer gets no button on an active on
   await goto(page, `/releases/${fleet.release}/versions/${draft}`);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Version ${fleet.release}@${draft}`);
   await expect(page.getByRole("link", { name: "Roll out this version…" })).toHaveCount(0);
+  await expect(page.getByTestId("version-rollouts")).toHaveText("Never rolled out.");
   const viewer = await browser.newContext({ storageState: storageState("viewer") });
   const vp = await viewer.newPage();
   await goto(vp, `/releases/${fleet.release}/versions/2`);
   await expect(vp.getByRole("heading", { level: 1 })).toHaveText(`Version ${fleet.release}@2`);
   await expect(vp.getByRole("link", { name: "Roll out this version…" })).toHaveCount(0);
+  // how often it was rolled out (the first test completed one), leading to those rollouts only
+  const ref = `${fleet.release}@2`;
+  await expect(vp.getByTestId("version-rollouts")).toContainText(new RegExp(`^\\d+ rollouts? to ${ref}: .*\\b\\d+ completed\\b`));
+  await vp.getByTestId("version-rollouts").getByRole("link", { name: "Show them" }).click();
+  await expect(vp).toHaveURL(new RegExp(`/rollouts\\?version=${fleet.release}%402$`));
+  await expect(vp.getByTestId("rollouts-of-version")).toContainText(`The rollouts to version ${ref}.`);
+  await expect(vp.getByTestId("rollout-row").first()).toBeVisible();
+  for (const row of await vp.getByTestId("rollout-row").all()) await expect(row).toContainText(ref);
   await viewer.close();
 });

@@ -59,6 +59,11 @@ describe("rollouts API", () => {
     });
     const list = await (await rollouts.GET(req("/api/v1/rollouts?state=running", { token: ro }), ctx())).json();
     expect(list).toMatchObject({ total: 1, items: [{ id: r.id, counts: { pending: 3 } }] });
+    const ofVersion = await (await rollouts.GET(req("/api/v1/rollouts?version=rh-7.3%402", { token: ro }), ctx())).json();
+    expect(ofVersion.items.map((x: { id: string }) => x.id)).toContain(r.id);
+    expect(
+      (await (await rollouts.GET(req("/api/v1/rollouts?version=rh-7.3%403", { token: ro }), ctx())).json()).items.map((x: { id: string }) => x.id),
+    ).not.toContain(r.id);
     const one = await rollout.GET(req(`/api/v1/rollouts/${r.id}`, { token: ro }), ctx({ id: r.id }));
     expect((await one.json()).waveList[1].hosts.map((h: { name: string }) => h.name)).toEqual(["node002", "node003"]);
 
@@ -89,6 +94,9 @@ describe("rollouts API", () => {
     });
     expect(await post({ ...body, wave: 4 })).toMatchObject({ status: 422, error: { message: "A wave of 4 is larger than the 3 selected hosts" } });
     expect(await post(body, ro)).toMatchObject({ status: 403 });
+    const badVersion = await rollouts.GET(req("/api/v1/rollouts?version=rh-7.3", { token: ro }), ctx());
+    expect(badVersion.status).toBe(422);
+    expect((await badVersion.json()).error.fields).toEqual([{ path: "version", message: "Name a version: rh-7.3@VERSION" }]);
     expect((await rollout.GET(req("/api/v1/rollouts/nope", { token: ro }), ctx({ id: "nope" }))).status).toBe(404);
     expect((await lever.POST(req("/api/v1/rollouts/nope/launch", { method: "POST" }), ctx({ id: "nope", lever: "launch" }))).status).toBe(404);
     expect((await lever.POST(req("/api/v1/rollouts/nope/pause", { method: "POST" }), ctx({ id: "nope", lever: "pause" }))).status).toBe(404);

@@ -9,7 +9,7 @@ import { bootWaiting as bootWaitingAs, driveRollout, seedRolloutFleet, testClock
 import { scriptBmc } from "@/lib/testing/script-bmc";
 import { LEASE_MS, tickRollouts } from "./rollout-driver";
 import { startRollout } from "@/lib/validation/rollout";
-import { getRollout, listRollouts, moveRollout, previewRollout, startRolloutFor } from "./rollouts";
+import { getRollout, listRollouts, moveRollout, previewRollout, rolloutsOfVersion, startRolloutFor } from "./rollouts";
 
 // Whole rollouts on SQLite, driven by ticks this test makes itself at times it chooses (no
 // wall-clock waits), with a shell script as every host's BMC (its log proves which hosts were
@@ -225,5 +225,26 @@ describe("rollout refusals change nothing", () => {
     expect(mine[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(mine[1]!.createdAt.getTime());
     expect((await listRollouts(viewer, { host: "node024" })).items).toHaveLength(1);
     expect((await listRollouts(viewer, { host: "node023", state: "completed" })).total).toBe(0);
+  });
+
+  it("lists the rollouts to a version and counts them by state (the version page)", async () => {
+    const all = (await listRollouts(viewer, { page: 1 })).items;
+    for (const ref of [
+      { release: "rh-7.3", version: "2" },
+      { release: "rh-7.3", version: "3" },
+    ]) {
+      const label = `${ref.release}@${ref.version}`;
+      const expected = all.filter((r) => r.version === label);
+      expect(expected.length, label).toBeGreaterThan(0);
+      const mine = await listRollouts(viewer, { version: ref });
+      expect(mine.items.map((r) => r.id)).toEqual(expected.map((r) => r.id));
+      const counted = await rolloutsOfVersion(viewer, ref);
+      expect(counted.total).toBe(expected.length);
+      const byState: Record<string, number> = {};
+      for (const r of expected) byState[r.state] = (byState[r.state] ?? 0) + 1;
+      expect(counted.byState).toEqual(byState);
+    }
+    expect(await rolloutsOfVersion(viewer, { release: "rh-7.3", version: "99" })).toEqual({ total: 0, byState: {} });
+    expect((await listRollouts(viewer, { version: { release: "nope", version: "2" } })).total).toBe(0);
   });
 });

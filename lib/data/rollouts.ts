@@ -5,7 +5,7 @@ import { conflict, notFound } from "@/lib/errors";
 import type { Prisma, RolloutHostState, RolloutState } from "@/lib/generated/prisma/client";
 import { waveLabel } from "@/lib/rollout/plan";
 import { waveLimit } from "@/lib/rollout/gate";
-import { ROLLOUT_LEVERS, type Lever, type StartRollout } from "@/lib/validation/rollout";
+import { ROLLOUT_LEVERS, type Lever, type RolloutListQuery, type StartRollout } from "@/lib/validation/rollout";
 import { recordAudit } from "./audit";
 import { authorize, pageArgs, type Paged } from "./authorize";
 import { withClusterLock } from "./cluster-lock";
@@ -170,16 +170,31 @@ function summary(r: RolloutRow, counts: HostStateCounts): RolloutSummary {
   };
 }
 
-/** Rollouts, newest first (of one state, or that one host took part in), with their hosts counted by state. */
-export async function listRollouts(actor: Actor, query: { page?: number; state?: RolloutState; host?: string } = {}): Promise<Paged<RolloutSummary>> {
+const versionWhere = (ref: { release: string; version: string }): Prisma.RolloutWhereInput => ({ version: { version: ref.version, release: { name: ref.release } } });
+
+/** Rollouts, newest first (of one state, that one host took part in, to one version), with their hosts counted by state. */
+export async function listRollouts(actor: Actor, query: RolloutListQuery = {}): Promise<Paged<RolloutSummary>> {
   authorize(actor, "viewer");
   const { page, skip, take } = pageArgs(query.page);
-  const where: Prisma.RolloutWhereInput = { ...(query.state ? { state: query.state } : {}), ...(query.host ? { hosts: { some: { hostName: query.host } } } : {}) };
+  const where: Prisma.RolloutWhereInput = {
+    ...(query.state ? { state: query.state } : {}),
+    ...(query.host ? { hosts: { some: { hostName: query.host } } } : {}),
+    ...(query.version ? versionWhere(query.version) : {}),
+  };
   const [rows, total] = await Promise.all([db.rollout.findMany({ where, include: rolloutInclude, orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip, take }), db.rollout.count({ where })]);
   const grouped = rows.length ? await db.rolloutHost.groupBy({ by: ["rolloutId", "state"], where: { rolloutId: { in: rows.map((r) => r.id) } }, _count: { _all: true } }) : [];
   const counts = new Map<string, HostStateCounts>();
   for (const g of grouped) counts.set(g.rolloutId, { ...counts.get(g.rolloutId), [g.state]: g._count._all });
   return { items: rows.map((r) => summary(r, counts.get(r.id) ?? {})), total, page, pageSize: take };
+}
+
+/** How many rollouts went to one version, by state (the version page). */
+export async function rolloutsOfVersion(actor: Actor, ref: { release: string; version: string }): Promise<{ total: number; byState: Partial<Record<RolloutState, number>> }> {
+  authorize(actor, "viewer");
+  const grouped = await db.rollout.groupBy({ by: ["state"], where: versionWhere(ref), _count: { _all: true } });
+  const byState: Partial<Record<RolloutState, number>> = {};
+  for (const g of grouped) byState[g.state] = g._count._all;
+  return { total: grouped.reduce((n, g) => n + g._count._all, 0), byState };
 }
 
 const sizeText = (count: number | null, percent: number | null) => (percent !== null ? `${percent}%` : String(count ?? 0));

@@ -89,4 +89,7 @@ export const rolloutListQuery = z.strictObject({
   state: z.enum(ROLLOUT_STATES).optional(),
   /** rollouts this host took part in (the host page's link) */
   host: hostname.optional(),
+  /** rollouts to this version, "rh-7.3@2" (the version page's link) */
+  version: versionRef.optional(),
 });
+export type RolloutListQuery = z.output<typeof rolloutListQuery>;

@@ -25,9 +25,10 @@ export default async function RolloutsPage({ searchParams }: { searchParams: Sea
   const actor = await requireActor();
   const sp = await searchParams;
   // a malformed page or state in the URL shows the first page of everything
-  const query = rolloutListQuery.safeParse({ page: sp.page, state: sp.state, host: sp.host });
-  const { page, state, host } = query.success ? query.data : {};
-  const list = await listRollouts(actor, { page, state, host });
+  const query = rolloutListQuery.safeParse({ page: sp.page, state: sp.state, host: sp.host, version: sp.version });
+  const { page, state, host, version } = query.success ? query.data : {};
+  const list = await listRollouts(actor, { page, state, host, version });
+  const versionText = version && `${version.release}@${version.version}`;
   return (
     <div className="space-y-6">
       <PageHeader
@@ -46,15 +47,40 @@ export default async function RolloutsPage({ searchParams }: { searchParams: Sea
           </Link>
         </p>
       )}
+      {versionText && (
+        <p className="text-sm text-slate-700" data-testid="rollouts-of-version">
+          The rollouts to version{" "}
+          <Link
+            className="font-mono font-medium text-blue-700 underline"
+            href={`/releases/${encodeURIComponent(version.release)}/versions/${encodeURIComponent(version.version)}`}
+          >
+            {versionText}
+          </Link>
+          .{" "}
+          <Link className="font-medium text-blue-700 underline" href={state ? `/rollouts?state=${state}` : "/rollouts"}>
+            Show every version&apos;s
+          </Link>
+        </p>
+      )}
       <Card>
         <CardHeader className="flex-row flex-wrap items-center justify-between gap-3">
           <CardTitle>History</CardTitle>
-          <FilterLinks label="Filter rollouts by state" basePath="/rollouts" name="state" current={state} options={STATE_FILTER} keep={{ host }} />
+          <FilterLinks
+            label="Filter rollouts by state"
+            basePath="/rollouts"
+            name="state"
+            current={state}
+            options={STATE_FILTER}
+            keep={{ host, version: versionText }}
+          />
         </CardHeader>
         <CardContent>
           {list.total === 0 ? (
-            state || host ? (
-              <EmptyState icon={SearchX} title={`No ${state ? `${ROLLOUT_STATE_LABELS[state]} ` : ""}rollouts${host ? ` of host ${host}` : ""}`}>
+            state || host || versionText ? (
+              <EmptyState
+                icon={SearchX}
+                title={`No ${state ? `${ROLLOUT_STATE_LABELS[state]} ` : ""}rollouts${host ? ` of host ${host}` : ""}${versionText ? ` to ${versionText}` : ""}`}
+              >
                 <Link className="font-medium text-blue-700 underline" href="/rollouts">
                   Show every rollout
                 </Link>
@@ -72,7 +98,7 @@ export default async function RolloutsPage({ searchParams }: { searchParams: Sea
           ) : (
             <>
               <RolloutsTable rows={list.items} />
-              <Pagination page={list.page} pageSize={list.pageSize} total={list.total} basePath="/rollouts" params={{ state, host }} />
+              <Pagination page={list.page} pageSize={list.pageSize} total={list.total} basePath="/rollouts" params={{ state, host, version: versionText }} />
             </>
           )}
         </CardContent>

@@ -15,6 +15,10 @@ import { hasRole, type Actor } from "@/lib/auth/roles";
 import { requireActor } from "@/lib/auth/session";
 import { listCells } from "@/lib/data/cells";
 import { getRelease } from "@/lib/data/releases";
+import { rolloutsOfVersion } from "@/lib/data/rollouts";
+import { plural } from "@/lib/plural";
+import { ROLLOUT_STATE_LABELS } from "@/lib/rollout/labels";
+import { ROLLOUT_STATES } from "@/lib/validation/rollout";
 import { orNotFound } from "@/lib/errors";
 import { activateVersionAction, copyVersionAction, deleteVersionAction, retireVersionAction, updateVersionAction } from "../../../actions";
 
@@ -44,6 +48,7 @@ export default async function VersionPage({ params }: { params: Params }) {
   const [release, cells] = await Promise.all([orNotFound(getRelease(actor, name), notFound), cellNames(actor)]);
   const v = release.versions.find((x) => x.version === decodeURIComponent(p.version));
   if (!v) notFound();
+  const rollouts = await rolloutsOfVersion(actor, { release: release.name, version: v.version });
   const canEdit = hasRole(actor.role, "operator");
   const ref = `${release.name}@${v.version}`;
   const releaseHref = `/releases/${encodeURIComponent(release.name)}`;
@@ -126,7 +131,34 @@ export default async function VersionPage({ params }: { params: Params }) {
       ) : (
         <DetailList rows={rows} />
       )}
+      <RolloutsOfVersion refText={ref} rollouts={rollouts} active={v.status === "active"} />
       <OverlayDownload release={release.name} version={v.version} tree={release.tree} cells={cells} />
     </div>
+  );
+}
+
+/** How often this version was rolled out, by state, with a link to those rollouts. */
+function RolloutsOfVersion({ refText, rollouts, active }: { refText: string; rollouts: Awaited<ReturnType<typeof rolloutsOfVersion>>; active: boolean }) {
+  const states = ROLLOUT_STATES.filter((s) => rollouts.byState[s]).map((s) => `${rollouts.byState[s]} ${ROLLOUT_STATE_LABELS[s]}`);
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Rollouts</CardTitle>
+      </CardHeader>
+      <CardContent className="text-sm text-slate-700" data-testid="version-rollouts">
+        {rollouts.total === 0 ? (
+          <p>
+            {active ? "Not rolled out yet. Roll out this version… previews which hosts move, in which waves, before anything starts." : "Never rolled out."}
+          </p>
+        ) : (
+          <p>
+            {plural(rollouts.total, "rollout")} to {refText}: {states.join(", ")}.{" "}
+            <Link className="font-medium text-blue-700 underline" href={`/rollouts?version=${encodeURIComponent(refText)}`}>
+              Show them
+            </Link>
+          </p>
+        )}
+      </CardContent>
+    </Card>
   );
 }
