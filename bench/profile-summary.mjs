@@ -34,9 +34,9 @@ const PARTS = [
   ["token", "token check (host cache, HMAC, compare)"],
   ["limits", "rate limits, handler's own code"],
   ["queue", "queueing (group-commit queue, wake-ups)"],
-  ["sql", "batch's SQL: statements built, Prisma client + adapter"],
-  ["sqlite", "SQLite itself (better-sqlite3 native calls)"],
-  ["summary", "boot summaries and hosts' last boots"],
+  ["sql", "batch's SQL in JS: rows/statements built, Prisma client + adapter"],
+  ["sqlite", "batch's SQL executed: SQLite (prepare, run, COMMIT)"],
+  ["summary", "boot summaries + hosts' last boots (their SQL too)"],
   ["response", "response (status, JSON body, write)"],
   ["gc", "garbage collector"],
   ["program", "(program): V8/native, not attributed"],
@@ -53,6 +53,8 @@ const STRONG = [
   [/lib\/api\/body\.ts:/, "body"],
   [/lib\/api\/boot-report\.ts:(readBody|tooLarge)\b/, "body"],
   [/lib\/api\/boot-report\.ts:(parse)\b/, "parse"],
+  // the form's decoding (URLSearchParams), whichever frame called it (the bundler may inline parse)
+  [/node:internal\/url:|node:querystring:/, "parse"],
   [/lib\/api\/boot-report\.ts:(ok|error|okBody)\b/, "response"],
   [/lib\/api\/boot-report\.ts:(validate\w*|checkReport\w*|fieldIssue\w*)\b/, "validate"],
   [/lib\/api\/boot-report\.ts:/, "limits"],
@@ -64,6 +66,13 @@ const STRONG = [
   [/lib\/validation\/|lib\/inventory\/mac\.ts:|lib\/net\/ipv4\.ts:|node_modules\/zod\//, "validate"],
   [/lib\/data\/boot-ingest\.ts:(recordReport|flush|ReportQueueFull)\b/, "queue"],
   [/lib\/data\/boot-ingest\.ts:(summarizeBoots|setLastBoots)\b/, "summary"],
+  [/lib\/data\/boot-ingest-sql\.ts:sqliteSql\.(events|writeSummaries|setLastBoots)\b/, "summary"],
+  // the direct SQLite statements' own frames: their self time is the native run (bind, step)
+  [/lib\/data\/boot-ingest-sql\.ts:sqliteSql\.(boots|findBoots|adopt|insertBoots|insertEvents)\b/, "sqlite"],
+  [/lib\/data\/boot-ingest-sql\.ts:statement\b/, "sqlite"],
+  // the adapter's execute/perform: their self time is better-sqlite3's native run (BEGIN, statements, COMMIT)
+  [/adapter-better-sqlite3\/dist\/index\.mjs:(executeIO|performIO)\b/, "sqlite"],
+  [/better-sqlite3\/lib\/methods\/wrappers\.js:prepare\b/, "sqlite"],
   [/lib\/boot\/stages\.ts:/, "summary"],
   [/lib\/data\/boot-ingest\.ts:/, "sql"],
   [/lib\/data\/(bulk-insert|boot-sql)\.ts:|lib\/db\.ts:|lib\/db\//, "sql"],
@@ -75,7 +84,6 @@ const STRONG = [
 const WEAK = [
   [/node:_http_outgoing|node:_http_server:(ServerResponse|writeHead)/, "response"],
   [/node:_http_|node:net|node:internal\/streams|node:internal\/stream_base|node:stream|node:internal\/http/, "http"],
-  [/node:internal\/url:.*URLSearchParams|node:internal\/url/, "parse"],
   [/node:internal\/process\/task_queues|node:timers|node:internal\/timers/, "queue"],
 ];
 const NATIVE_SQLITE = /^(run|all|get|iterate|exec|prepare|raw|columns|pluck|expand|bind|transaction)$/;
@@ -128,7 +136,7 @@ function contentOf(sm, file, source) {
       text = "";
     }
   }
-  const got = { tops: topLevel(text) };
+  const got = { tops: topLevel(text), lines: text.split("\n") };
   sm.contents.set(source, got);
   return got;
 }
@@ -148,12 +156,16 @@ function keyOf(frame, cache) {
     const entry = sm?.map.findEntry(frame.lineNumber, frame.columnNumber);
     if (entry?.originalSource) {
       const source = entry.originalSource;
-      const { tops } = contentOf(sm, file, source);
-      let name = entry.name ?? functionName;
-      for (const [line, n] of tops) if (line <= entry.originalLine) name = n;
+      const { tops, lines } = contentOf(sm, file, source);
+      let top = "";
+      for (const [line, n] of tops) if (line <= entry.originalLine) top = n;
+      // the function itself, when it is a method or named function declared on that line (not an
+      // arrow: its samples go to the function around it)
+      const declared = entry.name && new RegExp(`^\\s*(?:async\\s+)?(?:function\\*?\\s+)?${entry.name.replace(/\$/g, "\\$")}\\s*\\(`).test(lines[entry.originalLine] ?? "");
+      const inner = declared && entry.name !== top ? `.${entry.name}` : "";
       // the source relative to the project (turbopack writes "../../../lib/…" or "turbopack:///[project]/lib/…")
       const rel = source.replace(/^.*?\[project\]\//, "").replace(/^(\.\.\/)+/, "");
-      key = `${rel}:${name || "(anonymous)"}`;
+      key = `${rel}:${top || "(anonymous)"}${inner}`;
     } else {
       const rel = file.includes("node_modules") ? file.slice(file.lastIndexOf("node_modules")) : file.replace(/^.*\/(bin|lib|bench)\//, "$1/");
       key = `${rel}:${functionName || "(anonymous)"}`;

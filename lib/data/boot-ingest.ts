@@ -6,7 +6,7 @@ import type { BootEventInput } from "@/lib/validation/boot-event";
 import { errorFields, log } from "@/lib/log";
 import { hostByMac, invalidateReporters } from "./boot-reporters";
 import { ingestSql, type IngestSql, type Row, type Which } from "./boot-ingest-sql";
-import { newId, sqlDate } from "./bulk-insert";
+import { sqlDate, timeOrderedId } from "./bulk-insert";
 
 // Boot reports in, once boot-reporters.ts has said who sent them: group commit. Reports that
 // arrive while a write is in progress are written together in the next transaction (multi-row
@@ -190,7 +190,7 @@ async function bootRows(sql: IngestSql, batch: Pending[], open: Map<string, Boot
       open.delete(p.hostId);
       continue;
     }
-    fresh.set(k, { id: newId("b"), hostId: p.hostId, bootId, state: "booting", currentStage: p.input.stage === "failed" ? (p.input.failedStage ?? "failed") : p.input.stage, startedAt: iso(p.at), lastEventAt: iso(p.at) });
+    fresh.set(k, { id: timeOrderedId("b"), hostId: p.hostId, bootId, state: "booting", currentStage: p.input.stage === "failed" ? (p.input.failedStage ?? "failed") : p.input.stage, startedAt: iso(p.at), lastEventAt: iso(p.at) });
   }
   if (fresh.size) {
     const n = await sql.insertBoots([...fresh.values()]);
@@ -203,7 +203,7 @@ async function bootRows(sql: IngestSql, batch: Pending[], open: Map<string, Boot
 /** One event per report; a retried report (same boot, same stage) is not a second event. `inserted`: the ids of the new ones. */
 async function insertEvents(sql: IngestSql, batch: Pending[], ids: Map<string, string>) {
   const rows = batch.map((p) => ({
-    id: newId("e"),
+    id: timeOrderedId("e"),
     bootRowId: ids.get(bootKey(p.hostId, p.input.bootId!))!,
     stage: p.input.stage,
     failedStage: p.input.stage === "failed" ? (p.input.failedStage ?? null) : null,
