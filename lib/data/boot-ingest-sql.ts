@@ -66,9 +66,9 @@ const whichSql = {
   pre: `"bootId" LIKE ? AND "lastEventAt" > ?`,
   running: `"bootId" NOT LIKE ? AND "finishedAt" IS NULL AND "startedAt" > ?`,
 };
-const SUMMARY_SET = SUMMARY_COLS.filter((c) => !["id", "hostId", "bootId"].includes(c))
-  .map((c) => `"${c}" = excluded."${c}"`)
-  .join(", ");
+/** what rewriting a boot's summary sets: all but its keys */
+const SUMMARY_SET_COLS = SUMMARY_COLS.filter((c) => !["id", "hostId", "bootId"].includes(c));
+const SUMMARY_SET = SUMMARY_SET_COLS.map((c) => `"${c}" = excluded."${c}"`).join(", ");
 const SQL = {
   findBoot: `SELECT "id", "hostId", "bootId" FROM "Boot" WHERE "hostId" = ? AND "bootId" = ?`,
   adopt: `UPDATE "Boot" SET "bootId" = ? WHERE "id" = ? AND "bootId" = ?`,
@@ -196,8 +196,18 @@ function sqliteSql(conn: SqliteDatabase.Database): IngestSql {
       return bootRowIds.flatMap((id) => s.all(id) as EventRead[]);
     },
     async writeSummaries(rows) {
-      const s = statement(conn, SQL.writeSummaries(one(SUMMARY_COLS.length)));
-      for (const r of rows) s.run(args(r, SUMMARY_COLS));
+      // the row as it is, then only the columns that differ (the upsert's SET: all but the keys):
+      // SQLite then rewrites only the indexes on those (a report moves lastEventAt, not startedAt)
+      const current = statement(conn, `SELECT ${list(SUMMARY_COLS)} FROM "Boot" WHERE "id" = ?`);
+      for (const r of rows) {
+        const have = current.get(r.id) as Row | undefined;
+        if (!have) {
+          statement(conn, SQL.writeSummaries(one(SUMMARY_COLS.length))).run(args(r, SUMMARY_COLS));
+          continue;
+        }
+        const changed = SUMMARY_SET_COLS.filter((c) => (r[c] ?? null) !== have[c]);
+        if (changed.length) statement(conn, `UPDATE "Boot" SET ${changed.map((c) => `${q(c)} = ?`).join(", ")} WHERE "id" = ?`).run(...args(r, changed), r.id);
+      }
     },
     async setLastBoots(news) {
       const s = statement(conn, SQL.lastBoot("?", "= ?"));

@@ -24,7 +24,7 @@ export function timeOrderedId(prefix: string): string {
 }
 
 /** A date for raw SQL, as Prisma writes dates into SQLite ("…+00:00"), so stored text compares in time order. */
-export const sqlDate = (d: Date) => d.toISOString().replace(/Z$/, "+00:00");
+export const sqlDate = (d: Date) => `${d.toISOString().slice(0, -1)}+00:00`;
 
 function value(v: unknown): unknown {
   if (v instanceof Date) return sqlDate(v);
