@@ -161,7 +161,8 @@ function keyOf(frame, cache) {
       for (const [line, n] of tops) if (line <= entry.originalLine) top = n;
       // the function itself, when it is a method or named function declared on that line (not an
       // arrow: its samples go to the function around it)
-      const declared = entry.name && new RegExp(`^\\s*(?:async\\s+)?(?:function\\*?\\s+)?${entry.name.replace(/\$/g, "\\$")}\\s*\\(`).test(lines[entry.originalLine] ?? "");
+      const declared =
+        entry.name && new RegExp(`^\\s*(?:async\\s+)?(?:function\\*?\\s+)?${entry.name.replace(/\$/g, "\\$")}\\s*\\(`).test(lines[entry.originalLine] ?? "");
       const inner = declared && entry.name !== top ? `.${entry.name}` : "";
       // the source relative to the project (turbopack writes "../../../lib/…" or "turbopack:///[project]/lib/…")
       const rel = source.replace(/^.*?\[project\]\//, "").replace(/^(\.\.\/)+/, "");
@@ -245,18 +246,19 @@ function summarize(dir) {
 const results = dirs.map(summarize);
 for (const r of results) console.log(`${r.dir}: ${r.file}, ${r.runs} storm(s), ${r.requests} requests in ${(r.wallUs / 1e6).toFixed(1)} s of storms`);
 const col = (s) => String(s).padStart(14);
+const LABEL = Math.max(...PARTS.map(([, label]) => label.length)) + 2;
 console.log(`\nCPU per request (µs) of the console's main thread, by part${results.length > 1 ? " (one column per profile)" : ""}`);
 console.log(
-  `  ${"".padEnd(58)}${results.map((_, i) => col(results.length > 1 ? `#${i + 1} µs/req` : "µs/req")).join("")}${results.length === 1 ? col("share") : ""}`,
+  `  ${"".padEnd(LABEL)}${results.map((_, i) => col(results.length > 1 ? `#${i + 1} µs/req` : "µs/req")).join("")}${results.length === 1 ? col("share") : ""}`,
 );
 for (const [p, label] of PARTS) {
   const cells = results.map((r) => col((r.us.get(p) / r.requests).toFixed(1)));
   const busy = results[0].wallUs ? [...results[0].us].filter(([k]) => k !== "idle").reduce((a, [, v]) => a + v, 0) : 1;
-  console.log(`  ${label.padEnd(58)}${cells.join("")}${results.length === 1 ? col(`${((results[0].us.get(p) / busy) * 100).toFixed(1)} %`) : ""}`);
+  console.log(`  ${label.padEnd(LABEL)}${cells.join("")}${results.length === 1 ? col(`${((results[0].us.get(p) / busy) * 100).toFixed(1)} %`) : ""}`);
 }
 const totals = results.map((r) => [...r.us].filter(([k]) => k !== "idle").reduce((a, [, v]) => a + v, 0));
-console.log(`  ${"total busy (sampled)".padEnd(58)}${totals.map((v, i) => col((v / results[i].requests).toFixed(1))).join("")}`);
-console.log(`  ${"idle".padEnd(58)}${results.map((r) => col((r.us.get("idle") / r.requests).toFixed(1))).join("")}`);
+console.log(`  ${"total busy (sampled)".padEnd(LABEL)}${totals.map((v, i) => col((v / results[i].requests).toFixed(1))).join("")}`);
+console.log(`  ${"idle".padEnd(LABEL)}${results.map((r) => col((r.us.get("idle") / r.requests).toFixed(1))).join("")}`);
 if (TOP > 0) {
   for (const r of results) {
     console.log(`\nTop ${TOP} frames by self time, ${r.dir} (µs per request)`);

@@ -9,10 +9,11 @@ import { ingestSql, type IngestSql, type Row, type Which } from "./boot-ingest-s
 import { sqlDate, timeOrderedId } from "./bulk-insert";
 
 // Boot reports in, once boot-reporters.ts has said who sent them: group commit. Reports that
-// arrive while a write is in progress are written together in the next transaction (multi-row
-// INSERTs; a boot's summary recomputed from all its events), and every request is answered only
-// once its report is committed. Under a boot storm that turns ~10,000 transactions a second into
-// a few dozen; alone, a report waits for nothing.
+// arrive while a write is in progress are written together in the next transaction (a boot's
+// summary recomputed from all its events; the statements in boot-ingest-sql.ts: multi-row through
+// Prisma on PostgreSQL, prepared once and run per row on SQLite), and every request is answered
+// only once its report is committed. Under a boot storm that turns ~10,000 transactions a second
+// into a few dozen; alone, a report waits for nothing.
 
 interface Pending {
   hostId: string;
