@@ -1,19 +1,24 @@
-// Baseline for bench/boot-storm.ts: the bare minimum a boot report costs on the same machine.
-//   node bench/boot-storm-baseline.mjs DBFILE PORT
+// Baselines for bench/boot-storm.ts: the bare minimum a boot report costs on the same machine.
+//   node bench/boot-storm-baseline.mjs DBFILE PORT [--one-insert]
 // A plain node:http server on 127.0.0.1 and better-sqlite3 on a copy of the benchmark's database
 // (same schema, same hosts, WAL, the driver's defaults like the console's adapter: synchronous
 // NORMAL, foreign keys on, 10 s busy timeout). Per report: parse the form, find the host by MAC
-// (a Map loaded once; no token check), upsert the Boot row, insert the BootEvent row; each
-// statement in its own implicit transaction, no batching. It answers like the console: 202
+// (a Map loaded once; no token check), then
+//   default:       upsert the Boot row, insert the BootEvent row (two statements);
+//   --one-insert:  the bare limit: ONE prepared insert of the report into "BareReport" (BootEvent's
+//                  columns with hostId + bootId instead of the boot row, unique per host, boot and
+//                  stage: a retried report is not stored twice), created here if missing;
+// each statement in its own implicit transaction, no batching. It answers like the console: 202
 // {"accepted":true,"duplicate":false}, or 200 with duplicate true when bootId+stage was stored.
 // It does not keep Host.lastBootId, audit, rate limits or summaries from all events.
 import crypto from "node:crypto";
 import http from "node:http";
 import Database from "better-sqlite3";
 
-const [file, portArg] = process.argv.slice(2);
-if (!file || !portArg) {
-  console.error("usage: node bench/boot-storm-baseline.mjs DBFILE PORT");
+const [file, portArg, mode] = process.argv.slice(2);
+const ONE_INSERT = mode === "--one-insert";
+if (!file || !portArg || (mode && !ONE_INSERT)) {
+  console.error("usage: node bench/boot-storm-baseline.mjs DBFILE PORT [--one-insert]");
   process.exit(2);
 }
 const db = new Database(file, { timeout: 10_000 });
@@ -42,6 +47,16 @@ const upsertBoot =
 const insertEvent = db.prepare(`INSERT INTO "BootEvent" ("id", "bootRowId", "stage", "at", "clientAt", "message", "initrdSha256", "releaseVersion", "ip")
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("bootRowId", "stage") DO NOTHING`);
 
+if (ONE_INSERT) {
+  db.exec(`CREATE TABLE IF NOT EXISTS "BareReport" ("id" TEXT NOT NULL PRIMARY KEY, "hostId" TEXT NOT NULL, "bootId" TEXT NOT NULL, "stage" TEXT NOT NULL,
+    "at" DATETIME NOT NULL, "clientAt" TEXT, "message" TEXT, "initrdSha256" TEXT, "releaseVersion" TEXT, "ip" TEXT);
+    CREATE UNIQUE INDEX IF NOT EXISTS "BareReport_hostId_bootId_stage_key" ON "BareReport" ("hostId", "bootId", "stage")`);
+}
+const insertReport = ONE_INSERT
+  ? db.prepare(`INSERT INTO "BareReport" ("id", "hostId", "bootId", "stage", "at", "clientAt", "message", "initrdSha256", "releaseVersion", "ip")
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("hostId", "bootId", "stage") DO NOTHING`)
+  : null;
+
 function answer(res, status, body) {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
@@ -59,6 +74,10 @@ function report(text) {
   if (!STAGES.has(stage) || !bootId || !BOOT_ID.test(bootId)) return [422, { error: { code: "invalid", message: "bad stage or bootId" } }];
   const at = iso(new Date());
   const message = f("message")?.slice(0, 2000) ?? null;
+  if (insertReport) {
+    const { changes } = insertReport.run(newId("e"), hostId, bootId, stage, at, f("at"), message, f("initrdSha256"), f("releaseVersion"), f("ip"));
+    return changes ? [202, { accepted: true, duplicate: false }] : [200, { accepted: true, duplicate: true }];
+  }
   const state = stage === "up" ? "up" : stage === "failed" ? "failed" : "booting";
   const { id } = upsertBoot.get({
     id: newId("b"),
@@ -98,7 +117,7 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 5_000;
-server.listen(Number(portArg), "127.0.0.1", () => console.log(`baseline listening on 127.0.0.1:${portArg}`));
+server.listen(Number(portArg), "127.0.0.1", () => console.log(`baseline${ONE_INSERT ? " (one insert)" : ""} listening on 127.0.0.1:${portArg}`));
 const stop = () => server.close(() => (db.close(), process.exit(0)));
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);

@@ -14,7 +14,10 @@
 //     --build          with --app-dir: (re)create DIR as a private copy and build it; DIR is kept,
 //                      so later runs can reuse it with --app-dir DIR alone
 //     --timeout MIN    hard limit for the whole run (default 15): then everything is stopped
-//     --profile DIR    run the console with node --cpu-prof, its .cpuprofile written into DIR
+//     --profile DIR    run the console with node --cpu-prof, its .cpuprofile written into DIR with
+//                      storm-windows.json (when each console storm ran, on the profile's clock, and
+//                      its requests): `node bench/profile-summary.mjs DIR` gives the CPU per request
+//                      by part of the report path; the floor and page measurements are skipped
 //     --keep           keep the temporary directory (database, server logs) and print its path
 //     --postgres       then the same storms on a throwaway PostgreSQL cluster (this machine's
 //                      postgresql package, on 127.0.0.1 in the temporary directory): the console
@@ -24,8 +27,10 @@
 // console is its production server (bin/afsboot-server.mjs: `next start`'s Next.js server behind
 // a listener that answers the report API itself) on the embedded SQLite database, its data dir and
 // secret in the temporary directory. All reports come from one source address (one proxy).
-// Baseline in the same run: a bare node:http + better-sqlite3 server (bench/boot-storm-baseline.mjs)
-// on a copy of the same database, driven by the same load generator with the same bodies.
+// Baselines in the same run, driven by the same load generator with the same bodies, each on its
+// own copy of the same database (bench/boot-storm-baseline.mjs, node:http + better-sqlite3, no token
+// check): "baseline", an upsert of the boot and an insert of the event per report; and "one-insert",
+// the bare limit: one prepared insert per report (the issue's "bare one-insert baseline").
 // Reports events/s, latency percentiles, status codes, the console's RSS and CPU (per request too:
 // the machine is shared, CPU ms per request moves less than events/s), what the database holds
 // afterwards (0 lost), the floor under the report path (the same load on GET /api/health), and the
@@ -88,6 +93,7 @@ if (BUILD && APP_DIR && !path.relative(root, APP_DIR).startsWith(".."))
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-bench-storm-"));
 const dbFile = path.join(dir, "storm.db");
 const baseFile = path.join(dir, "baseline.db");
+const bareFile = path.join(dir, "one-insert.db");
 for (const k of ["AFSBOOT_SECRET", "AFSBOOT_SECRET_FILE", "AFSBOOT_TRUST_PROXY", "AFSBOOT_STALL_SECONDS", "AFSBOOT_EXPORT_DIR"]) delete process.env[k];
 process.env.DATABASE_URL = SEED_INTO ?? `file:${dbFile}`;
 // the secret file is created here and read by the servers too (a seeding child uses its parent's)
@@ -545,6 +551,12 @@ async function storm(label: string, port: number | number[], bodies: string[][],
 
 const pct = (sorted: Float64Array, q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]! : NaN);
 const rate = (r: StormResult) => r.accepted / (r.wallMs / 1000);
+const cpuPerRequest = (r: StormResult) => (r.serverCpu * 1000) / r.requests;
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
 
 /** What the database holds for one storm (boot ids `${run}-…`). */
 function stored(file: string, run: string) {
@@ -566,6 +578,22 @@ function stored(file: string, run: string) {
   };
   sqlite.close();
   return { boots, events, states: states.map((x) => `${x.s} ×${x.n}`).join(", "), lastBoot, all };
+}
+
+/** stored() of a storm on the one-insert baseline (its "BareReport" rows; it keeps no last boot). */
+function storedBare(file: string, run: string): ReturnType<typeof stored> {
+  const sqlite = new Database(file, { readonly: true, timeout: 10_000 });
+  const like = `${run}-%`;
+  const got = sqlite.prepare(`SELECT COUNT(*) events, COUNT(DISTINCT "hostId" || ' ' || "bootId") boots FROM "BareReport" WHERE "bootId" LIKE ?`).get(like) as {
+    events: number;
+    boots: number;
+  };
+  const all = sqlite.prepare(`SELECT COUNT(*) events, COUNT(DISTINCT "hostId" || ' ' || "bootId") boots FROM "BareReport"`).get() as {
+    events: number;
+    boots: number;
+  };
+  sqlite.close();
+  return { ...got, states: "one row per report", lastBoot: 0, all };
 }
 
 /** stored() of a storm on PostgreSQL. */
@@ -740,6 +768,7 @@ async function main() {
     sqlite.pragma("wal_checkpoint(TRUNCATE)");
     sqlite.close();
     fs.copyFileSync(dbFile, baseFile);
+    fs.copyFileSync(dbFile, bareFile);
   }
   const { appDir, buildMs } = await prepareApp();
   const buildId = fs.readFileSync(path.join(appDir, ".next/BUILD_ID"), "utf8").trim();
@@ -762,68 +791,91 @@ async function main() {
     }),
     SERVER,
   );
-  const bport = await freePort();
-  const baseLog = path.join(dir, "baseline.log");
-  const baseline = track(
-    spawn(process.execPath, [path.join(root, "bench/boot-storm-baseline.mjs"), baseFile, String(bport)], {
-      cwd: root,
-      env: { ...process.env, NODE_ENV: "production" },
-      stdio: ["ignore", fs.openSync(baseLog, "w"), fs.openSync(baseLog, "a")],
-      detached: true,
-    }),
-    "baseline",
-  );
+  // the two baselines, each on its own copy of the database
+  const startBaseline = async (file: string, label: string, args: string[]) => {
+    const bport = await freePort();
+    const log = path.join(dir, `${label}.log`);
+    const child = track(
+      spawn(process.execPath, [path.join(root, "bench/boot-storm-baseline.mjs"), file, String(bport), ...args], {
+        cwd: root,
+        env: { ...process.env, NODE_ENV: "production" },
+        stdio: ["ignore", fs.openSync(log, "w"), fs.openSync(log, "a")],
+        detached: true,
+      }),
+      label,
+    );
+    return { port: bport, child, log, label };
+  };
+  const baselines = [await startBaseline(baseFile, "baseline", []), await startBaseline(bareFile, "one-insert", ["--one-insert"])];
+  const [baseline, bare] = baselines as [(typeof baselines)[0], (typeof baselines)[0]];
+  const bport = baseline.port;
   try {
     const upMs = await waitHealthy(`http://127.0.0.1:${port}/api/health`, server, SERVER, serverLog);
-    await waitHealthy(`http://127.0.0.1:${bport}/health`, baseline, "the baseline server", baseLog);
+    for (const b of baselines) await waitHealthy(`http://127.0.0.1:${b.port}/health`, b.child, `the ${b.label} server`, b.log);
     // the console serves in its own process; should it ever fork, measure the forked server
     const kids = childPids(server.pid!).filter((p) => /node|next/.test(fs.readFileSync(`/proc/${p}/cmdline`, "utf8")));
     const serverPid = kids.length === 1 ? kids[0]! : server.pid!;
     console.log(
-      `Console: ${SERVER} on 127.0.0.1:${port} (pid ${serverPid}${serverPid !== server.pid ? `, child of ${server.pid}` : ""}), healthy after ${sec(upMs)}, RSS ${mib(procStatus(serverPid).rss)}; baseline on 127.0.0.1:${bport} (pid ${baseline.pid})`,
+      `Console: ${SERVER} on 127.0.0.1:${port} (pid ${serverPid}${serverPid !== server.pid ? `, child of ${server.pid}` : ""}), healthy after ${sec(upMs)}, RSS ${mib(procStatus(serverPid).rss)}; baseline (upsert + insert) on 127.0.0.1:${bport} (pid ${baseline.child.pid}), one-insert baseline on 127.0.0.1:${bare.port} (pid ${bare.child.pid})`,
     );
 
     // warm-up: one boot of the extra host on each server (loads the route, fills the host cache)
     const warm = bodiesFor("w1", seeded.tokens, [WARM]);
-    const w1 = await storm("warm-up", port, warm, serverPid, 1);
-    const w2 = await storm("warm-up", bport, warm, baseline.pid!, 1);
-    for (const w of [w1, w2]) if (w.wrong.length) throw new Error(`warm-up failed: ${w.wrong.join("; ")}`);
+    const warmed = [await storm("warm-up", port, warm, serverPid, 1)];
+    for (const b of baselines) warmed.push(await storm("warm-up", b.port, warm, b.child.pid!, 1));
+    for (const w of warmed) if (w.wrong.length) throw new Error(`warm-up failed: ${w.wrong.join("; ")}`);
 
-    // this machine is shared: how busy is it with both servers idle?
+    // this machine is shared: how busy is it with the servers idle?
     const i0 = machineCpu();
     await new Promise((r) => setTimeout(r, 3_000));
     const i1 = machineCpu();
     console.log(
-      `Background load (both servers idle, 3 s): ${(((i1.busy - i0.busy) / (i1.total - i0.total)) * 100).toFixed(0)}% of ${os.cpus().length} cores busy`,
+      `Background load (all servers idle, 3 s): ${(((i1.busy - i0.busy) / (i1.total - i0.total)) * 100).toFixed(0)}% of ${os.cpus().length} cores busy; load average ${loadavg()}`,
     );
 
     const ours: StormResult[] = [];
-    const bare: StormResult[] = [];
+    const bases: StormResult[] = [];
+    const bares: StormResult[] = [];
+    /** when each console storm ran, on the clock of the console's .cpuprofile (µs), for bench/profile-summary.mjs */
+    const windows: { label: string; startUs: number; endUs: number; requests: number }[] = [];
+    const nowUs = () => Number(process.hrtime.bigint() / 1000n);
     let lost = 0; // answered 202 but not in the database
     let refused = 0; // new reports not answered 202
     let missingBoots = 0;
+    let bareLost = 0;
     const everyHost = Array.from({ length: N }, (_, i) => i);
+    const ratios = (a: StormResult, b: StormResult) =>
+      `${(rate(a) / rate(b)).toFixed(2)}x the reports/s, p99 ${(pct(a.latencies, 0.99) / pct(b.latencies, 0.99)).toFixed(1)}x, CPU/request ${(cpuPerRequest(a) / cpuPerRequest(b)).toFixed(1)}x`;
     for (let r = 1; r <= RUNS; r++) {
       const run = `r${r}`;
       const bodies = bodiesFor(run, seeded.tokens, everyHost);
       console.log(
-        `\nRun ${r}: ${N * STORM_STAGES.length} reports (${N * (STORM_STAGES.length - 1)} new events + ${N} retries), ${C} in flight, all from 127.0.0.1`,
+        `\nRun ${r}: ${N * STORM_STAGES.length} reports (${N * (STORM_STAGES.length - 1)} new events + ${N} retries), ${C} in flight, all from 127.0.0.1; load average ${loadavg()}`,
       );
+      const startUs = nowUs();
       const a = await storm("AFSBoot", port, bodies, serverPid);
+      windows.push({ label: run, startUs, endUs: nowUs(), requests: a.requests });
       const sa = stored(dbFile, run);
       show(a, sa, true, SERVER);
-      const b = await storm("baseline", bport, bodies, baseline.pid!);
-      const sb = stored(baseFile, run);
-      show(b, sb, false, "baseline server");
+      const b = await storm("baseline", bport, bodies, baseline.child.pid!);
+      show(b, stored(baseFile, run), false, "baseline server");
+      const c = await storm("1-insert", bare.port, bodies, bare.child.pid!);
+      const sc = storedBare(bareFile, run);
+      show(c, sc, false, "one-insert server");
       ours.push(a);
-      bare.push(b);
+      bases.push(b);
+      bares.push(c);
       lost += Math.max(0, a.accepted - sa.events);
       refused += N * (STORM_STAGES.length - 1) - a.accepted;
       missingBoots += N - sa.boots;
+      bareLost += Math.max(0, c.accepted - sc.events) + (N * (STORM_STAGES.length - 1) - c.accepted);
       if (sa.boots !== N || sa.lastBoot !== N) console.log(`            ! ${sa.boots} of ${N} boots stored, ${sa.lastBoot} hosts have it as their last boot`);
-      console.log(
-        `            AFSBoot/baseline: ${(rate(a) / rate(b)).toFixed(2)}x the events/s; p99 ${(pct(a.latencies, 0.99) / pct(b.latencies, 0.99)).toFixed(1)}x`,
-      );
+      console.log(`            AFSBoot/baseline (upsert + insert): ${ratios(a, b)}`);
+      console.log(`            AFSBoot/one-insert baseline:        ${ratios(a, c)}`);
+    }
+    if (PROFILE) {
+      fs.mkdirSync(PROFILE, { recursive: true });
+      fs.writeFileSync(path.join(PROFILE, "storm-windows.json"), JSON.stringify({ pid: serverPid, hosts: N, concurrency: C, windows }, null, 1) + "\n");
     }
     const errors = fs
       .readFileSync(serverLog, "utf8")
@@ -835,16 +887,15 @@ async function main() {
     }
 
     const med = (rs: StormResult[], f: (r: StormResult) => number) => median(rs.map(f));
-    const oursRate = med(ours, rate);
-    const bareRate = med(bare, rate);
     const p99 = med(ours, (r) => pct(r.latencies, 0.99));
-    console.log(`\nSummary (median of ${RUNS} run(s), ${N} hosts, concurrency ${C})`);
+    console.log(`\nSummary (median of ${RUNS} run(s), ${N} hosts, concurrency ${C}; load average now ${loadavg()})`);
     console.log(
-      `  ${"".padEnd(10)} ${"events/s".padStart(9)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"server CPU".padStart(11)} ${"CPU ms/req".padStart(11)}`,
+      `  ${"".padEnd(10)} ${"reports/s".padStart(9)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"server CPU".padStart(11)} ${"CPU ms/req".padStart(11)}`,
     );
     for (const [label, rs] of [
       ["AFSBoot", ours],
-      ["baseline", bare],
+      ["baseline", bases],
+      ["one-insert", bares],
     ] as const) {
       console.log(
         `  ${label.padEnd(10)} ${med(rs, rate).toFixed(0).padStart(9)} ${med(rs, (r) => pct(r.latencies, 0.5))
@@ -853,16 +904,31 @@ async function main() {
           .toFixed(1)
           .padStart(8)} ${med(rs, (r) => r.latencies[r.latencies.length - 1]!)
           .toFixed(1)
-          .padStart(8)} ${(med(rs, (r) => r.serverCpu / (r.wallMs / 1000)) * 100).toFixed(0).padStart(10)}% ${med(rs, (r) => (r.serverCpu * 1000) / r.requests)
-          .toFixed(2)
-          .padStart(11)}`,
+          .padStart(8)} ${(med(rs, (r) => r.serverCpu / (r.wallMs / 1000)) * 100).toFixed(0).padStart(10)}% ${med(rs, cpuPerRequest).toFixed(2).padStart(11)}`,
+      );
+    }
+    // ratios: of the medians, and the median of the same-run ratios (the machine's load moves both)
+    const perRun = (rs: StormResult[], f: (a: StormResult, b: StormResult) => number) => median(ours.map((a, i) => f(a, rs[i]!)));
+    for (const [label, rs] of [
+      ["baseline (upsert + insert)", bases],
+      ["one-insert baseline", bares],
+    ] as const) {
+      console.log(
+        `  AFSBoot / ${label}: reports/s ${(med(ours, rate) / med(rs, rate)).toFixed(2)} of the medians, ${perRun(rs, (a, b) => rate(a) / rate(b)).toFixed(2)} median of the runs' ratios (${ours.map((a, i) => (rate(a) / rate(rs[i]!)).toFixed(2)).join(", ")}); p99 ${perRun(rs, (a, b) => pct(a.latencies, 0.99) / pct(b.latencies, 0.99)).toFixed(1)}x; CPU ms/request ${perRun(rs, (a, b) => cpuPerRequest(a) / cpuPerRequest(b)).toFixed(1)}x`,
       );
     }
     const bad = ours.reduce((a, r) => a + r.wrong.length, 0);
-    console.log(`  AFSBoot/baseline events/s: ${(oursRate / bareRate).toFixed(2)}`);
+    const target = (rs: StormResult[]) => med(ours, rate) / med(rs, rate);
     console.log(
-      `Targets: ≥ 50 % of the baseline's events/s: ${oursRate / bareRate >= 0.5 ? "met" : "NOT met"} (${((oursRate / bareRate) * 100).toFixed(0)} %); p99 < 100 ms: ${p99 < 100 ? "met" : "NOT met"} (${p99.toFixed(1)} ms); 0 lost: ${lost === 0 && refused === 0 && missingBoots === 0 && bad === 0 ? "met" : `NOT met (${lost} accepted but not stored, ${refused} new reports not accepted, ${missingBoots} boots missing, ${bad} unexpected answers)`}`,
+      `Targets (issue #19, against the one-insert baseline): ≥ 50 % of its reports/s: ${target(bares) >= 0.5 ? "met" : "NOT met"} (${(target(bares) * 100).toFixed(0)} %; ${(target(bases) * 100).toFixed(0)} % of the upsert + insert baseline); p99 < 100 ms: ${p99 < 100 ? "met" : "NOT met"} (${p99.toFixed(1)} ms); 0 lost: ${lost === 0 && refused === 0 && missingBoots === 0 && bad === 0 ? "met" : `NOT met (${lost} accepted but not stored, ${refused} new reports not accepted, ${missingBoots} boots missing, ${bad} unexpected answers)`}${bareLost ? `; the one-insert baseline lost ${bareLost}` : ""}`,
     );
+    if (PROFILE) {
+      console.log(
+        `\nProfile: the console's .cpuprofile is written into ${PROFILE} when it stops; then \`node bench/profile-summary.mjs ${PROFILE}\`. Floor and pages skipped.`,
+      );
+      if (POSTGRES) await postgresStorms(appDir, { sqlite: ours, baseline: bases, bare: bares });
+      return;
+    }
 
     // the floor under the report path: the same load on a route that only asks SQLite `SELECT 1`
     const floorN = Math.min(N * STORM_STAGES.length, 20_000);
@@ -876,7 +942,7 @@ async function main() {
       "baseline",
       bport,
       Array.from({ length: floorN }, () => ["GET /health"]),
-      baseline.pid!,
+      baseline.child.pid!,
     );
     console.log(`\nFloor: ${floorN} GETs of a trivial route with the same load generator (${C} in flight)`);
     for (const [r, what] of [
@@ -895,10 +961,10 @@ async function main() {
     );
     await pages(port, seeded);
     console.log(`\nConsole RSS at the end: ${mib(procStatus(serverPid).rss)} (peak ${mib(procStatus(serverPid).hwm)})`);
-    if (POSTGRES) await postgresStorms(appDir, { sqlite: ours, baseline: bare });
+    if (POSTGRES) await postgresStorms(appDir, { sqlite: ours, baseline: bases, bare: bares });
   } finally {
     await stop(server);
-    await stop(baseline);
+    for (const b of baselines) await stop(b.child);
   }
 }
 
@@ -906,7 +972,7 @@ async function main() {
  * --postgres: the same storms against console replicas on a throwaway PostgreSQL, one replica and
  * two (requests round-robin), each run right after the other so that both see the same machine.
  */
-async function postgresStorms(appDir: string, earlier: { sqlite: StormResult[]; baseline: StormResult[] }) {
+async function postgresStorms(appDir: string, earlier: { sqlite: StormResult[]; baseline: StormResult[]; bare: StormResult[] }) {
   const t0 = performance.now();
   const { url, stop: stopPg } = await startPostgres();
   const seeded = seedElsewhere(url);
@@ -954,10 +1020,13 @@ async function postgresStorms(appDir: string, earlier: { sqlite: StormResult[]; 
     }
     const med = (rs: StormResult[], f: (r: StormResult) => number) => median(rs.map(f));
     const base = med(earlier.baseline, rate);
+    const bare = med(earlier.bare, rate);
     console.log(
-      `\nSummary, SQLite and PostgreSQL (median of ${RUNS} run(s), ${N} hosts, concurrency ${C}; the baseline is the bare SQLite one-insert server above)`,
+      `\nSummary, SQLite and PostgreSQL (median of ${RUNS} run(s), ${N} hosts, concurrency ${C}; the baselines are the SQLite ones above: upsert + insert, and one insert)`,
     );
-    console.log(`  ${"".padEnd(24)} ${"reports/s".padStart(10)} ${"p99 ms".padStart(8)} ${"CPU ms/req".padStart(11)} ${"of baseline".padStart(12)}`);
+    console.log(
+      `  ${"".padEnd(24)} ${"reports/s".padStart(10)} ${"p99 ms".padStart(8)} ${"CPU ms/req".padStart(11)} ${"of baseline".padStart(12)} ${"of 1-insert".padStart(12)}`,
+    );
     for (const [label, rs] of [
       ["SQLite, one process", earlier.sqlite],
       ["PostgreSQL, 1 replica", one],
@@ -968,7 +1037,7 @@ async function postgresStorms(appDir: string, earlier: { sqlite: StormResult[]; 
           .toFixed(1)
           .padStart(8)} ${med(rs, (r) => (r.serverCpu * 1000) / r.requests)
           .toFixed(2)
-          .padStart(11)} ${((med(rs, rate) / base) * 100).toFixed(0).padStart(11)}%`,
+          .padStart(11)} ${((med(rs, rate) / base) * 100).toFixed(0).padStart(11)}% ${((med(rs, rate) / bare) * 100).toFixed(0).padStart(11)}%`,
       );
     }
     console.log(

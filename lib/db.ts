@@ -1,6 +1,7 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import type SqliteDatabase from "better-sqlite3";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { PrismaClient as PgPrismaClient } from "@/lib/generated/prisma-pg/client";
 import { env } from "@/lib/env";
@@ -11,10 +12,25 @@ import { env } from "@/lib/env";
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
+const globalForDb = globalThis as unknown as { afsbootDb?: Db; afsbootSqlite?: SqliteDatabase.Database | null };
+
+/**
+ * Prisma's SQLite adapter, remembering the better-sqlite3 connection it opens (the adapter's
+ * `client`) for sqliteConnection().
+ */
+class SqliteAdapter extends PrismaBetterSqlite3 {
+  override async connect() {
+    const adapter = await super.connect();
+    const client = (adapter as unknown as { client?: SqliteDatabase.Database }).client;
+    globalForDb.afsbootSqlite = client && typeof client.prepare === "function" ? client : null;
+    return adapter;
+  }
+}
+
 function create(): Db {
   const url = env().DATABASE_URL;
   if (url.startsWith("file:")) {
-    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url, timeout: 10_000 }) });
+    return new PrismaClient({ adapter: new SqliteAdapter({ url, timeout: 10_000 }) });
   }
   // Our own pool, so that every connection has an error listener from its first moment: when
   // PostgreSQL restarts it ends each connection with a FATAL message, and a pg client without a
@@ -29,13 +45,19 @@ function create(): Db {
   return new PgPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
 }
 
-const globalForDb = globalThis as unknown as { afsbootDb?: Db };
-
 // One client per process: the Next.js build bundles this module into several entries (routes,
 // server actions, instrumentation.ts), and each copy must use the same connection (SQLite allows
 // one writer at a time; PostgreSQL would otherwise get one pool per copy). In development it also
 // survives hot reloads.
 export const db: Db = (globalForDb.afsbootDb ??= create());
+
+/**
+ * The SQLite connection Prisma's adapter uses (null on PostgreSQL, or before Prisma connected):
+ * for hot paths that run their statements synchronously with prepared statements kept for reuse
+ * (lib/data/boot-ingest-sql.ts), only inside a `db.$transaction` (which holds the adapter's lock
+ * and has begun the transaction on this very connection).
+ */
+export const sqliteConnection = (): SqliteDatabase.Database | null => (globalForDb.afsbootSqlite?.open ? globalForDb.afsbootSqlite : null);
 
 /** For the few raw queries whose SQL differs between the two databases. */
 export const isPostgres = () => !env().DATABASE_URL.startsWith("file:");

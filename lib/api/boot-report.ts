@@ -8,7 +8,7 @@ import { ReportQueueFull, recordReport } from "@/lib/data/boot-ingest";
 import { hostByMac, identify } from "@/lib/data/boot-reporters";
 import { recordDiscovery } from "@/lib/data/discovery";
 import { errorFields, log } from "@/lib/log";
-import { bootEventInput, type BootEventInput } from "@/lib/validation/boot-event";
+import { parseBootEvent, type BootEventInput } from "@/lib/validation/boot-event";
 import { BodyIncomplete, readAtMost } from "./body";
 import { plainAddress } from "./client-address";
 
@@ -140,7 +140,7 @@ export async function handleBootReport(r: ReportRequest): Promise<ReportResponse
   const from = r.from;
   try {
     const fields = parse(r.contentType, await readBody(r));
-    const parsed = bootEventInput.safeParse(fields);
+    const parsed = parseBootEvent(fields);
     if (!parsed.success) {
       throw new Refused(
         422,

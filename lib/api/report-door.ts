@@ -39,28 +39,42 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 /**
  * The body as an async iterable: ends early (and the request is answered 408) when it does not
  * arrive in time, stops when the client goes away, and can be told to read no further (413).
+ * `settled` runs once the body is in, has failed, or is no longer read. One iterator object, no
+ * generators: a report is one chunk, read thousands of times a second in a boot storm.
  */
-function bodyOf(req: IncomingMessage, deadline: Promise<void>) {
-  return {
-    async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
-      const queue: Buffer[] = [];
-      let ended = false;
-      let failed: Error | null = null as Error | null;
-      let wake: (() => void) | null = null;
-      const poke = () => wake?.();
-      req.on("data", (c: Buffer) => (queue.push(c), poke()));
-      req.on("end", () => ((ended = true), poke()));
-      req.on("error", (e) => ((failed = e), poke()));
-      req.on("close", () => (ended || failed || (failed = new BodyIncomplete("the client went away before its report's body arrived")), poke()));
-      void deadline.then(() => ((failed ??= new BodyIncomplete("the report's body did not arrive in time")), poke()));
+function bodyOf(req: IncomingMessage, deadline: Promise<void>, settled: () => void): AsyncIterable<Uint8Array> {
+  const queue: Buffer[] = [];
+  let ended = false;
+  let failed: Error | null = null as Error | null;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  req.on("data", (c: Buffer) => (queue.push(c), poke()));
+  req.on("end", () => ((ended = true), poke()));
+  req.on("error", (e) => ((failed = e), poke()));
+  req.on("close", () => (ended || failed || (failed = new BodyIncomplete("the client went away before its report's body arrived")), poke()));
+  void deadline.then(() => ((failed ??= new BodyIncomplete("the report's body did not arrive in time")), poke()));
+  const done = (): IteratorReturnResult<undefined> => (settled(), { value: undefined, done: true });
+  const iterator: AsyncIterator<Uint8Array, undefined> = {
+    async next() {
       for (;;) {
-        if (failed) throw failed;
-        if (queue.length) yield queue.shift()!;
-        else if (ended) return;
-        else await new Promise<void>((r) => (wake = r));
+        if (failed) {
+          settled();
+          throw failed;
+        }
+        if (queue.length) return { value: queue.shift()!, done: false };
+        if (ended) return done();
+        await new Promise<void>((r) => (wake = r));
       }
     },
+    async return() {
+      return done();
+    },
   };
+  return { [Symbol.asyncIterator]: () => iterator };
 }
 
 export async function serveReport(req: IncomingMessage, res: ServerResponse, from: string, limits: DoorLimits = REPORT_LIMITS): Promise<void> {
@@ -89,23 +103,15 @@ export async function serveReport(req: IncomingMessage, res: ServerResponse, fro
     }, limits.bodyMs);
   });
   let stopped = false;
-  const body = bodyOf(req, deadline);
+  // the body is in (or will never be): it no longer counts as arriving
+  const body = bodyOf(req, deadline, () => (uncount(), clearTimeout(timer)));
   try {
     const out = await handleBootReport({
       contentType: req.headers["content-type"] ?? "",
       contentLength: req.headers["content-length"] ?? null,
       authorization: req.headers.authorization ?? null,
       from,
-      body: {
-        async *[Symbol.asyncIterator]() {
-          try {
-            yield* body;
-          } finally {
-            uncount(); // the body is in (or will never be): it no longer counts as arriving
-            clearTimeout(timer);
-          }
-        },
-      },
+      body,
       cancel: () => {
         stopped = true;
         req.pause();

@@ -10,7 +10,15 @@ export function hostReportToken(secret: Buffer, hostId: string, generation: numb
 
 /** Constant-time check of a presented token against the host's current one. */
 export function verifyHostReportToken(secret: Buffer, hostId: string, generation: number, presented: string): boolean {
-  const expected = Buffer.from(hostReportToken(secret, hostId, generation));
+  return tokenMatches(Buffer.from(hostReportToken(secret, hostId, generation)), presented);
+}
+
+/**
+ * Constant-time check of a presented token against a host's current token as bytes (the report
+ * path keeps those with its cached host, derived again whenever the host's generation or the
+ * secret differs: lib/data/boot-reporters.ts).
+ */
+export function tokenMatches(expected: Buffer, presented: string): boolean {
   const given = Buffer.from(presented);
   return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }

@@ -1,18 +1,19 @@
 import "server-only";
 import crypto from "node:crypto";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { db, type Tx } from "@/lib/db";
 import { summarizeBoot, type EventFacts, type Stage } from "@/lib/boot/stages";
 import type { BootEventInput } from "@/lib/validation/boot-event";
 import { errorFields, log } from "@/lib/log";
 import { hostByMac, invalidateReporters } from "./boot-reporters";
-import { newId, sqlDate } from "./bulk-insert";
+import { ingestSql, type IngestSql, type Row, type Which } from "./boot-ingest-sql";
+import { sqlDate, timeOrderedId } from "./bulk-insert";
 
 // Boot reports in, once boot-reporters.ts has said who sent them: group commit. Reports that
-// arrive while a write is in progress are written together in the next transaction (multi-row
-// INSERTs; a boot's summary recomputed from all its events), and every request is answered only
-// once its report is committed. Under a boot storm that turns ~10,000 transactions a second into
-// a few dozen; alone, a report waits for nothing.
+// arrive while a write is in progress are written together in the next transaction (a boot's
+// summary recomputed from all its events; the statements in boot-ingest-sql.ts: multi-row through
+// Prisma on PostgreSQL, prepared once and run per row on SQLite), and every request is answered
+// only once its report is committed. Under a boot storm that turns ~10,000 transactions a second
+// into a few dozen; alone, a report waits for nothing.
 
 interface Pending {
   hostId: string;
@@ -90,9 +91,6 @@ async function flush() {
   }
 }
 
-type Row = Record<string, unknown>;
-const values = (rows: Row[], cols: string[]) => Prisma.join(rows.map((r) => Prisma.sql`(${Prisma.join(cols.map((c) => r[c] ?? null))})`));
-const columns = (cols: string[]) => Prisma.raw(cols.map((c) => `"${c}"`).join(", "));
 const iso = sqlDate;
 
 /**
@@ -105,42 +103,38 @@ const ADOPT_MS = 10 * 60_000;
 
 type BootRef = { id: string; bootId: string };
 
-/** Per host, its newest boot (by start) among those matching `which`, in chunks of 500 hosts. */
-async function newestBoots(tx: Tx, hosts: string[], which: Prisma.Sql): Promise<Map<string, BootRef>> {
+/** Per host, its newest boot (by start) among those matching `which`. */
+async function newestBoots(sql: IngestSql, hosts: string[], which: Which): Promise<Map<string, BootRef>> {
   const newest = new Map<string, { id: string; bootId: string; startedAt: string }>();
-  for (let i = 0; i < hosts.length; i += 500) {
-    const rows = await tx.$queryRaw<{ id: string; hostId: string; bootId: string; startedAt: Date | string }[]>`
-      SELECT "id", "hostId", "bootId", "startedAt" FROM "Boot" WHERE "hostId" IN (${Prisma.join(hosts.slice(i, i + 500))}) AND ${which}`;
-    for (const r of rows) {
-      const startedAt = new Date(r.startedAt).toISOString();
-      const have = newest.get(r.hostId);
-      if (!have || have.startedAt < startedAt) newest.set(r.hostId, { id: r.id, bootId: r.bootId, startedAt });
-    }
+  for (const r of await sql.boots(hosts, which)) {
+    const startedAt = new Date(r.startedAt).toISOString();
+    const have = newest.get(r.hostId);
+    if (!have || have.startedAt < startedAt) newest.set(r.hostId, { id: r.id, bootId: r.bootId, startedAt });
   }
   return newest;
 }
 
 /** The hosts' open pre-boots: opened by the boot server, an event within ADOPT_MS. */
-const preBoots = (tx: Tx, batch: Pending[]) =>
-  newestBoots(tx, [...new Set(batch.map((p) => p.hostId))], Prisma.sql`"bootId" LIKE ${`${PRE}%`} AND "lastEventAt" > ${iso(new Date(Date.now() - ADOPT_MS))}`);
+const preBoots = (sql: IngestSql, batch: Pending[]) =>
+  newestBoots(sql, [...new Set(batch.map((p) => p.hostId))], { kind: "pre", prefix: PRE, since: iso(new Date(Date.now() - ADOPT_MS)) });
 
 /** The hosts' boots under way: a boot id of their own, started within ADOPT_MS, not ended. */
-const runningBoots = (tx: Tx, hosts: string[]) =>
-  newestBoots(tx, hosts, Prisma.sql`"bootId" NOT LIKE ${`${PRE}%`} AND "finishedAt" IS NULL AND "startedAt" > ${iso(new Date(Date.now() - ADOPT_MS))}`);
+const runningBoots = (sql: IngestSql, hosts: string[]) => newestBoots(sql, hosts, { kind: "running", prefix: PRE, since: iso(new Date(Date.now() - ADOPT_MS)) });
 
 const bootKey = (hostId: string, bootId: string) => `${hostId} ${bootId}`;
 
 /** One transaction: the batch's boots, events, boot summaries and hosts' last boots. Per report: was it a duplicate. */
 async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
-  const open = await giveBootIds(tx, batch);
-  const { ids, fresh } = await bootRows(tx, batch, open);
-  const { rows, inserted } = await insertEvents(tx, batch, ids);
+  const sql = ingestSql(tx);
+  const open = await giveBootIds(sql, batch);
+  const { ids, fresh } = await bootRows(sql, batch, open);
+  const { rows, inserted } = await insertEvents(sql, batch, ids);
   // each touched boot summarised again from all its events (they may arrive in any order)
   const touched = [...new Set(rows.filter((r) => inserted.has(r.id)).map((r) => r.bootRowId))];
   if (touched.length) {
     const owner = new Map(rows.map((r, i) => [r.bootRowId, batch[i]!]));
-    const summaries = await summarizeBoots(tx, touched, owner);
-    await setLastBoots(tx, [...fresh.values()].map((b) => summaries.get(b.id as string)).filter((s) => s !== undefined));
+    const summaries = await summarizeBoots(sql, touched, owner);
+    await setLastBoots(sql, [...fresh.values()].map((b) => summaries.get(b.id as string)).filter((s) => s !== undefined));
   }
   return rows.map((r) => !inserted.has(r.id));
 }
@@ -150,12 +144,12 @@ async function writeBatch(tx: Tx, batch: Pending[]): Promise<boolean[]> {
  * pre-boot, or open one. Returns the hosts' open pre-boots, which a first report with a boot id
  * adopts.
  */
-async function giveBootIds(tx: Tx, batch: Pending[]): Promise<Map<string, BootRef>> {
-  const open = batch.some((p) => !p.input.bootId || p.input.stage === "initrd" || p.input.stage === "network") ? await preBoots(tx, batch) : new Map<string, BootRef>();
+async function giveBootIds(sql: IngestSql, batch: Pending[]): Promise<Map<string, BootRef>> {
+  const open = batch.some((p) => !p.input.bootId || p.input.stage === "initrd" || p.input.stage === "network") ? await preBoots(sql, batch) : new Map<string, BootRef>();
   // a late boot-server report for a host whose boot is already under way (the initrd's own DHCP
   // seen by the DHCP hook) joins that boot instead of opening a new one that would go nowhere
   const waiting = [...new Set(batch.filter((p) => !p.input.bootId && !open.has(p.hostId)).map((p) => p.hostId))];
-  const running = waiting.length ? await runningBoots(tx, waiting) : new Map<string, BootRef>();
+  const running = waiting.length ? await runningBoots(sql, waiting) : new Map<string, BootRef>();
   for (const p of batch) {
     if (p.input.bootId) continue;
     const current = running.get(p.hostId);
@@ -177,17 +171,11 @@ async function giveBootIds(tx: Tx, batch: Pending[]): Promise<Map<string, BootRe
  * The Boot row of each report, by bootKey: existing ones, adopted pre-boots, then the new ones
  * (a first report of any stage opens a boot). `fresh`: the rows this batch opened.
  */
-async function bootRows(tx: Tx, batch: Pending[], open: Map<string, BootRef>): Promise<{ ids: Map<string, string>; fresh: Map<string, Row> }> {
+async function bootRows(sql: IngestSql, batch: Pending[], open: Map<string, BootRef>): Promise<{ ids: Map<string, string>; fresh: Map<string, Row> }> {
   const ids = new Map<string, string>();
-  const bootIds = [...new Set(batch.map((p) => p.input.bootId!))];
-  const hostIds = [...new Set(batch.map((p) => p.hostId))];
+  const pairs = [...new Map(batch.map((p) => [bootKey(p.hostId, p.input.bootId!), { hostId: p.hostId, bootId: p.input.bootId! }])).values()];
   const findBoots = async () => {
-    // by (hostId, bootId): the unique index answers it (bootId alone would scan every boot)
-    for (let i = 0; i < bootIds.length; i += 500) {
-      const rows = await tx.$queryRaw<{ id: string; hostId: string; bootId: string }[]>`
-        SELECT "id", "hostId", "bootId" FROM "Boot" WHERE "hostId" IN (${Prisma.join(hostIds)}) AND "bootId" IN (${Prisma.join(bootIds.slice(i, i + 500))})`;
-      for (const r of rows) ids.set(bootKey(r.hostId, r.bootId), r.id);
-    }
+    for (const r of await sql.findBoots(pairs)) ids.set(bootKey(r.hostId, r.bootId), r.id);
   };
   await findBoots();
   const fresh = new Map<string, Row>();
@@ -198,16 +186,15 @@ async function bootRows(tx: Tx, batch: Pending[], open: Map<string, BootRef>): P
     // the host's own first report adopts the boot server's pre-boot
     const pre = open.get(p.hostId);
     if (pre?.id && !bootId.startsWith(PRE)) {
-      await tx.$executeRaw`UPDATE "Boot" SET "bootId" = ${bootId} WHERE "id" = ${pre.id} AND "bootId" = ${pre.bootId}`;
+      await sql.adopt(pre.id, pre.bootId, bootId);
       ids.set(k, pre.id);
       open.delete(p.hostId);
       continue;
     }
-    fresh.set(k, { id: newId("b"), hostId: p.hostId, bootId, state: "booting", currentStage: p.input.stage === "failed" ? (p.input.failedStage ?? "failed") : p.input.stage, startedAt: iso(p.at), lastEventAt: iso(p.at) });
+    fresh.set(k, { id: timeOrderedId("b"), hostId: p.hostId, bootId, state: "booting", currentStage: p.input.stage === "failed" ? (p.input.failedStage ?? "failed") : p.input.stage, startedAt: iso(p.at), lastEventAt: iso(p.at) });
   }
   if (fresh.size) {
-    const cols = ["id", "hostId", "bootId", "state", "currentStage", "startedAt", "lastEventAt"];
-    const n = await tx.$executeRaw`INSERT INTO "Boot" (${columns(cols)}) VALUES ${values([...fresh.values()], cols)} ON CONFLICT ("hostId", "bootId") DO NOTHING`;
+    const n = await sql.insertBoots([...fresh.values()]);
     for (const [k, r] of fresh) ids.set(k, r.id as string);
     if (n < fresh.size) await findBoots(); // another replica opened some of them first
   }
@@ -215,10 +202,9 @@ async function bootRows(tx: Tx, batch: Pending[], open: Map<string, BootRef>): P
 }
 
 /** One event per report; a retried report (same boot, same stage) is not a second event. `inserted`: the ids of the new ones. */
-async function insertEvents(tx: Tx, batch: Pending[], ids: Map<string, string>) {
-  const eventCols = ["id", "bootRowId", "stage", "failedStage", "at", "clientAt", "message", "initrdSha256", "releaseVersion", "ip"];
+async function insertEvents(sql: IngestSql, batch: Pending[], ids: Map<string, string>) {
   const rows = batch.map((p) => ({
-    id: newId("e"),
+    id: timeOrderedId("e"),
     bootRowId: ids.get(bootKey(p.hostId, p.input.bootId!))!,
     stage: p.input.stage,
     failedStage: p.input.stage === "failed" ? (p.input.failedStage ?? null) : null,
@@ -229,27 +215,20 @@ async function insertEvents(tx: Tx, batch: Pending[], ids: Map<string, string>) 
     releaseVersion: p.input.releaseVersion ?? null,
     ip: p.input.ip ?? null,
   }));
-  const inserted = new Set<string>();
-  for (let i = 0; i < rows.length; i += 250) {
-    const chunk = rows.slice(i, i + 250);
-    const got = await tx.$queryRaw<{ id: string }[]>`INSERT INTO "BootEvent" (${columns(eventCols)}) VALUES ${values(chunk, eventCols)} ON CONFLICT ("bootRowId", "stage") DO NOTHING RETURNING "id"`;
-    for (const g of got) inserted.add(g.id);
-  }
-  return { rows, inserted };
+  return { rows, inserted: await sql.insertEvents(rows) };
 }
 
 type BootSummaryRow = { id: string; hostId: string; bootId: string; startedAt: string } & Row;
 
 /** The boots' rows rewritten from all their events (lib/boot/stages.ts summarizeBoot), by row id. */
-async function summarizeBoots(tx: Tx, touched: string[], owner: Map<string, Pending>): Promise<Map<string, BootSummaryRow>> {
-  const events: (EventFacts & { bootRowId: string })[] = [];
-  for (let i = 0; i < touched.length; i += 500) {
-    const got = await tx.$queryRaw<{ bootRowId: string; stage: Stage; failedStage: Stage | null; at: Date | string; message: string | null; initrdSha256: string | null; releaseVersion: string | null; ip: string | null }[]>`
-      SELECT "bootRowId", "stage", "failedStage", "at", "message", "initrdSha256", "releaseVersion", "ip" FROM "BootEvent" WHERE "bootRowId" IN (${Prisma.join(touched.slice(i, i + 500))})`;
-    for (const e of got) events.push({ ...e, at: new Date(e.at) });
-  }
+async function summarizeBoots(sql: IngestSql, touched: string[], owner: Map<string, Pending>): Promise<Map<string, BootSummaryRow>> {
   const per = new Map<string, EventFacts[]>();
-  for (const e of events) per.set(e.bootRowId, [...(per.get(e.bootRowId) ?? []), e]);
+  for (const e of await sql.events(touched)) {
+    const facts = { ...e, stage: e.stage as Stage, failedStage: e.failedStage as Stage | null, at: new Date(e.at) };
+    const have = per.get(e.bootRowId);
+    if (have) have.push(facts);
+    else per.set(e.bootRowId, [facts]);
+  }
   const summaries = touched.map((id) => {
     const s = summarizeBoot(per.get(id)!);
     const p = owner.get(id)!;
@@ -259,33 +238,21 @@ async function summarizeBoots(tx: Tx, touched: string[], owner: Map<string, Pend
       initrdSha256: s.initrdSha256, releaseVersion: s.releaseVersion, clientIp: s.clientIp,
     };
   });
-  const bootCols = ["id", "hostId", "bootId", "state", "currentStage", "failedStage", "message", "startedAt", "lastEventAt", "finishedAt", "initrdSha256", "releaseVersion", "clientIp"];
-  const set = Prisma.raw(bootCols.filter((c) => !["id", "hostId", "bootId"].includes(c)).map((c) => `"${c}" = excluded."${c}"`).join(", "));
-  for (let i = 0; i < summaries.length; i += 250) {
-    await tx.$executeRaw`INSERT INTO "Boot" (${columns(bootCols)}) VALUES ${values(summaries.slice(i, i + 250), bootCols)} ON CONFLICT ("id") DO UPDATE SET ${set}`;
-  }
+  await sql.writeSummaries(summaries);
   return new Map(summaries.map((s) => [s.id, s]));
 }
 
 /**
  * A host's last boot: the newest one it started. Only new boots can change it (`opened`: the
- * summaries of the boots this batch opened); one statement for the whole batch, each host's
- * newest new boot.
+ * summaries of the boots this batch opened); each host's newest new boot.
  */
-async function setLastBoots(tx: Tx, opened: BootSummaryRow[]) {
+async function setLastBoots(sql: IngestSql, opened: BootSummaryRow[]) {
   const newest = new Map<string, { hostId: string; id: string; startedAt: string }>();
   for (const s of opened) {
     const have = newest.get(s.hostId);
     if (!have || have.startedAt <= s.startedAt) newest.set(s.hostId, { hostId: s.hostId, id: s.id, startedAt: s.startedAt });
   }
-  const news = [...newest.values()];
-  for (let i = 0; i < news.length; i += 250) {
-    const chunk = news.slice(i, i + 250);
-    const pick = Prisma.sql`CASE "Host"."id" ${Prisma.join(chunk.map((n) => Prisma.sql`WHEN ${n.hostId} THEN ${n.id}`), " ")} END`;
-    await tx.$executeRaw`UPDATE "Host" SET "lastBootId" = ${pick}
-      WHERE "id" IN (${Prisma.join(chunk.map((n) => n.hostId))})
-        AND ("lastBootId" IS NULL OR (SELECT "startedAt" FROM "Boot" WHERE "Boot"."id" = "Host"."lastBootId") <= (SELECT "startedAt" FROM "Boot" WHERE "Boot"."id" = ${pick}))`;
-  }
+  await sql.setLastBoots([...newest.values()]);
 }
 
 // ---------------------------------------------------------------- reports of /boot/ fetches

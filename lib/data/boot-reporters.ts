@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { verifyHostReportToken } from "@/lib/auth/host-token";
+import { hostReportToken, tokenMatches } from "@/lib/auth/host-token";
 import { serverSecret } from "@/lib/env";
 
 // Who is reporting a boot: the host behind the MAC, proved by its report token. The enrolled hosts
@@ -16,6 +16,12 @@ interface HostKey {
   gen: number;
   /** its reserved address (the one it boots and reports from, unless NATed) */
   ip: string;
+  /**
+   * its current report token as bytes and the secret it was derived with, filled by the first
+   * report: an HMAC per host, not per report. A rotation bumps the generation, and the host is
+   * then read again into a new HostKey (invalidateReporters, the change counter, or recheck).
+   */
+  token?: { secret: Buffer; gen: number; bytes: Buffer };
 }
 
 const CACHE_MS = 30_000;
@@ -131,6 +137,15 @@ export const hostByMac = (mac: string) => lookup(mac);
 
 export type Identified = { kind: "host"; host: HostKey } | { kind: "unknown" } | { kind: "refused"; message: string };
 
+/** The host's current report token as bytes: derived once per host, generation and secret. */
+function currentToken(secret: Buffer, host: HostKey): Buffer {
+  const t = host.token;
+  if (t && t.secret === secret && t.gen === host.gen) return t.bytes;
+  const bytes = Buffer.from(hostReportToken(secret, host.id, host.gen));
+  host.token = { secret, gen: host.gen, bytes };
+  return bytes;
+}
+
 /**
  * An enrolled MAC always needs its own host's token (compared in constant time); a MAC nobody
  * enrolled, reporting without a token, is a discovery candidate; with a token it is refused.
@@ -140,10 +155,10 @@ export async function identify(mac: string, token: string | undefined): Promise<
   let host = await lookup(mac);
   if (!host) return token ? { kind: "refused", message: `MAC ${mac} is not enrolled: a report token cannot belong to it` } : { kind: "unknown" };
   if (!token) return { kind: "refused", message: `host ${host.name} reports with its report token (Authorization: Bearer … or a token field)` };
-  if (verifyHostReportToken(secret, host.id, host.gen, token)) return { kind: "host", host };
+  if (tokenMatches(currentToken(secret, host), token)) return { kind: "host", host };
   // rotated since the cache was filled? this one host, read again (not the whole table)
   host = await recheck(mac);
-  if (host && verifyHostReportToken(secret, host.id, host.gen, token)) return { kind: "host", host };
+  if (host && tokenMatches(currentToken(secret, host), token)) return { kind: "host", host };
   return { kind: "refused", message: `wrong report token for MAC ${mac}` };
 }
 
