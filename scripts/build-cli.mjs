@@ -61,6 +61,12 @@ export async function buildCli() {
     metafile: true,
     logLevel: "error",
   });
+  // a chunk made of a CommonJS module exports only its default: `await import("yaml")` would
+  // lose the named exports tsx gives it. Import such a package statically from a module of ours.
+  for (const [file, input] of Object.entries(result.metafile.inputs))
+    for (const im of input.imports)
+      if (im.kind === "dynamic-import" && result.metafile.inputs[im.path]?.format === "cjs")
+        throw new Error(`${file}: import("${im.original}") of a CommonJS module: import it statically from a module of ours instead`);
   fs.writeFileSync(path.join(outdir, "package.json"), '{ "type": "module" }\n');
   const inputs = {};
   for (const file of [...Object.keys(result.metafile.inputs), ...CONFIG_INPUTS]) {
