@@ -1,11 +1,13 @@
 // The CLI's start: how long a script waits for each `afsboot` command (docs/measurements.md,
 // "The CLI's start").
-//   npm run bench:cli [-- --runs 7 --hosts 10000 --no-tsx]
+//   npm run bench:cli [-- --runs 7 --hosts 10000 --no-tsx --before DIR]
 // Wall clock of whole `node bin/afsboot.mjs …` processes, median of --runs, against a bare
 // `node -e 0` of the same run: --help; a read-only command (user list, export fleet); and a no-op
 // `publish --dry-run` on an unchanged fleet of a few hosts (like the lab's) and of --hosts hosts
 // (0: skip). Each also through tsx in a second process (AFSBOOT_CLI_BUNDLE=0: the launcher before
-// the bundle) unless --no-tsx. A temporary database, data and export directory (never ./data).
+// the bundle) unless --no-tsx, and with --before DIR through DIR/bin/afsboot.mjs (a checkout of an
+// older commit with its node_modules, e.g. `git worktree add`). A temporary database, data and
+// export directory (never ./data).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -16,6 +18,7 @@ const arg = (name, dflt) => (args.includes(`--${name}`) ? Number(args[args.index
 const RUNS = arg("runs", 7);
 const BIG = arg("hosts", 10_000);
 const TSX = !args.includes("--no-tsx");
+const BEFORE = args.includes("--before") ? path.resolve(args[args.indexOf("--before") + 1]) : null;
 const root = path.resolve(import.meta.dirname, "..");
 const bin = path.join(root, "bin/afsboot.mjs");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-bench-cli-"));
@@ -56,7 +59,7 @@ function fleetFile(n) {
 }
 
 /** Runs the CLI (or `node -e 0` for null) against one fleet's database; returns its wall clock in ms. */
-function run(fleet, cliArgs, { bundle = true, expect } = {}) {
+function run(fleet, cliArgs, { bundle = true, launcher = bin, expect } = {}) {
   const env = {
     ...process.env,
     DATABASE_URL: `file:${path.join(dir, `${fleet}.db`)}`,
@@ -66,7 +69,7 @@ function run(fleet, cliArgs, { bundle = true, expect } = {}) {
     AFSBOOT_CLI_BUNDLE: bundle ? "1" : "0",
   };
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, cliArgs ? [bin, ...cliArgs] : ["-e", "0"], { cwd: root, env, encoding: "utf8", maxBuffer: 256 << 20 });
+  const r = spawnSync(process.execPath, cliArgs ? [launcher, ...cliArgs] : ["-e", "0"], { cwd: root, env, encoding: "utf8", maxBuffer: 256 << 20 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0 || (expect && !expect.test(r.stdout)))
     throw new Error(`afsboot ${cliArgs?.join(" ")}: exit ${r.status}\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-500)}`);
@@ -99,14 +102,18 @@ async function main() {
     { label: "afsboot publish --dry-run, 5 hosts unchanged", fleet: "small", args: ["publish", "--dry-run"], expect: noop },
     ...(BIG ? [{ label: `afsboot publish --dry-run, ${BIG} hosts unchanged`, fleet: "big", args: ["publish", "--dry-run"], expect: noop }] : []),
   ];
-  const ways = [{ way: "bundle", bundle: true }, ...(TSX ? [{ way: "tsx", bundle: false }] : [])];
+  const ways = [
+    { way: "bundle", bundle: true },
+    ...(TSX ? [{ way: "tsx", bundle: false }] : []),
+    ...(BEFORE ? [{ way: "before", launcher: path.join(BEFORE, "bin/afsboot.mjs") }] : []),
+  ];
   const times = new Map();
   // interleaved: each round runs every case once, so a burst of load hits all of them alike
   for (let r = 0; r < RUNS; r++)
     for (const c of cases)
       for (const w of c.args ? ways : ways.slice(0, 1)) {
         const key = `${c.label}|${w.way}`;
-        times.set(key, [...(times.get(key) ?? []), run(c.fleet, c.args, { bundle: w.bundle, expect: c.expect })]);
+        times.set(key, [...(times.get(key) ?? []), run(c.fleet, c.args, { ...w, expect: c.expect })]);
       }
   const base = median(times.get(`${cases[0].label}|bundle`));
   console.log(`\nmedian wall clock of ${RUNS} runs (ratio to node -e 0; load average now ${load()}):`);
