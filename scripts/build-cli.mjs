@@ -38,6 +38,9 @@ export function freshBundle() {
 
 /** Builds the bundle and records its stamp; returns the path of its main module. */
 export async function buildCli() {
+  // a tree this user may not write (installed by another): fail now, not after bundling
+  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  fs.accessSync(CACHE_DIR, fs.constants.W_OK);
   const esbuild = await import("esbuild");
   const started = Date.now();
   const outdir = path.join(CACHE_DIR, `b-${started.toString(36)}-${process.pid}`);
