@@ -102,7 +102,13 @@ function removeOldBuilds(keep) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const t = Date.now();
   try {
-    const main = (!process.argv.includes("--force") && freshBundle()) || (await buildCli());
+    let main = (!process.argv.includes("--force") && freshBundle()) || (await buildCli());
+    // files written just before (npm install's generated client) leave the build without a stamp:
+    // build once more a second later, so that the first command does not have to
+    if (!freshBundle()) {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      main = await buildCli();
+    }
     console.log(`afsboot CLI bundle: ${path.relative(ROOT, main)} (${Date.now() - t} ms)`);
   } catch (e) {
     // the launcher falls back to tsx: an install must not fail for want of the faster start
