@@ -62,7 +62,7 @@ export async function buildCli() {
     // bundled CommonJS packages call require() for Node's modules
     banner: { js: 'import { createRequire as __afsbootRequire } from "node:module"; const require = __afsbootRequire(import.meta.url);' },
     metafile: true,
-    logLevel: "error",
+    logLevel: "silent", // a failure is thrown (with esbuild's messages), and the launcher then runs tsx
   });
   // a chunk made of a CommonJS module exports only its default: `await import("yaml")` would
   // lose the named exports tsx gives it. Import such a package statically from a module of ours.
@@ -77,8 +77,9 @@ export async function buildCli() {
     inputs[file] = [st.mtimeMs, st.size];
   }
   const main = path.join(outdir, "main.js");
-  // a file changed while esbuild read it: this build may hold its old content, so record no stamp
-  // (this run uses it, as a run started before the edit would; the next run builds again)
+  // a file changed while esbuild read it (or within a second before: file systems whose timestamps
+  // are coarse): this build may hold its old content, so record no stamp (this run uses it, as a
+  // run started before the edit would; the next run builds again)
   if (Object.values(inputs).some(([mtime]) => mtime >= started - 1000)) return main;
   const tmp = `${STAMP}.${process.pid}`;
   fs.writeFileSync(tmp, JSON.stringify({ main: path.relative(CACHE_DIR, main), inputs }));
