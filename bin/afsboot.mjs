@@ -1,18 +1,40 @@
 #!/usr/bin/env node
 // Launcher for the afsboot CLI (lib/cli/main.ts). It shares the console's data layer, which is
-// TypeScript marked "server-only": run it through tsx with the react-server condition.
+// TypeScript marked "server-only", so it runs under the react-server condition:
+// - in this process, from the bundle scripts/build-cli.mjs makes with that condition, when the
+//   bundle's stamp still matches the mtime and size of every file it was built from;
+// - else after building it again (about a second: sources just edited, a fresh install);
+// - else (the build failed: no esbuild, a read-only tree, a syntax error tsx reports better) in a
+//   second Node process through tsx, as before. AFSBOOT_CLI_BUNDLE=0 forces this way.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { buildCli, freshBundle } from "../scripts/build-cli.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const result = spawnSync(
-  process.execPath,
-  ["--conditions=react-server", "--import", import.meta.resolve("tsx"), path.join(root, "lib/cli/main.ts"), ...process.argv.slice(2)],
-  { stdio: "inherit", env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, "tsconfig.json"), AFSBOOT_ROOT: root } },
-);
-if (result.error) {
-  console.error(`afsboot: ${result.error.message}`);
-  process.exit(1);
+
+async function bundle() {
+  if (process.env.AFSBOOT_CLI_BUNDLE === "0") return null;
+  try {
+    return freshBundle() ?? (await buildCli());
+  } catch {
+    return null;
+  }
 }
-process.exit(result.status ?? 1);
+
+const main = await bundle();
+if (main) {
+  process.env.AFSBOOT_ROOT = root;
+  await import(pathToFileURL(main).href);
+} else {
+  const result = spawnSync(
+    process.execPath,
+    ["--conditions=react-server", "--import", import.meta.resolve("tsx"), path.join(root, "lib/cli/main.ts"), ...process.argv.slice(2)],
+    { stdio: "inherit", env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, "tsconfig.json"), AFSBOOT_ROOT: root } },
+  );
+  if (result.error) {
+    console.error(`afsboot: ${result.error.message}`);
+    process.exit(1);
+  }
+  process.exit(result.status ?? 1);
+}

@@ -1,8 +1,7 @@
 import fs from "node:fs";
 import type { Command } from "commander";
 import { cliActor } from "@/lib/auth/roles";
-import { loadSnapshot, reportTokens, type ImageMode } from "@/lib/data/snapshot";
-import { env } from "@/lib/env";
+import type { ImageMode } from "@/lib/data/snapshot";
 import { dhcpFiles, generateDhcpd, generateDnsmasqConf, generateDnsmasqHosts, generateKea } from "@/lib/generate/dhcp";
 import { generateOverlay } from "@/lib/generate/initrd/overlay";
 import { releaseSideFiles } from "@/lib/generate/initrd/release-side";
@@ -10,19 +9,27 @@ import path from "node:path";
 import { generateGrub } from "@/lib/generate/pxe/grub";
 import { generateIpxe } from "@/lib/generate/pxe/ipxe";
 import { generatePxelinux } from "@/lib/generate/pxe/pxelinux";
-import { readBusybox } from "@/lib/publish/busybox";
 import { LAYOUT, isReplicated, type FleetSnapshot } from "@/lib/generate/snapshot";
 import { CliError } from "./io";
-import { exportDir } from "./publish";
 
 // Single artifacts on stdout (DESIGN.md CLI): `afsboot export dhcpd|kea|dnsmasq [--network NAME]`,
 // `export pxelinux|ipxe|grub HOST`, `export initrd RELEASE[@V] CELL > overlay.img`, and
 // `export release-files DIR` (what a release tree installs to report up and shutdown).
 
-const EXPORT_DIR = () => exportDir();
+// the data layer, the configuration and busybox, loaded when a command runs, not at the CLI's start
+const data = () => import("@/lib/data/snapshot");
+const config = () => import("@/lib/env");
+const busybox = async () => (await import("@/lib/publish/busybox")).readBusybox();
+
+/** Where the publication writes, and Kea's hook libraries: what the DHCP configs name. */
+async function dhcpDirs() {
+  const { env, exportDir } = await config();
+  return { exportDir: exportDir(), keaHooksDir: env().AFSBOOT_KEA_HOOKS_DIR };
+}
+type DhcpDirs = Awaited<ReturnType<typeof dhcpDirs>>;
 
 async function snapshot(images: ImageMode) {
-  const loaded = await loadSnapshot(cliActor(), { images });
+  const loaded = await (await data()).loadSnapshot(cliActor(), { images });
   for (const s of loaded.skipped) console.error(`afsboot: note: host ${s.host} left out: ${s.reason}`);
   return loaded;
 }
@@ -40,31 +47,31 @@ function networks(snap: FleetSnapshot, name: string | undefined, kind: string): 
 }
 
 /** A boot server's own DHCP file (networks with several boot servers: failover.ts), as the publication writes it. */
-function serverFile(snap: FleetSnapshot, kind: "dhcpd" | "kea" | "dnsmasq", network: string | undefined, server: string | undefined): string {
+function serverFile(snap: FleetSnapshot, kind: "dhcpd" | "kea" | "dnsmasq", network: string | undefined, server: string | undefined, dirs: DhcpDirs): string {
   const replicated = snap.networks.filter((n) => isReplicated(n) && (!network || n.name === network));
   const names = [...new Set(replicated.flatMap((n) => n.bootServers!.map((b) => b.name)))].sort();
   if (network && !snap.networks.some((n) => n.name === network)) throw new CliError(`no network named ${network}`);
   if (replicated.length === 0) throw new CliError(`${network ? `network ${network} has` : "no network has"} two or more boot servers: leave out --server`);
   if (!server) throw new CliError(`network ${network} has several boot servers: choose one with --server (${names.join(", ")})`);
   if (!names.includes(server)) throw new CliError(`no boot server ${server}${network ? ` in network ${network}` : ""} (${names.join(", ")})`);
-  const files = dhcpFiles(snap, { exportDir: EXPORT_DIR(), keaHooksDir: env().AFSBOOT_KEA_HOOKS_DIR });
+  const files = dhcpFiles(snap, dirs);
   const text = (p: string) => files.find((f) => f.path === p)?.content;
   if (kind === "kea") return text(LAYOUT.serverKea(server))!;
   const nets = replicated.filter((n) => n.bootServers!.some((b) => b.name === server)).map((n) => n.name);
   if (!network && nets.length > 1) throw new CliError(`boot server ${server} serves ${nets.join(", ")}: choose one with --network`);
   const net = network ?? nets[0]!;
   if (kind === "dhcpd") return text(LAYOUT.serverDhcpd(server, net))!;
-  const exportDir = snap.networks.find((n) => n.name === net)!.bootServers!.find((b) => b.name === server)!.exportDir ?? EXPORT_DIR();
+  const exportDir = snap.networks.find((n) => n.name === net)!.bootServers!.find((b) => b.name === server)!.exportDir ?? dirs.exportDir;
   return `${text(LAYOUT.serverDnsmasqConf(server, net))}# ---- hosts file (${exportDir}/${LAYOUT.dnsmasqHosts(net)})\n${text(LAYOUT.dnsmasqHosts(net))}`;
 }
 
 /** The overlay of the host's (version, cell), built to learn its sha256 for the PXE config. */
-function overlaysFor(snap: FleetSnapshot, hostName: string) {
+async function overlaysFor(snap: FleetSnapshot, hostName: string) {
   const host = snap.hosts.find((h) => h.name === hostName);
   if (!host) throw new CliError(`no host named ${hostName} (or its release has no active version)`);
   const version = snap.versions.find((v) => v.release === host.release && v.version === host.version)!;
   const cell = snap.cells.find((c) => c.name === host.cell)!;
-  const { sha256 } = generateOverlay(version, cell, { busybox: readBusybox() });
+  const { sha256 } = generateOverlay(version, cell, { busybox: await busybox() });
   return { host, overlays: new Map([[`${host.release}@${host.version}/${host.cell}`, sha256]]) };
 }
 
@@ -79,16 +86,17 @@ export function registerExportCommands(exp: Command, program: Command) {
       .option("--server <name>", "one boot server's own config, for a network with several (Kea: every network the server serves)")
       .action(async (opts: { network?: string; server?: string }) => {
         const { snapshot: snap } = await snapshot("names-only");
+        const dirs = await dhcpDirs();
         if (opts.server || (opts.network && snap.networks.some((n) => n.name === opts.network && isReplicated(n)))) {
-          process.stdout.write(serverFile(snap, kind, opts.network, opts.server));
+          process.stdout.write(serverFile(snap, kind, opts.network, opts.server, dirs));
           return;
         }
         for (const name of networks(snap, opts.network, kind)) {
           if (kind === "dhcpd") process.stdout.write(generateDhcpd(snap, name));
-          else if (kind === "kea") process.stdout.write(generateKea(snap, name, { keaHooksDir: env().AFSBOOT_KEA_HOOKS_DIR }));
+          else if (kind === "kea") process.stdout.write(generateKea(snap, name, { keaHooksDir: dirs.keaHooksDir }));
           else {
-            process.stdout.write(generateDnsmasqConf(snap, name, { exportDir: EXPORT_DIR() }));
-            process.stdout.write(`# ---- hosts file (${EXPORT_DIR()}/dhcp/dnsmasq-${name}.hosts)\n`);
+            process.stdout.write(generateDnsmasqConf(snap, name, { exportDir: dirs.exportDir }));
+            process.stdout.write(`# ---- hosts file (${dirs.exportDir}/dhcp/dnsmasq-${name}.hosts)\n`);
             process.stdout.write(generateDnsmasqHosts(snap, name));
           }
         }
@@ -110,7 +118,7 @@ export function registerExportCommands(exp: Command, program: Command) {
         if (kind === "grub" && snap.hosts.some((h) => h.name === hostName && !h.secureBoot)) {
           throw new CliError(`host ${hostName} does not boot with Secure Boot: it has no GRUB config (its firmware boots iPXE: export ipxe or pxelinux)`);
         }
-        const { host, overlays } = overlaysFor(snap, hostName);
+        const { host, overlays } = await overlaysFor(snap, hostName);
         process.stdout.write(generate(snap, host, overlays));
       });
   }
@@ -151,7 +159,7 @@ export function registerExportCommands(exp: Command, program: Command) {
       if (!version) throw new CliError(`no active version ${given ? ref : `of release ${release}`}`);
       const cell = snap.cells.find((c) => c.name === cellName);
       if (!cell) throw new CliError(`no cell named ${cellName}`);
-      const built = generateOverlay(version, cell, { busybox: readBusybox() });
+      const built = generateOverlay(version, cell, { busybox: await busybox() });
       process.stdout.write(built.bytes);
       console.error(`afsboot: ${release}@${version.version} for ${cellName}: ${built.bytes.length} bytes, sha256 ${built.sha256}`);
     });
@@ -165,7 +173,7 @@ export function registerExportCommands(exp: Command, program: Command) {
     .action(async (name: string | undefined, opts: { all?: boolean }) => {
       if (!name && !opts.all) throw new CliError("name a host, or use --all");
       if (name && opts.all) throw new CliError("either a host or --all, not both");
-      const tokens = await reportTokens(cliActor(), opts.all ? undefined : name);
+      const tokens = await (await data()).reportTokens(cliActor(), opts.all ? undefined : name);
       if (name && tokens.length === 0) throw new CliError(`no host named ${name}`);
       if (name) console.log(tokens[0]!.token);
       else for (const t of tokens) console.log(`${t.name}\t${t.token}`);

@@ -1,11 +1,8 @@
 import fs from "node:fs";
 import type { Command } from "commander";
-import { stringify } from "yaml";
 import { cliActor } from "@/lib/auth/roles";
-import { applyFleet, type Change } from "@/lib/data/fleet-apply";
-import { exportFleet } from "@/lib/data/fleet-export";
+import type { Change } from "@/lib/data/fleet-apply";
 import { AppError } from "@/lib/errors";
-import { formatProblem, parseFleet } from "@/lib/fleet/parse";
 import { registerExportCommands } from "./export";
 import { CliError } from "./io";
 
@@ -35,6 +32,8 @@ export function registerFleetCommands(program: Command) {
       } catch (e) {
         throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
       }
+      const { formatProblem, parseFleet } = await import("@/lib/fleet/parse");
+      const { applyFleet } = await import("@/lib/data/fleet-apply");
       const parsed = parseFleet(text);
       if (!parsed.ok)
         throw new CliError(
@@ -76,7 +75,7 @@ export function registerFleetCommands(program: Command) {
     .description("print the inventory as a fleet file (YAML; --json for JSON)")
     .option("--json", "JSON instead of YAML")
     .action(async (opts: { json?: boolean }) => {
-      const fleet = await exportFleet(cliActor());
-      process.stdout.write(opts.json ? JSON.stringify(fleet, null, 2) + "\n" : stringify(fleet, { lineWidth: 0 }));
+      const fleet = await (await import("@/lib/data/fleet-export")).exportFleet(cliActor());
+      process.stdout.write(opts.json ? JSON.stringify(fleet, null, 2) + "\n" : (await import("@/lib/fleet/format")).fleetYaml(fleet));
     });
 }

@@ -1,7 +1,6 @@
 import { Option } from "commander";
 import readline from "node:readline";
 import type { z } from "zod";
-import { fieldErrors } from "@/lib/validation/common";
 
 /** Reads a secret: hidden prompt (twice) on a terminal, else the first line of stdin. */
 export async function readSecret(prompt: string): Promise<string> {
@@ -43,9 +42,10 @@ export class CliError extends Error {
 export const roleOption = () => new Option("--role <role>", "admin | operator | viewer").choices(["admin", "operator", "viewer"]).makeOptionMandatory();
 
 /** Validates a command's input with the shared schema; bad input exits 2 with each field's message (`labels`: a field's name on the command line). */
-export function parseOrFail<S extends z.ZodTypeAny>(schema: S, value: unknown, labels: Record<string, string> = {}): z.output<S> {
+export async function parseOrFail<S extends z.ZodTypeAny>(schema: S, value: unknown, labels: Record<string, string> = {}): Promise<z.output<S>> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
+    const { fieldErrors } = await import("@/lib/validation/common");
     const lines = Object.entries(fieldErrors(parsed.error)).map(([k, v]) => `  ${labels[k.split(".")[0]!] ?? k}: ${v}`);
     throw new CliError(`invalid input:\n${lines.join("\n")}`, 2);
   }

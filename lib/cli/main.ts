@@ -3,7 +3,6 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { Command, CommanderError } from "commander";
 import { AppError } from "@/lib/errors";
-import { env } from "@/lib/env";
 import { registerFleetCommands } from "./fleet";
 import { registerIdentityCommands } from "./identity";
 import { registerPruneCommand } from "./prune";
@@ -15,8 +14,11 @@ import { CliError } from "./io";
 
 // `npx afsboot <command>`: the CLI contract is in DESIGN.md. It acts on DATABASE_URL directly
 // (the embedded SQLite file by default), as the admin who has shell access to the server.
+// Every start loads only commander and the command table (lib/cli/*.ts); a command loads the data
+// layer, Prisma and the generators it needs when it runs (`afsboot --help` needs none of them).
 
-function ensureDatabase() {
+async function ensureDatabase() {
+  const { env } = await import("@/lib/env");
   const url = env().DATABASE_URL;
   if (!url.startsWith("file:")) return;
   const file = path.resolve(url.slice("file:".length).replace(/\?.*$/, ""));
@@ -51,7 +53,7 @@ function exit(code: number): never {
 async function main() {
   try {
     const args = process.argv.slice(2);
-    if (args.length > 0 && !["-h", "--help", "help", "-V", "--version"].includes(args[0]!)) ensureDatabase();
+    if (args.length > 0 && !["-h", "--help", "help", "-V", "--version"].includes(args[0]!)) await ensureDatabase();
     await program.parseAsync(process.argv);
   } catch (e) {
     if (e instanceof CommanderError) return exit(e.exitCode);

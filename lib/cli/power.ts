@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { cliActor } from "@/lib/auth/roles";
-import { powerOnMany } from "@/lib/data/power";
 import { POWER_ACTIONS, type PowerAction } from "@/lib/power/types";
 import { CliError } from "./io";
 
@@ -27,6 +26,7 @@ export function registerPowerCommand(program: Command) {
       const byFilter = Object.keys(filters).length > 0;
       if (hosts.length && byFilter) throw new CliError("name hosts or select them with --tag/--release/--network, not both", 2);
       if (!hosts.length && !byFilter) throw new CliError("name at least one host, or select hosts with --tag, --release or --network", 2);
+      const { powerOnMany } = await import("@/lib/data/power");
       const r = await powerOnMany(cliActor(), action as PowerAction, hosts.length ? hosts : null, byFilter ? filters : null);
       if (opts.json) console.log(JSON.stringify(r, null, 2));
       else {

@@ -1,12 +1,12 @@
 import type { Command } from "commander";
 import { cliActor } from "@/lib/auth/roles";
-import { pruneBoots, retentionPolicy } from "@/lib/data/boot-retention";
 
 export function registerPruneCommand(program: Command) {
   program
     .command("prune")
     .description("delete boot history beyond AFSBOOT_BOOT_HISTORY boots per host (100) or AFSBOOT_BOOT_HISTORY_DAYS days (365), and stale discovery candidates")
     .action(async () => {
+      const { pruneBoots, retentionPolicy } = await import("@/lib/data/boot-retention");
       const policy = retentionPolicy();
       const r = await pruneBoots(cliActor(), policy);
       console.log(

@@ -1,12 +1,7 @@
 import type { Command } from "commander";
 import { cliActor } from "@/lib/auth/roles";
-import { publish } from "@/lib/data/publish";
 import { AppError } from "@/lib/errors";
-import { wholeDiff } from "@/lib/publish/diff";
-import { exportDir } from "@/lib/env";
 import { CliError } from "./io";
-
-export { exportDir } from "@/lib/env";
 
 const SIGN = { added: "+", changed: "~", removed: "-" } as const;
 
@@ -19,6 +14,9 @@ export function registerPublishCommand(program: Command) {
     .option("--host <name...>", "publish only these hosts' files (and their networks' DHCP files)")
     .option("--diff", "print the unified diff of each changed text file")
     .action(async (opts: { out?: string; dryRun?: boolean; host?: string[]; diff?: boolean }) => {
+      const { publish } = await import("@/lib/data/publish");
+      const { wholeDiff } = await import("@/lib/publish/diff");
+      const { exportDir } = await import("@/lib/env");
       try {
         const r = await publish(cliActor(), { outDir: exportDir(opts.out), dryRun: opts.dryRun, hosts: opts.host });
         for (const s of r.skipped) console.error(`afsboot: note: host ${s.host} left out: ${s.reason}`);

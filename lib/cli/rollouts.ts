@@ -1,17 +1,17 @@
 import { hostCount, plural } from "@/lib/plural";
 import { Option, type Command } from "commander";
 import { cliActor } from "@/lib/auth/roles";
-import { DRIVER, tickRollouts } from "@/lib/data/rollout-driver";
-import { consolePowerPort } from "@/lib/data/rollout-power";
-import { processOwner } from "@/lib/data/rollout-ticker";
-import { getRollout, listRollouts, moveRollout, previewRollout, ROLLOUT_LEVERS, startRolloutFor, type RolloutDetail } from "@/lib/data/rollouts";
-import { startRollout } from "@/lib/validation/rollout";
+import type { RolloutDetail } from "@/lib/data/rollouts";
+import type { Lever } from "@/lib/validation/rollout";
 import { CliError, parseOrFail } from "./io";
 
 // `afsboot rollout start|status|pause|resume|abort|rollback`. The console's ticker drives
 // rollouts; `--wait` follows one until it ends (exit 1 unless it completed), and `--drive` also
 // drives it from this process, for a lab or a site without a running console (the lease keeps a
 // console and the CLI from both driving it).
+
+// loaded when a command runs, not at the CLI's start
+const rollouts = () => import("@/lib/data/rollouts");
 
 const SELECT_KINDS = ["host", "tag", "network", "release", "version"] as const;
 const POLL_MS = 2_000;
@@ -82,6 +82,10 @@ const FOLLOWED = ["running", "paused", "rolling_back"];
 
 /** Follows a rollout until it is over or halted (driving it too with `drive`); exit 1 unless it completed. */
 async function follow(id: string, drive: boolean): Promise<void> {
+  const { DRIVER, tickRollouts } = await import("@/lib/data/rollout-driver");
+  const { consolePowerPort } = await import("@/lib/data/rollout-power");
+  const { processOwner } = await import("@/lib/data/rollout-ticker");
+  const { getRollout } = await rollouts();
   const owner = processOwner();
   const power = consolePowerPort(DRIVER);
   let last = "";
@@ -129,7 +133,9 @@ export function registerRolloutCommands(program: Command) {
     .addOption(new Option("--wait", "follow the rollout until it ends; exit 1 unless it completed"))
     .addOption(new Option("--drive", "drive the rollout from this process while following it (no console running)"))
     .action(async (o: Record<string, string | string[] | number | boolean | undefined>) => {
-      const input = parseOrFail(
+      const { previewRollout, startRolloutFor } = await rollouts();
+      const { startRollout } = await import("@/lib/validation/rollout");
+      const input = await parseOrFail(
         startRollout,
         {
           version: o.version,
@@ -165,7 +171,7 @@ export function registerRolloutCommands(program: Command) {
     .action(async (id: string | undefined, o: { wait?: boolean; drive?: boolean }) => {
       if (!id) {
         if (o.wait || o.drive) throw new CliError("--wait and --drive follow one rollout: name its id");
-        const list = await listRollouts(cliActor());
+        const list = await (await rollouts()).listRollouts(cliActor());
         if (!list.items.length) console.log("No rollouts.");
         for (const r of list.items)
           console.log(
@@ -174,22 +180,22 @@ export function registerRolloutCommands(program: Command) {
         return;
       }
       if (o.wait || o.drive) return follow(id, !!o.drive);
-      console.log(formatRollout(await getRollout(cliActor(), id)));
+      console.log(formatRollout(await (await rollouts()).getRollout(cliActor(), id)));
     });
 
-  for (const lever of ROLLOUT_LEVERS) {
+  // every lever of ROLLOUT_LEVERS, in its order (the type makes the list complete)
+  const levers: Record<Lever, string> = {
+    pause: "start nothing new (hosts already cycled are still watched)",
+    resume: "go on with a paused rollout",
+    abort: "stop it: hosts not yet touched are skipped for good",
+    rollback: "roll a halted rollout's failed wave back",
+  };
+  for (const [lever, description] of Object.entries(levers) as [Lever, string][]) {
     rollout
       .command(`${lever} <id>`)
-      .description(
-        {
-          pause: "start nothing new (hosts already cycled are still watched)",
-          resume: "go on with a paused rollout",
-          abort: "stop it: hosts not yet touched are skipped for good",
-          rollback: "roll a halted rollout's failed wave back",
-        }[lever],
-      )
+      .description(description)
       .action(async (id: string) => {
-        const r = await moveRollout(cliActor(), id, lever);
+        const r = await (await rollouts()).moveRollout(cliActor(), id, lever);
         console.log(`rollout ${r.id}: ${r.state.replace("_", " ")}`);
       });
   }

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import { cliActor } from "@/lib/auth/roles";
-import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/data/api-tokens";
-import { createUser, listUsers, resetPassword } from "@/lib/data/users";
-import { apiTokenInput } from "@/lib/validation/api-token";
-import { passwordReset, userInput } from "@/lib/validation/user";
 import { CliError, parseOrFail, readSecret, roleOption } from "./io";
+
+// loaded when a command runs, not at the CLI's start
+const users = () => import("@/lib/data/users");
+const userSchemas = () => import("@/lib/validation/user");
+const tokens = () => import("@/lib/data/api-tokens");
 
 export function registerUserCommands(program: Command) {
   const user = program.command("user").description("console users");
@@ -15,8 +16,8 @@ export function registerUserCommands(program: Command) {
     .addOption(roleOption())
     .action(async (name: string, opts: { role: string }) => {
       const password = await readSecret(`Password for ${name}: `);
-      const input = parseOrFail(userInput, { username: name, password, role: opts.role });
-      const created = await createUser(cliActor(), input);
+      const input = await parseOrFail((await userSchemas()).userInput, { username: name, password, role: opts.role });
+      const created = await (await users()).createUser(cliActor(), input);
       console.log(`created user ${created!.username} (${created!.role})`);
     });
   user
@@ -25,15 +26,15 @@ export function registerUserCommands(program: Command) {
     .argument("<name>", "username")
     .action(async (name: string) => {
       const password = await readSecret(`New password for ${name}: `);
-      const input = parseOrFail(passwordReset, { username: name, newPassword: password });
-      const { username, sessionsEnded } = await resetPassword(cliActor(), input.username, input.newPassword);
+      const input = await parseOrFail((await userSchemas()).passwordReset, { username: name, newPassword: password });
+      const { username, sessionsEnded } = await (await users()).resetPassword(cliActor(), input.username, input.newPassword);
       console.log(`changed the password of ${username}; ${sessionsEnded} session${sessionsEnded === 1 ? "" : "s"} ended`);
     });
   user
     .command("list")
     .description("list users")
     .action(async () => {
-      for (const u of await listUsers(cliActor())) {
+      for (const u of await (await users()).listUsers(cliActor())) {
         console.log(`${u.username}\t${u.role}\t${u.lastLoginAt?.toISOString() ?? "never signed in"}`);
       }
     });
@@ -45,15 +46,15 @@ export function registerUserCommands(program: Command) {
     .argument("<name>", "token name")
     .addOption(roleOption())
     .action(async (name: string, opts: { role: string }) => {
-      const input = parseOrFail(apiTokenInput, { name, role: opts.role });
-      const created = await createApiToken(cliActor(), input);
+      const input = await parseOrFail((await import("@/lib/validation/api-token")).apiTokenInput, { name, role: opts.role });
+      const created = await (await tokens()).createApiToken(cliActor(), input);
       console.log(created!.token);
     });
   token
     .command("list")
     .description("list API tokens (never their secrets)")
     .action(async () => {
-      for (const t of await listApiTokens(cliActor())) {
+      for (const t of await (await tokens()).listApiTokens(cliActor())) {
         const state = t.revokedAt ? "revoked" : "active";
         console.log(`${t.name}\t${t.role}\t${t.prefix}…\t${state}\tlast used ${t.lastUsedAt?.toISOString() ?? "never"}`);
       }
@@ -63,9 +64,10 @@ export function registerUserCommands(program: Command) {
     .description("revoke an API token by name")
     .argument("<name>", "token name")
     .action(async (name: string) => {
-      const found = (await listApiTokens(cliActor())).find((t) => t.name === name);
+      const t = await tokens();
+      const found = (await t.listApiTokens(cliActor())).find((x) => x.name === name);
       if (!found) throw new CliError(`no API token named ${name}`);
-      await revokeApiToken(cliActor(), found.id);
+      await t.revokeApiToken(cliActor(), found.id);
       console.log(`revoked ${name}`);
     });
 }

@@ -17,6 +17,9 @@ function migrate(url: string) {
 
 export default async function setup() {
   assertLocalTestDatabase(process.env.DATABASE_URL);
+  // the CLI's bundle (bin/afsboot.mjs), built here once when the sources changed, rather than by
+  // the first CLI runs of several test files at once
+  execFileSync(process.execPath, ["scripts/build-cli.mjs"], { stdio: "ignore" });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-test-"));
   try {
     return await prepare(dir);

@@ -1,0 +1,118 @@
+// Bundles the CLI (lib/cli/main.ts and everything it imports) with esbuild, so that `afsboot` starts
+// by compiling a few JavaScript files instead of loading hundreds of TypeScript modules through
+// tsx (docs/measurements.md, "The CLI's start"). bin/afsboot.mjs runs the bundle when its stamp
+// still matches the sources, else calls buildCli() again, else falls back to tsx.
+//   node scripts/build-cli.mjs [--force]   builds when stale (postinstall, scripts/build-if-needed.sh)
+//
+// Layout under node_modules/.cache/afsboot-cli/ (inside the project, so that the packages left
+// out of the bundle resolve from its node_modules):
+//   b-<time>-<pid>/main.js + chunks   one build; the commands' modules are chunks loaded on use
+//   current.json                      the stamp: that build's directory and the mtime and size of
+//                                     every input esbuild read (replaced atomically by a rename)
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const CACHE_DIR = path.join(ROOT, "node_modules/.cache/afsboot-cli");
+export const STAMP = path.join(CACHE_DIR, "current.json");
+/** What changes the bundle besides the modules it reads: the build itself and the module resolution. */
+const CONFIG_INPUTS = ["scripts/build-cli.mjs", "tsconfig.json", "package.json"];
+/** Builds this old (ms) are deleted by the next build: a command still running may load a chunk of its build. */
+const KEEP_OLD_MS = 10 * 60 * 1000;
+
+/** The bundle's main module if its stamp matches every file it was built from, else null (a few ms). */
+export function freshBundle() {
+  let stamp;
+  try {
+    stamp = JSON.parse(fs.readFileSync(STAMP, "utf8"));
+  } catch {
+    return null;
+  }
+  for (const [file, [mtime, size]] of Object.entries(stamp.inputs)) {
+    const st = fs.statSync(path.join(ROOT, file), { throwIfNoEntry: false });
+    if (!st || st.mtimeMs !== mtime || st.size !== size) return null;
+  }
+  return path.join(CACHE_DIR, stamp.main);
+}
+
+/** Builds the bundle and records its stamp; returns the path of its main module. */
+export async function buildCli() {
+  // a tree this user may not write (installed by another): fail now, not after bundling
+  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  fs.accessSync(CACHE_DIR, fs.constants.W_OK);
+  const esbuild = await import("esbuild");
+  const started = Date.now();
+  const outdir = path.join(CACHE_DIR, `b-${started.toString(36)}-${process.pid}`);
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { main: "lib/cli/main.ts" },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    // the data layer is marked "server-only": the condition under which that import is allowed
+    conditions: ["react-server"],
+    tsconfig: "tsconfig.json",
+    // native addons, and the Prisma query compiler's wasm (megabytes of base64, imported by Prisma
+    // when the first query runs), stay files of their own
+    external: ["better-sqlite3", "@node-rs/argon2", "pg-native", "@prisma/client/runtime/query_compiler_*"],
+    // bundled CommonJS packages call require() for Node's modules
+    banner: { js: 'import { createRequire as __afsbootRequire } from "node:module"; const require = __afsbootRequire(import.meta.url);' },
+    metafile: true,
+    logLevel: "silent", // a failure is thrown (with esbuild's messages), and the launcher then runs tsx
+  });
+  // a chunk made of a CommonJS module exports only its default: `await import("yaml")` would
+  // lose the named exports tsx gives it. Import such a package statically from a module of ours.
+  for (const [file, input] of Object.entries(result.metafile.inputs))
+    for (const im of input.imports)
+      if (im.kind === "dynamic-import" && result.metafile.inputs[im.path]?.format === "cjs")
+        throw new Error(`${file}: import("${im.original}") of a CommonJS module: import it statically from a module of ours instead`);
+  fs.writeFileSync(path.join(outdir, "package.json"), '{ "type": "module" }\n');
+  const inputs = {};
+  for (const file of [...Object.keys(result.metafile.inputs), ...CONFIG_INPUTS]) {
+    const st = fs.statSync(path.join(ROOT, file));
+    inputs[file] = [st.mtimeMs, st.size];
+  }
+  const main = path.join(outdir, "main.js");
+  // a file changed while esbuild read it (or within a second before: file systems whose timestamps
+  // are coarse): this build may hold its old content, so record no stamp (this run uses it, as a
+  // run started before the edit would; the next run builds again)
+  if (Object.values(inputs).some(([mtime]) => mtime >= started - 1000)) return main;
+  const tmp = `${STAMP}.${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify({ main: path.relative(CACHE_DIR, main), inputs }));
+  fs.renameSync(tmp, STAMP);
+  removeOldBuilds(outdir);
+  return main;
+}
+
+function removeOldBuilds(keep) {
+  for (const name of fs.readdirSync(CACHE_DIR)) {
+    const dir = path.join(CACHE_DIR, name);
+    if (!name.startsWith("b-") || dir === keep) continue;
+    try {
+      if (Date.now() - fs.statSync(dir).mtimeMs > KEEP_OLD_MS) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // another build removed it
+    }
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const t = Date.now();
+  try {
+    let main = (!process.argv.includes("--force") && freshBundle()) || (await buildCli());
+    // files written just before (npm install's generated client) leave the build without a stamp:
+    // build once more a second later, so that the first command does not have to
+    if (!freshBundle()) {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      main = await buildCli();
+    }
+    console.log(`afsboot CLI bundle: ${path.relative(ROOT, main)} (${Date.now() - t} ms)`);
+  } catch (e) {
+    // the launcher falls back to tsx: an install must not fail for want of the faster start
+    console.warn(`afsboot: the CLI bundle could not be built, the CLI will run through tsx: ${e instanceof Error ? e.message : e}`);
+  }
+}
