@@ -18,8 +18,12 @@ export const CACHE_DIR = path.join(ROOT, "node_modules/.cache/afsboot-cli");
 export const STAMP = path.join(CACHE_DIR, "current.json");
 /** What changes the bundle besides the modules it reads: the build itself and the module resolution. */
 const CONFIG_INPUTS = ["scripts/build-cli.mjs", "tsconfig.json", "package.json"];
-/** Builds this old (ms) are deleted by the next build: a command still running may load a chunk of its build. */
-const KEEP_OLD_MS = 10 * 60 * 1000;
+/**
+ * Older builds are deleted by the next build once they are this old (ms) and not among the newest
+ * KEEP_BUILDS: a command still running (a rollout --wait, for hours) may load a chunk of its build.
+ */
+const KEEP_OLD_MS = 60 * 60 * 1000;
+const KEEP_BUILDS = 3;
 
 /** The bundle's main module if its stamp matches every file it was built from, else null (a few ms). */
 export function freshBundle() {
@@ -89,15 +93,18 @@ export async function buildCli() {
 }
 
 function removeOldBuilds(keep) {
+  const builds = [];
   for (const name of fs.readdirSync(CACHE_DIR)) {
     const dir = path.join(CACHE_DIR, name);
     if (!name.startsWith("b-") || dir === keep) continue;
     try {
-      if (Date.now() - fs.statSync(dir).mtimeMs > KEEP_OLD_MS) fs.rmSync(dir, { recursive: true, force: true });
+      builds.push({ dir, mtime: fs.statSync(dir).mtimeMs });
     } catch {
       // another build removed it
     }
   }
+  builds.sort((a, b) => b.mtime - a.mtime);
+  for (const { dir, mtime } of builds.slice(KEEP_BUILDS - 1)) if (Date.now() - mtime > KEEP_OLD_MS) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
