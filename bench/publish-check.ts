@@ -6,6 +6,8 @@
 //       publishes a copy of that database into the empty DIR/out and prints "sha256  path" of every
 //       file there, sorted (the marker, which names the publication, as <publication>); then
 //       publishes again and prints how many files that changed (0: idempotent). Removes DIR/out.
+//       With --runs N: N more first publications (into other empty directories), each one's stages
+//       and the medians on stderr: a quick before/after of the same database on the same machine.
 // Run `publish` from another checkout (cd OTHER && TSX_TSCONFIG_PATH=tsconfig.json node
 // --conditions=react-server --import tsx THIS_FILE publish DIR) to publish with that code: the
 // same database and secret give the same bytes, so the two listings must be equal.
@@ -17,6 +19,7 @@ import path from "node:path";
 const [mode, dirArg] = process.argv.slice(2);
 const args = process.argv.slice(2);
 const hostsArg = args.includes("--hosts") ? Number(args[args.indexOf("--hosts") + 1]) : 10_000;
+const runs = args.includes("--runs") ? Number(args[args.indexOf("--runs") + 1]) : 0;
 if ((mode !== "seed" && mode !== "publish") || !dirArg) {
   console.error("usage: publish-check.ts seed DIR [--hosts N] | publish DIR");
   process.exit(2);
@@ -62,6 +65,23 @@ async function main() {
   console.error(`first publication: ${first.changes.length} files changed, ${lines.length} files in the directory; stages ${JSON.stringify(first.timings)}`);
   console.error(`published again: ${again.changes.length} files changed`);
   fs.rmSync(out, { recursive: true, force: true });
+  const measured: Record<string, number>[] = [];
+  for (let r = 0; r < runs; r++) {
+    const into = path.join(dir, `out-${r}`);
+    fs.rmSync(into, { recursive: true, force: true });
+    const t0 = performance.now();
+    const p = await publish(actor, { outDir: into });
+    measured.push({ wall: Math.round(performance.now() - t0), ...p.timings });
+    console.error(`run ${r + 1}: ${JSON.stringify(measured.at(-1))}`);
+    fs.rmSync(into, { recursive: true, force: true });
+  }
+  if (runs) {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const keys = Object.keys(measured[0]!);
+    console.error(
+      `median of ${runs}: ${keys.map((k) => `${k} ${median(measured.map((m) => m[k] ?? 0))}`).join(", ")}, generate+write ${median(measured.map((m) => (m.generate ?? 0) + (m.write ?? 0)))}`,
+    );
+  }
   for (const ext of ["", "-wal", "-shm"]) fs.rmSync(work + ext, { force: true });
 }
 
