@@ -177,12 +177,17 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   const unchanged = generated.current.length - changes.filter((c) => c.change !== "removed").length;
   const byPath = new Map(generated.current.map((f) => [f.path, f]));
   let staged: Staged | null = null;
+  let staging: Promise<Staged> | null = null;
   try {
+    // written aside at once; made durable (one syncfs, a child process) while the diffs are made
+    staging = opts.dryRun ? null : stageChanges(outDir, changes, byPath);
+    lap("write");
     if (opts.diffs !== false) addDiffs(outDir, changes, byPath);
     lap("diff");
-    if (!opts.dryRun) staged = await stageChanges(outDir, changes, byPath);
+    staged = staging && (await staging);
     lap("write");
   } catch (e) {
+    await staging?.then(discardStaged, () => undefined);
     await validating.catch(() => undefined);
     throw e;
   }

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -79,7 +79,8 @@ export interface Staged {
 
 /**
  * Writes `files` where no reader looks (temporary files, temporary directories for directories
- * that do not exist yet) and makes them durable; nothing is visible until commitStaged.
+ * that do not exist yet) and makes them durable; nothing is visible until commitStaged. The files
+ * are written before it returns; the promise settles once they are durable.
  */
 export async function stageFiles(root: string, files: { rel: string; bytes: Buffer }[], opts: { flush?: "syncfs" | "fsync" } = {}): Promise<Staged> {
   // temporary names: the pid and a counter from a random start (one random draw per batch; "wx" refuses a clash)
@@ -129,7 +130,7 @@ export async function stageFiles(root: string, files: { rel: string; bytes: Buff
       ? opts.flush === "syncfs"
       : files.length > FSYNC_EACH_UP_TO || (files.length > FSYNC_EACH_UNDER && othersUnwritten(ours) < SYNCFS_UNDER);
     // (the temporary directories too: their entries must be durable before they are renamed in place)
-    if (syncfs) syncFilesystem(root, flushed);
+    if (syncfs) await syncFilesystem(root, flushed);
     else await fsyncAll(flushed);
   } catch (e) {
     discardStaged({ renames, dirs: [...dirs] });
@@ -166,10 +167,14 @@ function othersUnwritten(ours: number): number {
 }
 
 /** syncfs(2) of the filesystem holding `root`; where `sync -f` is missing, an fsync per file. */
-function syncFilesystem(root: string, files: string[]) {
-  const r = spawnSync("sync", ["-f", root], { stdio: "ignore", timeout: 120_000 });
-  if (r.status === 0) return;
-  for (const f of files) fsyncDir(f); // (an fsync through a read-only descriptor: files and directories alike)
+async function syncFilesystem(root: string, files: string[]): Promise<void> {
+  // a child process: the caller's thread goes on (a publication makes its diffs meanwhile)
+  const ok = await new Promise<boolean>((resolve) => {
+    const child = spawn("sync", ["-f", root], { stdio: "ignore", timeout: 120_000 });
+    child.on("error", () => resolve(false));
+    child.on("exit", (code) => resolve(code === 0));
+  });
+  if (!ok) await fsyncAll(files); // (an fsync through a read-only descriptor: files and directories alike)
 }
 
 /** fsync of files or directories, `parallel` at a time (libuv's threads do them; few descriptors open at once). */
