@@ -76,9 +76,10 @@ export interface PublishResult {
   /** each boot server's copy of this publication (none for a dry run, or without delivery targets) */
   deliveries?: DeliveryOutcome[];
   /**
-   * milliseconds per stage: snapshot, generate, compare, diff, write, validate, record, deliver,
+   * milliseconds per stage: snapshot, generate, compare, validate, write, diff, record, deliver,
    * hooks (one after another: they add up to the whole); and `validators`, the daemons' own time,
-   * while the diff and write stages ran (`validate` is what was left to wait for after them)
+   * while the write and diff stages ran (`validate`: starting them, and what was left to wait for
+   * after those stages)
    */
   timings: Record<string, number>;
   /** a publication of some hosts: what each of them now boots (see publishHosts) */
@@ -174,6 +175,7 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     if (v.some((x) => x.status !== "skipped")) timings.validators = Math.round(performance.now() - validatorsFrom);
     return v;
   });
+  lap("validate"); // (writing the configs aside for the daemons and starting them)
   const unchanged = generated.current.length - changes.filter((c) => c.change !== "removed").length;
   const byPath = new Map(generated.current.map((f) => [f.path, f]));
   let staged: Staged | null = null;
