@@ -11,7 +11,7 @@ import { dhcpUnitFiles, dhcpUnits, type DhcpFilesOptions, type DhcpUnit } from "
 import { dhcpInputsDigest } from "@/lib/generate/dhcp/inputs";
 import { LAYOUT, type DhcpSnapshot, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
 import { DHCP_INPUTS, dhcpInputsBytes, readDhcpInputs, type DhcpInputsRecord } from "@/lib/publish/dhcp-inputs";
-import { removeFile, removeStaleTemps, sha256, writeFilesAtomic, fsyncDir } from "@/lib/publish/atomic";
+import { commitStaged, discardStaged, fsyncDir, removeFile, removeStaleTemps, sha256, stageFiles, writeFilesAtomic, type Staged } from "@/lib/publish/atomic";
 import { readBusybox } from "@/lib/publish/busybox";
 import { sha256OfBuffer } from "@/lib/publish/file-cache";
 import { cachedOverlay } from "@/lib/publish/overlay-cache";
@@ -37,9 +37,9 @@ import { secureBootField } from "@/lib/publish/refusal-paths";
 
 // One publish pipeline for the UI, the API and `afsboot publish`: snapshot → generate → compare
 // with what the export directory holds (the ExportFile manifest) → validate the changed DHCP
-// configs with the real daemons (any failure: nothing is written) → write what changed,
-// atomically → remove what is gone → record the Publication with per-file diffs → run the
-// post-publish hooks. One publisher per export directory at a time (a lock file).
+// configs with the real daemons while the diffs are made and what changed is written aside (any
+// failure: nothing is put in place) → put it in place, atomically → remove what is gone → record
+// the Publication with per-file diffs → run the post-publish hooks. One publisher per export directory at a time (a lock file).
 //
 // Scope "hosts" republishes some hosts' files only (after an edit, a token rotation, a rollout
 // wave): their PXE files, their overlays, and their networks' DHCP files, the same bytes a full
@@ -75,7 +75,12 @@ export interface PublishResult {
   skipped: { host: string; reason: string }[];
   /** each boot server's copy of this publication (none for a dry run, or without delivery targets) */
   deliveries?: DeliveryOutcome[];
-  /** milliseconds per stage: snapshot, generate, compare, validate, diff, write, record, deliver, hooks */
+  /**
+   * milliseconds per stage: snapshot, generate, compare, validate, write, diff, record, deliver,
+   * hooks (one after another: they add up to the whole); and `validators`, the daemons' own time,
+   * while the write and diff stages ran (`validate`: starting them, and what was left to wait for
+   * after those stages)
+   */
   timings: Record<string, number>;
   /** a publication of some hosts: what each of them now boots (see publishHosts) */
   assigned?: AssignedArtifacts[];
@@ -162,26 +167,54 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   lap("generate");
   const changes = await compareWithManifest(run, generated.current, loaded.hostRows);
   lap("compare");
-  const validation = await validateChangedDhcp(run, changes, generated);
-  lap("validate");
+  // The daemons check the changed DHCP configs while the diffs are made and the files are written
+  // where no reader looks (temporary files and directories): nothing is put in place before they
+  // have all passed, and what was written is removed if one refuses. `validators`: their own time.
+  const validatorsFrom = performance.now();
+  const validating = validateChangedDhcp(run, changes, generated).then((v) => {
+    if (v.some((x) => x.status !== "skipped")) timings.validators = Math.round(performance.now() - validatorsFrom);
+    return v;
+  });
+  lap("validate"); // (writing the configs aside for the daemons and starting them)
   const unchanged = generated.current.length - changes.filter((c) => c.change !== "removed").length;
-  const failed = validation.filter((v) => v.status === "failed");
-  if (failed.length) await refuse(run, validation, failed, opts.dryRun);
-
   const byPath = new Map(generated.current.map((f) => [f.path, f]));
-  if (opts.diffs !== false) addDiffs(outDir, changes, byPath);
-  lap("diff");
+  let staged: Staged | null = null;
+  let staging: Promise<Staged> | null = null;
+  try {
+    // written aside at once; made durable (one syncfs, a child process) while the diffs are made
+    staging = opts.dryRun ? null : stageChanges(outDir, changes, byPath);
+    lap("write");
+    if (opts.diffs !== false) addDiffs(outDir, changes, byPath);
+    lap("diff");
+    staged = staging && (await staging);
+    lap("write");
+  } catch (e) {
+    await staging?.then(discardStaged, () => undefined);
+    await validating.catch(() => undefined);
+    throw e;
+  }
+  const validation = await validating.catch((e: unknown) => {
+    if (staged) discardStaged(staged);
+    throw e;
+  });
+  lap("validate");
+  const failed = validation.filter((v) => v.status === "failed");
+  if (failed.length) {
+    if (staged) discardStaged(staged);
+    await refuse(run, validation, failed, opts.dryRun);
+  }
+
   const skipped = run.scope ? loaded.skipped.filter((s) => run.scope!.includes(s.host)) : loaded.skipped;
   const assigned = run.scope ? assignedArtifacts(generated) : undefined;
   const result = (publicationId: string | null, status: PublishResult["status"], hooks: HookResult[] = []): PublishResult => ({ publicationId, status, changes, unchanged, validation, hooks, skipped, timings: run.timings, ...(assigned ? { assigned } : {}) });
   // a dry run is kept (a while, see recordDryRun) so that its changed files can be paged through
-  if (opts.dryRun) {
+  if (opts.dryRun || !staged) {
     const kept = await recordDryRun(run, changes, byPath, validation, generated);
     lap("record");
     return result(kept, "dry_run");
   }
 
-  await writeChanges(outDir, changes, byPath);
+  await commitChanges(outDir, changes, staged);
   lap("write");
   const publicationId = await record(run, changes, byPath, validation, generated, loaded);
   // what its DHCP files were made from, then: this directory holds that publication now (the
@@ -209,12 +242,12 @@ export interface Run {
   last: { id: string; finishedAt: Date | null; held: boolean } | null;
 }
 
-/** Records into `timings` the milliseconds since the previous lap (or since it was made). */
+/** Adds to `timings[stage]` the milliseconds since the previous lap (or since it was made). */
 function stopwatch(timings: Record<string, number>) {
   let t = performance.now();
   return (stage: string) => {
     const now = performance.now();
-    timings[stage] = Math.round(now - t);
+    timings[stage] = (timings[stage] ?? 0) + Math.round(now - t);
     t = now;
   };
 }
@@ -480,8 +513,8 @@ function addDiffs(outDir: string, changes: FileChange[], byPath: Map<string, Cur
   }
 }
 
-/** Write what changed (atomically), then remove what is gone. */
-async function writeChanges(outDir: string, changes: FileChange[], byPath: Map<string, Current>) {
+/** Write what changed where no reader looks yet (see stageFiles): put in place by commitChanges. */
+async function stageChanges(outDir: string, changes: FileChange[], byPath: Map<string, Current>): Promise<Staged> {
   const writes = changes
     .filter((c) => c.change !== "removed")
     .map((c) => {
@@ -492,7 +525,12 @@ async function writeChanges(outDir: string, changes: FileChange[], byPath: Map<s
       if (!f.bytes && sha256(bytes) !== f.sha256) throw invalid(`${f.source} changed while publishing: publish again`);
       return { rel: c.path, bytes };
     });
-  await writeFilesAtomic(outDir, writes);
+  return stageFiles(outDir, writes);
+}
+
+/** Put what changed in place (atomically), then remove what is gone. */
+async function commitChanges(outDir: string, changes: FileChange[], staged: Staged) {
+  await commitStaged(staged);
   const dirs = new Set<string>();
   for (const c of changes.filter((x) => x.change === "removed")) {
     removeFile(outDir, c.path, { syncDir: false });

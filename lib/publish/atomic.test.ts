@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { removeFile, removeStaleTemps, safeJoin, writeFileAtomic, writeFilesAtomic } from "./atomic";
+import { commitStaged, discardStaged, removeFile, removeStaleTemps, safeJoin, stageFiles, writeFileAtomic, writeFilesAtomic } from "./atomic";
 
 const made: string[] = [];
 const tmpDir = (prefix: string) => {
@@ -123,5 +123,38 @@ describe("temporary files a killed publisher left", () => {
     // without a last clean-up every folder is read
     expect(removeStaleTemps(dir)).toBe(1);
     expect(fs.existsSync(old)).toBe(false);
+  });
+});
+
+describe("directories that do not exist yet", () => {
+  it("are written whole aside and put in place with one rename; a temporary directory left behind is removed like a temporary file", async () => {
+    const dir = tmpDir("afsboot-newdir-");
+    const files = Array.from({ length: 40 }, (_, i) => ({ rel: `new/sub/${i}`, bytes: Buffer.from(`file ${i}`) }));
+    const staged = await stageFiles(dir, [...files, { rel: "top", bytes: Buffer.from("top") }], { flush: "fsync" });
+    // nothing is in place yet: one temporary directory for new/, one temporary file for top
+    expect(fs.existsSync(path.join(dir, "new"))).toBe(false);
+    expect(fs.existsSync(path.join(dir, "top"))).toBe(false);
+    expect(staged.renames).toHaveLength(2);
+    await commitStaged(staged);
+    for (const f of files) expect(fs.readFileSync(path.join(dir, f.rel), "utf8")).toBe(f.bytes.toString());
+    expect(fs.readdirSync(dir).sort()).toEqual(["new", "top"]);
+    // a publisher killed before the renames: its temporary directory is gone after the clean-up
+    await stageFiles(dir, [{ rel: "other/a", bytes: Buffer.from("a") }], { flush: "fsync" });
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith(".other.tmp-"))).toHaveLength(1);
+    expect(removeStaleTemps(dir)).toBe(1);
+    expect(fs.readdirSync(dir).sort()).toEqual(["new", "top"]);
+    // and one refused (a validator): discarded, nothing in place
+    discardStaged(
+      await stageFiles(
+        dir,
+        [
+          { rel: "third/b", bytes: Buffer.from("b") },
+          { rel: "top", bytes: Buffer.from("new top") },
+        ],
+        { flush: "fsync" },
+      ),
+    );
+    expect(fs.readdirSync(dir).sort()).toEqual(["new", "top"]);
+    expect(fs.readFileSync(path.join(dir, "top"), "utf8")).toBe("top");
   });
 });

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -60,36 +60,94 @@ const TEMP = /^\..+\.tmp-\d+-[0-9a-f]{8}$/;
  * data (a busy machine), are fsynced in parallel instead, 16 at a time: 200 files in ~25 ms
  * whatever the others do, where one syncfs took 5-70 ms (measured on this project's machine; one
  * after another: ~300 ms).
+ * A directory that does not exist yet (all of them, in a first publication) is written whole as a
+ * temporary directory beside where it goes and renamed there once: its files appear together,
+ * with one rename instead of one per file (10,000 host configs a folder).
  * `flush` forces one way (tests).
  */
 export async function writeFilesAtomic(root: string, files: { rel: string; bytes: Buffer }[], opts: { flush?: "syncfs" | "fsync" } = {}): Promise<void> {
-  const made = new Set<string>();
-  const staged: { tmp: string; target: string }[] = [];
+  await commitStaged(await stageFiles(root, files, opts));
+}
+
+/** Files written and flushed but not in place yet (stageFiles), then renamed (commitStaged) or removed (discardStaged). */
+export interface Staged {
+  /** temporary file or directory → where it goes */
+  renames: { tmp: string; target: string }[];
+  /** directories whose entries the renames change (fsynced after them) */
+  dirs: string[];
+}
+
+/**
+ * Writes `files` where no reader looks (temporary files, temporary directories for directories
+ * that do not exist yet) and makes them durable; nothing is visible until commitStaged. The files
+ * are written before it returns; the promise settles once they are durable.
+ */
+export async function stageFiles(root: string, files: { rel: string; bytes: Buffer }[], opts: { flush?: "syncfs" | "fsync" } = {}): Promise<Staged> {
+  // temporary names: the pid and a counter from a random start (one random draw per batch; "wx" refuses a clash)
+  let next = crypto.randomBytes(4).readUInt32BE();
+  const tmpName = (name: string) => `.${name}.tmp-${process.pid}-${(next++ >>> 0).toString(16).padStart(8, "0")}`;
+  const renames: Staged["renames"] = [];
+  const dirs = new Set<string>();
+  const flushed: string[] = [];
+  // where the files of each directory are written: itself if it exists, else inside a temporary directory
+  const place = new Map<string, string>();
+  const placeOf = (dir: string): string => {
+    let p = place.get(dir);
+    if (p !== undefined) return p;
+    if (dir === root || fs.existsSync(dir)) {
+      if (dir === root) fs.mkdirSync(root, { recursive: true });
+      p = dir;
+    } else {
+      const parent = placeOf(path.dirname(dir));
+      if (parent === path.dirname(dir)) {
+        // the topmost missing directory: a temporary one beside it, renamed in place once
+        p = path.join(parent, tmpName(path.basename(dir)));
+        renames.push({ tmp: p, target: dir });
+        dirs.add(parent);
+      } else p = path.join(parent, path.basename(dir));
+      fs.mkdirSync(p);
+      flushed.push(p);
+    }
+    place.set(dir, p);
+    return p;
+  };
   try {
     for (const f of files) {
       const target = safeJoin(root, f.rel);
       const dir = path.dirname(target);
-      if (!made.has(dir)) {
-        fs.mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      const tmp = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${crypto.randomBytes(4).toString("hex")}`);
-      staged.push({ tmp, target });
+      const at = placeOf(dir);
+      let tmp: string;
+      if (at === dir) {
+        tmp = path.join(dir, tmpName(path.basename(target)));
+        renames.push({ tmp, target });
+        dirs.add(dir);
+      } else tmp = path.join(at, path.basename(target));
       fs.writeFileSync(tmp, f.bytes, { flag: "wx", mode: 0o644 });
+      flushed.push(tmp);
     }
-    const tmps = staged.map((s) => s.tmp);
     const ours = files.reduce((sum, f) => sum + f.bytes.length, 0);
     const syncfs = opts.flush
       ? opts.flush === "syncfs"
-      : staged.length > FSYNC_EACH_UP_TO || (staged.length > FSYNC_EACH_UNDER && othersUnwritten(ours) < SYNCFS_UNDER);
-    if (syncfs) syncFilesystem(root, tmps);
-    else await fsyncAll(tmps);
+      : files.length > FSYNC_EACH_UP_TO || (files.length > FSYNC_EACH_UNDER && othersUnwritten(ours) < SYNCFS_UNDER);
+    // (the temporary directories too: their entries must be durable before they are renamed in place)
+    if (syncfs) await syncFilesystem(root, flushed);
+    else await fsyncAll(flushed);
   } catch (e) {
-    for (const s of staged) fs.rmSync(s.tmp, { force: true });
+    discardStaged({ renames, dirs: [...dirs] });
     throw e;
   }
-  for (const s of staged) fs.renameSync(s.tmp, s.target);
-  await fsyncAll([...made]);
+  return { renames, dirs: [...dirs] };
+}
+
+/** Renames what stageFiles wrote into place and fsyncs the directories that changed. */
+export async function commitStaged(staged: Staged): Promise<void> {
+  for (const r of staged.renames) fs.renameSync(r.tmp, r.target);
+  await fsyncAll(staged.dirs);
+}
+
+/** Removes what stageFiles wrote (a validator refused the publication, or writing failed). */
+export function discardStaged(staged: Staged): void {
+  for (const r of staged.renames) fs.rmSync(r.tmp, { recursive: true, force: true });
 }
 
 /** Fewer files are always fsynced one by one (a host's, the marker); up to FSYNC_EACH_UP_TO, one by one while others have much unwritten. */
@@ -109,10 +167,14 @@ function othersUnwritten(ours: number): number {
 }
 
 /** syncfs(2) of the filesystem holding `root`; where `sync -f` is missing, an fsync per file. */
-function syncFilesystem(root: string, files: string[]) {
-  const r = spawnSync("sync", ["-f", root], { stdio: "ignore", timeout: 120_000 });
-  if (r.status === 0) return;
-  for (const f of files) fsyncDir(f); // (an fsync through a read-only descriptor: files and directories alike)
+async function syncFilesystem(root: string, files: string[]): Promise<void> {
+  // a child process: the caller's thread goes on (a publication makes its diffs meanwhile)
+  const ok = await new Promise<boolean>((resolve) => {
+    const child = spawn("sync", ["-f", root], { stdio: "ignore", timeout: 120_000 });
+    child.on("error", () => resolve(false));
+    child.on("exit", (code) => resolve(code === 0));
+  });
+  if (!ok) await fsyncAll(files); // (an fsync through a read-only descriptor: files and directories alike)
 }
 
 /** fsync of files or directories, `parallel` at a time (libuv's threads do them; few descriptors open at once). */
@@ -132,7 +194,8 @@ async function fsyncAll(paths: string[], parallel = 16): Promise<void> {
 }
 
 /**
- * Temporary files a killed publisher left behind (call with the export directory's lock held).
+ * Temporary files (and directories: see stageFiles) a killed publisher left behind (call with the
+ * export directory's lock held).
  * `since` (ms): when the last publication that cleaned this directory finished; a folder with no
  * subfolder (link count 2) whose entries did not change since is not read: 10,000 host configs a
  * folder, read on every publication of one host, for the rare temporary file. A directory's mtime
@@ -151,7 +214,11 @@ export function removeStaleTemps(root: string, depth = 4, since?: number): numbe
     return 0;
   }
   for (const e of entries) {
-    if (e.isDirectory() && depth > 0) {
+    if (e.isDirectory() && TEMP.test(e.name)) {
+      // a directory a killed publisher was writing whole (see stageFiles)
+      fs.rmSync(path.join(root, e.name), { recursive: true, force: true });
+      removed++;
+    } else if (e.isDirectory() && depth > 0) {
       const dir = path.join(root, e.name);
       if (since !== undefined) {
         const st = fs.statSync(dir);
@@ -172,6 +239,7 @@ export function removeFile(root: string, rel: string, opts: { syncDir?: boolean 
   if (opts.syncDir !== false && fs.existsSync(path.dirname(target))) fsyncDir(path.dirname(target));
 }
 
+/** (crypto.hash, one call: 20,000 small files in half the time of a Hash object each) */
 export function sha256(bytes: Buffer): string {
-  return crypto.createHash("sha256").update(bytes).digest("hex");
+  return crypto.hash("sha256", bytes, "hex");
 }

@@ -74,7 +74,8 @@ export function fileDiff({ path, kind, oldText, newText }: DiffInput): FileDiff 
       .toString()
       .replace(/\n[^\n]*$/, "\n");
   const cut = `${shown}… diff cut at ${DIFF_LIMITS.maxBytes / 1024} KiB\n`;
-  return whole ? { shown: cut, whole: zlib.gzipSync(full), wholeSize: fullBytes } : { shown: cut, whole: null, wholeSize: null };
+  // (level 1: a first publication's DHCP diffs, megabytes of repeated host blocks, in a third of the time of the default level)
+  return whole ? { shown: cut, whole: zlib.gzipSync(full, { level: 1 }), wholeSize: fullBytes } : { shown: cut, whole: null, wholeSize: null };
 }
 
 /** The diff as shown (see fileDiff). */

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import os from "node:os";
 
 /**
  * Runs a program to its end, its stdout and stderr together (the last `keepChars` of them), killed
@@ -12,7 +13,7 @@ export async function runProgram(
   args: string[],
   timeoutMs: number,
   keepChars = 1_000_000,
-  options: Pick<RunOptions, "env" | "signal"> = {},
+  options: Pick<RunOptions, "env" | "signal" | "nice"> = {},
 ): Promise<{ code: number | null; output: string; signal: NodeJS.Signals | null }> {
   const r = await runProcess(bin, args, { timeoutMs, keepChars, ...options });
   if (r.error !== undefined) return { code: null, output: `${r.output}${r.error}`, signal: null };
@@ -33,6 +34,8 @@ export interface RunOptions {
   processGroup?: boolean;
   /** how much of the end of stdout + stderr is kept */
   keepChars?: number;
+  /** a lower priority (setpriority(2), 1-19) for a program that runs beside the console's own work */
+  nice?: number;
 }
 
 export interface RunOutcome {
@@ -67,6 +70,13 @@ export function runProcess(bin: string, args: string[], options: RunOptions): Pr
       cwd: options.cwd,
       detached: options.processGroup ?? false,
     });
+    if (options.nice && child.pid) {
+      try {
+        os.setPriority(child.pid, options.nice);
+      } catch {
+        // gone already, or not allowed: it runs at the console's priority
+      }
+    }
     const kill = () => {
       try {
         if (options.processGroup && child.pid) process.kill(-child.pid, "SIGKILL");
