@@ -11,7 +11,7 @@ import { dhcpUnitFiles, dhcpUnits, type DhcpFilesOptions, type DhcpUnit } from "
 import { dhcpInputsDigest } from "@/lib/generate/dhcp/inputs";
 import { LAYOUT, type DhcpSnapshot, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
 import { DHCP_INPUTS, dhcpInputsBytes, readDhcpInputs, type DhcpInputsRecord } from "@/lib/publish/dhcp-inputs";
-import { commitStaged, discardStaged, fsyncDir, removeFile, removeStaleTemps, sha256, stageFiles, writeFilesAtomic, type Staged } from "@/lib/publish/atomic";
+import { commitStaged, discardStaged, fsyncDir, removeFile, removeStaleTemps, sha256, stageFiles, stageStream, writeFilesAtomic, type Staged, type StagingStream } from "@/lib/publish/atomic";
 import { readBusybox } from "@/lib/publish/busybox";
 import { sha256OfBuffer } from "@/lib/publish/file-cache";
 import { cachedOverlay } from "@/lib/publish/overlay-cache";
@@ -162,10 +162,25 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   refuseUnbootable(loaded.snapshot);
   // a publication of some hosts: their networks' DHCP input, apart (a full one has it in its snapshot)
   const dhcp = networks ? await loadDhcpSnapshot(networks, loaded.catalog) : { snapshot: loaded.snapshot, units: dhcpUnits(loaded.snapshot) };
+  // Nothing published into this path yet (a first publication): every file is new, so each is
+  // written aside (a worker thread) as it is generated, instead of after. Checked against the
+  // comparison below all the same; anything else is written once compared, as before.
+  let streamed = !opts.dryRun && !run.scope && !(await db.exportFile.findFirst({ where: { outDir }, select: { path: true } })) ? stageStream(outDir) : null;
   lap("snapshot");
-  const generated = await generateScoped(run, loaded, dhcp, busybox);
-  lap("generate");
-  const changes = await compareWithManifest(run, generated.current, loaded.hostRows);
+  let generated: Generated;
+  let changes: FileChange[];
+  try {
+    generated = await generateScoped(run, loaded, dhcp, busybox, streamed);
+    lap("generate");
+    changes = await compareWithManifest(run, generated.current, loaded.hostRows);
+    if (streamed && !streamedAsChanged(streamed, changes)) {
+      await streamed.discard();
+      streamed = null;
+    }
+  } catch (e) {
+    await streamed?.discard();
+    throw e;
+  }
   lap("compare");
   // The daemons check the changed DHCP configs while the diffs are made and the files are written
   // where no reader looks (temporary files and directories): nothing is put in place before they
@@ -182,7 +197,7 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   let staging: Promise<Staged> | null = null;
   try {
     // written aside at once; made durable (one syncfs, a child process) while the diffs are made
-    staging = opts.dryRun ? null : stageChanges(outDir, changes, byPath);
+    staging = opts.dryRun ? null : stageChanges(outDir, changes, byPath, streamed);
     lap("write");
     if (opts.diffs !== false) addDiffs(outDir, changes, byPath);
     lap("diff");
@@ -293,14 +308,14 @@ export interface Generated {
 }
 
 /** Generate: everything, or only what the scoped hosts' files need (and their networks' DHCP files, unless kept). */
-async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot: DhcpSnapshot; units: DhcpUnit[] }, busybox: Buffer): Promise<Generated> {
+async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot: DhcpSnapshot; units: DhcpUnit[] }, busybox: Buffer, streamed: StagingStream | null): Promise<Generated> {
   const { scope, outDir } = run;
   const { snapshot, hostRows } = loaded;
   const scopedHosts = scope ? snapshot.hosts : null;
   // the DHCP configs name paths on the DHCP server: the export directory, Kea's hook libraries
   const dhcpOpts = { exportDir: outDir, keaHooksDir: env().AFSBOOT_KEA_HOOKS_DIR };
   // a publication of some hosts: their own PXE files, and the overlays, images and defaults of the whole fleet
-  const boot = generating(() => generateBootFiles(snapshot, { busybox, pairs: loaded.pairs, overlay: cachedOverlay }));
+  const boot = generating(() => generateBootFiles(snapshot, { busybox, pairs: loaded.pairs, overlay: cachedOverlay, onFile: streamed ? (f) => streamed.add(f.path, f.bytes) : undefined }));
   const files = boot.files;
   const hosts = snapshot.hosts;
   const hostOfPath = new Map<string, { id: string; name: string }>();
@@ -324,6 +339,7 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
   if (missing) throw invalid(`Nothing was published: ${missing}`);
   const { units, kept } = await dhcpOfUnits(run, dhcp, dhcpOpts);
   files.push(...units.flatMap((u) => u.generated));
+  if (streamed) for (const f of units.flatMap((u) => u.generated)) streamed.add(f.path, f.bytes);
   const current: Current[] = [
     ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: f.kind === "overlay" ? sha256OfBuffer(f.bytes) : sha256(f.bytes), bytes: f.bytes, source: null, hostId: hostOfPath.get(f.path)?.id ?? null, hostName: hostOfPath.get(f.path)?.name ?? null })),
     ...kept,
@@ -513,10 +529,27 @@ function addDiffs(outDir: string, changes: FileChange[], byPath: Map<string, Cur
   }
 }
 
-/** Write what changed where no reader looks yet (see stageFiles): put in place by commitChanges. */
-async function stageChanges(outDir: string, changes: FileChange[], byPath: Map<string, Current>): Promise<Staged> {
-  const writes = changes
-    .filter((c) => c.change !== "removed")
+/**
+ * Write what changed where no reader looks yet (see stageFiles): put in place by commitChanges.
+ * `streamed`: what was written as it was generated (streamedAsChanged), and the rest written with it.
+ */
+async function stageChanges(outDir: string, changes: FileChange[], byPath: Map<string, Current>, streamed: StagingStream | null): Promise<Staged> {
+  let writes: { rel: string; bytes: Buffer }[];
+  try {
+    writes = toWrite(changes, byPath, streamed);
+  } catch (e) {
+    await streamed?.discard();
+    throw e;
+  }
+  if (!streamed) return stageFiles(outDir, writes);
+  for (const w of writes) streamed.add(w.rel, w.bytes);
+  return streamed.finish();
+}
+
+/** What changed and was not written as it was generated: its bytes (an image's read from its source, and checked). */
+function toWrite(changes: FileChange[], byPath: Map<string, Current>, streamed: StagingStream | null): { rel: string; bytes: Buffer }[] {
+  return changes
+    .filter((c) => c.change !== "removed" && !streamed?.has(c.path))
     .map((c) => {
       const f = byPath.get(c.path)!;
       // a kept DHCP file is unchanged by its definition (same sha256 in the manifest, on disk, fresh marker)
@@ -525,7 +558,12 @@ async function stageChanges(outDir: string, changes: FileChange[], byPath: Map<s
       if (!f.bytes && sha256(bytes) !== f.sha256) throw invalid(`${f.source} changed while publishing: publish again`);
       return { rel: c.path, bytes };
     });
-  return stageFiles(outDir, writes);
+}
+
+/** Whether every file written as it was generated is one the comparison found added (the rest it found are written after). */
+function streamedAsChanged(streamed: StagingStream, changes: FileChange[]): boolean {
+  const added = new Set(changes.filter((c) => c.change === "added").map((c) => c.path));
+  return changes.every((c) => c.change === "added") && streamed.paths().every((p) => added.has(p));
 }
 
 /** Put what changed in place (atomically), then remove what is gone. */

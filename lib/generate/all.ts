@@ -32,12 +32,23 @@ export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; export
  * to copy. Alone for a publication of some hosts, whose networks' DHCP files are made (or kept) as
  * a whole apart: `pairs` then names every (release@version/cell) the fleet boots, so that the
  * overlays, images and defaults are the fleet's while the snapshot holds those hosts only.
- * `overlay`: generateOverlay or a memo of it (it is pure).
+ * `overlay`: generateOverlay or a memo of it (it is pure). `onFile`: told of each file as it is
+ * made (a publisher writes them meanwhile).
  */
-export function generateBootFiles(snap: FleetSnapshot, opts: { busybox: Buffer; pairs?: string[]; overlay?: typeof generateOverlay }) {
+export function generateBootFiles(
+  snap: FleetSnapshot,
+  opts: { busybox: Buffer; pairs?: string[]; overlay?: typeof generateOverlay; onFile?: (f: PublishedFile) => void },
+) {
   const overlay = opts.overlay ?? generateOverlay;
   const overlays = new Map<string, string>();
   const files: PublishedFile[] = [];
+  const onFile = opts.onFile;
+  const add = onFile
+    ? (f: PublishedFile) => {
+        files.push(f);
+        onFile(f);
+      }
+    : (f: PublishedFile) => files.push(f);
   // one overlay per (version, cell) that some host boots
   const pairs = [...new Set(opts.pairs ?? snap.hosts.map((h) => `${h.release}@${h.version}/${h.cell}`))].sort();
   const versions = new Map<string, SnapVersion>();
@@ -48,11 +59,11 @@ export function generateBootFiles(snap: FleetSnapshot, opts: { busybox: Buffer; 
     const cell = snap.cells.find((c) => c.name === cellName)!;
     const built = overlay(version, cell, { busybox: opts.busybox });
     overlays.set(key, built.sha256);
-    files.push({ path: LAYOUT.overlay(version.release, version.version, cell.name, built.sha256), kind: "overlay", bytes: built.bytes });
+    add({ path: LAYOUT.overlay(version.release, version.version, cell.name, built.sha256), kind: "overlay", bytes: built.bytes });
   }
   // bytes at once: the 20,000 strings of 10,000 hosts die young instead of piling up
   eachPxeFile(snap, overlays, (f) => {
-    files.push({ path: f.path, kind: pxeKind(f.path), bytes: Buffer.from(f.content) });
+    add({ path: f.path, kind: pxeKind(f.path), bytes: Buffer.from(f.content) });
   });
   // the kernels and base initrds the PXE configs name: copied content-addressed by the publisher
   const booted = new Map<string, Set<string>>();

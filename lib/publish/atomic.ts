@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 
 // Writes that a crash never leaves half-done: a temporary file in the same directory, fsync,
 // rename over the target (atomic on POSIX), fsync of the directory so the rename is durable.
@@ -83,6 +84,29 @@ export interface Staged {
  * are written before it returns; the promise settles once they are durable.
  */
 export async function stageFiles(root: string, files: { rel: string; bytes: Buffer }[], opts: { flush?: "syncfs" | "fsync" } = {}): Promise<Staged> {
+  const plan = stagingPlan(root);
+  try {
+    for (const f of files) fs.writeFileSync(plan.at(f.rel), f.bytes, { flag: "wx", mode: 0o644 });
+    await flushStaged(
+      root,
+      plan.flushed,
+      files.length,
+      files.reduce((sum, f) => sum + f.bytes.length, 0),
+      opts,
+    );
+  } catch (e) {
+    discardStaged(plan.staged());
+    throw e;
+  }
+  return plan.staged();
+}
+
+/**
+ * Where stageFiles writes each file (`at`, which makes its directories): a temporary file beside
+ * its target, or inside the temporary directory of a directory that does not exist yet; what is
+ * renamed in place (`staged`) and what must be made durable before (`flushed`).
+ */
+function stagingPlan(root: string) {
   // temporary names: the pid and a counter from a random start (one random draw per batch; "wx" refuses a clash)
   let next = crypto.randomBytes(4).readUInt32BE();
   const tmpName = (name: string) => `.${name}.tmp-${process.pid}-${(next++ >>> 0).toString(16).padStart(8, "0")}`;
@@ -111,32 +135,133 @@ export async function stageFiles(root: string, files: { rel: string; bytes: Buff
     place.set(dir, p);
     return p;
   };
+  const at = (rel: string): string => {
+    const target = safeJoin(root, rel);
+    const dir = path.dirname(target);
+    const where = placeOf(dir);
+    let tmp: string;
+    if (where === dir) {
+      tmp = path.join(dir, tmpName(path.basename(target)));
+      renames.push({ tmp, target });
+      dirs.add(dir);
+    } else tmp = path.join(where, path.basename(target));
+    flushed.push(tmp);
+    return tmp;
+  };
+  return { at, flushed, staged: (): Staged => ({ renames, dirs: [...dirs] }) };
+}
+
+/** Makes what was staged durable: one syncfs, or an fsync each (see writeFilesAtomic for which). */
+async function flushStaged(root: string, flushed: string[], files: number, bytes: number, opts: { flush?: "syncfs" | "fsync" }): Promise<void> {
+  const syncfs = opts.flush ? opts.flush === "syncfs" : files > FSYNC_EACH_UP_TO || (files > FSYNC_EACH_UNDER && othersUnwritten(bytes) < SYNCFS_UNDER);
+  // (the temporary directories too: their entries must be durable before they are renamed in place)
+  if (syncfs) await syncFilesystem(root, flushed);
+  else await fsyncAll(flushed);
+}
+
+/** Files staged (as stageFiles does) as they are made, written by a worker thread meanwhile: `finish` once all are added. */
+export interface StagingStream {
+  add(rel: string, bytes: Buffer): void;
+  has(rel: string): boolean;
+  /** the files added so far */
+  paths(): string[];
+  /** the files written and durable (nothing in place yet: commitStaged) */
+  finish(): Promise<Staged>;
+  /** stops writing and removes what was written */
+  discard(): Promise<void>;
+}
+
+// (self-contained: evaluated in the worker, whichever bundle, Next.js or the CLI's, this module is in)
+const STAGE_WORKER = `
+const { parentPort } = require("node:worker_threads");
+const fs = require("node:fs");
+let failed = null;
+parentPort.on("message", (m) => {
+  if (m.done) return parentPort.postMessage({ failed });
+  if (failed) return;
+  const all = new Uint8Array(m.buf);
+  let o = 0;
   try {
-    for (const f of files) {
-      const target = safeJoin(root, f.rel);
-      const dir = path.dirname(target);
-      const at = placeOf(dir);
-      let tmp: string;
-      if (at === dir) {
-        tmp = path.join(dir, tmpName(path.basename(target)));
-        renames.push({ tmp, target });
-        dirs.add(dir);
-      } else tmp = path.join(at, path.basename(target));
-      fs.writeFileSync(tmp, f.bytes, { flag: "wx", mode: 0o644 });
-      flushed.push(tmp);
+    for (let i = 0; i < m.paths.length; i++) {
+      fs.writeFileSync(m.paths[i], all.subarray(o, o + m.lens[i]), { flag: "wx", mode: 0o644 });
+      o += m.lens[i];
     }
-    const ours = files.reduce((sum, f) => sum + f.bytes.length, 0);
-    const syncfs = opts.flush
-      ? opts.flush === "syncfs"
-      : files.length > FSYNC_EACH_UP_TO || (files.length > FSYNC_EACH_UNDER && othersUnwritten(ours) < SYNCFS_UNDER);
-    // (the temporary directories too: their entries must be durable before they are renamed in place)
-    if (syncfs) await syncFilesystem(root, flushed);
-    else await fsyncAll(flushed);
   } catch (e) {
-    discardStaged({ renames, dirs: [...dirs] });
-    throw e;
+    failed = (e && e.message) || String(e);
   }
-  return { renames, dirs: [...dirs] };
+});
+`;
+
+/** Files a batch (sent to the worker in one message, their bytes in one transferred buffer). */
+const STREAM_BATCH = 256;
+
+/**
+ * stageFiles for files that come one by one (a first publication, as it is generated): the main
+ * thread plans the temporary names and directories (stagingPlan), a worker thread writes the
+ * bytes meanwhile. The same files in the same places as stageFiles; a crash leaves temporary ones.
+ */
+export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } = {}): StagingStream {
+  const plan = stagingPlan(root);
+  const worker = new Worker(STAGE_WORKER, { eval: true });
+  const added = new Set<string>();
+  let paths: string[] = [];
+  let bufs: Buffer[] = [];
+  let total = 0;
+  let count = 0;
+  let failure: Error | null = null;
+  worker.on("error", (e) => (failure ??= e));
+  const send = () => {
+    if (!paths.length) return;
+    const buf = new ArrayBuffer(bufs.reduce((n, b) => n + b.length, 0));
+    const all = new Uint8Array(buf);
+    let o = 0;
+    const lens = bufs.map((b) => {
+      all.set(b, o);
+      o += b.length;
+      return b.length;
+    });
+    worker.postMessage({ paths, lens, buf }, [buf]);
+    paths = [];
+    bufs = [];
+  };
+  const discard = async () => {
+    await worker.terminate(); // (nothing written after it)
+    discardStaged(plan.staged());
+  };
+  return {
+    add(rel, bytes) {
+      if (added.has(rel)) throw new Error(`${rel} staged twice`);
+      added.add(rel);
+      paths.push(plan.at(rel));
+      bufs.push(bytes);
+      total += bytes.length;
+      count++;
+      if (paths.length >= STREAM_BATCH) send();
+    },
+    has: (rel) => added.has(rel),
+    paths: () => [...added],
+    async finish() {
+      try {
+        send();
+        const done = new Promise<{ failed: string | null }>((resolve, reject) => {
+          worker.once("message", resolve);
+          worker.once("error", reject);
+          worker.once("exit", () => reject(failure ?? new Error("the staging worker stopped")));
+        });
+        worker.postMessage({ done: true });
+        const { failed } = await done;
+        if (failure) throw failure;
+        if (failed) throw new Error(`staging: ${failed}`);
+        await worker.terminate();
+        await flushStaged(root, plan.flushed, count, total, opts);
+      } catch (e) {
+        await discard();
+        throw e;
+      }
+      return plan.staged();
+    },
+    discard,
+  };
 }
 
 /** Renames what stageFiles wrote into place and fsyncs the directories that changed. */
