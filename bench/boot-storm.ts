@@ -45,6 +45,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { createBenchCell } from "./bench-cell";
 
 const { values: opt } = parseArgs({
   options: {
@@ -293,7 +294,6 @@ interface Seeded {
 async function seed(): Promise<Seeded> {
   const { db } = await import("@/lib/db");
   const { createNetwork } = await import("@/lib/data/networks");
-  const { createCell } = await import("@/lib/data/cells");
   const { createRelease, createVersion } = await import("@/lib/data/releases");
   const { enrollHosts } = await import("@/lib/data/host-bulk");
   const { reportTokens } = await import("@/lib/data/snapshot");
@@ -312,15 +312,7 @@ async function seed(): Promise<Seeded> {
     reportUrl: "http://10.20.0.1:3000",
     notes: "",
   });
-  await createCell(actor, {
-    name: "example.org",
-    client: "kafs",
-    bootRoot: "/afs/example.org/boot",
-    cacheMemcache: true,
-    cacheBlocks: 65536,
-    servers: [{ name: "afsdb1.example.org", ip: "10.20.0.5" }],
-    notes: "",
-  });
+  await createBenchCell(actor, "10.20.0.5");
   await createRelease(actor, { name: "deb-12", tree: "/afs/example.org/boot/debian/12", notes: "" });
   await createVersion(
     actor,

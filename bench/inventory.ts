@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { createBenchCell } from "./bench-cell";
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number) => {
@@ -69,7 +70,6 @@ async function main() {
   const { checkEnrollment, enrollHosts } = await import("@/lib/data/host-bulk");
   const { listHosts } = await import("@/lib/data/hosts");
   const { createNetwork } = await import("@/lib/data/networks");
-  const { createCell } = await import("@/lib/data/cells");
   const { createRelease, createVersion } = await import("@/lib/data/releases");
   const actor = { type: "cli" as const, id: null, name: "bench", role: "admin" as const };
   await createNetwork(actor, {
@@ -83,15 +83,7 @@ async function main() {
     reportUrl: "http://10.20.0.1:3000",
     notes: "",
   });
-  await createCell(actor, {
-    name: "example.org",
-    client: "kafs",
-    bootRoot: "/afs/example.org/boot",
-    cacheMemcache: true,
-    cacheBlocks: 65536,
-    servers: [{ name: "afsdb1.example.org", ip: "10.20.0.5" }],
-    notes: "",
-  });
+  await createBenchCell(actor, "10.20.0.5");
   await createRelease(actor, { name: "rh-7.3", tree: "/afs/example.org/boot/RH/7.3", notes: "" });
   await createVersion(
     actor,

@@ -3,6 +3,7 @@
 // Run with DATABASE_URL, AFSBOOT_DATA_DIR and AFSBOOT_IMAGES_ROOTS (= dir/images) set.
 import fs from "node:fs";
 import path from "node:path";
+import { createBenchCell } from "./bench-cell";
 
 export const NETWORKS = ["a", "b", "c"];
 export const benchActor = { type: "cli" as const, id: null, name: "bench", role: "admin" as const };
@@ -10,7 +11,6 @@ export const benchActor = { type: "cli" as const, id: null, name: "bench", role:
 /** Creates the networks, the cell, the release (version 1 active) and N hosts; `pinned`: hosts pinned to version 1 (waves). */
 export async function seedFleet(dir: string, n: number, pinned: boolean): Promise<void> {
   const { createNetwork } = await import("@/lib/data/networks");
-  const { createCell } = await import("@/lib/data/cells");
   const { createRelease, createVersion } = await import("@/lib/data/releases");
   const { enrollHosts } = await import("@/lib/data/host-bulk");
   const actor = benchActor;
@@ -31,15 +31,7 @@ export async function seedFleet(dir: string, n: number, pinned: boolean): Promis
       notes: "",
     });
   }
-  await createCell(actor, {
-    name: "example.org",
-    client: "kafs",
-    bootRoot: "/afs/example.org/boot",
-    cacheMemcache: true,
-    cacheBlocks: 65536,
-    servers: [{ name: "afsdb1.example.org", ip: "10.10.0.5" }],
-    notes: "",
-  });
+  await createBenchCell(actor, "10.10.0.5");
   await createRelease(actor, { name: "deb-12", tree: "/afs/example.org/boot/debian/12", imagesDir: images, notes: "" });
   await createVersion(
     actor,
