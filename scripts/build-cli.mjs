@@ -25,26 +25,43 @@ const CONFIG_INPUTS = ["scripts/build-cli.mjs", "tsconfig.json", "package.json"]
 const KEEP_OLD_MS = 60 * 60 * 1000;
 const KEEP_BUILDS = 3;
 
+/** A file's identity in the stamp: mtime, size and ctime (which no unpacking or `touch` sets back). */
+const identity = (st) => [st.mtimeMs, st.size, st.ctimeMs];
+
+/**
+ * The code the launcher runs must be no easier to change than the sources: owned by this user or
+ * by the project's owner, and writable by nobody else (no group or world write).
+ */
+function trusted(file) {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (!st || st.mode & 0o022) return false;
+  return st.uid === process.getuid?.() || st.uid === fs.statSync(ROOT).uid;
+}
+
 /** The bundle's main module if its stamp matches every file it was built from, else null (a few ms). */
 export function freshBundle() {
   let stamp;
   try {
+    if (!trusted(CACHE_DIR) || !trusted(STAMP)) return null;
     stamp = JSON.parse(fs.readFileSync(STAMP, "utf8"));
   } catch {
     return null;
   }
-  for (const [file, [mtime, size]] of Object.entries(stamp.inputs)) {
+  for (const [file, was] of Object.entries(stamp.inputs)) {
     const st = fs.statSync(path.join(ROOT, file), { throwIfNoEntry: false });
-    if (!st || st.mtimeMs !== mtime || st.size !== size) return null;
+    if (!st || identity(st).some((v, i) => v !== was[i])) return null;
   }
-  return path.join(CACHE_DIR, stamp.main);
+  const main = path.join(CACHE_DIR, stamp.main);
+  // a build folder removed behind the stamp's back: build again rather than fail to import
+  return trusted(path.dirname(main)) && trusted(main) ? main : null;
 }
 
 /** Builds the bundle and records its stamp; returns the path of its main module. */
 export async function buildCli() {
   // a tree this user may not write (installed by another): fail now, not after bundling
-  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  fs.mkdirSync(CACHE_DIR, { recursive: true, mode: 0o755 });
   fs.accessSync(CACHE_DIR, fs.constants.W_OK);
+  fs.chmodSync(CACHE_DIR, 0o755); // (whatever the umask made of it: see trusted)
   const esbuild = await import("esbuild");
   const started = Date.now();
   const outdir = path.join(CACHE_DIR, `b-${started.toString(36)}-${process.pid}`);
@@ -75,10 +92,15 @@ export async function buildCli() {
       if (im.kind === "dynamic-import" && result.metafile.inputs[im.path]?.format === "cjs")
         throw new Error(`${file}: import("${im.original}") of a CommonJS module: import it statically from a module of ours instead`);
   fs.writeFileSync(path.join(outdir, "package.json"), '{ "type": "module" }\n');
+  // writable by this user alone, whatever the umask (see trusted)
+  fs.chmodSync(outdir, 0o755);
+  for (const f of fs.readdirSync(outdir, { recursive: true })) {
+    const p = path.join(outdir, String(f));
+    fs.chmodSync(p, fs.statSync(p).isDirectory() ? 0o755 : 0o644);
+  }
   const inputs = {};
   for (const file of [...Object.keys(result.metafile.inputs), ...CONFIG_INPUTS]) {
-    const st = fs.statSync(path.join(ROOT, file));
-    inputs[file] = [st.mtimeMs, st.size];
+    inputs[file] = identity(fs.statSync(path.join(ROOT, file)));
   }
   const main = path.join(outdir, "main.js");
   // a file changed while esbuild read it (or within a second before: file systems whose timestamps
@@ -86,7 +108,8 @@ export async function buildCli() {
   // run started before the edit would; the next run builds again)
   if (Object.values(inputs).some(([mtime]) => mtime >= started - 1000)) return main;
   const tmp = `${STAMP}.${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify({ main: path.relative(CACHE_DIR, main), inputs }));
+  fs.writeFileSync(tmp, JSON.stringify({ main: path.relative(CACHE_DIR, main), inputs }), { mode: 0o644 });
+  fs.chmodSync(tmp, 0o644);
   fs.renameSync(tmp, STAMP);
   removeOldBuilds(outdir);
   return main;
@@ -104,7 +127,13 @@ function removeOldBuilds(keep) {
     }
   }
   builds.sort((a, b) => b.mtime - a.mtime);
-  for (const { dir, mtime } of builds.slice(KEEP_BUILDS - 1)) if (Date.now() - mtime > KEEP_OLD_MS) fs.rmSync(dir, { recursive: true, force: true });
+  for (const { dir, mtime } of builds.slice(KEEP_BUILDS - 1)) {
+    try {
+      if (Date.now() - mtime > KEEP_OLD_MS) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // (another user's build: left to them; this build is in place all the same)
+    }
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -4,7 +4,7 @@ import { hostReportToken } from "@/lib/auth/host-token";
 import { serverSecret } from "@/lib/env";
 import { operator } from "@/lib/testing/actors";
 import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
-import { bumpHostsCounter, identify } from "./boot-reporters";
+import { bumpHostsCounter, identify, invalidateReporters } from "./boot-reporters";
 import { enrollHosts } from "./host-bulk";
 import { deleteHost } from "./hosts";
 
@@ -47,6 +47,16 @@ describe("the report path's token cache", () => {
     await new Promise((r) => setTimeout(r, 1_100));
     expect(await identify(mac, old)).toMatchObject({ kind: "refused" });
     expect(await identify(mac, await tokenOf("node003"))).toMatchObject({ kind: "host" });
+  });
+
+  it("refuses the old token when the rotation's invalidation lands while the hosts are being loaded", async () => {
+    const old = await tokenOf("node003");
+    expect(await identify(mac, old)).toMatchObject({ kind: "host" }); // cached, with its generation
+    await db.host.update({ where: { name: "node003" }, data: { tokenGeneration: { increment: 1 } } });
+    invalidateReporters();
+    const pending = identify(mac, old); // waits for a load of every host...
+    invalidateReporters(); // ...which this makes moot (the rotation's own invalidation, meanwhile)
+    expect(await pending).toMatchObject({ kind: "refused", message: `wrong report token for MAC ${mac}` });
   });
 
   it("refuses a deleted host's token at once (its MAC is then not enrolled)", async () => {

@@ -88,6 +88,8 @@ async function reload() {
 /** Forget cached hosts (after enrolment changes in this process; other processes see the change counter). */
 export function invalidateReporters() {
   cache.generation++;
+  // (not kept until the next load: a lookup waiting for a load this aborts reads the map next)
+  cache.byMac = new Map();
   cache.loadedAt = 0;
   cache.loading = null;
   cache.misses.clear();

@@ -61,6 +61,27 @@ export async function insertMany(tx: Tx, table: Table, rows: Record<string, unkn
 }
 
 const JSON_CHUNK = 5000;
+/** ...and at most about this many characters of text per statement (diff previews are up to 64 KiB a row). */
+const JSON_CHUNK_CHARS = 16 << 20;
+
+/** Rows cut into chunks of at most `rows` rows and about `chars` characters of their values. */
+export function jsonChunks<T extends Record<string, unknown>>(all: T[], rows = JSON_CHUNK, chars = JSON_CHUNK_CHARS): T[][] {
+  const out: T[][] = [];
+  let start = 0;
+  let size = 0;
+  for (let i = 0; i < all.length; i++) {
+    let n = 0;
+    for (const v of Object.values(all[i]!)) n += typeof v === "string" ? v.length : 16;
+    if (i > start && (i - start >= rows || size + n > chars)) {
+      out.push(all.slice(start, i));
+      start = i;
+      size = 0;
+    }
+    size += n;
+  }
+  if (start < all.length) out.push(all.slice(start));
+  return out;
+}
 
 async function insertJson(tx: Tx, table: Table, rows: Record<string, unknown>[]): Promise<void> {
   if (rows.length === 0) return;
@@ -70,8 +91,7 @@ async function insertJson(tx: Tx, table: Table, rows: Record<string, unknown>[])
   const head = pg
     ? Prisma.raw(`INSERT INTO "${table}" (${list}) SELECT ${list} FROM json_populate_recordset(NULL::"${table}", `)
     : Prisma.raw(`INSERT INTO "${table}" (${list}) SELECT ${columns.map((_, i) => `value ->> ${i}`).join(", ")} FROM jsonb_each(`);
-  for (let i = 0; i < rows.length; i += JSON_CHUNK) {
-    const part = rows.slice(i, i + JSON_CHUNK);
+  for (const part of jsonChunks(rows)) {
     // PostgreSQL matches the rows' keys with the columns; SQLite reads arrays by position
     const json = JSON.stringify(pg ? part.map((r) => Object.fromEntries(columns.map((c) => [c, value(r[c])]))) : part.map((r) => columns.map((c) => value(r[c]))));
     await tx.$executeRaw`${head}${json}${Prisma.raw(pg ? "::json)" : ")")}`;

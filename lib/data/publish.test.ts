@@ -76,6 +76,17 @@ describe("publish", () => {
     expect(fs.existsSync(path.join(out, `pxelinux.cfg/01-${mac}`))).toBe(false);
   });
 
+  it("a first publication that cannot stage a file (a file where its folder goes) fails and leaves nothing behind", async () => {
+    // the hosts' files are written aside while they are generated (a worker thread); the kernel's
+    // folder cannot be made: the worker is stopped and what it wrote is removed
+    const blocked = path.join(root, "blocked");
+    fs.mkdirSync(blocked);
+    fs.writeFileSync(path.join(blocked, "images"), "in the way");
+    await expect(publish(operator, { outDir: blocked })).rejects.toThrow(/ENOTDIR|not a directory/);
+    expect(fs.readdirSync(blocked)).toEqual(["images"]);
+    expect(await db.exportFile.count({ where: { outDir: blocked } })).toBe(0);
+  });
+
   it("publishes nothing when a validator fails, and records why", async () => {
     const snapshot = new Map(files(out).map((f) => [f, fs.readFileSync(path.join(out, f))]));
     await enrollHosts(operator, [hostIn(3)]);

@@ -190,6 +190,8 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     if (v.some((x) => x.status !== "skipped")) timings.validators = Math.round(performance.now() - validatorsFrom);
     return v;
   });
+  // awaited below, after the files are written: a failure meanwhile must not be an unhandled rejection
+  validating.catch(() => undefined);
   lap("validate"); // (writing the configs aside for the daemons and starting them)
   const unchanged = generated.current.length - changes.filter((c) => c.change !== "removed").length;
   const byPath = new Map(generated.current.map((f) => [f.path, f]));
@@ -542,7 +544,13 @@ async function stageChanges(outDir: string, changes: FileChange[], byPath: Map<s
     throw e;
   }
   if (!streamed) return stageFiles(outDir, writes);
-  for (const w of writes) streamed.add(w.rel, w.bytes);
+  try {
+    for (const w of writes) streamed.add(w.rel, w.bytes);
+  } catch (e) {
+    // (a directory that cannot be made, a path refused): stop the worker, remove what it wrote
+    await streamed.discard();
+    throw e;
+  }
   return streamed.finish();
 }
 

@@ -209,7 +209,9 @@ export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } =
   let total = 0;
   let count = 0;
   let failure: Error | null = null;
+  let exited = false;
   worker.on("error", (e) => (failure ??= e));
+  worker.on("exit", () => (exited = true));
   const send = () => {
     if (!paths.length) return;
     const buf = new ArrayBuffer(bufs.reduce((n, b) => n + b.length, 0));
@@ -243,6 +245,8 @@ export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } =
     async finish() {
       try {
         send();
+        // (a worker that already stopped would never answer: its exit event is gone)
+        if (exited) throw failure ?? new Error("the staging worker stopped");
         const done = new Promise<{ failed: string | null }>((resolve, reject) => {
           worker.once("message", resolve);
           worker.once("error", reject);
