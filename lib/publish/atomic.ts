@@ -207,7 +207,6 @@ export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } =
   let paths: string[] = [];
   let bufs: Buffer[] = [];
   let total = 0;
-  let count = 0;
   let failure: Error | null = null;
   let exited = false;
   worker.on("error", (e) => (failure ??= e));
@@ -237,7 +236,6 @@ export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } =
       paths.push(plan.at(rel));
       bufs.push(bytes);
       total += bytes.length;
-      count++;
       if (paths.length >= STREAM_BATCH) send();
     },
     has: (rel) => added.has(rel),
@@ -257,7 +255,7 @@ export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } =
         if (failure) throw failure;
         if (failed) throw new Error(`staging: ${failed}`);
         await worker.terminate();
-        await flushStaged(root, plan.flushed, count, total, opts);
+        await flushStaged(root, plan.flushed, added.size, total, opts);
       } catch (e) {
         await discard();
         throw e;
