@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonChunks } from "./bulk-insert";
+import { jsonChunks, newId, timeOrderedId } from "./bulk-insert";
 
 describe("jsonChunks", () => {
   it("cuts by rows, and by the text the rows carry (diff previews of up to 64 KiB a row)", () => {
@@ -12,5 +12,21 @@ describe("jsonChunks", () => {
     // a row larger than the limit still goes, alone
     expect(jsonChunks([{ diff: "y".repeat(10) }, { diff: "z" }], 5000, 5).map((c) => c.length)).toEqual([1, 1]);
     expect(jsonChunks([])).toEqual([]);
+  });
+});
+
+describe("ids", () => {
+  it("newId: the prefix and 24 hex digits, never the same twice (across refills of its random pool)", () => {
+    const ids = Array.from({ length: 5000 }, () => newId("f"));
+    for (const id of ids) expect(id).toMatch(/^f[0-9a-f]{24}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    // random: no digit position is constant over many ids
+    for (let i = 1; i <= 24; i++) expect(new Set(ids.map((id) => id[i])).size).toBeGreaterThan(8);
+  });
+
+  it("timeOrderedId: newId's form, never the same twice", () => {
+    const ids = Array.from({ length: 2000 }, () => timeOrderedId("f"));
+    for (const id of ids) expect(id).toMatch(/^f[0-9a-f]{24}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

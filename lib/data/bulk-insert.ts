@@ -8,7 +8,16 @@ import { isPostgres, type Tx } from "@/lib/db";
 // rows does the same in ~60 ms. Prisma.sql keeps it portable (placeholders per provider) and
 // inside the caller's transaction. Values: Date → ISO text (+00:00), bytes as they are, objects → JSON text, as Prisma stores them.
 
-export const newId = (prefix: string) => `${prefix}${crypto.randomBytes(12).toString("hex")}`;
+/** A random id: the prefix and 24 hex digits (96 bits from the system's CSPRNG, drawn 4 KiB at a time: one draw per row cost 2 µs, 20,000 rows a publication). */
+export function newId(prefix: string): string {
+  if (idPool.at + 12 > idPool.bytes.length) {
+    idPool.bytes = crypto.randomBytes(4092);
+    idPool.at = 0;
+  }
+  idPool.at += 12;
+  return `${prefix}${idPool.bytes.toString("hex", idPool.at - 12, idPool.at)}`;
+}
+const idPool = { bytes: Buffer.alloc(0), at: 0 };
 
 const idOrder = { process: crypto.randomBytes(3).toString("hex"), count: crypto.randomBytes(3).readUIntBE(0, 3) };
 /**

@@ -5,7 +5,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { LAYOUT, type SnapHost } from "@/lib/generate/snapshot";
 import type { ValidatorResult } from "@/lib/publish/validate";
 import { recordAudit } from "./audit";
-import { insertMany, newId, sqlDate } from "./bulk-insert";
+import { insertMany, newId, sqlDate, timeOrderedId } from "./bulk-insert";
 import type { ChangeKind, Current, FileChange, Generated, Run } from "./publish";
 import type { LoadedSnapshot } from "./snapshot";
 
@@ -101,7 +101,7 @@ function publicationRow({ actor, outDir, startedAt, scope, timings }: Run, id: s
 /** A publication's changed files, with their diffs and the hosts of per-host files. */
 async function insertFiles(tx: Tx, publicationId: string, changes: FileChange[], byPath: Map<string, Current>) {
   await insertMany(tx, "PublicationFile", changes.map((c) => ({
-    id: newId("f"), publicationId, path: c.path, kind: c.kind, sha256: c.sha256, size: byPath.get(c.path)?.bytes?.length ?? 0, change: c.change,
+    id: timeOrderedId("f"), publicationId, path: c.path, kind: c.kind, sha256: c.sha256, size: byPath.get(c.path)?.bytes?.length ?? 0, change: c.change,
     diff: c.diff ?? null, diffGzip: c.diffGzip ?? null, diffWholeSize: c.diffWholeSize ?? null, host: c.host ?? null,
   })), undefined, { json: true });
 }

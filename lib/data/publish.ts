@@ -11,7 +11,7 @@ import { dhcpUnitFiles, dhcpUnits, type DhcpFilesOptions, type DhcpUnit } from "
 import { dhcpInputsDigest } from "@/lib/generate/dhcp/inputs";
 import { LAYOUT, type DhcpSnapshot, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
 import { DHCP_INPUTS, dhcpInputsBytes, readDhcpInputs, type DhcpInputsRecord } from "@/lib/publish/dhcp-inputs";
-import { commitStaged, discardStaged, fsyncDir, removeFile, removeStaleTemps, sha256, stageFiles, stageStream, writeFilesAtomic, type Staged, type StagingStream } from "@/lib/publish/atomic";
+import { commitStaged, discardStaged, fsyncDir, removeFile, removeStaleTemps, sha256, slabEncoder, stageFiles, stageStream, writeFilesAtomic, type Staged, type StagingStream } from "@/lib/publish/atomic";
 import { readBusybox } from "@/lib/publish/busybox";
 import { sha256OfBuffer } from "@/lib/publish/file-cache";
 import { cachedOverlay } from "@/lib/publish/overlay-cache";
@@ -317,7 +317,9 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
   // the DHCP configs name paths on the DHCP server: the export directory, Kea's hook libraries
   const dhcpOpts = { exportDir: outDir, keaHooksDir: env().AFSBOOT_KEA_HOOKS_DIR };
   // a publication of some hosts: their own PXE files, and the overlays, images and defaults of the whole fleet
-  const boot = generating(() => generateBootFiles(snapshot, { busybox, pairs: loaded.pairs, overlay: cachedOverlay, onFile: streamed ? (f) => streamed.add(f.path, f.bytes) : undefined }));
+  // (the bytes of 20,000 small files in a few large buffers: slabEncoder)
+  const encode = streamed ? streamed.encode : slabEncoder();
+  const boot = generating(() => generateBootFiles(snapshot, { busybox, pairs: loaded.pairs, overlay: cachedOverlay, onFile: streamed ? (f) => streamed.add(f.path, f.bytes) : undefined, encode }));
   const files = boot.files;
   const hosts = snapshot.hosts;
   const hostOfPath = new Map<string, { id: string; name: string }>();
@@ -339,7 +341,7 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
     roots,
   );
   if (missing) throw invalid(`Nothing was published: ${missing}`);
-  const { units, kept } = await dhcpOfUnits(run, dhcp, dhcpOpts);
+  const { units, kept } = await dhcpOfUnits(run, dhcp, dhcpOpts, encode);
   files.push(...units.flatMap((u) => u.generated));
   if (streamed) for (const f of units.flatMap((u) => u.generated)) streamed.add(f.path, f.bytes);
   const current: Current[] = [
@@ -368,7 +370,7 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
  * the unit's inputs to be the one its files were published from, and those files still in the
  * directory as the manifest has them; generated otherwise (always, for a full publication).
  */
-async function dhcpOfUnits({ scope, outDir, last }: Run, dhcp: { snapshot: DhcpSnapshot; units: DhcpUnit[] }, dhcpOpts: DhcpFilesOptions & { exportDir: string }) {
+async function dhcpOfUnits({ scope, outDir, last }: Run, dhcp: { snapshot: DhcpSnapshot; units: DhcpUnit[] }, dhcpOpts: DhcpFilesOptions & { exportDir: string }, encode: (text: string) => Buffer) {
   const recorded: DhcpInputsRecord = scope ? readDhcpInputs(outDir) : {};
   const fresh = scope !== null && last?.held === true;
   const units: { unit: DhcpUnit; inputs: string; paths: string[]; kept: boolean; generated: PublishedFile[] }[] = [];
@@ -382,7 +384,7 @@ async function dhcpOfUnits({ scope, outDir, last }: Run, dhcp: { snapshot: DhcpS
       units.push({ unit, inputs, paths, kept: true, generated: [] });
       continue;
     }
-    const generated = generating(() => dhcpUnitFiles(dhcp.snapshot, unit, dhcpOpts)).map((f): PublishedFile => ({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) }));
+    const generated = generating(() => dhcpUnitFiles(dhcp.snapshot, unit, dhcpOpts)).map((f): PublishedFile => ({ path: f.path, kind: dhcpKind(f.path), bytes: encode(f.content) }));
     units.push({ unit, inputs, paths: generated.map((f) => f.path), kept: false, generated });
   }
   return { units, kept };

@@ -33,12 +33,14 @@ export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; export
  * a whole apart: `pairs` then names every (release@version/cell) the fleet boots, so that the
  * overlays, images and defaults are the fleet's while the snapshot holds those hosts only.
  * `overlay`: generateOverlay or a memo of it (it is pure). `onFile`: told of each file as it is
- * made (a publisher writes them meanwhile).
+ * made (a publisher writes them meanwhile). `encode`: how a text file becomes bytes (UTF-8; a
+ * publisher's encoder puts them where its writer reads them).
  */
 export function generateBootFiles(
   snap: FleetSnapshot,
-  opts: { busybox: Buffer; pairs?: string[]; overlay?: typeof generateOverlay; onFile?: (f: PublishedFile) => void },
+  opts: { busybox: Buffer; pairs?: string[]; overlay?: typeof generateOverlay; onFile?: (f: PublishedFile) => void; encode?: (text: string) => Buffer },
 ) {
+  const encode = opts.encode ?? ((text: string) => Buffer.from(text));
   const overlay = opts.overlay ?? generateOverlay;
   const overlays = new Map<string, string>();
   const files: PublishedFile[] = [];
@@ -63,7 +65,7 @@ export function generateBootFiles(
   }
   // bytes at once: the 20,000 strings of 10,000 hosts die young instead of piling up
   eachPxeFile(snap, overlays, (f) => {
-    add({ path: f.path, kind: pxeKind(f.path), bytes: Buffer.from(f.content) });
+    add({ path: f.path, kind: pxeKind(f.path), bytes: encode(f.content) });
   });
   // the kernels and base initrds the PXE configs name: copied content-addressed by the publisher
   const booted = new Map<string, Set<string>>();

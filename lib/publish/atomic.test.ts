@@ -15,8 +15,35 @@ afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true }
 
 describe("atomic writes", () => {
   it("refuses paths outside the export directory", () => {
-    for (const bad of ["/etc/passwd", "../x", "a/../../x", "a//b", "./a"]) expect(() => safeJoin("/srv/x", bad)).toThrow(/outside/);
+    const bad = ["/etc/passwd", "../x", "a/../../x", "a//b", "./a", "a/.", "a/..", "a/", "..", ".", "", "/"];
+    for (const rel of bad) expect(() => safeJoin("/srv/x", rel)).toThrow(/outside/);
     expect(safeJoin("/srv/x", "dhcp/a.conf")).toBe("/srv/x/dhcp/a.conf");
+    expect(safeJoin("/srv/x", "a/.b/..c/c..")).toBe("/srv/x/a/.b/..c/c..");
+  });
+
+  it("stages files under the export directory however it is spelled (trailing slash, relative), and refuses the same paths", async () => {
+    const dir = tmpDir("afsboot-spelled-");
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      for (const [i, root] of [`${dir}/one/`, "two", "./three/", `${dir}//four`].entries()) {
+        const files = [
+          { rel: "top", bytes: Buffer.from(`top ${i}`) },
+          { rel: "a/.b/c", bytes: Buffer.from(`c ${i}`) },
+        ];
+        fs.mkdirSync(root, { recursive: true });
+        const staged = await stageFiles(root, files, { flush: "fsync" });
+        for (const r of staged.renames) expect(path.normalize(r.tmp)).toBe(r.tmp);
+        await commitStaged(staged);
+        for (const f of files) expect(fs.readFileSync(path.join(root, f.rel), "utf8")).toBe(f.bytes.toString());
+        for (const rel of ["../x", "a//b", "a/./b"])
+          await expect(stageFiles(root, [{ rel, bytes: Buffer.from("x") }], { flush: "fsync" })).rejects.toThrow(/outside/);
+      }
+      expect(fs.readdirSync(dir).sort()).toEqual(["four", "one", "three", "two"]);
+      expect(fs.existsSync(path.join(dir, "x"))).toBe(false);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it("replaces and removes files, leaving no temporary files", () => {

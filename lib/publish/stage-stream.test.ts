@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { commitStaged, discardStaged, stageStream } from "./atomic";
+import { commitStaged, discardStaged, slabEncoder, stageStream } from "./atomic";
 
 // one folder for each test, in one removed at the end
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-stream-"));
@@ -49,5 +49,46 @@ describe("files staged as they are made (a worker thread writes them)", () => {
     failing.add("c/y", Buffer.from("y"));
     await expect(failing.finish()).rejects.toThrow(/EISDIR|EEXIST/);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("texts encoded into slabs (slabEncoder)", () => {
+  const texts = ["", "plain ascii\n", "héllo wörld ✓ 𝄞", "x".repeat(70_000), "é".repeat(100_000), "ü".repeat(300_000), "tail"];
+
+  it("gives each text its UTF-8 bytes, unchanged by the texts encoded after it, shared or not", () => {
+    for (const shared of [false, true]) {
+      const encode = slabEncoder(shared);
+      // enough small texts to fill several slabs, the large ones (a buffer of their own) among them
+      const all = Array.from({ length: 3000 }, (_, i) =>
+        i % 500 === 7 ? texts[i % texts.length]! : `#!ipxe ${i} ${"é".repeat(i % 3)}\n`.repeat(1 + (i % 40)),
+      );
+      const views = [...texts, ...all].map((t) => encode(t));
+      [...texts, ...all].forEach((t, i) => expect(views[i]!.equals(Buffer.from(t))).toBe(true));
+      for (const v of views) expect(v.buffer instanceof SharedArrayBuffer).toBe(shared);
+      // few allocations: most views share a slab
+      expect(new Set(views.map((v) => v.buffer)).size).toBeLessThan(views.length / 50);
+    }
+  });
+});
+
+describe("a stream of encoded and other bytes", () => {
+  it("writes both exactly, across write-behind flushes, and a shared slab once handed over stays readable", async () => {
+    const dir = fs.mkdtempSync(path.join(root, "mixed-"));
+    const stream = stageStream(dir, { flush: "syncfs" });
+    const expected = new Map<string, Buffer>();
+    // more files than a write-behind flush is started for (every 4,096), encoded and copied bytes mixed
+    for (let i = 0; i < 9000; i++) {
+      const rel = `h/${i % 3}/${i}`;
+      const text = `host ${i} ${"ü".repeat(i % 5)}\n`;
+      const bytes = i % 4 === 0 ? Buffer.from(text) : stream.encode(text);
+      stream.add(rel, bytes);
+      expected.set(rel, Buffer.from(text));
+    }
+    const big = Buffer.alloc(1 << 20, 9);
+    stream.add("big", big);
+    expected.set("big", big);
+    await commitStaged(await stream.finish());
+    for (const [rel, bytes] of expected) expect(fs.readFileSync(path.join(dir, rel)).equals(bytes), rel).toBe(true);
+    expect(fs.readdirSync(dir).sort()).toEqual(["big", "h"]);
   });
 });
