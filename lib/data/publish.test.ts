@@ -52,6 +52,14 @@ describe("publish", () => {
     expect((await getHost(viewer, "node001")).lastBoot).toBeNull();
     expect((await db.host.findUniqueOrThrow({ where: { name: "node001" } })).assignedInitrdSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(written.filter((f) => f.includes(".tmp-"))).toEqual([]);
+    // each host's files are its own, in the changes and in the manifest; the fleet-wide ones no one's
+    const node1 = await db.host.findUniqueOrThrow({ where: { name: "node001" } });
+    const own = [`ipxe/01-${hostIn(1).mac.replace(/:/g, "-")}.ipxe`, `pxelinux.cfg/01-${hostIn(1).mac.replace(/:/g, "-")}`];
+    expect(r.changes.filter((c) => c.host === "node001").map((c) => c.path).sort()).toEqual(own);
+    expect(r.changes.filter((c) => c.host === null || c.host === undefined).every((c) => !/\/01-/.test(c.path))).toBe(true);
+    const manifest = await db.exportFile.findMany({ where: { outDir: out }, select: { path: true, hostId: true } });
+    expect(manifest.filter((m) => m.hostId === node1.id).map((m) => m.path).sort()).toEqual(own);
+    expect(manifest.filter((m) => m.hostId === null).every((m) => !/\/01-/.test(m.path))).toBe(true);
   });
 
   it("a second publish changes nothing; one host's change rewrites only what it touches", async () => {

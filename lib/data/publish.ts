@@ -9,7 +9,7 @@ import { AppError, invalid, notFound } from "@/lib/errors";
 import { dhcpKind, generateBootFiles, type PublishedFile } from "@/lib/generate/all";
 import { dhcpUnitFiles, dhcpUnits, type DhcpFilesOptions, type DhcpUnit } from "@/lib/generate/dhcp";
 import { dhcpInputsDigest } from "@/lib/generate/dhcp/inputs";
-import { LAYOUT, type DhcpSnapshot, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
+import { type DhcpSnapshot, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
 import { DHCP_INPUTS, dhcpInputsBytes, readDhcpInputs, type DhcpInputsRecord } from "@/lib/publish/dhcp-inputs";
 import { commitStaged, discardStaged, fsyncDir, removeFile, removeStaleTemps, sha256, slabEncoder, stageFiles, stageStream, writeFilesAtomic, type Staged, type StagingStream } from "@/lib/publish/atomic";
 import { readBusybox } from "@/lib/publish/busybox";
@@ -322,13 +322,6 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
   const boot = generating(() => generateBootFiles(snapshot, { busybox, pairs: loaded.pairs, overlay: cachedOverlay, onFile: streamed ? (f) => streamed.add(f.path, f.bytes) : undefined, encode }));
   const files = boot.files;
   const hosts = snapshot.hosts;
-  const hostOfPath = new Map<string, { id: string; name: string }>();
-  for (const h of hosts) {
-    const host = { id: hostRows.get(h.name)!.id, name: h.name };
-    hostOfPath.set(LAYOUT.pxelinux(h.mac), host);
-    hostOfPath.set(LAYOUT.ipxe(h.mac), host);
-    if (h.secureBoot) hostOfPath.set(LAYOUT.grub(h.mac), host);
-  }
   // an image that could not be read (a version only other hosts boot: loadSnapshot says which) has no
   // path of its own yet; the published images stay as they are (below)
   const imageList = [...new Map(boot.images.filter((i) => i.sha256 !== "").map((i) => [i.path, i])).values()];
@@ -345,7 +338,7 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
   files.push(...units.flatMap((u) => u.generated));
   if (streamed) for (const f of units.flatMap((u) => u.generated)) streamed.add(f.path, f.bytes);
   const current: Current[] = [
-    ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: f.kind === "overlay" ? sha256OfBuffer(f.bytes) : sha256(f.bytes), bytes: f.bytes, source: null, hostId: hostOfPath.get(f.path)?.id ?? null, hostName: hostOfPath.get(f.path)?.name ?? null })),
+    ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: f.kind === "overlay" ? sha256OfBuffer(f.bytes) : sha256(f.bytes), bytes: f.bytes, source: null, hostId: f.host ? hostRows.get(f.host.name)!.id : null, hostName: f.host?.name ?? null })),
     ...kept,
     ...imageList.map((i) => ({ path: i.path, kind: KIND_OF_IMAGE, sha256: i.sha256, bytes: null, source: loaded.imageSources.get(`${i.release}/${i.name}`)!, hostId: null, hostName: null })),
     ...loaders.map((l) => ({ path: l.name, kind: KIND_OF_LOADER, sha256: l.sha256, bytes: null, source: l.source, hostId: null, hostName: null })),

@@ -1,7 +1,7 @@
 import { dhcpFiles } from "./dhcp";
 import { generateOverlay } from "./initrd/overlay";
 import { eachPxeFile } from "./pxe";
-import { LAYOUT, type FleetSnapshot, type SnapVersion } from "./snapshot";
+import { LAYOUT, type FleetSnapshot, type SnapHost, type SnapVersion } from "./snapshot";
 
 // Every generated file of a publication, from one snapshot: overlays first (their sha256 names
 // them and goes into the PXE configs), then PXE and DHCP. Kernels and base initrds are copied by
@@ -11,6 +11,8 @@ export interface PublishedFile {
   path: string;
   kind: "dhcpd" | "kea" | "dnsmasq" | "pxelinux" | "ipxe" | "grub" | "overlay";
   bytes: Buffer;
+  /** the host whose file it is (generateBootFiles' per-host PXE files) */
+  host?: SnapHost;
 }
 
 /** Which loader a generated PXE file (pxeFiles) is for. */
@@ -64,8 +66,8 @@ export function generateBootFiles(
     add({ path: LAYOUT.overlay(version.release, version.version, cell.name, built.sha256), kind: "overlay", bytes: built.bytes });
   }
   // bytes at once: the 20,000 strings of 10,000 hosts die young instead of piling up
-  eachPxeFile(snap, overlays, (f) => {
-    add({ path: f.path, kind: pxeKind(f.path), bytes: encode(f.content) });
+  eachPxeFile(snap, overlays, (f, host) => {
+    add(host ? { path: f.path, kind: pxeKind(f.path), bytes: encode(f.content), host } : { path: f.path, kind: pxeKind(f.path), bytes: encode(f.content) });
   });
   // the kernels and base initrds the PXE configs name: copied content-addressed by the publisher
   const booted = new Map<string, Set<string>>();

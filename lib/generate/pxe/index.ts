@@ -44,15 +44,16 @@ export function pxeFiles(snap: FleetSnapshot, overlays: ReadonlyMap<string, stri
 }
 
 /**
- * The files of pxeFiles, unsorted, handed over one by one as they are made: generateAll turns each
- * into bytes at once, so that 20,000 strings do not all stay alive (and get copied by the garbage
- * collector) until the end. Throws as pxeFiles does, after every host's files are made.
+ * The files of pxeFiles, unsorted, handed over one by one as they are made, each with its host
+ * (null: a fleet-wide file): generateAll turns each into bytes at once, so that 20,000 strings do
+ * not all stay alive (and get copied by the garbage collector) until the end. Throws as pxeFiles
+ * does, after every host's files are made.
  */
-export function eachPxeFile(snap: FleetSnapshot, overlays: ReadonlyMap<string, string>, emit: (file: GeneratedFile) => void): void {
-  emit({ path: LAYOUT.ipxeBoot, content: generateIpxeBoot(snap) });
-  emit({ path: LAYOUT.ipxeDefault, content: generateIpxeDefault(snap, overlays) });
-  emit({ path: LAYOUT.pxelinuxDefault, content: generatePxelinuxDefault(snap, overlays) });
-  emit({ path: LAYOUT.grubCfg, content: generateGrubCfg() });
+export function eachPxeFile(snap: FleetSnapshot, overlays: ReadonlyMap<string, string>, emit: (file: GeneratedFile, host: SnapHost | null) => void): void {
+  emit({ path: LAYOUT.ipxeBoot, content: generateIpxeBoot(snap) }, null);
+  emit({ path: LAYOUT.ipxeDefault, content: generateIpxeDefault(snap, overlays) }, null);
+  emit({ path: LAYOUT.pxelinuxDefault, content: generatePxelinuxDefault(snap, overlays) }, null);
+  emit({ path: LAYOUT.grubCfg, content: generateGrubCfg() }, null);
   const index = new PxeIndex(snap, overlays);
   // A host's paths are named by its MAC, checked to be in the stored form (hostBoot), in which
   // LAYOUT names a different file for each MAC and never a default's: paths repeat iff MACs do.
@@ -61,7 +62,7 @@ export function eachPxeFile(snap: FleetSnapshot, overlays: ReadonlyMap<string, s
   for (const host of snap.hosts) {
     twice ||= macs.has(host.mac);
     macs.add(host.mac);
-    for (const f of hostFiles(index, host)) emit(f);
+    for (const f of hostFiles(index, host)) emit(f, host);
   }
   // two hosts with one MAC would silently overwrite each other's config: named as by a sorted scan
   if (twice) {
