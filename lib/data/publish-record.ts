@@ -2,7 +2,6 @@ import "server-only";
 import fs from "node:fs";
 import { db, isPostgres, type Tx } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { LAYOUT, type SnapHost } from "@/lib/generate/snapshot";
 import type { ValidatorResult } from "@/lib/publish/validate";
 import { recordAudit } from "./audit";
 import { insertMany, newId, sqlDate, timeOrderedId } from "./bulk-insert";
@@ -50,19 +49,29 @@ export interface AssignedArtifacts {
   files: Record<string, string>;
 }
 
-/** The boot config a host's DHCP entry hands it (dhcpd.ts): shim then its GRUB config with Secure Boot, else its iPXE script. */
-const bootConfig = (h: SnapHost) => (h.secureBoot ? LAYOUT.grub(h.mac) : LAYOUT.ipxe(h.mac));
-
-/** What each host of the publication is assigned, by host name. */
+/**
+ * What each host of the publication is assigned, by host name: from the files of `current` that
+ * are its own (its name on them), so no path is made again nor looked up among 20,000. Its boot
+ * config is the one its DHCP entry hands it (dhcpd.ts): shim then its GRUB config with Secure
+ * Boot, else its iPXE script.
+ */
 export function assignedArtifacts(generated: Pick<Generated, "hosts" | "overlays" | "current">): AssignedArtifacts[] {
-  const shaOf = new Map(generated.current.map((c) => [c.path, c.sha256]));
+  const own = new Map<string, { files: Record<string, string>; ipxe?: string; grub?: string }>();
+  for (const c of generated.current) {
+    if (!c.hostName) continue;
+    let o = own.get(c.hostName);
+    if (!o) own.set(c.hostName, (o = { files: {} }));
+    o.files[c.path] = c.sha256; // (current is sorted by path: grub/, ipxe/, pxelinux.cfg/, as ever)
+    if (c.kind === "ipxe") o.ipxe = c.sha256;
+    else if (c.kind === "grub") o.grub = c.sha256;
+  }
   return generated.hosts.map((h) => {
-    const own = [...(h.secureBoot ? [LAYOUT.grub(h.mac)] : []), LAYOUT.ipxe(h.mac), LAYOUT.pxelinux(h.mac)];
+    const o = own.get(h.name)!;
     return {
       host: h.name,
       initrdSha256: generated.overlays.get(`${h.release}@${h.version}/${h.cell}`)!,
-      configSha256: shaOf.get(bootConfig(h))!,
-      files: Object.fromEntries(own.map((p) => [p, shaOf.get(p)!])),
+      configSha256: (h.secureBoot ? o.grub : o.ipxe)!,
+      files: o.files,
     };
   });
 }

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -223,6 +224,21 @@ describe("publication records, hooks and scoped publishes", () => {
       }
       try {
         expect((await publish(operator, { outDir: out, dryRun: true })).status).toBe("dry_run");
+        // published (elsewhere): a Secure Boot host is assigned its GRUB config, the one its DHCP entry hands it
+        const sbOut = path.join(root, "secure-boot-export");
+        expect((await publish(operator, { outDir: sbOut })).status).toBe("succeeded");
+        const mac = hostIn(1).mac.replace(/:/g, "-");
+        const sha = (rel: string) => crypto.createHash("sha256").update(fs.readFileSync(path.join(sbOut, rel))).digest("hex");
+        expect(await db.host.findUniqueOrThrow({ where: { name: "node001" }, select: { assignedConfigSha256: true } })).toEqual({ assignedConfigSha256: sha(`grub/01-${mac}.cfg`) });
+        const scoped = await publish(operator, { outDir: sbOut, hosts: ["node001"] });
+        expect(scoped.assigned).toEqual([
+          {
+            host: "node001",
+            initrdSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+            configSha256: sha(`grub/01-${mac}.cfg`),
+            files: { [`grub/01-${mac}.cfg`]: sha(`grub/01-${mac}.cfg`), [`ipxe/01-${mac}.ipxe`]: sha(`ipxe/01-${mac}.ipxe`), [`pxelinux.cfg/01-${mac}`]: sha(`pxelinux.cfg/01-${mac}`) },
+          },
+        ]);
       } finally {
         fs.rmSync(path.join(loaderRoot, "usr"), { recursive: true, force: true });
       }
