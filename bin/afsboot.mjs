@@ -8,6 +8,7 @@
 //   second Node process through tsx, as before. AFSBOOT_CLI_BUNDLE=0 forces this way.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+import v8 from "node:v8";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildCli, freshBundle } from "../scripts/build-cli.mjs";
 
@@ -25,6 +26,12 @@ async function bundle() {
 const main = await bundle();
 if (main) {
   process.env.AFSBOOT_ROOT = root;
+  // Prisma's query compiler is 3.3 MB of WebAssembly. V8 compiles its functions with Liftoff when
+  // first called and then again, optimized, with TurboFan when they run hot: about 0.4 s of CPU in
+  // a command that compiles a few queries and exits (a no-op `publish --dry-run` of 10,000 hosts
+  // took 1.6–1.7 s of CPU with it, 1.1–1.2 s without). Liftoff's code runs every query just the
+  // same (docs/measurements.md, "The CLI's start"). Set before the first module is compiled.
+  v8.setFlagsFromString("--liftoff-only");
   await import(pathToFileURL(main).href);
 } else {
   const result = spawnSync(

@@ -4,7 +4,8 @@ import zlib from "node:zlib";
 // A newc ("070701") cpio writer and a deterministic gzip, so overlay initrds are built in-process
 // (no cpio/gzip binaries, no temporary files) and the same entries always give the same bytes:
 // sorted entries, mtime 0, uid/gid 0, inode numbers by position, no host-dependent header fields.
-// Pure computation: node:zlib and node:crypto only, nothing touches the file system.
+// Pure computation: node:zlib and node:crypto only, nothing touches the file system (a caller may
+// hand in a SegmentStore that keeps compressed segments beyond the process: lib/publish/segment-cache.ts).
 
 export type CpioEntry =
   | { type: "dir"; path: string; mode?: number }
@@ -101,26 +102,56 @@ export function writeCpio(entries: CpioEntry[]): Buffer {
 }
 
 // Large chunks (file bodies: busybox is 2 MB and costs ~150 ms at level 9) are deflated on their
-// own and remembered by content, so the overlays of one publish compress busybox once. A cache
-// keyed by the bytes cannot change any output: same input, same bytes, with or without it.
+// own and remembered by content, so the overlays of one publish compress busybox once; a
+// SegmentStore, when given, keeps them for the next process too (a CLI run). A cache keyed by the
+// bytes and by how they are deflated cannot change any output: same input, same bytes, with or without it.
 const LARGE = 64 * 1024;
 const memo = new Map<string, Buffer>();
 
+/**
+ * What a segment's bytes depend on besides its input: the deflate parameters of `segment` and the
+ * zlib (and Node) that ran them. Part of every segment key.
+ */
+export const SEGMENT_PARAMS = `deflate-raw level=9 flush=sync zlib=${process.versions.zlib} node=${process.version}`;
+
+/**
+ * Compressed segments kept by key (segmentKey) beyond one process. `get` returns only bytes that
+ * were `set` under that key (a store checks what it reads back, and says null when in doubt).
+ */
+export interface SegmentStore {
+  get(key: string): Buffer | null;
+  set(key: string, segment: Buffer): void;
+}
+
+/** The key of a chunk's segment: sha256 over SEGMENT_PARAMS and the chunk's bytes (hex). */
+export function segmentKey(buf: Buffer): string {
+  return crypto.createHash("sha256").update(`${SEGMENT_PARAMS}\n`).update(buf).digest("hex");
+}
+
 /** Raw deflate blocks of `buf` ending in a sync flush (byte-aligned, not final): segments made
  *  this way concatenate into one valid deflate stream. */
-function segment(buf: Buffer): Buffer {
+export function segment(buf: Buffer): Buffer {
   return zlib.deflateRawSync(buf, { level: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH });
 }
 
-function largeSegment(buf: Buffer): Buffer {
-  const key = crypto.createHash("sha256").update(buf).digest("hex");
+function largeSegment(buf: Buffer, store: SegmentStore | undefined): Buffer {
+  const key = segmentKey(buf);
   let seg = memo.get(key);
   if (!seg) {
-    seg = segment(buf);
+    seg = store?.get(key) ?? undefined;
+    if (!seg) {
+      seg = segment(buf);
+      store?.set(key, seg);
+    }
     if (memo.size >= 8) memo.delete(memo.keys().next().value!);
     memo.set(key, seg);
   }
   return seg;
+}
+
+/** Forgets the segments this process remembers (tests: to read a store as a new process would). */
+export function forgetSegments() {
+  memo.clear();
 }
 
 /**
@@ -128,7 +159,7 @@ function largeSegment(buf: Buffer): Buffer {
  * fixed: no flags or file name, mtime 0, XFL 2 (level 9), OS 3 (Unix) whatever platform zlib
  * was built for. Caveat: deflate output is only as stable as the zlib build (same Node, same bytes).
  */
-export function gzipDeterministic(input: Buffer | Buffer[]): Buffer {
+export function gzipDeterministic(input: Buffer | Buffer[], opts: { segments?: SegmentStore } = {}): Buffer {
   const chunks = Buffer.isBuffer(input) ? [input] : input;
   const out: Buffer[] = [Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3])];
   let small: Buffer[] = [];
@@ -143,7 +174,7 @@ export function gzipDeterministic(input: Buffer | Buffer[]): Buffer {
     size += c.length;
     if (c.length >= LARGE) {
       flushSmall();
-      out.push(largeSegment(c));
+      out.push(largeSegment(c, opts.segments));
     } else small.push(c);
   }
   flushSmall();
@@ -161,7 +192,7 @@ export interface BuiltOverlay {
 }
 
 /** cpio + gzip + sha256 of the published bytes (the overlay is recorded by this hash). */
-export function buildOverlay(entries: CpioEntry[]): BuiltOverlay {
-  const bytes = gzipDeterministic(cpioChunks(entries));
+export function buildOverlay(entries: CpioEntry[], opts: { segments?: SegmentStore } = {}): BuiltOverlay {
+  const bytes = gzipDeterministic(cpioChunks(entries), opts);
   return { bytes, sha256: crypto.createHash("sha256").update(bytes).digest("hex") };
 }

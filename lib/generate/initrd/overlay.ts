@@ -1,5 +1,5 @@
 import type { SnapCell, SnapVersion } from "../snapshot";
-import { buildOverlay, type BuiltOverlay, type CpioEntry } from "./cpio";
+import { buildOverlay, type BuiltOverlay, type CpioEntry, type SegmentStore } from "./cpio";
 import { generateInit, shQuote } from "./init-script";
 
 // The overlay initrd of one (release version, cell): /init and everything it needs except kernel
@@ -184,7 +184,7 @@ export function overlayFiles(version: SnapVersion, cell: SnapCell, opts: { busyb
   ];
 }
 
-/** The published overlay: gzip'd newc cpio, recorded by its sha256. */
-export function generateOverlay(version: SnapVersion, cell: SnapCell, opts: { busybox: Buffer }): BuiltOverlay {
-  return buildOverlay(overlayFiles(version, cell, opts));
+/** The published overlay: gzip'd newc cpio, recorded by its sha256 (`segments`: busybox compressed once for many processes, cpio.ts). */
+export function generateOverlay(version: SnapVersion, cell: SnapCell, opts: { busybox: Buffer; segments?: SegmentStore }): BuiltOverlay {
+  return buildOverlay(overlayFiles(version, cell, opts), { segments: opts.segments });
 }
