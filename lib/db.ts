@@ -15,14 +15,25 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 const globalForDb = globalThis as unknown as { afsbootDb?: Db; afsbootSqlite?: SqliteDatabase.Database | null };
 
 /**
+ * The parameters one SQLite statement may have: better-sqlite3's SQLite is built with 32,766 (its
+ * MAX_VARIABLE_NUMBER, the default since 3.32). Prisma assumes 999 for SQLite unless the adapter
+ * says otherwise, and refuses a query it cannot cut into parts ("The query parameter limit
+ * supported by your database is exceeded"): the tags or last boots of 1,000 hosts, loaded with
+ * one list of their ids. PostgreSQL's limit in Prisma is the same 32,766.
+ */
+export const SQLITE_MAX_PARAMETERS = 32_766;
+
+/**
  * Prisma's SQLite adapter, remembering the better-sqlite3 connection it opens (the adapter's
- * `client`) for sqliteConnection().
+ * `client`) for sqliteConnection(), and telling Prisma SQLite's real limit of parameters.
  */
 class SqliteAdapter extends PrismaBetterSqlite3 {
   override async connect() {
     const adapter = await super.connect();
     const client = (adapter as unknown as { client?: SqliteDatabase.Database }).client;
     globalForDb.afsbootSqlite = client && typeof client.prepare === "function" ? client : null;
+    const info = adapter.getConnectionInfo?.();
+    adapter.getConnectionInfo = () => ({ ...(info ?? { supportsRelationJoins: false }), maxBindValues: SQLITE_MAX_PARAMETERS });
     return adapter;
   }
 }

@@ -7,7 +7,7 @@ import { storedKdcs } from "@/lib/validation/cell";
 import { authorize } from "./authorize";
 import { bmcSnapshot, hostSnapshot } from "./host-rows";
 import type { NetworkBmcInput } from "@/lib/validation/bmc";
-import { hostInclude, hostView, inputFromView } from "./hosts";
+import { hostView, hostsWithInclude, inputFromView } from "./hosts";
 import type { IdentityEnrolmentName, IdentityModeName } from "@/lib/boot/identity-mode";
 
 // The database as a fleet file (DESIGN.md): `afsboot export fleet`. Deterministic order and only
@@ -124,7 +124,7 @@ export async function loadCanonState(tx: Tx): Promise<CanonState> {
     tx.network.findMany({ orderBy: { name: "asc" } }),
     tx.cell.findMany({ orderBy: { name: "asc" }, include: { servers: { orderBy: { position: "asc" } } } }),
     tx.release.findMany({ orderBy: { name: "asc" }, include: { versions: { orderBy: { createdAt: "asc" }, include: { _count: { select: { pinnedBy: true } } } } } }),
-    tx.host.findMany({ orderBy: { name: "asc" }, include: hostInclude }),
+    hostsWithInclude(tx),
   ]);
   return {
     networks: new Map(networks.map((n) => [n.name, canonNetwork(n)])),

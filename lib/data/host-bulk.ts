@@ -8,7 +8,7 @@ import { authorize } from "./authorize";
 import { loadContext, resolveHosts } from "./host-resolve";
 import { insertMany } from "./bulk-insert";
 import { auditHosts, hostSnapshot, insertHosts } from "./host-rows";
-import { hostInclude, hostView, inputFromView, problemsError } from "./hosts";
+import { hostView, hostsNamed, inputFromView, problemsError } from "./hosts";
 import { afterHostChange } from "./boot-reporters";
 
 // Enrolling many hosts (CSV, ranges) and actions on many selected hosts. All-or-nothing: one
@@ -76,7 +76,7 @@ export async function enrollBatch(actor: Actor, batch: HostBatch, opts: { enroll
 async function loadSelected(names: string[]) {
   const unique = [...new Set(names)];
   if (unique.length === 0) throw invalid("Select at least one host");
-  const rows = await db.host.findMany({ where: { name: { in: unique } }, include: hostInclude });
+  const rows = await hostsNamed(db, unique);
   if (rows.length !== unique.length) {
     const found = new Set(rows.map((r) => r.name));
     throw notFound(`Host ${unique.find((n) => !found.has(n))}`);

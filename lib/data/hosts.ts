@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { conflict, invalid, notFound } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -38,6 +38,33 @@ export const hostInclude = {
 } satisfies Prisma.HostInclude;
 
 type HostRow = Prisma.HostGetPayload<{ include: typeof hostInclude }>;
+
+/**
+ * Hosts read with hostInclude at most this many a query: Prisma loads each included relation (tags,
+ * the last boot, ...) with one list of the page's ids, which it refuses past the database's limit
+ * of parameters (999 on SQLite: "The query parameter limit supported by your database is
+ * exceeded" for a fleet of 10,000 tagged hosts).
+ */
+const HOSTS_PAGE = 500;
+
+/** Every host `where` selects, with hostInclude, in name order: a page of HOSTS_PAGE at a time (in the caller's transaction, if it has one). */
+export async function hostsWithInclude(client: Pick<Tx, "host">, where: Prisma.HostWhereInput = {}): Promise<HostRow[]> {
+  const rows: HostRow[] = [];
+  for (let after: string | null = null; ; ) {
+    const page: HostRow[] = await client.host.findMany({ where: after === null ? where : { AND: [where, { name: { gt: after } }] }, orderBy: { name: "asc" }, include: hostInclude, take: HOSTS_PAGE });
+    rows.push(...page);
+    if (page.length < HOSTS_PAGE) return rows;
+    after = page.at(-1)!.name;
+  }
+}
+
+/** The hosts of these names, with hostInclude (any number of names: HOSTS_PAGE a query), in name order. */
+export async function hostsNamed(client: Pick<Tx, "host">, names: string[]): Promise<HostRow[]> {
+  const sorted = [...new Set(names)].sort();
+  const rows: HostRow[] = [];
+  for (let i = 0; i < sorted.length; i += HOSTS_PAGE) rows.push(...(await client.host.findMany({ where: { name: { in: sorted.slice(i, i + HOSTS_PAGE) } }, orderBy: { name: "asc" }, include: hostInclude })));
+  return rows;
+}
 
 /** A host as pages and the API show it, with what it should run and what it last ran. */
 export function hostView(h: HostRow) {
