@@ -155,7 +155,7 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   const timings: Record<string, number> = {};
   const lap = stopwatch(timings);
   const startedAt = new Date();
-  const run: Run = { actor, outDir, startedAt, scope: opts.hosts ? [...new Set(opts.hosts)].sort() : null, timings, last: await lastPublication(outDir) };
+  const run: Run = { actor, outDir, startedAt, scope: opts.hosts ? [...new Set(opts.hosts)].sort() : null, dryRun: !!opts.dryRun, timings, last: await lastPublication(outDir) };
   if (!opts.dryRun) removeStaleTemps(outDir, 4, run.last?.held ? run.last.finishedAt?.getTime() : undefined);
 
   const { loaded, networks } = await loadScopedSnapshot(run);
@@ -254,6 +254,7 @@ export interface Run {
   outDir: string;
   startedAt: Date;
   scope: string[] | null;
+  dryRun: boolean;
   timings: Record<string, number>;
   /** the last publication into this path, and whether this directory holds it (its marker names it) */
   last: { id: string; finishedAt: Date | null; held: boolean } | null;
@@ -306,7 +307,7 @@ export interface Generated {
   scopedHosts: SnapHost[] | null;
   dhcpOpts: DhcpFilesOptions & { exportDir: string };
   /** each DHCP unit of the publication: the digest of its inputs, its files, whether they were kept */
-  dhcpUnits: { unit: DhcpUnit; inputs: string; files: Record<string, string>; kept: boolean }[];
+  dhcpUnits: { unit: DhcpUnit; inputs: string | null; files: Record<string, string>; kept: boolean }[];
 }
 
 /** Generate: everything, or only what the scoped hosts' files need (and their networks' DHCP files, unless kept). */
@@ -363,13 +364,14 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
  * the unit's inputs to be the one its files were published from, and those files still in the
  * directory as the manifest has them; generated otherwise (always, for a full publication).
  */
-async function dhcpOfUnits({ scope, outDir, last }: Run, dhcp: { snapshot: DhcpSnapshot; units: DhcpUnit[] }, dhcpOpts: DhcpFilesOptions & { exportDir: string }, encode: (text: string) => Buffer) {
+async function dhcpOfUnits({ scope, dryRun, outDir, last }: Run, dhcp: { snapshot: DhcpSnapshot; units: DhcpUnit[] }, dhcpOpts: DhcpFilesOptions & { exportDir: string }, encode: (text: string) => Buffer) {
   const recorded: DhcpInputsRecord = scope ? readDhcpInputs(outDir) : {};
   const fresh = scope !== null && last?.held === true;
-  const units: { unit: DhcpUnit; inputs: string; paths: string[]; kept: boolean; generated: PublishedFile[] }[] = [];
+  const units: { unit: DhcpUnit; inputs: string | null; paths: string[]; kept: boolean; generated: PublishedFile[] }[] = [];
   const kept: Current[] = [];
   for (const unit of dhcp.units) {
-    const inputs = dhcpInputsDigest(dhcp.snapshot, unit, dhcpOpts);
+    // what the files are made from: recorded by a publication, compared by one of some hosts (a full dry run needs neither)
+    const inputs = scope || !dryRun ? dhcpInputsDigest(dhcp.snapshot, unit, dhcpOpts) : null;
     const rec = recorded[unit.key];
     if (fresh && rec?.inputs === inputs && (await stillPublished(outDir, rec.files))) {
       const paths = Object.keys(rec.files).sort();
@@ -405,7 +407,7 @@ async function stillPublished(outDir: string, files: Record<string, string>): Pr
 function dhcpInputsUpdate({ scope, outDir, last }: Run, generated: Generated): { rel: string; bytes: Buffer }[] {
   const before = readDhcpInputs(outDir);
   const next: DhcpInputsRecord = scope && last?.held ? { ...before } : {};
-  for (const u of generated.dhcpUnits) next[u.unit.key] = { inputs: u.inputs, files: u.files };
+  for (const u of generated.dhcpUnits) next[u.unit.key] = { inputs: u.inputs!, files: u.files };
   const bytes = dhcpInputsBytes(next);
   return bytes.equals(dhcpInputsBytes(before)) && fs.existsSync(path.join(outDir, DHCP_INPUTS)) ? [] : [{ rel: DHCP_INPUTS, bytes }];
 }
