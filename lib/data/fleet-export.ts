@@ -1,6 +1,6 @@
 import "server-only";
 import type { Tx } from "@/lib/db";
-import { db } from "@/lib/db";
+import { db, isPostgres } from "@/lib/db";
 import type { Actor } from "@/lib/auth/roles";
 import { storedBootServers, storedList } from "@/lib/validation/network";
 import { storedKdcs } from "@/lib/validation/cell";
@@ -151,7 +151,13 @@ function bmcForFile(bmc: { insecure: boolean | null } & Record<string, unknown>,
 /** The fleet file object, keys in the documented order. */
 export async function exportFleet(actor: Actor) {
   authorize(actor, "viewer");
-  const s = await loadCanonState(db);
+  // one transaction: the hosts are read a page at a time (hostsWithInclude), and a host renamed
+  // between two pages must not be left out or listed twice (PostgreSQL: one snapshot for all)
+  const s = await db.$transaction((tx) => loadCanonState(tx), {
+    timeout: 120_000,
+    // (the SQLite client's type, which db has, knows only Serializable; PostgreSQL's takes this)
+    ...(isPostgres() ? { isolationLevel: "RepeatableRead" as unknown as "Serializable" } : {}),
+  });
   return {
     // false is the default of a network's secureBoot and a version's signed flags: left out like
     // empty keys (a host's secureBoot: false is its own setting, so it stays)

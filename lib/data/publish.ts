@@ -407,7 +407,11 @@ async function stillPublished(outDir: string, files: Record<string, string>): Pr
 function dhcpInputsUpdate({ scope, outDir, last }: Run, generated: Generated): { rel: string; bytes: Buffer }[] {
   const before = readDhcpInputs(outDir);
   const next: DhcpInputsRecord = scope && last?.held ? { ...before } : {};
-  for (const u of generated.dhcpUnits) next[u.unit.key] = { inputs: u.inputs!, files: u.files };
+  for (const u of generated.dhcpUnits) {
+    // (only a full dry run leaves them out, and it records nothing)
+    if (u.inputs === null) throw new Error(`the DHCP inputs of ${u.unit.key} were not digested`);
+    next[u.unit.key] = { inputs: u.inputs, files: u.files };
+  }
   const bytes = dhcpInputsBytes(next);
   return bytes.equals(dhcpInputsBytes(before)) && fs.existsSync(path.join(outDir, DHCP_INPUTS)) ? [] : [{ rel: DHCP_INPUTS, bytes }];
 }

@@ -41,6 +41,10 @@ describe("atomic writes", () => {
       }
       expect(fs.readdirSync(dir).sort()).toEqual(["four", "one", "three", "two"]);
       expect(fs.existsSync(path.join(dir, "x"))).toBe(false);
+      // an empty root is the current directory (as path.join has it), never "/"
+      await commitStaged(await stageFiles("", [{ rel: "five/x", bytes: Buffer.from("five") }], { flush: "fsync" }));
+      expect(fs.readFileSync(path.join(dir, "five/x"), "utf8")).toBe("five");
+      expect(fs.existsSync("/five")).toBe(false);
     } finally {
       process.chdir(cwd);
     }

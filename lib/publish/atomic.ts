@@ -118,7 +118,8 @@ function stagingPlan(root: string) {
   const tmpName = (name: string) => `.${name}.tmp-${process.pid}-${(next++ >>> 0).toString(16).padStart(8, "0")}`;
   // paths by concatenation, not path.join (a few µs each, 20,000 times): `rel` has no empty, "."
   // or ".." segment (refuseUnsafe), so `base/rel` is already what path.join would make of it
-  const base = path.join(root, "/").replace(/(.)\/$/, "$1");
+  // (an empty root is the current directory, as path.join has it, not "/")
+  const base = path.join(root === "" ? "." : root, "/").replace(/(.)\/$/, "$1");
   const under = (dir: string, name: string) => (dir.endsWith("/") ? dir + name : `${dir}/${name}`);
   const renames: Staged["renames"] = [];
   const dirs = new Set<string>();
@@ -297,7 +298,9 @@ export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } =
   const writeBehind = () => {
     if (behind) return;
     behind = true;
-    const child = spawn("sync", ["-f", root], { stdio: "ignore", timeout: 120_000 });
+    // (no timeout: its timer would keep a CLI process alive until the sync ends; unref'd, the
+    // process exits without waiting for it, and the flush in finish has a timeout of its own)
+    const child = spawn("sync", ["-f", root], { stdio: "ignore" });
     child.on("error", () => (behind = false));
     child.on("exit", () => (behind = false));
     child.unref();
