@@ -76,6 +76,16 @@ describe("fleet file", () => {
   it("updates what differs, keeps what the file omits unless --prune", async () => {
     const changed = FILE.replace("tags: [render]", "tags: [render, gpu]").replace(/  - name: node002[\s\S]*$/, "");
     expect(ops(await applyFleet(operator, parse(changed)))).toEqual(["update host node001", "keep host node002"]);
+    const tagsOf = async (name: string) => (await db.hostTag.findMany({ where: { host: { name } }, orderBy: { tag: "asc" } })).map((t) => t.tag);
+    expect(await tagsOf("node001")).toEqual(["gpu", "render"]);
+    // tags taken away by a file: gone, the other host's untouched
+    const untagged = changed.replace("tags: [render, gpu]", "tags: []");
+    expect(ops(await applyFleet(operator, parse(untagged)))).toEqual(["update host node001", "keep host node002"]);
+    expect(await tagsOf("node001")).toEqual([]);
+    const node002 = await tagsOf("node002");
+    expect(ops(await applyFleet(operator, parse(changed)))).toEqual(["update host node001", "keep host node002"]);
+    expect(await tagsOf("node001")).toEqual(["gpu", "render"]);
+    expect(await tagsOf("node002")).toEqual(node002);
     expect(ops(await applyFleet(operator, parse(changed), { prune: true, dryRun: true }))).toEqual(["delete host node002"]);
     expect(await db.host.count({ where: { name: "node002" } })).toBe(1);
     expect(ops(await applyFleet(operator, parse(changed), { prune: true }))).toEqual(["delete host node002"]);
