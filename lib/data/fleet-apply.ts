@@ -8,12 +8,11 @@ import { recordAudit } from "./audit";
 import { authorize } from "./authorize";
 import { canonCell, canonNetwork, canonRelease, canonVersion, loadCanonState } from "./fleet-export";
 import { hostsInDiscoveryRange, loadContext, rangeHoldsHosts, resolveHosts } from "./host-resolve";
-import { auditHosts, hostData, hostSnapshot, insertHosts } from "./host-rows";
+import { auditHosts, hostData, hostSnapshot, insertHosts, replaceTags } from "./host-rows";
 import { bmcColumns, unlessStored } from "./bmc-secret";
 import { afterHostChange } from "./boot-reporters";
 import { activationTime, imagesDirChangeProblem } from "./releases";
 import { secureBootViolations } from "./secure-boot";
-import { insertMany } from "./bulk-insert";
 
 // `afsboot apply FILE [--prune]`: make the database match the fleet file, all or nothing.
 // Never deletes without --prune; an active version's content never changes (add a version).
@@ -198,10 +197,7 @@ async function applyIn(tx: Tx, actor: Actor, fleet: FleetFile, prune: boolean, c
       ids.set(r.input.name, row.id);
       changes.push({ op: "update", kind: "host", name: r.input.name, detail: changedKeys(cur.hosts.get(r.input.name)!, snap(r)) });
     }
-    // the updated hosts' tags replaced, many hosts a statement (a file that tags 10,000 hosts)
-    const retagged = updates.map((r) => ids.get(r.input.name)!);
-    for (let i = 0; i < retagged.length; i += 500) await tx.hostTag.deleteMany({ where: { hostId: { in: retagged.slice(i, i + 500) } } });
-    await insertMany(tx, "HostTag", updates.flatMap((r) => r.input.tags.map((tag) => ({ hostId: ids.get(r.input.name)!, tag }))));
+    await replaceTags(tx, updates.map((r) => ({ id: ids.get(r.input.name)!, tags: r.input.tags })));
     await auditHosts(tx, actor, "host.update", updates.map((r) => ({ id: ids.get(r.input.name)!, name: r.input.name, before: cur.hosts.get(r.input.name), after: snap(r) })));
   }
 

@@ -6,8 +6,7 @@ import { csvColumn, problemsFromFields, summarize, type BulkEnrolled, type BulkP
 import type { HostInput, ReleaseRef } from "@/lib/validation/host";
 import { authorize } from "./authorize";
 import { loadContext, resolveHosts } from "./host-resolve";
-import { insertMany } from "./bulk-insert";
-import { auditHosts, hostSnapshot, insertHosts } from "./host-rows";
+import { auditHosts, hostSnapshot, insertHosts, replaceTags } from "./host-rows";
 import { hostView, hostsNamed, inputFromView, problemsError } from "./hosts";
 import { afterHostChange } from "./boot-reporters";
 
@@ -111,12 +110,7 @@ async function changeMany(actor: Actor, names: string[], action: string, change:
       }
     }
     const tagChanges = hosts.map((h, i) => ({ id: h.id, before: befores[i]!.tags, after: afters[i]!.tags })).filter((t) => t.before.join() !== t.after.join());
-    if (tagChanges.length) {
-      for (let i = 0; i < tagChanges.length; i += 500) {
-        await tx.hostTag.deleteMany({ where: { hostId: { in: tagChanges.slice(i, i + 500).map((t) => t.id) } } });
-      }
-      await insertMany(tx, "HostTag", tagChanges.flatMap((t) => t.after.map((tag) => ({ hostId: t.id, tag }))));
-    }
+    await replaceTags(tx, tagChanges.map((t) => ({ id: t.id, tags: t.after })));
     await auditHosts(tx, actor, action, hosts.map((h, i) => ({ id: h.id, name: h.name, before: hostSnapshot(befores[i]!), after: hostSnapshot(afters[i]!) })));
     return { count: hosts.length };
   }, BULK_TX);

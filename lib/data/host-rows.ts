@@ -83,6 +83,12 @@ export async function insertHosts(tx: Tx, actor: Actor, rows: ResolvedHost[], ac
   return withIds.map(({ id, r }) => ({ id, name: r.input.name }));
 }
 
+/** Replaces the tags of these hosts (by id) with the given ones: a statement per 500 hosts, not per host. */
+export async function replaceTags(tx: Tx, hosts: { id: string; tags: string[] }[]): Promise<void> {
+  for (let i = 0; i < hosts.length; i += 500) await tx.hostTag.deleteMany({ where: { hostId: { in: hosts.slice(i, i + 500).map((h) => h.id) } } });
+  await insertMany(tx, "HostTag", hosts.flatMap((h) => h.tags.map((tag) => ({ hostId: h.id, tag }))));
+}
+
 export type HostSnapshot = ReturnType<typeof hostSnapshot>;
 
 export interface AuditedHost {

@@ -9,7 +9,7 @@ import type { HostQuery, HostSort } from "@/lib/validation/host-query";
 import { hostAuditRows, recordAudit } from "./audit";
 import { authorize, pageArgs } from "./authorize";
 import { loadContext, resolveHosts, type RowProblem } from "./host-resolve";
-import { hostData, hostSnapshot, insertHosts } from "./host-rows";
+import { hostData, hostSnapshot, insertHosts, replaceTags } from "./host-rows";
 import { latestActive } from "@/lib/boot/latest-version";
 import { STAGES, bootedVsAssigned, effectiveState } from "@/lib/boot/stages";
 import { env } from "@/lib/env";
@@ -270,8 +270,7 @@ export async function updateHost(actor: Actor, name: string, input: HostUpdate) 
       if (problems.length) throw problemsError(problems, true);
       const { count } = await tx.host.updateMany({ where: { id: row.id, revision }, data: { ...hostData(resolved[0]!), revision: { increment: 1 } } });
       if (count === 0) throw conflict(`Host ${name} was changed by someone else since you opened it: reload and apply your change again`);
-      await tx.hostTag.deleteMany({ where: { hostId: row.id } });
-      if (data.tags.length) await tx.hostTag.createMany({ data: data.tags.map((tag) => ({ hostId: row.id, tag })) });
+      await replaceTags(tx, [{ id: row.id, tags: data.tags }]);
       await recordAudit(tx, actor, "host.update", { type: "host", id: row.id, name: data.name }, hostSnapshot(inputFromView(hostView(row)), row.bmcPassword !== null), hostSnapshot(data, row.bmcPassword !== null));
       return { id: row.id, name: data.name };
     }),
