@@ -1,6 +1,7 @@
 // Publish benchmark: N hosts in 3 /16 networks, every DHCP format, PXE files and overlays.
 //   npm run bench:publish [-- --hosts 10000 --runs 3]
 //   npm run bench:publish -- --hosts 10000 --runs 3 --hosts-wave 1,100
+//   npm run bench:publish -- --hosts 10000 --runs 5 --first-only   (first publications and their baselines alone)
 // Temporary SQLite database and export directory (never ./data). Reports the median per stage of
 // `publish` (snapshot, generate, compare, validate with the real daemons, write, record) for a
 // first publication, an unchanged re-publication, and after one host's change; and one overlay.
@@ -17,6 +18,7 @@ const args = process.argv.slice(2);
 const arg = (name: string, dflt: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : dflt);
 const N = arg("hosts", 10_000);
 const RUNS = arg("runs", 3);
+const FIRST_ONLY = args.includes("--first-only");
 const WAVES = args.includes("--hosts-wave") ? args[args.indexOf("--hosts-wave") + 1]!.split(",").map(Number) : null;
 const root = path.resolve(import.meta.dirname, "..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-bench-publish-"));
@@ -25,8 +27,12 @@ execFileSync(process.execPath, [path.join(root, "scripts/migrate.mjs"), "deploy"
 process.env.DATABASE_URL = `file:${dbFile}`;
 process.env.AFSBOOT_DATA_DIR = path.join(dir, "data");
 process.env.AFSBOOT_IMAGES_ROOTS = path.join(dir, "images"); // publishing reads images only from allowed directories
-/** a publication's stages add up to its time; `validators` (the daemons, beside the diff and write stages) is not one of them */
-const sum = (timings: Record<string, number>) => Object.entries(timings).reduce((a, [k, ms]) => (k === "validators" ? a : a + ms), 0);
+/**
+ * a publication's stages add up to its time; `validators` (the daemons, beside the diff and write
+ * stages) and `durable` (from the start of generate until every file is flushed) are not stages
+ */
+const NOT_STAGES = new Set(["validators", "durable"]);
+const sum = (timings: Record<string, number>) => Object.entries(timings).reduce((a, [k, ms]) => (NOT_STAGES.has(k) ? a : a + ms), 0);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
@@ -45,7 +51,7 @@ async function main() {
     const noValidate = median(
       rs.map((r) =>
         Object.entries(r.timings)
-          .filter(([k]) => k !== "validate" && k !== "validators")
+          .filter(([k]) => k !== "validate" && !NOT_STAGES.has(k))
           .reduce((a, [, b]) => a + b, 0),
       ),
     );
@@ -53,7 +59,7 @@ async function main() {
     console.log("  " + stages.map((s) => `${s} ${median(rs.map((r) => r.timings[s]!))} ms`).join(", "));
   };
   const previews: Awaited<ReturnType<typeof publish>>[] = [];
-  for (let r = 0; r < RUNS; r++) previews.push(await publish(actor, { outDir: path.join(dir, `dry${r}`), dryRun: true }));
+  for (let r = 0; r < (FIRST_ONLY ? 1 : RUNS); r++) previews.push(await publish(actor, { outDir: path.join(dir, `dry${r}`), dryRun: true }));
   show("Dry run of the first publication (kept with every file to page through: the record stage)", previews);
   const first: Awaited<ReturnType<typeof publish>>[] = [];
   // each first publication, and right after it the same files written plainly (no temporary
@@ -83,80 +89,83 @@ async function main() {
     plainSynced.push(plain.at(-1)! + performance.now() - t1);
   }
   show("First publication into an empty directory", first);
-  const again: Awaited<ReturnType<typeof publish>>[] = [];
-  for (let r = 0; r < RUNS; r++) again.push(await publish(actor, { outDir: path.join(dir, "out0") }));
-  show("Re-publication, nothing changed", again);
-  const edited: Awaited<ReturnType<typeof publish>>[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const h = await getHost(actor, "n00042");
-    await updateHost(actor, "n00042", { ...inputFromView(h), kernelArgs: `quiet loglevel=${r + 3}`, revision: h.revision });
-    edited.push(await publish(actor, { outDir: path.join(dir, "out0") }));
-  }
-  show("After one host's kernel arguments changed (full publish)", edited);
-  const scoped: Awaited<ReturnType<typeof publish>>[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const h = await getHost(actor, "n00042");
-    await updateHost(actor, "n00042", { ...inputFromView(h), kernelArgs: `quiet loglevel=${r + 6}`, revision: h.revision });
-    scoped.push(await publish(actor, { outDir: path.join(dir, "out0"), hosts: ["n00042"] }));
-  }
-  show("After one host's kernel arguments changed, that host published (afsboot publish --host)", scoped);
-  const moved: Awaited<ReturnType<typeof publish>>[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const h = await getHost(actor, "n00043");
-    await updateHost(actor, "n00043", { ...inputFromView(h), ip: `10.14.250.${10 + r}`, revision: h.revision });
-    moved.push(await publish(actor, { outDir: path.join(dir, "out0"), hosts: ["n00043"] }));
-  }
-  show("After one host's IP changed (its network's DHCP files too), that host published", moved);
-  const movedFull: Awaited<ReturnType<typeof publish>>[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const h = await getHost(actor, "n00044");
-    await updateHost(actor, "n00044", { ...inputFromView(h), ip: `10.18.250.${10 + r}`, revision: h.revision });
-    movedFull.push(await publish(actor, { outDir: path.join(dir, "out0") }));
-  }
-  show("After one host's IP changed, full publish (DHCP files of one network validated)", movedFull);
-  // a network renumbered: every host of network a gets a new address (its DHCP files change in
-  // every host block); dry runs, so the directory stays as published
-  await (await import("@/lib/db")).db.$executeRawUnsafe(`UPDATE "Host" SET "ip" = replace("ip", '10.10.', '10.11.') WHERE "ip" LIKE '10.10.%'`);
-  await (await import("@/lib/db")).db.network.update({ where: { name: "a" }, data: { subnet: "10.10.0.0/15" } });
-  const renumbered: Awaited<ReturnType<typeof publish>>[] = [];
-  for (let r = 0; r < RUNS; r++) renumbered.push(await publish(actor, { outDir: path.join(dir, "out0"), dryRun: true }));
-  show("A network renumbered (a third of the hosts change address), dry run", renumbered);
-  // the diff of that network's dhcpd.conf alone: the line alignment of lib/publish/line-diff.ts,
-  // against jsdiff's Myers diff of the whole files (what the console used before; 60 s at most)
-  const { fileDiff } = await import("@/lib/publish/diff");
-  const { createTwoFilesPatch } = await import("diff");
-  const oldConf = fs.readFileSync(path.join(dir, "out0/dhcp/dhcpd-a.conf"), "utf8");
-  const { dhcpFiles } = await import("@/lib/generate/dhcp");
-  const { loadSnapshot: load } = await import("@/lib/data/snapshot");
-  const newConf = dhcpFiles((await load(actor, { images: "names-only" })).snapshot, { exportDir: path.join(dir, "out0") }).find(
-    (f) => f.path === "dhcp/dhcpd-a.conf",
-  )!.content;
-  const ours: number[] = [];
-  let size = 0;
-  for (let r = 0; r < Math.max(RUNS, 5); r++) {
+  // (--first-only: the first publications and their baselines alone)
+  if (!FIRST_ONLY) {
+    const again: Awaited<ReturnType<typeof publish>>[] = [];
+    for (let r = 0; r < RUNS; r++) again.push(await publish(actor, { outDir: path.join(dir, "out0") }));
+    show("Re-publication, nothing changed", again);
+    const edited: Awaited<ReturnType<typeof publish>>[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const h = await getHost(actor, "n00042");
+      await updateHost(actor, "n00042", { ...inputFromView(h), kernelArgs: `quiet loglevel=${r + 3}`, revision: h.revision });
+      edited.push(await publish(actor, { outDir: path.join(dir, "out0") }));
+    }
+    show("After one host's kernel arguments changed (full publish)", edited);
+    const scoped: Awaited<ReturnType<typeof publish>>[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const h = await getHost(actor, "n00042");
+      await updateHost(actor, "n00042", { ...inputFromView(h), kernelArgs: `quiet loglevel=${r + 6}`, revision: h.revision });
+      scoped.push(await publish(actor, { outDir: path.join(dir, "out0"), hosts: ["n00042"] }));
+    }
+    show("After one host's kernel arguments changed, that host published (afsboot publish --host)", scoped);
+    const moved: Awaited<ReturnType<typeof publish>>[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const h = await getHost(actor, "n00043");
+      await updateHost(actor, "n00043", { ...inputFromView(h), ip: `10.14.250.${10 + r}`, revision: h.revision });
+      moved.push(await publish(actor, { outDir: path.join(dir, "out0"), hosts: ["n00043"] }));
+    }
+    show("After one host's IP changed (its network's DHCP files too), that host published", moved);
+    const movedFull: Awaited<ReturnType<typeof publish>>[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const h = await getHost(actor, "n00044");
+      await updateHost(actor, "n00044", { ...inputFromView(h), ip: `10.18.250.${10 + r}`, revision: h.revision });
+      movedFull.push(await publish(actor, { outDir: path.join(dir, "out0") }));
+    }
+    show("After one host's IP changed, full publish (DHCP files of one network validated)", movedFull);
+    // a network renumbered: every host of network a gets a new address (its DHCP files change in
+    // every host block); dry runs, so the directory stays as published
+    await (await import("@/lib/db")).db.$executeRawUnsafe(`UPDATE "Host" SET "ip" = replace("ip", '10.10.', '10.11.') WHERE "ip" LIKE '10.10.%'`);
+    await (await import("@/lib/db")).db.network.update({ where: { name: "a" }, data: { subnet: "10.10.0.0/15" } });
+    const renumbered: Awaited<ReturnType<typeof publish>>[] = [];
+    for (let r = 0; r < RUNS; r++) renumbered.push(await publish(actor, { outDir: path.join(dir, "out0"), dryRun: true }));
+    show("A network renumbered (a third of the hosts change address), dry run", renumbered);
+    // the diff of that network's dhcpd.conf alone: the line alignment of lib/publish/line-diff.ts,
+    // against jsdiff's Myers diff of the whole files (what the console used before; 60 s at most)
+    const { fileDiff } = await import("@/lib/publish/diff");
+    const { createTwoFilesPatch } = await import("diff");
+    const oldConf = fs.readFileSync(path.join(dir, "out0/dhcp/dhcpd-a.conf"), "utf8");
+    const { dhcpFiles } = await import("@/lib/generate/dhcp");
+    const { loadSnapshot: load } = await import("@/lib/data/snapshot");
+    const newConf = dhcpFiles((await load(actor, { images: "names-only" })).snapshot, { exportDir: path.join(dir, "out0") }).find(
+      (f) => f.path === "dhcp/dhcpd-a.conf",
+    )!.content;
+    const ours: number[] = [];
+    let size = 0;
+    for (let r = 0; r < Math.max(RUNS, 5); r++) {
+      const t0 = performance.now();
+      const d = fileDiff({ path: "dhcp/dhcpd-a.conf", kind: "dhcpd", oldText: oldConf, newText: newConf });
+      ours.push(performance.now() - t0);
+      size = d.whole?.length ?? Buffer.byteLength(d.shown);
+    }
     const t0 = performance.now();
-    const d = fileDiff({ path: "dhcp/dhcpd-a.conf", kind: "dhcpd", oldText: oldConf, newText: newConf });
-    ours.push(performance.now() - t0);
-    size = d.whole?.length ?? Buffer.byteLength(d.shown);
+    const myers = createTwoFilesPatch("a", "b", oldConf, newConf, undefined, undefined, { context: 3, timeout: 60_000 });
+    const myersMs = performance.now() - t0;
+    console.log(
+      `\nDiff of the renumbered network's dhcpd.conf (${oldConf.split("\n").length} lines): median ${median(ours).toFixed(0)} ms (kept: ${(size / 1024).toFixed(0)} KiB gzip); ` +
+        `jsdiff's Myers diff of the whole files: ${myers === undefined ? "gave up after" : ""} ${myersMs.toFixed(0)} ms (ratio ${(myersMs / median(ours)).toFixed(1)})`,
+    );
+    const { loadSnapshot } = await import("@/lib/data/snapshot");
+    const { snapshot } = await loadSnapshot(actor, { images: "names-only" });
+    const busybox = readBusybox();
+    generateOverlay(snapshot.versions[0]!, snapshot.cells[0]!, { busybox }); // warm (compresses busybox once)
+    const ts: number[] = [];
+    for (let r = 0; r < 9; r++) {
+      const t0 = performance.now();
+      generateOverlay(snapshot.versions[0]!, { ...snapshot.cells[0]!, cacheBlocks: 2048 + r }, { busybox });
+      ts.push(performance.now() - t0);
+    }
+    console.log(`\nOne overlay initrd (after the first, which compresses busybox): median ${median(ts).toFixed(1)} ms`);
   }
-  const t0 = performance.now();
-  const myers = createTwoFilesPatch("a", "b", oldConf, newConf, undefined, undefined, { context: 3, timeout: 60_000 });
-  const myersMs = performance.now() - t0;
-  console.log(
-    `\nDiff of the renumbered network's dhcpd.conf (${oldConf.split("\n").length} lines): median ${median(ours).toFixed(0)} ms (kept: ${(size / 1024).toFixed(0)} KiB gzip); ` +
-      `jsdiff's Myers diff of the whole files: ${myers === undefined ? "gave up after" : ""} ${myersMs.toFixed(0)} ms (ratio ${(myersMs / median(ours)).toFixed(1)})`,
-  );
-  const { loadSnapshot } = await import("@/lib/data/snapshot");
-  const { snapshot } = await loadSnapshot(actor, { images: "names-only" });
-  const busybox = readBusybox();
-  generateOverlay(snapshot.versions[0]!, snapshot.cells[0]!, { busybox }); // warm (compresses busybox once)
-  const ts: number[] = [];
-  for (let r = 0; r < 9; r++) {
-    const t0 = performance.now();
-    generateOverlay(snapshot.versions[0]!, { ...snapshot.cells[0]!, cacheBlocks: 2048 + r }, { busybox });
-    ts.push(performance.now() - t0);
-  }
-  console.log(`\nOne overlay initrd (after the first, which compresses busybox): median ${median(ts).toFixed(1)} ms`);
 
   // Baselines in the same run: what the disk and the daemons cost without AFSBoot around them
   // (the plain writes: measured right after each first publication, above, on the same disk then).
@@ -202,12 +211,15 @@ async function main() {
   console.log(
     `  (generate + write / the plain writes and their syncfs ${median(plainSynced).toFixed(0)} ms = ${ratio(genWrite, median(plainSynced))}: the publication's flush is in its write stage)`,
   );
+  console.log(
+    `  from the start of generation until every file is written and flushed (beside the diff stage): ${stage("durable")} ms / plain writes = ${ratio(stage("durable"), median(plain))}; / plain writes and their syncfs = ${ratio(stage("durable"), median(plainSynced))}`,
+  );
   console.log(`  whole publication with validators ${firstTotal} ms / 2,000 ms = ${ratio(firstTotal, 2000)} (target < 1)`);
   console.log(
     `  validators (in parallel, beside the diff and write stages) ${stage("validators")} ms / the validators one after another ${median(seq).toFixed(0)} ms = ${ratio(stage("validators"), median(seq))}; left to wait for after the write stage: ${stage("validate")} ms`,
   );
   console.log(
-    `  per run (total; generate + write / the plain writes right after it): ${first.map((r, i) => `${sum(r.timings)} ms; ${(r.timings.generate ?? 0) + (r.timings.write ?? 0)} / ${plain[i]!.toFixed(0)} ms = ${ratio((r.timings.generate ?? 0) + (r.timings.write ?? 0), plain[i]!)}`).join(" | ")}`,
+    `  per run (total; generate + write / the plain writes right after it; durable / the same): ${first.map((r, i) => `${sum(r.timings)} ms; ${(r.timings.generate ?? 0) + (r.timings.write ?? 0)} / ${plain[i]!.toFixed(0)} ms = ${ratio((r.timings.generate ?? 0) + (r.timings.write ?? 0), plain[i]!)}; ${ratio(r.timings.durable ?? 0, plain[i]!)}`).join(" | ")}`,
   );
   console.log(`  load average at the start ${loadStart}, at the end ${loadAvg()}`);
 }

@@ -1,6 +1,5 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import type { PrismaPg } from "@prisma/adapter-pg";
 import type SqliteDatabase from "better-sqlite3";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { PrismaClient as PgPrismaClient } from "@/lib/generated/prisma-pg/client";
@@ -43,17 +42,23 @@ function create(): Db {
   if (url.startsWith("file:")) {
     return new PrismaClient({ adapter: new SqliteAdapter({ url, timeout: 10_000 }) });
   }
-  // Our own pool, so that every connection has an error listener from its first moment: when
-  // PostgreSQL restarts it ends each connection with a FATAL message, and a pg client without a
-  // listener throws that as an uncaught exception, killing the console. With it, the broken
-  // connection is dropped, the requests under way get 503 (lib/errors.ts, isDatabaseUnavailable)
-  // and new connections are made once the database answers again.
-  const pool = new pg.Pool({ connectionString: url });
-  const dropped = (e: Error) => console.warn(`afsboot: a PostgreSQL connection ended: ${e.message}`);
-  pool.on("connect", (client) => client.on("error", dropped));
-  pool.on("error", () => undefined); // an idle connection's error: its client's listener said it
+  return new PgPrismaClient({ adapter: lazyPgAdapter(url) }) as unknown as Db;
+}
 
-  return new PgPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
+/**
+ * Prisma's PostgreSQL adapter (lib/pg.ts, pgAdapter), loaded with pg when Prisma first connects:
+ * a console or command on SQLite never loads them. Prisma reads `provider` and `adapterName` when
+ * the client is made, and calls `connect` on its first query.
+ */
+function lazyPgAdapter(url: string): Pick<PrismaPg, "provider" | "adapterName" | "connect" | "connectToShadowDb"> {
+  let loaded: Promise<PrismaPg> | undefined;
+  const adapter = () => (loaded ??= import("@/lib/pg").then((m) => m.pgAdapter(url)));
+  return {
+    provider: "postgres",
+    adapterName: "@prisma/adapter-pg",
+    connect: async () => (await adapter()).connect(),
+    connectToShadowDb: async () => (await adapter()).connectToShadowDb(),
+  };
 }
 
 // One client per process: the Next.js build bundles this module into several entries (routes,

@@ -1,7 +1,7 @@
 import { duration } from "./format";
 
-/** The pipeline's stages in the order they run (see lib/data/publish.ts; `validators` ran beside write and diff). */
-const ORDER = ["snapshot", "generate", "compare", "validate", "write", "diff", "validators", "record", "deliver", "hooks"];
+/** The pipeline's stages in the order they run (see lib/data/publish.ts; `validators` ran beside write and diff, `durable` is from the start of generate). */
+const ORDER = ["snapshot", "generate", "compare", "validate", "write", "diff", "validators", "durable", "record", "deliver", "hooks"];
 
 /** Milliseconds per stage of a publication, in pipeline order. */
 export function Timings({ timings }: { timings: Record<string, number> }) {

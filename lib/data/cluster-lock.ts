@@ -1,5 +1,4 @@
 import "server-only";
-import pg from "pg";
 import { env } from "@/lib/env";
 import { isPostgres } from "@/lib/db";
 
@@ -23,6 +22,7 @@ export class ClusterLockBusy extends Error {
  */
 export async function withClusterLock<T>(name: string, fn: () => Promise<T>, waitMs: number): Promise<T> {
   if (!isPostgres()) return fn();
+  const { pg } = await import("@/lib/pg");
   const client = new pg.Client({ connectionString: env().DATABASE_URL });
   // a connection that breaks while held (the database restarted) is not this process's to crash on
   client.on("error", () => undefined);

@@ -6,7 +6,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/roles";
 import { env } from "@/lib/env";
 import { AppError, invalid, notFound } from "@/lib/errors";
-import { dhcpKind, generateBootFiles, type PublishedFile } from "@/lib/generate/all";
+import { bootImages, dhcpKind, generateBootFiles, type PublishedFile } from "@/lib/generate/all";
 import { dhcpUnitFiles, dhcpUnits, type DhcpFilesOptions, type DhcpUnit } from "@/lib/generate/dhcp";
 import { dhcpInputsDigest } from "@/lib/generate/dhcp/inputs";
 import { type DhcpSnapshot, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
@@ -77,9 +77,11 @@ export interface PublishResult {
   deliveries?: DeliveryOutcome[];
   /**
    * milliseconds per stage: snapshot, generate, compare, validate, write, diff, record, deliver,
-   * hooks (one after another: they add up to the whole); and `validators`, the daemons' own time,
-   * while the write and diff stages ran (`validate`: starting them, and what was left to wait for
-   * after those stages)
+   * hooks (one after another: they add up to the whole); and, not stages of their own:
+   * `validators`, the daemons' own time, while the write and diff stages ran (`validate`: starting
+   * them, and what was left to wait for after those stages); `durable`, from the start of the
+   * generate stage until every file was written aside and flushed (in a first publication, as it
+   * was generated and while the diffs were made; not for a dry run)
    */
   timings: Record<string, number>;
   /** a publication of some hosts: what each of them now boots (see publishHosts) */
@@ -167,6 +169,7 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   // comparison below all the same; anything else is written once compared, as before.
   let streamed = !opts.dryRun && !run.scope && !(await db.exportFile.findFirst({ where: { outDir }, select: { path: true } })) ? stageStream(outDir) : null;
   lap("snapshot");
+  const generateFrom = performance.timeOrigin + performance.now();
   let generated: Generated;
   let changes: FileChange[];
   try {
@@ -200,6 +203,7 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   try {
     // written aside at once; made durable (one syncfs, a child process) while the diffs are made
     staging = opts.dryRun ? null : stageChanges(outDir, changes, byPath, streamed);
+    staging?.then((st) => (timings.durable = Math.round(st.durableAt - generateFrom)), () => undefined);
     lap("write");
     if (opts.diffs !== false) addDiffs(outDir, changes, byPath);
     lap("diff");
@@ -320,29 +324,39 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
   // a publication of some hosts: their own PXE files, and the overlays, images and defaults of the whole fleet
   // (the bytes of 20,000 small files in a few large buffers: slabEncoder)
   const encode = streamed ? streamed.encode : slabEncoder();
-  const boot = generating(() => generateBootFiles(snapshot, { busybox, pairs: loaded.pairs, overlay: cachedOverlay, onFile: streamed ? (f) => streamed.add(f.path, f.bytes) : undefined, encode }));
-  const files = boot.files;
-  const hosts = snapshot.hosts;
   // an image that could not be read (a version only other hosts boot: loadSnapshot says which) has no
   // path of its own yet; the published images stay as they are (below)
-  const imageList = [...new Map(boot.images.filter((i) => i.sha256 !== "").map((i) => [i.path, i])).values()];
+  const imageList = [...new Map(bootImages(snapshot, loaded.pairs).filter((i) => i.sha256 !== "").map((i) => [i.path, i])).values()];
   // the boot loaders of Debian's packages, at the export root (Secure Boot hosts cannot do without shim and GRUB)
   const roots = env().AFSBOOT_LOADER_ROOTS;
   const loaders = findLoaders(roots);
+  const copied: Current[] = [
+    ...imageList.map((i) => ({ path: i.path, kind: KIND_OF_IMAGE, sha256: i.sha256, bytes: null, source: loaded.imageSources.get(`${i.release}/${i.name}`)!, hostId: null, hostName: null })),
+    ...loaders.map((l) => ({ path: l.name, kind: KIND_OF_LOADER, sha256: l.sha256, bytes: null, source: l.source, hostId: null, hostName: null })),
+  ];
+  // A first publication writes as it generates (streamed): the large files first (the images, then
+  // the DHCP files), so that they are on disk, not left for the flush at the end, when the last
+  // host configs are made.
+  if (streamed) for (const c of copied) streamed.add(c.path, sourceBytes(c));
+  const { units, kept } = await dhcpOfUnits(run, dhcp, dhcpOpts, encode);
+  if (streamed) for (const f of units.flatMap((u) => u.generated)) streamed.add(f.path, f.bytes);
+  const boot = generating(() => generateBootFiles(snapshot, { busybox, pairs: loaded.pairs, overlay: cachedOverlay, onFile: streamed ? (f) => streamed.add(f.path, f.bytes) : undefined, encode }));
+  // nothing more to write as it is generated: the worker flushes meanwhile (what the comparison
+  // finds to write besides, if anything, is flushed again)
+  streamed?.flushSoon();
   const missing = missingForSecureBoot(
     loaders,
     snapshot.hosts.filter((h) => h.secureBoot).map((h) => h.name),
     roots,
   );
   if (missing) throw invalid(`Nothing was published: ${missing}`);
-  const { units, kept } = await dhcpOfUnits(run, dhcp, dhcpOpts, encode);
+  const files = boot.files;
+  const hosts = snapshot.hosts;
   files.push(...units.flatMap((u) => u.generated));
-  if (streamed) for (const f of units.flatMap((u) => u.generated)) streamed.add(f.path, f.bytes);
   const current: Current[] = [
     ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: f.kind === "overlay" ? sha256OfBuffer(f.bytes) : sha256(f.bytes), bytes: f.bytes, source: null, hostId: f.host ? hostRows.get(f.host.name)!.id : null, hostName: f.host?.name ?? null })),
     ...kept,
-    ...imageList.map((i) => ({ path: i.path, kind: KIND_OF_IMAGE, sha256: i.sha256, bytes: null, source: loaded.imageSources.get(`${i.release}/${i.name}`)!, hostId: null, hostName: null })),
-    ...loaders.map((l) => ({ path: l.name, kind: KIND_OF_LOADER, sha256: l.sha256, bytes: null, source: l.source, hostId: null, hostName: null })),
+    ...copied,
   ].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   if (loaded.unreadableImages?.length) {
     // some image of the fleet (of versions only other hosts boot) cannot be read now: the fleet-wide
@@ -563,10 +577,15 @@ function toWrite(changes: FileChange[], byPath: Map<string, Current>, streamed: 
       const f = byPath.get(c.path)!;
       // a kept DHCP file is unchanged by its definition (same sha256 in the manifest, on disk, fresh marker)
       if (f.kept) throw new Error(`${c.path} was kept as published, yet found changed`);
-      const bytes = f.bytes ?? fs.readFileSync(f.source!);
-      if (!f.bytes && sha256(bytes) !== f.sha256) throw invalid(`${f.source} changed while publishing: publish again`);
-      return { rel: c.path, bytes };
+      return { rel: c.path, bytes: f.bytes ?? sourceBytes(f) };
     });
+}
+
+/** The bytes of a file copied from its source (an image, a boot loader), checked to be those its sha256 names. */
+function sourceBytes(f: Current): Buffer {
+  const bytes = fs.readFileSync(f.source!);
+  if (sha256(bytes) !== f.sha256) throw invalid(`${f.source} changed while publishing: publish again`);
+  return bytes;
 }
 
 /** Whether every file written as it was generated is one the comparison found added (the rest it found are written after). */

@@ -69,18 +69,20 @@ export function generateBootFiles(
   eachPxeFile(snap, overlays, (f, host) => {
     add(host ? { path: f.path, kind: pxeKind(f.path), bytes: encode(f.content), host } : { path: f.path, kind: pxeKind(f.path), bytes: encode(f.content) });
   });
-  // the kernels and base initrds the PXE configs name: copied content-addressed by the publisher
-  const booted = new Map<string, Set<string>>();
-  for (const key of pairs) {
-    const v = versions.get(key.split("/")[0]!)!;
-    (booted.get(v.release) ?? booted.set(v.release, new Set()).get(v.release)!).add(v.version);
-  }
-  const images = snap.versions
-    .filter((v) => booted.get(v.release)?.has(v.version))
+  return { files, overlays, images: bootImages(snap, pairs) };
+}
+
+/**
+ * The kernels and base initrds the PXE configs name, of the (release@version/cell) `pairs` some
+ * host boots (by default the snapshot's hosts'): copied content-addressed by the publisher.
+ */
+export function bootImages(snap: FleetSnapshot, pairs?: string[]) {
+  const booted = new Set((pairs ?? snap.hosts.map((h) => `${h.release}@${h.version}/${h.cell}`)).map((key) => key.split("/")[0]!));
+  return snap.versions
+    .filter((v) => booted.has(`${v.release}@${v.version}`))
     .flatMap((v) => [
       { version: v, image: v.kernel },
       { version: v, image: v.baseInitrd },
     ])
     .map(({ version, image }) => ({ path: LAYOUT.image(image), sha256: image.sha256, release: version.release, name: image.name }));
-  return { files, overlays, images };
 }

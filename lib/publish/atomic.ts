@@ -82,6 +82,8 @@ export interface Staged {
   renames: { tmp: string; target: string }[];
   /** directories whose entries the renames change (fsynced after them) */
   dirs: string[];
+  /** when every file was durable (performance.timeOrigin + performance.now() of that moment) */
+  durableAt: number;
 }
 
 /**
@@ -162,15 +164,20 @@ function stagingPlan(root: string) {
     flushed.push(tmp);
     return tmp;
   };
-  return { at, flushed, staged: (): Staged => ({ renames, dirs: [...dirs] }) };
+  // (durable: now, unless the files were made durable earlier, elsewhere)
+  return { at, base, flushed, staged: (durableAt = performance.timeOrigin + performance.now()): Staged => ({ renames, dirs: [...dirs], durableAt }) };
 }
 
 /** Makes what was staged durable: one syncfs, or an fsync each (see writeFilesAtomic for which). */
 async function flushStaged(root: string, flushed: string[], files: number, bytes: number, opts: { flush?: "syncfs" | "fsync" }): Promise<void> {
-  const syncfs = opts.flush ? opts.flush === "syncfs" : files > FSYNC_EACH_UP_TO || (files > FSYNC_EACH_UNDER && othersUnwritten(bytes) < SYNCFS_UNDER);
   // (the temporary directories too: their entries must be durable before they are renamed in place)
-  if (syncfs) await syncFilesystem(root, flushed);
+  if (flushBySyncfs(files, bytes, opts)) await syncFilesystem(root, flushed);
   else await fsyncAll(flushed);
+}
+
+/** Whether `files` staged files of `bytes` (dirtyBytes) are flushed by one syncfs rather than an fsync each. */
+function flushBySyncfs(files: number, bytes: number, opts: { flush?: "syncfs" | "fsync" }): boolean {
+  return opts.flush ? opts.flush === "syncfs" : files > FSYNC_EACH_UP_TO || (files > FSYNC_EACH_UNDER && othersUnwritten(bytes) < SYNCFS_UNDER);
 }
 
 /** Files staged (as stageFiles does) as they are made, written by a worker thread meanwhile: `finish` once all are added. */
@@ -184,6 +191,8 @@ export interface StagingStream {
   has(rel: string): boolean;
   /** the files added so far */
   paths(): string[];
+  /** no more files for now: the worker flushes what it has once written (finish waits for that flush, or makes another) */
+  flushSoon(): void;
   /** the files written and durable (nothing in place yet: commitStaged) */
   finish(): Promise<Staged>;
   /** stops writing and removes what was written */
@@ -226,13 +235,77 @@ export function slabEncoder(shared = false): (text: string) => Buffer {
 // Each batch: the temporary paths, and where each file's bytes are: in a shared slab (the id the
 // main thread gave it, sent once with the batch that first uses it) or in the batch's own buffer
 // (-1: bytes that were not encoded by the stream, copied). Offsets and lengths in bytes.
+// Flushes: one `sync -f` (syncfs) at a time, each run by a shell the worker starts once (a fork of
+// this process, whose memory a publisher of 10,000 hosts makes large, costs ~12 ms; one of a shell
+// almost nothing). Write-behind: every `behind` files written, one in the background, so that the
+// flush at the end has less left (20,000 small files written plainly: ~40 ms left of ~150); it
+// changes nothing but when bytes reach the disk. `flush`: the caller has no more files for now (a
+// first publication, generated): one now. `done`, the last message, with `syncfs`: answers once
+// a syncfs that began after the last file was written has ended, without waiting for the main
+// thread (a publisher makes its diffs meanwhile). `synced`: whether one did (else, or after two
+// minutes, the caller flushes); `at`: when (milliseconds since the epoch, as performance.timeOrigin + now() in any thread).
 const STAGE_WORKER = `
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
+const { spawn } = require("node:child_process");
 const fs = require("node:fs");
+const { root, behind: every } = workerData;
 const slabs = new Map();
 let failed = null;
-parentPort.on("message", (m) => {
-  if (m.done) return parentPort.postMessage({ failed });
+let written = 0;
+let syncer = null;
+function request() {
+  if (!syncer) {
+    const child = spawn("sh", ["-c", 'while read -r _; do sync -f "$0" >/dev/null 2>&1; echo $?; done', root], { stdio: ["pipe", "pipe", "ignore"] });
+    const waiting = [];
+    let out = "";
+    const gone = () => {
+      for (const w of waiting.splice(0)) w(false);
+      syncer = { request: () => Promise.resolve(false), end() {} };
+    };
+    child.on("error", gone);
+    child.on("exit", gone);
+    child.stdin.on("error", () => undefined);
+    child.stdout.on("data", (d) => {
+      out += d;
+      for (let i; (i = out.indexOf("\\n")) >= 0; out = out.slice(i + 1)) waiting.shift()?.(out.slice(0, i) === "0");
+    });
+    syncer = {
+      request: () => new Promise((resolve) => { waiting.push(resolve); child.stdin.write("\\n"); }),
+      end: () => child.stdin.end(),
+    };
+  }
+  return syncer.request();
+}
+let inflight = null;
+let durableUpTo = 0;
+function syncNow() {
+  const covers = written;
+  const promise = request().then((ok) => {
+    if (ok && covers > durableUpTo) durableUpTo = covers;
+    inflight = null;
+    return ok;
+  });
+  inflight = { promise };
+  return promise;
+}
+async function covered() {
+  while (durableUpTo !== written) {
+    if (inflight) await inflight.promise;
+    else if (!(await syncNow())) return false;
+  }
+  return true;
+}
+parentPort.on("message", async (m) => {
+  if (m.flush) {
+    if (!failed) covered();
+    return;
+  }
+  if (m.done) {
+    // (a flush that has not ended in two minutes: given up on, the caller flushes each file)
+    const synced = !failed && m.syncfs && written > 0 && (await Promise.race([covered(), new Promise((resolve) => setTimeout(resolve, 120000, false))]));
+    syncer?.end();
+    return parentPort.postMessage({ failed, synced, at: performance.timeOrigin + performance.now() });
+  }
   for (const [id, sab] of m.slabs) slabs.set(id, new Uint8Array(sab));
   if (failed) return;
   const own = new Uint8Array(m.buf);
@@ -240,6 +313,7 @@ parentPort.on("message", (m) => {
     for (let i = 0; i < m.paths.length; i++) {
       const from = m.src[i] < 0 ? own : slabs.get(m.src[i]);
       fs.writeFileSync(m.paths[i], from.subarray(m.offs[i], m.offs[i] + m.lens[i]), { flag: "wx", mode: 0o644 });
+      if (++written % every === 0 && !inflight) syncNow();
     }
   } catch (e) {
     failed = (e && e.message) || String(e);
@@ -260,7 +334,7 @@ const WRITE_BEHIND_FILES = 4096;
  */
 export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } = {}): StagingStream {
   const plan = stagingPlan(root);
-  const worker = new Worker(STAGE_WORKER, { eval: true });
+  const worker = new Worker(STAGE_WORKER, { eval: true, workerData: { root: plan.base, behind: WRITE_BEHIND_FILES } });
   const added = new Set<string>();
   const slabIds = new Map<ArrayBufferLike, number>();
   let batch = { paths: [] as string[], src: [] as number[], offs: [] as number[], lens: [] as number[], slabs: [] as [number, SharedArrayBuffer][] };
@@ -289,22 +363,6 @@ export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } =
     await worker.terminate(); // (nothing written after it)
     discardStaged(plan.staged());
   };
-  // Write-behind: a large stream starts the kernel writing what is written so far (a syncfs in
-  // the background) while it goes on, so that the flush in finish has less left (20,000 small
-  // files written plainly: ~40 ms left of ~150). It writes whatever else the filesystem holds
-  // too, which finish's syncfs would wait for all the same. One at a time; it changes nothing but
-  // when bytes reach the disk.
-  let behind = false;
-  const writeBehind = () => {
-    if (behind) return;
-    behind = true;
-    // (no timeout: its timer would keep a CLI process alive until the sync ends; unref'd, the
-    // process exits without waiting for it, and the flush in finish has a timeout of its own)
-    const child = spawn("sync", ["-f", root], { stdio: "ignore" });
-    child.on("error", () => (behind = false));
-    child.on("exit", () => (behind = false));
-    child.unref();
-  };
   return {
     add(rel, bytes) {
       if (added.has(rel)) throw new Error(`${rel} staged twice`);
@@ -329,32 +387,38 @@ export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } =
       }
       total += dirtyBytes(bytes.length);
       if (batch.paths.length >= STREAM_BATCH) send();
-      if (added.size % WRITE_BEHIND_FILES === 0) writeBehind();
     },
     encode: slabEncoder(true),
     has: (rel) => added.has(rel),
     paths: () => [...added],
+    flushSoon() {
+      send();
+      if (!exited) worker.postMessage({ flush: true });
+    },
     async finish() {
       try {
         send();
         // (a worker that already stopped would never answer: its exit event is gone)
         if (exited) throw failure ?? new Error("the staging worker stopped");
-        const done = new Promise<{ failed: string | null }>((resolve, reject) => {
+        const done = new Promise<{ failed: string | null; synced: boolean; at: number }>((resolve, reject) => {
           worker.once("message", resolve);
           worker.once("error", reject);
           worker.once("exit", () => reject(failure ?? new Error("the staging worker stopped")));
         });
-        worker.postMessage({ done: true });
-        const { failed } = await done;
+        // the flush, by the worker as soon as it has written the last file (see STAGE_WORKER)
+        const syncfs = flushBySyncfs(added.size, total, opts);
+        worker.postMessage({ done: true, syncfs });
+        const { failed, synced, at } = await done;
         if (failure) throw failure;
         if (failed) throw new Error(`staging: ${failed}`);
         await worker.terminate();
-        await flushStaged(root, plan.flushed, added.size, total, opts);
+        // (`sync -f` failed or is missing, or a few files: an fsync each)
+        if (!synced) await fsyncAll(plan.flushed);
+        return plan.staged(synced ? at : undefined);
       } catch (e) {
         await discard();
         throw e;
       }
-      return plan.staged();
     },
     discard,
   };

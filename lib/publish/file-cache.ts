@@ -1,10 +1,22 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
+import { cacheDir, ours, pruneCache } from "./disk-cache";
 
 // Kernels, base initrds and the static busybox are megabytes that rarely change: a long-running
 // console reads and hashes them once, and again only when the file's identity changes (inode,
 // size, mtime: the quick check make and rsync use). Returning the same Buffer object also keeps
 // the overlay builder's per-buffer compression cache warm.
+//
+// A process that publishes once (`afsboot publish`, a dry run) would hash every image of every
+// active release version each time (a 60 MB initrd: ~0.15 s): their digests are also kept on disk,
+// under $AFSBOOT_DATA_DIR/cache/sha256/ (the directory 0700, each file 0600, as the segment cache
+// keeps its files), one file per image, named by the sha256 of its path. An entry holds the path,
+// the file's identity (device, inode, size, and mtime and ctime in nanoseconds) and its digest,
+// and is used only while the file's identity is that one. A file changed twice within one tick of
+// the file system's clock could keep its identity: an entry is only written for a file whose mtime
+// was over RACY_MS old when it was hashed (as git does with its index), so that a later change
+// shows in its mtime. Only a cache: a directory that cannot be read or written costs the hashing.
 
 interface Entry {
   key: string;
@@ -34,11 +46,68 @@ export function readCached(file: string): Buffer {
 export function sha256Cached(file: string): { sha256: string; size: number } {
   const e = entry(file);
   if (!e.sha256) {
-    const bytes = fs.readFileSync(file);
-    e.sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
+    const st = fs.statSync(file, { bigint: true });
+    const identity = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    const kept = readDigest(file, identity);
+    if (kept) e.sha256 = kept;
+    else {
+      const hashedAt = Date.now();
+      const bytes = fs.readFileSync(file);
+      e.sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
+      if (hashedAt - Number(st.mtimeMs) > RACY_MS) writeDigest(file, identity, e.sha256);
+    }
     e.bytes = undefined;
   }
   return { sha256: e.sha256, size: Number(e.key.split(":")[1]) };
+}
+
+const MAGIC = "afsboot-sha256 1";
+/** How old a file's last change must be for its digest to be kept on disk (see above). */
+const RACY_MS = 2000;
+/** Entries kept: the newest, by when they were written (an image a fleet no longer boots goes in time). */
+const KEEP = 1024;
+
+/** The directory the digests of this data directory are kept in. */
+export function digestCacheDir(dataDir?: string): string {
+  return cacheDir("sha256", dataDir);
+}
+
+const entryName = (file: string) => `${crypto.createHash("sha256").update(path.resolve(file)).digest("hex").slice(0, 40)}.sha256`;
+
+/** The digest kept for `file` with this identity, or null (none, another identity, not ours, unreadable). */
+function readDigest(file: string, identity: string): string | null {
+  try {
+    const dir = digestCacheDir();
+    const fd = fs.openSync(path.join(dir, entryName(file)), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile() || st.size > 4096 || !ours(st, 0o077) || !ours(fs.statSync(dir), 0o077)) return null;
+      const [magic, p, id, sha] = fs.readFileSync(fd, "utf8").split("\n");
+      return magic === MAGIC && p === path.resolve(file) && id === identity && /^[0-9a-f]{64}$/.test(sha ?? "") ? sha! : null;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps `sha256` as the digest of `file` with this identity, atomically; a failure is not an error. */
+function writeDigest(file: string, identity: string, sha256: string) {
+  let tmp: string | null = null;
+  try {
+    const dir = digestCacheDir();
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!ours(fs.statSync(dir), 0o077)) return; // (made by someone else, or opened up since: not ours to fill)
+    tmp = path.join(dir, `.${process.pid}.${crypto.randomBytes(6).toString("hex")}.tmp`);
+    fs.writeFileSync(tmp, `${MAGIC}\n${path.resolve(file)}\n${identity}\n${sha256}\n`, { mode: 0o600, flag: "wx" });
+    fs.renameSync(tmp, path.join(dir, entryName(file)));
+    tmp = null;
+    const names = fs.readdirSync(dir);
+    if (names.length > KEEP) pruneCache(dir, ".sha256", KEEP, names);
+  } catch {
+    if (tmp) fs.rmSync(tmp, { force: true });
+  }
 }
 
 const hashed = new WeakMap<Buffer, string>();

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { env } from "@/lib/env";
+import { cacheDir, ours, pruneCache } from "./disk-cache";
 import type { SegmentStore } from "@/lib/generate/initrd/cpio";
 
 // The overlays' compressed busybox (cpio.ts: level-9 deflate of 2 MB, 100–180 ms) kept on disk, so
@@ -21,16 +21,11 @@ const MAGIC = "afsboot-segment 1";
 const KEEP = 8;
 
 /** The directory the segments of this data directory are kept in. */
-export function segmentCacheDir(dataDir = env().AFSBOOT_DATA_DIR): string {
-  return path.resolve(/*turbopackIgnore: true*/ dataDir, "cache", "segments");
+export function segmentCacheDir(dataDir?: string): string {
+  return cacheDir("segments", dataDir);
 }
 
 const header = (key: string, seg: Buffer) => `${MAGIC}\n${key}\n${seg.length}\n${crypto.createHash("sha256").update(seg).digest("hex")}\n`;
-
-/** Owned by this user, and neither group nor others may write it (nor read, for a file: see diskSegments). */
-function ours(st: fs.Stats, mask: number): boolean {
-  return st.uid === process.getuid?.() && (st.mode & mask) === 0;
-}
 
 /** The segment stored under `key` in `dir`, checked; null if absent or not exactly what was stored. */
 function read(dir: string, key: string): Buffer | null {
@@ -76,7 +71,7 @@ function write(dir: string, key: string, seg: Buffer) {
     if (!ours(fs.statSync(dir), 0o077)) return; // (made by someone else, or opened up since: not ours to fill)
     fs.writeFileSync(tmp, Buffer.concat([Buffer.from(header(key, seg), "latin1"), seg]), { mode: 0o600, flag: "wx" });
     fs.renameSync(tmp, path.join(dir, `${key}.seg`));
-    prune(dir);
+    pruneCache(dir, ".seg", KEEP);
   } catch {
     try {
       fs.rmSync(tmp, { force: true });
@@ -84,21 +79,6 @@ function write(dir: string, key: string, seg: Buffer) {
       // (no directory to hold it either)
     }
   }
-}
-
-/** Keeps the KEEP newest segments (and temporary files of writers that died, once an hour old). */
-function prune(dir: string) {
-  const now = Date.now();
-  const segs: { file: string; mtime: number }[] = [];
-  for (const name of fs.readdirSync(dir)) {
-    const file = path.join(dir, name);
-    const st = fs.statSync(file, { throwIfNoEntry: false });
-    if (!st) continue;
-    if (name.endsWith(".seg")) segs.push({ file, mtime: st.mtimeMs });
-    else if (name.endsWith(".tmp") && now - st.mtimeMs > 3_600_000) fs.rmSync(file, { force: true });
-  }
-  segs.sort((a, b) => b.mtime - a.mtime);
-  for (const s of segs.slice(KEEP)) fs.rmSync(s.file, { force: true });
 }
 
 /** The segment store of a data directory (default: AFSBOOT_DATA_DIR's). */

@@ -92,3 +92,40 @@ describe("a stream of encoded and other bytes", () => {
     expect(fs.readdirSync(dir).sort()).toEqual(["big", "h"]);
   });
 });
+
+describe("the stream's flushes (made by the worker)", () => {
+  it("flushes when told it has no more files, and again for files added after that", async () => {
+    const dir = fs.mkdtempSync(path.join(root, "flush-soon-"));
+    const stream = stageStream(dir, { flush: "syncfs" });
+    for (let i = 0; i < 300; i++) stream.add(`a/${i}`, stream.encode(`early ${i}\n`));
+    stream.flushSoon();
+    // what a publication finds to write after generating (an image, say), after the worker's flush began
+    stream.add("late", Buffer.from("late\n"));
+    const before = performance.timeOrigin + performance.now();
+    const staged = await stream.finish();
+    // durable when a flush that began after the last file ended: after it was added, before finish answered
+    expect(staged.durableAt).toBeGreaterThan(before - 1);
+    expect(staged.durableAt).toBeLessThanOrEqual(performance.timeOrigin + performance.now());
+    await commitStaged(staged);
+    expect(fs.readFileSync(path.join(dir, "late"), "utf8")).toBe("late\n");
+    expect(fs.readdirSync(path.join(dir, "a"))).toHaveLength(300);
+  });
+
+  it("still makes the files durable, an fsync each, when the worker cannot run `sync -f`", async () => {
+    const dir = fs.mkdtempSync(path.join(root, "no-sync-"));
+    const saved = process.env.PATH;
+    // (the worker takes the environment as it is when the stream is made)
+    process.env.PATH = path.join(root, "no-such-bin");
+    let stream;
+    try {
+      stream = stageStream(dir, { flush: "syncfs" });
+    } finally {
+      process.env.PATH = saved;
+    }
+    for (let i = 0; i < 5000; i++) stream.add(`b/${i}`, stream.encode(`${i}\n`));
+    stream.flushSoon();
+    await commitStaged(await stream.finish());
+    expect(fs.readdirSync(path.join(dir, "b"))).toHaveLength(5000);
+    expect(fs.readFileSync(path.join(dir, "b/4999"), "utf8")).toBe("4999\n");
+  });
+});
