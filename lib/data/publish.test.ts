@@ -9,6 +9,7 @@ import { hostIn, seedInventory } from "@/lib/testing/fleet-fixtures";
 import { enrollHosts } from "./host-bulk";
 import { deleteHost, getHost, updateHost } from "./hosts";
 import { DHCP_INPUTS } from "@/lib/publish/dhcp-inputs";
+import { digestCacheDir } from "@/lib/publish/file-cache";
 import { MARKER, publish } from "./publish";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-publish-"));
@@ -58,9 +59,18 @@ describe("publish", () => {
     const own = [`ipxe/01-${hostIn(1).mac.replace(/:/g, "-")}.ipxe`, `pxelinux.cfg/01-${hostIn(1).mac.replace(/:/g, "-")}`];
     expect(r.changes.filter((c) => c.host === "node001").map((c) => c.path).sort()).toEqual(own);
     expect(r.changes.filter((c) => c.host === null || c.host === undefined).every((c) => !/\/01-/.test(c.path))).toBe(true);
-    const manifest = await db.exportFile.findMany({ where: { outDir: out }, select: { path: true, hostId: true } });
+    const manifest = await db.exportFile.findMany({ where: { outDir: out }, select: { path: true, hostId: true, sha256: true } });
     expect(manifest.filter((m) => m.hostId === node1.id).map((m) => m.path).sort()).toEqual(own);
     expect(manifest.filter((m) => m.hostId === null).every((m) => !/\/01-/.test(m.path))).toBe(true);
+    // every digest recorded (hashed by the staging worker as it wrote the file) is the file's own
+    const onDisk = (rel: string) => crypto.createHash("sha256").update(fs.readFileSync(path.join(out, rel))).digest("hex");
+    expect(manifest.filter((m) => m.sha256 !== onDisk(m.path))).toEqual([]);
+    expect(r.changes.filter((c) => c.sha256 !== onDisk(c.path))).toEqual([]);
+    const recorded = await db.publicationFile.findMany({ where: { publicationId: r.publicationId! }, select: { path: true, sha256: true } });
+    expect(recorded.filter((f) => f.sha256 !== onDisk(f.path))).toEqual([]);
+    const units = JSON.parse(fs.readFileSync(path.join(out, DHCP_INPUTS), "utf8")) as Record<string, { files: Record<string, string> }>;
+    for (const u of Object.values(units)) for (const [p, sha] of Object.entries(u.files)) expect(sha, p).toBe(onDisk(p));
+    expect(node1.assignedConfigSha256).toBe(onDisk(own[0]!));
   });
 
   it("a second publish changes nothing; one host's change rewrites only what it touches", async () => {
@@ -94,6 +104,29 @@ describe("publish", () => {
     await expect(publish(operator, { outDir: blocked })).rejects.toThrow(/ENOTDIR|not a directory/);
     expect(fs.readdirSync(blocked)).toEqual(["images"]);
     expect(await db.exportFile.count({ where: { outDir: blocked } })).toBe(0);
+  });
+
+  it("a first publication whose kernel is not the file it hashed (changed meanwhile) is refused with 422 and leaves nothing", async () => {
+    // the staging worker copies the images, checking each against the sha256 the snapshot took:
+    // that digest is made to come from the on-disk cache (lib/publish/file-cache.ts), as kept for
+    // other bytes with the kernel's identity
+    const kernel = path.join(images, "vmlinuz");
+    const before = fs.readFileSync(kernel);
+    try {
+      fs.writeFileSync(kernel, "kernel bytes, rebuilt");
+      const st = fs.statSync(kernel, { bigint: true });
+      const dir = digestCacheDir();
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const entry = `${crypto.createHash("sha256").update(path.resolve(kernel)).digest("hex").slice(0, 40)}.sha256`;
+      const identity = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+      fs.writeFileSync(path.join(dir, entry), `afsboot-sha256 1\n${path.resolve(kernel)}\n${identity}\n${"a".repeat(64)}\n`, { mode: 0o600 });
+      const fresh = path.join(root, "kernel-changed");
+      await expect(publish(operator, { outDir: fresh })).rejects.toMatchObject({ status: 422, message: expect.stringContaining(`${kernel} changed while publishing`) });
+      expect(files(fresh)).toEqual([]);
+      expect(await db.exportFile.count({ where: { outDir: fresh } })).toBe(0);
+    } finally {
+      fs.writeFileSync(kernel, before);
+    }
   });
 
   it("publishes nothing when a validator fails, and records why", async () => {

@@ -11,7 +11,7 @@ import { dhcpUnitFiles, dhcpUnits, type DhcpFilesOptions, type DhcpUnit } from "
 import { dhcpInputsDigest } from "@/lib/generate/dhcp/inputs";
 import { type DhcpSnapshot, type FleetSnapshot, type SnapHost } from "@/lib/generate/snapshot";
 import { DHCP_INPUTS, dhcpInputsBytes, readDhcpInputs, type DhcpInputsRecord } from "@/lib/publish/dhcp-inputs";
-import { commitStaged, discardStaged, fsyncDir, removeFile, removeStaleTemps, sha256, slabEncoder, stageFiles, stageStream, writeFilesAtomic, type Staged, type StagingStream } from "@/lib/publish/atomic";
+import { SourceChangedError, commitStaged, discardStaged, fsyncDir, removeFile, removeStaleTemps, sha256, slabEncoder, stageFiles, stageStream, writeFilesAtomic, type Staged, type StagingStream } from "@/lib/publish/atomic";
 import { readBusybox } from "@/lib/publish/busybox";
 import { sha256OfBuffer } from "@/lib/publish/file-cache";
 import { cachedOverlay } from "@/lib/publish/overlay-cache";
@@ -197,7 +197,7 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   validating.catch(() => undefined);
   lap("validate"); // (writing the configs aside for the daemons and starting them)
   const unchanged = generated.current.length - changes.filter((c) => c.change !== "removed").length;
-  const byPath = new Map(generated.current.map((f) => [f.path, f]));
+  const byPath = generated.byPath;
   let staged: Staged | null = null;
   let staging: Promise<Staged> | null = null;
   try {
@@ -209,6 +209,7 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
     lap("diff");
     staged = staging && (await staging);
     lap("write");
+    settleDigests(generated, changes, staged?.digests);
   } catch (e) {
     await staging?.then(discardStaged, () => undefined);
     await validating.catch(() => undefined);
@@ -303,6 +304,8 @@ function refuseUnbootable(snapshot: FleetSnapshot) {
 export interface Generated {
   /** every file the publication should hold, generated or an image to copy (or a DHCP file kept) */
   current: Current[];
+  /** `current` by path */
+  byPath: Map<string, Current>;
   /** the generated files (not the kept ones) */
   files: PublishedFile[];
   overlays: Map<string, string>;
@@ -337,7 +340,7 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
   // A first publication writes as it generates (streamed): the large files first (the images, then
   // the DHCP files), so that they are on disk, not left for the flush at the end, when the last
   // host configs are made.
-  if (streamed) for (const c of copied) streamed.add(c.path, sourceBytes(c));
+  if (streamed) for (const c of copied) streamed.addCopy(c.path, c.source!, c.sha256);
   const { units, kept } = await dhcpOfUnits(run, dhcp, dhcpOpts, encode);
   if (streamed) for (const f of units.flatMap((u) => u.generated)) streamed.add(f.path, f.bytes);
   const boot = generating(() => generateBootFiles(snapshot, { busybox, pairs: loaded.pairs, overlay: cachedOverlay, onFile: streamed ? (f) => streamed.add(f.path, f.bytes) : undefined, encode }));
@@ -354,7 +357,16 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
   const hosts = snapshot.hosts;
   files.push(...units.flatMap((u) => u.generated));
   const current: Current[] = [
-    ...files.map((f) => ({ path: f.path, kind: f.kind as string, sha256: f.kind === "overlay" ? sha256OfBuffer(f.bytes) : sha256(f.bytes), bytes: f.bytes, source: null, hostId: f.host ? hostRows.get(f.host.name)!.id : null, hostName: f.host?.name ?? null })),
+    ...files.map((f) => ({
+      path: f.path,
+      kind: f.kind as string,
+      // (a first publication's worker hashes the texts as it writes them: settleDigests)
+      sha256: f.kind === "overlay" ? sha256OfBuffer(f.bytes) : streamed ? PENDING : sha256(f.bytes),
+      bytes: f.bytes,
+      source: null,
+      hostId: f.host ? hostRows.get(f.host.name)!.id : null,
+      hostName: f.host?.name ?? null,
+    })),
     ...kept,
     ...copied,
   ].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
@@ -370,7 +382,27 @@ async function generateScoped(run: Run, loaded: LoadedSnapshot, dhcp: { snapshot
   }
   const shaOf = new Map(current.map((c) => [c.path, c.sha256]));
   const dhcpUnitsOut = units.map(({ unit, inputs, paths, kept: k }) => ({ unit, inputs, files: Object.fromEntries(paths.map((p) => [p, shaOf.get(p)!])), kept: k }));
-  return { current, files, overlays: boot.overlays, hosts, scopedHosts, dhcpOpts, dhcpUnits: dhcpUnitsOut };
+  return { current, byPath: new Map(current.map((f) => [f.path, f])), files, overlays: boot.overlays, hosts, scopedHosts, dhcpOpts, dhcpUnits: dhcpUnitsOut };
+}
+
+/** The sha256 of a text a first publication's worker hashes as it writes it (stageStream), until settleDigests. */
+const PENDING = "";
+
+/**
+ * Fills in the sha256 of each file whose digest is PENDING: from the worker that wrote it, else
+ * (written another way after all, see streamedAsChanged) of its bytes; in the files, the changes
+ * and the DHCP units alike, before anything records them.
+ */
+function settleDigests({ current, byPath, dhcpUnits }: Generated, changes: FileChange[], digests: Map<string, string> | undefined) {
+  let pending = false;
+  for (const c of current)
+    if (c.sha256 === PENDING) {
+      c.sha256 = digests?.get(c.path) ?? sha256(c.bytes!);
+      pending = true;
+    }
+  if (!pending) return;
+  for (const ch of changes) if (ch.sha256 === PENDING) ch.sha256 = byPath.get(ch.path)!.sha256;
+  for (const u of dhcpUnits) for (const p of Object.keys(u.files)) u.files[p] = byPath.get(p)!.sha256;
 }
 
 /**
@@ -566,7 +598,9 @@ async function stageChanges(outDir: string, changes: FileChange[], byPath: Map<s
     await streamed.discard();
     throw e;
   }
-  return streamed.finish();
+  return streamed.finish().catch((e: unknown) => {
+    throw e instanceof SourceChangedError ? invalid(e.message) : e;
+  });
 }
 
 /** What changed and was not written as it was generated: its bytes (an image's read from its source, and checked). */

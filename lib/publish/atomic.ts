@@ -84,6 +84,8 @@ export interface Staged {
   dirs: string[];
   /** when every file was durable (performance.timeOrigin + performance.now() of that moment) */
   durableAt: number;
+  /** a stream's (stageStream): the sha256 of each file's bytes as written, by its relative path */
+  digests?: Map<string, string>;
 }
 
 /**
@@ -180,6 +182,14 @@ function flushBySyncfs(files: number, bytes: number, opts: { flush?: "syncfs" | 
   return opts.flush ? opts.flush === "syncfs" : files > FSYNC_EACH_UP_TO || (files > FSYNC_EACH_UNDER && othersUnwritten(bytes) < SYNCFS_UNDER);
 }
 
+/** A file to copy into a publication was not the file its sha256 names (it changed after it was hashed). */
+export class SourceChangedError extends Error {
+  override name = "SourceChangedError";
+  constructor(readonly source: string) {
+    super(`${source} changed while publishing: publish again`);
+  }
+}
+
 /** Files staged (as stageFiles does) as they are made, written by a worker thread meanwhile: `finish` once all are added. */
 export interface StagingStream {
   add(rel: string, bytes: Buffer): void;
@@ -189,6 +199,11 @@ export interface StagingStream {
    */
   encode(text: string): Buffer;
   has(rel: string): boolean;
+  /**
+   * A file copied from `source` (an image, a boot loader), read and checked against `sha256` by
+   * the worker: if it is not that file, finish throws SourceChangedError.
+   */
+  addCopy(rel: string, source: string, sha256: string): void;
   /** the files added so far */
   paths(): string[];
   /** no more files for now: the worker flushes what it has once written (finish waits for that flush, or makes another) */
@@ -234,7 +249,9 @@ export function slabEncoder(shared = false): (text: string) => Buffer {
 // (self-contained: evaluated in the worker, whichever bundle, Next.js or the CLI's, this module is in)
 // Each batch: the temporary paths, and where each file's bytes are: in a shared slab (the id the
 // main thread gave it, sent once with the batch that first uses it) or in the batch's own buffer
-// (-1: bytes that were not encoded by the stream, copied). Offsets and lengths in bytes.
+// (-1: bytes that were not encoded by the stream, copied). Offsets and lengths in bytes. `copy`: a
+// file to copy from its source (an image), read here and checked against its sha256 (`changed`:
+// a source that was not the file it should be, the stream's failure).
 // Flushes: one `sync -f` (syncfs) at a time, each run by a shell the worker starts once (a fork of
 // this process, whose memory a publisher of 10,000 hosts makes large, costs ~12 ms; one of a shell
 // almost nothing). Write-behind: every `behind` files written, one in the background, so that the
@@ -243,15 +260,19 @@ export function slabEncoder(shared = false): (text: string) => Buffer {
 // first publication, generated): one now. `done`, the last message, with `syncfs`: answers once
 // a syncfs that began after the last file was written has ended, without waiting for the main
 // thread (a publisher makes its diffs meanwhile). `synced`: whether one did (else, or after two
-// minutes, the caller flushes); `at`: when (milliseconds since the epoch, as performance.timeOrigin + now() in any thread).
+// minutes, the caller flushes); `digests`: each file's sha256, in the order written (hashed here,
+// beside the writing, rather than on the thread that generates them); `at`: when (milliseconds since the epoch, as performance.timeOrigin + now() in any thread).
 const STAGE_WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { spawn } = require("node:child_process");
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 const { root, behind: every } = workerData;
 const slabs = new Map();
 let failed = null;
+let changed = null;
 let written = 0;
+const digests = [];
 let syncer = null;
 function request() {
   if (!syncer) {
@@ -296,6 +317,24 @@ async function covered() {
   return true;
 }
 parentPort.on("message", async (m) => {
+  if (m.copy) {
+    if (failed) return;
+    try {
+      const bytes = fs.readFileSync(m.copy.source);
+      const digest = crypto.hash("sha256", bytes, "hex");
+      if (digest !== m.copy.sha256) {
+        failed = m.copy.source + " changed while publishing";
+        changed = m.copy.source;
+        return;
+      }
+      fs.writeFileSync(m.copy.tmp, bytes, { flag: "wx", mode: 0o644 });
+      digests.push(digest);
+      if (++written % every === 0 && !inflight) syncNow();
+    } catch (e) {
+      failed = (e && e.message) || String(e);
+    }
+    return;
+  }
   if (m.flush) {
     if (!failed) covered();
     return;
@@ -304,7 +343,7 @@ parentPort.on("message", async (m) => {
     // (a flush that has not ended in two minutes: given up on, the caller flushes each file)
     const synced = !failed && m.syncfs && written > 0 && (await Promise.race([covered(), new Promise((resolve) => setTimeout(resolve, 120000, false))]));
     syncer?.end();
-    return parentPort.postMessage({ failed, synced, at: performance.timeOrigin + performance.now() });
+    return parentPort.postMessage({ failed, changed, synced, digests: failed ? [] : digests, at: performance.timeOrigin + performance.now() });
   }
   for (const [id, sab] of m.slabs) slabs.set(id, new Uint8Array(sab));
   if (failed) return;
@@ -312,7 +351,9 @@ parentPort.on("message", async (m) => {
   try {
     for (let i = 0; i < m.paths.length; i++) {
       const from = m.src[i] < 0 ? own : slabs.get(m.src[i]);
-      fs.writeFileSync(m.paths[i], from.subarray(m.offs[i], m.offs[i] + m.lens[i]), { flag: "wx", mode: 0o644 });
+      const bytes = from.subarray(m.offs[i], m.offs[i] + m.lens[i]);
+      fs.writeFileSync(m.paths[i], bytes, { flag: "wx", mode: 0o644 });
+      digests.push(crypto.hash("sha256", bytes, "hex"));
       if (++written % every === 0 && !inflight) syncNow();
     }
   } catch (e) {
@@ -389,6 +430,14 @@ export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } =
       if (batch.paths.length >= STREAM_BATCH) send();
     },
     encode: slabEncoder(true),
+    addCopy(rel, source, sha256) {
+      if (added.has(rel)) throw new Error(`${rel} staged twice`);
+      const tmp = plan.at(rel);
+      added.add(rel);
+      send(); // (in order: the files added before it are written before it)
+      worker.postMessage({ copy: { tmp, source, sha256 } });
+      total += dirtyBytes(fs.statSync(source).size);
+    },
     has: (rel) => added.has(rel),
     paths: () => [...added],
     flushSoon() {
@@ -400,7 +449,7 @@ export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } =
         send();
         // (a worker that already stopped would never answer: its exit event is gone)
         if (exited) throw failure ?? new Error("the staging worker stopped");
-        const done = new Promise<{ failed: string | null; synced: boolean; at: number }>((resolve, reject) => {
+        const done = new Promise<{ failed: string | null; changed: string | null; synced: boolean; digests: string[]; at: number }>((resolve, reject) => {
           worker.once("message", resolve);
           worker.once("error", reject);
           worker.once("exit", () => reject(failure ?? new Error("the staging worker stopped")));
@@ -408,13 +457,16 @@ export function stageStream(root: string, opts: { flush?: "syncfs" | "fsync" } =
         // the flush, by the worker as soon as it has written the last file (see STAGE_WORKER)
         const syncfs = flushBySyncfs(added.size, total, opts);
         worker.postMessage({ done: true, syncfs });
-        const { failed, synced, at } = await done;
+        const { failed, changed, synced, digests, at } = await done;
         if (failure) throw failure;
+        if (changed) throw new SourceChangedError(changed);
         if (failed) throw new Error(`staging: ${failed}`);
         await worker.terminate();
         // (`sync -f` failed or is missing, or a few files: an fsync each)
         if (!synced) await fsyncAll(plan.flushed);
-        return plan.staged(synced ? at : undefined);
+        const paths = [...added];
+        if (digests.length !== paths.length) throw new Error(`staging: ${digests.length} digests for ${paths.length} files`);
+        return { ...plan.staged(synced ? at : undefined), digests: new Map(paths.map((p, i) => [p, digests[i]!])) };
       } catch (e) {
         await discard();
         throw e;

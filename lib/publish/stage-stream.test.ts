@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { commitStaged, discardStaged, slabEncoder, stageStream } from "./atomic";
+import { SourceChangedError, commitStaged, discardStaged, slabEncoder, stageStream } from "./atomic";
 
 // one folder for each test, in one removed at the end
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-stream-"));
@@ -87,7 +88,11 @@ describe("a stream of encoded and other bytes", () => {
     const big = Buffer.alloc(1 << 20, 9);
     stream.add("big", big);
     expected.set("big", big);
-    await commitStaged(await stream.finish());
+    const staged = await stream.finish();
+    // each file's sha256, hashed by the worker as it wrote it
+    expect(staged.digests?.size).toBe(expected.size);
+    for (const [rel, bytes] of expected) expect(staged.digests?.get(rel), rel).toBe(crypto.createHash("sha256").update(bytes).digest("hex"));
+    await commitStaged(staged);
     for (const [rel, bytes] of expected) expect(fs.readFileSync(path.join(dir, rel)).equals(bytes), rel).toBe(true);
     expect(fs.readdirSync(dir).sort()).toEqual(["big", "h"]);
   });
@@ -127,5 +132,37 @@ describe("the stream's flushes (made by the worker)", () => {
     await commitStaged(await stream.finish());
     expect(fs.readdirSync(path.join(dir, "b"))).toHaveLength(5000);
     expect(fs.readFileSync(path.join(dir, "b/4999"), "utf8")).toBe("4999\n");
+  });
+});
+
+describe("files copied from their source by the worker (addCopy)", () => {
+  it("copies a source that is the file its sha256 names, in order with the other files", async () => {
+    const dir = fs.mkdtempSync(path.join(root, "copy-"));
+    const source = path.join(root, "kernel-src");
+    fs.writeFileSync(source, Buffer.alloc(3 << 20, 5));
+    const sha = crypto.createHash("sha256").update(fs.readFileSync(source)).digest("hex");
+    const stream = stageStream(dir, { flush: "fsync" });
+    stream.add("a", Buffer.from("before\n"));
+    stream.addCopy("images/k", source, sha);
+    stream.add("b", stream.encode("after\n"));
+    expect(() => stream.addCopy("images/k", source, sha)).toThrow(/twice/);
+    const staged = await stream.finish();
+    expect([...staged.digests!.keys()]).toEqual(["a", "images/k", "b"]);
+    expect(staged.digests!.get("images/k")).toBe(sha);
+    await commitStaged(staged);
+    expect(fs.readFileSync(path.join(dir, "images/k")).equals(fs.readFileSync(source))).toBe(true);
+  });
+
+  it("fails with SourceChangedError, leaving nothing, when the source is no longer that file", async () => {
+    const dir = fs.mkdtempSync(path.join(root, "copy-changed-"));
+    const source = path.join(root, "initrd-src");
+    fs.writeFileSync(source, "the initrd as hashed");
+    const sha = crypto.createHash("sha256").update("the initrd as hashed").digest("hex");
+    fs.writeFileSync(source, "the initrd, rebuilt");
+    const stream = stageStream(dir, { flush: "fsync" });
+    for (let i = 0; i < 300; i++) stream.add(`h/${i}`, stream.encode(`${i}\n`));
+    stream.addCopy("images/i", source, sha);
+    await expect(stream.finish()).rejects.toThrow(SourceChangedError);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 });
