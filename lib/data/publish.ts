@@ -203,7 +203,8 @@ async function publishLocked(actor: Actor, opts: PublishOptions, outDir: string,
   try {
     // written aside at once; made durable (one syncfs, a child process) while the diffs are made
     staging = opts.dryRun ? null : stageChanges(outDir, changes, byPath, streamed);
-    staging?.then((st) => (timings.durable = Math.round(st.durableAt - generateFrom)), () => undefined);
+    // (only when something is written)
+    if (changes.some((c) => c.change !== "removed")) staging?.then((st) => (timings.durable = Math.round(st.durableAt - generateFrom)), () => undefined);
     lap("write");
     if (opts.diffs !== false) addDiffs(outDir, changes, byPath);
     lap("diff");
