@@ -52,7 +52,15 @@ function create(): Db {
  */
 function lazyPgAdapter(url: string): Pick<PrismaPg, "provider" | "adapterName" | "connect" | "connectToShadowDb"> {
   let loaded: Promise<PrismaPg> | undefined;
-  const adapter = () => (loaded ??= import("@/lib/pg").then((m) => m.pgAdapter(url)));
+  // (a failed import is tried again on the next connect)
+  const adapter = () =>
+    (loaded ??= import("@/lib/pg").then(
+      (m) => m.pgAdapter(url),
+      (e: unknown) => {
+        loaded = undefined;
+        throw e;
+      },
+    ));
   return {
     provider: "postgres",
     adapterName: "@prisma/adapter-pg",

@@ -106,7 +106,7 @@ describe("publish", () => {
     expect(await db.exportFile.count({ where: { outDir: blocked } })).toBe(0);
   });
 
-  it("a first publication whose kernel is not the file it hashed (changed meanwhile) is refused with 422 and leaves nothing", async () => {
+  it("a first publication whose kernel is not the file it hashed (changed meanwhile) is refused with 422, leaves nothing, and the next one hashes it anew", async () => {
     // the staging worker copies the images, checking each against the sha256 the snapshot took:
     // that digest is made to come from the on-disk cache (lib/publish/file-cache.ts), as kept for
     // other bytes with the kernel's identity
@@ -124,6 +124,10 @@ describe("publish", () => {
       await expect(publish(operator, { outDir: fresh })).rejects.toMatchObject({ status: 422, message: expect.stringContaining(`${kernel} changed while publishing`) });
       expect(files(fresh)).toEqual([]);
       expect(await db.exportFile.count({ where: { outDir: fresh } })).toBe(0);
+      // the wrong digest is forgotten: publishing again hashes the kernel anew, and succeeds
+      expect(fs.existsSync(path.join(dir, entry))).toBe(false);
+      expect((await publish(operator, { outDir: fresh })).status).toBe("succeeded");
+      expect(fs.readFileSync(path.join(fresh, files(fresh).find((f) => f.endsWith("/vmlinuz"))!), "utf8")).toBe("kernel bytes, rebuilt");
     } finally {
       fs.writeFileSync(kernel, before);
     }

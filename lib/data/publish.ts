@@ -13,7 +13,7 @@ import { type DhcpSnapshot, type FleetSnapshot, type SnapHost } from "@/lib/gene
 import { DHCP_INPUTS, dhcpInputsBytes, readDhcpInputs, type DhcpInputsRecord } from "@/lib/publish/dhcp-inputs";
 import { SourceChangedError, commitStaged, discardStaged, fsyncDir, removeFile, removeStaleTemps, sha256, slabEncoder, stageFiles, stageStream, writeFilesAtomic, type Staged, type StagingStream } from "@/lib/publish/atomic";
 import { readBusybox } from "@/lib/publish/busybox";
-import { sha256OfBuffer } from "@/lib/publish/file-cache";
+import { forgetDigest, sha256OfBuffer } from "@/lib/publish/file-cache";
 import { cachedOverlay } from "@/lib/publish/overlay-cache";
 import { findLoaders, missingForSecureBoot } from "@/lib/publish/loaders";
 import { DHCP_KINDS, DIFF_LIMITS, TEXT_KINDS, fileDiff } from "@/lib/publish/diff";
@@ -600,7 +600,9 @@ async function stageChanges(outDir: string, changes: FileChange[], byPath: Map<s
     throw e;
   }
   return streamed.finish().catch((e: unknown) => {
-    throw e instanceof SourceChangedError ? invalid(e.message) : e;
+    if (!(e instanceof SourceChangedError)) throw e;
+    forgetDigest(e.source);
+    throw invalid(e.message);
   });
 }
 
@@ -619,7 +621,10 @@ function toWrite(changes: FileChange[], byPath: Map<string, Current>, streamed: 
 /** The bytes of a file copied from its source (an image, a boot loader), checked to be those its sha256 names. */
 function sourceBytes(f: Current): Buffer {
   const bytes = fs.readFileSync(f.source!);
-  if (sha256(bytes) !== f.sha256) throw invalid(`${f.source} changed while publishing: publish again`);
+  if (sha256(bytes) !== f.sha256) {
+    forgetDigest(f.source!);
+    throw invalid(`${f.source} changed while publishing: publish again`);
+  }
   return bytes;
 }
 

@@ -274,26 +274,32 @@ let changed = null;
 let written = 0;
 const digests = [];
 let syncer = null;
+const dead = { request: () => Promise.resolve(false), end() {} };
 function request() {
   if (!syncer) {
-    const child = spawn("sh", ["-c", 'while read -r _; do sync -f "$0" >/dev/null 2>&1; echo $?; done', root], { stdio: ["pipe", "pipe", "ignore"] });
     const waiting = [];
-    let out = "";
     const gone = () => {
       for (const w of waiting.splice(0)) w(false);
-      syncer = { request: () => Promise.resolve(false), end() {} };
+      syncer = dead;
     };
-    child.on("error", gone);
-    child.on("exit", gone);
-    child.stdin.on("error", () => undefined);
-    child.stdout.on("data", (d) => {
-      out += d;
-      for (let i; (i = out.indexOf("\\n")) >= 0; out = out.slice(i + 1)) waiting.shift()?.(out.slice(0, i) === "0");
-    });
-    syncer = {
-      request: () => new Promise((resolve) => { waiting.push(resolve); child.stdin.write("\\n"); }),
-      end: () => child.stdin.end(),
-    };
+    try {
+      const child = spawn("sh", ["-c", 'while read -r _; do sync -f "$0" >/dev/null 2>&1; echo $?; done', root], { stdio: ["pipe", "pipe", "ignore"] });
+      let out = "";
+      child.on("error", gone);
+      child.on("exit", gone);
+      child.stdin.on("error", () => undefined);
+      child.stdout.on("data", (d) => {
+        out += d;
+        for (let i; (i = out.indexOf("\\n")) >= 0; out = out.slice(i + 1)) waiting.shift()?.(out.slice(0, i) === "0");
+      });
+      syncer = {
+        request: () => new Promise((resolve) => { waiting.push(resolve); child.stdin.write("\\n"); }),
+        end: () => child.stdin.end(),
+      };
+    } catch {
+      // (no process could be started: the caller flushes each file instead)
+      gone();
+    }
   }
   return syncer.request();
 }

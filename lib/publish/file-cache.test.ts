@@ -11,6 +11,7 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), "afsboot-digests-"));
 const saved = process.env.AFSBOOT_DATA_DIR;
 afterEach(() => {
   process.env.AFSBOOT_DATA_DIR = saved;
+  vi.useRealTimers();
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -21,6 +22,11 @@ async function fresh() {
 }
 const sha = (b: Buffer | string) => crypto.createHash("sha256").update(b).digest("hex");
 const hourAgo = () => new Date(Date.now() - 3_600_000);
+/** The files written so far as an hour old to the cache (their ctime, which utimes sets to now, too): the clock an hour on. */
+const anHourLater = () => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(Date.now() + 3_600_000);
+};
 
 describe("digests of images kept on disk", () => {
   it("are taken by the next process while the file is unchanged, and not once it changed", async () => {
@@ -28,6 +34,7 @@ describe("digests of images kept on disk", () => {
     const image = path.join(root, "vmlinuz-a");
     fs.writeFileSync(image, "kernel one");
     fs.utimesSync(image, hourAgo(), hourAgo());
+    anHourLater();
     const first = await fresh();
     expect(first.sha256Cached(image)).toEqual({ sha256: sha("kernel one"), size: 10 });
     const dir = first.digestCacheDir();
@@ -39,6 +46,7 @@ describe("digests of images kept on disk", () => {
     fs.writeFileSync(path.join(dir, entry!), faked);
     expect((await fresh()).sha256Cached(image).sha256).toBe("f".repeat(64));
     // same size, same old mtime, other bytes: its ctime (and inode, for a replaced file) differ
+    vi.useRealTimers();
     fs.writeFileSync(image, "kernel two");
     fs.utimesSync(image, hourAgo(), hourAgo());
     expect((await fresh()).sha256Cached(image).sha256).toBe(sha("kernel two"));
@@ -47,12 +55,20 @@ describe("digests of images kept on disk", () => {
     fs.utimesSync(replaced, hourAgo(), hourAgo());
     fs.renameSync(replaced, image);
     expect((await fresh()).sha256Cached(image).sha256).toBe(sha("kernel 333"));
+    // a digest found wrong (a publication's copy did not match it) is forgotten, on disk too
+    anHourLater();
+    const m = await fresh();
+    m.sha256Cached(image);
+    expect(fs.readdirSync(dir)).toHaveLength(1);
+    m.forgetDigest(image);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  it("are not kept for a file changed just now (a change within the same clock tick would not show)", async () => {
+  it("are not kept for a file changed just now, its mtime set back or not (a change within the same clock tick would not show)", async () => {
     process.env.AFSBOOT_DATA_DIR = fs.mkdtempSync(path.join(root, "data-"));
     const image = path.join(root, "initrd-b");
     fs.writeFileSync(image, "fresh");
+    fs.utimesSync(image, hourAgo(), hourAgo()); // (as cp -p leaves it: its ctime says now)
     const m = await fresh();
     expect(m.sha256Cached(image).sha256).toBe(sha("fresh"));
     expect(fs.existsSync(m.digestCacheDir()) ? fs.readdirSync(m.digestCacheDir()) : []).toEqual([]);
@@ -62,7 +78,7 @@ describe("digests of images kept on disk", () => {
     process.env.AFSBOOT_DATA_DIR = fs.mkdtempSync(path.join(root, "data-"));
     const image = path.join(root, "initrd-c");
     fs.writeFileSync(image, "bytes of c");
-    fs.utimesSync(image, hourAgo(), hourAgo());
+    anHourLater();
     const m = await fresh();
     m.sha256Cached(image);
     const dir = m.digestCacheDir();

@@ -15,8 +15,9 @@ import { cacheDir, ours, pruneCache } from "./disk-cache";
 // the file's identity (device, inode, size, and mtime and ctime in nanoseconds) and its digest,
 // and is used only while the file's identity is that one. A file changed twice within one tick of
 // the file system's clock could keep its identity: an entry is only written for a file whose mtime
-// was over RACY_MS old when it was hashed (as git does with its index), so that a later change
-// shows in its mtime. Only a cache: a directory that cannot be read or written costs the hashing.
+// and ctime were over RACY_MS old when it was hashed, and unchanged after (as git does with its
+// index), so that a later change shows. A digest a publication finds wrong (the copy's bytes are
+// not those it names) is forgotten (forgetDigest). Only a cache: a directory that cannot be read or written costs the hashing.
 
 interface Entry {
   key: string;
@@ -46,19 +47,38 @@ export function readCached(file: string): Buffer {
 export function sha256Cached(file: string): { sha256: string; size: number } {
   const e = entry(file);
   if (!e.sha256) {
-    const st = fs.statSync(file, { bigint: true });
-    const identity = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-    const kept = readDigest(file, identity);
+    const identity = identityOf(file);
+    const kept = readDigest(file, identity.key);
     if (kept) e.sha256 = kept;
     else {
       const hashedAt = Date.now();
       const bytes = fs.readFileSync(file);
       e.sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
-      if (hashedAt - Number(st.mtimeMs) > RACY_MS) writeDigest(file, identity, e.sha256);
+      // kept only for a file that was neither changed shortly before nor while it was read
+      if (hashedAt - identity.changedMs > RACY_MS && identityOf(file).key === identity.key) writeDigest(file, identity.key, e.sha256);
     }
     e.bytes = undefined;
   }
   return { sha256: e.sha256, size: Number(e.key.split(":")[1]) };
+}
+
+/**
+ * Forgets the digest of `file`, in memory and on disk: its bytes turned out not to be the ones the
+ * digest names (a publication found so when it copied them), so the next look hashes them again.
+ */
+export function forgetDigest(file: string): void {
+  entries.delete(file);
+  try {
+    fs.rmSync(path.join(digestCacheDir(), entryName(file)), { force: true });
+  } catch {
+    // (no cache to forget it in)
+  }
+}
+
+/** A file's identity (the entry's key), and when it last changed (mtime or ctime, the later). */
+function identityOf(file: string): { key: string; changedMs: number } {
+  const st = fs.statSync(file, { bigint: true });
+  return { key: `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, changedMs: Math.max(Number(st.mtimeMs), Number(st.ctimeMs)) };
 }
 
 const MAGIC = "afsboot-sha256 1";

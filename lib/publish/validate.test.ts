@@ -72,7 +72,7 @@ describe.skipIf(missing.length > 0)(
         fs.writeFileSync(notAProgram, "not a program", { mode: 0o644 });
         process.env.AFSBOOT_DHCPD = notAProgram;
         const r = await validateDhcp([file("dhcp/dhcpd-a.conf", "dhcpd", GOOD_DHCPD)], "/srv/afsboot");
-        expect(r[0]).toMatchObject({ validator: "dhcpd", status: "failed" });
+        expect(r[0]).toMatchObject({ validator: "dhcpd", status: "failed", output: expect.stringContaining("the check could not run: exit status 126") });
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -61,16 +61,25 @@ export async function validateDhcp(files: PublishedFile[], exportDir: string): P
     // All of them from one shell, in parallel, at a lower priority (they run while the publisher
     // makes the diffs and writes the files): one process started by the console instead of one per
     // check (each start is a fork of the console's process, ~12 ms when it has published 10,000
-    // hosts). Each check's output and exit status go to files of its own folder.
-    const script = run
-      .map((c) => `( timeout -k 5 ${TIMEOUT_S} ${[c.bin, ...c.args].map(sh).join(" ")} >${sh(`${c.sub}/output`)} 2>&1; echo $? >${sh(`${c.sub}/status`)} ) &`)
-      .join("\n");
-    const shell = run.length ? await runProgram("nice", ["-n", "10", "sh", "-c", `${script}\nwait`], (TIMEOUT_S + 10) * 1000) : null;
+    // hosts). Each check's output and exit status go to files of its own folder. The script is a
+    // file (as an argument, hundreds of networks would pass the kernel's limit for one).
+    const script = path.join(dir, "checks.sh");
+    fs.writeFileSync(
+      script,
+      `${run.map((c) => `( timeout -k 5 ${TIMEOUT_S} ${[c.bin, ...c.args].map(sh).join(" ")} >${sh(`${c.sub}/output`)} 2>&1; echo $? >${sh(`${c.sub}/status`)} ) &`).join("\n")}\nwait\n`,
+    );
+    const shell = run.length ? await runProgram("nice", ["-n", "10", "sh", script], (TIMEOUT_S + 10) * 1000) : null;
     return checks.map((c): ValidatorResult => {
       if (!c.installed) return { validator: c.f.kind, file: c.f.path, status: "skipped", output: `${c.bin} is not installed` };
       const status = read(path.join(c.sub, "status"))?.trim();
       const raw = status === undefined ? `the check did not run: ${shell?.output.trim() || "no exit status"}` : (read(path.join(c.sub, "output")) ?? "");
-      const stopped = status === "124" ? `\n(stopped after ${TIMEOUT_S} s)` : "";
+      // (timeout's own failures: it could not run, or could not run the daemon; still a failed check)
+      const stopped =
+        status === "124"
+          ? `\n(stopped after ${TIMEOUT_S} s)`
+          : status === "125" || status === "126" || status === "127"
+            ? `\n(the check could not run: exit status ${status})`
+            : "";
       const output = `${raw.split(c.sub).join("<tmp>").trim()}${stopped}`.slice(-4000);
       return { validator: c.f.kind, file: c.f.path, status: status === "0" ? "passed" : "failed", output };
     });
