@@ -94,33 +94,26 @@ async function main() {
     const again: Awaited<ReturnType<typeof publish>>[] = [];
     for (let r = 0; r < RUNS; r++) again.push(await publish(actor, { outDir: path.join(dir, "out0") }));
     show("Re-publication, nothing changed", again);
-    const edited: Awaited<ReturnType<typeof publish>>[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const h = await getHost(actor, "n00042");
-      await updateHost(actor, "n00042", { ...inputFromView(h), kernelArgs: `quiet loglevel=${r + 3}`, revision: h.revision });
-      edited.push(await publish(actor, { outDir: path.join(dir, "out0") }));
-    }
-    show("After one host's kernel arguments changed (full publish)", edited);
-    const scoped: Awaited<ReturnType<typeof publish>>[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const h = await getHost(actor, "n00042");
-      await updateHost(actor, "n00042", { ...inputFromView(h), kernelArgs: `quiet loglevel=${r + 6}`, revision: h.revision });
-      scoped.push(await publish(actor, { outDir: path.join(dir, "out0"), hosts: ["n00042"] }));
-    }
-    show("After one host's kernel arguments changed, that host published (afsboot publish --host)", scoped);
-    const moved: Awaited<ReturnType<typeof publish>>[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const h = await getHost(actor, "n00043");
-      await updateHost(actor, "n00043", { ...inputFromView(h), ip: `10.14.250.${10 + r}`, revision: h.revision });
-      moved.push(await publish(actor, { outDir: path.join(dir, "out0"), hosts: ["n00043"] }));
-    }
-    show("After one host's IP changed (its network's DHCP files too), that host published", moved);
-    const movedFull: Awaited<ReturnType<typeof publish>>[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const h = await getHost(actor, "n00044");
-      await updateHost(actor, "n00044", { ...inputFromView(h), ip: `10.18.250.${10 + r}`, revision: h.revision });
-      movedFull.push(await publish(actor, { outDir: path.join(dir, "out0") }));
-    }
+    // RUNS times: one host edited (`edit(r)`), then a publication of the whole fleet or of that host
+    const afterEdits = async (name: string, edit: (r: number) => { kernelArgs?: string; ip?: string }, scoped: boolean) => {
+      const rs: Awaited<ReturnType<typeof publish>>[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        const h = await getHost(actor, name);
+        await updateHost(actor, name, { ...inputFromView(h), ...edit(r), revision: h.revision });
+        rs.push(await publish(actor, { outDir: path.join(dir, "out0"), ...(scoped ? { hosts: [name] } : {}) }));
+      }
+      return rs;
+    };
+    show("After one host's kernel arguments changed (full publish)", await afterEdits("n00042", (r) => ({ kernelArgs: `quiet loglevel=${r + 3}` }), false));
+    show(
+      "After one host's kernel arguments changed, that host published (afsboot publish --host)",
+      await afterEdits("n00042", (r) => ({ kernelArgs: `quiet loglevel=${r + 6}` }), true),
+    );
+    show(
+      "After one host's IP changed (its network's DHCP files too), that host published",
+      await afterEdits("n00043", (r) => ({ ip: `10.14.250.${10 + r}` }), true),
+    );
+    const movedFull = await afterEdits("n00044", (r) => ({ ip: `10.18.250.${10 + r}` }), false);
     show("After one host's IP changed, full publish (DHCP files of one network validated)", movedFull);
     // a network renumbered: every host of network a gets a new address (its DHCP files change in
     // every host block); dry runs, so the directory stays as published

@@ -22,16 +22,16 @@ const pxeKind = (path: string): PublishedFile["kind"] => (path.startsWith("pxeli
 export const dhcpKind = (path: string): PublishedFile["kind"] => (path.includes("dnsmasq") ? "dnsmasq" : path.includes("kea") ? "kea" : "dhcpd");
 
 export function generateAll(snap: FleetSnapshot, opts: { busybox: Buffer; exportDir: string; keaHooksDir?: string }) {
-  const { files, overlays, images } = generateBootFiles(snap, opts);
+  const { files, overlays } = generateBootFiles(snap, opts);
   for (const f of dhcpFiles(snap, { exportDir: opts.exportDir, keaHooksDir: opts.keaHooksDir })) {
     files.push({ path: f.path, kind: dhcpKind(f.path), bytes: Buffer.from(f.content) });
   }
-  return { files: files.sort((a, b) => (a.path < b.path ? -1 : 1)), overlays, images };
+  return { files: files.sort((a, b) => (a.path < b.path ? -1 : 1)), overlays, images: bootImages(snap) };
 }
 
 /**
- * What generateAll makes but the DHCP configs, unsorted: the overlays, the PXE files, the images
- * to copy. Alone for a publication of some hosts, whose networks' DHCP files are made (or kept) as
+ * What generateAll makes but the DHCP configs and the images to copy (bootImages), unsorted: the
+ * overlays and the PXE files. Alone for a publication of some hosts, whose networks' DHCP files are made (or kept) as
  * a whole apart: `pairs` then names every (release@version/cell) the fleet boots, so that the
  * overlays, images and defaults are the fleet's while the snapshot holds those hosts only.
  * `overlay`: generateOverlay or a memo of it (it is pure). `onFile`: told of each file as it is
@@ -69,7 +69,7 @@ export function generateBootFiles(
   eachPxeFile(snap, overlays, (f, host) => {
     add(host ? { path: f.path, kind: pxeKind(f.path), bytes: encode(f.content), host } : { path: f.path, kind: pxeKind(f.path), bytes: encode(f.content) });
   });
-  return { files, overlays, images: bootImages(snap, pairs) };
+  return { files, overlays };
 }
 
 /**

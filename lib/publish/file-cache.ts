@@ -4,8 +4,8 @@ import path from "node:path";
 import { cacheDir, ours, pruneCache } from "./disk-cache";
 
 // Kernels, base initrds and the static busybox are megabytes that rarely change: a long-running
-// console reads and hashes them once, and again only when the file's identity changes (inode,
-// size, mtime: the quick check make and rsync use). Returning the same Buffer object also keeps
+// console reads and hashes them once, and again only when the file's identity changes (device,
+// inode, size, mtime, ctime: the quick check make and rsync use). Returning the same Buffer keeps
 // the overlay builder's per-buffer compression cache warm.
 //
 // A process that publishes once (`afsboot publish`, a dry run) would hash every image of every
@@ -17,10 +17,10 @@ import { cacheDir, ours, pruneCache } from "./disk-cache";
 // the file system's clock could keep its identity: an entry is only written for a file whose mtime
 // and ctime were over RACY_MS old when it was hashed, and unchanged after (as git does with its
 // index), so that a later change shows. A digest a publication finds wrong (the copy's bytes are
-// not those it names) is forgotten (forgetDigest). Only a cache: a directory that cannot be read or written costs the hashing.
+// not those it names) is forgotten (forgetDigest). Only a cache: a directory that cannot be read
+// or written costs the hashing. One identity serves both: the in-memory entry and the one on disk.
 
-interface Entry {
-  key: string;
+interface Entry extends Identity {
   bytes?: Buffer;
   sha256?: string;
 }
@@ -28,11 +28,10 @@ interface Entry {
 const entries = new Map<string, Entry>();
 
 function entry(file: string): Entry {
-  const st = fs.statSync(file);
-  const key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+  const id = identityOf(file);
   let e = entries.get(file);
-  if (!e || e.key !== key) {
-    e = { key };
+  if (!e || e.key !== id.key) {
+    e = id;
     entries.set(file, e);
   }
   return e;
@@ -47,19 +46,18 @@ export function readCached(file: string): Buffer {
 export function sha256Cached(file: string): { sha256: string; size: number } {
   const e = entry(file);
   if (!e.sha256) {
-    const identity = identityOf(file);
-    const kept = readDigest(file, identity.key);
+    const kept = readDigest(file, e.key);
     if (kept) e.sha256 = kept;
     else {
       const hashedAt = Date.now();
       const bytes = fs.readFileSync(file);
       e.sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
       // kept only for a file that was neither changed shortly before nor while it was read
-      if (hashedAt - identity.changedMs > RACY_MS && identityOf(file).key === identity.key) writeDigest(file, identity.key, e.sha256);
+      if (hashedAt - e.changedMs > RACY_MS && identityOf(file).key === e.key) writeDigest(file, e.key, e.sha256);
     }
     e.bytes = undefined;
   }
-  return { sha256: e.sha256, size: Number(e.key.split(":")[1]) };
+  return { sha256: e.sha256, size: e.size };
 }
 
 /**
@@ -75,10 +73,21 @@ export function forgetDigest(file: string): void {
   }
 }
 
-/** A file's identity (the entry's key), and when it last changed (mtime or ctime, the later). */
-function identityOf(file: string): { key: string; changedMs: number } {
+interface Identity {
+  /** device, inode, size, mtime and ctime (ns): the same key, the same file (see above) */
+  key: string;
+  size: number;
+  /** when it last changed (mtime or ctime, the later) */
+  changedMs: number;
+}
+
+function identityOf(file: string): Identity {
   const st = fs.statSync(file, { bigint: true });
-  return { key: `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, changedMs: Math.max(Number(st.mtimeMs), Number(st.ctimeMs)) };
+  return {
+    key: `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`,
+    size: Number(st.size),
+    changedMs: Math.max(Number(st.mtimeMs), Number(st.ctimeMs)),
+  };
 }
 
 const MAGIC = "afsboot-sha256 1";
