@@ -133,13 +133,35 @@ describe("publish", () => {
     }
   });
 
+  it("a first publication a validator refuses leaves nothing, records why, and the next one publishes", async () => {
+    const fresh = path.join(root, "first-refused");
+    const daemon = path.join(root, "dhcpd-refuses");
+    const calls = path.join(root, "dhcpd-calls");
+    fs.writeFileSync(daemon, `#!/bin/sh\necho "$@" >> '${calls}'\necho "line 3: host node002: unknown option" >&2\nexit 1\n`, { mode: 0o755 });
+    process.env.AFSBOOT_DHCPD = daemon;
+    const err = await publish(operator, { outDir: fresh }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 422, message: expect.stringContaining("Nothing was published: dhcpd rejected dhcp/dhcpd-lab.conf"), fields: { "dhcp/dhcpd-lab.conf": expect.stringContaining("line 3: host node002: unknown option") } });
+    expect(files(fresh)).toEqual([]);
+    expect(fs.existsSync(path.join(fresh, MARKER))).toBe(false);
+    expect(await db.exportFile.count({ where: { outDir: fresh } })).toBe(0);
+    const failed = await db.publication.findFirstOrThrow({ where: { outDir: fresh } });
+    expect(failed).toMatchObject({ status: "failed", filesChanged: 0 });
+    expect((failed.timings as Record<string, number>).validators).toBeGreaterThanOrEqual(0);
+    // checked once, the config the publication made
+    expect(fs.readFileSync(calls, "utf8").trim().split("\n")).toEqual([expect.stringMatching(/^-t -4 -cf \S+\/dhcpd-lab\.conf /)]);
+    // and once it passes, the same directory gets its first publication
+    delete process.env.AFSBOOT_DHCPD;
+    expect((await publish(operator, { outDir: fresh })).status).toBe("succeeded");
+    expect(files(fresh)).toEqual(expect.arrayContaining(["dhcp/dhcpd-lab.conf", `pxelinux.cfg/01-${hostIn(1).mac.replace(/:/g, "-")}`]));
+  });
+
   it("publishes nothing when a validator fails, and records why", async () => {
     const snapshot = new Map(files(out).map((f) => [f, fs.readFileSync(path.join(out, f))]));
     await enrollHosts(operator, [hostIn(3)]);
     process.env.AFSBOOT_DHCPD = "/bin/false"; // a daemon that rejects everything
     await expect(publish(operator, { outDir: out })).rejects.toMatchObject({ status: 422, message: expect.stringContaining("Nothing was published: dhcpd rejected dhcp/dhcpd-lab.conf") });
     expect(new Map(files(out).map((f) => [f, fs.readFileSync(path.join(out, f))]))).toEqual(snapshot);
-    expect(await db.publication.count({ where: { status: "failed" } })).toBe(1);
+    expect(await db.publication.count({ where: { status: "failed", outDir: out } })).toBe(1);
     await expect(publish(viewer, { outDir: out })).rejects.toMatchObject({ status: 403 });
   });
 });
