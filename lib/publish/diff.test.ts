@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import { applyPatch, createTwoFilesPatch, diffArrays, parsePatch } from "diff";
-import { DIFF_LIMITS, fileDiff, unifiedDiff, wholeDiff } from "./diff";
+import { DIFF_LIMITS, fileDiff, unifiedDiff, wholeDiff, wholeFileHunk } from "./diff";
+import { alignLines, formatHunks, splitLines } from "./line-diff";
 
 // jsdiff as it is, watched: what the diff hands to Myers' algorithm shows how much work it does
 vi.mock("diff", async (importOriginal) => {
@@ -31,6 +32,24 @@ describe("publication diffs", () => {
     );
     expect(unifiedDiff({ path: "x.ipxe", kind: "ipxe", oldText: null, newText: "#!ipxe\n" })).toBe("--- /dev/null\n+++ b/x.ipxe\n@@ -0,0 +1,1 @@\n+#!ipxe\n");
     expect(unifiedDiff({ path: "x.ipxe", kind: "ipxe", oldText: "#!ipxe\n", newText: null })).toBe("--- a/x.ipxe\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-#!ipxe\n");
+  });
+
+  it("a file added or removed whole has the one hunk the line-by-line diff makes of it", () => {
+    const text = fc.array(fc.constantFrom("a", "b", "host x {", "}", "", " ", "\\ x", "+", "-", "é"), { maxLength: 40 });
+    fc.assert(
+      fc.property(text, fc.boolean(), (ls, eol) => {
+        const t = ls.join("\n") + (eol ? "\n" : "");
+        const lines = splitLines(t);
+        const added = formatHunks(alignLines([], lines), [], lines).hunks.join("");
+        const removed = formatHunks(alignLines(lines, []), lines, []).hunks.join("");
+        expect(t === "" ? "" : wholeFileHunk(t, "+")).toBe(added);
+        expect(t === "" ? "" : wholeFileHunk(t, "-")).toBe(removed);
+        expect(unifiedDiff({ path: "f", kind: "dhcpd", oldText: null, newText: t })).toBe(`--- /dev/null\n+++ b/f\n${added}`);
+        expect(unifiedDiff({ path: "f", kind: "dhcpd", oldText: t, newText: null })).toBe(`--- a/f\n+++ /dev/null\n${removed}`);
+        if (t !== "") expect(applyPatch("", unifiedDiff({ path: "f", kind: "dhcpd", oldText: null, newText: t }))).toBe(t);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it("cutting the common head and tail first still gives a patch that turns the old file into the new one", () => {

@@ -53,10 +53,19 @@ export interface FileDiff {
 export function fileDiff({ path, kind, oldText, newText }: DiffInput): FileDiff {
   if (!TEXT_KINDS.has(kind))
     return { shown: `Binary file ${path} ${oldText === null ? "added" : newText === null ? "removed" : "changed"}`, whole: null, wholeSize: null };
-  const a = splitLines(oldText === null ? null : redactReportTokens(oldText));
-  const b = splitLines(newText === null ? null : redactReportTokens(newText));
   const header = `--- ${oldText === null ? "/dev/null" : `a/${path}`}\n+++ ${newText === null ? "/dev/null" : `b/${path}`}\n`;
-  const { hunks, whole } = formatHunks(alignLines(a, b), a, b, DIFF_LIMITS.maxWholeBytes);
+  let hunks: string[];
+  let whole: boolean;
+  if (oldText === null || newText === null) {
+    // a file added or removed whole: its one hunk (always whole) by string operations, not line by line
+    const text = redactReportTokens((oldText ?? newText)!);
+    hunks = text === "" ? [] : [wholeFileHunk(text, oldText === null ? "+" : "-")];
+    whole = true;
+  } else {
+    const a = splitLines(redactReportTokens(oldText));
+    const b = splitLines(redactReportTokens(newText));
+    ({ hunks, whole } = formatHunks(alignLines(a, b), a, b, DIFF_LIMITS.maxWholeBytes));
+  }
   const full = header + hunks.join("");
   const fullBytes = Buffer.byteLength(full);
   if (whole && fullBytes <= DIFF_LIMITS.maxBytes) return { shown: full, whole: null, wholeSize: null };
@@ -76,6 +85,18 @@ export function fileDiff({ path, kind, oldText, newText }: DiffInput): FileDiff 
   const cut = `${shown}… diff cut at ${DIFF_LIMITS.maxBytes / 1024} KiB\n`;
   // (level 1: a first publication's DHCP diffs, megabytes of repeated host blocks, in a third of the time of the default level)
   return whole ? { shown: cut, whole: zlib.gzipSync(full, { level: 1 }), wholeSize: fullBytes } : { shown: cut, whole: null, wholeSize: null };
+}
+
+/**
+ * The hunk of a file added ("+") or removed ("-") whole, as formatHunks makes it: a first
+ * publication's DHCP files are megabytes of lines, here prefixed by one native replace.
+ */
+export function wholeFileHunk(text: string, sign: "+" | "-"): string {
+  const eol = text.endsWith("\n");
+  const body = eol ? text.slice(0, -1) : text;
+  let n = 1;
+  for (let i = body.indexOf("\n"); i !== -1; i = body.indexOf("\n", i + 1)) n++;
+  return `@@ ${sign === "+" ? `-0,0 +1,${n}` : `-1,${n} +0,0`} @@\n${sign}${body.replaceAll("\n", `\n${sign}`)}${eol ? "" : "\n\\ No newline at end of file"}\n`;
 }
 
 /** The diff as shown (see fileDiff). */
