@@ -56,6 +56,26 @@ export function freshBundle() {
   return trusted(path.dirname(main)) && trusted(main) ? main : null;
 }
 
+/**
+ * zod re-exports its translations of its messages as `z.locales`, 60-odd languages that a command
+ * evaluated on every start (the chunk with zod took 33–51 ms to import, most of it those). The
+ * console speaks English (zod's default, set from locales/en.js directly): `z.locales` keeps `en`.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer)
+        ? { path: path.join(path.dirname(args.importer), "../locales/en-only.js"), namespace: "zod-en" }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "zod-en" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(path.join(path.dirname(args.path), "en.js"))};\n`,
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
 /** Builds the bundle and records its stamp; returns the path of its main module. */
 export async function buildCli() {
   // a tree this user may not write (installed by another): fail now, not after bundling
@@ -82,6 +102,7 @@ export async function buildCli() {
     external: ["better-sqlite3", "@node-rs/argon2", "pg-native", "@prisma/client/runtime/query_compiler_*"],
     // bundled CommonJS packages call require() for Node's modules
     banner: { js: 'import { createRequire as __afsbootRequire } from "node:module"; const require = __afsbootRequire(import.meta.url);' },
+    plugins: [zodEnglishOnly],
     metafile: true,
     logLevel: "silent", // a failure is thrown (with esbuild's messages), and the launcher then runs tsx
   });
@@ -99,7 +120,8 @@ export async function buildCli() {
     fs.chmodSync(p, fs.statSync(p).isDirectory() ? 0o755 : 0o644);
   }
   const inputs = {};
-  for (const file of [...Object.keys(result.metafile.inputs), ...CONFIG_INPUTS]) {
+  // (not the plugin's module, "zod-en:…": this script makes it, and is among CONFIG_INPUTS)
+  for (const file of [...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("zod-en:")), ...CONFIG_INPUTS]) {
     inputs[file] = identity(fs.statSync(path.join(ROOT, file)));
   }
   const main = path.join(outdir, "main.js");

@@ -57,6 +57,9 @@ describe("afsboot apply / export fleet", { timeout: 180_000 }, () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/line 15, column \d+, hosts\[0\]\.ip: IP must be an IPv4 address/);
     expect(r.stderr).toMatch(/hosts\[0\]\.colour: unknown key "colour"/);
+    // zod's own messages, in English (the bundle keeps zod's English locale alone: scripts/build-cli.mjs)
+    const typed = run(["apply", write("typed.yaml", FLEET.replace("name: node001", "name: 5"))]);
+    expect(typed.stderr).toMatch(/line 15, column \d+, hosts\[0\]\.name: Invalid input: expected string, received number/);
     const syntax = run(["apply", write("syntax.yaml", "hosts:\n  - name: [\n")]);
     expect(syntax.status).toBe(1);
     expect(syntax.stderr).toMatch(/line \d+, column \d+: YAML syntax error/);
