@@ -52,8 +52,10 @@ export function freshBundle() {
     if (!st || identity(st).some((v, i) => v !== was[i])) return null;
   }
   const main = path.join(CACHE_DIR, stamp.main);
-  // a build folder removed behind the stamp's back: build again rather than fail to import
-  return trusted(path.dirname(main)) && trusted(main) ? main : null;
+  // a build folder (or the query compiler's text in it: code too) removed behind the stamp's back:
+  // build again rather than fail to import
+  const texts = (stamp.wasm ?? []).map((name) => path.join(path.dirname(main), name));
+  return trusted(path.dirname(main)) && trusted(main) && texts.every(trusted) ? main : null;
 }
 
 /**
@@ -76,6 +78,28 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * Prisma's query compiler (3.3 MB of WebAssembly) comes as a module that holds it as a base64
+ * string literal: importing it took 33–53 ms of every command that queries (V8 scans the 4.4 MB
+ * literal). In the bundle that module reads the same text from a file written beside it instead
+ * (a few ms); `used` collects the modules so replaced, whose text buildCli then writes.
+ */
+const prismaWasmAsText = (used) => ({
+  name: "prisma-wasm-as-text",
+  setup(build) {
+    build.onResolve({ filter: /^@prisma\/client\/runtime\/query_compiler_\w+_bg\.\w+\.wasm-base64\.mjs$/ }, (args) => {
+      used.add(args.path);
+      return { path: args.path, namespace: "prisma-wasm" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "prisma-wasm" }, (args) => ({
+      contents: `import fs from "node:fs";\nexport const wasm = fs.readFileSync(new URL(${JSON.stringify(`./${wasmText(args.path)}`)}, import.meta.url), "latin1");\n`,
+      loader: "js",
+    }));
+  },
+});
+/** The file beside the bundle's chunks that holds a replaced module's base64 text. */
+const wasmText = (spec) => `${path.basename(spec, ".mjs")}.txt`;
+
 /** Builds the bundle and records its stamp; returns the path of its main module. */
 export async function buildCli() {
   // a tree this user may not write (installed by another): fail now, not after bundling
@@ -84,6 +108,7 @@ export async function buildCli() {
   fs.chmodSync(CACHE_DIR, 0o755); // (whatever the umask made of it: see trusted)
   const esbuild = await import("esbuild");
   const started = Date.now();
+  const wasmModules = new Set();
   const outdir = path.join(CACHE_DIR, `b-${started.toString(36)}-${process.pid}`);
   const result = await esbuild.build({
     absWorkingDir: ROOT,
@@ -102,7 +127,7 @@ export async function buildCli() {
     external: ["better-sqlite3", "@node-rs/argon2", "pg-native", "@prisma/client/runtime/query_compiler_*"],
     // bundled CommonJS packages call require() for Node's modules
     banner: { js: 'import { createRequire as __afsbootRequire } from "node:module"; const require = __afsbootRequire(import.meta.url);' },
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, prismaWasmAsText(wasmModules)],
     metafile: true,
     logLevel: "silent", // a failure is thrown (with esbuild's messages), and the launcher then runs tsx
   });
@@ -113,6 +138,14 @@ export async function buildCli() {
       if (im.kind === "dynamic-import" && result.metafile.inputs[im.path]?.format === "cjs")
         throw new Error(`${file}: import("${im.original}") of a CommonJS module: import it statically from a module of ours instead`);
   fs.writeFileSync(path.join(outdir, "package.json"), '{ "type": "module" }\n');
+  // the query compilers' text, taken from Prisma's own modules (which the stamp then covers)
+  const wasmSources = [];
+  for (const spec of wasmModules) {
+    const { wasm } = await import(spec);
+    if (typeof wasm !== "string" || !/^[A-Za-z0-9+/=]+$/.test(wasm.slice(0, 4096))) throw new Error(`${spec}: no base64 text in its "wasm" export`);
+    fs.writeFileSync(path.join(outdir, wasmText(spec)), wasm, "latin1");
+    wasmSources.push(path.relative(ROOT, fileURLToPath(import.meta.resolve(spec))));
+  }
   // writable by this user alone, whatever the umask (see trusted)
   fs.chmodSync(outdir, 0o755);
   for (const f of fs.readdirSync(outdir, { recursive: true })) {
@@ -120,8 +153,8 @@ export async function buildCli() {
     fs.chmodSync(p, fs.statSync(p).isDirectory() ? 0o755 : 0o644);
   }
   const inputs = {};
-  // (not the plugin's module, "zod-en:…": this script makes it, and is among CONFIG_INPUTS)
-  for (const file of [...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("zod-en:")), ...CONFIG_INPUTS]) {
+  // (not the plugins' modules, "zod-en:…" and "prisma-wasm:…": this script makes them, and is among CONFIG_INPUTS)
+  for (const file of [...Object.keys(result.metafile.inputs).filter((f) => !/^(zod-en|prisma-wasm):/.test(f)), ...wasmSources, ...CONFIG_INPUTS]) {
     inputs[file] = identity(fs.statSync(path.join(ROOT, file)));
   }
   const main = path.join(outdir, "main.js");
@@ -130,7 +163,7 @@ export async function buildCli() {
   // run started before the edit would; the next run builds again)
   if (Object.values(inputs).some(([mtime]) => mtime >= started - 1000)) return main;
   const tmp = `${STAMP}.${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify({ main: path.relative(CACHE_DIR, main), inputs }), { mode: 0o644 });
+  fs.writeFileSync(tmp, JSON.stringify({ main: path.relative(CACHE_DIR, main), wasm: [...wasmModules].map(wasmText), inputs }), { mode: 0o644 });
   fs.chmodSync(tmp, 0o644);
   fs.renameSync(tmp, STAMP);
   removeOldBuilds(outdir);
