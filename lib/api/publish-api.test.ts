@@ -9,6 +9,7 @@ import * as publication from "@/app/api/v1/publications/[id]/route";
 import * as pending from "@/app/api/v1/publications/pending/route";
 import * as bootFiles from "@/app/api/v1/hosts/[name]/boot-files/route";
 import * as bootFile from "@/app/api/v1/hosts/[name]/boot-files/[key]/route";
+import { dhcpdEntryPublished } from "@/lib/generate/dhcp";
 import * as overlay from "@/app/api/v1/releases/[name]/versions/[version]/overlay/route";
 import * as boot from "@/app/boot/[...path]/route";
 import { db } from "@/lib/db";
@@ -112,7 +113,9 @@ describe("boot files API and /boot/", () => {
     expect(hidden).toBe(published.replace(/afsboot\.token=\S+/, "afsboot.token=<hidden>"));
     expect(await (await bootFile.GET(req("/api/v1/hosts/node001/boot-files/ipxe"), ctx({ name: "node001", key: "ipxe" }))).text()).toBe(published);
     const dhcpd = await (await bootFile.GET(req("/api/v1/hosts/node001/boot-files/dhcpd"), ctx({ name: "node001", key: "dhcpd" }))).text();
-    expect(fs.readFileSync(path.join(root, "export", "dhcp/dhcpd-lab.conf"), "utf8")).toContain(dhcpd.trim());
+    // its declaration in a group with its boot statements, as the published file serves it
+    expect(dhcpd).toMatch(/^ {2}group \{\n {4}next-server [^]*\n\n {4}host node001 \{\n[^]*\n {4}\}\n {2}\}\n$/);
+    expect(dhcpdEntryPublished(fs.readFileSync(path.join(root, "export", "dhcp/dhcpd-lab.conf"), "utf8"), dhcpd)).toBe(true);
     expect((await bootFile.GET(req("/api/v1/hosts/node001/boot-files/nope"), ctx({ name: "node001", key: "nope" }))).status).toBe(404);
     // a host without Secure Boot has no GRUB config
     const grub = await bootFile.GET(req("/api/v1/hosts/node001/boot-files/grub"), ctx({ name: "node001", key: "grub" }));
@@ -124,6 +127,13 @@ describe("boot files API and /boot/", () => {
     const after = await (await bootFiles.GET(req("/api/v1/hosts/node001/boot-files"), ctx({ name: "node001" }))).json();
     expect(after.files.find((f: { key: string }) => f.key === "ipxe").state).toBe("pending");
     expect(after.files.find((f: { key: string }) => f.key === "dhcpd").state).toBe("current");
+    // Secure Boot turned on: the same host declaration, but in the other group of the file: pending
+    // (a version with a signed kernel and modules, as Secure Boot needs)
+    await db.releaseVersion.updateMany({ data: { signedKernel: true, signedModules: true } });
+    await db.host.update({ where: { name: "node001" }, data: { secureBoot: true } });
+    const secure = await (await bootFiles.GET(req("/api/v1/hosts/node001/boot-files"), ctx({ name: "node001" }))).json();
+    expect(secure).toMatchObject({ ready: true });
+    expect(secure.files.find((f: { key: string }) => f.key === "dhcpd").state).toBe("pending");
   });
 
   it("downloads a version's overlay for a cell: the published bytes", async () => {

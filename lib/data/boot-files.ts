@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { hasRole, type Actor } from "@/lib/auth/roles";
 import { exportDir } from "@/lib/env";
 import { notFound } from "@/lib/errors";
-import { hostDhcpEntries } from "@/lib/generate/dhcp";
+import { dhcpdEntryPublished, hostDhcpEntries } from "@/lib/generate/dhcp";
 import { generateOverlay } from "@/lib/generate/initrd/overlay";
 import { hostPxeFiles, kernelCmdline } from "@/lib/generate/pxe";
 import { LAYOUT } from "@/lib/generate/snapshot";
@@ -75,6 +75,8 @@ export async function hostBootFiles(actor: Actor, name: string) {
     if (PER_HOST_KEYS.has(f.key)) return sha === sha256(Buffer.from(f.content)) ? "current" : "pending";
     const text = readPublished(exportDir(), f.path);
     if (text === null) return "missing";
+    // (dhcpd: the host's declaration in a group with its boot statements)
+    if (f.key === "dhcpd") return dhcpdEntryPublished(text, f.content) ? "current" : "pending";
     const needle = f.key === "kea" ? JSON.stringify(JSON.parse(f.content)) : f.content.trim();
     const haystack = f.key === "kea" ? JSON.stringify(JSON.parse(text)) : text;
     return haystack.includes(needle) ? "current" : "pending";

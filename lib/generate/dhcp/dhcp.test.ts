@@ -118,7 +118,11 @@ describe("what a host gets", () => {
     for (const f of all) expect(f.content, f.path).not.toMatch(/https?:\/\/\S*shimx64/);
     // dhcpd: the Secure Boot host's HTTP branch is empty, its PXE branch shim
     const sb = FIXTURE.hosts.find((h) => h.secureBoot)!;
-    const block = generateDhcpd(FIXTURE, sb.network).match(new RegExp(`\\n  host ${sb.name} \\{\\n[^]*?\\n  \\}\\n`))![0];
+    // (its group: the boot statements of the Secure Boot hosts, then their declarations)
+    const block = [...generateDhcpd(FIXTURE, sb.network).matchAll(/\n {2}group \{\n[^]*?\n {2}\}\n/g)]
+      .map((m) => m[0])
+      .find((g) => g.includes(`\n    host ${sb.name} {\n`))!;
+    for (const name of block.matchAll(/^ {4}host (\S+) \{$/gm)) expect(FIXTURE.hosts.find((h) => h.name === name[1])?.secureBoot).toBe(true);
     expect(block).toMatch(/elsif option afsboot-arch = 00:10 [^\n]*\{\n {6}# Secure Boot: no answer to UEFI HTTP boot [^\n]*\n {4}\} elsif /);
     expect(block).not.toContain('HTTPClient";');
     expect(block).toContain('filename "shimx64.efi";');
@@ -348,12 +352,33 @@ describe("bad input fails loudly instead of writing a broken config", () => {
 
 /** Reads every host's values back out of the three formats, the way each daemon splits them. */
 function readBack(snap: FleetSnapshot, network: string) {
-  const dhcpd = [
-    ...generateDhcpd(snap, network).matchAll(
-      /^ {2}host (\S+) \{\n {4}hardware ethernet (\S+);\n {4}fixed-address (\S+);\n {4}option host-name "([^"\\]*)";\n {4}option root-path "([^"\\]*)";\n {4}next-server \S+;\n {4}if .*\n {6}filename "([^"\\]*)";\n {4}\} elsif .*\n(?: {6}option vendor-class-identifier "HTTPClient";\n {6}option dhcp-parameter-request-list .*\n {6}filename "([^"\\]*)";\n| {6}# Secure Boot: no answer to UEFI HTTP boot .*\n) {4}\} elsif .*\n {6}filename "([^"\\]*)";\n/gm,
-    ),
-    // http: null where the HTTP boot branch is the empty one of a Secure Boot host (no file, no option 60)
-  ].map((m) => ({ name: m[1], mac: m[2], ip: m[3], hostname: m[4], rootPath: m[5], url: m[6], http: m[7] ?? null, efi: m[8] }));
+  // dhcpd: each group's boot statements (iPXE: the client's own script, its URL made from its MAC),
+  // then its hosts' declarations; listed in host-name order
+  const dhcpd = [...generateDhcpd(snap, network).matchAll(/^ {2}group \{\n([^]*?)^ {2}\}\n/gm)]
+    .flatMap((g) => {
+      const boot =
+        /^ {4}next-server \S+;\n {4}if .*\n {6}filename = concat\("([^"\\]*)", (.*), "([^"\\]*)"\);\n {4}\} elsif .*\n(?: {6}option vendor-class-identifier "HTTPClient";\n {6}option dhcp-parameter-request-list .*\n {6}filename "([^"\\]*)";\n| {6}# Secure Boot: no answer to UEFI HTTP boot .*\n) {4}\} elsif .*\n {6}filename "([^"\\]*)";\n/.exec(
+          g[1]!,
+        )!;
+      expect(boot[2]).toBe([1, 2, 3, 4, 5, 6].map((i) => `suffix(concat("0", binary-to-ascii(16, 8, "", substring(hardware, ${i}, 1))), 2)`).join(', "-", '));
+      return [
+        ...g[1]!.matchAll(
+          /^ {4}host (\S+) \{\n {6}hardware ethernet (\S+);\n {6}fixed-address (\S+);\n {6}option host-name "([^"\\]*)";\n {6}option root-path "([^"\\]*)";\n {4}\}\n/gm,
+        ),
+      ].map((m) => ({
+        name: m[1],
+        mac: m[2],
+        ip: m[3],
+        hostname: m[4],
+        rootPath: m[5],
+        // what dhcpd makes of the expression for this client: the MAC's bytes, two hex digits each
+        url: `${boot[1]}${m[2]!.replace(/:/g, "-")}${boot[3]}`,
+        // http: null where the HTTP boot branch is the empty one of a Secure Boot host (no file, no option 60)
+        http: boot[4] ?? null,
+        efi: boot[5],
+      }));
+    })
+    .sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
   const kea = (
     JSON.parse(generateKea(snap, network)).Dhcp4.subnet4[0].reservations as {
       "hw-address": string;

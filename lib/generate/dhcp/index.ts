@@ -1,13 +1,22 @@
 import { LAYOUT, isReplicated, servingPoints, type DhcpSnapshot } from "../snapshot";
 import { replicatedDhcpFiles } from "./failover";
-import { dhcpdHostBlock, renderDhcpd } from "./dhcpd";
+import { dhcpdHostEntry, renderDhcpd } from "./dhcpd";
 import { dnsmasqHostLine, renderDnsmasqConf, renderDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
 import { keaReservation, renderKea, type KeaOptions } from "./kea";
 import { fail, resolveDhcpNetwork } from "./resolve";
 
 // DHCP configs for every network, in all three dialects: admins run whichever server they have.
 
-export { DhcpGenerateError, generateDhcpd, resolveDhcpNetwork, rootPathOf, dhcpdHostBlock, type DhcpHost, type DhcpNetwork } from "./dhcpd";
+export {
+  DhcpGenerateError,
+  generateDhcpd,
+  resolveDhcpNetwork,
+  rootPathOf,
+  dhcpdHostEntry,
+  dhcpdEntryPublished,
+  type DhcpHost,
+  type DhcpNetwork,
+} from "./dhcpd";
 export { DEFAULT_EXPORT_DIR, dnsmasqHostLine, generateDnsmasqConf, generateDnsmasqHosts, type DnsmasqOptions } from "./dnsmasq";
 export { DEFAULT_KEA_HOOKS_DIR, generateKea, keaReservation, type KeaOptions } from "./kea";
 export { KEA_HA_PORT, discoverySlice, replicatedDhcpFiles } from "./failover";
@@ -59,7 +68,11 @@ export function dhcpFiles(snap: DhcpSnapshot, opts: DhcpFilesOptions = {}): { pa
 }
 
 export interface HostDhcpEntries {
-  /** The `host NAME { ... }` declaration as the dhcpd file holds it: two-space indent, final newline. */
+  /**
+   * The `host NAME { ... }` declaration as the dhcpd file holds it (four-space indent, final
+   * newline), in a `group` of its own with the boot statements of its group in the file
+   * (dhcpdHostEntry; dhcpdEntryPublished says whether a file serves it so).
+   */
   dhcpd: string;
   /**
    * The Kea reservation, pretty-printed on its own (JSON.stringify, two-space indent, from column 0,
@@ -83,7 +96,7 @@ export function hostDhcpEntries(snap: DhcpSnapshot, hostName: string): HostDhcpE
   const network = resolveDhcpNetwork(snap, matches[0]!.network);
   const h = network.hosts.find((x) => x.name === hostName)!;
   return {
-    dhcpd: dhcpdHostBlock(network, h),
+    dhcpd: dhcpdHostEntry(network, h),
     kea: `${JSON.stringify(keaReservation(h), null, 2)}\n`,
     dnsmasq: dnsmasqHostLine(h),
   };
