@@ -32,10 +32,15 @@ export async function dismissDiscovered(actor: Actor, mac: string) {
   });
 }
 
-/** A report from a MAC nobody enrolled: kept apart for the Unknown hosts list, never attached to a host. */
+/**
+ * A report from a MAC nobody enrolled: kept apart for the Unknown hosts list, never attached to a
+ * host. In a transaction of its own: on SQLite, Prisma's adapter runs a raw statement sent outside
+ * a transaction at once on its one connection, inside whatever transaction another request has
+ * open (a publication's record, say), and with it rolled back if that one fails.
+ */
 export async function recordDiscovery(input: BootEventInput, at = new Date()) {
-  await db.$executeRaw`INSERT INTO "DiscoveredHost" ("id", "mac", "firstSeenAt", "lastSeenAt", "lastIp", "lastStage", "lastMessage", "reports", "dismissed")
+  await db.$transaction((tx) => tx.$executeRaw`INSERT INTO "DiscoveredHost" ("id", "mac", "firstSeenAt", "lastSeenAt", "lastIp", "lastStage", "lastMessage", "reports", "dismissed")
     VALUES (${`d${crypto.randomBytes(12).toString("hex")}`}, ${input.mac}, ${sqlDate(at)}, ${sqlDate(at)}, ${input.ip ?? null}, ${input.stage}, ${input.message ?? null}, 1, false)
     ON CONFLICT ("mac") DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt", "lastIp" = COALESCE(excluded."lastIp", "DiscoveredHost"."lastIp"),
-      "lastStage" = excluded."lastStage", "lastMessage" = excluded."lastMessage", "reports" = "DiscoveredHost"."reports" + 1`;
+      "lastStage" = excluded."lastStage", "lastMessage" = excluded."lastMessage", "reports" = "DiscoveredHost"."reports" + 1`);
 }
