@@ -34,13 +34,13 @@ function servedBy(network: DhcpNetwork, point: ServingPoint, discovery: Discover
     dhcpFailover: undefined,
     discoveryRange: discovery ? `${discovery.first}-${discovery.last}` : null,
   };
-  const hosts = network.hosts.map((h) => {
+  // each host's iPXE script URL (dhcpd makes it from the MAC) under this server's base must still fit
+  for (const h of network.hosts) {
     const ipxeUrl = `${point.base}${LAYOUT.ipxe(h.mac)}`;
     if (ipxeUrl.length > MAX_FILE)
       fail(`network ${net.name}: host ${JSON.stringify(h.name)}: iPXE URL ${ipxeUrl} is longer than the DHCP file field (${MAX_FILE})`);
-    return { ...h, ipxeUrl };
-  });
-  return { ...network, net, hosts, discovery, httpBootUrl: httpBootUrl(`network ${net.name}: boot server ${point.name}`, point.base) };
+  }
+  return { ...network, net, discovery, httpBootUrl: httpBootUrl(`network ${net.name}: boot server ${point.name}`, point.base) };
 }
 
 /** Slice `i` of `n` of a range (as even as it divides), or null when the range has fewer addresses than servers. */

@@ -40,8 +40,6 @@ export interface DhcpHost {
   ip: string;
   /** Option 17, `afs:<cell>:<tree>`: the same root spec the kernel command line carries. */
   rootPath: string;
-  /** The host's own iPXE script, for clients that already run iPXE. */
-  ipxeUrl: string;
   /**
    * UEFI Secure Boot: its UEFI firmware PXE gets shim (which loads GRUB) instead of iPXE, and its
    * UEFI HTTP boot gets no answer (no boot file, no option 60), so that the firmware moves on to PXE.
@@ -157,7 +155,7 @@ export function resolveDhcpNetwork(snap: DhcpSnapshot, networkName: string): Dhc
       if (seen[key].has(h[key])) return `another host of the network has the same ${key === "name" ? "name" : key.toUpperCase()} ${h[key]}`;
       seen[key].add(h[key]);
     }
-    return { name: h.name, mac: h.mac, ip: h.ip, rootPath: root.value, ipxeUrl, secureBoot: h.secureBoot === true };
+    return { name: h.name, mac: h.mac, ip: h.ip, rootPath: root.value, secureBoot: h.secureBoot === true };
   };
   const hosts = snap.hosts
     .filter((h) => h.network === net.name)
